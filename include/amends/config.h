@@ -1,0 +1,154 @@
+/* config.h — the site configuration as plain data, and pure lookups on it.
+ *
+ * This header has no I/O: src/core reads these structs. Loading and checking
+ * an INI file lives in config_file.h (src/config). Every key has a built-in
+ * default (src/config/defaults.c), so a kiosk runs with no file at all;
+ * config/amends.conf documents every key.
+ *
+ * All strings are owned by the am_config and freed by am_config_free().
+ */
+#ifndef AMENDS_CONFIG_H
+#define AMENDS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "amends/log.h"
+
+/* The languages amends ships strings and fonts for, in chip order. */
+enum { AM_LANG_EN = 0, AM_LANG_ES, AM_LANG_FR, AM_LANG_DE, AM_LANG_AR, AM_LANG_ZH, AM_LANG_COUNT };
+extern const char *const am_lang_codes[AM_LANG_COUNT];
+/* Index of a language code ("ar"), or -1 when amends does not know it. */
+int am_lang_index(const char *code);
+/* True for languages written right to left. */
+bool am_lang_rtl(int lang);
+
+#define AM_ID_MAX            33 /* ids: [a-z0-9_]{1,32} */
+#define AM_KIOSK_ID_MAX      65 /* kiosk id: [A-Za-z0-9._-]{1,64} */
+#define AM_PATH_MAX          1024
+#define AM_MAX_CATEGORIES    16
+#define AM_MAX_RESOLUTIONS   24 /* defined in the whole file */
+#define AM_MAX_CAT_OPTIONS   6  /* listed per category, before the built-ins */
+#define AM_MAX_OFFERS        32
+
+/* Built-in resolution ids: always offered after a category's own options. */
+#define AM_RESOLUTION_STAFF_NOW "staff_now"
+#define AM_RESOLUTION_OTHER     "other"
+
+/* Report severity, as chosen on `details` ("how much did it affect you"). */
+typedef enum am_severity {
+    AM_SEVERITY_NONE = 0,
+    AM_SEVERITY_MINOR,
+    AM_SEVERITY_SIGNIFICANT,
+    AM_SEVERITY_SEVERE,
+} am_severity;
+const char *am_severity_name(am_severity s); /* "minor", ..., "" for NONE */
+int am_severity_parse(const char *name, am_severity *out);
+
+/* One text in every language; s[lang] is NULL where the site gave none. */
+typedef struct am_text {
+    char *s[AM_LANG_COUNT];
+} am_text;
+/* The text in `lang`, else English, else "". Never NULL. */
+const char *am_text_get(const am_text *t, int lang);
+bool am_text_empty(const am_text *t);
+
+typedef struct am_resolution_def {
+    char id[AM_ID_MAX];
+    am_text label;
+    bool raises_alert; /* choosing it alerts staff at once */
+    bool asks_text;    /* "something else": the guest says what */
+} am_resolution_def;
+
+typedef struct am_category_def {
+    char id[AM_ID_MAX];
+    am_text label;
+    am_text apology;     /* optional: overrides the generic apology */
+    am_text explanation; /* brief, no excuses: what we think went wrong */
+    am_text reassurance; /* what happens next / why it will not recur */
+    int option_count;
+    int options[AM_MAX_CAT_OPTIONS]; /* indexes into am_config.resolutions */
+} am_category_def;
+
+typedef struct am_offer_def {
+    char id[AM_ID_MAX];
+    am_text text;             /* "Breakfast for two tomorrow, on us" */
+    int64_t value_minor;      /* in the budget currency's minor unit */
+    unsigned severity_mask;   /* bit (1u << am_severity) for each severity */
+    uint32_t category_mask;   /* bit per category index */
+} am_offer_def;
+
+typedef struct am_config {
+    char source[AM_PATH_MAX]; /* file it came from; "" for built-in defaults */
+
+    struct {
+        char id[AM_KIOSK_ID_MAX];
+        int languages[AM_LANG_COUNT]; /* chips on attract, in order */
+        int language_count;
+        int default_language;
+        char data_dir[AM_PATH_MAX];
+        am_log_level log_level;
+    } kiosk;
+
+    struct {
+        int timeout_s;   /* no input on a guest screen: "still there?" */
+        int countdown_s; /* the prompt's countdown, then reset */
+        int thanks_s;    /* thanks back to attract */
+        int manager_s;   /* manager screens back to attract */
+    } idle;
+
+    struct {
+        char brand[64];
+        uint32_t primary, accent, background, text; /* 0xRRGGBB */
+        char logo[AM_PATH_MAX];                     /* PNG; "" for none */
+    } theme;
+
+    struct {
+        char url[512]; /* https://hub.example.net; "" turns sync off */
+        char token_file[AM_PATH_MAX];
+        char secret_file[AM_PATH_MAX];
+        char ca_file[AM_PATH_MAX]; /* "" uses the system CA store */
+        char pin[128];             /* "sha256//BASE64" or "" */
+        int batch;
+        int heartbeat_s;
+        int connect_timeout_s;
+    } sync;
+
+    struct {
+        int retention_days; /* personal data purged this long after sync */
+        int disk_alarm_mb;  /* free space below this raises an alarm */
+    } store;
+
+    struct {
+        char currency[4];
+        int64_t daily_value_minor;
+        int hourly_offers;
+        int offer_days; /* a voucher stays valid this many days */
+    } budget;
+
+    int category_count;
+    am_category_def categories[AM_MAX_CATEGORIES];
+    int resolution_count;
+    am_resolution_def resolutions[AM_MAX_RESOLUTIONS];
+    int offer_count;
+    am_offer_def offers[AM_MAX_OFFERS];
+} am_config;
+
+/* Frees the config and every string it owns. Accepts NULL. */
+void am_config_free(am_config *cfg);
+
+/* Lookups. Return -1 / NULL when absent. */
+int am_config_category_index(const am_config *cfg, const char *id);
+int am_config_resolution_index(const am_config *cfg, const char *id);
+int am_config_offer_index(const am_config *cfg, const char *id);
+
+/* The resolution options shown for a category, built-ins included:
+ * the category's own options, then staff_now, then other. Writes at most
+ * `max` indexes into `out` and returns how many. */
+int am_config_options_for(const am_config *cfg, int category, int *out, int max);
+
+/* The first offer, in file order, that applies to this category and
+ * severity; -1 when the policy allows none. */
+int am_config_offer_for(const am_config *cfg, int category, am_severity severity);
+
+#endif

@@ -1,0 +1,224 @@
+/* journey.h — the customer journey as a pure state machine.
+ *
+ * No SDL, no store, no clock: events go in (each carrying the virtual time
+ * `now_ms`), the new state and a list of effects come out. The caller (the
+ * kiosk app) carries out the effects and, when any of them writes to the
+ * store, answers with exactly one AM_EV_STORED or AM_EV_STORE_FAILED. The
+ * engine moves to the next screen only on AM_EV_STORED, so nothing is
+ * acknowledged to a guest before its commit is durable.
+ *
+ * Screens and their ids are the SPEC's; docs/journey.md has the full table
+ * of transitions, back behaviour and idle handling.
+ */
+#ifndef AMENDS_JOURNEY_H
+#define AMENDS_JOURNEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amends/config.h"
+
+typedef enum am_screen {
+    AM_SCREEN_ATTRACT = 0,
+    AM_SCREEN_CATEGORY,
+    AM_SCREEN_DETAILS,
+    AM_SCREEN_APOLOGY,
+    AM_SCREEN_RESOLUTION,
+    AM_SCREEN_OFFER,
+    AM_SCREEN_RATING,
+    AM_SCREEN_FOLLOWUP,
+    AM_SCREEN_THANKS,
+    AM_SCREEN_MANAGER_PIN,
+    AM_SCREEN_MANAGER,
+    AM_SCREEN_OUT_OF_ORDER,
+    AM_SCREEN_COUNT
+} am_screen;
+
+/* Stable ids ("attract", ..., "out_of_order"); NULL past the end. */
+const char *am_screen_id(am_screen s);
+int am_screen_parse(const char *id, am_screen *out); /* 0 or -1 */
+/* Screens a guest uses; idle on them prompts "still there?". */
+bool am_screen_is_guest(am_screen s);
+
+typedef enum am_outcome {
+    AM_OUTCOME_OPEN = 0, /* committed, guest still going */
+    AM_OUTCOME_COMPLETED,
+    AM_OUTCOME_ABANDONED,   /* left idle; what was given is kept */
+    AM_OUTCOME_INTERRUPTED, /* the kiosk stopped (crash, power) mid-journey */
+} am_outcome;
+const char *am_outcome_name(am_outcome o);
+int am_outcome_parse(const char *name, am_outcome *out);
+
+typedef enum am_offer_state {
+    AM_OFFER_NONE = 0,  /* policy has no offer for this report */
+    AM_OFFER_SHOWN,     /* shown, not yet decided */
+    AM_OFFER_ACCEPTED,
+    AM_OFFER_DECLINED,
+    AM_OFFER_ESCALATED, /* over budget: a manager will contact the guest */
+} am_offer_state;
+const char *am_offer_state_name(am_offer_state s);
+int am_offer_state_parse(const char *name, am_offer_state *out);
+
+typedef enum am_consent { AM_CONSENT_UNSET = 0, AM_CONSENT_YES, AM_CONSENT_NO } am_consent;
+const char *am_consent_name(am_consent c); /* "", "yes", "no" */
+
+typedef enum am_alert_reason {
+    AM_ALERT_STAFF_NOW = 0, /* the guest asked for staff now */
+    AM_ALERT_SEVERE,        /* a severe report */
+    AM_ALERT_OVER_BUDGET,   /* offer due but budget spent: escalated */
+    AM_ALERT_REASON_COUNT
+} am_alert_reason;
+const char *am_alert_reason_name(am_alert_reason r);
+
+/* Text fields. Caps are in code points (characters); longer input is cut at
+ * the cap on a character boundary. Buffers hold 4 bytes per character. */
+typedef enum am_field {
+    AM_FIELD_NONE = 0,
+    AM_FIELD_DESCRIPTION,     /* details: what happened */
+    AM_FIELD_NAME,            /* details: first name */
+    AM_FIELD_RESOLUTION_TEXT, /* resolution: "something else" */
+    AM_FIELD_COMMENT,         /* rating: optional comment */
+    AM_FIELD_CONTACT,         /* followup: email, phone or room */
+    AM_FIELD_COUNT
+} am_field;
+#define AM_CAP_DESCRIPTION     1000
+#define AM_CAP_NAME            40
+#define AM_CAP_RESOLUTION_TEXT 300
+#define AM_CAP_COMMENT         500
+#define AM_CAP_CONTACT         120
+/* Widget id of a field ("field.description"); NULL for AM_FIELD_NONE. */
+const char *am_field_widget(am_field f);
+size_t am_field_cap(am_field f);
+
+#define AM_VOUCHER_MAX 32
+
+/* Everything a guest gave; what reaches the store. */
+typedef struct am_report {
+    int lang; /* am_lang index */
+    char category[AM_ID_MAX];
+    am_severity severity;
+    char description[AM_CAP_DESCRIPTION * 4 + 1];
+    char first_name[AM_CAP_NAME * 4 + 1];
+    char resolution[AM_ID_MAX];
+    char resolution_text[AM_CAP_RESOLUTION_TEXT * 4 + 1];
+    char offer[AM_ID_MAX];
+    int64_t offer_value_minor;
+    am_offer_state offer_state;
+    char voucher[AM_VOUCHER_MAX];
+    int rating; /* 1..5; 0 when not given */
+    char comment[AM_CAP_COMMENT * 4 + 1];
+    char contact[AM_CAP_CONTACT * 4 + 1];
+    am_consent consent;
+    am_outcome outcome;
+} am_report;
+
+/* Text of one field inside a report (writable); NULL for AM_FIELD_NONE. */
+char *am_report_field(am_report *r, am_field f);
+
+typedef enum am_event_type {
+    AM_EV_TICK = 0,      /* time passed: fires idle and thanks timers */
+    AM_EV_START,         /* attract: begin a report */
+    AM_EV_LANG,          /* value: language index */
+    AM_EV_CATEGORY,      /* value: category index; goes on to details */
+    AM_EV_IMPACT,        /* value: am_severity */
+    AM_EV_FOCUS,         /* value: am_field on this screen */
+    AM_EV_TEXT,          /* text: UTF-8 typed into the focused field */
+    AM_EV_BACKSPACE,     /* delete the last character of the focused field */
+    AM_EV_NEXT,
+    AM_EV_BACK,
+    AM_EV_SKIP,
+    AM_EV_RESOLUTION,    /* value: resolution index (am_config.resolutions) */
+    AM_EV_OFFER_ACCEPT,
+    AM_EV_OFFER_DECLINE,
+    AM_EV_RATE,          /* value: 1..5 */
+    AM_EV_CONSENT,       /* value: AM_CONSENT_YES or AM_CONSENT_NO */
+    AM_EV_DONE,
+    AM_EV_STILL_HERE,    /* the guest answered the idle prompt */
+    AM_EV_STORED,        /* the store committed the last step's effects */
+    AM_EV_STORE_FAILED,  /* it could not: the kiosk goes out of order */
+    AM_EV_STORE_RECOVERED, /* out_of_order: the store works again */
+    AM_EV_MANAGER,       /* the hidden gesture on attract */
+    AM_EV_COUNT
+} am_event_type;
+const char *am_event_name(am_event_type t);
+
+typedef struct am_event {
+    am_event_type type;
+    int64_t now_ms;   /* virtual monotonic time */
+    int value;
+    const char *text; /* borrowed for the call */
+} am_event;
+
+typedef enum am_effect_type {
+    AM_FX_OPEN_REPORT = 0, /* store the report as a new open journey */
+    AM_FX_SAVE_REPORT,     /* save the open journey's changed fields */
+    AM_FX_RAISE_ALERT,     /* value: am_alert_reason; synced ahead of the queue */
+    AM_FX_RECORD_OFFER,    /* value: am_offer_state; report.offer says which */
+    AM_FX_CLOSE_JOURNEY,   /* value: am_outcome; the record goes to the outbox */
+    AM_FX_WIPE,            /* the guest's input is gone: drop all copies of it */
+    AM_FX_TYPE_COUNT
+} am_effect_type;
+const char *am_effect_name(am_effect_type t);
+
+#define AM_EFFECTS_MAX 8
+typedef struct am_effect {
+    am_effect_type type;
+    int value;
+} am_effect;
+typedef struct am_effects {
+    int count;
+    am_effect items[AM_EFFECTS_MAX];
+} am_effects;
+/* True when any effect writes to the store (all but AM_FX_WIPE). */
+bool am_effects_need_store(const am_effects *fx);
+
+typedef struct am_journey am_journey;
+
+/* Borrows cfg, which must outlive the journey. NULL on out of memory. */
+am_journey *am_journey_new(const am_config *cfg, int64_t now_ms);
+/* Wipes the guest's input and frees. Accepts NULL. */
+void am_journey_free(am_journey *j);
+
+/* What happened to one event. */
+typedef enum am_step {
+    AM_STEP_OK = 0,         /* handled; see the new state and effects */
+    AM_STEP_IGNORED,        /* not possible on this screen now */
+    AM_STEP_INVALID,        /* bad value or text (e.g. invalid UTF-8) */
+} am_step;
+
+/* Feeds one event. `fx` is cleared and receives the effects to carry out,
+ * in order. Events other than TICK, STORED, STORE_FAILED and
+ * STORE_RECOVERED count as guest activity and reset the idle timer. While
+ * an answer from the store is awaited, guest input is ignored. */
+am_step am_journey_handle(am_journey *j, const am_event *ev, am_effects *fx);
+
+/* Why the last AM_STEP_IGNORED / AM_STEP_INVALID happened, in plain English
+ * for scripts and logs ("choose how much it affected you first"). */
+const char *am_journey_refusal(const am_journey *j);
+
+am_screen am_journey_screen(const am_journey *j);
+const am_report *am_journey_report(const am_journey *j);
+am_field am_journey_focus(const am_journey *j);
+int am_journey_lang(const am_journey *j);
+/* True once the report has been committed as a journey in the store. */
+bool am_journey_committed(const am_journey *j);
+bool am_journey_awaiting_store(const am_journey *j);
+/* Offer index for this journey, or -1. */
+int am_journey_offer(const am_journey *j);
+/* True when NEXT would be accepted on the current screen. */
+bool am_journey_can_next(const am_journey *j);
+/* The "still there?" prompt: true while shown, with whole seconds left. */
+bool am_journey_prompting(const am_journey *j, int64_t now_ms, int *seconds_left);
+/* Virtual time of the next timer (prompt, reset, thanks); INT64_MAX if none.
+ * The UI sleeps until then unless input arrives. */
+int64_t am_journey_deadline(const am_journey *j);
+
+/* Budget already used, so the offer policy can decide; the app sets it at
+ * the start of each journey from the store. */
+void am_journey_set_spend(am_journey *j, int64_t spent_today_minor, int offers_last_hour);
+
+/* The voucher code issued for an accepted offer (by the app, issue 6). */
+void am_journey_set_voucher(am_journey *j, const char *code);
+
+#endif

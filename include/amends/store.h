@@ -1,0 +1,182 @@
+/* store.h — the kiosk's local SQLite store: journeys, alerts, the outbox,
+ * the sync log, vouchers, offer spend and the PIN failure counter.
+ *
+ * Durability rules: WAL, synchronous=FULL, a busy timeout, BEGIN IMMEDIATE
+ * for every write, prepared statements only, and no network I/O while a
+ * transaction is open (the sync worker reads, closes the transaction, sends,
+ * then writes the outcome in a new one).
+ *
+ * A store handle is used by one thread at a time; the sync worker opens its
+ * own. Write functions run in their own transaction unless the caller has
+ * opened one with am_store_begin(), in which case they join it.
+ */
+#ifndef AMENDS_STORE_H
+#define AMENDS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amends/error.h"
+#include "amends/journey.h"
+
+#define AM_UUID_LEN 36 /* 8-4-4-4-12, lower case */
+#define AM_STORE_FILE "amends.db"
+#define AM_STORE_SCHEMA_VERSION 2
+
+typedef struct am_store am_store;
+
+typedef enum am_store_mode {
+    AM_STORE_READWRITE = 0, /* the kiosk: creates, migrates, repairs */
+    AM_STORE_READONLY,      /* amendsctl: never writes; works while the kiosk runs */
+} am_store_mode;
+
+/* Opens DATA_DIR/amends.db. Read-write creates the directory entry if
+ * needed, migrates an older schema, closes journeys left open by a crash as
+ * interrupted and puts inflight outbox records back to pending. A store from
+ * a newer amends is refused (AM_ERR_VERSION). On failure *out is NULL and
+ * err names the file and the reason. */
+am_rc am_store_open(const char *data_dir, am_store_mode mode, int64_t now_ms, am_store **out,
+                    char *err, size_t errlen);
+/* Accepts NULL. */
+void am_store_close(am_store *st);
+/* The last error on this handle, naming what failed; never NULL. */
+const char *am_store_errmsg(const am_store *st);
+/* Journeys this open closed as interrupted. */
+int am_store_interrupted_at_open(const am_store *st);
+int am_store_schema_version(const am_store *st);
+
+/* Explicit transaction: one guest step is one commit. */
+am_rc am_store_begin(am_store *st);
+am_rc am_store_commit(am_store *st);
+void am_store_rollback(am_store *st);
+
+/* --- journeys ----------------------------------------------------------- */
+
+/* Inserts a new open journey; its UUID is made in the same transaction and
+ * written to uuid_out (AM_UUID_LEN + 1 bytes). */
+am_rc am_store_journey_open(am_store *st, const char *kiosk, const am_report *r, int64_t now_ms,
+                            char *uuid_out);
+am_rc am_store_journey_save(am_store *st, const char *uuid, const am_report *r, int64_t now_ms);
+/* Saves, marks closed with `outcome` and puts the record in the outbox. */
+am_rc am_store_journey_close(am_store *st, const char *uuid, const am_report *r,
+                             am_outcome outcome, int64_t now_ms);
+
+/* --- alerts ------------------------------------------------------------- */
+
+/* Raises an alert, synced ahead of feedback. journey_uuid may be NULL. */
+am_rc am_store_alert_raise(am_store *st, const char *kiosk, const char *journey_uuid,
+                           am_alert_reason reason, const char *category, am_severity severity,
+                           int64_t now_ms, char *uuid_out);
+
+/* --- offers and budget -------------------------------------------------- */
+
+am_rc am_store_offer_record(am_store *st, const char *journey_uuid, const char *offer_id,
+                            int64_t value_minor, am_offer_state state, int64_t now_ms);
+/* Value of offers accepted since day_start_ms, and offers accepted since
+ * hour_start_ms (wall-clock milliseconds). */
+am_rc am_store_spend(am_store *st, int64_t day_start_ms, int64_t hour_start_ms,
+                     int64_t *value_out, int *offers_out);
+
+/* --- outbox ------------------------------------------------------------- */
+
+typedef enum am_sync_state {
+    AM_SYNC_NONE = 0, /* not in the outbox (an open journey) */
+    AM_SYNC_PENDING,
+    AM_SYNC_INFLIGHT,
+    AM_SYNC_SYNCED,
+    AM_SYNC_QUARANTINED,
+} am_sync_state;
+const char *am_sync_state_name(am_sync_state s);
+
+typedef enum am_record_kind { AM_RECORD_FEEDBACK = 0, AM_RECORD_ALERT } am_record_kind;
+const char *am_record_kind_name(am_record_kind k);
+
+typedef struct am_outbox_item {
+    char uuid[AM_UUID_LEN + 1];
+    am_record_kind kind;
+    int attempts;
+} am_outbox_item;
+
+/* Claims up to `max` pending records due at now_ms (alerts first, then the
+ * oldest), marks them inflight and returns them. */
+am_rc am_store_outbox_claim(am_store *st, int64_t now_ms, int max, am_outbox_item *items,
+                            int *count_out);
+/* Settles one record: SYNCED, QUARANTINED (error says why) or PENDING again
+ * with its next try time (attempts is incremented). */
+am_rc am_store_outbox_settle(am_store *st, const char *uuid, am_sync_state state,
+                             int64_t next_try_ms, const char *error, int64_t now_ms);
+/* Quarantined records back to pending; *count_out gets how many. */
+am_rc am_store_outbox_requeue(am_store *st, int *count_out);
+/* Earliest next-try time of a pending record; INT64_MAX when none. */
+am_rc am_store_outbox_next_due(am_store *st, int64_t *next_try_ms);
+
+/* --- sync log ----------------------------------------------------------- */
+
+typedef struct am_sync_log_entry {
+    int64_t at_ms;
+    int batch_size;
+    int http_status;       /* 0 when the request never got an answer */
+    char transport[160];   /* transport error, "" when none */
+    int64_t latency_ms;
+    char outcome[32];      /* ok, retry, quarantined, auth_failed, split, ... */
+    char detail[256];      /* short reason; never personal data */
+} am_sync_log_entry;
+
+am_rc am_store_sync_log_add(am_store *st, const am_sync_log_entry *e);
+/* Calls cb for the newest `limit` entries, newest first; cb returning
+ * non-zero stops. */
+am_rc am_store_sync_log_each(am_store *st, int limit,
+                             int (*cb)(const am_sync_log_entry *e, void *ud), void *ud);
+
+/* --- status ------------------------------------------------------------- */
+
+typedef struct am_store_status {
+    int schema_version;
+    int64_t journeys;      /* all journeys kept */
+    int64_t open_journeys; /* guest still going */
+    int64_t pending, inflight, synced, quarantined;
+    int64_t alerts;
+    int64_t oldest_pending_ms; /* 0 when nothing pending */
+    int64_t last_success_ms;   /* 0 when never */
+    int64_t last_attempt_ms;
+    char last_outcome[32];
+    char last_error[256];
+    bool auth_failed;
+} am_store_status;
+am_rc am_store_get_status(am_store *st, am_store_status *out);
+
+/* Small key/value facts (auth state, kiosk id seen). */
+am_rc am_store_meta_set(am_store *st, const char *key, const char *value);
+/* NOTFOUND when absent. */
+am_rc am_store_meta_get(am_store *st, const char *key, char *value, size_t valuelen);
+
+/* --- export ------------------------------------------------------------- */
+
+typedef struct am_journey_row {
+    char id[AM_UUID_LEN + 1];
+    char kiosk[AM_KIOSK_ID_MAX];
+    int64_t created_at_ms;
+    int64_t closed_at_ms; /* 0 while open */
+    am_report report;     /* report.outcome is the journey's outcome */
+    am_sync_state sync_state;
+} am_journey_row;
+
+/* Calls cb for each journey created at or after since_ms, oldest first. The
+ * row is only valid during the call; cb returning non-zero stops. */
+am_rc am_store_journeys_each(am_store *st, int64_t since_ms,
+                             int (*cb)(const am_journey_row *row, void *ud), void *ud);
+/* One journey by id. NOTFOUND when absent. */
+am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row);
+
+/* --- manager PIN (issue: managers) --------------------------------------- */
+
+typedef struct am_pin_state {
+    int failures;
+    int64_t last_failure_ms; /* wall clock */
+    int64_t locked_until_ms; /* wall clock; 0 when not locked */
+} am_pin_state;
+am_rc am_store_pin_state_get(am_store *st, am_pin_state *out);
+am_rc am_store_pin_state_set(am_store *st, const am_pin_state *ps);
+
+#endif

@@ -1,0 +1,163 @@
+/* config_data.c — the site configuration's plain data: languages,
+ * severities, texts, lookups. libc only and no I/O, so the journey and
+ * policy code in src/core can use it without pulling in the INI loader. */
+#include "amends/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const am_lang_codes[AM_LANG_COUNT] = {"en", "es", "fr", "de", "ar", "zh"};
+
+int am_lang_index(const char *code)
+{
+    if (!code)
+        return -1;
+    for (int i = 0; i < AM_LANG_COUNT; i++) {
+        if (strcmp(code, am_lang_codes[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+bool am_lang_rtl(int lang)
+{
+    return lang == AM_LANG_AR;
+}
+
+static const char *const severity_names[] = {"", "minor", "significant", "severe"};
+
+const char *am_severity_name(am_severity s)
+{
+    if ((int)s < 0 || (size_t)s >= sizeof severity_names / sizeof severity_names[0])
+        return "";
+    return severity_names[s];
+}
+
+int am_severity_parse(const char *name, am_severity *out)
+{
+    if (!name)
+        return -1;
+    /* NONE has no name a person could type: it means "not chosen yet". */
+    for (int s = AM_SEVERITY_MINOR; s <= AM_SEVERITY_SEVERE; s++) {
+        if (strcmp(name, severity_names[s]) == 0) {
+            *out = (am_severity)s;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *am_text_get(const am_text *t, int lang)
+{
+    if (!t)
+        return "";
+    if (lang >= 0 && lang < AM_LANG_COUNT && t->s[lang])
+        return t->s[lang];
+    /* English is the language every site must fill in, so it is the
+     * fallback for a translation the site did not give. */
+    return t->s[AM_LANG_EN] ? t->s[AM_LANG_EN] : "";
+}
+
+bool am_text_empty(const am_text *t)
+{
+    if (!t)
+        return true;
+    for (int i = 0; i < AM_LANG_COUNT; i++) {
+        if (t->s[i] && t->s[i][0])
+            return false;
+    }
+    return true;
+}
+
+static void text_free(am_text *t)
+{
+    for (int i = 0; i < AM_LANG_COUNT; i++) {
+        free(t->s[i]);
+        t->s[i] = NULL;
+    }
+}
+
+void am_config_free(am_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (int i = 0; i < cfg->category_count; i++) {
+        am_category_def *cat = &cfg->categories[i];
+        text_free(&cat->label);
+        text_free(&cat->apology);
+        text_free(&cat->explanation);
+        text_free(&cat->reassurance);
+    }
+    for (int i = 0; i < cfg->resolution_count; i++)
+        text_free(&cfg->resolutions[i].label);
+    for (int i = 0; i < cfg->offer_count; i++)
+        text_free(&cfg->offers[i].text);
+    free(cfg);
+}
+
+int am_config_category_index(const am_config *cfg, const char *id)
+{
+    if (!cfg || !id)
+        return -1;
+    for (int i = 0; i < cfg->category_count; i++) {
+        if (strcmp(cfg->categories[i].id, id) == 0)
+            return i;
+    }
+    return -1;
+}
+
+int am_config_resolution_index(const am_config *cfg, const char *id)
+{
+    if (!cfg || !id)
+        return -1;
+    for (int i = 0; i < cfg->resolution_count; i++) {
+        if (strcmp(cfg->resolutions[i].id, id) == 0)
+            return i;
+    }
+    return -1;
+}
+
+int am_config_offer_index(const am_config *cfg, const char *id)
+{
+    if (!cfg || !id)
+        return -1;
+    for (int i = 0; i < cfg->offer_count; i++) {
+        if (strcmp(cfg->offers[i].id, id) == 0)
+            return i;
+    }
+    return -1;
+}
+
+int am_config_options_for(const am_config *cfg, int category, int *out, int max)
+{
+    int count = 0;
+    if (!cfg || !out || max <= 0 || category < 0 || category >= cfg->category_count)
+        return 0;
+    const am_category_def *cat = &cfg->categories[category];
+    for (int i = 0; i < cat->option_count && count < max; i++)
+        out[count++] = cat->options[i];
+    /* The built-ins come last on every category: a guest can always ask
+     * for a person or say in their own words what would help. */
+    int staff_now = am_config_resolution_index(cfg, AM_RESOLUTION_STAFF_NOW);
+    if (staff_now >= 0 && count < max)
+        out[count++] = staff_now;
+    int other = am_config_resolution_index(cfg, AM_RESOLUTION_OTHER);
+    if (other >= 0 && count < max)
+        out[count++] = other;
+    return count;
+}
+
+int am_config_offer_for(const am_config *cfg, int category, am_severity severity)
+{
+    if (!cfg || category < 0 || category >= cfg->category_count || category >= 32)
+        return -1;
+    if (severity <= AM_SEVERITY_NONE || severity > AM_SEVERITY_SEVERE)
+        return -1;
+    for (int i = 0; i < cfg->offer_count; i++) {
+        const am_offer_def *offer = &cfg->offers[i];
+        if ((offer->category_mask & (UINT32_C(1) << category)) &&
+            (offer->severity_mask & (1u << severity)))
+            return i;
+    }
+    return -1;
+}

@@ -1,0 +1,981 @@
+/* journey.c — the customer journey state machine (see journey.h and
+ * docs/journey.md for the transition tables).
+ *
+ * Pure C: the caller passes time in with each event and carries out the
+ * effects. The engine keeps the guest's input in one am_report and wipes it
+ * whenever a journey ends, so no earlier guest's words outlive their visit.
+ */
+#include "amends/journey.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "amends/text.h"
+
+/* Room for a category's own options plus the two built-ins. */
+#define OPTIONS_MAX (AM_MAX_CAT_OPTIONS + 2)
+
+struct am_journey {
+    const am_config *cfg; /* borrowed */
+    am_screen screen;
+    am_report report;
+    am_field focus;
+    int category;   /* index of report.category, or -1 */
+    int resolution; /* index into cfg->resolutions, or -1 */
+    int offer;      /* index into cfg->offers, or -1 */
+    bool committed;
+    bool offer_shown_recorded;
+    bool alerted[AM_ALERT_REASON_COUNT];
+
+    /* Set while the store's answer to the last step is awaited. */
+    bool awaiting;
+    am_screen after_store; /* the screen that AM_EV_STORED shows */
+    bool commit_on_store;  /* the step opened the report */
+    bool reset_on_store;   /* the step ended the journey */
+
+    int64_t spent_today_minor;
+    int offers_last_hour;
+
+    int64_t idle_from_ms; /* last guest input, or when the screen showed */
+    bool prompting;
+    int64_t prompt_until_ms;
+
+    const char *refusal; /* "" after a step that was not refused */
+};
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const screen_ids[] = {
+    "attract", "category", "details", "apology",     "resolution", "offer",
+    "rating",  "followup", "thanks",  "manager_pin", "manager",    "out_of_order",
+};
+
+static const char *const outcome_names[] = {"open", "completed", "abandoned", "interrupted"};
+static const char *const offer_state_names[] = {"none", "shown", "accepted", "declined",
+                                                "escalated"};
+static const char *const consent_names[] = {"", "yes", "no"};
+static const char *const alert_names[] = {"staff_now", "severe", "over_budget"};
+static const char *const event_names[] = {
+    "tick",      "start",   "lang", "category",   "impact",     "focus",        "text",
+    "backspace", "next",    "back", "skip",       "resolution", "offer_accept", "offer_decline",
+    "rate",      "consent", "done", "still_here", "stored",     "store_failed", "store_recovered",
+    "manager",
+};
+static const char *const effect_names[] = {
+    "open_report", "save_report", "raise_alert", "record_offer", "close_journey", "wipe",
+};
+static const char *const field_widgets[] = {
+    NULL, "field.description", "field.name", "field.other", "field.comment", "field.contact",
+};
+static const size_t field_caps[] = {
+    0, AM_CAP_DESCRIPTION, AM_CAP_NAME, AM_CAP_RESOLUTION_TEXT, AM_CAP_COMMENT, AM_CAP_CONTACT,
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A new enum value without a name fails to build instead of printing NULL. */
+_Static_assert(COUNT_OF(screen_ids) == AM_SCREEN_COUNT, "screen ids");
+_Static_assert(COUNT_OF(outcome_names) == AM_OUTCOME_INTERRUPTED + 1, "outcome names");
+_Static_assert(COUNT_OF(offer_state_names) == AM_OFFER_ESCALATED + 1, "offer state names");
+_Static_assert(COUNT_OF(consent_names) == AM_CONSENT_NO + 1, "consent names");
+_Static_assert(COUNT_OF(alert_names) == AM_ALERT_REASON_COUNT, "alert names");
+_Static_assert(COUNT_OF(event_names) == AM_EV_COUNT, "event names");
+_Static_assert(COUNT_OF(effect_names) == AM_FX_TYPE_COUNT, "effect names");
+_Static_assert(COUNT_OF(field_widgets) == AM_FIELD_COUNT, "field widgets");
+_Static_assert(COUNT_OF(field_caps) == AM_FIELD_COUNT, "field caps");
+
+static const char *name_at(const char *const *names, size_t count, unsigned index)
+{
+    return index < count ? names[index] : NULL;
+}
+
+static int index_of(const char *const *names, size_t count, const char *name)
+{
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        if (names[i] && strcmp(names[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+const char *am_screen_id(am_screen s)
+{
+    return name_at(screen_ids, COUNT_OF(screen_ids), (unsigned)s);
+}
+
+int am_screen_parse(const char *id, am_screen *out)
+{
+    int i = index_of(screen_ids, COUNT_OF(screen_ids), id);
+    if (i < 0)
+        return -1;
+    *out = (am_screen)i;
+    return 0;
+}
+
+bool am_screen_is_guest(am_screen s)
+{
+    return s >= AM_SCREEN_CATEGORY && s <= AM_SCREEN_FOLLOWUP;
+}
+
+const char *am_outcome_name(am_outcome o)
+{
+    return name_at(outcome_names, COUNT_OF(outcome_names), (unsigned)o);
+}
+
+int am_outcome_parse(const char *name, am_outcome *out)
+{
+    int i = index_of(outcome_names, COUNT_OF(outcome_names), name);
+    if (i < 0)
+        return -1;
+    *out = (am_outcome)i;
+    return 0;
+}
+
+const char *am_offer_state_name(am_offer_state s)
+{
+    return name_at(offer_state_names, COUNT_OF(offer_state_names), (unsigned)s);
+}
+
+int am_offer_state_parse(const char *name, am_offer_state *out)
+{
+    int i = index_of(offer_state_names, COUNT_OF(offer_state_names), name);
+    if (i < 0)
+        return -1;
+    *out = (am_offer_state)i;
+    return 0;
+}
+
+const char *am_consent_name(am_consent c)
+{
+    return name_at(consent_names, COUNT_OF(consent_names), (unsigned)c);
+}
+
+const char *am_alert_reason_name(am_alert_reason r)
+{
+    return name_at(alert_names, COUNT_OF(alert_names), (unsigned)r);
+}
+
+const char *am_event_name(am_event_type t)
+{
+    return name_at(event_names, COUNT_OF(event_names), (unsigned)t);
+}
+
+const char *am_effect_name(am_effect_type t)
+{
+    return name_at(effect_names, COUNT_OF(effect_names), (unsigned)t);
+}
+
+const char *am_field_widget(am_field f)
+{
+    return name_at(field_widgets, COUNT_OF(field_widgets), (unsigned)f);
+}
+
+size_t am_field_cap(am_field f)
+{
+    return (unsigned)f < AM_FIELD_COUNT ? field_caps[f] : 0;
+}
+
+char *am_report_field(am_report *r, am_field f)
+{
+    switch (f) {
+    case AM_FIELD_DESCRIPTION:
+        return r->description;
+    case AM_FIELD_NAME:
+        return r->first_name;
+    case AM_FIELD_RESOLUTION_TEXT:
+        return r->resolution_text;
+    case AM_FIELD_COMMENT:
+        return r->comment;
+    case AM_FIELD_CONTACT:
+        return r->contact;
+    default:
+        return NULL;
+    }
+}
+
+/* Bytes available for a field, taken from the struct so they cannot drift
+ * from the caps above. */
+static size_t field_size(am_field f)
+{
+    switch (f) {
+    case AM_FIELD_DESCRIPTION:
+        return sizeof(((am_report *)0)->description);
+    case AM_FIELD_NAME:
+        return sizeof(((am_report *)0)->first_name);
+    case AM_FIELD_RESOLUTION_TEXT:
+        return sizeof(((am_report *)0)->resolution_text);
+    case AM_FIELD_COMMENT:
+        return sizeof(((am_report *)0)->comment);
+    case AM_FIELD_CONTACT:
+        return sizeof(((am_report *)0)->contact);
+    default:
+        return 0;
+    }
+}
+
+bool am_effects_need_store(const am_effects *fx)
+{
+    for (int i = 0; i < fx->count; i++) {
+        if (fx->items[i].type != AM_FX_WIPE)
+            return true;
+    }
+    return false;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static am_step refuse(am_journey *j, am_step step, const char *why)
+{
+    j->refusal = why;
+    return step;
+}
+
+static void fx_push(am_effects *fx, am_effect_type type, int value)
+{
+    /* No step emits more than five effects; the cap is a guard, not a limit
+     * the journey relies on. */
+    if (fx->count < AM_EFFECTS_MAX) {
+        fx->items[fx->count].type = type;
+        fx->items[fx->count].value = value;
+        fx->count++;
+    }
+}
+
+static bool fx_has(const am_effects *fx, am_effect_type type)
+{
+    for (int i = 0; i < fx->count; i++) {
+        if (fx->items[i].type == type)
+            return true;
+    }
+    return false;
+}
+
+/* Alerts go out once per journey per reason: staff already on their way do
+ * not need a second page because the guest went back and forth. */
+static void raise_alert(am_journey *j, am_effects *fx, am_alert_reason reason)
+{
+    if (j->alerted[reason])
+        return;
+    j->alerted[reason] = true;
+    fx_push(fx, AM_FX_RAISE_ALERT, (int)reason);
+}
+
+static int64_t seconds_ms(int seconds)
+{
+    return (int64_t)(seconds > 0 ? seconds : 0) * 1000;
+}
+
+static int default_lang(const am_config *cfg)
+{
+    int lang = cfg->kiosk.default_language;
+    return lang >= 0 && lang < AM_LANG_COUNT ? lang : AM_LANG_EN;
+}
+
+/* The field a screen starts with: details opens on "what happened" so the
+ * guest can type at once; elsewhere the guest taps a field first. */
+static am_field default_focus(am_screen s)
+{
+    return s == AM_SCREEN_DETAILS ? AM_FIELD_DESCRIPTION : AM_FIELD_NONE;
+}
+
+static void enter(am_journey *j, am_screen s, int64_t now_ms)
+{
+    j->screen = s;
+    j->focus = default_focus(s);
+    j->idle_from_ms = now_ms;
+    j->prompting = false;
+}
+
+/* Forgets the guest: every byte of their input is overwritten before the
+ * report is reset for the next journey. */
+static void journey_reset(am_journey *j)
+{
+    am_wipe(&j->report, sizeof j->report);
+    memset(&j->report, 0, sizeof j->report);
+    j->report.lang = default_lang(j->cfg);
+    j->focus = AM_FIELD_NONE;
+    j->category = -1;
+    j->resolution = -1;
+    j->offer = -1;
+    j->committed = false;
+    j->offer_shown_recorded = false;
+    memset(j->alerted, 0, sizeof j->alerted);
+    j->awaiting = false;
+    j->commit_on_store = false;
+    j->reset_on_store = false;
+    j->prompting = false;
+}
+
+/* Moves on to `next`, or, when the step has store effects, waits for the
+ * store's answer first so nothing is acknowledged before it is durable. */
+static am_step go(am_journey *j, const am_effects *fx, am_screen next, int64_t now_ms)
+{
+    if (!am_effects_need_store(fx)) {
+        enter(j, next, now_ms);
+        return AM_STEP_OK;
+    }
+    j->awaiting = true;
+    j->after_store = next;
+    j->commit_on_store = fx_has(fx, AM_FX_OPEN_REPORT);
+    j->reset_on_store = false;
+    return AM_STEP_OK;
+}
+
+/* Ends the journey: adds WIPE after whatever the step stores. The engine's
+ * own copy stays readable until the store has answered, because the app
+ * reads the report while it carries out the effects. */
+static am_step end_journey(am_journey *j, am_effects *fx, int64_t now_ms)
+{
+    fx_push(fx, AM_FX_WIPE, 0);
+    if (!am_effects_need_store(fx)) {
+        journey_reset(j);
+        enter(j, AM_SCREEN_ATTRACT, now_ms);
+        return AM_STEP_OK;
+    }
+    j->awaiting = true;
+    j->after_store = AM_SCREEN_ATTRACT;
+    j->commit_on_store = false;
+    j->reset_on_store = true;
+    return AM_STEP_OK;
+}
+
+static void wipe_field(am_journey *j, am_field f)
+{
+    am_wipe(am_report_field(&j->report, f), field_size(f));
+}
+
+/* ---- text input ----------------------------------------------------------- */
+
+static am_step handle_text(am_journey *j, const char *text)
+{
+    if (j->focus == AM_FIELD_NONE)
+        return refuse(j, AM_STEP_IGNORED, "tap a field first");
+    if (!text)
+        return refuse(j, AM_STEP_INVALID, "no text given");
+    char *buf = am_report_field(&j->report, j->focus);
+    if (am_utf8_append(buf, field_size(j->focus), am_field_cap(j->focus), text) == AM_TEXT_INVALID)
+        return refuse(j, AM_STEP_INVALID, "that text is not valid UTF-8");
+    /* Text past the cap is dropped: the field shows where it stopped. */
+    return AM_STEP_OK;
+}
+
+static am_step handle_backspace(am_journey *j)
+{
+    if (j->focus == AM_FIELD_NONE)
+        return refuse(j, AM_STEP_IGNORED, "tap a field first");
+    am_utf8_backspace(am_report_field(&j->report, j->focus));
+    return AM_STEP_OK;
+}
+
+/* FOCUS, TEXT and BACKSPACE on a screen whose fields are `a` and `b`. */
+static am_step handle_field_event(am_journey *j, const am_event *ev, am_field a, am_field b)
+{
+    switch (ev->type) {
+    case AM_EV_FOCUS:
+        if (ev->value <= AM_FIELD_NONE || ev->value >= AM_FIELD_COUNT)
+            return refuse(j, AM_STEP_INVALID, "no such field");
+        if (ev->value != (int)a && ev->value != (int)b)
+            return refuse(j, AM_STEP_IGNORED, "that field is not on this screen");
+        j->focus = (am_field)ev->value;
+        return AM_STEP_OK;
+    case AM_EV_TEXT:
+        return handle_text(j, ev->text);
+    case AM_EV_BACKSPACE:
+        return handle_backspace(j);
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+    }
+}
+
+/* ---- screens ---------------------------------------------------------------- */
+
+static am_step on_attract(am_journey *j, const am_event *ev)
+{
+    switch (ev->type) {
+    case AM_EV_START:
+        enter(j, AM_SCREEN_CATEGORY, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_MANAGER:
+        enter(j, AM_SCREEN_MANAGER_PIN, ev->now_ms);
+        return AM_STEP_OK;
+    default:
+        return refuse(j, AM_STEP_IGNORED, "tap start to begin");
+    }
+}
+
+static am_step on_category(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    const am_config *cfg = j->cfg;
+    switch (ev->type) {
+    case AM_EV_CATEGORY:
+        if (ev->value < 0 || ev->value >= cfg->category_count)
+            return refuse(j, AM_STEP_INVALID, "no such category");
+        j->category = ev->value;
+        memcpy(j->report.category, cfg->categories[ev->value].id, AM_ID_MAX);
+        j->report.category[AM_ID_MAX - 1] = '\0';
+        enter(j, AM_SCREEN_DETAILS, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_BACK:
+        /* An explicit cancel before anything was sent: nothing is kept. */
+        return end_journey(j, fx, ev->now_ms);
+    case AM_EV_NEXT:
+        return refuse(j, AM_STEP_IGNORED, "choose what went wrong first");
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+    }
+}
+
+static am_step on_details(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    switch (ev->type) {
+    case AM_EV_IMPACT:
+        if (ev->value < AM_SEVERITY_MINOR || ev->value > AM_SEVERITY_SEVERE)
+            return refuse(j, AM_STEP_INVALID, "no such impact");
+        j->report.severity = (am_severity)ev->value;
+        return AM_STEP_OK;
+    case AM_EV_NEXT:
+        if (j->report.severity == AM_SEVERITY_NONE)
+            return refuse(j, AM_STEP_IGNORED, "choose how much it affected you first");
+        j->report.outcome = AM_OUTCOME_OPEN;
+        fx_push(fx, AM_FX_OPEN_REPORT, 0);
+        if (j->report.severity == AM_SEVERITY_SEVERE)
+            raise_alert(j, fx, AM_ALERT_SEVERE);
+        return go(j, fx, AM_SCREEN_APOLOGY, ev->now_ms);
+    case AM_EV_BACK:
+        enter(j, AM_SCREEN_CATEGORY, ev->now_ms);
+        return AM_STEP_OK;
+    default:
+        return handle_field_event(j, ev, AM_FIELD_DESCRIPTION, AM_FIELD_NAME);
+    }
+}
+
+static am_step on_apology(am_journey *j, const am_event *ev)
+{
+    switch (ev->type) {
+    case AM_EV_NEXT:
+        enter(j, AM_SCREEN_RESOLUTION, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_BACK:
+        return refuse(j, AM_STEP_IGNORED, "your report is already sent and cannot be changed");
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+    }
+}
+
+static bool resolution_offered(const am_journey *j, int resolution)
+{
+    int options[OPTIONS_MAX];
+    int count = am_config_options_for(j->cfg, j->category, options, OPTIONS_MAX);
+    for (int i = 0; i < count; i++) {
+        if (options[i] == resolution)
+            return true;
+    }
+    return false;
+}
+
+static const am_resolution_def *chosen_resolution(const am_journey *j)
+{
+    return j->resolution >= 0 ? &j->cfg->resolutions[j->resolution] : NULL;
+}
+
+static am_step choose_resolution(am_journey *j, int resolution)
+{
+    if (resolution < 0 || resolution >= j->cfg->resolution_count ||
+        !resolution_offered(j, resolution))
+        return refuse(j, AM_STEP_INVALID, "no such option");
+    const am_resolution_def *def = &j->cfg->resolutions[resolution];
+    j->resolution = resolution;
+    memcpy(j->report.resolution, def->id, AM_ID_MAX);
+    j->report.resolution[AM_ID_MAX - 1] = '\0';
+    if (def->asks_text) {
+        j->focus = AM_FIELD_RESOLUTION_TEXT;
+    } else {
+        /* Words typed for "something else" do not belong to this option. */
+        wipe_field(j, AM_FIELD_RESOLUTION_TEXT);
+        j->focus = AM_FIELD_NONE;
+    }
+    return AM_STEP_OK;
+}
+
+static bool budget_allows(const am_journey *j, int64_t value_minor)
+{
+    const am_config *cfg = j->cfg;
+    int64_t daily = cfg->budget.daily_value_minor;
+    /* Written to avoid overflowing spent + value. */
+    return j->spent_today_minor <= daily && value_minor <= daily - j->spent_today_minor &&
+           j->offers_last_hour < cfg->budget.hourly_offers;
+}
+
+/* Decides the offer once the resolution is saved; returns the next screen.
+ * A decision already made in this journey stands: a guest going back and
+ * forth neither loses an offer shown nor gets a second one. */
+static am_screen decide_offer(am_journey *j, am_effects *fx)
+{
+    am_report *r = &j->report;
+    switch (r->offer_state) {
+    case AM_OFFER_ACCEPTED:
+    case AM_OFFER_DECLINED:
+        return AM_SCREEN_RATING;
+    case AM_OFFER_SHOWN:
+    case AM_OFFER_ESCALATED:
+        return AM_SCREEN_OFFER;
+    case AM_OFFER_NONE:
+        break;
+    }
+    int offer = am_config_offer_for(j->cfg, j->category, r->severity);
+    if (offer < 0 || offer >= j->cfg->offer_count)
+        return AM_SCREEN_RATING;
+    const am_offer_def *def = &j->cfg->offers[offer];
+    j->offer = offer;
+    memcpy(r->offer, def->id, AM_ID_MAX);
+    r->offer[AM_ID_MAX - 1] = '\0';
+    r->offer_value_minor = def->value_minor;
+    if (budget_allows(j, def->value_minor)) {
+        r->offer_state = AM_OFFER_SHOWN;
+        if (!j->offer_shown_recorded) {
+            j->offer_shown_recorded = true;
+            fx_push(fx, AM_FX_RECORD_OFFER, AM_OFFER_SHOWN);
+        }
+    } else {
+        r->offer_state = AM_OFFER_ESCALATED;
+        raise_alert(j, fx, AM_ALERT_OVER_BUDGET);
+        fx_push(fx, AM_FX_RECORD_OFFER, AM_OFFER_ESCALATED);
+    }
+    return AM_SCREEN_OFFER;
+}
+
+static am_step on_resolution(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    const am_resolution_def *def = chosen_resolution(j);
+    switch (ev->type) {
+    case AM_EV_RESOLUTION:
+        return choose_resolution(j, ev->value);
+    case AM_EV_NEXT:
+        if (!def)
+            return refuse(j, AM_STEP_IGNORED, "choose what would make this right first");
+        fx_push(fx, AM_FX_SAVE_REPORT, 0);
+        if (def->raises_alert)
+            raise_alert(j, fx, AM_ALERT_STAFF_NOW);
+        return go(j, fx, decide_offer(j, fx), ev->now_ms);
+    case AM_EV_BACK:
+        enter(j, AM_SCREEN_APOLOGY, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_FOCUS:
+        if (ev->value == AM_FIELD_RESOLUTION_TEXT && !(def && def->asks_text))
+            return refuse(j, AM_STEP_IGNORED, "choose \"something else\" first");
+        return handle_field_event(j, ev, AM_FIELD_RESOLUTION_TEXT, AM_FIELD_NONE);
+    default:
+        return handle_field_event(j, ev, AM_FIELD_RESOLUTION_TEXT, AM_FIELD_NONE);
+    }
+}
+
+static am_step decide(am_journey *j, const am_event *ev, am_effects *fx, am_offer_state state)
+{
+    j->report.offer_state = state;
+    fx_push(fx, AM_FX_RECORD_OFFER, (int)state);
+    return go(j, fx, AM_SCREEN_RATING, ev->now_ms);
+}
+
+static am_step on_offer(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    bool escalated = j->report.offer_state == AM_OFFER_ESCALATED;
+    switch (ev->type) {
+    case AM_EV_OFFER_ACCEPT:
+    case AM_EV_OFFER_DECLINE:
+        if (escalated)
+            return refuse(j, AM_STEP_IGNORED, "a manager will contact you about this");
+        return decide(j, ev, fx,
+                      ev->type == AM_EV_OFFER_ACCEPT ? AM_OFFER_ACCEPTED : AM_OFFER_DECLINED);
+    case AM_EV_NEXT:
+        if (!escalated)
+            return refuse(j, AM_STEP_IGNORED, "accept or decline the offer first");
+        enter(j, AM_SCREEN_RATING, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_BACK:
+        enter(j, AM_SCREEN_RESOLUTION, ev->now_ms);
+        return AM_STEP_OK;
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+    }
+}
+
+static am_step on_rating(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    am_offer_state offer = j->report.offer_state;
+    switch (ev->type) {
+    case AM_EV_RATE:
+        if (ev->value < 1 || ev->value > 5)
+            return refuse(j, AM_STEP_INVALID, "ratings go from 1 to 5");
+        j->report.rating = ev->value;
+        return AM_STEP_OK;
+    case AM_EV_NEXT:
+        if (j->report.rating == 0)
+            return refuse(j, AM_STEP_IGNORED, "choose a face first, or skip");
+        fx_push(fx, AM_FX_SAVE_REPORT, 0);
+        return go(j, fx, AM_SCREEN_FOLLOWUP, ev->now_ms);
+    case AM_EV_SKIP:
+        /* Skipping means "no answer": a face or comment left half-given is
+         * not stored as if the guest had submitted it. */
+        j->report.rating = 0;
+        wipe_field(j, AM_FIELD_COMMENT);
+        fx_push(fx, AM_FX_SAVE_REPORT, 0);
+        return go(j, fx, AM_SCREEN_FOLLOWUP, ev->now_ms);
+    case AM_EV_BACK:
+        enter(j,
+              offer == AM_OFFER_ESCALATED || offer == AM_OFFER_SHOWN ? AM_SCREEN_OFFER
+                                                                     : AM_SCREEN_RESOLUTION,
+              ev->now_ms);
+        return AM_STEP_OK;
+    default:
+        return handle_field_event(j, ev, AM_FIELD_COMMENT, AM_FIELD_NONE);
+    }
+}
+
+/* NULL when the follow-up can be stored as it stands, else why not. */
+static const char *followup_problem(const am_journey *j)
+{
+    bool has_contact = j->report.contact[0] != '\0';
+    if (has_contact && j->report.consent == AM_CONSENT_UNSET)
+        return "say whether we may contact you";
+    if (!has_contact && j->report.consent == AM_CONSENT_YES)
+        return "tell us how to reach you, or choose no";
+    return NULL;
+}
+
+static am_step close_completed(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    j->report.outcome = AM_OUTCOME_COMPLETED;
+    fx_push(fx, AM_FX_CLOSE_JOURNEY, AM_OUTCOME_COMPLETED);
+    return go(j, fx, AM_SCREEN_THANKS, ev->now_ms);
+}
+
+static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    const char *problem;
+    switch (ev->type) {
+    case AM_EV_CONSENT:
+        if (ev->value != AM_CONSENT_YES && ev->value != AM_CONSENT_NO)
+            return refuse(j, AM_STEP_INVALID, "consent is yes or no");
+        j->report.consent = (am_consent)ev->value;
+        return AM_STEP_OK;
+    case AM_EV_DONE:
+    case AM_EV_NEXT:
+        problem = followup_problem(j);
+        if (problem)
+            return refuse(j, AM_STEP_IGNORED, problem);
+        /* "No" means we keep no way of reaching them. */
+        if (j->report.consent == AM_CONSENT_NO)
+            wipe_field(j, AM_FIELD_CONTACT);
+        return close_completed(j, ev, fx);
+    case AM_EV_SKIP:
+        wipe_field(j, AM_FIELD_CONTACT);
+        j->report.consent = AM_CONSENT_UNSET;
+        return close_completed(j, ev, fx);
+    case AM_EV_BACK:
+        enter(j, AM_SCREEN_RATING, ev->now_ms);
+        return AM_STEP_OK;
+    default:
+        return handle_field_event(j, ev, AM_FIELD_CONTACT, AM_FIELD_NONE);
+    }
+}
+
+static am_step on_thanks(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    if (ev->type == AM_EV_DONE)
+        return end_journey(j, fx, ev->now_ms);
+    if (ev->type == AM_EV_BACK)
+        return refuse(j, AM_STEP_IGNORED, "your report is complete");
+    return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+}
+
+static am_step on_manager_pin(am_journey *j, const am_event *ev)
+{
+    switch (ev->type) {
+    case AM_EV_BACK:
+        enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_NEXT:
+        return refuse(j, AM_STEP_IGNORED, "manager PIN is not available yet");
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+    }
+}
+
+static am_step on_manager(am_journey *j, const am_event *ev)
+{
+    if (ev->type == AM_EV_BACK) {
+        enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
+        return AM_STEP_OK;
+    }
+    return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
+}
+
+static am_step on_screen(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    switch (j->screen) {
+    case AM_SCREEN_ATTRACT:
+        return on_attract(j, ev);
+    case AM_SCREEN_CATEGORY:
+        return on_category(j, ev, fx);
+    case AM_SCREEN_DETAILS:
+        return on_details(j, ev, fx);
+    case AM_SCREEN_APOLOGY:
+        return on_apology(j, ev);
+    case AM_SCREEN_RESOLUTION:
+        return on_resolution(j, ev, fx);
+    case AM_SCREEN_OFFER:
+        return on_offer(j, ev, fx);
+    case AM_SCREEN_RATING:
+        return on_rating(j, ev, fx);
+    case AM_SCREEN_FOLLOWUP:
+        return on_followup(j, ev, fx);
+    case AM_SCREEN_THANKS:
+        return on_thanks(j, ev, fx);
+    case AM_SCREEN_MANAGER_PIN:
+        return on_manager_pin(j, ev);
+    case AM_SCREEN_MANAGER:
+        return on_manager(j, ev);
+    case AM_SCREEN_OUT_OF_ORDER:
+    default:
+        return refuse(j, AM_STEP_IGNORED, "out of order: reports cannot be taken right now");
+    }
+}
+
+/* ---- timers and the store --------------------------------------------------- */
+
+/* The guest walked away: keep what they gave, closed as abandoned. */
+static am_step abandon(am_journey *j, int64_t now_ms, am_effects *fx)
+{
+    j->prompting = false;
+    if (j->committed || j->report.category[0] != '\0') {
+        j->report.outcome = AM_OUTCOME_ABANDONED;
+        /* Not yet stored: the app opens and closes it in one transaction. */
+        if (!j->committed)
+            fx_push(fx, AM_FX_OPEN_REPORT, 0);
+        fx_push(fx, AM_FX_CLOSE_JOURNEY, AM_OUTCOME_ABANDONED);
+    }
+    return end_journey(j, fx, now_ms);
+}
+
+static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
+{
+    if (j->awaiting)
+        return AM_STEP_OK;
+    const am_config *cfg = j->cfg;
+    if (am_screen_is_guest(j->screen)) {
+        int64_t prompt_at = j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
+        if (!j->prompting && now_ms >= prompt_at) {
+            /* Counted from when the prompt was due, so a late tick does not
+             * give the countdown extra time. */
+            j->prompting = true;
+            j->prompt_until_ms = prompt_at + seconds_ms(cfg->idle.countdown_s);
+        }
+        if (j->prompting && now_ms >= j->prompt_until_ms)
+            return abandon(j, now_ms, fx);
+        return AM_STEP_OK;
+    }
+    if (j->screen == AM_SCREEN_THANKS && now_ms >= j->idle_from_ms + seconds_ms(cfg->idle.thanks_s))
+        return end_journey(j, fx, now_ms);
+    if ((j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) &&
+        now_ms >= j->idle_from_ms + seconds_ms(cfg->idle.manager_s))
+        enter(j, AM_SCREEN_ATTRACT, now_ms);
+    return AM_STEP_OK;
+}
+
+static am_step on_store_answer(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    if (ev->type == AM_EV_STORE_RECOVERED) {
+        if (j->screen != AM_SCREEN_OUT_OF_ORDER)
+            return refuse(j, AM_STEP_IGNORED, "the kiosk is not out of order");
+        enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
+        return AM_STEP_OK;
+    }
+    if (!j->awaiting)
+        return refuse(j, AM_STEP_IGNORED, "nothing is being saved");
+    j->awaiting = false;
+    if (ev->type == AM_EV_STORE_FAILED) {
+        /* What was committed stays committed (an open journey is closed as
+         * interrupted at the next start); this guest is not thanked for
+         * what was not kept. */
+        fx_push(fx, AM_FX_WIPE, 0);
+        journey_reset(j);
+        enter(j, AM_SCREEN_OUT_OF_ORDER, ev->now_ms);
+        return AM_STEP_OK;
+    }
+    if (j->reset_on_store) {
+        journey_reset(j);
+        enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
+        return AM_STEP_OK;
+    }
+    if (j->commit_on_store)
+        j->committed = true;
+    j->commit_on_store = false;
+    enter(j, j->after_store, ev->now_ms);
+    return AM_STEP_OK;
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+am_journey *am_journey_new(const am_config *cfg, int64_t now_ms)
+{
+    if (!cfg)
+        return NULL;
+    am_journey *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->cfg = cfg;
+    j->refusal = "";
+    journey_reset(j);
+    enter(j, AM_SCREEN_ATTRACT, now_ms);
+    return j;
+}
+
+void am_journey_free(am_journey *j)
+{
+    if (!j)
+        return;
+    am_wipe(j, sizeof *j);
+    free(j);
+}
+
+static bool is_store_answer(am_event_type t)
+{
+    return t == AM_EV_STORED || t == AM_EV_STORE_FAILED || t == AM_EV_STORE_RECOVERED;
+}
+
+am_step am_journey_handle(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    fx->count = 0;
+    j->refusal = "";
+    if ((unsigned)ev->type >= AM_EV_COUNT)
+        return refuse(j, AM_STEP_INVALID, "unknown event");
+    if (ev->type == AM_EV_TICK)
+        return on_tick(j, ev->now_ms, fx);
+    if (is_store_answer(ev->type))
+        return on_store_answer(j, ev, fx);
+
+    /* Everything else is the guest (or a manager) touching the kiosk. */
+    j->idle_from_ms = ev->now_ms;
+    if (j->awaiting)
+        return refuse(j, AM_STEP_IGNORED, "saving, please wait");
+    if (j->prompting) {
+        /* The tap answered "still there?"; applying it as well could act on
+         * a screen the guest was not looking at. */
+        j->prompting = false;
+        return AM_STEP_OK;
+    }
+    if (ev->type == AM_EV_STILL_HERE)
+        return refuse(j, AM_STEP_IGNORED, "no question is showing");
+    if (ev->type == AM_EV_LANG) {
+        if (ev->value < 0 || ev->value >= AM_LANG_COUNT)
+            return refuse(j, AM_STEP_INVALID, "no such language");
+        j->report.lang = ev->value;
+        return AM_STEP_OK;
+    }
+    return on_screen(j, ev, fx);
+}
+
+const char *am_journey_refusal(const am_journey *j)
+{
+    return j->refusal;
+}
+
+am_screen am_journey_screen(const am_journey *j)
+{
+    return j->screen;
+}
+
+const am_report *am_journey_report(const am_journey *j)
+{
+    return &j->report;
+}
+
+am_field am_journey_focus(const am_journey *j)
+{
+    return j->focus;
+}
+
+int am_journey_lang(const am_journey *j)
+{
+    return j->report.lang;
+}
+
+bool am_journey_committed(const am_journey *j)
+{
+    return j->committed;
+}
+
+bool am_journey_awaiting_store(const am_journey *j)
+{
+    return j->awaiting;
+}
+
+int am_journey_offer(const am_journey *j)
+{
+    return j->offer;
+}
+
+bool am_journey_can_next(const am_journey *j)
+{
+    if (j->awaiting || j->prompting)
+        return false;
+    switch (j->screen) {
+    case AM_SCREEN_DETAILS:
+        return j->report.severity != AM_SEVERITY_NONE;
+    case AM_SCREEN_APOLOGY:
+        return true;
+    case AM_SCREEN_RESOLUTION:
+        return j->resolution >= 0;
+    case AM_SCREEN_OFFER:
+        return j->report.offer_state == AM_OFFER_ESCALATED;
+    case AM_SCREEN_RATING:
+        return j->report.rating != 0;
+    case AM_SCREEN_FOLLOWUP:
+        return followup_problem(j) == NULL;
+    default:
+        return false;
+    }
+}
+
+bool am_journey_prompting(const am_journey *j, int64_t now_ms, int *seconds_left)
+{
+    bool shown = j->prompting && !j->awaiting;
+    if (seconds_left) {
+        int64_t left = shown ? j->prompt_until_ms - now_ms : 0;
+        *seconds_left = left > 0 ? (int)((left + 999) / 1000) : 0;
+    }
+    return shown;
+}
+
+int64_t am_journey_deadline(const am_journey *j)
+{
+    const am_config *cfg = j->cfg;
+    if (j->awaiting)
+        return INT64_MAX;
+    if (am_screen_is_guest(j->screen))
+        return j->prompting ? j->prompt_until_ms
+                            : j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
+    if (j->screen == AM_SCREEN_THANKS)
+        return j->idle_from_ms + seconds_ms(cfg->idle.thanks_s);
+    if (j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER)
+        return j->idle_from_ms + seconds_ms(cfg->idle.manager_s);
+    return INT64_MAX;
+}
+
+void am_journey_set_spend(am_journey *j, int64_t spent_today_minor, int offers_last_hour)
+{
+    j->spent_today_minor = spent_today_minor;
+    j->offers_last_hour = offers_last_hour;
+}
+
+void am_journey_set_voucher(am_journey *j, const char *code)
+{
+    am_wipe(j->report.voucher, sizeof j->report.voucher);
+    if (!code)
+        return;
+    size_t len = strnlen(code, AM_VOUCHER_MAX - 1);
+    memcpy(j->report.voucher, code, len);
+    j->report.voucher[len] = '\0';
+}

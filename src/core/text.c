@@ -1,0 +1,118 @@
+/* text.c — UTF-8 validation and capped editing of guest input. */
+#include "amends/text.h"
+
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (at most `avail` bytes), or 0 when
+ * it is invalid: overlong forms, surrogates, past U+10FFFF, truncated, NUL. */
+static size_t seq_len(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    if (c == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* past U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n > avail)
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    }
+    return n;
+}
+
+bool am_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = seq_len(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+size_t am_utf8_count(const char *s)
+{
+    size_t count = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) != 0x80)
+            count++;
+    }
+    return count;
+}
+
+int am_utf8_append(char *buf, size_t bufsize, size_t max_chars, const char *add)
+{
+    size_t add_len = strlen(add);
+    if (!am_utf8_valid(add, add_len))
+        return AM_TEXT_INVALID;
+    size_t used = strlen(buf);
+    size_t chars = am_utf8_count(buf);
+    const unsigned char *p = (const unsigned char *)add;
+    size_t i = 0;
+    while (i < add_len) {
+        size_t n = seq_len(p + i, add_len - i);
+        if (chars >= max_chars || used + n + 1 > bufsize)
+            break;
+        memcpy(buf + used, add + i, n);
+        used += n;
+        chars++;
+        i += n;
+    }
+    buf[used] = '\0';
+    return i < add_len ? AM_TEXT_TRUNCATED : AM_TEXT_OK;
+}
+
+void am_utf8_backspace(char *buf)
+{
+    size_t len = strlen(buf);
+    while (len > 0) {
+        len--;
+        unsigned char c = (unsigned char)buf[len];
+        if ((c & 0xC0) != 0x80)
+            break;
+    }
+    am_wipe(buf + len, strlen(buf + len));
+}
+
+int am_utf8_set(char *dst, size_t dstsize, size_t max_chars, const char *src)
+{
+    if (!am_utf8_valid(src, strlen(src)))
+        return AM_TEXT_INVALID;
+    am_wipe(dst, strlen(dst));
+    dst[0] = '\0';
+    return am_utf8_append(dst, dstsize, max_chars, src);
+}
+
+void am_wipe(void *p, size_t n)
+{
+    /* A volatile pointer keeps the compiler from dropping stores to memory
+     * that is about to be freed or reused. */
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}

@@ -1,0 +1,43 @@
+/* app.h — amends-kiosk without its screen: the journey engine wired to the
+ * store. The headless script runner and the SDL screen both drive it.
+ *
+ * Every event goes through am_app_event(), which feeds the engine, carries
+ * out its effects — all store writes of one step in one transaction — and
+ * answers the engine with STORED or STORE_FAILED. A guest is moved on only
+ * after that commit is durable.
+ */
+#ifndef AMENDS_KIOSK_APP_H
+#define AMENDS_KIOSK_APP_H
+
+#include <stdint.h>
+
+#include "amends/config.h"
+#include "amends/error.h"
+#include "amends/journey.h"
+#include "amends/store.h"
+
+typedef struct am_app am_app;
+
+/* Opens the store in data_dir (read-write) and starts a journey engine on
+ * attract. Borrows cfg. `mono_ms` is the app's clock (virtual in scripts);
+ * wall time for records is derived from it. */
+am_rc am_app_open(const am_config *cfg, const char *data_dir, int64_t mono_ms, am_app **out,
+                  char *err, size_t errlen);
+/* Accepts NULL. */
+void am_app_close(am_app *app);
+
+/* Feeds one event at ev->now_ms and carries out what follows. */
+am_step am_app_event(am_app *app, const am_event *ev);
+/* Delivers timer ticks up to mono_ms, in order, so that a prompt and the
+ * reset that follows it both happen. */
+void am_app_advance(am_app *app, int64_t mono_ms);
+
+const am_journey *am_app_journey(const am_app *app);
+am_store *am_app_store(am_app *app);
+/* Why the store last failed (for the out-of-order screen's log line). */
+const char *am_app_store_error(const am_app *app);
+/* How many times the guest's input has been wiped; the screen compares it
+ * to drop its own copies (cached text) when it changes. */
+unsigned am_app_wipes(const am_app *app);
+
+#endif

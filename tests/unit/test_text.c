@@ -1,0 +1,110 @@
+/* test_text.c — UTF-8 rules for guest input. */
+#include "am_test.h"
+
+#include <string.h>
+
+#include "amends/text.h"
+
+static void valid_accepts_all_scripts_and_emoji(void **state)
+{
+    (void)state;
+    const char *ok[] = {"plain", "caf\xc3\xa9", "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7",
+                        "\xe8\xb0\xa2\xe8\xb0\xa2", "\xf0\x9f\x98\xa1\xf0\x9f\x91\x8d",
+                        "quote \" comma , newline\n tab\t", "'; DROP TABLE journeys; --"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_true(am_utf8_valid(ok[i], strlen(ok[i])));
+}
+
+static void valid_rejects_bad_sequences(void **state)
+{
+    (void)state;
+    const char *bad[] = {
+        "\xc0\xaf",             /* overlong '/' */
+        "\xe0\x80\xaf",         /* overlong */
+        "\xed\xa0\x80",         /* surrogate */
+        "\xf4\x90\x80\x80",     /* past U+10FFFF */
+        "\xc3",                 /* truncated */
+        "ab\xe2\x82",           /* truncated at end */
+        "\x80",                 /* lone continuation */
+        "\xff",                 /* never valid */
+        "\xf0\x9f\x98",         /* truncated emoji */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(am_utf8_valid(bad[i], strlen(bad[i])));
+    /* An embedded NUL is refused as well. */
+    assert_false(am_utf8_valid("a\0b", 3));
+}
+
+static void append_caps_in_characters_without_splitting(void **state)
+{
+    (void)state;
+    char buf[64] = "";
+    assert_int_equal(am_utf8_append(buf, sizeof buf, 3, "\xc3\xa9\xc3\xa9"), AM_TEXT_OK);
+    assert_int_equal(am_utf8_append(buf, sizeof buf, 3, "\xf0\x9f\x98\xa1x"), AM_TEXT_TRUNCATED);
+    assert_string_equal(buf, "\xc3\xa9\xc3\xa9\xf0\x9f\x98\xa1");
+    assert_int_equal(am_utf8_count(buf), 3);
+}
+
+static void append_respects_byte_capacity(void **state)
+{
+    (void)state;
+    char buf[6] = "";
+    /* Room for 5 bytes: two 2-byte characters fit, the third would split. */
+    assert_int_equal(am_utf8_append(buf, sizeof buf, 100, "\xc3\xa9\xc3\xa9\xc3\xa9"),
+                     AM_TEXT_TRUNCATED);
+    assert_string_equal(buf, "\xc3\xa9\xc3\xa9");
+    assert_true(am_utf8_valid(buf, strlen(buf)));
+}
+
+static void append_rejects_invalid_and_leaves_buffer(void **state)
+{
+    (void)state;
+    char buf[16] = "keep";
+    assert_int_equal(am_utf8_append(buf, sizeof buf, 100, "x\xc3"), AM_TEXT_INVALID);
+    assert_string_equal(buf, "keep");
+}
+
+static void backspace_removes_whole_characters(void **state)
+{
+    (void)state;
+    char buf[32] = "a\xc3\xa9\xf0\x9f\x98\xa1";
+    am_utf8_backspace(buf);
+    assert_string_equal(buf, "a\xc3\xa9");
+    am_utf8_backspace(buf);
+    assert_string_equal(buf, "a");
+    am_utf8_backspace(buf);
+    assert_string_equal(buf, "");
+    am_utf8_backspace(buf);
+    assert_string_equal(buf, "");
+}
+
+static void set_replaces_and_round_trips_tricky_text(void **state)
+{
+    (void)state;
+    const char *tricky = "Robert'); DROP TABLE journeys;--, \"quoted\"\nline 2 \xf0\x9f\x99\x82";
+    char buf[256] = "old text";
+    assert_int_equal(am_utf8_set(buf, sizeof buf, 200, tricky), AM_TEXT_OK);
+    assert_string_equal(buf, tricky);
+}
+
+static void wipe_zeroes_memory(void **state)
+{
+    (void)state;
+    char secret[8] = "secret!";
+    am_wipe(secret, sizeof secret);
+    for (size_t i = 0; i < sizeof secret; i++)
+        assert_int_equal(secret[i], 0);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(valid_accepts_all_scripts_and_emoji),
+    cmocka_unit_test(valid_rejects_bad_sequences),
+    cmocka_unit_test(append_caps_in_characters_without_splitting),
+    cmocka_unit_test(append_respects_byte_capacity),
+    cmocka_unit_test(append_rejects_invalid_and_leaves_buffer),
+    cmocka_unit_test(backspace_removes_whole_characters),
+    cmocka_unit_test(set_replaces_and_round_trips_tricky_text),
+    cmocka_unit_test(wipe_zeroes_memory),
+};
+
+AM_TEST_MAIN(tests)
