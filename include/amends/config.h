@@ -23,13 +23,13 @@ int am_lang_index(const char *code);
 /* True for languages written right to left. */
 bool am_lang_rtl(int lang);
 
-#define AM_ID_MAX            33 /* ids: [a-z0-9_]{1,32} */
-#define AM_KIOSK_ID_MAX      65 /* kiosk id: [A-Za-z0-9._-]{1,64} */
-#define AM_PATH_MAX          1024
-#define AM_MAX_CATEGORIES    16
-#define AM_MAX_RESOLUTIONS   24 /* defined in the whole file */
-#define AM_MAX_CAT_OPTIONS   6  /* listed per category, before the built-ins */
-#define AM_MAX_OFFERS        32
+#define AM_ID_MAX          33 /* ids: [a-z0-9_]{1,32} */
+#define AM_KIOSK_ID_MAX    65 /* kiosk id: [A-Za-z0-9._-]{1,64} */
+#define AM_PATH_MAX        1024
+#define AM_MAX_CATEGORIES  16
+#define AM_MAX_RESOLUTIONS 24 /* defined in the whole file */
+#define AM_MAX_CAT_OPTIONS 6  /* listed per category, before the built-ins */
+#define AM_MAX_OFFERS      32
 
 /* Built-in resolution ids: always offered after a category's own options. */
 #define AM_RESOLUTION_STAFF_NOW "staff_now"
@@ -72,10 +72,10 @@ typedef struct am_category_def {
 
 typedef struct am_offer_def {
     char id[AM_ID_MAX];
-    am_text text;             /* "Breakfast for two tomorrow, on us" */
-    int64_t value_minor;      /* in the budget currency's minor unit */
-    unsigned severity_mask;   /* bit (1u << am_severity) for each severity */
-    uint32_t category_mask;   /* bit per category index */
+    am_text text;           /* "Breakfast for two tomorrow, on us" */
+    int64_t value_minor;    /* in the budget currency's minor unit */
+    unsigned severity_mask; /* bit (1u << am_severity) for each severity */
+    uint32_t category_mask; /* bit per category index */
 } am_offer_def;
 
 typedef struct am_config {

@@ -51,8 +51,8 @@ const char *am_outcome_name(am_outcome o);
 int am_outcome_parse(const char *name, am_outcome *out);
 
 typedef enum am_offer_state {
-    AM_OFFER_NONE = 0,  /* policy has no offer for this report */
-    AM_OFFER_SHOWN,     /* shown, not yet decided */
+    AM_OFFER_NONE = 0, /* policy has no offer for this report */
+    AM_OFFER_SHOWN,    /* shown, not yet decided */
     AM_OFFER_ACCEPTED,
     AM_OFFER_DECLINED,
     AM_OFFER_ESCALATED, /* over budget: a manager will contact the guest */
@@ -117,35 +117,35 @@ typedef struct am_report {
 char *am_report_field(am_report *r, am_field f);
 
 typedef enum am_event_type {
-    AM_EV_TICK = 0,      /* time passed: fires idle and thanks timers */
-    AM_EV_START,         /* attract: begin a report */
-    AM_EV_LANG,          /* value: language index */
-    AM_EV_CATEGORY,      /* value: category index; goes on to details */
-    AM_EV_IMPACT,        /* value: am_severity */
-    AM_EV_FOCUS,         /* value: am_field on this screen */
-    AM_EV_TEXT,          /* text: UTF-8 typed into the focused field */
-    AM_EV_BACKSPACE,     /* delete the last character of the focused field */
+    AM_EV_TICK = 0,  /* time passed: fires idle and thanks timers */
+    AM_EV_START,     /* attract: begin a report */
+    AM_EV_LANG,      /* value: language index */
+    AM_EV_CATEGORY,  /* value: category index; goes on to details */
+    AM_EV_IMPACT,    /* value: am_severity */
+    AM_EV_FOCUS,     /* value: am_field on this screen */
+    AM_EV_TEXT,      /* text: UTF-8 typed into the focused field */
+    AM_EV_BACKSPACE, /* delete the last character of the focused field */
     AM_EV_NEXT,
     AM_EV_BACK,
     AM_EV_SKIP,
-    AM_EV_RESOLUTION,    /* value: resolution index (am_config.resolutions) */
+    AM_EV_RESOLUTION, /* value: resolution index (am_config.resolutions) */
     AM_EV_OFFER_ACCEPT,
     AM_EV_OFFER_DECLINE,
-    AM_EV_RATE,          /* value: 1..5 */
-    AM_EV_CONSENT,       /* value: AM_CONSENT_YES or AM_CONSENT_NO */
+    AM_EV_RATE,    /* value: 1..5 */
+    AM_EV_CONSENT, /* value: AM_CONSENT_YES or AM_CONSENT_NO */
     AM_EV_DONE,
-    AM_EV_STILL_HERE,    /* the guest answered the idle prompt */
-    AM_EV_STORED,        /* the store committed the last step's effects */
-    AM_EV_STORE_FAILED,  /* it could not: the kiosk goes out of order */
+    AM_EV_STILL_HERE,      /* the guest answered the idle prompt */
+    AM_EV_STORED,          /* the store committed the last step's effects */
+    AM_EV_STORE_FAILED,    /* it could not: the kiosk goes out of order */
     AM_EV_STORE_RECOVERED, /* out_of_order: the store works again */
-    AM_EV_MANAGER,       /* the hidden gesture on attract */
+    AM_EV_MANAGER,         /* the hidden gesture on attract */
     AM_EV_COUNT
 } am_event_type;
 const char *am_event_name(am_event_type t);
 
 typedef struct am_event {
     am_event_type type;
-    int64_t now_ms;   /* virtual monotonic time */
+    int64_t now_ms; /* virtual monotonic time */
     int value;
     const char *text; /* borrowed for the call */
 } am_event;
@@ -182,9 +182,9 @@ void am_journey_free(am_journey *j);
 
 /* What happened to one event. */
 typedef enum am_step {
-    AM_STEP_OK = 0,         /* handled; see the new state and effects */
-    AM_STEP_IGNORED,        /* not possible on this screen now */
-    AM_STEP_INVALID,        /* bad value or text (e.g. invalid UTF-8) */
+    AM_STEP_OK = 0,  /* handled; see the new state and effects */
+    AM_STEP_IGNORED, /* not possible on this screen now */
+    AM_STEP_INVALID, /* bad value or text (e.g. invalid UTF-8) */
 } am_step;
 
 /* Feeds one event. `fx` is cleared and receives the effects to carry out,

@@ -20,8 +20,8 @@
 #include "amends/error.h"
 #include "amends/journey.h"
 
-#define AM_UUID_LEN 36 /* 8-4-4-4-12, lower case */
-#define AM_STORE_FILE "amends.db"
+#define AM_UUID_LEN             36 /* 8-4-4-4-12, lower case */
+#define AM_STORE_FILE           "amends.db"
 #define AM_STORE_SCHEMA_VERSION 2
 
 typedef struct am_store am_store;
@@ -59,8 +59,8 @@ am_rc am_store_journey_open(am_store *st, const char *kiosk, const am_report *r,
                             char *uuid_out);
 am_rc am_store_journey_save(am_store *st, const char *uuid, const am_report *r, int64_t now_ms);
 /* Saves, marks closed with `outcome` and puts the record in the outbox. */
-am_rc am_store_journey_close(am_store *st, const char *uuid, const am_report *r,
-                             am_outcome outcome, int64_t now_ms);
+am_rc am_store_journey_close(am_store *st, const char *uuid, const am_report *r, am_outcome outcome,
+                             int64_t now_ms);
 
 /* --- alerts ------------------------------------------------------------- */
 
@@ -75,8 +75,8 @@ am_rc am_store_offer_record(am_store *st, const char *journey_uuid, const char *
                             int64_t value_minor, am_offer_state state, int64_t now_ms);
 /* Value of offers accepted since day_start_ms, and offers accepted since
  * hour_start_ms (wall-clock milliseconds). */
-am_rc am_store_spend(am_store *st, int64_t day_start_ms, int64_t hour_start_ms,
-                     int64_t *value_out, int *offers_out);
+am_rc am_store_spend(am_store *st, int64_t day_start_ms, int64_t hour_start_ms, int64_t *value_out,
+                     int *offers_out);
 
 /* --- outbox ------------------------------------------------------------- */
 
@@ -116,11 +116,11 @@ am_rc am_store_outbox_next_due(am_store *st, int64_t *next_try_ms);
 typedef struct am_sync_log_entry {
     int64_t at_ms;
     int batch_size;
-    int http_status;       /* 0 when the request never got an answer */
-    char transport[160];   /* transport error, "" when none */
+    int http_status;     /* 0 when the request never got an answer */
+    char transport[160]; /* transport error, "" when none */
     int64_t latency_ms;
-    char outcome[32];      /* ok, retry, quarantined, auth_failed, split, ... */
-    char detail[256];      /* short reason; never personal data */
+    char outcome[32]; /* ok, retry, quarantined, auth_failed, split, ... */
+    char detail[256]; /* short reason; never personal data */
 } am_sync_log_entry;
 
 am_rc am_store_sync_log_add(am_store *st, const am_sync_log_entry *e);

@@ -10,7 +10,7 @@
 #include "amends/journey.h"
 #include "amends/text.h"
 
-static const char *const op_names[] = {"tap",  "tap-at",      "type", "key",
+static const char *const op_names[] = {"tap",  "tap-at", "type",        "key",
                                        "wait", "expect", "expect-text", "shot"};
 static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab"};
 
@@ -191,8 +191,7 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
         if (!*rest)
             return fail(err, errlen, name, lineno, "type needs text");
         if (!unescape(rest))
-            return fail(err, errlen, name, lineno,
-                        "type: unknown escape (use \\n, \\t or \\\\)");
+            return fail(err, errlen, name, lineno, "type: unknown escape (use \\n, \\t or \\\\)");
         break;
     case AM_OP_KEY: {
         size_t k;
@@ -210,8 +209,8 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
     case AM_OP_WAIT:
         if (!parse_seconds(rest, &cmd->wait_ms))
             return fail(err, errlen, name, lineno,
-                        "wait: '%.40s' is not a number of seconds (0 to %d, e.g. 2 or 0.5)",
-                        rest, AM_SCRIPT_MAX_WAIT_S);
+                        "wait: '%.40s' is not a number of seconds (0 to %d, e.g. 2 or 0.5)", rest,
+                        AM_SCRIPT_MAX_WAIT_S);
         return AM_OK;
     case AM_OP_EXPECT: {
         am_screen screen;
@@ -239,8 +238,7 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
     return AM_OK;
 }
 
-am_rc am_script_parse(const char *name, const char *text, am_script **out, char *err,
-                      size_t errlen)
+am_rc am_script_parse(const char *name, const char *text, am_script **out, char *err, size_t errlen)
 {
     am_rc rc = AM_OK;
     *out = NULL;

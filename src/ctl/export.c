@@ -11,11 +11,10 @@
 #include "amends/text.h"
 
 const char *const am_export_columns[] = {
-    "id",          "created_at", "closed_at", "kiosk",           "locale",
-    "category",    "severity",   "description", "first_name",    "resolution",
-    "resolution_text", "offer",  "offer_value", "offer_accepted", "voucher",
-    "rating",      "comment",    "contact",   "consent",         "outcome",
-    "sync_state",
+    "id",          "created_at",     "closed_at",  "kiosk",      "locale",          "category",
+    "severity",    "description",    "first_name", "resolution", "resolution_text", "offer",
+    "offer_value", "offer_accepted", "voucher",    "rating",     "comment",         "contact",
+    "consent",     "outcome",        "sync_state",
 };
 const int am_export_column_count = (int)(sizeof am_export_columns / sizeof am_export_columns[0]);
 
@@ -154,8 +153,7 @@ static cJSON *row_json(const am_journey_row *row)
             item = r->offer[0] ? cJSON_CreateNumber((double)r->offer_value_minor / 100.0)
                                : cJSON_CreateNull();
         else if (strcmp(name, "offer_accepted") == 0)
-            item = vals[c][0] ? cJSON_CreateBool(strcmp(vals[c], "true") == 0)
-                              : cJSON_CreateNull();
+            item = vals[c][0] ? cJSON_CreateBool(strcmp(vals[c], "true") == 0) : cJSON_CreateNull();
         else if (strcmp(name, "consent") == 0)
             item = r->consent == AM_CONSENT_UNSET ? cJSON_CreateNull()
                                                   : cJSON_CreateBool(r->consent == AM_CONSENT_YES);

@@ -26,24 +26,23 @@ typedef struct ctl {
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: amendsctl [--data-dir DIR] [--config FILE] COMMAND [OPTION]...\n"
-            "Reads the amends kiosk's local store (read-only; safe while the kiosk runs).\n"
-            "\n"
-            "Commands:\n"
-            "  status      journeys kept, outbox counts, last sync result, auth state\n"
-            "  export      journeys as CSV or JSON (--format csv|json, --since 24h)\n"
-            "  sync-log    the most recent sync attempts\n"
-            "\n"
-            "Options:\n"
-            "  -d, --data-dir DIR   the kiosk's data directory (default: [kiosk] data_dir\n"
-            "                       of --config, else /var/lib/amends)\n"
-            "  -c, --config FILE    site configuration to read data_dir from\n"
-            "  -h, --help           show this help ('amendsctl COMMAND --help' for a command)\n"
-            "  -V, --version        show the version\n"
-            "\n"
-            "Exit status: 0 ok, 1 failure (no store, unreadable store, write error),\n"
-            "2 usage error.\n");
+    fprintf(to, "Usage: amendsctl [--data-dir DIR] [--config FILE] COMMAND [OPTION]...\n"
+                "Reads the amends kiosk's local store (read-only; safe while the kiosk runs).\n"
+                "\n"
+                "Commands:\n"
+                "  status      journeys kept, outbox counts, last sync result, auth state\n"
+                "  export      journeys as CSV or JSON (--format csv|json, --since 24h)\n"
+                "  sync-log    the most recent sync attempts\n"
+                "\n"
+                "Options:\n"
+                "  -d, --data-dir DIR   the kiosk's data directory (default: [kiosk] data_dir\n"
+                "                       of --config, else /var/lib/amends)\n"
+                "  -c, --config FILE    site configuration to read data_dir from\n"
+                "  -h, --help           show this help ('amendsctl COMMAND --help' for a command)\n"
+                "  -V, --version        show the version\n"
+                "\n"
+                "Exit status: 0 ok, 1 failure (no store, unreadable store, write error),\n"
+                "2 usage error.\n");
 }
 
 static int64_t now_ms(void)
@@ -209,12 +208,12 @@ static int cmd_status(ctl *c, int argc, char **argv)
         cJSON_AddNumberToObject(o2, "quarantined", (double)s.quarantined);
         cJSON_AddItemToObject(o2, "oldest_pending",
                               oldest[0] ? cJSON_CreateString(oldest) : cJSON_CreateNull());
-        cJSON_AddItemToObject(o2, "last_attempt", last_attempt[0]
-                                                      ? cJSON_CreateString(last_attempt)
-                                                      : cJSON_CreateNull());
-        cJSON_AddItemToObject(o2, "last_success", last_success[0]
-                                                      ? cJSON_CreateString(last_success)
-                                                      : cJSON_CreateNull());
+        cJSON_AddItemToObject(o2, "last_attempt",
+                              last_attempt[0] ? cJSON_CreateString(last_attempt)
+                                              : cJSON_CreateNull());
+        cJSON_AddItemToObject(o2, "last_success",
+                              last_success[0] ? cJSON_CreateString(last_success)
+                                              : cJSON_CreateNull());
         cJSON_AddStringToObject(o2, "last_outcome", s.last_outcome);
         cJSON_AddStringToObject(o2, "last_error", s.last_error);
         cJSON_AddStringToObject(o2, "auth", s.auth_failed ? "failed" : "ok");
@@ -320,8 +319,7 @@ static int cmd_export(ctl *c, int argc, char **argv)
     if (output) {
         to = fopen(output, "wx");
         if (!to) {
-            fprintf(stderr, "amendsctl export: %s: cannot create: %s\n", output,
-                    strerror(errno));
+            fprintf(stderr, "amendsctl export: %s: cannot create: %s\n", output, strerror(errno));
             am_store_close(st);
             return EXIT_FAIL;
         }
@@ -383,10 +381,8 @@ static int print_log_entry(const am_sync_log_entry *e, void *ud)
     else
         snprintf(status, sizeof status, "-");
     printf("%-19s  %5d  %4s  %6lld ms  %-12s %s%s%s\n", when, e->batch_size, status,
-           (long long)e->latency_ms, e->outcome, e->transport, e->transport[0] && e->detail[0]
-                                                                   ? "; "
-                                                                   : "",
-           e->detail);
+           (long long)e->latency_ms, e->outcome, e->transport,
+           e->transport[0] && e->detail[0] ? "; " : "", e->detail);
     return 0;
 }
 
@@ -437,8 +433,8 @@ static int cmd_sync_log(ctl *c, int argc, char **argv)
     if (json)
         lc.array = cJSON_CreateArray();
     else
-        printf("%-19s  %5s  %4s  %9s  %-12s %s\n", "when", "batch", "http", "latency",
-               "outcome", "reason");
+        printf("%-19s  %5s  %4s  %9s  %-12s %s\n", "when", "batch", "http", "latency", "outcome",
+               "reason");
     am_rc rc = am_store_sync_log_each(st, limit, print_log_entry, &lc);
     if (rc) {
         fprintf(stderr, "amendsctl: %s\n", am_store_errmsg(st));

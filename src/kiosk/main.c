@@ -22,24 +22,23 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: amends-kiosk [OPTION]...\n"
-            "The amends service-recovery kiosk: a guest reports what went wrong, hears a\n"
-            "sincere apology, chooses the fix and rates the recovery.\n"
-            "\n"
-            "  -c, --config FILE     site configuration (default: built-in defaults)\n"
-            "  -d, --data-dir DIR    where the store lives (default: [kiosk] data_dir)\n"
-            "      --headless        no window: run a script on a virtual clock\n"
-            "      --script FILE     automation script to run (with --headless)\n"
-            "  -v, --verbose         log debug lines\n"
-            "  -h, --help            show this help and exit\n"
-            "  -V, --version         show the version and exit\n"
-            "\n"
-            "Script commands (one a line): tap ID, tap-at X Y, type TEXT, key NAME,\n"
-            "wait SECONDS, expect SCREEN, expect-text TEXT, shot FILE.png.\n"
-            "\n"
-            "Exit status: 0 ok (script completed), 1 failure (config, store or a script\n"
-            "step; the reason is printed as FILE:LINE: reason), 2 usage error.\n");
+    fprintf(to, "Usage: amends-kiosk [OPTION]...\n"
+                "The amends service-recovery kiosk: a guest reports what went wrong, hears a\n"
+                "sincere apology, chooses the fix and rates the recovery.\n"
+                "\n"
+                "  -c, --config FILE     site configuration (default: built-in defaults)\n"
+                "  -d, --data-dir DIR    where the store lives (default: [kiosk] data_dir)\n"
+                "      --headless        no window: run a script on a virtual clock\n"
+                "      --script FILE     automation script to run (with --headless)\n"
+                "  -v, --verbose         log debug lines\n"
+                "  -h, --help            show this help and exit\n"
+                "  -V, --version         show the version and exit\n"
+                "\n"
+                "Script commands (one a line): tap ID, tap-at X Y, type TEXT, key NAME,\n"
+                "wait SECONDS, expect SCREEN, expect-text TEXT, shot FILE.png.\n"
+                "\n"
+                "Exit status: 0 ok (script completed), 1 failure (config, store or a script\n"
+                "step; the reason is printed as FILE:LINE: reason), 2 usage error.\n");
 }
 
 /* Creates dir and its parents (mode 0700 for new ones). */
@@ -76,8 +75,7 @@ static int lock_data_dir(const char *dir)
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK)
-            fprintf(stderr, "amends-kiosk: another amends-kiosk is already running on %s\n",
-                    dir);
+            fprintf(stderr, "amends-kiosk: another amends-kiosk is already running on %s\n", dir);
         else
             fprintf(stderr, "amends-kiosk: %s: cannot lock: %s\n", path, strerror(errno));
         close(fd);
@@ -201,8 +199,8 @@ static int run_script(am_app *app, const am_config *cfg, const am_script *script
         switch (cmd->op) {
         case AM_OP_TAP:
             if (am_widget_event(cfg, cmd->arg, &ev) != 0) {
-                fprintf(stderr, "%s:%d: tap %s: no such widget on %s\n", script->name,
-                        cmd->line, cmd->arg, screen);
+                fprintf(stderr, "%s:%d: tap %s: no such widget on %s\n", script->name, cmd->line,
+                        cmd->arg, screen);
                 return 1;
             }
             break;
@@ -213,8 +211,8 @@ static int run_script(am_app *app, const am_config *cfg, const am_script *script
         case AM_OP_KEY:
             ev = key_event(j, cmd->key);
             if (ev.type == AM_EV_FOCUS && ev.value == AM_FIELD_NONE) {
-                fprintf(stderr, "%s:%d: key Tab: %s has no text field\n", script->name,
-                        cmd->line, screen);
+                fprintf(stderr, "%s:%d: key Tab: %s has no text field\n", script->name, cmd->line,
+                        screen);
                 return 1;
             }
             break;
@@ -309,9 +307,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!headless) {
-        fprintf(stderr,
-                "amends-kiosk: this build has no screen yet; run the journey headless:\n"
-                "  amends-kiosk --headless --script assets/demo/journey.script\n");
+        fprintf(stderr, "amends-kiosk: this build has no screen yet; run the journey headless:\n"
+                        "  amends-kiosk --headless --script assets/demo/journey.script\n");
         return EXIT_USAGE;
     }
     if (!script_path) {

@@ -66,17 +66,17 @@ static int setup(void **state)
     char uuid[AM_UUID_LEN + 1];
     fill_report(&r, "wait", "old report", "fine");
     assert_int_equal(am_store_journey_open(st, "lobby-1", &r, now - 3 * 86400000LL, uuid), AM_OK);
-    assert_int_equal(am_store_journey_close(st, uuid, &r, AM_OUTCOME_COMPLETED,
-                                            now - 3 * 86400000LL + 60000),
-                     AM_OK);
+    assert_int_equal(
+        am_store_journey_close(st, uuid, &r, AM_OUTCOME_COMPLETED, now - 3 * 86400000LL + 60000),
+        AM_OK);
     fill_report(&r, "room", tricky_description, tricky_comment);
     assert_int_equal(am_store_journey_open(st, "lobby-1", &r, now - 3600000, uuid), AM_OK);
     assert_int_equal(am_store_journey_close(st, uuid, &r, AM_OUTCOME_COMPLETED, now - 3500000),
                      AM_OK);
     fill_report(&r, "billing", "still typing", formula_comment);
     assert_int_equal(am_store_journey_open(st, "lobby-1", &r, now - 60000, uuid), AM_OK);
-    am_sync_log_entry e = {.at_ms = now - 30000, .batch_size = 2, .http_status = 503,
-                           .latency_ms = 120};
+    am_sync_log_entry e = {
+        .at_ms = now - 30000, .batch_size = 2, .http_status = 503, .latency_ms = 120};
     snprintf(e.outcome, sizeof e.outcome, "retry");
     snprintf(e.detail, sizeof e.detail, "hub busy; next try in 4 s");
     assert_int_equal(am_store_sync_log_add(st, &e), AM_OK);
@@ -96,8 +96,8 @@ static int teardown(void **state)
 static int ctl(fixture *f, const char *a1, const char *a2, const char *a3, const char *a4,
                const char *a5)
 {
-    char *argv[] = {CTL, "--data-dir", f->dir, (char *)a1, (char *)a2, (char *)a3, (char *)a4,
-                    (char *)a5, NULL};
+    char *argv[] = {CTL,        "--data-dir", f->dir,     (char *)a1, (char *)a2,
+                    (char *)a3, (char *)a4,   (char *)a5, NULL};
     return am_test_run_program(argv, f->out, f->err);
 }
 
@@ -221,10 +221,10 @@ static void export_json_is_valid_utf8_with_all_fields(void **state)
     assert_non_null(arr);
     assert_true(cJSON_IsArray(arr));
     assert_int_equal(cJSON_GetArraySize(arr), 3);
-    const char *required[] = {"id",          "created_at", "kiosk",      "locale",   "category",
-                              "severity",    "description", "first_name", "resolution", "offer",
-                              "offer_accepted", "voucher",  "rating",     "comment",  "contact",
-                              "consent",     "outcome",    "sync_state"};
+    const char *required[] = {
+        "id",          "created_at", "kiosk",      "locale",  "category",       "severity",
+        "description", "first_name", "resolution", "offer",   "offer_accepted", "voucher",
+        "rating",      "comment",    "contact",    "consent", "outcome",        "sync_state"};
     cJSON *item;
     cJSON_ArrayForEach(item, arr)
     {
@@ -314,8 +314,7 @@ static void sync_log_lists_attempts(void **state)
     s = out_text(f);
     cJSON *arr = cJSON_Parse(s);
     assert_int_equal(cJSON_GetArraySize(arr), 1);
-    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "http_status")->valueint,
-                     503);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "http_status")->valueint, 503);
     cJSON_Delete(arr);
     free(s);
 }

@@ -14,7 +14,7 @@
 
 #include "amends/store.h"
 
-#define KIOSK AM_BINARY_DIR "/bin/amends-kiosk"
+#define KIOSK     AM_BINARY_DIR "/bin/amends-kiosk"
 #define TEST_CONF AM_SOURCE_DIR "/tests/fixtures/kiosk-test.conf"
 
 typedef struct fixture {
@@ -119,34 +119,33 @@ static void load_rows(fixture *f, rows *r, am_store_status *status)
     am_store_close(st);
 }
 
-static const char *const full_journey =
-    "expect attract\n"
-    "tap start\n"
-    "tap category.room\n"
-    "tap impact.severe\n"
-    "type The shower ran cold, all week.\n"
-    "tap field.name\n"
-    "type Amira\n"
-    "tap next\n"
-    "expect apology\n"
-    "tap next\n"
-    "tap resolution.replace\n"
-    "tap next\n"
-    "expect offer\n"
-    "tap offer.accept\n"
-    "expect rating\n"
-    "tap rating.5\n"
-    "tap field.comment\n"
-    "type Quick and kind.\n"
-    "key Return\n"
-    "expect followup\n"
-    "tap field.contact\n"
-    "type room 214\n"
-    "tap consent.yes\n"
-    "tap done\n"
-    "expect thanks\n"
-    "wait 15\n"
-    "expect attract\n";
+static const char *const full_journey = "expect attract\n"
+                                        "tap start\n"
+                                        "tap category.room\n"
+                                        "tap impact.severe\n"
+                                        "type The shower ran cold, all week.\n"
+                                        "tap field.name\n"
+                                        "type Amira\n"
+                                        "tap next\n"
+                                        "expect apology\n"
+                                        "tap next\n"
+                                        "tap resolution.replace\n"
+                                        "tap next\n"
+                                        "expect offer\n"
+                                        "tap offer.accept\n"
+                                        "expect rating\n"
+                                        "tap rating.5\n"
+                                        "tap field.comment\n"
+                                        "type Quick and kind.\n"
+                                        "key Return\n"
+                                        "expect followup\n"
+                                        "tap field.contact\n"
+                                        "type room 214\n"
+                                        "tap consent.yes\n"
+                                        "tap done\n"
+                                        "expect thanks\n"
+                                        "wait 15\n"
+                                        "expect attract\n";
 
 static void full_journey_reaches_the_store(void **state)
 {

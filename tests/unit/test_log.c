@@ -43,7 +43,8 @@ static void levels_filter_and_format(void **state)
 {
     (void)state;
     char *out = capture_stderr(emit_levels);
-    assert_string_equal(out, "amends-test: warn: store: kept 2\namends-test: error: sync: also kept\n");
+    assert_string_equal(out,
+                        "amends-test: warn: store: kept 2\namends-test: error: sync: also kept\n");
     free(out);
 }
 

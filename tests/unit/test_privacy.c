@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KIOSK AM_BINARY_DIR "/bin/amends-kiosk"
-#define CTL AM_BINARY_DIR "/bin/amendsctl"
+#define KIOSK     AM_BINARY_DIR "/bin/amends-kiosk"
+#define CTL       AM_BINARY_DIR "/bin/amendsctl"
 #define TEST_CONF AM_SOURCE_DIR "/tests/fixtures/kiosk-test.conf"
 
 static const char *const canaries[] = {
@@ -45,8 +45,8 @@ static int kiosk(fixture *f, const char *script)
     assert_non_null(s);
     fputs(script, s);
     fclose(s);
-    char *argv[] = {KIOSK,      "--config", TEST_CONF, "--data-dir", f->data, "--headless",
-                    "--script", f->script,  "--verbose", NULL};
+    char *argv[] = {KIOSK,        "--config", TEST_CONF, "--data-dir", f->data,
+                    "--headless", "--script", f->script, "--verbose",  NULL};
     int rc = am_test_run_program(argv, f->out, f->err);
     keep_log(f);
     return rc;
@@ -66,7 +66,8 @@ static void no_personal_data_in_any_log(void **state)
     fixture fx = {0}, *f = &fx;
     am_test_tmpdir(f->dir, sizeof f->dir, "privacy");
     assert_true(snprintf(f->data, sizeof f->data, "%s/data", f->dir) < (int)sizeof f->data);
-    assert_true(snprintf(f->script, sizeof f->script, "%s/p.script", f->dir) < (int)sizeof f->script);
+    assert_true(snprintf(f->script, sizeof f->script, "%s/p.script", f->dir) <
+                (int)sizeof f->script);
     assert_true(snprintf(f->out, sizeof f->out, "%s/out", f->dir) < (int)sizeof f->out);
     assert_true(snprintf(f->err, sizeof f->err, "%s/err", f->dir) < (int)sizeof f->err);
 

@@ -81,7 +81,8 @@ static void errors_name_file_and_line(void **state)
                  "or 0.5)");
     expect_error("expect lobby\n", "t.script:1: expect: 'lobby' is not a screen id");
     expect_error("shot picture.jpg\n", "t.script:1: shot needs a file name ending in .png");
-    expect_error("type bad \\q escape\n", "t.script:1: type: unknown escape (use \\n, \\t or \\\\)");
+    expect_error("type bad \\q escape\n",
+                 "t.script:1: type: unknown escape (use \\n, \\t or \\\\)");
     expect_error("tap start\ntype \xc3\x28\n", "t.script:2: line is not valid UTF-8");
 }
 

@@ -8,9 +8,13 @@
 static void valid_accepts_all_scripts_and_emoji(void **state)
 {
     (void)state;
-    const char *ok[] = {"plain", "caf\xc3\xa9", "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7",
-                        "\xe8\xb0\xa2\xe8\xb0\xa2", "\xf0\x9f\x98\xa1\xf0\x9f\x91\x8d",
-                        "quote \" comma , newline\n tab\t", "'; DROP TABLE journeys; --"};
+    const char *ok[] = {"plain",
+                        "caf\xc3\xa9",
+                        "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7",
+                        "\xe8\xb0\xa2\xe8\xb0\xa2",
+                        "\xf0\x9f\x98\xa1\xf0\x9f\x91\x8d",
+                        "quote \" comma , newline\n tab\t",
+                        "'; DROP TABLE journeys; --"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         assert_true(am_utf8_valid(ok[i], strlen(ok[i])));
 }
@@ -19,15 +23,15 @@ static void valid_rejects_bad_sequences(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "\xc0\xaf",             /* overlong '/' */
-        "\xe0\x80\xaf",         /* overlong */
-        "\xed\xa0\x80",         /* surrogate */
-        "\xf4\x90\x80\x80",     /* past U+10FFFF */
-        "\xc3",                 /* truncated */
-        "ab\xe2\x82",           /* truncated at end */
-        "\x80",                 /* lone continuation */
-        "\xff",                 /* never valid */
-        "\xf0\x9f\x98",         /* truncated emoji */
+        "\xc0\xaf",         /* overlong '/' */
+        "\xe0\x80\xaf",     /* overlong */
+        "\xed\xa0\x80",     /* surrogate */
+        "\xf4\x90\x80\x80", /* past U+10FFFF */
+        "\xc3",             /* truncated */
+        "ab\xe2\x82",       /* truncated at end */
+        "\x80",             /* lone continuation */
+        "\xff",             /* never valid */
+        "\xf0\x9f\x98",     /* truncated emoji */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(am_utf8_valid(bad[i], strlen(bad[i])));
