@@ -1,0 +1,190 @@
+/* key.c — voucher key files: 32 random bytes that only the running user
+ * can read. A key that others can read lets them mint vouchers, so a file
+ * with group or other permissions, or owned by someone else, is refused
+ * rather than used with a warning. */
+#include "amends/voucher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+static const char *user_name(uid_t uid, char *buf, size_t len)
+{
+    struct passwd pw, *found = NULL;
+    char scratch[1024];
+    if (getpwuid_r(uid, &pw, scratch, sizeof scratch, &found) == 0 && found)
+        snprintf(buf, len, "%s", found->pw_name);
+    else
+        snprintf(buf, len, "uid %lu", (unsigned long)uid);
+    return buf;
+}
+
+void am_voucher_key_wipe(am_voucher_key *key)
+{
+    if (key)
+        sodium_memzero(key->bytes, sizeof key->bytes);
+}
+
+am_rc am_voucher_key_load(const char *path, am_voucher_key *key, char *err, size_t errlen)
+{
+    am_rc rc = AM_OK;
+    int fd = -1;
+    struct stat sb;
+    unsigned char buf[AM_VOUCHER_KEY_LEN + 1];
+    size_t got = 0;
+
+    memset(key, 0, sizeof *key);
+    if (!path || !path[0]) {
+        snprintf(err, errlen, "no voucher key file given");
+        return AM_ERR_CONFIG;
+    }
+    /* O_NOFOLLOW: the checks below must be about the file itself, not
+     * about a link someone could point elsewhere. */
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT) {
+            snprintf(err, errlen,
+                     "%s: voucher key file not found (create one with 'amendsctl voucher "
+                     "keygen --key %s' and give the hub the same key)",
+                     path, path);
+            return AM_ERR_NOTFOUND;
+        }
+        if (e == ELOOP) {
+            snprintf(err, errlen,
+                     "%s: voucher key file is a symbolic link; point the setting "
+                     "at the file itself",
+                     path);
+            return AM_ERR_CONFIG;
+        }
+        snprintf(err, errlen, "%s: cannot open the voucher key file: %s", path, strerror(e));
+        return AM_ERR_IO;
+    }
+    if (fstat(fd, &sb) != 0) {
+        snprintf(err, errlen, "%s: cannot read the voucher key file's status: %s", path,
+                 strerror(errno));
+        rc = AM_ERR_IO;
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "%s: the voucher key must be a regular file", path);
+        rc = AM_ERR_CONFIG;
+        goto out;
+    }
+    if (sb.st_uid != geteuid()) {
+        char owner[64], me[64];
+        snprintf(err, errlen,
+                 "%s: voucher key file is owned by %s, not by %s who runs this program; "
+                 "refusing it (chown it to %s)",
+                 path, user_name(sb.st_uid, owner, sizeof owner),
+                 user_name(geteuid(), me, sizeof me), me);
+        rc = AM_ERR_CONFIG;
+        goto out;
+    }
+    mode_t mode = sb.st_mode & 07777;
+    if (mode != 0600 && mode != 0400) {
+        snprintf(err, errlen,
+                 "%s: voucher key file has mode %04o; it must be 0600 or 0400 so that no one "
+                 "else can read it (chmod 600 %s)",
+                 path, (unsigned)mode, path);
+        rc = AM_ERR_CONFIG;
+        goto out;
+    }
+    /* One byte more than a key, to tell "exactly 32" from "longer". */
+    while (got < sizeof buf) {
+        ssize_t n = read(fd, buf + got, sizeof buf - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "%s: cannot read the voucher key: %s", path, strerror(errno));
+            rc = AM_ERR_IO;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got != AM_VOUCHER_KEY_LEN) {
+        snprintf(err, errlen,
+                 "%s: a voucher key is exactly %d bytes; this file holds %s%zu (make one with "
+                 "'amendsctl voucher keygen')",
+                 path, AM_VOUCHER_KEY_LEN, got > AM_VOUCHER_KEY_LEN ? "more than " : "",
+                 got > AM_VOUCHER_KEY_LEN ? (size_t)AM_VOUCHER_KEY_LEN : got);
+        rc = AM_ERR_CONFIG;
+        goto out;
+    }
+    memcpy(key->bytes, buf, AM_VOUCHER_KEY_LEN);
+out:
+    sodium_memzero(buf, sizeof buf);
+    close(fd);
+    return rc;
+}
+
+am_rc am_voucher_key_generate(const char *path, char *err, size_t errlen)
+{
+    am_rc rc = AM_OK;
+    unsigned char bytes[AM_VOUCHER_KEY_LEN];
+    int fd;
+
+    if (!path || !path[0]) {
+        snprintf(err, errlen, "no voucher key file given");
+        return AM_ERR_INVALID;
+    }
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium could not start (no random source)");
+        return AM_ERR;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EEXIST) {
+            snprintf(err, errlen,
+                     "%s: already exists; a new key would make every voucher issued with the "
+                     "old one fail verification, so it is not replaced",
+                     path);
+            return AM_ERR_INVALID;
+        }
+        snprintf(err, errlen, "%s: cannot create the voucher key file: %s", path, strerror(e));
+        return AM_ERR_IO;
+    }
+    /* The umask may have taken bits away, never added them; make it exact. */
+    if (fchmod(fd, 0600) != 0) {
+        snprintf(err, errlen, "%s: cannot set mode 0600: %s", path, strerror(errno));
+        rc = AM_ERR_IO;
+        goto out;
+    }
+    randombytes_buf(bytes, sizeof bytes);
+    size_t done = 0;
+    while (done < sizeof bytes) {
+        ssize_t n = write(fd, bytes + done, sizeof bytes - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(err, errlen, "%s: cannot write the voucher key: %s", path,
+                     n < 0 ? strerror(errno) : "short write");
+            rc = AM_ERR_IO;
+            goto out;
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) != 0) {
+        snprintf(err, errlen, "%s: cannot flush the voucher key to disk: %s", path,
+                 strerror(errno));
+        rc = AM_ERR_IO;
+    }
+out:
+    sodium_memzero(bytes, sizeof bytes);
+    if (close(fd) != 0 && rc == AM_OK) {
+        snprintf(err, errlen, "%s: cannot close the voucher key file: %s", path, strerror(errno));
+        rc = AM_ERR_IO;
+    }
+    if (rc != AM_OK)
+        unlink(path);
+    return rc;
+}
