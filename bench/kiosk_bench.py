@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""kiosk_bench.py -- amends-kiosk against a Chromium browser kiosk, in one run.
+
+Measures, on this machine and in this run:
+  1. start to first frame saved, headless (median of 7): amends-kiosk with a
+     one-line `shot` script vs `chromium --headless --screenshot` of
+     bench/kiosk_attract.html at 1280x800, each with a fresh profile;
+  2. peak RSS: amends through a whole journey (every screen, software
+     renderer, headless), and in a window under Xvfb with the software and
+     the accelerated renderer; Chromium's process tree (RSS summed) while
+     taking its screenshot and as a kiosk window;
+  3. CPU over 30 s idle on the attract screen, as a window under Xvfb
+     (amends: one process; Chromium: its whole process tree);
+  4. frame time of every screen at 1920x1080 with the software renderer
+     (bench/kiosk_frames.c).
+Prints a Markdown table for docs/performance.md (## Kiosk). Not a test.
+
+Usage: bench/kiosk_bench.py [--build DIR] [--idle SECONDS]
+Needs: a build (default build/), chromium, Xvfb.
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PAGE = os.path.join(ROOT, "bench", "kiosk_attract.html")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid):
+    """pid and all its descendants, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except OSError:
+            continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def hwm_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_ticks(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total
+
+
+def run_timed(cmd, env=None, sample_tree=False):
+    """Runs cmd to the end: (seconds, peak RSS of its tree in KiB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG if sample_tree else 0)
+        if pid == proc.pid:
+            break
+        peak = max(peak, sum(rss_kb(p) for p in tree(proc.pid)))
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"kiosk_bench: {' '.join(cmd)} exited {proc.returncode}")
+    return elapsed, max(peak, usage.ru_maxrss)
+
+
+def first_frame(kiosk, work):
+    script = os.path.join(work, "shot.script")
+    with open(script, "w") as f:
+        f.write(f"shot {work}/amends-first.png\n")
+    data = os.path.join(work, "data-first")
+    run_timed([kiosk, "--data-dir", data, "--headless", "--script", script])  # makes the store
+    amends, chrome = [], []
+    for i in range(7):
+        os.remove(f"{work}/amends-first.png")
+        amends.append(run_timed([kiosk, "--data-dir", data, "--headless", "--script", script])[0])
+        assert os.path.exists(f"{work}/amends-first.png")
+        profile = tempfile.mkdtemp(prefix="chrome-", dir=work)
+        shot = os.path.join(work, f"chrome-{i}.png")
+        chrome.append(run_timed(["chromium", "--headless", *CHROMIUM_FLAGS,
+                                 f"--user-data-dir={profile}", f"--screenshot={shot}",
+                                 "--window-size=1280,800", f"file://{PAGE}"])[0])
+        assert os.path.exists(shot)
+    return statistics.median(amends), statistics.median(chrome)
+
+
+def journey_rss(kiosk, work):
+    data = os.path.join(work, "data-journey")
+    os.makedirs(os.path.join(work, "shots"), exist_ok=True)
+    cwd = os.getcwd()
+    os.chdir(os.path.join(work, "shots"))
+    try:
+        _, peak = run_timed([kiosk, "--data-dir", data, "--headless", "--script",
+                             os.path.join(ROOT, "assets", "demo", "screens.script")])
+    finally:
+        os.chdir(cwd)
+    profile = tempfile.mkdtemp(prefix="chrome-rss-", dir=work)
+    _, chrome_peak = run_timed(["chromium", "--headless", *CHROMIUM_FLAGS,
+                                f"--user-data-dir={profile}",
+                                f"--screenshot={work}/chrome-rss.png", "--window-size=1280,800",
+                                f"file://{PAGE}"], sample_tree=True)
+    return peak, chrome_peak
+
+
+class Xvfb:
+    def __init__(self, display=":93"):
+        self.display = display
+        self.proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24",
+                                      "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+
+    def env(self):
+        env = dict(os.environ, DISPLAY=self.display)
+        env.pop("WAYLAND_DISPLAY", None)
+        return env
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def stop(proc):
+    for p in reversed(tree(proc.pid)):
+        try:
+            os.kill(p, signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def window_runs(kiosk, work, idle_s):
+    x = Xvfb()
+    try:
+        results = {}
+        for name, extra in (("software", []), ("accelerated", ["--accelerated"])):
+            proc = subprocess.Popen([kiosk, "--windowed", "--size", "1280x800", *extra,
+                                     "--data-dir", os.path.join(work, f"data-win-{name}")],
+                                    env=x.env(), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(2.0)
+            if proc.poll() is not None:
+                sys.exit(f"kiosk_bench: amends-kiosk ({name}) did not start under Xvfb")
+            rss = hwm_kb(proc.pid)
+            cpu = None
+            if name == "software":
+                t0 = cpu_ticks([proc.pid])
+                time.sleep(idle_s)
+                cpu = (cpu_ticks([proc.pid]) - t0) / TICKS / idle_s * 100
+            stop(proc)
+            results[name] = (rss, cpu)
+        profile = tempfile.mkdtemp(prefix="chrome-kiosk-", dir=work)
+        proc = subprocess.Popen(["chromium", "--kiosk", *CHROMIUM_FLAGS,
+                                 f"--user-data-dir={profile}", "--window-size=1280,800",
+                                 f"file://{PAGE}"], env=x.env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(6.0)
+        pids = tree(proc.pid)
+        rss = sum(rss_kb(p) for p in pids)
+        t0 = cpu_ticks(pids)
+        time.sleep(idle_s)
+        cpu = (cpu_ticks(pids) - t0) / TICKS / idle_s * 100
+        results["chromium"] = (rss, cpu, len(pids))
+        stop(proc)
+        return results
+    finally:
+        x.close()
+
+
+def frames(build):
+    subprocess.run(["cmake", "--build", build, "--target", "kiosk_frames"], check=True,
+                   stdout=subprocess.DEVNULL)
+    out = subprocess.run([os.path.join(build, "bin", "kiosk_frames"), "1920x1080"], check=True,
+                         capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        if line.startswith("#"):
+            continue
+        name, first, median, worst = line.split()
+        rows.append((name, float(first), float(median), float(worst)))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--idle", type=float, default=30.0)
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    kiosk = os.path.join(args.build, "bin", "amends-kiosk")
+    for tool in ("chromium", "Xvfb"):
+        if not shutil.which(tool):
+            sys.exit(f"kiosk_bench: {tool} not found (packaging/install-deps.sh installs it)")
+    if not os.path.exists(kiosk):
+        sys.exit(f"kiosk_bench: {kiosk} not found; build first")
+    work = tempfile.mkdtemp(prefix="kiosk-bench-")
+    try:
+        a_first, c_first = first_frame(kiosk, work)
+        a_rss, c_rss = journey_rss(kiosk, work)
+        win = window_runs(kiosk, work, args.idle)
+        rows = frames(args.build)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    mib = lambda kb: kb / 1024
+    sw_rss, sw_cpu = win["software"]
+    gl_rss, _ = win["accelerated"]
+    ch_rss, ch_cpu, ch_procs = win["chromium"]
+    print(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; Chromium "
+          f"{subprocess.run(['chromium', '--version'], capture_output=True, text=True).stdout.strip()}.")
+    print()
+    print("| measure | amends-kiosk | Chromium | ratio | target |")
+    print("|---|---|---|---|---|")
+    print(f"| start to first frame saved, headless (median of 7) | {a_first * 1000:.0f} ms "
+          f"| {c_first * 1000:.0f} ms | {c_first / a_first:.1f}x faster | <= 60 ms |")
+    print(f"| peak RSS, whole journey, headless software renderer | {mib(a_rss):.1f} MiB "
+          f"| {mib(c_rss):.0f} MiB (tree, one screenshot) | {c_rss / a_rss:.1f}x less | < 40 MB |")
+    print(f"| RSS in a window under Xvfb, software renderer | {mib(sw_rss):.1f} MiB "
+          f"| {mib(ch_rss):.0f} MiB ({ch_procs} processes, kiosk window) "
+          f"| {ch_rss / sw_rss:.1f}x less | |")
+    print(f"| RSS in a window under Xvfb, accelerated renderer (Mesa, no GPU here) "
+          f"| {mib(gl_rss):.1f} MiB | | | |")
+    print(f"| CPU idle on attract, {args.idle:.0f} s, window under Xvfb | {sw_cpu:.3f} % of a core "
+          f"| {ch_cpu:.2f} % | {'n/a' if sw_cpu == 0 else f'{ch_cpu / sw_cpu:.0f}x less'} "
+          f"| < 0.1 % |")
+    print()
+    print("Frame time per screen at 1920x1080, software renderer, headless (ms): the first "
+          "frame renders the screen's text into the cache; redraws are the median and worst "
+          "of 50.")
+    print()
+    print("| screen | first frame | redraw median | redraw worst |")
+    print("|---|---|---|---|")
+    for name, first, median, worst in rows:
+        print(f"| {name} | {first:.2f} | {median:.2f} | {worst:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+/* kiosk_frames.c — frame time of every kiosk screen with the software
+ * renderer, headless, at a given size (default 1920x1080).
+ *
+ * For each screen: the first frame (text rendered into the cache) and the
+ * median and worst of 50 redraws of the same screen (what the kiosk does
+ * for a countdown tick or a keystroke elsewhere). Prints one line per
+ * screen; bench/kiosk_bench.py collects them. Not a test.
+ *
+ * Usage: kiosk_frames [WxH] [CONFIG]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "amends/ui.h"
+#include "../tests/ui/ui_fixture.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    int w = 1920, h = 1080;
+    if (argc > 1 && sscanf(argv[1], "%dx%d", &w, &h) != 2) {
+        fprintf(stderr, "usage: kiosk_frames [WxH] [CONFIG]\n");
+        return 2;
+    }
+    const char *conf = argc > 2 ? argv[2] : AM_BENCH_SOURCE_DIR "/tests/goldens/golden.conf";
+    char err[1024];
+    am_config *cfg = NULL;
+    if (am_config_load(conf, &cfg, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    am_ui_options o = {
+        .assets_dir = AM_BENCH_SOURCE_DIR "/assets", .width = w, .height = h, .headless = true};
+    am_ui *ui = NULL;
+    if (am_ui_open(&o, cfg, &ui, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    printf("# screen first_ms median_ms worst_ms (%dx%d, software renderer)\n", w, h);
+    double worst_all = 0;
+    for (int s = 0; s < UI_STATE_COUNT; s++) {
+        am_journey *j = ui_journey_at(cfg, AM_LANG_EN, (ui_state)s);
+        double t0 = now_ms();
+        am_ui_draw(ui, j, ui_fixture_now);
+        double first = now_ms() - t0;
+        enum { RUNS = 50 };
+        double times[RUNS];
+        for (int i = 0; i < RUNS; i++) {
+            t0 = now_ms();
+            am_ui_draw(ui, j, ui_fixture_now);
+            times[i] = now_ms() - t0;
+        }
+        qsort(times, RUNS, sizeof times[0], cmp_double);
+        printf("%s %.2f %.2f %.2f\n", ui_state_names[s], first, times[RUNS / 2], times[RUNS - 1]);
+        if (times[RUNS - 1] > worst_all)
+            worst_all = times[RUNS - 1];
+        am_journey_free(j);
+    }
+    printf("# worst redraw %.2f ms\n", worst_all);
+    am_ui_close(ui);
+    am_config_free(cfg);
+    return 0;
+}

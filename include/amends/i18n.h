@@ -1,0 +1,122 @@
+/* i18n.h — the kiosk's own strings in every language it ships.
+ *
+ * One file per language, assets/i18n/<code>.ini: "[section]" headers and
+ * "key = value" lines; a key's full name is "section.key". '#' or ';' at
+ * the start of a line is a comment; in a value "\n" is a line break. The
+ * keys are fixed (am_i18n_key_name lists them): an unknown key is an error
+ * naming FILE:LINE, and a key missing from a language falls back to English
+ * (am_i18n_missing reports it, and a test fails on it).
+ *
+ * Texts that belong to a site (category labels, apologies, explanations,
+ * offers) are not here: they come from the site config (config.h).
+ * Pure C, no SDL.
+ */
+#ifndef AMENDS_I18N_H
+#define AMENDS_I18N_H
+
+#include <stddef.h>
+
+#include "amends/config.h"
+#include "amends/error.h"
+
+typedef enum am_str {
+    AM_STR_LANG_NAME = 0, /* the language's own name: "Deutsch" */
+    AM_STR_NEXT,
+    AM_STR_BACK,
+    AM_STR_CANCEL,
+    AM_STR_SKIP,
+    AM_STR_OPTIONAL,
+    AM_STR_ATTRACT_TITLE,
+    AM_STR_ATTRACT_BODY,
+    AM_STR_ATTRACT_START,
+    AM_STR_ATTRACT_PRIVACY,
+    AM_STR_CATEGORY_TITLE,
+    AM_STR_CATEGORY_BODY,
+    AM_STR_DETAILS_TITLE,
+    AM_STR_DETAILS_IMPACT,
+    AM_STR_DETAILS_MINOR,
+    AM_STR_DETAILS_SIGNIFICANT,
+    AM_STR_DETAILS_SEVERE,
+    AM_STR_DETAILS_DESCRIPTION,
+    AM_STR_DETAILS_DESCRIPTION_HINT,
+    AM_STR_DETAILS_NAME,
+    AM_STR_DETAILS_NAME_HINT,
+    AM_STR_DETAILS_SEND,
+    AM_STR_APOLOGY_TITLE,
+    AM_STR_APOLOGY_TITLE_NAMED, /* {name} stands for the first name */
+    AM_STR_APOLOGY_BODY,
+    AM_STR_APOLOGY_NEXT_STEPS,
+    AM_STR_APOLOGY_RECEIVED,
+    AM_STR_APOLOGY_CONTINUE,
+    AM_STR_RESOLUTION_TITLE,
+    AM_STR_RESOLUTION_BODY,
+    AM_STR_RESOLUTION_OTHER_HINT,
+    AM_STR_OFFER_TITLE,
+    AM_STR_OFFER_BODY,
+    AM_STR_OFFER_ACCEPT,
+    AM_STR_OFFER_DECLINE,
+    AM_STR_OFFER_ESCALATED_TITLE,
+    AM_STR_OFFER_ESCALATED_BODY,
+    AM_STR_RATING_TITLE,
+    AM_STR_RATING_1,
+    AM_STR_RATING_2,
+    AM_STR_RATING_3,
+    AM_STR_RATING_4,
+    AM_STR_RATING_5,
+    AM_STR_RATING_COMMENT,
+    AM_STR_RATING_COMMENT_HINT,
+    AM_STR_FOLLOWUP_TITLE,
+    AM_STR_FOLLOWUP_BODY,
+    AM_STR_FOLLOWUP_CONTACT,
+    AM_STR_FOLLOWUP_CONTACT_HINT,
+    AM_STR_FOLLOWUP_CONSENT,
+    AM_STR_FOLLOWUP_YES,
+    AM_STR_FOLLOWUP_NO,
+    AM_STR_FOLLOWUP_DONE,
+    AM_STR_THANKS_TITLE,
+    AM_STR_THANKS_TITLE_NAMED,
+    AM_STR_THANKS_BODY,
+    AM_STR_THANKS_VOUCHER,
+    AM_STR_THANKS_MANAGER,
+    AM_STR_THANKS_RETURNING,
+    AM_STR_THANKS_DONE,
+    AM_STR_IDLE_TITLE,
+    AM_STR_IDLE_BODY,
+    AM_STR_IDLE_STILL_HERE,
+    AM_STR_OUT_OF_ORDER_TITLE,
+    AM_STR_OUT_OF_ORDER_BODY,
+    AM_STR_PIN_TITLE,
+    AM_STR_PIN_BODY,
+    AM_STR_PIN_OK,
+    AM_STR_MANAGER_TITLE,
+    AM_STR_MANAGER_BODY,
+    AM_STR_KBD_SPACE,
+    AM_STR_COUNT
+} am_str;
+
+/* "attract.title" for AM_STR_ATTRACT_TITLE; NULL past the end. */
+const char *am_i18n_key_name(am_str s);
+
+typedef struct am_i18n am_i18n;
+
+/* Loads DIR/<code>.ini for every language in am_lang_codes. English must
+ * be complete; a language file that is missing or has an unknown key or a
+ * malformed line fails with "FILE:LINE: reason" in err. On success *out
+ * owns the strings (free with am_i18n_free). */
+am_rc am_i18n_load(const char *dir, am_i18n **out, char *err, size_t errlen);
+/* Parses one language's text, as am_i18n_load does for its file; `name`
+ * stands for the file in messages. For tests. */
+am_rc am_i18n_parse(am_i18n *i18n, int lang, const char *name, const char *text, char *err,
+                    size_t errlen);
+/* An empty table (every key missing), to fill with am_i18n_parse. */
+am_i18n *am_i18n_new(void);
+/* Accepts NULL. */
+void am_i18n_free(am_i18n *i18n);
+
+/* The string in `lang`, else English, else the key's name. Never NULL. */
+const char *am_i18n_get(const am_i18n *i18n, int lang, am_str s);
+/* Writes the keys missing in `lang`, comma-separated, into buf; returns
+ * how many are missing. */
+int am_i18n_missing(const am_i18n *i18n, int lang, char *buf, size_t buflen);
+
+#endif

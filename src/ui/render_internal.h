@@ -1,0 +1,71 @@
+/* render_internal.h — what render.c and render_text.c share. */
+#ifndef AMENDS_UI_RENDER_INTERNAL_H
+#define AMENDS_UI_RENDER_INTERNAL_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdint.h>
+
+#include "amends/ui_render.h"
+
+enum { FACE_LATIN = 0, FACE_LATIN_BOLD, FACE_ARABIC, FACE_ARABIC_BOLD, FACE_CJK, FACE_COUNT };
+
+#define FONT_SLOTS    96
+#define TEXT_SLOTS    768
+#define MEASURE_SLOTS 4096
+
+typedef struct font_slot {
+    int face, px;
+    TTF_Font *font;
+    unsigned long used;
+} font_slot;
+
+typedef struct text_slot {
+    uint64_t hash;
+    char *text; /* copy of the key, NUL-terminated */
+    size_t len;
+    int font, px, rtl;
+    bool guest;
+    SDL_Texture *tex;
+    int w, h;
+    unsigned long used;
+} text_slot;
+
+typedef struct measure_slot {
+    uint64_t hash;
+    char *text;
+    size_t len;
+    int font, px;
+    int w, h;
+} measure_slot;
+
+#define DISC_SLOTS 48
+
+typedef struct disc_slot {
+    int radius;
+    SDL_Texture *tex;
+} disc_slot;
+
+struct am_render {
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    SDL_Surface *surface; /* headless target */
+    int width, height;
+    SDL_Texture *logo;
+    int logo_w, logo_h;
+    char font_path[FACE_COUNT][1100];
+    font_slot fonts[FONT_SLOTS];
+    text_slot texts[TEXT_SLOTS];
+    measure_slot measures[MEASURE_SLOTS];
+    disc_slot discs[DISC_SLOTS];
+    int disc_next;
+    unsigned long tick;
+    am_render_stats stats;
+    bool ttf_up, img_up, sdl_up;
+};
+
+/* render_text.c */
+void am_text_draw(am_render *r, const am_cmd *cmd);
+void am_text_close(am_render *r);
+
+#endif

@@ -1,0 +1,418 @@
+/* render_text.c — text with SDL2_ttf: faces per script, runs in visual
+ * order, and the caches that keep a frame of unchanged text free of
+ * TTF rendering (see ui_render.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "amends/text.h"
+#include "render_internal.h"
+
+/* FNV-1a over the text and its rendering parameters. */
+static uint64_t hash_key(const char *text, size_t len, int font, int px, int rtl)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 1099511628211ull;
+    }
+    h ^= (uint64_t)(font * 7919 + px * 31 + rtl);
+    h *= 1099511628211ull;
+    return h;
+}
+
+static TTF_Font *font_at(am_render *r, int face, int px)
+{
+    if (px < 4)
+        px = 4;
+    font_slot *free_slot = NULL, *oldest = &r->fonts[0];
+    for (int i = 0; i < FONT_SLOTS; i++) {
+        font_slot *s = &r->fonts[i];
+        if (s->font && s->face == face && s->px == px) {
+            s->used = ++r->tick;
+            return s->font;
+        }
+        if (!s->font && !free_slot)
+            free_slot = s;
+        if (s->used < oldest->used)
+            oldest = s;
+    }
+    font_slot *s = free_slot ? free_slot : oldest;
+    if (s->font)
+        TTF_CloseFont(s->font);
+    s->font = TTF_OpenFont(r->font_path[face], px);
+    if (!s->font)
+        return NULL;
+    s->face = face;
+    s->px = px;
+    s->used = ++r->tick;
+    if (face == FACE_ARABIC || face == FACE_ARABIC_BOLD) {
+        TTF_SetFontDirection(s->font, TTF_DIRECTION_RTL);
+        TTF_SetFontScriptName(s->font, "Arab");
+    } else if (face == FACE_CJK) {
+        TTF_SetFontScriptName(s->font, "Hani");
+    } else {
+        TTF_SetFontScriptName(s->font, "Latn");
+    }
+    TTF_SetFontHinting(s->font, TTF_HINTING_LIGHT);
+    return s->font;
+}
+
+static int utf8_step(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t left = len - i;
+    if (u[0] < 0x80 || left < 2) {
+        *cp = u[0];
+        return 1;
+    }
+    if ((u[0] & 0xE0) == 0xC0) {
+        *cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+        return 2;
+    }
+    if ((u[0] & 0xF0) == 0xE0 && left >= 3) {
+        *cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+        return 3;
+    }
+    if (left >= 4) {
+        *cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
+              ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+        return 4;
+    }
+    *cp = u[0];
+    return 1;
+}
+
+enum { CLS_NEUTRAL = 0, CLS_LATIN, CLS_ARABIC, CLS_CJK };
+
+static int classify(uint32_t cp)
+{
+    if ((cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
+        (cp >= 0xFE70 && cp <= 0xFEFF))
+        return CLS_ARABIC;
+    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+        (cp >= 0xFF00 && cp <= 0xFFEF))
+        return CLS_CJK;
+    if (cp == ' ' || (cp < 0x80 && !((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
+                                     (cp >= 'a' && cp <= 'z'))))
+        return CLS_NEUTRAL;
+    if (cp >= 0x2000 && cp <= 0x206F)
+        return CLS_NEUTRAL;
+    return CLS_LATIN;
+}
+
+typedef struct run {
+    size_t start, len;
+    int face;
+    bool rtl;
+} run;
+
+#define MAX_RUNS 32
+
+static int face_for(int cls, bool bold)
+{
+    switch (cls) {
+    case CLS_ARABIC:
+        return bold ? FACE_ARABIC_BOLD : FACE_ARABIC;
+    case CLS_CJK:
+        return FACE_CJK;
+    default:
+        return bold ? FACE_LATIN_BOLD : FACE_LATIN;
+    }
+}
+
+/* Splits a line into runs of one script each. Neutral characters (spaces,
+ * punctuation) join the run before them when its face has the glyph, so
+ * "Sam، " keeps its Arabic comma with the Arabic text. Digits are Latin:
+ * they read left to right even inside Arabic. */
+static int segment(am_render *r, const char *t, size_t len, am_font font, int px, run *runs)
+{
+    bool bold = font == AM_FONT_BOLD;
+    int n = 0;
+    /* The script of the first letter, for neutrals at the start. */
+    int first_cls = CLS_LATIN;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += (size_t)utf8_step(t, len, i, &cp);
+        int cls = classify(cp);
+        if (cls != CLS_NEUTRAL) {
+            first_cls = cls;
+            break;
+        }
+    }
+    int cur_cls = first_cls;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t step = (size_t)utf8_step(t, len, i, &cp);
+        int cls = classify(cp);
+        if (cls == CLS_NEUTRAL) {
+            TTF_Font *f = font_at(r, face_for(cur_cls, bold), px);
+            if (!f || !TTF_GlyphIsProvided32(f, cp))
+                cls = CLS_LATIN;
+            else
+                cls = cur_cls;
+        }
+        int face = face_for(cls, bold);
+        if (n > 0 && runs[n - 1].face == face) {
+            runs[n - 1].len += step;
+        } else if (n < MAX_RUNS) {
+            runs[n].start = i;
+            runs[n].len = step;
+            runs[n].face = face;
+            runs[n].rtl = cls == CLS_ARABIC;
+            n++;
+        } else {
+            runs[n - 1].len += step; /* more runs than we keep: draw the rest as-is */
+        }
+        cur_cls = cls;
+        i += step;
+    }
+    return n;
+}
+
+static void measure_runs(am_render *r, const char *t, const run *runs, int n, int px, int *w,
+                         int *ascent, int *descent)
+{
+    *w = 0;
+    *ascent = 0;
+    *descent = 0;
+    for (int i = 0; i < n; i++) {
+        TTF_Font *f = font_at(r, runs[i].face, px);
+        if (!f)
+            continue;
+        char buf[4096];
+        size_t len = runs[i].len < sizeof buf - 1 ? runs[i].len : sizeof buf - 1;
+        memcpy(buf, t + runs[i].start, len);
+        buf[len] = '\0';
+        int rw = 0, rh = 0;
+        TTF_SizeUTF8(f, buf, &rw, &rh);
+        *w += rw;
+        if (TTF_FontAscent(f) > *ascent)
+            *ascent = TTF_FontAscent(f);
+        if (-TTF_FontDescent(f) > *descent)
+            *descent = -TTF_FontDescent(f);
+    }
+    if (n == 0) {
+        TTF_Font *f = font_at(r, FACE_LATIN, px);
+        if (f) {
+            *ascent = TTF_FontAscent(f);
+            *descent = -TTF_FontDescent(f);
+        }
+    }
+}
+
+void am_render_measure(void *ud, const char *text, size_t len, am_font font, int px, int *w, int *h)
+{
+    am_render *r = ud;
+    uint64_t hash = hash_key(text, len, font, px, 0);
+    measure_slot *s = &r->measures[hash % MEASURE_SLOTS];
+    if (s->text && s->hash == hash && s->len == len && s->font == (int)font && s->px == px &&
+        memcmp(s->text, text, len) == 0) {
+        *w = s->w;
+        *h = s->h;
+        return;
+    }
+    run runs[MAX_RUNS];
+    int n = segment(r, text, len, font, px, runs);
+    int ascent, descent;
+    measure_runs(r, text, runs, n, px, w, &ascent, &descent);
+    *h = ascent + descent;
+    if (s->text) {
+        am_wipe(s->text, s->len);
+        free(s->text);
+    }
+    s->text = malloc(len + 1);
+    if (s->text) {
+        memcpy(s->text, text, len);
+        s->text[len] = '\0';
+        s->hash = hash;
+        s->len = len;
+        s->font = font;
+        s->px = px;
+        s->w = *w;
+        s->h = *h;
+    }
+}
+
+/* Renders a line once, in white, into one texture: runs side by side in
+ * visual order on a shared baseline. The cache colours it per use. */
+static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
+{
+    run runs[MAX_RUNS];
+    int n = segment(r, cmd->text, cmd->len, cmd->font, cmd->px, runs);
+    int w, ascent, descent;
+    measure_runs(r, cmd->text, runs, n, cmd->px, &w, &ascent, &descent);
+    if (w <= 0)
+        return NULL;
+    SDL_Surface *line =
+        SDL_CreateRGBSurfaceWithFormat(0, w, ascent + descent, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!line)
+        return NULL;
+    SDL_FillRect(line, NULL, 0);
+    bool rtl = cmd->text_flags & AM_TF_RTL;
+    /* Punctuation that ends a right-to-left line after a Latin word
+     * ("يا Amira.") belongs to the line, not the word: its own run, drawn
+     * at the line's left end. */
+    if (rtl && n > 0 && n < MAX_RUNS && !runs[n - 1].rtl) {
+        run *last = &runs[n - 1];
+        size_t keep = last->len;
+        while (keep > 0 &&
+               classify((unsigned char)cmd->text[last->start + keep - 1]) == CLS_NEUTRAL &&
+               (unsigned char)cmd->text[last->start + keep - 1] < 0x80)
+            keep--;
+        if (keep > 0 && keep < last->len) {
+            runs[n].start = last->start + keep;
+            runs[n].len = last->len - keep;
+            runs[n].face = last->face;
+            runs[n].rtl = false;
+            last->len = keep;
+            n++;
+        }
+    }
+    int x = 0;
+    SDL_Color white = {255, 255, 255, 255};
+    for (int k = 0; k < n; k++) {
+        const run *ru = &runs[rtl ? n - 1 - k : k];
+        TTF_Font *f = font_at(r, ru->face, cmd->px);
+        if (!f)
+            continue;
+        char buf[4096];
+        size_t len = ru->len < sizeof buf - 1 ? ru->len : sizeof buf - 1;
+        memcpy(buf, cmd->text + ru->start, len);
+        buf[len] = '\0';
+        SDL_Surface *part = TTF_RenderUTF8_Blended(f, buf, white);
+        r->stats.text_renders++;
+        if (!part)
+            continue;
+        SDL_SetSurfaceBlendMode(part, SDL_BLENDMODE_NONE);
+        SDL_Rect dst = {x, ascent - TTF_FontAscent(f), part->w, part->h};
+        SDL_BlitSurface(part, NULL, line, &dst);
+        x += part->w;
+        am_wipe(buf, len);
+        SDL_FreeSurface(part);
+    }
+    slot->tex = SDL_CreateTextureFromSurface(r->renderer, line);
+    slot->w = line->w;
+    slot->h = line->h;
+    if (cmd->text_flags & AM_TF_GUEST)
+        am_wipe(line->pixels, (size_t)line->pitch * (size_t)line->h);
+    SDL_FreeSurface(line);
+    if (slot->tex)
+        SDL_SetTextureBlendMode(slot->tex, SDL_BLENDMODE_BLEND);
+    return slot->tex ? slot : NULL;
+}
+
+static void slot_clear(text_slot *s)
+{
+    if (s->tex)
+        SDL_DestroyTexture(s->tex);
+    if (s->text) {
+        am_wipe(s->text, s->len);
+        free(s->text);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+static text_slot *lookup(am_render *r, const am_cmd *cmd)
+{
+    int rtl = (cmd->text_flags & AM_TF_RTL) ? 1 : 0;
+    uint64_t hash = hash_key(cmd->text, cmd->len, cmd->font, cmd->px, rtl);
+    text_slot *oldest = NULL;
+    /* Small open-addressed probe window; the least recently used entry in
+     * it makes room. */
+    for (int i = 0; i < 8; i++) {
+        text_slot *s = &r->texts[(hash + (uint64_t)i) % TEXT_SLOTS];
+        if (s->text && s->hash == hash && s->len == cmd->len && s->font == (int)cmd->font &&
+            s->px == cmd->px && s->rtl == rtl && memcmp(s->text, cmd->text, cmd->len) == 0) {
+            s->used = r->tick;
+            r->stats.text_cache_hits++;
+            return s;
+        }
+        if (!s->text) {
+            if (!oldest || oldest->text)
+                oldest = s;
+        } else if (!oldest || (oldest->text && s->used < oldest->used)) {
+            oldest = s;
+        }
+    }
+    slot_clear(oldest);
+    oldest->text = malloc(cmd->len + 1);
+    if (!oldest->text)
+        return NULL;
+    memcpy(oldest->text, cmd->text, cmd->len);
+    oldest->text[cmd->len] = '\0';
+    oldest->len = cmd->len;
+    oldest->hash = hash;
+    oldest->font = cmd->font;
+    oldest->px = cmd->px;
+    oldest->rtl = rtl;
+    oldest->guest = cmd->text_flags & AM_TF_GUEST;
+    oldest->used = r->tick;
+    if (!render_line(r, cmd, oldest)) {
+        slot_clear(oldest);
+        return NULL;
+    }
+    return oldest;
+}
+
+void am_text_draw(am_render *r, const am_cmd *cmd)
+{
+    text_slot *s = lookup(r, cmd);
+    if (!s)
+        return;
+    SDL_SetTextureColorMod(s->tex, (cmd->color >> 16) & 0xFF, (cmd->color >> 8) & 0xFF,
+                           cmd->color & 0xFF);
+    SDL_SetTextureAlphaMod(s->tex, (cmd->color >> 24) & 0xFF);
+    /* The layout sized the rect from the same measurement; centre the
+     * texture in it in case a line was cut to the box. */
+    SDL_Rect dst = {cmd->rect.x, cmd->rect.y + (cmd->rect.h - s->h) / 2, s->w, s->h};
+    SDL_RenderCopy(r->renderer, s->tex, NULL, &dst);
+}
+
+void am_render_forget_guest(am_render *r)
+{
+    for (int i = 0; i < TEXT_SLOTS; i++) {
+        if (r->texts[i].text && r->texts[i].guest)
+            slot_clear(&r->texts[i]);
+    }
+    /* Measurements do not say whose text they were: drop them all. */
+    for (int i = 0; i < MEASURE_SLOTS; i++) {
+        measure_slot *s = &r->measures[i];
+        if (s->text) {
+            am_wipe(s->text, s->len);
+            free(s->text);
+        }
+        memset(s, 0, sizeof *s);
+    }
+}
+
+void am_text_close(am_render *r)
+{
+    for (int i = 0; i < TEXT_SLOTS; i++)
+        slot_clear(&r->texts[i]);
+    for (int i = 0; i < MEASURE_SLOTS; i++) {
+        if (r->measures[i].text) {
+            am_wipe(r->measures[i].text, r->measures[i].len);
+            free(r->measures[i].text);
+        }
+        memset(&r->measures[i], 0, sizeof r->measures[i]);
+    }
+    for (int i = 0; i < FONT_SLOTS; i++) {
+        if (r->fonts[i].font)
+            TTF_CloseFont(r->fonts[i].font);
+        r->fonts[i].font = NULL;
+    }
+}
+
+void am_render_get_stats(const am_render *r, am_render_stats *out)
+{
+    *out = r->stats;
+    out->text_cached = 0;
+    out->guest_cached = 0;
+    for (int i = 0; i < TEXT_SLOTS; i++) {
+        if (r->texts[i].text) {
+            out->text_cached++;
+            if (r->texts[i].guest)
+                out->guest_cached++;
+        }
+    }
+}

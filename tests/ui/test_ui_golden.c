@@ -1,0 +1,153 @@
+/* test_ui_golden.c — golden screenshots of every screen: English and
+ * Arabic at 1280x800, English at 1080x1920 (portrait). The real
+ * amends-kiosk runs a script headless (dummy video driver, software
+ * renderer, virtual clock) and each `shot` is compared with
+ * tests/goldens/<screen>-<lang>-<size>.png; see golden.h for tolerance and
+ * regeneration. out_of_order has its golden in test_ui_kiosk.c, where the
+ * store really fails. */
+#include "am_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "golden.h"
+
+#define KIOSK       AM_BINARY_DIR "/bin/amends-kiosk"
+#define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
+
+static const char *const screens[] = {"attract", "manager_pin", "category",   "details",
+                                      "idle",    "apology",     "resolution", "offer",
+                                      "rating",  "followup",    "thanks"};
+
+static void run_goldens(const char *lang, const char *size)
+{
+    char dir[512], script[600], out[600], err[600], data[600];
+    char tag[64];
+    snprintf(tag, sizeof tag, "golden-%s-%s", lang, size);
+    am_test_tmpdir(dir, sizeof dir, tag);
+    snprintf(script, sizeof script, "%s/screens.script", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(err, sizeof err, "%s/err", dir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    bool ar = strcmp(lang, "ar") == 0;
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    /* The hotel site waits 90 s before asking "still there?". */
+    fprintf(f,
+            "tap lang.%s\n"
+            "shot %s/attract.png\n"
+            "tap manager\n"
+            "expect manager_pin\n"
+            "shot %s/manager_pin.png\n"
+            "tap back\n"
+            "tap start\n"
+            "shot %s/category.png\n"
+            "tap category.room\n"
+            "tap impact.severe\n"
+            "type %s\n"
+            "tap field.name\n"
+            "type %s\n"
+            "shot %s/details.png\n"
+            "wait 95\n"
+            "shot %s/idle.png\n"
+            "tap still_here\n"
+            "expect details\n"
+            "tap next\n"
+            "expect apology\n"
+            "shot %s/apology.png\n"
+            "tap next\n"
+            "tap resolution.other\n"
+            "type %s\n"
+            "shot %s/resolution.png\n"
+            "tap next\n"
+            "expect offer\n"
+            "shot %s/offer.png\n"
+            "tap offer.accept\n"
+            "tap rating.4\n"
+            "shot %s/rating.png\n"
+            "tap next\n"
+            "tap field.contact\n"
+            "type %s\n"
+            "tap consent.yes\n"
+            "shot %s/followup.png\n"
+            "tap done\n"
+            "expect thanks\n"
+            "shot %s/thanks.png\n",
+            lang, dir, dir, dir,
+            ar ? "الماء في الحمام كان بارداً طوال الأسبوع" : "The shower ran cold all week.",
+            ar ? "أميرة" : "Amira", dir, dir, dir,
+            ar ? "غرفة أهدأ من فضلك" : "A quieter room, please", dir, dir, dir, "room 214", dir,
+            dir);
+    fclose(f);
+    char *argv[] = {KIOSK,    "--config",   GOLDEN_CONF, "--data-dir", data, "--headless",
+                    "--size", (char *)size, "--script",  script,       NULL};
+    int rc = am_test_run_program(argv, out, err);
+    if (rc != 0) {
+        char *e = am_test_read_file(err, NULL);
+        fail_msg("kiosk exited %d:\n%s", rc, e ? e : "");
+    }
+    int failures = 0;
+    for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++) {
+        char actual[700], name[128];
+        snprintf(actual, sizeof actual, "%s/%s.png", dir, screens[i]);
+        snprintf(name, sizeof name, "%s-%s-%s", screens[i], lang, size);
+        const char *why = golden_compare(actual, name);
+        if (why) {
+            print_error("%s\n", why);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void goldens_en_1280x800(void **state)
+{
+    (void)state;
+    run_goldens("en", "1280x800");
+}
+
+static void goldens_ar_1280x800(void **state)
+{
+    (void)state;
+    run_goldens("ar", "1280x800");
+}
+
+static void goldens_en_1080x1920(void **state)
+{
+    (void)state;
+    run_goldens("en", "1080x1920");
+}
+
+/* The comparison can fail: a golden against a different screen. */
+static void comparison_catches_a_different_screen(void **state)
+{
+    (void)state;
+    if (getenv("AMENDS_UPDATE_GOLDENS"))
+        skip(); /* it would overwrite a golden with the wrong screen */
+    char dir[512], actual[600];
+    am_test_tmpdir(dir, sizeof dir, "golden-self");
+    snprintf(actual, sizeof actual, "%s/category.png", dir);
+    assert_int_equal(copy_file(GOLDEN_DIR "/category-en-1280x800.png", actual), 0);
+    const char *why = golden_compare(actual, "attract-en-1280x800");
+    assert_non_null(why);
+    assert_non_null(strstr(why, "differs"));
+    char diff[700];
+    snprintf(diff, sizeof diff, "%s/category.diff.png", dir);
+    SDL_Surface *d = IMG_Load(diff);
+    assert_non_null(d);
+    SDL_FreeSurface(d);
+    why = golden_compare(actual, "no-such-golden");
+    assert_non_null(why);
+    assert_non_null(strstr(why, "no golden image"));
+    am_test_rmtree(dir);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(goldens_en_1280x800),
+    cmocka_unit_test(goldens_ar_1280x800),
+    cmocka_unit_test(goldens_en_1080x1920),
+    cmocka_unit_test(comparison_catches_a_different_screen),
+};
+
+AM_TEST_MAIN(tests)

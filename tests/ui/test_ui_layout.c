@@ -1,0 +1,390 @@
+/* test_ui_layout.c — the kiosk screens as data: every key in every
+ * language, no text overflowing or overlapping on any screen, language or
+ * size (with the real fonts), mirroring for Arabic, hit testing, the
+ * on-screen keyboard, and the text cache. Headless: the dummy video driver
+ * and the software renderer. */
+#include "am_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amends/i18n.h"
+#include "amends/layout.h"
+#include "amends/ui.h"
+#include "amends/ui_render.h"
+#include "ui_fixture.h"
+
+#define ASSETS      AM_SOURCE_DIR "/assets"
+#define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
+#define RETAIL_CONF AM_SOURCE_DIR "/config/retail.conf"
+
+static am_config *load_config(const char *path)
+{
+    am_config *cfg = NULL;
+    char err[512];
+    if (am_config_load(path, &cfg, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    return cfg;
+}
+
+static am_render *open_measurer(void)
+{
+    am_render_options o = {
+        .font_dir = ASSETS "/fonts", .headless = true, .width = 64, .height = 64};
+    am_render *r = NULL;
+    char err[512];
+    if (am_render_open(&o, &r, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    return r;
+}
+
+static void every_language_has_every_key(void **state)
+{
+    (void)state;
+    am_i18n *i18n = NULL;
+    char err[512];
+    if (am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    int missing_total = 0;
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        char missing[2048];
+        int n = am_i18n_missing(i18n, lang, missing, sizeof missing);
+        if (n > 0) {
+            print_error("%s.ini lacks %d keys: %s\n", am_lang_codes[lang], n, missing);
+            missing_total += n;
+        }
+    }
+    am_i18n_free(i18n);
+    assert_int_equal(missing_total, 0);
+}
+
+static void missing_and_unknown_keys_are_caught(void **state)
+{
+    (void)state;
+    am_i18n *i18n = am_i18n_new();
+    char err[512];
+    assert_int_equal(
+        am_i18n_parse(i18n, AM_LANG_DE, "de.ini", "[attract]\ntitle = Hallo\n", err, sizeof err),
+        AM_OK);
+    char missing[4096];
+    assert_int_equal(am_i18n_missing(i18n, AM_LANG_DE, missing, sizeof missing), AM_STR_COUNT - 1);
+    assert_non_null(strstr(missing, "attract.body"));
+    assert_null(strstr(missing, "attract.title,"));
+    /* Missing in German: falls back to English, then to the key. */
+    assert_string_equal(am_i18n_get(i18n, AM_LANG_DE, AM_STR_ATTRACT_TITLE), "Hallo");
+    assert_string_equal(am_i18n_get(i18n, AM_LANG_DE, AM_STR_ATTRACT_BODY), "attract.body");
+    assert_int_equal(
+        am_i18n_parse(i18n, AM_LANG_FR, "fr.ini", "[attract]\n\ntitel = Salut\n", err, sizeof err),
+        AM_ERR_INVALID);
+    assert_string_equal(err, "fr.ini:3: attract.titel: unknown key");
+    am_i18n_free(i18n);
+}
+
+static const struct {
+    int w, h;
+} sizes[] = {{1920, 1080}, {1280, 800}, {1080, 1920}, {800, 480}};
+
+/* Every screen state, in every language, at every size: nothing
+ * overflows, overlaps or falls off the screen, and touch targets are at
+ * least 48 px at 1080p. */
+static void check_config(const char *conf)
+{
+    am_config *cfg = load_config(conf);
+    am_render *r = open_measurer();
+    am_i18n *i18n = NULL;
+    char err[2048];
+    if (am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    am_layout *l = malloc(sizeof *l);
+    assert_non_null(l);
+    int failures = 0, checked = 0;
+    for (int s = 0; s < UI_STATE_COUNT; s++) {
+        for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+            am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
+            assert_int_equal(am_journey_screen(j), ui_expected_screen((ui_state)s));
+            for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+                am_view v = {.cfg = cfg,
+                             .i18n = i18n,
+                             .journey = j,
+                             .now_ms = ui_fixture_now,
+                             .width = sizes[z].w,
+                             .height = sizes[z].h,
+                             .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                             .measure = am_render_measure,
+                             .measure_ud = r};
+                am_layout_build(l, &v);
+                checked++;
+                if (am_layout_check(l, &v, err, sizeof err) > 0) {
+                    failures++;
+                    print_error("%s %s %dx%d: %s\n", ui_state_names[s], am_lang_codes[lang],
+                                sizes[z].w, sizes[z].h, err);
+                }
+            }
+            am_journey_free(j);
+        }
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_render_close(r);
+    am_config_free(cfg);
+    assert_int_equal(checked, UI_STATE_COUNT * AM_LANG_COUNT * 4);
+    assert_int_equal(failures, 0);
+}
+
+static void no_text_overflows_hotel(void **state)
+{
+    (void)state;
+    check_config(GOLDEN_CONF);
+}
+
+static void no_text_overflows_retail(void **state)
+{
+    (void)state;
+    check_config(RETAIL_CONF);
+}
+
+/* The checker itself finds a real problem: a measure that says every text
+ * is huge must be reported, or the overflow test could never fail. */
+static void huge_text(void *ud, const char *t, size_t n, am_font f, int px, int *w, int *h)
+{
+    (void)ud;
+    (void)t;
+    (void)f;
+    *w = (int)n * px * 3;
+    *h = px * 4;
+}
+
+static void checker_reports_overflow(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[2048];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_journey *j = ui_journey_at(cfg, AM_LANG_EN, UI_ATTRACT);
+    am_layout *l = malloc(sizeof *l);
+    am_view v = {
+        .cfg = cfg, .i18n = i18n, .journey = j, .width = 1280, .height = 800, .measure = huge_text};
+    am_layout_build(l, &v);
+    assert_true(am_layout_check(l, &v, err, sizeof err) > 0);
+    assert_non_null(strstr(err, "does not fit"));
+    free(l);
+    am_journey_free(j);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+static void fixed_text(void *ud, const char *t, size_t n, am_font f, int px, int *w, int *h)
+{
+    (void)ud;
+    (void)t;
+    (void)f;
+    *w = (int)n * px / 2;
+    *h = px + px / 3;
+}
+
+/* Arabic mirrors the screen: Back moves to the right, Next to the left;
+ * the keyboard keeps its physical layout. Built with a fixed measure, so
+ * this needs no fonts. */
+static void arabic_mirrors_the_layout(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[512];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_layout *en = malloc(sizeof *en), *ar = malloc(sizeof *ar);
+    am_journey *je = ui_journey_at(cfg, AM_LANG_EN, UI_DETAILS);
+    am_journey *ja = ui_journey_at(cfg, AM_LANG_AR, UI_DETAILS);
+    am_view v = {.cfg = cfg,
+                 .i18n = i18n,
+                 .journey = je,
+                 .width = 1280,
+                 .height = 800,
+                 .measure = fixed_text};
+    am_layout_build(en, &v);
+    v.journey = ja;
+    v.kbd.layer = v.kbd.letters = AM_KBD_ARABIC;
+    am_layout_build(ar, &v);
+    assert_true(ar->rtl);
+    assert_false(en->rtl);
+    const am_widget *back_en = am_layout_find(en, "back"), *back_ar = am_layout_find(ar, "back");
+    const am_widget *next_en = am_layout_find(en, "next"), *next_ar = am_layout_find(ar, "next");
+    assert_non_null(back_ar);
+    assert_true(back_en->rect.x < 640 && back_ar->rect.x > 640);
+    assert_true(next_en->rect.x > 640 && next_ar->rect.x < 640);
+    /* Same margin, other side. */
+    assert_int_equal(back_ar->rect.x + back_ar->rect.w, 1280 - back_en->rect.x);
+    /* Arabic letters on the keyboard, ض top left as on a physical one. */
+    const am_widget *dad = am_layout_find(ar, "kbd.u0636");
+    assert_non_null(dad);
+    assert_true(dad->rect.x < 300);
+    assert_null(am_layout_find(ar, "kbd.q"));
+    assert_non_null(am_layout_find(en, "kbd.q"));
+    /* Arabic text lines carry the right-to-left flag for shaping. */
+    bool rtl_text = false;
+    for (int i = 0; i < ar->cmd_count; i++)
+        rtl_text |= ar->cmds[i].type == AM_CMD_TEXT && (ar->cmds[i].text_flags & AM_TF_RTL);
+    assert_true(rtl_text);
+    free(en);
+    free(ar);
+    am_journey_free(je);
+    am_journey_free(ja);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+/* tap-at goes through the same widgets as tap ID: the centre of every
+ * widget hits that widget. */
+static void hit_testing_finds_every_widget(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[512];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_layout *l = malloc(sizeof *l);
+    for (int s = 0; s < UI_STATE_COUNT; s++) {
+        am_journey *j = ui_journey_at(cfg, AM_LANG_EN, (ui_state)s);
+        am_view v = {.cfg = cfg,
+                     .i18n = i18n,
+                     .journey = j,
+                     .now_ms = ui_fixture_now,
+                     .width = 1280,
+                     .height = 800,
+                     .measure = fixed_text};
+        am_layout_build(l, &v);
+        assert_true(l->widget_count > 0 || s == UI_OUT_OF_ORDER);
+        for (int i = 0; i < l->widget_count; i++) {
+            const am_widget *w = &l->widgets[i];
+            if (l->prompting && !(w->flags & AM_WF_OVERLAY))
+                continue;
+            const am_widget *hit =
+                am_layout_hit(l, w->rect.x + w->rect.w / 2, w->rect.y + w->rect.h / 2);
+            assert_ptr_equal(hit, w);
+            assert_ptr_equal(am_layout_find(l, w->id), w);
+        }
+        am_journey_free(j);
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+static am_ui *open_ui(const am_config *cfg)
+{
+    am_ui_options o = {.assets_dir = ASSETS, .width = 1280, .height = 800, .headless = true};
+    am_ui *ui = NULL;
+    char err[512];
+    if (am_ui_open(&o, cfg, &ui, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    return ui;
+}
+
+/* Typing on the on-screen keyboard: letters, shift, the accents layer,
+ * backspace; the caret follows. */
+static void keyboard_types_into_the_focused_field(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_ui *ui = open_ui(cfg);
+    am_journey *j = ui_journey_at(cfg, AM_LANG_FR, UI_CATEGORY);
+    ui_feed(j, AM_EV_CATEGORY, 0, NULL, true);
+    ui_feed(j, AM_EV_FOCUS, AM_FIELD_NAME, NULL, true);
+    static const char *const taps[] = {"kbd.l",     "kbd.e", "kbd.accents",   "kbd.u00e0",
+                                       "kbd.latin", "kbd.x", "kbd.backspace", "kbd.a"};
+    for (size_t i = 0; i < sizeof taps / sizeof taps[0]; i++) {
+        const am_layout *l = am_ui_layout(ui, j, ui_fixture_now);
+        const am_widget *w = am_layout_find(l, taps[i]);
+        if (!w)
+            fail_msg("no %s on the keyboard", taps[i]);
+        am_event ev;
+        am_ui_result res = am_ui_activate(ui, w, &ev);
+        if (res == AM_UI_EVENT)
+            assert_int_equal(ui_feed(j, ev.type, ev.value, ev.text, true), AM_STEP_OK);
+    }
+    /* An empty field starts with a capital, as on a phone. */
+    assert_string_equal(am_journey_report(j)->first_name, "Leàa");
+    const am_layout *l = am_ui_layout(ui, j, ui_fixture_now);
+    const am_widget *field = am_layout_find(l, "field.name");
+    assert_non_null(field);
+    assert_true(field->flags & AM_WF_FOCUSED);
+    assert_true(am_layout_has_text(l, "Leàa"));
+    am_journey_free(j);
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
+/* A frame whose text did not change renders no text; a keystroke renders
+ * only the field's line; the wipe drops every cached guest texture. */
+static void unchanged_text_is_not_rendered_again(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_ui *ui = open_ui(cfg);
+    am_journey *j = ui_journey_at(cfg, AM_LANG_EN, UI_DETAILS);
+    am_render_stats a, b, c;
+    am_ui_draw(ui, j, ui_fixture_now);
+    am_render_get_stats(am_ui_renderer(ui), &a);
+    assert_true(a.text_renders > 10);
+    am_ui_draw(ui, j, ui_fixture_now);
+    am_render_get_stats(am_ui_renderer(ui), &b);
+    assert_int_equal(b.frames, a.frames + 1);
+    assert_int_equal(b.text_renders, a.text_renders);
+    assert_true(b.text_cache_hits > a.text_cache_hits);
+    ui_feed(j, AM_EV_TEXT, 0, "x", true);
+    am_ui_draw(ui, j, ui_fixture_now);
+    am_render_get_stats(am_ui_renderer(ui), &c);
+    assert_true(c.text_renders > b.text_renders);
+    assert_true(c.text_renders <= b.text_renders + 2);
+    assert_true(c.guest_cached > 0);
+    am_ui_forget_guest(ui);
+    am_render_get_stats(am_ui_renderer(ui), &c);
+    assert_int_equal(c.guest_cached, 0);
+    am_journey_free(j);
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
+/* The prompt takes every tap: a tap anywhere answers "still there?". */
+static void idle_prompt_takes_any_tap(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_ui *ui = open_ui(cfg);
+    am_journey *j = ui_journey_at(cfg, AM_LANG_EN, UI_IDLE_PROMPT);
+    const am_layout *l = am_ui_layout(ui, j, ui_fixture_now);
+    assert_true(l->prompting);
+    assert_non_null(am_layout_find(l, "still_here"));
+    assert_null(am_layout_find(l, "next"));
+    assert_true(am_layout_has_text(l, "Are you still there?"));
+    char secs[8];
+    snprintf(secs, sizeof secs, "%d", cfg->idle.countdown_s);
+    assert_true(am_layout_has_text(l, secs));
+    am_event ev;
+    assert_int_equal(am_ui_tap(ui, j, ui_fixture_now, 5, 400, &ev), AM_UI_EVENT);
+    assert_int_equal(ev.type, AM_EV_STILL_HERE);
+    ui_feed(j, ev.type, 0, NULL, true);
+    l = am_ui_layout(ui, j, ui_fixture_now);
+    assert_false(l->prompting);
+    assert_int_equal(l->screen, AM_SCREEN_DETAILS);
+    am_journey_free(j);
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(every_language_has_every_key),
+    cmocka_unit_test(missing_and_unknown_keys_are_caught),
+    cmocka_unit_test(no_text_overflows_hotel),
+    cmocka_unit_test(no_text_overflows_retail),
+    cmocka_unit_test(checker_reports_overflow),
+    cmocka_unit_test(arabic_mirrors_the_layout),
+    cmocka_unit_test(hit_testing_finds_every_widget),
+    cmocka_unit_test(keyboard_types_into_the_focused_field),
+    cmocka_unit_test(unchanged_text_is_not_rendered_again),
+    cmocka_unit_test(idle_prompt_takes_any_tap),
+};
+
+AM_TEST_MAIN(tests)
