@@ -1,0 +1,217 @@
+/* proto.h — the sync wire format shared by the kiosk's sync worker and
+ * amends-hub: ingest batches, per-record results, Standard Webhooks v1
+ * signatures and the Retry-After header. No network I/O here.
+ *
+ * docs/protocol.md is the normative description; this header is its C
+ * surface. Decoding is strict: wrong types, unknown or repeated keys, text
+ * over the kiosk's caps, unknown enum values and invalid UTF-8 are refused
+ * with a reason that names the record and the field ("records[3].rating:
+ * must be an integer from 0 to 5"). A bad record does not sink its batch:
+ * it is marked invalid and answered `rejected`; only a body that is not a
+ * batch at all fails as a whole.
+ */
+#ifndef AMENDS_PROTO_H
+#define AMENDS_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amends/config.h"
+#include "amends/error.h"
+#include "amends/journey.h"
+
+#define AM_PROTO_UUID_LEN    36                 /* 8-4-4-4-12, lower-case hex */
+#define AM_PROTO_MAX_RECORDS 500                /* records per batch; more: 413, split */
+#define AM_PROTO_REASON_MAX  200                /* bytes of a rejection reason, NUL included */
+#define AM_PROTO_LAST_ERROR  200                /* heartbeat last_error cap, in characters */
+#define AM_PROTO_VERSION_MAX 32                 /* heartbeat version cap, printable ASCII */
+#define AM_PROTO_MAX_TIME_MS 9007199254740991LL /* 2^53 - 1: exact in JSON */
+#define AM_PROTO_MAX_COUNT   1000000000LL       /* pending, quarantined */
+#define AM_PROTO_MAX_VALUE   1000000000000LL    /* offer_value_minor */
+
+/* True for a lower-case 8-4-4-4-12 hex UUID. */
+bool am_proto_uuid_valid(const char *s);
+/* Writes a new random (version 4) UUID, lower case, NUL-terminated. */
+void am_proto_uuid_new(char out[AM_PROTO_UUID_LEN + 1]);
+/* True for a kiosk id: [A-Za-z0-9._-]{1,64}. */
+bool am_proto_kiosk_id_valid(const char *s);
+/* True for a configuration id (category, resolution, offer): [a-z0-9_]{1,32}. */
+bool am_proto_id_valid(const char *s);
+
+typedef enum am_proto_kind {
+    AM_PROTO_FEEDBACK = 0, /* a closed journey */
+    AM_PROTO_ALERT,        /* staff needed now */
+    AM_PROTO_HEARTBEAT,    /* the kiosk's health */
+    AM_PROTO_KIND_COUNT
+} am_proto_kind;
+/* "feedback", "alert", "heartbeat"; "" past the end. */
+const char *am_proto_kind_name(am_proto_kind k);
+
+typedef struct am_proto_feedback {
+    int64_t created_at; /* ms since the Unix epoch, UTC */
+    int64_t closed_at;
+    am_report report; /* report.outcome is completed, abandoned or interrupted */
+} am_proto_feedback;
+
+typedef struct am_proto_alert {
+    char journey[AM_PROTO_UUID_LEN + 1]; /* "" when the alert has no journey */
+    am_alert_reason reason;
+    char category[AM_ID_MAX];
+    am_severity severity;
+    int64_t raised_at;
+} am_proto_alert;
+
+typedef struct am_proto_heartbeat {
+    int64_t sent_at;
+    int64_t pending;
+    int64_t quarantined;
+    char last_error[AM_PROTO_LAST_ERROR * 4 + 1]; /* "" when none */
+    char version[AM_PROTO_VERSION_MAX + 1];
+    int64_t uptime_s;
+} am_proto_heartbeat;
+
+typedef struct am_proto_record {
+    am_proto_kind kind;
+    /* false: the record broke the schema and `reason` says how. Whatever
+     * could be read before the fault (id, kiosk) is still filled in. */
+    bool valid;
+    char reason[AM_PROTO_REASON_MAX];
+    char id[AM_PROTO_UUID_LEN + 1]; /* "" when absent or not a UUID */
+    char kiosk[AM_KIOSK_ID_MAX];    /* "" when absent or not a kiosk id */
+    union {
+        am_proto_feedback feedback;
+        am_proto_alert alert;
+        am_proto_heartbeat heartbeat;
+    } u;
+} am_proto_record;
+
+typedef struct am_proto_batch {
+    char kiosk[AM_KIOSK_ID_MAX];
+    char batch[AM_PROTO_UUID_LEN + 1];
+    size_t count;
+    size_t capacity;
+    am_proto_record *records; /* owned */
+} am_proto_batch;
+
+/* A new empty batch for up to `capacity` records (at most
+ * AM_PROTO_MAX_RECORDS). Copies kiosk and batch. NULL on out of memory or
+ * a bad argument. */
+am_proto_batch *am_proto_batch_new(const char *kiosk, const char *batch, size_t capacity);
+/* Appends a zeroed, valid record of `kind` carrying the batch's kiosk and
+ * returns it for the caller to fill; NULL when the batch is full. */
+am_proto_record *am_proto_batch_add(am_proto_batch *b, am_proto_kind kind);
+/* Wipes the personal data it holds and frees. Accepts NULL. */
+void am_proto_batch_free(am_proto_batch *b);
+
+/* Checks one record against the schema, as decoding does; on failure
+ * returns false and writes the reason (prefixed with `where`). */
+bool am_proto_record_check(const am_proto_record *r, const char *where, char *reason,
+                           size_t reasonlen);
+
+/* Encodes the batch as compact JSON. Returns a new NUL-terminated string
+ * (free with free()), or NULL when a record is invalid (err says which) or
+ * memory ran out. */
+char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen);
+
+/* Decodes an ingest body of `len` bytes (need not be NUL-terminated).
+ * AM_OK: *out owns a batch whose records each have `valid` set.
+ * AM_ERR_INVALID: not a batch (not JSON, not an object, bad kiosk or batch,
+ * records missing or not an array); err says why.
+ * AM_ERR_FULL: more than AM_PROTO_MAX_RECORDS records: split the batch.
+ * AM_ERR_NOMEM. On failure *out is NULL. */
+am_rc am_proto_batch_decode(const char *body, size_t len, am_proto_batch **out, char *err,
+                            size_t errlen);
+
+/* --- per-record results --------------------------------------------------- */
+
+typedef enum am_proto_status {
+    AM_PROTO_STORED = 0, /* kept now */
+    AM_PROTO_DUPLICATE,  /* already kept earlier: settled all the same */
+    AM_PROTO_REJECTED,   /* refused with a reason: the kiosk quarantines it */
+    AM_PROTO_STATUS_COUNT
+} am_proto_status;
+const char *am_proto_status_name(am_proto_status s);
+
+typedef struct am_proto_result {
+    size_t index;                   /* position in the batch's records */
+    char id[AM_PROTO_UUID_LEN + 1]; /* "" when the record had no valid id */
+    am_proto_status status;
+    char reason[AM_PROTO_REASON_MAX]; /* "" unless rejected */
+} am_proto_result;
+
+typedef struct am_proto_response {
+    char batch[AM_PROTO_UUID_LEN + 1];
+    size_t count;
+    am_proto_result *results; /* owned */
+} am_proto_response;
+
+/* A response with `count` zeroed results. NULL on out of memory. */
+am_proto_response *am_proto_response_new(const char *batch, size_t count);
+void am_proto_response_free(am_proto_response *r); /* accepts NULL */
+/* Compact JSON with the counts of each status; free() the result. */
+char *am_proto_response_encode(const am_proto_response *r);
+/* AM_OK, AM_ERR_INVALID (err says why) or AM_ERR_NOMEM. */
+am_rc am_proto_response_decode(const char *body, size_t len, am_proto_response **out, char *err,
+                               size_t errlen);
+
+/* The JSON error body every refusal carries:
+ * {"error":"CODE","reason":"TEXT"}. free() the result; NULL on no memory. */
+char *am_proto_error_encode(const char *code, const char *reason);
+
+/* --- Standard Webhooks v1 ---------------------------------------------------- */
+
+#define AM_WEBHOOK_KEY_MIN       16
+#define AM_WEBHOOK_KEY_MAX       64
+#define AM_WEBHOOK_SECRET_MAX    (6 + 4 * ((AM_WEBHOOK_KEY_MAX + 2) / 3) + 1) /* whsec_... */
+#define AM_WEBHOOK_SIGNATURE_MAX (3 + 44 + 1)                                 /* v1,<b64> */
+#define AM_WEBHOOK_ID_MAX        128
+#define AM_WEBHOOK_TOLERANCE_S   300
+
+/* Decodes "whsec_<base64>" into key (AM_WEBHOOK_KEY_MAX bytes). The
+ * "whsec_" prefix is optional, as in the reference libraries. AM_OK or
+ * AM_ERR_INVALID (not base64, shorter than AM_WEBHOOK_KEY_MIN bytes or
+ * longer than AM_WEBHOOK_KEY_MAX). */
+am_rc am_webhook_secret_parse(const char *secret, uint8_t *key, size_t *keylen);
+/* A new secret of 32 random bytes as "whsec_<base64>" into out
+ * (AM_WEBHOOK_SECRET_MAX bytes). */
+void am_webhook_secret_new(char out[AM_WEBHOOK_SECRET_MAX]);
+
+/* True for a webhook-id: [A-Za-z0-9_-]{1,128}. */
+bool am_webhook_id_valid(const char *id);
+
+/* Writes "v1,<base64 HMAC-SHA256 of id.timestamp.body>" into out. AM_OK, or
+ * AM_ERR_INVALID for a bad id or a small buffer. */
+am_rc am_webhook_sign(const uint8_t *key, size_t keylen, const char *msg_id, int64_t timestamp,
+                      const void *body, size_t len, char *out, size_t outlen);
+
+typedef enum am_webhook_result {
+    AM_WEBHOOK_OK = 0,
+    AM_WEBHOOK_MISSING,       /* a header is absent */
+    AM_WEBHOOK_BAD_ID,        /* webhook-id not [A-Za-z0-9_-]{1,128} */
+    AM_WEBHOOK_BAD_TIMESTAMP, /* not decimal Unix seconds */
+    AM_WEBHOOK_STALE,         /* more than the tolerance from now, either way */
+    AM_WEBHOOK_BAD_SIGNATURE, /* no v1 signature in the header matches */
+} am_webhook_result;
+/* A short English reason ("signature does not match"); never NULL. */
+const char *am_webhook_result_str(am_webhook_result r);
+
+/* Verifies the three headers (any may be NULL: MISSING) against the body.
+ * sig_header may hold several space-separated "vN,<base64>" entries, as
+ * during a secret rotation; entries of other versions are skipped; any v1
+ * match passes (compared in constant time). now_s is the receiver's clock;
+ * a timestamp more than tolerance_s away either way is STALE. */
+am_webhook_result am_webhook_verify(const uint8_t *key, size_t keylen, const char *msg_id,
+                                    const char *timestamp, const char *sig_header, const void *body,
+                                    size_t len, int64_t now_s, int64_t tolerance_s);
+
+/* --- Retry-After ------------------------------------------------------------- */
+
+/* Parses a Retry-After value: delta-seconds ("120") or an HTTP-date
+ * (IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", and the obsolete RFC 850
+ * and asctime forms). Writes the wait in seconds from now_s (a date in the
+ * past gives 0). AM_OK or AM_ERR_INVALID (the value is not either form;
+ * the caller then uses its own backoff). */
+am_rc am_proto_retry_after(const char *value, int64_t now_s, int64_t *delay_s);
+
+#endif

@@ -1,0 +1,48 @@
+/* hub_config.h — amends-hub's own configuration (INI, read with inih).
+ *
+ * config/hub.conf documents every key. Relative paths are taken relative
+ * to the directory of the config file, so a hub directory can be moved
+ * whole. Anything wrong stops loading with "FILE:LINE: key: reason".
+ */
+#ifndef AMENDS_HUB_CONFIG_H
+#define AMENDS_HUB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "amends/error.h"
+#include "amends/log.h"
+
+#define HUB_PATH_MAX 1024
+
+typedef enum hub_backend { HUB_DB_SQLITE = 0, HUB_DB_POSTGRESQL } hub_backend;
+
+typedef struct hub_config {
+    char source[HUB_PATH_MAX];
+    /* [hub] */
+    char listen[128]; /* as written: "127.0.0.1:8443", "[::1]:8443" */
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    bool loopback;
+    bool tls;
+    char cert[HUB_PATH_MAX];
+    char key[HUB_PATH_MAX];
+    int threads; /* database connections shared by the connection threads */
+    size_t max_body_bytes;
+    int rate_per_minute; /* per kiosk; 0 turns the limit off */
+    int rate_burst;
+    int drain_timeout_s;
+    am_log_level log_level;
+    /* [db] */
+    hub_backend backend;
+    char db_path[HUB_PATH_MAX];
+    char conninfo[1024];
+} hub_config;
+
+/* Fills cfg with the defaults, then reads `path`. On failure returns
+ * AM_ERR_CONFIG with "FILE:LINE: key: reason" (or "FILE: reason") in err. */
+am_rc hub_config_load(const char *path, hub_config *cfg, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,843 @@
+/* hub_db.c — the storage interface over either driver: a pool of
+ * connections and every query the hub runs, written once. */
+#include "hub_db.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "amends/log.h"
+#include "hub_db_driver.h"
+
+#define MOD           "db"
+#define BUSY_RETRIES  8
+#define BATCH_KEEP_MS (INT64_C(7) * 24 * 3600 * 1000) /* Idempotency-Key memory */
+
+/* A waiter in a first-come, first-served queue. Under load, plain mutexes
+ * and condition variables let some requests overtake others again and
+ * again; a queue keeps the slowest request close to the typical one. */
+typedef struct waiter {
+    pthread_cond_t cv;
+    int slot; /* the connection handed over; -1 while waiting */
+    struct waiter *next;
+} waiter;
+
+typedef struct fifo {
+    waiter *head, *tail;
+} fifo;
+
+static void fifo_wait(fifo *q, pthread_mutex_t *mu, waiter *w)
+{
+    pthread_cond_init(&w->cv, NULL);
+    w->slot = -1;
+    w->next = NULL;
+    if (q->tail)
+        q->tail->next = w;
+    else
+        q->head = w;
+    q->tail = w;
+    while (w->slot < 0)
+        pthread_cond_wait(&w->cv, mu);
+    pthread_cond_destroy(&w->cv);
+}
+
+/* Hands `slot` to the first waiter; false when nobody waits. */
+static bool fifo_hand_over(fifo *q, int slot)
+{
+    waiter *w = q->head;
+    if (!w)
+        return false;
+    q->head = w->next;
+    if (!q->head)
+        q->tail = NULL;
+    w->slot = slot;
+    pthread_cond_signal(&w->cv);
+    return true;
+}
+
+struct hub_db {
+    const hub_driver *drv;
+    int count;
+    void **conns;
+    bool *in_use;
+    pthread_mutex_t mu;
+    fifo pool_queue;
+    atomic_uint purge_tick;
+    /* SQLite has one writer at a time whatever we do; queueing writers
+     * here in order beats its busy handler, which sleeps and polls and
+     * lets an unlucky request wait seconds. PostgreSQL needs no lock. */
+    bool serialize_writes;
+    bool writing;
+    fifo write_queue;
+};
+
+static void write_lock(hub_db *db)
+{
+    if (!db->serialize_writes)
+        return;
+    pthread_mutex_lock(&db->mu);
+    if (!db->writing && !db->write_queue.head) {
+        db->writing = true;
+    } else {
+        waiter w;
+        fifo_wait(&db->write_queue, &db->mu, &w);
+    }
+    pthread_mutex_unlock(&db->mu);
+}
+
+static void write_unlock(hub_db *db)
+{
+    if (!db->serialize_writes)
+        return;
+    pthread_mutex_lock(&db->mu);
+    if (!fifo_hand_over(&db->write_queue, 0))
+        db->writing = false;
+    pthread_mutex_unlock(&db->mu);
+}
+
+/* --- pool ------------------------------------------------------------------ */
+
+static void *acquire(hub_db *db, int *slot)
+{
+    pthread_mutex_lock(&db->mu);
+    int found = -1;
+    if (!db->pool_queue.head) {
+        for (int i = 0; i < db->count && found < 0; i++) {
+            if (!db->in_use[i])
+                found = i;
+        }
+    }
+    if (found >= 0) {
+        db->in_use[found] = true;
+    } else {
+        waiter w;
+        fifo_wait(&db->pool_queue, &db->mu, &w);
+        found = w.slot; /* handed over still marked in use */
+    }
+    pthread_mutex_unlock(&db->mu);
+    *slot = found;
+    return db->conns[found];
+}
+
+static void release(hub_db *db, int slot)
+{
+    pthread_mutex_lock(&db->mu);
+    if (!fifo_hand_over(&db->pool_queue, slot))
+        db->in_use[slot] = false;
+    pthread_mutex_unlock(&db->mu);
+}
+
+void hub_db_close(hub_db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < db->count; i++) {
+        if (db->conns[i])
+            db->drv->disconnect(db->conns[i]);
+    }
+    pthread_mutex_destroy(&db->mu);
+    free(db->conns);
+    free(db->in_use);
+    free(db);
+}
+
+am_rc hub_db_open(const hub_config *cfg, int connections, hub_db **out, char *err, size_t errlen)
+{
+    am_rc rc = AM_ERR_NOMEM;
+    *out = NULL;
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium failed to initialise");
+        return AM_ERR;
+    }
+    hub_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        snprintf(err, errlen, "out of memory");
+        return AM_ERR_NOMEM;
+    }
+    db->drv = cfg->backend == HUB_DB_POSTGRESQL ? &hub_driver_pg : &hub_driver_sqlite;
+    pthread_mutex_init(&db->mu, NULL);
+    db->serialize_writes = cfg->backend == HUB_DB_SQLITE;
+    db->conns = calloc((size_t)connections, sizeof *db->conns);
+    db->in_use = calloc((size_t)connections, sizeof *db->in_use);
+    if (!db->conns || !db->in_use) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    db->count = connections;
+    for (int i = 0; i < connections; i++) {
+        rc = db->drv->connect(cfg, &db->conns[i], err, errlen);
+        if (rc)
+            goto out;
+        if (i == 0) {
+            rc = db->drv->init_schema(db->conns[0], err, errlen);
+            if (rc)
+                goto out;
+        }
+    }
+    *out = db;
+    db = NULL;
+    rc = AM_OK;
+out:
+    hub_db_close(db);
+    return rc;
+}
+
+/* --- helpers ---------------------------------------------------------------- */
+
+typedef struct num {
+    char s[24];
+} num;
+
+static num i64(int64_t v)
+{
+    num n;
+    snprintf(n.s, sizeof n.s, "%lld", (long long)v);
+    return n;
+}
+
+static am_rc run(hub_db *db, void *conn, const char *sql, int n, const char *const *params,
+                 hub_row_fn fn, void *ud, int64_t *changes)
+{
+    am_rc rc = db->drv->exec(conn, sql, n, params, fn, ud, changes);
+    if (rc && rc != AM_ERR_BUSY)
+        am_log_error(MOD, "%s: %s", db->drv->name, db->drv->errmsg(conn));
+    return rc;
+}
+
+/* Column description for turning rows into JSON objects. */
+typedef enum col_type { COL_TEXT, COL_INT } col_type;
+typedef struct col {
+    const char *name;
+    col_type type;
+} col;
+
+typedef struct rows_ctx {
+    const col *cols;
+    int ncols;
+    cJSON *array;
+    bool oom;
+    int rows;
+} rows_ctx;
+
+static void rows_to_json(void *ud, int ncols, const char *const *values)
+{
+    rows_ctx *ctx = ud;
+    ctx->rows++;
+    if (ctx->oom)
+        return;
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj || !cJSON_AddItemToArray(ctx->array, obj)) {
+        cJSON_Delete(obj);
+        ctx->oom = true;
+        return;
+    }
+    for (int i = 0; i < ncols && i < ctx->ncols; i++) {
+        cJSON *item;
+        if (!values[i])
+            item = cJSON_CreateNull();
+        else if (ctx->cols[i].type == COL_INT)
+            item = cJSON_CreateNumber((double)strtoll(values[i], NULL, 10));
+        else
+            item = cJSON_CreateString(values[i]);
+        if (!item || !cJSON_AddItemToObject(obj, ctx->cols[i].name, item)) {
+            cJSON_Delete(item);
+            ctx->oom = true;
+            return;
+        }
+    }
+}
+
+static am_rc query_rows(hub_db *db, const char *sql, int n, const char *const *params,
+                        const col *cols, int ncols, cJSON **out)
+{
+    int slot;
+    rows_ctx ctx = {.cols = cols, .ncols = ncols, .array = cJSON_CreateArray()};
+    *out = NULL;
+    if (!ctx.array)
+        return AM_ERR_NOMEM;
+    void *conn = acquire(db, &slot);
+    am_rc rc = run(db, conn, sql, n, params, rows_to_json, &ctx, NULL);
+    release(db, slot);
+    if (!rc && ctx.oom)
+        rc = AM_ERR_NOMEM;
+    if (rc) {
+        cJSON_Delete(ctx.array);
+        return rc;
+    }
+    *out = ctx.array;
+    return AM_OK;
+}
+
+/* --- provisioning ------------------------------------------------------------- */
+
+static am_rc add_unique(hub_db *db, const char *sql, const char *const *params, int n,
+                        const char *what, char *err, size_t errlen)
+{
+    int slot;
+    int64_t changes = 0;
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    am_rc rc = run(db, conn, sql, n, params, NULL, NULL, &changes);
+    write_unlock(db);
+    release(db, slot);
+    if (rc) {
+        snprintf(err, errlen, "storing the %s failed (see the log)", what);
+        return rc;
+    }
+    if (changes == 0) {
+        snprintf(err, errlen, "%s '%s' already exists", what, params[0]);
+        return AM_ERR_INVALID;
+    }
+    return AM_OK;
+}
+
+am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *token_hash, const char *secret,
+                       int64_t now_ms, char *err, size_t errlen)
+{
+    num now = i64(now_ms);
+    const char *p[] = {id, token_hash, secret, now.s};
+    return add_unique(db,
+                      "INSERT INTO kiosks (id, token_hash, secret, created_at) "
+                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                      p, 4, "kiosk", err, errlen);
+}
+
+am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
+                         char *err, size_t errlen)
+{
+    num now = i64(now_ms);
+    const char *p[] = {name, token_hash, now.s};
+    return add_unique(db,
+                      "INSERT INTO managers (name, token_hash, created_at) "
+                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                      p, 3, "manager", err, errlen);
+}
+
+am_rc hub_db_kiosks(hub_db *db, cJSON **out)
+{
+    static const col cols[] = {
+        {"id", COL_TEXT},          {"created_at", COL_INT}, {"last_seen", COL_INT},
+        {"heartbeat_at", COL_INT}, {"pending", COL_INT},    {"quarantined", COL_INT},
+        {"last_error", COL_TEXT},  {"version", COL_TEXT},   {"uptime_s", COL_INT},
+        {"open_alerts", COL_INT},  {"feedback", COL_INT},
+    };
+    return query_rows(
+        db,
+        "SELECT k.id, k.created_at, k.last_seen, k.heartbeat_at, k.pending, "
+        "k.quarantined, k.last_error, k.version, k.uptime_s, "
+        "(SELECT COUNT(*) FROM alerts a WHERE a.kiosk = k.id AND a.acked_at IS NULL), "
+        "(SELECT COUNT(*) FROM feedback f WHERE f.kiosk = k.id) "
+        "FROM kiosks k ORDER BY k.id",
+        0, NULL, cols, (int)(sizeof cols / sizeof cols[0]), out);
+}
+
+/* --- authentication -------------------------------------------------------------- */
+
+typedef struct kiosk_row {
+    hub_kiosk *k;
+    int rows;
+} kiosk_row;
+
+static void on_kiosk(void *ud, int ncols, const char *const *v)
+{
+    kiosk_row *row = ud;
+    if (ncols < 3 || !v[0] || !v[1] || !v[2])
+        return;
+    row->rows++;
+    snprintf(row->k->id, sizeof row->k->id, "%s", v[0]);
+    snprintf(row->k->token_hash, sizeof row->k->token_hash, "%s", v[1]);
+    snprintf(row->k->secret, sizeof row->k->secret, "%s", v[2]);
+}
+
+/* The database finds the row by hash; comparing again in constant time
+ * keeps timing from saying anything about how close a guess came, whatever
+ * the database's own comparison does. */
+static bool same_hash(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    return la == 64 && lb == 64 && sodium_memcmp(a, b, 64) == 0;
+}
+
+am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, hub_kiosk *out)
+{
+    int slot;
+    kiosk_row row = {.k = out};
+    const char *p[] = {token_hash};
+    memset(out, 0, sizeof *out);
+    void *conn = acquire(db, &slot);
+    am_rc rc = run(db, conn, "SELECT id, token_hash, secret FROM kiosks WHERE token_hash = ?1", 1,
+                   p, on_kiosk, &row, NULL);
+    release(db, slot);
+    if (rc)
+        return rc;
+    if (row.rows != 1 || !same_hash(out->token_hash, token_hash)) {
+        sodium_memzero(out, sizeof *out);
+        return AM_ERR_NOTFOUND;
+    }
+    return AM_OK;
+}
+
+typedef struct manager_row {
+    char name[128];
+    char hash[65];
+    int rows;
+} manager_row;
+
+static void on_manager(void *ud, int ncols, const char *const *v)
+{
+    manager_row *row = ud;
+    if (ncols < 2 || !v[0] || !v[1])
+        return;
+    row->rows++;
+    snprintf(row->name, sizeof row->name, "%s", v[0]);
+    snprintf(row->hash, sizeof row->hash, "%s", v[1]);
+}
+
+am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, size_t namelen)
+{
+    int slot;
+    manager_row row = {.rows = 0};
+    const char *p[] = {token_hash};
+    void *conn = acquire(db, &slot);
+    am_rc rc = run(db, conn, "SELECT name, token_hash FROM managers WHERE token_hash = ?1", 1, p,
+                   on_manager, &row, NULL);
+    release(db, slot);
+    if (rc)
+        return rc;
+    if (row.rows != 1 || !same_hash(row.hash, token_hash))
+        return AM_ERR_NOTFOUND;
+    snprintf(name, namelen, "%s", row.name);
+    return AM_OK;
+}
+
+/* --- ingest ---------------------------------------------------------------------- */
+
+/* Now and then forget webhook-ids too old to pass the timestamp check
+ * anyway, and answers past the idempotency window. */
+static void purge_old(hub_db *db, void *conn, int64_t now_ms, int64_t keep_ms)
+{
+    if ((atomic_fetch_add(&db->purge_tick, 1) % 512) != 0)
+        return;
+    num cutoff = i64(now_ms - keep_ms), batch_cutoff = i64(now_ms - BATCH_KEEP_MS);
+    const char *q[] = {cutoff.s};
+    const char *r[] = {batch_cutoff.s};
+    run(db, conn, "DELETE FROM webhook_ids WHERE seen_at < ?1", 1, q, NULL, NULL, NULL);
+    run(db, conn, "DELETE FROM batches WHERE received_at < ?1", 1, r, NULL, NULL, NULL);
+}
+
+typedef struct replay_row {
+    int status;
+    char *body;
+    bool oom;
+} replay_row;
+
+static void on_replay(void *ud, int ncols, const char *const *v)
+{
+    replay_row *row = ud;
+    if (ncols < 2 || !v[0] || !v[1] || row->body)
+        return;
+    row->status = (int)strtol(v[0], NULL, 10);
+    row->body = strdup(v[1]);
+    row->oom = !row->body;
+}
+
+static am_rc insert_record(hub_db *db, void *conn, const am_proto_batch *b,
+                           const am_proto_record *r, const char *now, am_proto_status *status)
+{
+    int64_t changes = 0;
+    am_rc rc;
+    if (r->kind == AM_PROTO_FEEDBACK) {
+        const am_proto_feedback *fb = &r->u.feedback;
+        const am_report *rp = &fb->report;
+        num created = i64(fb->created_at), closed = i64(fb->closed_at);
+        num value = i64(rp->offer_value_minor), rating = i64(rp->rating);
+        const char *p[] = {r->id,
+                           r->kiosk,
+                           b->batch,
+                           now,
+                           created.s,
+                           closed.s,
+                           am_outcome_name(rp->outcome),
+                           am_lang_codes[rp->lang],
+                           rp->category,
+                           am_severity_name(rp->severity),
+                           rp->description,
+                           rp->first_name,
+                           rp->resolution,
+                           rp->resolution_text,
+                           rp->offer,
+                           value.s,
+                           am_offer_state_name(rp->offer_state),
+                           rp->voucher,
+                           rating.s,
+                           rp->comment,
+                           rp->contact,
+                           am_consent_name(rp->consent)};
+        rc = run(db, conn,
+                 "INSERT INTO feedback (id, kiosk, batch, received_at, created_at, closed_at, "
+                 "outcome, lang, category, severity, description, first_name, resolution, "
+                 "resolution_text, offer, offer_value_minor, offer_state, voucher, rating, "
+                 "comment, contact, consent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
+                 "ON CONFLICT DO NOTHING",
+                 22, p, NULL, NULL, &changes);
+        *status = changes ? AM_PROTO_STORED : AM_PROTO_DUPLICATE;
+        return rc;
+    }
+    if (r->kind == AM_PROTO_ALERT) {
+        const am_proto_alert *al = &r->u.alert;
+        num raised = i64(al->raised_at);
+        const char *p[] = {r->id,
+                           r->kiosk,
+                           b->batch,
+                           now,
+                           al->journey[0] ? al->journey : NULL,
+                           am_alert_reason_name(al->reason),
+                           al->category,
+                           am_severity_name(al->severity),
+                           raised.s};
+        rc = run(db, conn,
+                 "INSERT INTO alerts (id, kiosk, batch, received_at, journey, reason, category, "
+                 "severity, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                 "ON CONFLICT DO NOTHING",
+                 9, p, NULL, NULL, &changes);
+        *status = changes ? AM_PROTO_STORED : AM_PROTO_DUPLICATE;
+        return rc;
+    }
+    /* A heartbeat is a state, not an event: the newest one wins and an
+     * older one arriving late changes nothing, but either settles. */
+    const am_proto_heartbeat *hb = &r->u.heartbeat;
+    num sent = i64(hb->sent_at), pending = i64(hb->pending), quarantined = i64(hb->quarantined),
+        uptime = i64(hb->uptime_s);
+    const char *p[] = {r->kiosk,       sent.s,      pending.s, quarantined.s,
+                       hb->last_error, hb->version, uptime.s};
+    rc = run(db, conn,
+             "UPDATE kiosks SET heartbeat_at = ?2, pending = ?3, quarantined = ?4, "
+             "last_error = ?5, version = ?6, uptime_s = ?7 "
+             "WHERE id = ?1 AND (heartbeat_at IS NULL OR heartbeat_at <= ?2)",
+             7, p, NULL, NULL, NULL);
+    *status = AM_PROTO_STORED;
+    return rc;
+}
+
+static am_rc ingest_once(hub_db *db, void *conn, const am_proto_batch *b, const char *msg_id,
+                         int64_t now_ms, hub_ingest_result *out)
+{
+    am_proto_response *resp = NULL;
+    char *body = NULL;
+    int64_t changes = 0;
+    num now = i64(now_ms);
+    am_rc rc = db->drv->begin(conn);
+    if (rc) {
+        if (rc != AM_ERR_BUSY)
+            am_log_error(MOD, "%s: begin: %s", db->drv->name, db->drv->errmsg(conn));
+        return rc;
+    }
+    {
+        /* The webhook-id first: a replayed request changes nothing. */
+        const char *p[] = {b->kiosk, msg_id, now.s};
+        rc = run(db, conn,
+                 "INSERT INTO webhook_ids (kiosk, msg_id, seen_at) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT DO NOTHING",
+                 3, p, NULL, NULL, &changes);
+        if (rc)
+            goto out;
+        if (changes == 0) {
+            out->webhook_replayed = true;
+            db->drv->rollback(conn);
+            return AM_OK;
+        }
+    }
+    {
+        const char *p[] = {b->kiosk, b->batch, now.s};
+        rc = run(db, conn,
+                 "INSERT INTO batches (kiosk, batch, received_at, status, response) "
+                 "VALUES (?1, ?2, ?3, 0, '') ON CONFLICT DO NOTHING",
+                 3, p, NULL, NULL, &changes);
+        if (rc)
+            goto out;
+    }
+    if (changes == 0) {
+        /* Seen before: the original answer, byte for byte. */
+        replay_row row = {0};
+        const char *p[] = {b->kiosk, b->batch};
+        rc = run(db, conn, "SELECT status, response FROM batches WHERE kiosk = ?1 AND batch = ?2",
+                 2, p, on_replay, &row, NULL);
+        if (!rc && (row.oom || !row.body))
+            rc = row.oom ? AM_ERR_NOMEM : AM_ERR;
+        if (rc) {
+            free(row.body);
+            goto out;
+        }
+        out->status = row.status;
+        out->body = row.body;
+        out->replayed = true;
+        rc = db->drv->commit(conn);
+        goto out;
+    }
+    resp = am_proto_response_new(b->batch, b->count);
+    if (!resp) {
+        rc = AM_ERR_NOMEM;
+        goto out;
+    }
+    memset(out->counts, 0, sizeof out->counts);
+    for (size_t i = 0; i < b->count; i++) {
+        const am_proto_record *r = &b->records[i];
+        am_proto_result *res = &resp->results[i];
+        memcpy(res->id, r->id, sizeof res->id);
+        if (!r->valid) {
+            res->status = AM_PROTO_REJECTED;
+            snprintf(res->reason, sizeof res->reason, "%s", r->reason);
+        } else {
+            rc = insert_record(db, conn, b, r, now.s, &res->status);
+            if (rc)
+                goto out;
+        }
+        out->counts[res->status]++;
+    }
+    body = am_proto_response_encode(resp);
+    if (!body) {
+        rc = AM_ERR_NOMEM;
+        goto out;
+    }
+    {
+        const char *p[] = {b->kiosk, b->batch, body};
+        rc = run(db, conn,
+                 "UPDATE batches SET status = 200, response = ?3 WHERE kiosk = ?1 AND batch = ?2",
+                 3, p, NULL, NULL, NULL);
+        if (rc)
+            goto out;
+    }
+    {
+        const char *p[] = {b->kiosk, now.s};
+        rc =
+            run(db, conn, "UPDATE kiosks SET last_seen = ?2 WHERE id = ?1", 2, p, NULL, NULL, NULL);
+        if (rc)
+            goto out;
+    }
+    {
+        num stored = i64((int64_t)out->counts[AM_PROTO_STORED]);
+        num dup = i64((int64_t)out->counts[AM_PROTO_DUPLICATE]);
+        num rej = i64((int64_t)out->counts[AM_PROTO_REJECTED]);
+        const char *p[] = {b->kiosk, now.s, b->batch, stored.s, dup.s, rej.s};
+        rc = run(db, conn,
+                 "INSERT INTO ingest_log (kiosk, at, batch, status, stored, duplicate, rejected, "
+                 "reason) VALUES (?1, ?2, ?3, 200, ?4, ?5, ?6, '')",
+                 6, p, NULL, NULL, NULL);
+        if (rc)
+            goto out;
+    }
+    rc = db->drv->commit(conn);
+    if (rc)
+        goto out;
+    out->status = 200;
+    out->body = body;
+    body = NULL;
+out:
+    if (rc)
+        db->drv->rollback(conn);
+    free(body);
+    am_proto_response_free(resp);
+    return rc;
+}
+
+am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, int64_t now_ms,
+                    int64_t keep_ms, hub_ingest_result *out)
+{
+    int slot;
+    am_rc rc = AM_ERR_BUSY;
+    memset(out, 0, sizeof *out);
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    for (int attempt = 0; attempt < BUSY_RETRIES && rc == AM_ERR_BUSY; attempt++) {
+        if (attempt > 0) {
+            /* Back off a little, more each time, before trying again. */
+            struct timespec ts = {0, (long)(attempt * 20) * 1000000L};
+            nanosleep(&ts, NULL);
+            am_log_debug(MOD, "batch retry %d after a transient conflict", attempt);
+        }
+        memset(out, 0, sizeof *out);
+        rc = ingest_once(db, conn, b, msg_id, now_ms, out);
+    }
+    if (!rc)
+        purge_old(db, conn, now_ms, keep_ms);
+    write_unlock(db);
+    release(db, slot);
+    return rc;
+}
+
+am_rc hub_db_ingest_log(hub_db *db, const char *kiosk, const char *batch, int64_t now_ms,
+                        int status, const char *reason)
+{
+    int slot;
+    num now = i64(now_ms), st = i64(status);
+    const char *p[] = {kiosk, now.s, batch && *batch ? batch : NULL, st.s, reason};
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    am_rc rc = run(db, conn,
+                   "INSERT INTO ingest_log (kiosk, at, batch, status, stored, duplicate, rejected, "
+                   "reason) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, ?5)",
+                   5, p, NULL, NULL, NULL);
+    write_unlock(db);
+    release(db, slot);
+    return rc;
+}
+
+/* --- manager queries ---------------------------------------------------------------- */
+
+static void count_rows(void *ud, int ncols, const char *const *values)
+{
+    (void)ncols;
+    (void)values;
+    (*(int *)ud)++;
+}
+
+am_rc hub_db_ingest_log_list(hub_db *db, const char *kiosk, int limit, cJSON **out)
+{
+    static const col cols[] = {
+        {"at", COL_INT},        {"batch", COL_TEXT},   {"status", COL_INT},  {"stored", COL_INT},
+        {"duplicate", COL_INT}, {"rejected", COL_INT}, {"reason", COL_TEXT},
+    };
+    int slot, found = 0;
+    const char *p1[] = {kiosk};
+    *out = NULL;
+    void *conn = acquire(db, &slot);
+    am_rc rc = run(db, conn, "SELECT 1 FROM kiosks WHERE id = ?1", 1, p1, count_rows, &found, NULL);
+    release(db, slot);
+    if (rc)
+        return rc;
+    if (!found)
+        return AM_ERR_NOTFOUND;
+    num lim = i64(limit);
+    const char *p[] = {kiosk, lim.s};
+    cJSON *entries = NULL;
+    rc = query_rows(db,
+                    "SELECT at, batch, status, stored, duplicate, rejected, reason FROM ingest_log "
+                    "WHERE kiosk = ?1 ORDER BY seq DESC LIMIT CAST(?2 AS BIGINT)",
+                    2, p, cols, (int)(sizeof cols / sizeof cols[0]), &entries);
+    if (rc)
+        return rc;
+    cJSON *root = cJSON_CreateObject();
+    if (!root || !cJSON_AddStringToObject(root, "kiosk", kiosk) ||
+        !cJSON_AddItemToObject(root, "entries", entries)) {
+        cJSON_Delete(root);
+        cJSON_Delete(entries);
+        return AM_ERR_NOMEM;
+    }
+    *out = root;
+    return AM_OK;
+}
+
+am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out)
+{
+    static const col all_cols[] = {
+        {"id", COL_TEXT},
+        {"kiosk", COL_TEXT},
+        {"received_at", COL_INT},
+        {"created_at", COL_INT},
+        {"closed_at", COL_INT},
+        {"outcome", COL_TEXT},
+        {"lang", COL_TEXT},
+        {"category", COL_TEXT},
+        {"severity", COL_TEXT},
+        {"description", COL_TEXT},
+        {"first_name", COL_TEXT},
+        {"resolution", COL_TEXT},
+        {"resolution_text", COL_TEXT},
+        {"offer", COL_TEXT},
+        {"offer_value_minor", COL_INT},
+        {"offer_state", COL_TEXT},
+        {"voucher", COL_TEXT},
+        {"rating", COL_INT},
+        {"comment", COL_TEXT},
+        {"contact", COL_TEXT},
+        {"consent", COL_TEXT},
+    };
+    static const col followup_cols[] = {
+        {"id", COL_TEXT},          {"kiosk", COL_TEXT},    {"closed_at", COL_INT},
+        {"category", COL_TEXT},    {"severity", COL_TEXT}, {"outcome", COL_TEXT},
+        {"first_name", COL_TEXT},  {"contact", COL_TEXT},  {"rating", COL_INT},
+        {"offer_state", COL_TEXT},
+    };
+    num since = i64(f->since_ms), lim = i64(f->limit);
+    const char *p[] = {f->kiosk ? f->kiosk : "", since.s, f->category ? f->category : "",
+                       f->outcome ? f->outcome : "", lim.s};
+    if (f->followups)
+        return query_rows(db,
+                          "SELECT id, kiosk, closed_at, category, severity, outcome, first_name, "
+                          "contact, rating, offer_state FROM feedback "
+                          "WHERE consent = 'yes' AND contact <> '' "
+                          "AND (CAST(?1 AS TEXT) = '' OR kiosk = ?1) "
+                          "AND closed_at >= CAST(?2 AS BIGINT) "
+                          "AND (CAST(?3 AS TEXT) = '' OR category = ?3) "
+                          "AND (CAST(?4 AS TEXT) = '' OR outcome = ?4) "
+                          "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)",
+                          5, p, followup_cols,
+                          (int)(sizeof followup_cols / sizeof followup_cols[0]), out);
+    return query_rows(db,
+                      "SELECT id, kiosk, received_at, created_at, closed_at, outcome, lang, "
+                      "category, severity, description, first_name, resolution, resolution_text, "
+                      "offer, offer_value_minor, offer_state, voucher, rating, comment, contact, "
+                      "consent FROM feedback "
+                      "WHERE (CAST(?1 AS TEXT) = '' OR kiosk = ?1) "
+                      "AND closed_at >= CAST(?2 AS BIGINT) "
+                      "AND (CAST(?3 AS TEXT) = '' OR category = ?3) "
+                      "AND (CAST(?4 AS TEXT) = '' OR outcome = ?4) "
+                      "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)",
+                      5, p, all_cols, (int)(sizeof all_cols / sizeof all_cols[0]), out);
+}
+
+static const col alert_cols[] = {
+    {"id", COL_TEXT},       {"kiosk", COL_TEXT},      {"journey", COL_TEXT},
+    {"reason", COL_TEXT},   {"category", COL_TEXT},   {"severity", COL_TEXT},
+    {"raised_at", COL_INT}, {"received_at", COL_INT}, {"acked_at", COL_INT},
+    {"acked_by", COL_TEXT},
+};
+
+am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, cJSON **out)
+{
+    num lim = i64(limit);
+    const char *p[] = {open_only ? "1" : "0", lim.s};
+    return query_rows(db,
+                      "SELECT id, kiosk, journey, reason, category, severity, raised_at, "
+                      "received_at, acked_at, acked_by FROM alerts "
+                      "WHERE (CAST(?1 AS BIGINT) = 0 OR acked_at IS NULL) "
+                      "ORDER BY raised_at DESC, id LIMIT CAST(?2 AS BIGINT)",
+                      2, p, alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]), out);
+}
+
+am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms, cJSON **out)
+{
+    int slot;
+    num now = i64(now_ms);
+    const char *p[] = {id, now.s, manager};
+    *out = NULL;
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    am_rc rc = run(db, conn,
+                   "UPDATE alerts SET acked_at = ?2, acked_by = ?3 "
+                   "WHERE id = ?1 AND acked_at IS NULL",
+                   3, p, NULL, NULL, NULL);
+    write_unlock(db);
+    release(db, slot);
+    if (rc)
+        return rc;
+    cJSON *rows = NULL;
+    const char *q[] = {id};
+    rc = query_rows(db,
+                    "SELECT id, kiosk, journey, reason, category, severity, raised_at, "
+                    "received_at, acked_at, acked_by FROM alerts WHERE id = ?1",
+                    1, q, alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]), &rows);
+    if (rc)
+        return rc;
+    cJSON *first = cJSON_DetachItemFromArray(rows, 0);
+    cJSON_Delete(rows);
+    if (!first)
+        return AM_ERR_NOTFOUND;
+    *out = first;
+    return AM_OK;
+}

@@ -1,0 +1,106 @@
+/* hub_db.h — the hub's storage: one interface, two backends.
+ *
+ * SQLite (embedded, the default) and PostgreSQL (libpq, for fleets and for
+ * several hubs sharing one database) run the same SQL through a small
+ * driver (hub_db_driver.h), so they behave the same. Every write that must
+ * be all-or-nothing is one transaction; deduplication rests on primary keys
+ * and INSERT ... ON CONFLICT DO NOTHING, never on check-then-insert, so
+ * concurrent hubs cannot store a record twice.
+ *
+ * A hub_db is a pool of connections, safe to use from many threads at
+ * once; each call borrows a connection for its duration.
+ */
+#ifndef AMENDS_HUB_DB_H
+#define AMENDS_HUB_DB_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amends/error.h"
+#include "amends/proto.h"
+#include "hub_config.h"
+
+typedef struct hub_db hub_db;
+
+/* Opens `connections` connections and creates or checks the schema. On
+ * failure *out is NULL and err says what failed (never a password). */
+am_rc hub_db_open(const hub_config *cfg, int connections, hub_db **out, char *err, size_t errlen);
+void hub_db_close(hub_db *db); /* accepts NULL */
+
+/* --- provisioning ------------------------------------------------------------ */
+
+/* AM_ERR_INVALID when the id is taken. token_hash is lower-case hex. */
+am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *token_hash, const char *secret,
+                       int64_t now_ms, char *err, size_t errlen);
+am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
+                         char *err, size_t errlen);
+/* {"kiosks":[...]}: the fleet view. */
+am_rc hub_db_kiosks(hub_db *db, cJSON **out);
+
+/* --- authentication ---------------------------------------------------------- */
+
+typedef struct hub_kiosk {
+    char id[AM_KIOSK_ID_MAX];
+    char token_hash[65];
+    char secret[AM_WEBHOOK_SECRET_MAX];
+} hub_kiosk;
+
+/* AM_OK with the kiosk whose token hashes to token_hash, or
+ * AM_ERR_NOTFOUND. The hash is compared again in constant time. */
+am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, hub_kiosk *out);
+/* AM_OK with the manager's name, or AM_ERR_NOTFOUND. */
+am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, size_t namelen);
+
+/* --- ingest ------------------------------------------------------------------ */
+
+typedef struct hub_ingest_result {
+    int status;            /* HTTP status of the response */
+    char *body;            /* response body (malloc'd) */
+    bool replayed;         /* the batch was seen before: this is the original response */
+    bool webhook_replayed; /* the webhook-id was seen before: nothing was done, no body */
+    size_t counts[AM_PROTO_STATUS_COUNT];
+} hub_ingest_result;
+
+/* Stores a decoded batch in one transaction: the request's webhook-id
+ * (a replayed one stops everything: webhook_replayed), the batch row (keyed by kiosk
+ * and batch UUID, for Idempotency-Key), each valid record unless its UUID
+ * is already kept, the heartbeat, the kiosk's last seen time and an
+ * ingest-log line. Invalid records are answered rejected. A batch seen
+ * before gets its original response, unchanged. AM_ERR_BUSY means a
+ * transient conflict: try again. webhook-ids older than keep_ms and
+ * answers older than 7 days are forgotten now and then. */
+am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, int64_t now_ms,
+                    int64_t keep_ms, hub_ingest_result *out);
+
+/* An ingest-log line for a refused request (auth, signature, size...). */
+am_rc hub_db_ingest_log(hub_db *db, const char *kiosk, const char *batch, int64_t now_ms,
+                        int status, const char *reason);
+
+/* --- manager queries ----------------------------------------------------------- */
+
+/* {"kiosk":ID,"entries":[...]} newest first; AM_ERR_NOTFOUND for an
+ * unknown kiosk. */
+am_rc hub_db_ingest_log_list(hub_db *db, const char *kiosk, int limit, cJSON **out);
+
+typedef struct hub_feedback_filter {
+    const char *kiosk;    /* NULL: any */
+    int64_t since_ms;     /* closed_at >= since; 0: any */
+    const char *category; /* NULL: any */
+    const char *outcome;  /* NULL: any */
+    int limit;
+    bool followups; /* only consented contacts, and only their fields */
+} hub_feedback_filter;
+
+/* An array of feedback objects, oldest first. */
+am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out);
+
+/* An array of alerts, newest first; open_only leaves out acknowledged ones. */
+am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, cJSON **out);
+/* Acknowledges an alert (once; later calls keep the first ack) and returns
+ * it. AM_ERR_NOTFOUND for an unknown id. */
+am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms,
+                       cJSON **out);
+
+#endif

@@ -1,0 +1,924 @@
+/* hub_server.c — HTTP(S) handling for amends-hub.
+ *
+ * libmicrohttpd calls on_request several times per request: once when the
+ * headers are in (authentication, rate limit and the size cap are decided
+ * there, before any body is read), once per piece of body, and once more
+ * when the body is complete (the actual work). Every refusal carries the
+ * JSON error body {"error": CODE, "reason": TEXT}.
+ */
+#include "hub_server.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amends/log.h"
+#include "amends/proto.h"
+#include "amends/version.h"
+#include "hub_auth.h"
+
+#define MOD           "http"
+#define DEFAULT_LIMIT 1000
+#define MAX_LIMIT     10000
+/* webhook-ids are remembered twice as long as a timestamp stays valid, so a
+ * replay cannot outlive the memory of its id. */
+#define WEBHOOK_KEEP_MS (2 * AM_WEBHOOK_TOLERANCE_S * 1000)
+
+struct hub_server {
+    const hub_config *cfg;
+    hub_db *db;
+    hub_rate *rate;
+    struct MHD_Daemon *daemon;
+    char *cert_pem;
+    char *key_pem;
+    uint16_t port;
+    atomic_int in_flight;
+    atomic_bool draining;
+};
+
+typedef enum route {
+    R_NONE = 0,
+    R_INGEST,
+    R_KIOSKS,
+    R_INGEST_LOG,
+    R_FEEDBACK,
+    R_FOLLOWUPS,
+    R_ALERTS,
+    R_ALERT_ACK,
+} route;
+
+typedef struct request {
+    route route;
+    char path_id[AM_KIOSK_ID_MAX + AM_PROTO_UUID_LEN]; /* {id} from the path */
+    bool answered;                                     /* response already queued */
+    bool too_large;
+    char *body;
+    size_t len, cap;
+    hub_kiosk kiosk; /* R_INGEST: the kiosk the token belongs to */
+    char manager[128];
+} request;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- responses ----------------------------------------------------------------- */
+
+static enum MHD_Result send_body(struct MHD_Connection *conn, unsigned status, char *body,
+                                 const char *content_type, const char *h1, const char *v1,
+                                 const char *h2, const char *v2)
+{
+    if (!body)
+        return MHD_NO;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (h1)
+        MHD_add_response_header(resp, h1, v1);
+    if (h2)
+        MHD_add_response_header(resp, h2, v2);
+    enum MHD_Result ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, char *body)
+{
+    return send_body(conn, status, body, "application/json", NULL, NULL, NULL, NULL);
+}
+
+static enum MHD_Result send_error_h(struct MHD_Connection *conn, unsigned status, const char *code,
+                                    const char *h1, const char *v1, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static enum MHD_Result send_error_h(struct MHD_Connection *conn, unsigned status, const char *code,
+                                    const char *h1, const char *v1, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    return send_body(conn, status, am_proto_error_encode(code, reason), "application/json", h1, v1,
+                     NULL, NULL);
+}
+
+#define send_error(conn, status, code, ...)                                                        \
+    send_error_h(conn, status, code, NULL, NULL, __VA_ARGS__)
+
+static enum MHD_Result send_cjson(struct MHD_Connection *conn, cJSON *root)
+{
+    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return send_error(conn, 500, "internal", "out of memory");
+    return send_json(conn, 200, text);
+}
+
+static enum MHD_Result send_db_error(struct MHD_Connection *conn, am_rc rc)
+{
+    if (rc == AM_ERR_BUSY)
+        return send_error_h(conn, 503, "busy", MHD_HTTP_HEADER_RETRY_AFTER, "1",
+                            "the database is busy: try again");
+    return send_error(conn, 500, "internal", "storage failed (%s); see the hub's log",
+                      am_rc_str(rc));
+}
+
+/* --- routing --------------------------------------------------------------------- */
+
+static bool segment(const char *s, size_t n, char *out, size_t outlen)
+{
+    if (n == 0 || n >= outlen)
+        return false;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return true;
+}
+
+static route match(const char *url, char *id, size_t idlen)
+{
+    if (!strcmp(url, "/v1/ingest"))
+        return R_INGEST;
+    if (!strcmp(url, "/v1/kiosks"))
+        return R_KIOSKS;
+    if (!strcmp(url, "/v1/feedback"))
+        return R_FEEDBACK;
+    if (!strcmp(url, "/v1/followups"))
+        return R_FOLLOWUPS;
+    if (!strcmp(url, "/v1/alerts"))
+        return R_ALERTS;
+    if (!strncmp(url, "/v1/kiosks/", 11)) {
+        const char *rest = url + 11;
+        const char *slash = strchr(rest, '/');
+        if (slash && !strcmp(slash, "/ingest-log") &&
+            segment(rest, (size_t)(slash - rest), id, idlen))
+            return R_INGEST_LOG;
+    }
+    if (!strncmp(url, "/v1/alerts/", 11)) {
+        const char *rest = url + 11;
+        const char *slash = strchr(rest, '/');
+        if (slash && !strcmp(slash, "/ack") && segment(rest, (size_t)(slash - rest), id, idlen))
+            return R_ALERT_ACK;
+    }
+    return R_NONE;
+}
+
+static const char *route_method(route r)
+{
+    return (r == R_INGEST || r == R_ALERT_ACK) ? "POST" : "GET";
+}
+
+/* --- authentication -------------------------------------------------------------- */
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result unauthorized(struct MHD_Connection *conn, const char *reason)
+{
+    return send_error_h(conn, 401, "unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                        "Bearer realm=\"amends-hub\"", "%s", reason);
+}
+
+/* Decides what can be decided from the headers alone. Returns true when a
+ * response has been queued (the request is refused). */
+static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
+                       enum MHD_Result *ret)
+{
+    char hash[HUB_HASH_HEX];
+    const char *token = hub_bearer(header(conn, MHD_HTTP_HEADER_AUTHORIZATION));
+    if (req->route == R_INGEST) {
+        const char *length = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length) {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long n = strtoull(length, &end, 10);
+            if (errno || !end || *end) {
+                *ret = send_error(conn, 400, "bad_batch", "Content-Length is not a number");
+                return true;
+            }
+            if (n > s->cfg->max_body_bytes) {
+                /* Refuse before the body when the client waits for "100
+                 * Continue", or when the body is absurd; otherwise read
+                 * and drop it so that the 413 reaches a client that is
+                 * still sending (closing on it would look like a network
+                 * error, which it would retry instead of splitting). */
+                const char *expect = header(conn, MHD_HTTP_HEADER_EXPECT);
+                if ((expect && !strcasecmp(expect, "100-continue")) ||
+                    n > 4 * (unsigned long long)s->cfg->max_body_bytes) {
+                    *ret = send_error(conn, 413, "too_large",
+                                      "body larger than %zu bytes: split the batch",
+                                      s->cfg->max_body_bytes);
+                    return true;
+                }
+                req->too_large = true;
+            }
+        }
+        if (!token) {
+            *ret = unauthorized(conn, "Authorization: Bearer <kiosk token> is missing");
+            return true;
+        }
+        hub_token_hash(token, hash);
+        am_rc rc = hub_db_kiosk_by_token(s->db, hash, &req->kiosk);
+        if (rc == AM_ERR_NOTFOUND) {
+            am_log_warn(MOD, "ingest refused: unknown kiosk token");
+            *ret = unauthorized(conn, "kiosk token not recognised");
+            return true;
+        }
+        if (rc) {
+            *ret = send_db_error(conn, rc);
+            return true;
+        }
+        int retry_s;
+        if (!hub_rate_take(s->rate, req->kiosk.id, now_ms(), &retry_s)) {
+            char value[16];
+            snprintf(value, sizeof value, "%d", retry_s);
+            am_log_warn(MOD, "kiosk %s: rate limited for %d s", req->kiosk.id, retry_s);
+            hub_db_ingest_log(s->db, req->kiosk.id, NULL, now_ms(), 429, "rate limited");
+            *ret = send_error_h(conn, 429, "rate_limited", MHD_HTTP_HEADER_RETRY_AFTER, value,
+                                "more than %d requests a minute from kiosk %s: retry after %d s",
+                                s->cfg->rate_per_minute, req->kiosk.id, retry_s);
+            return true;
+        }
+        return false;
+    }
+    /* The manager API: a manager token, never a kiosk one. */
+    if (!token) {
+        *ret = unauthorized(conn, "Authorization: Bearer <manager token> is missing");
+        return true;
+    }
+    hub_token_hash(token, hash);
+    am_rc rc = hub_db_manager_by_token(s->db, hash, req->manager, sizeof req->manager);
+    if (rc == AM_ERR_NOTFOUND) {
+        am_log_warn(MOD, "manager API refused: unknown manager token");
+        *ret = unauthorized(conn, "manager token not recognised");
+        return true;
+    }
+    if (rc) {
+        *ret = send_db_error(conn, rc);
+        return true;
+    }
+    return false;
+}
+
+/* --- ingest ------------------------------------------------------------------------ */
+
+static enum MHD_Result ingest_refuse(hub_server *s, struct MHD_Connection *conn, request *req,
+                                     const char *batch, unsigned status, const char *code,
+                                     const char *reason)
+{
+    am_log_warn(MOD, "kiosk %s: ingest refused (%u %s)", req->kiosk.id, status, code);
+    hub_db_ingest_log(s->db, req->kiosk.id, batch, now_ms(), (int)status, reason);
+    return send_error(conn, status, code, "%s", reason);
+}
+
+static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn, request *req)
+{
+    char reason[512];
+    uint8_t key[AM_WEBHOOK_KEY_MAX];
+    size_t keylen = 0;
+    am_proto_batch *b = NULL;
+    enum MHD_Result ret;
+    const char *body = req->body ? req->body : "";
+
+    if (req->too_large) {
+        snprintf(reason, sizeof reason, "body larger than %zu bytes: split the batch",
+                 s->cfg->max_body_bytes);
+        return ingest_refuse(s, conn, req, NULL, 413, "too_large", reason);
+    }
+    if (am_webhook_secret_parse(req->kiosk.secret, key, &keylen) != AM_OK)
+        return send_error(conn, 500, "internal", "this kiosk's signing secret is damaged");
+    const char *msg_id = header(conn, "webhook-id");
+    am_webhook_result wr = am_webhook_verify(key, keylen, msg_id, header(conn, "webhook-timestamp"),
+                                             header(conn, "webhook-signature"), body, req->len,
+                                             now_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
+    sodium_memzero(key, sizeof key);
+    if (wr != AM_WEBHOOK_OK) {
+        unsigned status = (wr == AM_WEBHOOK_BAD_ID || wr == AM_WEBHOOK_BAD_TIMESTAMP) ? 400 : 401;
+        const char *code = wr == AM_WEBHOOK_STALE ? "stale_timestamp" : "bad_signature";
+        return ingest_refuse(s, conn, req, NULL, status, code, am_webhook_result_str(wr));
+    }
+    am_rc rc = am_proto_batch_decode(body, req->len, &b, reason, sizeof reason);
+    if (rc == AM_ERR_FULL)
+        return ingest_refuse(s, conn, req, NULL, 413, "too_large", reason);
+    if (rc == AM_ERR_NOMEM)
+        return send_error(conn, 500, "internal", "out of memory");
+    if (rc)
+        return ingest_refuse(s, conn, req, NULL, 400, "bad_batch", reason);
+
+    if (strcmp(b->kiosk, req->kiosk.id) != 0) {
+        snprintf(reason, sizeof reason, "kiosk: this token belongs to kiosk %s, not %s",
+                 req->kiosk.id, b->kiosk);
+        ret = ingest_refuse(s, conn, req, b->batch, 403, "wrong_kiosk", reason);
+        goto out;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->records[i].kiosk[0] && strcmp(b->records[i].kiosk, req->kiosk.id) != 0) {
+            snprintf(reason, sizeof reason,
+                     "records[%zu].kiosk: this token belongs to kiosk %s, not %s", i, req->kiosk.id,
+                     b->records[i].kiosk);
+            ret = ingest_refuse(s, conn, req, b->batch, 403, "wrong_kiosk", reason);
+            goto out;
+        }
+    }
+    const char *idem = header(conn, "Idempotency-Key");
+    if (!idem) {
+        ret = ingest_refuse(s, conn, req, b->batch, 400, "bad_batch",
+                            "Idempotency-Key header missing (it must be the batch UUID)");
+        goto out;
+    }
+    if (strcmp(idem, b->batch) != 0) {
+        ret = ingest_refuse(s, conn, req, b->batch, 400, "bad_batch",
+                            "Idempotency-Key differs from the body's batch UUID");
+        goto out;
+    }
+
+    hub_ingest_result result;
+    rc = hub_db_ingest(s->db, b, msg_id, now_ms(), WEBHOOK_KEEP_MS, &result);
+    if (!rc && result.webhook_replayed) {
+        ret = ingest_refuse(s, conn, req, b->batch, 400, "replayed",
+                            "webhook-id was used before: each delivery attempt needs a new "
+                            "webhook-id (the Idempotency-Key stays the same)");
+        goto out;
+    }
+    if (rc) {
+        am_log_error(MOD, "kiosk %s batch %s: storing failed: %s", req->kiosk.id, b->batch,
+                     am_rc_str(rc));
+        ret = send_db_error(conn, rc);
+        goto out;
+    }
+    if (result.replayed) {
+        am_log_info(MOD, "kiosk %s batch %s: repeated, original response sent", req->kiosk.id,
+                    b->batch);
+    } else {
+        am_log_info(MOD, "kiosk %s batch %s: %zu stored, %zu duplicate, %zu rejected",
+                    req->kiosk.id, b->batch, result.counts[AM_PROTO_STORED],
+                    result.counts[AM_PROTO_DUPLICATE], result.counts[AM_PROTO_REJECTED]);
+    }
+    ret = send_body(conn, (unsigned)result.status, result.body, "application/json",
+                    "Idempotent-Replayed", result.replayed ? "true" : "false", NULL, NULL);
+out:
+    am_proto_batch_free(b);
+    return ret;
+}
+
+/* --- manager API ------------------------------------------------------------------- */
+
+typedef struct args_check {
+    const char *const *allowed;
+    const char *bad;
+} args_check;
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    (void)value;
+    args_check *c = cls;
+    for (const char *const *a = c->allowed; *a; a++) {
+        if (!strcmp(*a, key))
+            return MHD_YES;
+    }
+    c->bad = key;
+    return MHD_NO;
+}
+
+/* Refuses unknown query parameters: a typo must not silently widen a
+ * filter to "everything". */
+static bool args_ok(struct MHD_Connection *conn, const char *const *allowed, char *bad,
+                    size_t badlen)
+{
+    args_check c = {allowed, NULL};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
+    if (c.bad) {
+        size_t n = 0;
+        for (; c.bad[n] && n < badlen - 1 && n < 40; n++)
+            bad[n] = (c.bad[n] >= 0x20 && c.bad[n] < 0x7f) ? c.bad[n] : '?';
+        bad[n] = '\0';
+        return false;
+    }
+    return true;
+}
+
+static const char *arg(struct MHD_Connection *conn, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+    return (v && *v) ? v : NULL;
+}
+
+static bool parse_limit(const char *text, int *out)
+{
+    if (!text) {
+        *out = DEFAULT_LIMIT;
+        return true;
+    }
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || v < 1 || v > MAX_LIMIT)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* since: milliseconds since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). */
+static bool parse_since(const char *text, int64_t *out)
+{
+    if (!text) {
+        *out = 0;
+        return true;
+    }
+    if (text[0] >= '0' && text[0] <= '9' && strspn(text, "0123456789") == strlen(text)) {
+        if (strlen(text) > 16)
+            return false;
+        *out = strtoll(text, NULL, 10);
+        return true;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!end || *end) {
+        memset(&tm, 0, sizeof tm);
+        end = strptime(text, "%Y-%m-%d", &tm);
+        if (!end || *end)
+            return false;
+    }
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || t < 0)
+        return false;
+    *out = (int64_t)t * 1000;
+    return true;
+}
+
+/* One CSV cell (RFC 4180). A cell that a spreadsheet would run as a
+ * formula gets a leading apostrophe: guest text must never execute. */
+static bool csv_cell(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t need = *len + 2 * strlen(s) + 8;
+    if (need > *cap) {
+        size_t grown = *cap * 2 > need ? *cap * 2 : need;
+        char *p = realloc(*buf, grown);
+        if (!p)
+            return false;
+        *buf = p;
+        *cap = grown;
+    }
+    char *o = *buf + *len;
+    *o++ = '"';
+    if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r')
+        *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '"')
+            *o++ = '"';
+        *o++ = *s;
+    }
+    *o++ = '"';
+    *len = (size_t)(o - *buf);
+    return true;
+}
+
+static char *to_csv(const cJSON *rows, const char *const *columns)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    for (size_t c = 0; columns[c]; c++) {
+        if (c)
+            buf[len++] = ',';
+        if (!csv_cell(&buf, &len, &cap, columns[c]))
+            goto fail;
+    }
+    buf[len++] = '\r';
+    buf[len++] = '\n';
+    for (const cJSON *row = rows ? rows->child : NULL; row; row = row->next) {
+        for (size_t c = 0; columns[c]; c++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, columns[c]);
+            char number[32] = "";
+            const char *text = "";
+            if (cJSON_IsString(v))
+                text = v->valuestring;
+            else if (cJSON_IsNumber(v)) {
+                snprintf(number, sizeof number, "%.0f", v->valuedouble);
+                text = number;
+            }
+            if (c)
+                buf[len++] = ',';
+            if (!csv_cell(&buf, &len, &cap, text))
+                goto fail;
+        }
+        buf[len++] = '\r';
+        buf[len++] = '\n';
+    }
+    buf[len] = '\0';
+    return buf;
+fail:
+    free(buf);
+    return NULL;
+}
+
+static const char *const feedback_columns[] = {
+    "id",          "kiosk",      "received_at",     "created_at", "closed_at",
+    "outcome",     "lang",       "category",        "severity",   "description",
+    "first_name",  "resolution", "resolution_text", "offer",      "offer_value_minor",
+    "offer_state", "voucher",    "rating",          "comment",    "contact",
+    "consent",     NULL,
+};
+static const char *const followup_columns[] = {
+    "id",         "kiosk",   "closed_at", "category",    "severity", "outcome",
+    "first_name", "contact", "rating",    "offer_state", NULL,
+};
+
+static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *conn, bool followups)
+{
+    static const char *const allowed[] = {"kiosk",  "since", "category", "outcome",
+                                          "format", "limit", NULL};
+    char bad[48];
+    hub_feedback_filter f = {.followups = followups};
+    if (!args_ok(conn, allowed, bad, sizeof bad))
+        return send_error(conn, 400, "bad_query",
+                          "unknown parameter '%s' (allowed: kiosk, since, category, outcome, "
+                          "format, limit)",
+                          bad);
+    f.kiosk = arg(conn, "kiosk");
+    f.category = arg(conn, "category");
+    f.outcome = arg(conn, "outcome");
+    const char *format = arg(conn, "format");
+    if (f.kiosk && !am_proto_kiosk_id_valid(f.kiosk))
+        return send_error(conn, 400, "bad_query", "kiosk: not a kiosk id");
+    if (f.category && !am_proto_id_valid(f.category))
+        return send_error(conn, 400, "bad_query", "category: not a category id");
+    am_outcome outcome;
+    if (f.outcome && (am_outcome_parse(f.outcome, &outcome) != 0 || outcome == AM_OUTCOME_OPEN))
+        return send_error(conn, 400, "bad_query",
+                          "outcome: must be completed, abandoned or interrupted");
+    if (!parse_since(arg(conn, "since"), &f.since_ms))
+        return send_error(conn, 400, "bad_query",
+                          "since: must be milliseconds since 1970, YYYY-MM-DD or "
+                          "YYYY-MM-DDTHH:MM:SSZ");
+    if (!parse_limit(arg(conn, "limit"), &f.limit))
+        return send_error(conn, 400, "bad_query", "limit: must be from 1 to %d", MAX_LIMIT);
+    bool csv = false;
+    if (format && !strcmp(format, "csv"))
+        csv = true;
+    else if (format && strcmp(format, "json") != 0)
+        return send_error(conn, 400, "bad_query", "format: must be json or csv");
+
+    cJSON *rows = NULL;
+    am_rc rc = hub_db_feedback(s->db, &f, &rows);
+    if (rc)
+        return send_db_error(conn, rc);
+    if (csv) {
+        char *text = to_csv(rows, followups ? followup_columns : feedback_columns);
+        cJSON_Delete(rows);
+        if (!text)
+            return send_error(conn, 500, "internal", "out of memory");
+        return send_body(conn, 200, text, "text/csv; charset=utf-8",
+                         MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                         followups ? "attachment; filename=\"followups.csv\""
+                                   : "attachment; filename=\"feedback.csv\"",
+                         NULL, NULL);
+    }
+    cJSON *root = cJSON_CreateObject();
+    if (!root || !cJSON_AddItemToObject(root, followups ? "followups" : "feedback", rows)) {
+        cJSON_Delete(rows);
+        cJSON_Delete(root);
+        return send_error(conn, 500, "internal", "out of memory");
+    }
+    return send_cjson(conn, root);
+}
+
+static enum MHD_Result wrap(struct MHD_Connection *conn, const char *name, cJSON *item)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root || !cJSON_AddItemToObject(root, name, item)) {
+        cJSON_Delete(item);
+        cJSON_Delete(root);
+        return send_error(conn, 500, "internal", "out of memory");
+    }
+    return send_cjson(conn, root);
+}
+
+static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn, request *req)
+{
+    static const char *const none[] = {NULL};
+    static const char *const limit_only[] = {"limit", NULL};
+    static const char *const alert_args[] = {"state", "limit", NULL};
+    char bad[48];
+    cJSON *out = NULL;
+    am_rc rc;
+    int limit;
+    switch (req->route) {
+    case R_KIOSKS:
+        if (!args_ok(conn, none, bad, sizeof bad))
+            return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
+        rc = hub_db_kiosks(s->db, &out);
+        if (rc)
+            return send_db_error(conn, rc);
+        return wrap(conn, "kiosks", out);
+    case R_INGEST_LOG:
+        if (!args_ok(conn, limit_only, bad, sizeof bad))
+            return send_error(conn, 400, "bad_query", "unknown parameter '%s' (allowed: limit)",
+                              bad);
+        if (!parse_limit(arg(conn, "limit"), &limit))
+            return send_error(conn, 400, "bad_query", "limit: must be from 1 to %d", MAX_LIMIT);
+        if (!am_proto_kiosk_id_valid(req->path_id))
+            return send_error(conn, 404, "not_found", "no such kiosk");
+        rc = hub_db_ingest_log_list(s->db, req->path_id, limit, &out);
+        if (rc == AM_ERR_NOTFOUND)
+            return send_error(conn, 404, "not_found", "no kiosk %s", req->path_id);
+        if (rc)
+            return send_db_error(conn, rc);
+        return send_cjson(conn, out);
+    case R_FEEDBACK:
+        return handle_feedback(s, conn, false);
+    case R_FOLLOWUPS:
+        return handle_feedback(s, conn, true);
+    case R_ALERTS: {
+        if (!args_ok(conn, alert_args, bad, sizeof bad))
+            return send_error(conn, 400, "bad_query",
+                              "unknown parameter '%s' (allowed: state, limit)", bad);
+        const char *state = arg(conn, "state");
+        if (state && strcmp(state, "open") && strcmp(state, "all"))
+            return send_error(conn, 400, "bad_query", "state: must be open or all");
+        if (!parse_limit(arg(conn, "limit"), &limit))
+            return send_error(conn, 400, "bad_query", "limit: must be from 1 to %d", MAX_LIMIT);
+        rc = hub_db_alerts(s->db, state && !strcmp(state, "open"), limit, &out);
+        if (rc)
+            return send_db_error(conn, rc);
+        return wrap(conn, "alerts", out);
+    }
+    case R_ALERT_ACK:
+        if (!am_proto_uuid_valid(req->path_id))
+            return send_error(conn, 404, "not_found", "no such alert");
+        rc = hub_db_alert_ack(s->db, req->path_id, req->manager, now_ms(), &out);
+        if (rc == AM_ERR_NOTFOUND)
+            return send_error(conn, 404, "not_found", "no alert %s", req->path_id);
+        if (rc)
+            return send_db_error(conn, rc);
+        am_log_info(MOD, "alert %s acknowledged by manager %s", req->path_id, req->manager);
+        return wrap(conn, "alert", out);
+    default:
+        return send_error(conn, 404, "not_found", "no such endpoint");
+    }
+}
+
+/* --- libmicrohttpd callbacks ---------------------------------------------------------- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    hub_server *s = cls;
+    request *req = *con_cls;
+    enum MHD_Result ret = MHD_YES;
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        *con_cls = req;
+        atomic_fetch_add(&s->in_flight, 1);
+        if (atomic_load(&s->draining)) {
+            req->answered = true;
+            return send_error_h(conn, 503, "shutting_down", MHD_HTTP_HEADER_CONNECTION, "close",
+                                "the hub is shutting down: try again");
+        }
+        req->route = match(url, req->path_id, sizeof req->path_id);
+        if (req->route == R_NONE) {
+            req->answered = true;
+            return send_error(conn, 404, "not_found", "no such endpoint");
+        }
+        if (strcmp(method, route_method(req->route)) != 0) {
+            req->answered = true;
+            return send_error_h(conn, 405, "method_not_allowed", MHD_HTTP_HEADER_ALLOW,
+                                route_method(req->route), "use %s for this endpoint",
+                                route_method(req->route));
+        }
+        if (on_headers(s, conn, req, &ret)) {
+            req->answered = true;
+            return ret;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (req->answered || req->route != R_INGEST || req->too_large)
+            return MHD_YES;
+        if (req->len + n > s->cfg->max_body_bytes) {
+            /* A chunked body gave no length up front: keep reading, keep
+             * nothing, answer 413 at the end. */
+            req->too_large = true;
+            free(req->body);
+            req->body = NULL;
+            req->len = req->cap = 0;
+            return MHD_YES;
+        }
+        if (req->len + n + 1 > req->cap) {
+            size_t cap = req->cap ? req->cap : 16384;
+            while (cap < req->len + n + 1)
+                cap *= 2;
+            char *grown = realloc(req->body, cap);
+            if (!grown)
+                return MHD_NO;
+            req->body = grown;
+            req->cap = cap;
+        }
+        memcpy(req->body + req->len, upload_data, n);
+        req->len += n;
+        req->body[req->len] = '\0';
+        return MHD_YES;
+    }
+    if (req->answered)
+        return MHD_YES;
+    req->answered = true;
+    if (req->route == R_INGEST)
+        return handle_ingest(s, conn, req);
+    return handle_manager(s, conn, req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    hub_server *s = cls;
+    request *req = *con_cls;
+    if (!req)
+        return;
+    if (req->body) {
+        /* Bodies carry guest text: wipe before giving the memory back. */
+        sodium_memzero(req->body, req->cap);
+        free(req->body);
+    }
+    sodium_memzero(&req->kiosk, sizeof req->kiosk);
+    free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    am_log_warn("mhd", "%s", msg);
+}
+
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16;
+    buf = malloc(cap + 1);
+    size_t n = buf ? fread(buf, 1, cap, f) : 0;
+    fclose(f);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (n == 0 || n == cap || !strstr(buf, "-----BEGIN")) {
+        buf[n] = '\0';
+        snprintf(err, errlen, "%s: not a PEM file (or larger than 64 KiB)", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void server_free(hub_server *s)
+{
+    if (!s)
+        return;
+    hub_rate_free(s->rate);
+    if (s->key_pem) {
+        sodium_memzero(s->key_pem, strlen(s->key_pem));
+        free(s->key_pem);
+    }
+    free(s->cert_pem);
+    free(s);
+}
+
+am_rc hub_server_start(const hub_config *cfg, hub_db *db, hub_server **out, char *err,
+                       size_t errlen)
+{
+    am_rc rc = AM_ERR;
+    *out = NULL;
+    hub_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return AM_ERR_NOMEM;
+    }
+    s->cfg = cfg;
+    s->db = db;
+    s->rate = hub_rate_new(cfg->rate_per_minute, cfg->rate_burst);
+    if (!s->rate) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    /* A thread per connection: a request waiting for the database holds
+     * up only itself, never the other kiosks that share a pool thread.
+     * The database pool (cfg->threads connections) bounds the real work. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (cfg->addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (cfg->tls) {
+        flags |= MHD_USE_TLS;
+        s->cert_pem = read_pem(cfg->cert, err, errlen);
+        if (!s->cert_pem)
+            goto out;
+        s->key_pem = read_pem(cfg->key, err, errlen);
+        if (!s->key_pem)
+            goto out;
+    }
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem},
+        /* TLS 1.2 at least, as the kiosk requires too. */
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&cfg->addr, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)(1024 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY,
+        cfg->tls ? tls_opts : no_opts, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errlen,
+                 "cannot listen on %s (address in use, not local, or the certificate and key "
+                 "do not match; see the log above)",
+                 cfg->listen);
+        goto out;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : 0;
+    *out = s;
+    s = NULL;
+    rc = AM_OK;
+out:
+    server_free(s);
+    return rc;
+}
+
+uint16_t hub_server_port(const hub_server *s)
+{
+    return s ? s->port : 0;
+}
+
+int hub_server_stop(hub_server *s, int timeout_s)
+{
+    if (!s)
+        return 0;
+    atomic_store(&s->draining, true);
+    /* No new connections from here on; requests in flight go on. */
+    MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int left;
+    while ((left = atomic_load(&s->in_flight)) > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= timeout_s)
+            break;
+        struct timespec tick = {0, 20 * 1000000L};
+        nanosleep(&tick, NULL);
+    }
+    if (left > 0)
+        am_log_warn(MOD, "%d requests still unfinished after %d s; stopping anyway", left,
+                    timeout_s);
+    MHD_stop_daemon(s->daemon);
+    server_free(s);
+    return left;
+}

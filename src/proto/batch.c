@@ -1,0 +1,758 @@
+/* batch.c — ingest batches: strict decoding, checking and encoding.
+ *
+ * One table per record kind lists every field with its JSON type, its
+ * limits and where it lives in am_proto_record. Decoding, checking and
+ * encoding all walk the same table, so the three cannot drift apart, and
+ * docs/protocol.md lists the same rules.
+ */
+#include "amends/proto.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amends/text.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(sizeof(am_severity) == sizeof(int), "enums are stored through int");
+_Static_assert(sizeof(am_outcome) == sizeof(int), "enums are stored through int");
+
+typedef enum field_type {
+    F_UUID,      /* string, lower-case UUID */
+    F_UUID_NULL, /* UUID or null ("" in the struct) */
+    F_KIOSK,     /* string, kiosk id */
+    F_ID,        /* string, configuration id */
+    F_ID_OPT,    /* configuration id or "" */
+    F_TEXT,      /* string, valid UTF-8, at most `cap` characters */
+    F_ASCII,     /* string, printable ASCII, at most `cap` bytes */
+    F_ENUM,      /* string, one of names[lo..hi] */
+    F_LANG,      /* string, a language code amends knows */
+    F_TIME,      /* integer, 1..2^53-1 ms since the epoch */
+    F_INT,       /* integer, lo..hi */
+} field_type;
+
+typedef struct field {
+    const char *name;
+    field_type type;
+    size_t off;  /* offset in am_proto_record */
+    size_t size; /* buffer size for strings */
+    size_t cap;  /* characters for F_TEXT, bytes for F_ASCII */
+    int64_t lo, hi;
+    const char *(*enum_name)(int value);
+} field;
+
+static const char *severity_name(int v)
+{
+    return am_severity_name((am_severity)v);
+}
+static const char *outcome_name(int v)
+{
+    return am_outcome_name((am_outcome)v);
+}
+static const char *offer_state_name(int v)
+{
+    return am_offer_state_name((am_offer_state)v);
+}
+static const char *consent_name(int v)
+{
+    return am_consent_name((am_consent)v);
+}
+static const char *alert_reason_name(int v)
+{
+    return am_alert_reason_name((am_alert_reason)v);
+}
+
+#define REC(member)      offsetof(am_proto_record, member)
+#define FB(member)       offsetof(am_proto_record, u.feedback.member)
+#define RP(member)       offsetof(am_proto_record, u.feedback.report.member)
+#define AL(member)       offsetof(am_proto_record, u.alert.member)
+#define HB(member)       offsetof(am_proto_record, u.heartbeat.member)
+#define SZ(type, member) sizeof(((type *)0)->member)
+
+/* "kind" is handled before the table. "id" and "kiosk" come first so that
+ * a rejection can still name the record. */
+static const field feedback_fields[] = {
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
+    {"created_at", F_TIME, FB(created_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+    {"closed_at", F_TIME, FB(closed_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+    {"outcome", F_ENUM, RP(outcome), 0, 0, AM_OUTCOME_COMPLETED, AM_OUTCOME_INTERRUPTED,
+     outcome_name},
+    {"lang", F_LANG, RP(lang), 0, 0, 0, 0, NULL},
+    {"category", F_ID, RP(category), SZ(am_report, category), 0, 0, 0, NULL},
+    {"severity", F_ENUM, RP(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name},
+    {"description", F_TEXT, RP(description), SZ(am_report, description), AM_CAP_DESCRIPTION, 0, 0,
+     NULL},
+    {"first_name", F_TEXT, RP(first_name), SZ(am_report, first_name), AM_CAP_NAME, 0, 0, NULL},
+    {"resolution", F_ID_OPT, RP(resolution), SZ(am_report, resolution), 0, 0, 0, NULL},
+    {"resolution_text", F_TEXT, RP(resolution_text), SZ(am_report, resolution_text),
+     AM_CAP_RESOLUTION_TEXT, 0, 0, NULL},
+    {"offer", F_ID_OPT, RP(offer), SZ(am_report, offer), 0, 0, 0, NULL},
+    {"offer_value_minor", F_INT, RP(offer_value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
+    {"offer_state", F_ENUM, RP(offer_state), 0, 0, AM_OFFER_NONE, AM_OFFER_ESCALATED,
+     offer_state_name},
+    {"voucher", F_ASCII, RP(voucher), SZ(am_report, voucher), AM_VOUCHER_MAX - 1, 0, 0, NULL},
+    {"rating", F_INT, RP(rating), 0, 0, 0, 5, NULL},
+    {"comment", F_TEXT, RP(comment), SZ(am_report, comment), AM_CAP_COMMENT, 0, 0, NULL},
+    {"contact", F_TEXT, RP(contact), SZ(am_report, contact), AM_CAP_CONTACT, 0, 0, NULL},
+    {"consent", F_ENUM, RP(consent), 0, 0, AM_CONSENT_UNSET, AM_CONSENT_NO, consent_name},
+};
+
+static const field alert_fields[] = {
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
+    {"journey", F_UUID_NULL, AL(journey), SZ(am_proto_alert, journey), 0, 0, 0, NULL},
+    {"reason", F_ENUM, AL(reason), 0, 0, AM_ALERT_STAFF_NOW, AM_ALERT_OVER_BUDGET,
+     alert_reason_name},
+    {"category", F_ID, AL(category), SZ(am_proto_alert, category), 0, 0, 0, NULL},
+    {"severity", F_ENUM, AL(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name},
+    {"raised_at", F_TIME, AL(raised_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+};
+
+static const field heartbeat_fields[] = {
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
+    {"sent_at", F_TIME, HB(sent_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+    {"pending", F_INT, HB(pending), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
+    {"quarantined", F_INT, HB(quarantined), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
+    {"last_error", F_TEXT, HB(last_error), SZ(am_proto_heartbeat, last_error), AM_PROTO_LAST_ERROR,
+     0, 0, NULL},
+    {"version", F_ASCII, HB(version), SZ(am_proto_heartbeat, version), AM_PROTO_VERSION_MAX, 0, 0,
+     NULL},
+    {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL},
+};
+
+typedef struct schema {
+    const field *fields;
+    size_t count;
+} schema;
+
+static const schema schemas[AM_PROTO_KIND_COUNT] = {
+    [AM_PROTO_FEEDBACK] = {feedback_fields, COUNT_OF(feedback_fields)},
+    [AM_PROTO_ALERT] = {alert_fields, COUNT_OF(alert_fields)},
+    [AM_PROTO_HEARTBEAT] = {heartbeat_fields, COUNT_OF(heartbeat_fields)},
+};
+
+static const char *const kind_names[AM_PROTO_KIND_COUNT] = {"feedback", "alert", "heartbeat"};
+
+const char *am_proto_kind_name(am_proto_kind k)
+{
+    if ((int)k < 0 || k >= AM_PROTO_KIND_COUNT)
+        return "";
+    return kind_names[k];
+}
+
+/* Integer fields differ in width: rating is an int, the rest int64_t. */
+static bool field_is_int32(const field *f)
+{
+    return f->off == RP(rating);
+}
+
+static int64_t get_int(const am_proto_record *r, const field *f)
+{
+    const char *p = (const char *)r + f->off;
+    if (f->type == F_ENUM || f->type == F_LANG || field_is_int32(f)) {
+        int v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    int64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void set_int(am_proto_record *r, const field *f, int64_t value)
+{
+    char *p = (char *)r + f->off;
+    if (f->type == F_ENUM || f->type == F_LANG || field_is_int32(f)) {
+        int v = (int)value;
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    memcpy(p, &value, sizeof value);
+}
+
+static const char *get_str(const am_proto_record *r, const field *f)
+{
+    return (const char *)r + f->off;
+}
+
+static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t len, const char *fmt, ...)
+{
+    if (!buf || len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+bool am_proto_uuid_valid(const char *s)
+{
+    if (!s)
+        return false;
+    for (int i = 0; i < AM_PROTO_UUID_LEN; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return s[AM_PROTO_UUID_LEN] == '\0';
+}
+
+bool am_proto_kiosk_id_valid(const char *s)
+{
+    if (!s)
+        return false;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (n >= AM_KIOSK_ID_MAX - 1)
+            return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return n > 0;
+}
+
+bool am_proto_id_valid(const char *s)
+{
+    if (!s)
+        return false;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (n >= AM_ID_MAX - 1)
+            return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return n > 0;
+}
+
+static bool ascii_printable(const char *s)
+{
+    for (; *s; s++) {
+        if (*s < 0x20 || *s > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+/* The value rules of one field, on the struct. */
+static bool check_field(const am_proto_record *r, const field *f, const char *where, char *reason,
+                        size_t reasonlen)
+{
+    const char *s;
+    int64_t v;
+    switch (f->type) {
+    case F_UUID:
+        if (!am_proto_uuid_valid(get_str(r, f))) {
+            say(reason, reasonlen, "%s.%s: must be a lower-case UUID", where, f->name);
+            return false;
+        }
+        return true;
+    case F_UUID_NULL:
+        s = get_str(r, f);
+        if (*s && !am_proto_uuid_valid(s)) {
+            say(reason, reasonlen, "%s.%s: must be a lower-case UUID or null", where, f->name);
+            return false;
+        }
+        return true;
+    case F_KIOSK:
+        if (!am_proto_kiosk_id_valid(get_str(r, f))) {
+            say(reason, reasonlen, "%s.%s: must be 1 to 64 of A-Z a-z 0-9 . _ -", where, f->name);
+            return false;
+        }
+        return true;
+    case F_ID:
+    case F_ID_OPT:
+        s = get_str(r, f);
+        if ((f->type == F_ID || *s) && !am_proto_id_valid(s)) {
+            say(reason, reasonlen, "%s.%s: must be 1 to 32 of a-z 0-9 _%s", where, f->name,
+                f->type == F_ID_OPT ? " or empty" : "");
+            return false;
+        }
+        return true;
+    case F_TEXT:
+        s = get_str(r, f);
+        if (strnlen(s, f->size) >= f->size || !am_utf8_valid(s, strlen(s))) {
+            say(reason, reasonlen, "%s.%s: is not valid UTF-8 text", where, f->name);
+            return false;
+        }
+        if (am_utf8_count(s) > f->cap) {
+            say(reason, reasonlen, "%s.%s: longer than %zu characters", where, f->name, f->cap);
+            return false;
+        }
+        return true;
+    case F_ASCII:
+        s = get_str(r, f);
+        if (strnlen(s, f->size) > f->cap) {
+            say(reason, reasonlen, "%s.%s: longer than %zu characters", where, f->name, f->cap);
+            return false;
+        }
+        if (!ascii_printable(s)) {
+            say(reason, reasonlen, "%s.%s: must be printable ASCII", where, f->name);
+            return false;
+        }
+        return true;
+    case F_ENUM:
+        v = get_int(r, f);
+        if (v < f->lo || v > f->hi) {
+            say(reason, reasonlen, "%s.%s: not an allowed value", where, f->name);
+            return false;
+        }
+        return true;
+    case F_LANG:
+        v = get_int(r, f);
+        if (v < 0 || v >= AM_LANG_COUNT) {
+            say(reason, reasonlen, "%s.%s: not a language amends knows", where, f->name);
+            return false;
+        }
+        return true;
+    case F_TIME:
+    case F_INT:
+        v = get_int(r, f);
+        if (v < f->lo || v > f->hi) {
+            say(reason, reasonlen, "%s.%s: must be an integer from %lld to %lld", where, f->name,
+                (long long)f->lo, (long long)f->hi);
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Rules that tie fields together. */
+static bool check_cross(const am_proto_record *r, const char *where, char *reason, size_t reasonlen)
+{
+    if (r->kind == AM_PROTO_FEEDBACK) {
+        const am_proto_feedback *fb = &r->u.feedback;
+        if (fb->closed_at < fb->created_at) {
+            say(reason, reasonlen, "%s.closed_at: earlier than created_at", where);
+            return false;
+        }
+        if (fb->report.contact[0] && fb->report.consent != AM_CONSENT_YES) {
+            say(reason, reasonlen, "%s.contact: given without consent \"yes\"", where);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool am_proto_record_check(const am_proto_record *r, const char *where, char *reason,
+                           size_t reasonlen)
+{
+    if (!r || (int)r->kind < 0 || r->kind >= AM_PROTO_KIND_COUNT) {
+        say(reason, reasonlen, "%s.kind: must be feedback, alert or heartbeat", where);
+        return false;
+    }
+    const schema *sc = &schemas[r->kind];
+    for (size_t i = 0; i < sc->count; i++) {
+        if (!check_field(r, &sc->fields[i], where, reason, reasonlen))
+            return false;
+    }
+    return check_cross(r, where, reason, reasonlen);
+}
+
+/* --- decoding -------------------------------------------------------------- */
+
+static bool json_integer(const cJSON *item, int64_t *out)
+{
+    if (!cJSON_IsNumber(item))
+        return false;
+    double d = item->valuedouble;
+    /* Beyond 2^53 doubles skip integers, so such values are refused. */
+    if (!(d >= -9007199254740991.0 && d <= 9007199254740991.0))
+        return false;
+    int64_t v = (int64_t)d;
+    if ((double)v != d)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Reads one JSON value into the struct; the value rules come after. */
+static bool read_field(am_proto_record *r, const field *f, const cJSON *item, const char *where,
+                       char *reason, size_t reasonlen)
+{
+    char *dst = (char *)r + f->off;
+    int64_t v;
+    switch (f->type) {
+    case F_UUID_NULL:
+        if (cJSON_IsNull(item)) {
+            dst[0] = '\0';
+            return true;
+        }
+        /* fall through */
+    case F_UUID:
+    case F_KIOSK:
+    case F_ID:
+    case F_ID_OPT:
+    case F_TEXT:
+    case F_ASCII:
+        if (!cJSON_IsString(item) || !item->valuestring) {
+            say(reason, reasonlen, "%s.%s: must be a string", where, f->name);
+            return false;
+        }
+        if (strlen(item->valuestring) >= f->size) {
+            /* More bytes than the buffer holds means more characters than
+             * the cap: each character takes at most 4 bytes. */
+            if (f->type == F_TEXT || f->type == F_ASCII)
+                say(reason, reasonlen, "%s.%s: longer than %zu characters", where, f->name, f->cap);
+            else
+                say(reason, reasonlen, "%s.%s: too long", where, f->name);
+            return false;
+        }
+        memcpy(dst, item->valuestring, strlen(item->valuestring) + 1);
+        return check_field(r, f, where, reason, reasonlen);
+    case F_ENUM:
+        if (cJSON_IsString(item) && item->valuestring) {
+            for (int64_t e = f->lo; e <= f->hi; e++) {
+                if (strcmp(item->valuestring, f->enum_name((int)e)) == 0) {
+                    set_int(r, f, e);
+                    return true;
+                }
+            }
+        }
+        {
+            char allowed[160] = "";
+            size_t used = 0;
+            for (int64_t e = f->lo; e <= f->hi && used < sizeof allowed; e++) {
+                int n = snprintf(allowed + used, sizeof allowed - used, "%s\"%s\"",
+                                 e == f->lo ? "" : ", ", f->enum_name((int)e));
+                if (n < 0)
+                    break;
+                used += (size_t)n;
+            }
+            say(reason, reasonlen, "%s.%s: must be one of %s", where, f->name, allowed);
+        }
+        return false;
+    case F_LANG:
+        if (cJSON_IsString(item) && item->valuestring) {
+            int lang = am_lang_index(item->valuestring);
+            if (lang >= 0) {
+                set_int(r, f, lang);
+                return true;
+            }
+        }
+        say(reason, reasonlen, "%s.%s: not a language amends knows", where, f->name);
+        return false;
+    case F_TIME:
+    case F_INT:
+        if (!json_integer(item, &v) || v < f->lo || v > f->hi) {
+            say(reason, reasonlen, "%s.%s: must be an integer from %lld to %lld", where, f->name,
+                (long long)f->lo, (long long)f->hi);
+            return false;
+        }
+        set_int(r, f, v);
+        return true;
+    }
+    return false;
+}
+
+static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
+{
+    char where[32];
+    snprintf(where, sizeof where, "records[%zu]", index);
+    memset(r, 0, sizeof *r);
+    r->valid = false;
+    if (!cJSON_IsObject(obj)) {
+        say(r->reason, sizeof r->reason, "%s: must be an object", where);
+        return;
+    }
+    /* Name the record as early as possible, even when it is broken. */
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
+    if (cJSON_IsString(id) && am_proto_uuid_valid(id->valuestring))
+        memcpy(r->id, id->valuestring, AM_PROTO_UUID_LEN + 1);
+    const cJSON *kiosk = cJSON_GetObjectItemCaseSensitive(obj, "kiosk");
+    if (cJSON_IsString(kiosk) && am_proto_kiosk_id_valid(kiosk->valuestring))
+        snprintf(r->kiosk, sizeof r->kiosk, "%s", kiosk->valuestring);
+
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+    int k = -1;
+    if (cJSON_IsString(kind)) {
+        for (int i = 0; i < AM_PROTO_KIND_COUNT; i++) {
+            if (strcmp(kind->valuestring, kind_names[i]) == 0)
+                k = i;
+        }
+    }
+    if (k < 0) {
+        say(r->reason, sizeof r->reason,
+            "%s.kind: must be \"feedback\", \"alert\" or \"heartbeat\"", where);
+        return;
+    }
+    r->kind = (am_proto_kind)k;
+    const schema *sc = &schemas[k];
+
+    /* Every key must be known and appear once. */
+    uint64_t seen = 0;
+    bool kind_seen = false;
+    for (const cJSON *item = obj->child; item; item = item->next) {
+        if (!item->string) {
+            say(r->reason, sizeof r->reason, "%s: key without a name", where);
+            return;
+        }
+        if (strcmp(item->string, "kind") == 0) {
+            if (kind_seen) {
+                say(r->reason, sizeof r->reason, "%s.kind: given twice", where);
+                return;
+            }
+            kind_seen = true;
+            continue;
+        }
+        size_t i = 0;
+        while (i < sc->count && strcmp(item->string, sc->fields[i].name) != 0)
+            i++;
+        if (i == sc->count) {
+            char name[40];
+            /* Name the key, but only its safe leading characters. */
+            size_t n = 0;
+            for (; item->string[n] && n < sizeof name - 1; n++) {
+                char c = item->string[n];
+                name[n] = (c >= 0x20 && c <= 0x7e && c != '"') ? c : '?';
+            }
+            name[n] = '\0';
+            say(r->reason, sizeof r->reason, "%s: unknown field \"%s\" for %s", where, name,
+                kind_names[k]);
+            return;
+        }
+        if (seen & (UINT64_C(1) << i)) {
+            say(r->reason, sizeof r->reason, "%s.%s: given twice", where, sc->fields[i].name);
+            return;
+        }
+        seen |= UINT64_C(1) << i;
+    }
+    for (size_t i = 0; i < sc->count; i++) {
+        const field *f = &sc->fields[i];
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, f->name);
+        if (!item) {
+            say(r->reason, sizeof r->reason, "%s.%s: missing", where, f->name);
+            return;
+        }
+        if (!read_field(r, f, item, where, r->reason, sizeof r->reason))
+            return;
+    }
+    if (!check_cross(r, where, r->reason, sizeof r->reason))
+        return;
+    r->valid = true;
+}
+
+am_proto_batch *am_proto_batch_new(const char *kiosk, const char *batch, size_t capacity)
+{
+    if (!kiosk || !batch || strlen(kiosk) >= AM_KIOSK_ID_MAX || strlen(batch) > AM_PROTO_UUID_LEN ||
+        capacity > AM_PROTO_MAX_RECORDS)
+        return NULL;
+    am_proto_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    if (capacity > 0) {
+        b->records = calloc(capacity, sizeof *b->records);
+        if (!b->records) {
+            free(b);
+            return NULL;
+        }
+    }
+    b->capacity = capacity;
+    snprintf(b->kiosk, sizeof b->kiosk, "%s", kiosk);
+    snprintf(b->batch, sizeof b->batch, "%s", batch);
+    return b;
+}
+
+am_proto_record *am_proto_batch_add(am_proto_batch *b, am_proto_kind kind)
+{
+    if (!b || b->count >= b->capacity || (int)kind < 0 || kind >= AM_PROTO_KIND_COUNT)
+        return NULL;
+    am_proto_record *r = &b->records[b->count++];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->valid = true;
+    snprintf(r->kiosk, sizeof r->kiosk, "%s", b->kiosk);
+    return r;
+}
+
+void am_proto_batch_free(am_proto_batch *b)
+{
+    if (!b)
+        return;
+    if (b->records) {
+        am_wipe(b->records, b->capacity * sizeof *b->records);
+        free(b->records);
+    }
+    free(b);
+}
+
+/* The parse must cover the whole body: trailing bytes other than white
+ * space mean the body is not one JSON value. */
+static cJSON *parse_whole(const char *body, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (!root)
+        return NULL;
+    for (const char *p = end; p && p < body + len; p++) {
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            cJSON_Delete(root);
+            return NULL;
+        }
+    }
+    return root;
+}
+
+am_rc am_proto_batch_decode(const char *body, size_t len, am_proto_batch **out, char *err,
+                            size_t errlen)
+{
+    am_rc rc = AM_ERR_INVALID;
+    am_proto_batch *b = NULL;
+    *out = NULL;
+    cJSON *root = body ? parse_whole(body, len) : NULL;
+    if (!root) {
+        say(err, errlen, "body is not valid JSON");
+        goto out;
+    }
+    if (!cJSON_IsObject(root)) {
+        say(err, errlen, "body must be a JSON object");
+        goto out;
+    }
+    for (const cJSON *item = root->child; item; item = item->next) {
+        if (!item->string ||
+            (strcmp(item->string, "kiosk") != 0 && strcmp(item->string, "batch") != 0 &&
+             strcmp(item->string, "records") != 0)) {
+            say(err, errlen, "body: unknown field (allowed: kiosk, batch, records)");
+            goto out;
+        }
+        for (const cJSON *other = item->next; other; other = other->next) {
+            if (other->string && strcmp(other->string, item->string) == 0) {
+                say(err, errlen, "body: field \"%s\" given twice", item->string);
+                goto out;
+            }
+        }
+    }
+    const cJSON *kiosk = cJSON_GetObjectItemCaseSensitive(root, "kiosk");
+    if (!cJSON_IsString(kiosk) || !am_proto_kiosk_id_valid(kiosk->valuestring)) {
+        say(err, errlen, "kiosk: must be 1 to 64 of A-Z a-z 0-9 . _ -");
+        goto out;
+    }
+    const cJSON *batch = cJSON_GetObjectItemCaseSensitive(root, "batch");
+    if (!cJSON_IsString(batch) || !am_proto_uuid_valid(batch->valuestring)) {
+        say(err, errlen, "batch: must be a lower-case UUID");
+        goto out;
+    }
+    const cJSON *records = cJSON_GetObjectItemCaseSensitive(root, "records");
+    if (!cJSON_IsArray(records)) {
+        say(err, errlen, "records: must be an array");
+        goto out;
+    }
+    int count = cJSON_GetArraySize(records);
+    if (count > AM_PROTO_MAX_RECORDS) {
+        say(err, errlen, "records: %d records, at most %d per batch: split the batch", count,
+            AM_PROTO_MAX_RECORDS);
+        rc = AM_ERR_FULL;
+        goto out;
+    }
+    b = am_proto_batch_new(kiosk->valuestring, batch->valuestring, (size_t)count);
+    if (!b) {
+        say(err, errlen, "out of memory");
+        rc = AM_ERR_NOMEM;
+        goto out;
+    }
+    size_t index = 0;
+    for (const cJSON *item = records->child; item; item = item->next, index++)
+        decode_record(&b->records[index], item, index);
+    b->count = index;
+    *out = b;
+    b = NULL;
+    rc = AM_OK;
+out:
+    am_proto_batch_free(b);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* --- encoding -------------------------------------------------------------- */
+
+static bool add_field(cJSON *obj, const am_proto_record *r, const field *f)
+{
+    cJSON *item = NULL;
+    const char *s;
+    switch (f->type) {
+    case F_UUID_NULL:
+        s = get_str(r, f);
+        item = *s ? cJSON_CreateString(s) : cJSON_CreateNull();
+        break;
+    case F_UUID:
+    case F_KIOSK:
+    case F_ID:
+    case F_ID_OPT:
+    case F_TEXT:
+    case F_ASCII:
+        item = cJSON_CreateString(get_str(r, f));
+        break;
+    case F_ENUM:
+        item = cJSON_CreateString(f->enum_name((int)get_int(r, f)));
+        break;
+    case F_LANG:
+        item = cJSON_CreateString(am_lang_codes[get_int(r, f)]);
+        break;
+    case F_TIME:
+    case F_INT:
+        item = cJSON_CreateNumber((double)get_int(r, f));
+        break;
+    }
+    return item && cJSON_AddItemToObject(obj, f->name, item);
+}
+
+char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen)
+{
+    char *text = NULL;
+    cJSON *root = NULL;
+    if (!b || !am_proto_kiosk_id_valid(b->kiosk) || !am_proto_uuid_valid(b->batch)) {
+        say(err, errlen, "batch: bad kiosk id or batch UUID");
+        goto out;
+    }
+    root = cJSON_CreateObject();
+    cJSON *records = root ? cJSON_CreateArray() : NULL;
+    if (!records || !cJSON_AddStringToObject(root, "kiosk", b->kiosk) ||
+        !cJSON_AddStringToObject(root, "batch", b->batch) ||
+        !cJSON_AddItemToObject(root, "records", records)) {
+        cJSON_Delete(records);
+        say(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        const am_proto_record *r = &b->records[i];
+        char where[32];
+        snprintf(where, sizeof where, "records[%zu]", i);
+        if (!am_proto_record_check(r, where, err, errlen))
+            goto out;
+        cJSON *obj = cJSON_CreateObject();
+        if (!obj || !cJSON_AddItemToArray(records, obj) ||
+            !cJSON_AddStringToObject(obj, "kind", kind_names[r->kind])) {
+            say(err, errlen, "out of memory");
+            goto out;
+        }
+        const schema *sc = &schemas[r->kind];
+        for (size_t k = 0; k < sc->count; k++) {
+            if (!add_field(obj, r, &sc->fields[k])) {
+                say(err, errlen, "out of memory");
+                goto out;
+            }
+        }
+    }
+    text = cJSON_PrintUnformatted(root);
+    if (!text)
+        say(err, errlen, "out of memory");
+out:
+    cJSON_Delete(root);
+    return text;
+}
