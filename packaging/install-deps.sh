@@ -7,7 +7,10 @@ packages="
   build-essential cmake pkg-config git ca-certificates
   libsqlite3-dev sqlite3 libinih-dev libcjson-dev libcmocka-dev
   clang clang-format
-  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev xvfb xauth chromium
+  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libpng-dev xvfb xauth chromium
+  libsodium-dev
+  libmicrohttpd-dev libgnutls28-dev libpq-dev libcurl4-openssl-dev postgresql curl openssl
+  dpkg-dev fakeroot lintian systemd man-db groff-base cage
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -92,6 +92,22 @@ const char *am_sync_state_name(am_sync_state s);
 typedef enum am_record_kind { AM_RECORD_FEEDBACK = 0, AM_RECORD_ALERT } am_record_kind;
 const char *am_record_kind_name(am_record_kind k);
 
+/* An alert as kept, for the sync worker (alerts are raised above). */
+typedef struct am_alert_row {
+    char id[AM_UUID_LEN + 1];
+    char kiosk[AM_KIOSK_ID_MAX];
+    char journey[AM_UUID_LEN + 1]; /* "" when the alert has no journey */
+    am_alert_reason reason;
+    char category[AM_ID_MAX];
+    am_severity severity;
+    int64_t raised_at_ms;
+    am_sync_state sync_state;
+} am_alert_row;
+
+/* One alert by id (the sync worker reads it to send it). NOTFOUND when
+ * absent. */
+am_rc am_store_alert_get(am_store *st, const char *uuid, am_alert_row *row);
+
 typedef struct am_outbox_item {
     char uuid[AM_UUID_LEN + 1];
     am_record_kind kind;
@@ -178,5 +194,38 @@ typedef struct am_pin_state {
 } am_pin_state;
 am_rc am_store_pin_state_get(am_store *st, am_pin_state *out);
 am_rc am_store_pin_state_set(am_store *st, const am_pin_state *ps);
+
+/* --- vouchers (issue 6) -------------------------------------------------- */
+
+/* One issued voucher. The kiosk is the journey's: vouchers carry no kiosk
+ * column, so a voucher is always tied to a journey of this store. */
+typedef struct am_voucher_row {
+    char code[AM_VOUCHER_MAX]; /* canonical code, the primary key */
+    char journey_id[AM_UUID_LEN + 1];
+    char kiosk[AM_KIOSK_ID_MAX]; /* read from the journey; ignored by add */
+    char offer_id[AM_ID_MAX];
+    int64_t value_minor;
+    int64_t serial; /* per kiosk, from 1 */
+    int64_t expires_ms;
+    int64_t created_ms;
+    bool redeemed; /* as last heard from the hub */
+} am_voucher_row;
+
+/* Stores a voucher. The journey must exist; a code or a (kiosk, serial)
+ * already stored is refused (AM_ERR_INVALID). Joins the caller's
+ * transaction like every write. */
+am_rc am_store_voucher_add(am_store *st, const am_voucher_row *v);
+/* By canonical code; NOTFOUND when absent. */
+am_rc am_store_voucher_get(am_store *st, const char *code, am_voucher_row *out);
+/* By kiosk and serial; NOTFOUND when absent. */
+am_rc am_store_voucher_get_serial(am_store *st, const char *kiosk, int64_t serial,
+                                  am_voucher_row *out);
+/* The highest serial stored for the kiosk, 0 when none. Read-only is fine. */
+am_rc am_store_voucher_max_serial(am_store *st, const char *kiosk, int64_t *max_out);
+/* The serial the kiosk's next voucher takes. Only inside the caller's
+ * transaction (am_store_begin), which holds the write lock until the
+ * voucher is added and committed, so two issuers never get the same
+ * serial; outside one it is refused (AM_ERR_INVALID). */
+am_rc am_store_voucher_next_serial(am_store *st, const char *kiosk, int64_t *serial_out);
 
 #endif

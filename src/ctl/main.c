@@ -16,6 +16,7 @@
 #include "amends/store.h"
 #include "amends/version.h"
 #include "export.h"
+#include "voucher.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -33,6 +34,7 @@ static void usage(FILE *to)
                 "  status      journeys kept, outbox counts, last sync result, auth state\n"
                 "  export      journeys as CSV or JSON (--format csv|json, --since 24h)\n"
                 "  sync-log    the most recent sync attempts\n"
+                "  voucher     verify a voucher code offline ('amendsctl voucher --help')\n"
                 "\n"
                 "Options:\n"
                 "  -d, --data-dir DIR   the kiosk's data directory (default: [kiosk] data_dir\n"
@@ -456,6 +458,13 @@ static int cmd_sync_log(ctl *c, int argc, char **argv)
     return ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 }
 
+/* ---- voucher (src/ctl/voucher.c) --------------------------------------- */
+
+static int cmd_voucher(ctl *c, int argc, char **argv)
+{
+    return am_ctl_voucher(c->data_dir, c->cfg, argc, argv);
+}
+
 static const struct {
     const char *name;
     int (*run)(ctl *c, int argc, char **argv);
@@ -463,6 +472,7 @@ static const struct {
     {"status", cmd_status},
     {"export", cmd_export},
     {"sync-log", cmd_sync_log},
+    {"voucher", cmd_voucher},
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 struct am_app {
     const am_config *cfg;
     am_store *store;
+    am_sync *sync; /* borrowed; NULL when sync is off */
     am_journey *journey;
     char journey_uuid[AM_UUID_LEN + 1]; /* "" until the report is committed */
     int64_t mono_base_ms;
@@ -84,6 +85,16 @@ const am_journey *am_app_journey(const am_app *app)
 am_store *am_app_store(am_app *app)
 {
     return app->store;
+}
+
+void am_app_backdate(am_app *app, int64_t ms)
+{
+    app->wall_base_ms -= ms;
+}
+
+void am_app_set_sync(am_app *app, am_sync *sync)
+{
+    app->sync = sync;
 }
 
 const char *am_app_store_error(const am_app *app)
@@ -177,9 +188,12 @@ static am_rc apply_effect(am_app *app, const am_effect *fx, int64_t wall_ms)
     return AM_OK;
 }
 
-/* Runs all store effects of one step in one transaction. */
+/* Runs all store effects of one step in one transaction. Once it has
+ * committed a closed journey or an alert, the sync worker is told: the
+ * record is in the outbox and an alert must go at once. */
 static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall_ms)
 {
+    bool outbox = false;
     am_rc rc = am_store_begin(app->store);
     if (rc)
         return rc;
@@ -189,8 +203,13 @@ static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall
             am_store_rollback(app->store);
             return rc;
         }
+        outbox |=
+            fx->items[i].type == AM_FX_CLOSE_JOURNEY || fx->items[i].type == AM_FX_RAISE_ALERT;
     }
-    return am_store_commit(app->store);
+    rc = am_store_commit(app->store);
+    if (rc == AM_OK && outbox)
+        am_sync_wake(app->sync);
+    return rc;
 }
 
 static void after_wipe(am_app *app)

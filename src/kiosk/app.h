@@ -15,6 +15,7 @@
 #include "amends/error.h"
 #include "amends/journey.h"
 #include "amends/store.h"
+#include "amends/sync.h"
 
 typedef struct am_app am_app;
 
@@ -34,6 +35,15 @@ void am_app_advance(am_app *app, int64_t mono_ms);
 
 const am_journey *am_app_journey(const am_app *app);
 am_store *am_app_store(am_app *app);
+/* Moves the wall time of every record from now on back by ms. A script's
+ * virtual clock runs ahead of the real one; backdated by the script's
+ * total waits, its records show the time passing yet none is stamped in
+ * the future (the sync worker sends a record once its time has come). */
+void am_app_backdate(am_app *app, int64_t ms);
+/* The sync worker to wake after a step commits a closed journey or an
+ * alert. Borrows sync (NULL: sync is off); the caller stops it after the
+ * last am_app_event and before am_app_close. */
+void am_app_set_sync(am_app *app, am_sync *sync);
 /* Why the store last failed (for the out-of-order screen's log line). */
 const char *am_app_store_error(const am_app *app);
 /* How many times the guest's input has been wiped; the screen compares it

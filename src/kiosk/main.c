@@ -1,19 +1,25 @@
 /* main.c — amends-kiosk: wiring, then either the screen or a headless
  * automation script. Every setup step is checked; the one reason a step
  * failed is logged; teardown happens in one place. */
+#include <SDL.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "amends/config_file.h"
 #include "amends/log.h"
 #include "amends/script.h"
+#include "amends/sync.h"
+#include "amends/ui.h"
+#include "amends/ui_input.h"
 #include "amends/version.h"
 #include "amends/widget.h"
 #include "app.h"
@@ -28,6 +34,12 @@ static void usage(FILE *to)
                 "\n"
                 "  -c, --config FILE     site configuration (default: built-in defaults)\n"
                 "  -d, --data-dir DIR    where the store lives (default: [kiosk] data_dir)\n"
+                "      --windowed        a window instead of fullscreen\n"
+                "      --size WxH        window or headless frame size (default: the display,\n"
+                "                        1280x800 windowed and headless)\n"
+                "      --accelerated     use a GPU renderer where there is one\n"
+                "      --assets DIR      strings and fonts (default: $AMENDS_ASSETS or the\n"
+                "                        source tree's assets/)\n"
                 "      --headless        no window: run a script on a virtual clock\n"
                 "      --script FILE     automation script to run (with --headless)\n"
                 "  -v, --verbose         log debug lines\n"
@@ -37,8 +49,16 @@ static void usage(FILE *to)
                 "Script commands (one a line): tap ID, tap-at X Y, type TEXT, key NAME,\n"
                 "wait SECONDS, expect SCREEN, expect-text TEXT, shot FILE.png.\n"
                 "\n"
-                "Exit status: 0 ok (script completed), 1 failure (config, store or a script\n"
-                "step; the reason is printed as FILE:LINE: reason), 2 usage error.\n");
+                "Exit status: 0 ok (script completed, or the kiosk was closed), 1 failure\n"
+                "(config, store, display or a script step; the reason is printed as\n"
+                "FILE:LINE: reason), 2 usage error.\n");
+}
+
+static int64_t wall_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Creates dir and its parents (mode 0700 for new ones). */
@@ -186,24 +206,85 @@ static am_event key_event(const am_journey *j, am_script_key key)
     return ev;
 }
 
-/* Runs a parsed script on a virtual clock. Returns 0, or 1 with the reason
- * printed as FILE:LINE: reason. */
-static int run_script(am_app *app, const am_config *cfg, const am_script *script)
+/* The guest is gone: the screen drops its copies of their words too. */
+static void follow_wipes(am_app *app, am_ui *ui, unsigned *seen)
+{
+    unsigned now = am_app_wipes(app);
+    if (now != *seen) {
+        *seen = now;
+        am_ui_forget_guest(ui);
+    }
+}
+
+/* A widget on the screen under the "still there?" prompt, which a tap
+ * reaches only to answer the prompt. */
+static bool under_prompt(const am_layout *l, const char *id)
+{
+    if (!l->prompting)
+        return false;
+    for (int i = 0; i < l->widget_count; i++) {
+        if (strcmp(l->widgets[i].id, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Ids that name a widget somewhere, just not on this screen now. */
+static bool known_widget(const am_config *cfg, const char *id)
+{
+    am_event ev;
+    return am_widget_event(cfg, id, &ev) == 0 || strncmp(id, "kbd.", 4) == 0 ||
+           strncmp(id, "pin.", 4) == 0;
+}
+
+/* Runs a parsed script on a virtual clock against the real screen (drawn
+ * only when a step needs it). Returns 0, or 1 with the reason printed as
+ * FILE:LINE: reason. */
+static int run_script(am_app *app, am_ui *ui, const am_config *cfg, const am_script *script)
 {
     int64_t clock_ms = 0;
+    unsigned wipes_seen = am_app_wipes(app);
+    int width = 0, height = 0;
+    am_render_size(am_ui_renderer(ui), &width, &height);
     for (size_t i = 0; i < script->count; i++) {
         const am_script_cmd *cmd = &script->cmds[i];
         const am_journey *j = am_app_journey(app);
         const char *screen = am_screen_id(am_journey_screen(j));
         am_event ev = {.type = AM_EV_TICK};
+        char err[1024];
         switch (cmd->op) {
-        case AM_OP_TAP:
-            if (am_widget_event(cfg, cmd->arg, &ev) != 0) {
-                fprintf(stderr, "%s:%d: tap %s: no such widget on %s\n", script->name, cmd->line,
-                        cmd->arg, screen);
+        case AM_OP_TAP: {
+            const am_layout *l = am_ui_layout(ui, j, clock_ms);
+            const am_widget *w = am_layout_find(l, cmd->arg);
+            if (!w && under_prompt(l, cmd->arg)) {
+                ev.type = AM_EV_STILL_HERE;
+                break;
+            }
+            if (!w) {
+                if (known_widget(cfg, cmd->arg))
+                    fprintf(stderr, "%s:%d: tap %s: not possible on %s: it is not shown there\n",
+                            script->name, cmd->line, cmd->arg, screen);
+                else
+                    fprintf(stderr, "%s:%d: tap %s: no such widget on %s\n", script->name,
+                            cmd->line, cmd->arg, screen);
                 return 1;
             }
+            am_ui_result res = am_ui_activate(ui, w, &ev);
+            if (res != AM_UI_EVENT)
+                continue;
             break;
+        }
+        case AM_OP_TAP_AT: {
+            if (cmd->x < 0 || cmd->y < 0 || cmd->x >= width || cmd->y >= height) {
+                fprintf(stderr, "%s:%d: tap-at %d %d: outside the %dx%d screen\n", script->name,
+                        cmd->line, cmd->x, cmd->y, width, height);
+                return 1;
+            }
+            /* A touch on nothing does nothing, as on the real screen. */
+            if (am_ui_tap(ui, j, clock_ms, cmd->x, cmd->y, &ev) != AM_UI_EVENT)
+                continue;
+            break;
+        }
         case AM_OP_TYPE:
             ev.type = AM_EV_TEXT;
             ev.text = cmd->arg;
@@ -219,6 +300,7 @@ static int run_script(am_app *app, const am_config *cfg, const am_script *script
         case AM_OP_WAIT:
             clock_ms += cmd->wait_ms;
             am_app_advance(app, clock_ms);
+            follow_wipes(app, ui, &wipes_seen);
             continue;
         case AM_OP_EXPECT:
             if (strcmp(cmd->arg, screen) != 0) {
@@ -227,20 +309,30 @@ static int run_script(am_app *app, const am_config *cfg, const am_script *script
                 return 1;
             }
             continue;
-        case AM_OP_TAP_AT:
         case AM_OP_EXPECT_TEXT:
+            if (!am_layout_has_text(am_ui_layout(ui, j, clock_ms), cmd->arg)) {
+                fprintf(stderr, "%s:%d: expected text \"%s\" on %s, but it is not drawn\n",
+                        script->name, cmd->line, cmd->arg, screen);
+                return 1;
+            }
+            continue;
         case AM_OP_SHOT:
-            fprintf(stderr, "%s:%d: %s needs the kiosk screen, which this build does not have\n",
-                    script->name, cmd->line, am_script_op_name(cmd->op));
-            return 1;
+            if (am_ui_shot(ui, j, clock_ms, cmd->arg, err, sizeof err) != AM_OK) {
+                fprintf(stderr, "%s:%d: shot: %s\n", script->name, cmd->line, err);
+                return 1;
+            }
+            continue;
         }
         ev.now_ms = clock_ms;
         am_step step = am_app_event(app, &ev);
+        follow_wipes(app, ui, &wipes_seen);
         if (step != AM_STEP_OK) {
             static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab"};
             char what[96];
             if (cmd->op == AM_OP_TAP)
                 snprintf(what, sizeof what, "tap %s", cmd->arg);
+            else if (cmd->op == AM_OP_TAP_AT)
+                snprintf(what, sizeof what, "tap-at %d %d", cmd->x, cmd->y);
             else if (cmd->op == AM_OP_KEY)
                 snprintf(what, sizeof what, "key %s", key_names[cmd->key]);
             else
@@ -253,16 +345,172 @@ static int run_script(am_app *app, const am_config *cfg, const am_script *script
     return 0;
 }
 
+/* What the screen shows that can change with time alone. */
+typedef struct timed_view {
+    am_screen screen;
+    bool prompting;
+    int seconds;
+} timed_view;
+
+static timed_view timed_view_of(const am_journey *j, int64_t now_ms)
+{
+    timed_view v = {am_journey_screen(j), false, 0};
+    v.prompting = am_journey_prompting(j, now_ms, &v.seconds);
+    if (!v.prompting && v.screen == AM_SCREEN_THANKS) {
+        int64_t due = am_journey_deadline(j);
+        v.seconds = due == INT64_MAX || due <= now_ms ? 0 : (int)((due - now_ms + 999) / 1000);
+    }
+    return v;
+}
+
+/* When the screen must be looked at again with no input: the journey's
+ * next timer, or the next tick of a countdown on show. */
+static int64_t next_wake(const am_journey *j, int64_t now_ms)
+{
+    int64_t due = am_journey_deadline(j);
+    timed_view v = timed_view_of(j, now_ms);
+    if (due != INT64_MAX && v.seconds > 1 && (v.prompting || v.screen == AM_SCREEN_THANKS))
+        return due - (int64_t)(v.seconds - 1) * 1000;
+    return due;
+}
+
+/* Feeds one input; returns false to quit. */
+static bool handle_input(am_app *app, am_ui *ui, const am_input *in, int64_t now_ms, bool *dirty)
+{
+    const am_journey *j = am_app_journey(app);
+    am_event ev = {.type = AM_EV_TICK};
+    switch (in->type) {
+    case AM_IN_QUIT:
+        return false;
+    case AM_IN_REDRAW:
+        *dirty = true;
+        return true;
+    case AM_IN_TAP: {
+        am_ui_result res = am_ui_tap(ui, j, now_ms, in->x, in->y, &ev);
+        if (res == AM_UI_CHANGED)
+            *dirty = true;
+        if (res != AM_UI_EVENT)
+            return true;
+        break;
+    }
+    case AM_IN_KEY:
+        ev = key_event(j, (am_script_key)in->key);
+        if (ev.type == AM_EV_FOCUS && ev.value == AM_FIELD_NONE)
+            return true;
+        break;
+    case AM_IN_TEXT:
+        if (am_journey_focus(j) == AM_FIELD_NONE)
+            return true;
+        ev.type = AM_EV_TEXT;
+        ev.text = in->text;
+        break;
+    case AM_IN_NONE:
+        return true;
+    }
+    ev.now_ms = now_ms;
+    if (am_app_event(app, &ev) == AM_STEP_OK)
+        *dirty = true;
+    return true;
+}
+
+/* The kiosk on a real screen: sleeps in SDL_WaitEventTimeout until input
+ * or the journey's next deadline; draws only when something changed. SDL
+ * turns SIGINT and SIGTERM into a quit event, so both end here in order. */
+static int run_screen(am_app *app, am_ui *ui)
+{
+    Uint64 t0 = SDL_GetTicks64();
+    unsigned wipes_seen = am_app_wipes(app);
+    int width, height;
+    am_render_size(am_ui_renderer(ui), &width, &height);
+    bool dirty = true;
+    timed_view shown = {AM_SCREEN_COUNT, false, 0};
+    for (;;) {
+        int64_t now = (int64_t)(SDL_GetTicks64() - t0);
+        am_app_advance(app, now);
+        follow_wipes(app, ui, &wipes_seen);
+        const am_journey *j = am_app_journey(app);
+        timed_view v = timed_view_of(j, now);
+        if (dirty || v.screen != shown.screen || v.prompting != shown.prompting ||
+            v.seconds != shown.seconds) {
+            am_ui_draw(ui, j, now);
+            shown = v;
+            dirty = false;
+        }
+        int64_t wake = next_wake(j, now);
+        SDL_Event e;
+        int got;
+        if (wake == INT64_MAX) {
+            got = SDL_WaitEvent(&e);
+        } else {
+            int64_t wait = wake - now;
+            got = SDL_WaitEventTimeout(&e, wait < 0 ? 0 : wait > INT_MAX ? INT_MAX : (int)wait);
+        }
+        if (!got)
+            continue;
+        do {
+            am_input in = am_input_from_sdl(&e, width, height);
+            now = (int64_t)(SDL_GetTicks64() - t0);
+            if (!handle_input(app, ui, &in, now, &dirty))
+                return 0;
+            follow_wipes(app, ui, &wipes_seen);
+        } while (SDL_PollEvent(&e));
+    }
+}
+
+enum { SCRIPT_DRAIN_MS = 10000 };
+
+/* After a script, what it committed goes to the hub before the kiosk
+ * exits, as it would on a kiosk that stays up: waits at most limit_ms for
+ * the outbox to empty, and not at all once the hub has refused the
+ * kiosk's credentials or asked for a wait beyond the limit. What is left
+ * stays pending for the next start. */
+static void drain_outbox(am_app *app, am_sync *sync, int64_t limit_ms)
+{
+    if (!sync)
+        return;
+    for (int64_t waited = 0; waited < limit_ms; waited += 20) {
+        am_store_status st;
+        if (am_store_get_status(am_app_store(app), &st) != AM_OK)
+            return;
+        if (st.pending + st.inflight == 0)
+            return;
+        am_sync_status ss;
+        am_sync_get_status(sync, &ss);
+        if (ss.phase == AM_SYNC_AUTH_FAILED || ss.phase == AM_SYNC_STOPPED)
+            break;
+        if (ss.phase == AM_SYNC_BACKOFF && ss.retry_at_ms - wall_clock_ms() > limit_ms - waited)
+            break;
+        SDL_Delay(20);
+    }
+    am_store_status st;
+    if (am_store_get_status(am_app_store(app), &st) == AM_OK && st.pending + st.inflight > 0)
+        am_log_warn("kiosk", "%lld record(s) not yet at the hub; they are sent at the next start",
+                    (long long)(st.pending + st.inflight));
+}
+
+static int parse_size(const char *s, int *w, int *h)
+{
+    char extra;
+    if (sscanf(s, "%dx%d%c", w, h, &extra) != 2 || *w < 320 || *h < 240 || *w > 8192 || *h > 8192)
+        return -1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *config_path = NULL, *data_dir = NULL, *script_path = NULL;
-    bool headless = false, verbose = false;
-    enum { OPT_HEADLESS = 256, OPT_SCRIPT };
+    const char *config_path = NULL, *data_dir = NULL, *script_path = NULL, *assets = NULL;
+    bool headless = false, verbose = false, windowed = false, accelerated = false;
+    int width = 0, height = 0;
+    enum { OPT_HEADLESS = 256, OPT_SCRIPT, OPT_WINDOWED, OPT_SIZE, OPT_ASSETS, OPT_ACCEL };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"data-dir", required_argument, NULL, 'd'},
         {"headless", no_argument, NULL, OPT_HEADLESS},
         {"script", required_argument, NULL, OPT_SCRIPT},
+        {"windowed", no_argument, NULL, OPT_WINDOWED},
+        {"size", required_argument, NULL, OPT_SIZE},
+        {"assets", required_argument, NULL, OPT_ASSETS},
+        {"accelerated", no_argument, NULL, OPT_ACCEL},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -282,6 +530,24 @@ int main(int argc, char **argv)
             break;
         case OPT_SCRIPT:
             script_path = optarg;
+            break;
+        case OPT_WINDOWED:
+            windowed = true;
+            break;
+        case OPT_SIZE:
+            if (parse_size(optarg, &width, &height) != 0) {
+                fprintf(stderr,
+                        "amends-kiosk: --size %s: expected WIDTHxHEIGHT, e.g. 1280x800 "
+                        "(320x240 to 8192x8192)\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_ASSETS:
+            assets = optarg;
+            break;
+        case OPT_ACCEL:
+            accelerated = true;
             break;
         case 'v':
             verbose = true;
@@ -306,12 +572,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "amends-kiosk: --script needs --headless\n");
         return EXIT_USAGE;
     }
-    if (!headless) {
-        fprintf(stderr, "amends-kiosk: this build has no screen yet; run the journey headless:\n"
-                        "  amends-kiosk --headless --script assets/demo/journey.script\n");
-        return EXIT_USAGE;
-    }
-    if (!script_path) {
+    if (headless && !script_path) {
         fprintf(stderr, "amends-kiosk: --headless needs --script FILE\n");
         return EXIT_USAGE;
     }
@@ -322,6 +583,8 @@ int main(int argc, char **argv)
     am_config *cfg = NULL;
     am_script *script = NULL;
     am_app *app = NULL;
+    am_sync *sync = NULL;
+    am_ui *ui = NULL;
     char *script_text = NULL;
     char err[1024];
 
@@ -333,15 +596,17 @@ int main(int argc, char **argv)
     if (!data_dir)
         data_dir = cfg->kiosk.data_dir;
 
-    script_text = read_text_file(script_path);
-    if (!script_text) {
-        fprintf(stderr, "%s: cannot read: %s\n", script_path, strerror(errno));
-        goto out;
-    }
-    if (am_script_parse(script_path, script_text, &script, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
-        status = EXIT_USAGE;
-        goto out;
+    if (script_path) {
+        script_text = read_text_file(script_path);
+        if (!script_text) {
+            fprintf(stderr, "%s: cannot read: %s\n", script_path, strerror(errno));
+            goto out;
+        }
+        if (am_script_parse(script_path, script_text, &script, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
     }
 
     if (make_dirs(data_dir) != 0) {
@@ -356,13 +621,71 @@ int main(int argc, char **argv)
         fprintf(stderr, "amends-kiosk: %s\n", err);
         goto out;
     }
-    am_log_info("kiosk", "started %s, kiosk %s, %zu script commands", AM_VERSION, cfg->kiosk.id,
-                script->count);
-    if (run_script(app, cfg, script) == 0) {
-        am_log_info("kiosk", "script %s completed", script_path);
-        status = EXIT_OK;
+    if (script) {
+        int64_t script_ms = 0;
+        for (size_t i = 0; i < script->count; i++)
+            script_ms += script->cmds[i].op == AM_OP_WAIT ? script->cmds[i].wait_ms : 0;
+        am_app_backdate(app, script_ms);
+    }
+    /* After the store is open (it has repaired what a crash left), before
+     * the screen: records kept while the window comes up go out meanwhile.
+     * A worker that cannot start is logged and the kiosk runs on: every
+     * report is kept in the store until sync works again. */
+    am_sync_options so;
+    /* The time zone is read once here, before the worker's thread exists:
+     * glibc sets it up lazily from whichever thread asks first, and the
+     * worker's TLS library asks too. */
+    tzset();
+    if (am_sync_options_from_config(cfg, &so) == AM_OK) {
+        so.data_dir = data_dir; /* --data-dir wins over [kiosk] data_dir */
+        if (am_sync_start(&so, &sync, err, sizeof err) != AM_OK)
+            am_log_error("kiosk", "sync not started: %s; reports are kept on this device", err);
+        am_app_set_sync(app, sync);
+    } else {
+        am_log_info("kiosk", "sync off ([sync] url is empty); reports are kept on this device");
+    }
+    am_ui_options uo = {
+        .assets_dir = assets,
+        .width = width,
+        .height = height,
+        .headless = headless,
+        .fullscreen = !headless && !windowed,
+        .accelerated = accelerated,
+    };
+    am_rc rc = am_ui_open(&uo, cfg, &ui, err, sizeof err);
+    if (rc) {
+        if (!headless && rc == AM_ERR_NOTFOUND) {
+            fprintf(stderr,
+                    "amends-kiosk: cannot open the kiosk window: %s.\n"
+                    "Run the journey headless instead, on a virtual clock; it saves a PNG of\n"
+                    "each screen in the current directory:\n"
+                    "  %s --headless --script assets/demo/screens.script "
+                    "--data-dir /tmp/amends-demo\n",
+                    err, argv[0]);
+        } else {
+            fprintf(stderr, "amends-kiosk: %s\n", err);
+        }
+        goto out;
+    }
+    if (headless) {
+        am_log_info("kiosk", "started %s, kiosk %s, %zu script commands", AM_VERSION, cfg->kiosk.id,
+                    script->count);
+        if (run_script(app, ui, cfg, script) == 0) {
+            am_log_info("kiosk", "script %s completed", script_path);
+            status = EXIT_OK;
+        }
+        drain_outbox(app, sync, SCRIPT_DRAIN_MS);
+    } else {
+        int w, h;
+        am_render_size(am_ui_renderer(ui), &w, &h);
+        am_log_info("kiosk", "started %s, kiosk %s, screen %dx%d", AM_VERSION, cfg->kiosk.id, w, h);
+        status = run_screen(app, ui) == 0 ? EXIT_OK : EXIT_FAIL;
+        am_log_info("kiosk", "stopped");
     }
 out:
+    /* The worker first: it may be sending, and stopping is bounded. */
+    am_sync_stop(sync);
+    am_ui_close(ui);
     am_app_close(app);
     am_script_free(script);
     free(script_text);

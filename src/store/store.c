@@ -104,6 +104,7 @@ enum store_stmt {
     STMT_JOURNEY_OUTCOME,
     STMT_JOURNEY_GET,
     STMT_ALERT_INSERT,
+    STMT_ALERT_GET,
     STMT_OUTBOX_INSERT,
     STMT_OUTBOX_DUE,
     STMT_OUTBOX_MARK_INFLIGHT,
@@ -155,6 +156,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_JOURNEY_GET] = JOURNEY_SELECT "WHERE j.id = ?1",
     [STMT_ALERT_INSERT] = "INSERT INTO alerts (id, kiosk, journey_id, reason, category, severity, "
                           "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_ALERT_GET] = "SELECT a.id, a.kiosk, a.journey_id, a.reason, a.category, a.severity, "
+                       "a.created_at_ms, o.state FROM alerts a LEFT JOIN outbox o ON o.uuid = a.id "
+                       "WHERE a.id = ?1",
     [STMT_OUTBOX_INSERT] = "INSERT INTO outbox (uuid, kind, priority, state, attempts, "
                            "next_try_ms, last_error, created_ms, updated_ms) "
                            "VALUES (?1, ?2, ?3, 'pending', 0, ?4, '', ?4, ?4)",
@@ -841,6 +845,48 @@ out:
     rc = write_end(st, own, rc, what);
     if (rc == AM_OK && uuid_out)
         memcpy(uuid_out, uuid, sizeof uuid);
+    return rc;
+}
+
+am_rc am_store_alert_get(am_store *st, const char *uuid, am_alert_row *row)
+{
+    static const char what[] = "reading an alert";
+    sqlite3_stmt *stmt = NULL;
+    char name[32];
+    am_rc rc;
+
+    if (!st || !uuid || !row)
+        return AM_ERR_INVALID;
+    rc = stmt_get(st, STMT_ALERT_GET, &stmt);
+    if (rc)
+        goto out;
+    int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src == SQLITE_DONE) {
+        rc = store_failf(st, AM_ERR_NOTFOUND, "%s: no alert %.36s", what, uuid);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = store_fail(st, src, what);
+        goto out;
+    }
+    memset(row, 0, sizeof *row);
+    column_text(stmt, 0, row->id, sizeof row->id);
+    column_text(stmt, 1, row->kiosk, sizeof row->kiosk);
+    column_text(stmt, 2, row->journey, sizeof row->journey); /* NULL reads as "" */
+    column_text(stmt, 3, name, sizeof name);
+    row->reason =
+        (am_alert_reason)index_of(alert_reason_names, COUNT_OF(alert_reason_names), name, 0);
+    column_text(stmt, 4, row->category, sizeof row->category);
+    column_text(stmt, 5, name, sizeof name);
+    row->severity = (am_severity)index_of(severity_names, COUNT_OF(severity_names), name, 0);
+    row->raised_at_ms = sqlite3_column_int64(stmt, 6);
+    column_text(stmt, 7, name, sizeof name);
+    row->sync_state =
+        (am_sync_state)index_of(sync_state_names, COUNT_OF(sync_state_names), name, 0);
+out:
+    stmt_done(stmt);
     return rc;
 }
 
@@ -1782,4 +1828,195 @@ int am_store_schema_version(const am_store *st)
 sqlite3 *am_store_sqlite(am_store *st)
 {
     return st ? st->db : NULL;
+}
+
+/* --- vouchers (issue 6) -------------------------------------------------- */
+
+/* Voucher statements are prepared per call: a voucher is issued or
+ * checked a few times a day, and keeping them out of the cached table
+ * keeps this section to itself. */
+#define VOUCHER_SELECT                                                                             \
+    "SELECT v.code, v.journey_id, coalesce(j.kiosk, ''), v.offer_id, v.value_minor, v.serial, "    \
+    "v.expires_ms, v.created_ms, v.redeemed FROM vouchers v "                                      \
+    "LEFT JOIN journeys j ON j.id = v.journey_id "
+#define VOUCHER_MAX_SERIAL                                                                         \
+    "SELECT coalesce(max(v.serial), 0) FROM vouchers v "                                           \
+    "JOIN journeys j ON j.id = v.journey_id WHERE j.kiosk = ?1"
+
+static am_rc voucher_prepare(am_store *st, const char *sql, sqlite3_stmt **out, const char *what)
+{
+    int src = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+    if (src != SQLITE_OK) {
+        *out = NULL;
+        return store_fail(st, src, what);
+    }
+    return AM_OK;
+}
+
+static void voucher_row_read(sqlite3_stmt *stmt, am_voucher_row *row)
+{
+    memset(row, 0, sizeof *row);
+    column_text(stmt, 0, row->code, sizeof row->code);
+    column_text(stmt, 1, row->journey_id, sizeof row->journey_id);
+    column_text(stmt, 2, row->kiosk, sizeof row->kiosk);
+    column_text(stmt, 3, row->offer_id, sizeof row->offer_id);
+    row->value_minor = sqlite3_column_int64(stmt, 4);
+    row->serial = sqlite3_column_int64(stmt, 5);
+    row->expires_ms = sqlite3_column_int64(stmt, 6);
+    row->created_ms = sqlite3_column_int64(stmt, 7);
+    row->redeemed = sqlite3_column_int(stmt, 8) != 0;
+}
+
+/* Runs a one-row voucher query whose ?1 (and ?2 when serial > 0) are bound
+ * from key and serial. */
+static am_rc voucher_get_one(am_store *st, const char *sql, const char *key, int64_t serial,
+                             am_voucher_row *out, const char *what)
+{
+    sqlite3_stmt *stmt = NULL;
+    am_rc rc = voucher_prepare(st, sql, &stmt, what);
+    if (rc)
+        return rc;
+    int src = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK && serial > 0)
+        src = sqlite3_bind_int64(stmt, 2, serial);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        voucher_row_read(stmt, out);
+    else if (src == SQLITE_DONE)
+        rc = AM_ERR_NOTFOUND;
+    else
+        rc = store_fail(st, src, what);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+am_rc am_store_voucher_get(am_store *st, const char *code, am_voucher_row *out)
+{
+    if (!st || !code || !out)
+        return AM_ERR_INVALID;
+    return voucher_get_one(st, VOUCHER_SELECT "WHERE v.code = ?1", code, 0, out,
+                           "reading a voucher");
+}
+
+am_rc am_store_voucher_get_serial(am_store *st, const char *kiosk, int64_t serial,
+                                  am_voucher_row *out)
+{
+    if (!st || !kiosk || !out || serial < 1)
+        return AM_ERR_INVALID;
+    return voucher_get_one(st, VOUCHER_SELECT "WHERE j.kiosk = ?1 AND v.serial = ?2", kiosk, serial,
+                           out, "reading a voucher by serial");
+}
+
+am_rc am_store_voucher_max_serial(am_store *st, const char *kiosk, int64_t *max_out)
+{
+    static const char what[] = "reading the last voucher serial";
+    sqlite3_stmt *stmt = NULL;
+
+    if (!st || !kiosk || !max_out)
+        return AM_ERR_INVALID;
+    am_rc rc = voucher_prepare(st, VOUCHER_MAX_SERIAL, &stmt, what);
+    if (rc)
+        return rc;
+    int src = sqlite3_bind_text(stmt, 1, kiosk, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *max_out = sqlite3_column_int64(stmt, 0);
+    else
+        rc = store_fail(st, src, what);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+am_rc am_store_voucher_next_serial(am_store *st, const char *kiosk, int64_t *serial_out)
+{
+    if (!st || !kiosk || !serial_out)
+        return AM_ERR_INVALID;
+    if (!st->in_tx)
+        return store_failf(st, AM_ERR_INVALID,
+                           "taking a voucher serial: open a transaction first (am_store_begin), "
+                           "so the serial and the voucher are committed together");
+    int64_t max = 0;
+    am_rc rc = am_store_voucher_max_serial(st, kiosk, &max);
+    if (rc)
+        return rc;
+    *serial_out = max + 1;
+    return AM_OK;
+}
+
+am_rc am_store_voucher_add(am_store *st, const am_voucher_row *v)
+{
+    static const char what[] = "storing a voucher";
+    sqlite3_stmt *stmt = NULL;
+    bool own = false;
+    am_rc rc;
+    char kiosk[AM_KIOSK_ID_MAX];
+    am_voucher_row existing;
+
+    if (!st || !v)
+        return AM_ERR_INVALID;
+    if (!v->code[0] || !v->journey_id[0] || !v->offer_id[0] || v->serial < 1)
+        return store_failf(st, AM_ERR_INVALID, "%s: code, journey, offer and serial are required",
+                           what);
+    rc = write_begin(st, &own, what);
+    if (rc)
+        goto out;
+    rc = voucher_prepare(st, "SELECT kiosk FROM journeys WHERE id = ?1", &stmt, what);
+    if (rc)
+        goto out;
+    int src = BIND_FIELD(stmt, 1, v->journey_id);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src == SQLITE_DONE) {
+        rc = store_failf(st, AM_ERR_INVALID, "%s: journey %s does not exist", what, v->journey_id);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = store_fail(st, src, what);
+        goto out;
+    }
+    column_text(stmt, 0, kiosk, sizeof kiosk);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    rc = am_store_voucher_get_serial(st, kiosk, v->serial, &existing);
+    if (rc == AM_OK) {
+        rc = store_failf(st, AM_ERR_INVALID, "%s: kiosk %s already issued serial %lld", what, kiosk,
+                         (long long)v->serial);
+        goto out;
+    }
+    if (rc != AM_ERR_NOTFOUND)
+        goto out;
+    rc =
+        voucher_prepare(st,
+                        "INSERT INTO vouchers (code, journey_id, offer_id, value_minor, serial, "
+                        "expires_ms, created_ms, redeemed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        &stmt, what);
+    if (rc)
+        goto out;
+    src = BIND_FIELD(stmt, 1, v->code);
+    if (src == SQLITE_OK)
+        src = BIND_FIELD(stmt, 2, v->journey_id);
+    if (src == SQLITE_OK)
+        src = BIND_FIELD(stmt, 3, v->offer_id);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 4, v->value_minor);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 5, v->serial);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 6, v->expires_ms);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 7, v->created_ms);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int(stmt, 8, v->redeemed ? 1 : 0);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if ((src & 0xff) == SQLITE_CONSTRAINT)
+        rc = store_failf(st, AM_ERR_INVALID, "%s: a voucher with code %s is already stored", what,
+                         v->code);
+    else if (src != SQLITE_DONE)
+        rc = store_fail(st, src, what);
+out:
+    sqlite3_finalize(stmt);
+    return write_end(st, own, rc, what);
 }

@@ -539,6 +539,47 @@ static void store_disk_full_rolls_back(void **state)
 
 /* --- alerts and outbox --------------------------------------------------- */
 
+static void store_alert_get_reads_what_was_raised(void **state)
+{
+    (void)state;
+    char dir[512], j1[AM_UUID_LEN + 1], a1[AM_UUID_LEN + 1], a2[AM_UUID_LEN + 1];
+    am_test_tmpdir(dir, sizeof dir, "store_alert_get");
+    am_store *st = open_rw(dir, 1000);
+    closed_journey(st, "one", 100, j1);
+    assert_int_equal(am_store_alert_raise(st, KIOSK, j1, AM_ALERT_STAFF_NOW, "room",
+                                          AM_SEVERITY_SEVERE, 400, a1),
+                     AM_OK);
+    assert_int_equal(am_store_alert_raise(st, KIOSK, NULL, AM_ALERT_OVER_BUDGET, NULL,
+                                          AM_SEVERITY_MINOR, 500, a2),
+                     AM_OK);
+    am_alert_row row;
+    assert_int_equal(am_store_alert_get(st, a1, &row), AM_OK);
+    assert_string_equal(row.id, a1);
+    assert_string_equal(row.kiosk, KIOSK);
+    assert_string_equal(row.journey, j1);
+    assert_int_equal(row.reason, AM_ALERT_STAFF_NOW);
+    assert_string_equal(row.category, "room");
+    assert_int_equal(row.severity, AM_SEVERITY_SEVERE);
+    assert_int_equal(row.raised_at_ms, 400);
+    assert_int_equal(row.sync_state, AM_SYNC_PENDING);
+    /* No journey, no category: empty strings, not garbage. */
+    assert_int_equal(am_store_alert_get(st, a2, &row), AM_OK);
+    assert_string_equal(row.journey, "");
+    assert_string_equal(row.category, "");
+    assert_int_equal(row.reason, AM_ALERT_OVER_BUDGET);
+    assert_int_equal(row.severity, AM_SEVERITY_MINOR);
+    /* Its outbox state follows the record. */
+    assert_int_equal(am_store_outbox_settle(st, a2, AM_SYNC_SYNCED, 0, NULL, 600), AM_OK);
+    assert_int_equal(am_store_alert_get(st, a2, &row), AM_OK);
+    assert_int_equal(row.sync_state, AM_SYNC_SYNCED);
+    /* A journey id is not an alert. */
+    assert_int_equal(am_store_alert_get(st, j1, &row), AM_ERR_NOTFOUND);
+    assert_non_null(strstr(am_store_errmsg(st), "no alert"));
+    assert_int_equal(am_store_alert_get(st, NULL, &row), AM_ERR_INVALID);
+    am_store_close(st);
+    am_test_rmtree(dir);
+}
+
 static void store_outbox_claim_order_and_states(void **state)
 {
     (void)state;
@@ -1495,6 +1536,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_caller_transaction_is_left_to_caller),
     cmocka_unit_test(store_disk_full_rolls_back),
     cmocka_unit_test(store_outbox_claim_order_and_states),
+    cmocka_unit_test(store_alert_get_reads_what_was_raised),
     cmocka_unit_test(store_inflight_back_to_pending_at_reopen),
     cmocka_unit_test(store_open_journeys_interrupted_at_reopen),
     cmocka_unit_test(store_second_writer_leaves_live_journey),

@@ -1,0 +1,260 @@
+/* kiosk_fixture.h — the real amends-kiosk syncing to the real amends-hub
+ * (sync_fixture.h): a site config whose [sync] section points at the hub,
+ * the kiosk run headless on a script or in a real window on an Xvfb
+ * display the test starts, and amendsctl on the same store.
+ *
+ * Every process started here dies with the test process
+ * (PR_SET_PDEATHSIG); Xvfb is also stopped in kx_teardown, which cmocka
+ * runs even when the case failed.
+ */
+#ifndef KIOSK_FIXTURE_H
+#define KIOSK_FIXTURE_H
+
+#include <poll.h>
+
+#include "sync_fixture.h"
+
+#define KIOSK_BIN AM_BINARY_DIR "/bin/amends-kiosk"
+#define CTL_BIN   AM_BINARY_DIR "/bin/amendsctl"
+
+typedef struct kiosk_fx {
+    sync_fx *fx;
+    char conf[700];
+    char script[700];
+    char log[700]; /* every kiosk run appends its stdout and stderr here */
+    pid_t xvfb;
+    int display; /* -1 until Xvfb runs */
+} kiosk_fx;
+
+/* The test site: one category with one offer, kiosk id k1 of the hub,
+ * batches of `batch` records; sync is on unless url is NULL. */
+static inline void kx_write_conf(kiosk_fx *k, const char *url, const char *token_file, int batch)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[kiosk]\nid = k1\nlanguages = en\ndefault_language = en\ndata_dir = %s\n"
+             "log_level = info\n\n"
+             "[idle]\ntimeout = 30\ncountdown = 10\nthanks = 15\n\n"
+             "[sync]\nurl = %s\ntoken_file = %s\nsecret_file = %s\nca_file = %s\n"
+             "batch = %d\nheartbeat = 3600\nconnect_timeout = 5\n\n"
+             "[budget]\ncurrency = EUR\ndaily_value = 10.00\nhourly_offers = 2\n\n"
+             "[resolution.replace]\nlabel = Replace it\n\n"
+             "[category.room]\nlabel = Room\n"
+             "explanation = The room was not checked before you arrived.\n"
+             "reassurance = Housekeeping will check it within the hour.\noptions = replace\n\n"
+             "[offer.drink]\ntext = A drink at the bar, on us\nvalue = 6.00\n"
+             "categories = room\nseverities = significant, severe\n",
+             k->fx->data, url ? url : "", token_file, k->fx->secret_file, k->fx->h->ca, batch);
+    h_write(k->conf, text);
+}
+
+/* Starts the hub and an empty kiosk store, and writes the site config. */
+static inline kiosk_fx *kx_open(void **state)
+{
+    void *fstate = NULL;
+    kiosk_fx *k = calloc(1, sizeof *k);
+    assert_non_null(k);
+    *state = k;
+    k->display = -1;
+    fx_open(&fstate, NULL);
+    k->fx = fstate;
+    snprintf(k->conf, sizeof k->conf, "%s/kiosk.conf", k->fx->h->dir);
+    snprintf(k->script, sizeof k->script, "%s/journey.script", k->fx->h->dir);
+    snprintf(k->log, sizeof k->log, "%s/kiosk.log", k->fx->h->dir);
+    kx_write_conf(k, k->fx->h->url, k->fx->token_file, 7);
+    /* The kiosk owns its store: a read-write handle of ours would keep it
+     * from repairing what a kill left (see store.c). */
+    am_store_close(k->fx->st);
+    k->fx->st = NULL;
+    return k;
+}
+
+/* Starts Xvfb on a display number it picks itself (-displayfd), so that
+ * tests running at once never share or collide on a display. */
+static inline void kx_xvfb_start(kiosk_fx *k)
+{
+    int fds[2];
+    char fdarg[16], log[700];
+    assert_int_equal(pipe(fds), 0);
+    snprintf(fdarg, sizeof fdarg, "%d", fds[1]);
+    snprintf(log, sizeof log, "%s/xvfb.log", k->fx->h->dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(fds[0]);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int null = open("/dev/null", O_RDWR);
+        if (fd < 0 || null < 0)
+            _exit(127);
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-screen", "0", "1280x800x24", "-nolisten",
+               "tcp", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    k->xvfb = pid;
+    char buf[32] = "";
+    size_t len = 0;
+    struct pollfd p = {.fd = fds[0], .events = POLLIN};
+    /* Xvfb writes the display number and a newline once it accepts
+     * clients; EOF first means it died. */
+    while (len < sizeof buf - 1 && !memchr(buf, '\n', len) && poll(&p, 1, 15000) == 1) {
+        ssize_t n = read(fds[0], buf + len, sizeof buf - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        buf[len] = '\0';
+    }
+    close(fds[0]);
+    if (!memchr(buf, '\n', len)) {
+        char *text = am_test_read_file(log, NULL);
+        fail_msg("Xvfb did not start (install it: packaging/install-deps.sh):\n%s",
+                 text ? text : "");
+    }
+    k->display = atoi(buf);
+}
+
+static inline void kx_xvfb_stop(kiosk_fx *k)
+{
+    int status;
+    if (k->xvfb <= 0)
+        return;
+    kill(k->xvfb, SIGTERM);
+    for (int i = 0; i < 250; i++) {
+        if (waitpid(k->xvfb, &status, WNOHANG) == k->xvfb) {
+            k->xvfb = 0;
+            return;
+        }
+        h_sleep_ms(20);
+    }
+    kill(k->xvfb, SIGKILL);
+    waitpid(k->xvfb, &status, 0);
+    k->xvfb = 0;
+}
+
+static inline int kx_teardown(void **state)
+{
+    kiosk_fx *k = *state;
+    if (!k)
+        return 0;
+    kx_xvfb_stop(k);
+    void *fstate = k->fx;
+    fx_teardown(&fstate);
+    free(k);
+    return 0;
+}
+
+/* Starts amends-kiosk in the background: in an 800x480 window on the Xvfb
+ * display, or (script != NULL) headless on that script. */
+static inline pid_t kx_spawn(kiosk_fx *k, const char *script)
+{
+    char display[16];
+    snprintf(display, sizeof display, ":%d", k->display);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(k->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int null = open("/dev/null", O_RDWR);
+        if (fd < 0 || null < 0)
+            _exit(127);
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (script) {
+            execl(KIOSK_BIN, KIOSK_BIN, "--config", k->conf, "--data-dir", k->fx->data,
+                  "--headless", "--script", script, (char *)NULL);
+        } else {
+            setenv("DISPLAY", display, 1);
+            setenv("SDL_VIDEODRIVER", "x11", 1);
+            /* ASan builds: SDL's X11 driver loads libdbus, which keeps
+             * memory to the end on purpose. */
+            char lsan[1200];
+            const char *had = getenv("LSAN_OPTIONS");
+            snprintf(lsan, sizeof lsan, "%s%ssuppressions=%s", had ? had : "", had ? ":" : "",
+                     AM_SOURCE_DIR "/tests/sync/lsan-x11.supp");
+            setenv("LSAN_OPTIONS", lsan, 1);
+            execl(KIOSK_BIN, KIOSK_BIN, "--config", k->conf, "--data-dir", k->fx->data,
+                  "--windowed", "--size", "800x480", (char *)NULL);
+        }
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Exit status of pid, waiting at most timeout_ms (then SIGKILL, -1). */
+static inline int kx_wait(pid_t pid, long timeout_ms)
+{
+    int status = 0;
+    for (long waited = 0; waited < timeout_ms; waited += 10) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        h_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* Runs the kiosk headless on `text` as its script; returns its exit status. */
+static inline int kx_run_script(kiosk_fx *k, const char *text)
+{
+    h_write(k->script, text);
+    return kx_wait(kx_spawn(k, k->script), 30000);
+}
+
+/* Fails with what went wrong and the end of the kiosk's log. */
+static inline void kx_fail_with_log(kiosk_fx *k, const char *what)
+{
+    size_t len = 0;
+    char *text = am_test_read_file(k->log, &len);
+    fprintf(stderr, "kiosk log (end):\n%s\n",
+            !text        ? "(none)"
+            : len > 4000 ? text + len - 4000
+                         : text);
+    free(text);
+    fail_msg("%s", what);
+}
+
+/* Opens the test's own connection to the kiosk's store (read-only). */
+static inline void kx_store_open(kiosk_fx *k)
+{
+    char err[256];
+    am_store_close(k->fx->st);
+    k->fx->st = NULL;
+    if (am_store_open(k->fx->data, AM_STORE_READONLY, h_now_ms(), &k->fx->st, err, sizeof err))
+        fail_msg("store: %s", err);
+}
+
+/* A guest's whole journey: a severe report (so staff are alerted), the
+ * offer accepted, rated, contact given with consent. */
+static const char *const kx_full_journey = "expect attract\n"
+                                           "tap start\n"
+                                           "tap category.room\n"
+                                           "tap impact.severe\n"
+                                           "type The shower ran cold, all week.\n"
+                                           "tap field.name\n"
+                                           "type Amira\n"
+                                           "tap next\n"
+                                           "expect apology\n"
+                                           "tap next\n"
+                                           "tap resolution.replace\n"
+                                           "tap next\n"
+                                           "expect offer\n"
+                                           "tap offer.accept\n"
+                                           "expect rating\n"
+                                           "tap rating.5\n"
+                                           "key Return\n"
+                                           "expect followup\n"
+                                           "tap field.contact\n"
+                                           "type room 214\n"
+                                           "tap consent.yes\n"
+                                           "tap done\n"
+                                           "expect thanks\n"
+                                           "wait 15\n"
+                                           "expect attract\n";
+
+#endif

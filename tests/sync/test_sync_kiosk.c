@@ -1,0 +1,153 @@
+/* test_sync_kiosk.c — end to end: a guest's journey on the real
+ * amends-kiosk (headless script) becomes a row at the real amends-hub; a
+ * kiosk whose token the hub refuses keeps its records and says so in
+ * amendsctl status. */
+#include "kiosk_fixture.h"
+
+static int setup(void **state)
+{
+    kx_open(state);
+    return 0;
+}
+
+/* A report left on apology: closed as abandoned by the idle timer, with
+ * an alert because it is severe. Needs no offer budget. */
+static const char *const left_on_apology = "expect attract\n"
+                                           "tap start\n"
+                                           "tap category.room\n"
+                                           "tap impact.severe\n"
+                                           "tap next\n"
+                                           "expect apology\n"
+                                           "wait 60\n"
+                                           "expect attract\n";
+
+static void journey_on_the_kiosk_is_a_row_at_the_hub(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    if (kx_run_script(k, kx_full_journey) != 0)
+        kx_fail_with_log(k, "the journey script failed");
+    /* The kiosk exits once the hub has both: nothing waits for a restart. */
+    kx_store_open(k);
+    am_store_status s = fx_status(fx);
+    if (s.synced != 2)
+        kx_fail_with_log(k, "the kiosk exited before the hub had its records");
+    assert_int_equal(s.journeys, 1);
+    assert_int_equal(s.alerts, 1);
+    assert_int_equal(s.pending + s.inflight + s.quarantined, 0);
+    assert_int_equal(s.synced, 2);
+
+    char journey[AM_UUID_LEN + 1] = "";
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", fx->data, AM_STORE_FILE);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM journeys", -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    snprintf(journey, sizeof journey, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+
+    /* The hub keeps what the guest said, under the kiosk's own id. */
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 1);
+    assert_int_equal(
+        fx_hub_int(fx,
+                   "SELECT count(*) FROM feedback WHERE id = ?1 AND kiosk = 'k1' AND outcome = "
+                   "'completed' AND category = 'room' AND severity = 'severe' AND description = "
+                   "'The shower ran cold, all week.' AND first_name = 'Amira' AND resolution = "
+                   "'replace' AND offer = 'drink' AND offer_value_minor = 600 AND offer_state = "
+                   "'accepted' AND rating = 5 AND contact = 'room 214' AND "
+                   "consent = 'yes'",
+                   journey),
+        1);
+    /* Staff were alerted about that very report. */
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM alerts", NULL), 1);
+    assert_int_equal(fx_hub_int(fx,
+                                "SELECT count(*) FROM alerts WHERE kiosk = 'k1' AND journey = ?1 "
+                                "AND category = 'room' AND severity = 'severe'",
+                                journey),
+                     1);
+    /* The kiosk was seen: its start-up heartbeat reached the fleet view. */
+    assert_true(fx_hub_int(fx, "SELECT heartbeat_at FROM kiosks WHERE id = 'k1'", NULL) > 0);
+}
+
+static void sync_off_keeps_records_on_the_kiosk(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    kx_write_conf(k, NULL, fx->token_file, 7);
+    if (kx_run_script(k, left_on_apology) != 0)
+        kx_fail_with_log(k, "the script failed");
+    kx_store_open(k);
+    am_store_status s = fx_status(fx);
+    assert_int_equal(s.pending, 2);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 0);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM ingest_log", NULL), 0);
+}
+
+/* Runs amendsctl status on the kiosk's store; returns its "sync auth" line
+ * (the "last attempt" line may also mention the auth failure). */
+static void ctl_auth_line(kiosk_fx *k, char *line, size_t linelen)
+{
+    char out[800], err[800];
+    snprintf(out, sizeof out, "%s/ctl.out", k->fx->h->dir);
+    snprintf(err, sizeof err, "%s/ctl.err", k->fx->h->dir);
+    char *argv[] = {CTL_BIN, "--data-dir", k->fx->data, "status", NULL};
+    int rc = am_test_run_program(argv, out, err);
+    char *text = am_test_read_file(out, NULL);
+    assert_non_null(text);
+    if (rc != 0)
+        fail_msg("amendsctl status exited %d:\n%s", rc, text);
+    const char *p = strncmp(text, "sync auth ", 10) == 0 ? text : strstr(text, "\nsync auth ");
+    p = p && *p == '\n' ? p + 1 : p;
+    if (!p)
+        fail_msg("amendsctl status has no sync auth line:\n%s", text);
+    snprintf(line, linelen, "%.*s", (int)strcspn(p, "\n"), p);
+    free(text);
+}
+
+static void refused_token_shows_auth_failed_in_amendsctl(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    char line[256];
+    /* With the hub's token: synced, auth ok. */
+    if (kx_run_script(k, left_on_apology) != 0)
+        kx_fail_with_log(k, "the script failed");
+    ctl_auth_line(k, line, sizeof line);
+    if (!strstr(line, "ok") || strstr(line, "FAILED"))
+        fail_msg("before the refusal: \"%s\"", line);
+    if (fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL) != 1)
+        kx_fail_with_log(k, "the abandoned journey is not at the hub");
+
+    /* A token the hub does not know: 401, sync stops, the records stay. */
+    char bad[800];
+    snprintf(bad, sizeof bad, "%s/bad-token", fx->h->dir);
+    h_write(bad, "not-a-token-the-hub-issued\n");
+    kx_write_conf(k, fx->h->url, bad, 7);
+    if (kx_run_script(k, left_on_apology) != 0)
+        kx_fail_with_log(k, "the script failed");
+    ctl_auth_line(k, line, sizeof line);
+    if (!strstr(line, "FAILED"))
+        fail_msg("after the refusal amendsctl status says \"%s\"", line);
+    kx_store_open(k);
+    am_store_status s = fx_status(fx);
+    assert_true(s.auth_failed);
+    assert_int_equal(s.pending, 2);
+    assert_int_equal(s.synced, 2);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 1);
+    assert_int_equal(fx_log_count(fx, "auth_failed", NULL, NULL) > 0, 1);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(journey_on_the_kiosk_is_a_row_at_the_hub, setup,
+                                        kx_teardown),
+        cmocka_unit_test_setup_teardown(sync_off_keeps_records_on_the_kiosk, setup, kx_teardown),
+        cmocka_unit_test_setup_teardown(refused_token_shows_auth_failed_in_amendsctl, setup,
+                                        kx_teardown),
+    };
+    return am_test_run(__FILE__, tests, sizeof tests / sizeof tests[0], argc, argv);
+}
