@@ -23,6 +23,7 @@
 #include "amends/version.h"
 #include "amends/widget.h"
 #include "app.h"
+#include "notify.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -418,6 +419,7 @@ static bool handle_input(am_app *app, am_ui *ui, const am_input *in, int64_t now
  * turns SIGINT and SIGTERM into a quit event, so both end here in order. */
 static int run_screen(am_app *app, am_ui *ui)
 {
+    am_notify_init();
     Uint64 t0 = SDL_GetTicks64();
     unsigned wipes_seen = am_app_wipes(app);
     int width, height;
@@ -436,7 +438,15 @@ static int run_screen(am_app *app, am_ui *ui)
             shown = v;
             dirty = false;
         }
+        /* The first frame is on screen: systemd may consider us started.
+         * Every turn of this loop tells the watchdog the screen is alive;
+         * a loop stuck anywhere gets the kiosk restarted. */
+        am_notify_ready();
+        am_notify_alive();
         int64_t wake = next_wake(j, now);
+        int64_t watchdog = am_notify_max_sleep_ms();
+        if (watchdog != INT64_MAX && (wake == INT64_MAX || wake - now > watchdog))
+            wake = now + watchdog;
         SDL_Event e;
         int got;
         if (wake == INT64_MAX) {
@@ -450,8 +460,10 @@ static int run_screen(am_app *app, am_ui *ui)
         do {
             am_input in = am_input_from_sdl(&e, width, height);
             now = (int64_t)(SDL_GetTicks64() - t0);
-            if (!handle_input(app, ui, &in, now, &dirty))
+            if (!handle_input(app, ui, &in, now, &dirty)) {
+                am_notify_stopping();
                 return 0;
+            }
             follow_wipes(app, ui, &wipes_seen);
         } while (SDL_PollEvent(&e));
     }
@@ -625,7 +637,24 @@ int main(int argc, char **argv)
         int64_t script_ms = 0;
         for (size_t i = 0; i < script->count; i++)
             script_ms += script->cmds[i].op == AM_OP_WAIT ? script->cmds[i].wait_ms : 0;
-        am_app_backdate(app, script_ms);
+        /* Test hook, honoured by headless scripts only: the wall time the
+         * script starts at (ms since the epoch), e.g. just before midnight
+         * for the daily budget's tests. */
+        const char *test_wall = getenv("AMENDS_TEST_WALL_MS");
+        if (test_wall && test_wall[0]) {
+            char *end;
+            errno = 0;
+            long long wall = strtoll(test_wall, &end, 10);
+            if (errno || *end || wall <= 0) {
+                fprintf(stderr, "amends-kiosk: AMENDS_TEST_WALL_MS=%s: not a time in ms\n",
+                        test_wall);
+                goto out;
+            }
+            am_app_set_wall_clock(app, (int64_t)wall, 0);
+            am_log_warn("kiosk", "test clock: the script starts at wall time %lld ms", wall);
+        } else {
+            am_app_backdate(app, script_ms);
+        }
     }
     /* After the store is open (it has repaired what a crash left), before
      * the screen: records kept while the window comes up go out meanwhile.
