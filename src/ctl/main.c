@@ -93,6 +93,24 @@ static void format_utc(int64_t ms, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Local midnight before `ms`: the kiosk's budget day (see src/kiosk/app.c). */
+static int64_t local_day_start_ms(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = 0;
+    tm.tm_min = 0;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm) * 1000;
+}
+
+static void format_money(int64_t minor, char *buf, size_t len)
+{
+    snprintf(buf, len, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
+}
+
 static int open_store(const ctl *c, am_store **st)
 {
     char err[1024];
@@ -170,8 +188,9 @@ static int cmd_status(ctl *c, int argc, char **argv)
         if (o == 'h') {
             printf("Usage: amendsctl status [--format text|json]\n"
                    "Journeys kept, outbox counts (pending, inflight, synced, quarantined),\n"
-                   "the oldest pending record, the last sync result and whether the hub\n"
-                   "refused this kiosk's credentials.\n");
+                   "the oldest pending record, the last sync result, whether the hub\n"
+                   "refused this kiosk's credentials, and offers given today against the\n"
+                   "budget in the site configuration (--config).\n");
             return EXIT_OK;
         }
         if (o != 'f' || parse_format("status", optarg, false, &json))
@@ -185,14 +204,28 @@ static int cmd_status(ctl *c, int argc, char **argv)
     if (open_store(c, &st))
         return EXIT_FAIL;
     am_store_status s;
+    int64_t now = now_ms();
+    int64_t spent_today = 0;
+    int offers_hour = 0, offers_today = 0;
     am_rc rc = am_store_get_status(st, &s);
+    if (!rc)
+        rc = am_store_spend(st, local_day_start_ms(now), now - 3600 * 1000, &spent_today,
+                            &offers_hour);
+    if (!rc) {
+        int64_t unused;
+        rc = am_store_spend(st, local_day_start_ms(now), local_day_start_ms(now), &unused,
+                            &offers_today);
+    }
     if (rc) {
         fprintf(stderr, "amendsctl: %s\n", am_store_errmsg(st));
         am_store_close(st);
         return EXIT_FAIL;
     }
     am_store_close(st);
-    int64_t now = now_ms();
+    const char *currency = c->cfg->budget.currency;
+    char spent[32], budget[32];
+    format_money(spent_today, spent, sizeof spent);
+    format_money(c->cfg->budget.daily_value_minor, budget, sizeof budget);
     if (json) {
         char last_success[40], oldest[40], last_attempt[40];
         format_utc(s.last_success_ms, last_success, sizeof last_success);
@@ -219,6 +252,13 @@ static int cmd_status(ctl *c, int argc, char **argv)
         cJSON_AddStringToObject(o2, "last_outcome", s.last_outcome);
         cJSON_AddStringToObject(o2, "last_error", s.last_error);
         cJSON_AddStringToObject(o2, "auth", s.auth_failed ? "failed" : "ok");
+        cJSON *b = cJSON_AddObjectToObject(o2, "budget");
+        cJSON_AddStringToObject(b, "currency", currency);
+        cJSON_AddNumberToObject(b, "spent_today", (double)spent_today / 100.0);
+        cJSON_AddNumberToObject(b, "daily_value", (double)c->cfg->budget.daily_value_minor / 100.0);
+        cJSON_AddNumberToObject(b, "offers_today", offers_today);
+        cJSON_AddNumberToObject(b, "offers_last_hour", offers_hour);
+        cJSON_AddNumberToObject(b, "hourly_offers", c->cfg->budget.hourly_offers);
         char *text = cJSON_Print(o2);
         cJSON_Delete(o2);
         if (!text)
@@ -252,6 +292,8 @@ static int cmd_status(ctl *c, int argc, char **argv)
         printf("last attempt  %s: %s%s%s\n", when, s.last_outcome, s.last_error[0] ? ": " : "",
                s.last_error);
     }
+    printf("offers today  %d given, %s of %s %s budget; %d of %d in the last hour\n", offers_today,
+           spent, budget, currency, offers_hour, c->cfg->budget.hourly_offers);
     printf("sync auth     %s\n",
            s.auth_failed ? "FAILED: the hub refused this kiosk's token (see sync-log)" : "ok");
     if (s.quarantined > 0)

@@ -73,6 +73,8 @@ static int setup(void **state)
     assert_int_equal(am_store_journey_open(st, "lobby-1", &r, now - 3600000, uuid), AM_OK);
     assert_int_equal(am_store_journey_close(st, uuid, &r, AM_OUTCOME_COMPLETED, now - 3500000),
                      AM_OK);
+    /* An accepted offer right now: today's spend, whatever the hour. */
+    assert_int_equal(am_store_offer_record(st, uuid, "coffee", 450, AM_OFFER_ACCEPTED, now), AM_OK);
     fill_report(&r, "billing", "still typing", formula_comment);
     assert_int_equal(am_store_journey_open(st, "lobby-1", &r, now - 60000, uuid), AM_OK);
     am_sync_log_entry e = {
@@ -289,6 +291,9 @@ static void status_reports_counts(void **state)
     assert_non_null(strstr(s, "last success  never"));
     assert_non_null(strstr(s, "retry"));
     assert_non_null(strstr(s, "sync auth     ok"));
+    /* The built-in budget: 150.00 EUR a day, 6 offers an hour. */
+    assert_non_null(
+        strstr(s, "offers today  1 given, 4.50 of 150.00 EUR budget; 1 of 6 in the last hour"));
     free(s);
     assert_int_equal(ctl(f, "status", "--format", "json", NULL, NULL), 0);
     s = out_text(f);
@@ -298,6 +303,10 @@ static void status_reports_counts(void **state)
     assert_int_equal(cJSON_GetObjectItem(o, "journeys")->valueint, 3);
     assert_string_equal(cJSON_GetObjectItem(o, "auth")->valuestring, "ok");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "last_success")));
+    cJSON *budget = cJSON_GetObjectItem(o, "budget");
+    assert_non_null(budget);
+    assert_true(cJSON_GetObjectItem(budget, "spent_today")->valuedouble == 4.5);
+    assert_int_equal(cJSON_GetObjectItem(budget, "offers_today")->valueint, 1);
     cJSON_Delete(o);
     free(s);
 }
