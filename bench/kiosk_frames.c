@@ -3,14 +3,18 @@
  *
  * For each screen: the first frame (text rendered into the cache) and the
  * median and worst of 50 redraws of the same screen (what the kiosk does
- * for a countdown tick or a keystroke elsewhere). Prints one line per
- * screen; bench/kiosk_bench.py collects them. Not a test.
+ * for a countdown tick or a keystroke elsewhere). Then, as the window's
+ * main loop does while the guest reads the screen, am_ui_idle until it has
+ * nothing left to prepare, timed apart (idle_ms: CPU the kiosk spends while
+ * nobody waits). Prints one line per screen; bench/kiosk_bench.py collects
+ * them. Not a test.
  *
- * Usage: kiosk_frames [WxH] [CONFIG]
+ * Usage: kiosk_frames [WxH] [CONFIG] [LANG]   (LANG: en, es, ..., default en)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "amends/ui.h"
@@ -33,10 +37,16 @@ int main(int argc, char **argv)
 {
     int w = 1920, h = 1080;
     if (argc > 1 && sscanf(argv[1], "%dx%d", &w, &h) != 2) {
-        fprintf(stderr, "usage: kiosk_frames [WxH] [CONFIG]\n");
+        fprintf(stderr, "usage: kiosk_frames [WxH] [CONFIG] [LANG]\n");
         return 2;
     }
-    const char *conf = argc > 2 ? argv[2] : AM_BENCH_SOURCE_DIR "/tests/goldens/golden.conf";
+    const char *conf =
+        argc > 2 && argv[2][0] ? argv[2] : AM_BENCH_SOURCE_DIR "/tests/goldens/golden.conf";
+    int lang = argc > 3 ? am_lang_index(argv[3]) : AM_LANG_EN;
+    if (lang < 0) {
+        fprintf(stderr, "kiosk_frames: unknown language %s\n", argv[3]);
+        return 2;
+    }
     char err[1024];
     am_config *cfg = NULL;
     if (am_config_load(conf, &cfg, err, sizeof err)) {
@@ -50,10 +60,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    printf("# screen first_ms median_ms worst_ms (%dx%d, software renderer)\n", w, h);
+    printf("# screen first_ms median_ms worst_ms idle_ms (%dx%d, software renderer)\n", w, h);
     double worst_all = 0;
     for (int s = 0; s < UI_STATE_COUNT; s++) {
-        am_journey *j = ui_journey_at(cfg, AM_LANG_EN, (ui_state)s);
+        am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
         double t0 = now_ms();
         am_ui_draw(ui, j, ui_fixture_now);
         double first = now_ms() - t0;
@@ -65,12 +75,20 @@ int main(int argc, char **argv)
             times[i] = now_ms() - t0;
         }
         qsort(times, RUNS, sizeof times[0], cmp_double);
-        printf("%s %.2f %.2f %.2f\n", ui_state_names[s], first, times[RUNS / 2], times[RUNS - 1]);
+        t0 = now_ms();
+        while (am_ui_idle(ui, j)) {
+        }
+        double idle = now_ms() - t0;
+        printf("%s %.2f %.2f %.2f %.2f\n", ui_state_names[s], first, times[RUNS / 2],
+               times[RUNS - 1], idle);
         if (times[RUNS - 1] > worst_all)
             worst_all = times[RUNS - 1];
         am_journey_free(j);
     }
     printf("# worst redraw %.2f ms\n", worst_all);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("# peak_rss_kib %ld\n", ru.ru_maxrss);
     am_ui_close(ui);
     am_config_free(cfg);
     return 0;

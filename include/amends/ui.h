@@ -61,6 +61,15 @@ am_ui_result am_ui_activate(am_ui *ui, const am_widget *w, am_event *ev);
  * am_ui_activate. While "still there?" shows, any touch answers it. */
 am_ui_result am_ui_tap(am_ui *ui, const am_journey *j, int64_t now_ms, int x, int y, am_event *ev);
 
+/* Prepares, while nothing else is to be done, what the next frames will
+ * need: the glyphs of j's language at every text size, loaded and
+ * rasterised into the font caches, so the first frame of a screen does not
+ * wait for them. One bounded step per call (one font at one size, about a
+ * millisecond or two); returns true while there is more to do. Meant for
+ * the window's main loop, instead of sleeping while it returns true. Reads
+ * no guest text. Does nothing for Chinese (see ui.c). */
+bool am_ui_idle(am_ui *ui, const am_journey *j);
+
 /* The guest is gone (AM_FX_WIPE): drops cached guest text and resets the
  * keyboard for the next guest. */
 void am_ui_forget_guest(am_ui *ui);

@@ -48,6 +48,19 @@ void am_render_logo_size(const am_render *r, int *w, int *h);
 void am_render_measure(void *ud, const char *text, size_t len, am_font font, int px, int *w,
                        int *h);
 
+/* Opens the faces that `text` needs in `font` at `px` and renders it once
+ * into nothing but SDL_ttf's own caches. The first text at a new face and
+ * size costs about 0.4 ms of FreeType and HarfBuzz set-up (tables read and
+ * checked, a shaping plan), and every glyph new to that size is loaded and
+ * rasterised: warming does that work before a frame needs it. Counted in
+ * warm_renders, not text_renders: it draws no frame. `text` must not be
+ * guest text. */
+void am_render_warm(am_render *r, const char *text, am_font font, int px);
+
+/* Renders the text lines of `l` into the cache without drawing a frame,
+ * so that the frame that shows `l` finds them there. */
+void am_render_prepare(am_render *r, const am_layout *l);
+
 /* Draws a whole frame and presents it. */
 void am_render_frame(am_render *r, const am_layout *l);
 /* Writes the last frame as PNG. */
@@ -60,8 +73,10 @@ typedef struct am_render_stats {
     unsigned long frames;
     unsigned long text_renders; /* TTF_Render* calls */
     unsigned long text_cache_hits;
-    int text_cached;  /* textures held now */
-    int guest_cached; /* of which hold guest text */
+    unsigned long font_opens;   /* faces opened at a size (TTF_OpenFont) */
+    unsigned long warm_renders; /* TTF_Render* calls of am_render_warm */
+    int text_cached;            /* textures held now */
+    int guest_cached;           /* of which hold guest text */
 } am_render_stats;
 void am_render_get_stats(const am_render *r, am_render_stats *out);
 

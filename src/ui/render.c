@@ -198,12 +198,14 @@ static void fill_plain(am_render *r, int x, int y, int w, int h, uint32_t argb)
     SDL_RenderFillRect(r->renderer, &rc);
 }
 
-/* A white anti-aliased disc of radius `rad`, cached per radius; its four
- * quarters are the corners of rounded rects. */
-static SDL_Texture *disc(am_render *r, int rad)
+/* An anti-aliased disc of radius `rad` in colour `rgb`, cached per radius
+ * and colour; its four quarters are the corners of rounded rects. The
+ * colour is in the pixels rather than a colour mod, which the software
+ * renderer blends several times slower. */
+static SDL_Texture *disc(am_render *r, int rad, uint32_t rgb)
 {
     for (int i = 0; i < DISC_SLOTS; i++) {
-        if (r->discs[i].tex && r->discs[i].radius == rad)
+        if (r->discs[i].tex && r->discs[i].radius == rad && r->discs[i].rgb == rgb)
             return r->discs[i].tex;
     }
     int slot = r->disc_next++ % DISC_SLOTS;
@@ -220,7 +222,7 @@ static SDL_Texture *disc(am_render *r, int rad)
             float dx = x + 0.5f - rad, dy = y + 0.5f - rad;
             float cover = rad - sqrtf(dx * dx + dy * dy) + 0.5f;
             cover = cover < 0 ? 0 : cover > 1 ? 1 : cover;
-            row[x] = ((Uint32)(cover * 255.0f + 0.5f) << 24) | 0xFFFFFFu;
+            row[x] = ((Uint32)(cover * 255.0f + 0.5f) << 24) | rgb;
         }
     }
     SDL_Texture *t = SDL_CreateTextureFromSurface(r->renderer, s);
@@ -230,6 +232,7 @@ static SDL_Texture *disc(am_render *r, int rad)
     SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
     r->discs[slot].tex = t;
     r->discs[slot].radius = rad;
+    r->discs[slot].rgb = rgb;
     return t;
 }
 
@@ -245,7 +248,7 @@ static void round_rect(am_render *r, float xf, float yf, float wf, float hf, flo
         rad = w / 2;
     if (rad > h / 2)
         rad = h / 2;
-    SDL_Texture *t = rad > 0 ? disc(r, rad) : NULL;
+    SDL_Texture *t = rad > 0 ? disc(r, rad, argb & 0xFFFFFFu) : NULL;
     if (!t) {
         fill_plain(r, x, y, w, h, argb);
         return;
@@ -253,9 +256,7 @@ static void round_rect(am_render *r, float xf, float yf, float wf, float hf, flo
     fill_plain(r, x + rad, y, w - 2 * rad, h, argb);
     fill_plain(r, x, y + rad, rad, h - 2 * rad, argb);
     fill_plain(r, x + w - rad, y + rad, rad, h - 2 * rad, argb);
-    SDL_Color col = color_of(argb);
-    SDL_SetTextureColorMod(t, col.r, col.g, col.b);
-    SDL_SetTextureAlphaMod(t, col.a);
+    SDL_SetTextureAlphaMod(t, (Uint8)(argb >> 24));
     const SDL_Rect src[4] = {
         {0, 0, rad, rad}, {rad, 0, rad, rad}, {0, rad, rad, rad}, {rad, rad, rad, rad}};
     const SDL_Rect dst[4] = {{x, y, rad, rad},
@@ -389,7 +390,7 @@ static void draw_qr(am_render *r, const am_cmd *c)
 
 void am_render_frame(am_render *r, const am_layout *l)
 {
-    r->tick++;
+    r->frame++;
     r->stats.frames++;
     /* No clear: every layout starts with a full-screen background. */
     for (int i = 0; i < l->cmd_count; i++) {

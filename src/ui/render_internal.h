@@ -13,6 +13,8 @@ enum { FACE_LATIN = 0, FACE_LATIN_BOLD, FACE_ARABIC, FACE_ARABIC_BOLD, FACE_CJK,
 #define FONT_SLOTS    96
 #define TEXT_SLOTS    768
 #define MEASURE_SLOTS 4096
+/* Bytes of text textures kept: a few screens at 1920x1080. */
+#define TEXT_BUDGET (6u << 20)
 
 typedef struct font_slot {
     int face, px;
@@ -26,7 +28,8 @@ typedef struct text_slot {
     size_t len;
     int font, px, rtl;
     bool guest;
-    SDL_Texture *tex;
+    SDL_Texture *tex; /* coverage in alpha, coloured rgb (see recolour) */
+    uint32_t rgb;
     int w, h;
     unsigned long used;
 } text_slot;
@@ -39,10 +42,11 @@ typedef struct measure_slot {
     int w, h;
 } measure_slot;
 
-#define DISC_SLOTS 48
+#define DISC_SLOTS 128
 
 typedef struct disc_slot {
     int radius;
+    uint32_t rgb;
     SDL_Texture *tex;
 } disc_slot;
 
@@ -56,10 +60,12 @@ struct am_render {
     char font_path[FACE_COUNT][1100];
     font_slot fonts[FONT_SLOTS];
     text_slot texts[TEXT_SLOTS];
+    size_t text_bytes; /* held by texts[].tex */
     measure_slot measures[MEASURE_SLOTS];
     disc_slot discs[DISC_SLOTS];
     int disc_next;
-    unsigned long tick;
+    unsigned long tick;  /* font use, for the fonts' LRU */
+    unsigned long frame; /* frames and preparations, for the texts' LRU */
     am_render_stats stats;
     bool ttf_up, img_up, sdl_up;
 };

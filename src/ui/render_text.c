@@ -42,6 +42,7 @@ static TTF_Font *font_at(am_render *r, int face, int px)
     s->font = TTF_OpenFont(r->font_path[face], px);
     if (!s->font)
         return NULL;
+    r->stats.font_opens++;
     s->face = face;
     s->px = px;
     s->used = ++r->tick;
@@ -233,21 +234,56 @@ void am_render_measure(void *ud, const char *text, size_t len, am_font font, int
     }
 }
 
-/* Renders a line once, in white, into one texture: runs side by side in
- * visual order on a shared baseline. The cache colours it per use. */
+/* Gives every pixel of a line texture the colour `rgb`, keeping its
+ * coverage in alpha. A texture drawn with no colour modulation is blended
+ * by SDL's fast per-pixel-alpha blitter, which skips transparent pixels;
+ * with a colour mod the software renderer takes a generic path that is
+ * about nine times slower, and text is most of what a frame blends. */
+static void recolour(text_slot *s, uint32_t rgb)
+{
+    void *pixels;
+    int pitch;
+    if (SDL_LockTexture(s->tex, NULL, &pixels, &pitch) != 0)
+        return;
+    for (int y = 0; y < s->h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)pixels + (size_t)y * (size_t)pitch);
+        for (int x = 0; x < s->w; x++)
+            row[x] = (row[x] & 0xFF000000u) | rgb;
+    }
+    SDL_UnlockTexture(s->tex);
+    s->rgb = rgb;
+}
+
+void am_render_warm(am_render *r, const char *text, am_font font, int px)
+{
+    run runs[MAX_RUNS];
+    size_t len = strlen(text);
+    int n = segment(r, text, len, font, px, runs);
+    SDL_Color white = {255, 255, 255, 255};
+    for (int k = 0; k < n; k++) {
+        TTF_Font *f = font_at(r, runs[k].face, px);
+        if (!f)
+            continue;
+        char buf[4096];
+        size_t run_len = runs[k].len < sizeof buf - 1 ? runs[k].len : sizeof buf - 1;
+        memcpy(buf, text + runs[k].start, run_len);
+        buf[run_len] = '\0';
+        /* Thrown away: what stays is SDL_ttf's glyph cache of the font. */
+        SDL_Surface *part = TTF_RenderUTF8_Blended(f, buf, white);
+        r->stats.warm_renders++;
+        SDL_FreeSurface(part);
+    }
+}
+
+/* Renders a line once into one texture: runs side by side in visual order
+ * on a shared baseline, coverage in alpha, in the colour of this use. A
+ * later use in another colour recolours the texture (recolour) without
+ * rendering the text again. Each run is shaped once: the line's width is
+ * the sum of the rendered runs (what TTF_SizeUTF8 would say). */
 static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
 {
     run runs[MAX_RUNS];
     int n = segment(r, cmd->text, cmd->len, cmd->font, cmd->px, runs);
-    int w, ascent, descent;
-    measure_runs(r, cmd->text, runs, n, cmd->px, &w, &ascent, &descent);
-    if (w <= 0)
-        return NULL;
-    SDL_Surface *line =
-        SDL_CreateRGBSurfaceWithFormat(0, w, ascent + descent, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!line)
-        return NULL;
-    SDL_FillRect(line, NULL, 0);
     bool rtl = cmd->text_flags & AM_TF_RTL;
     /* Punctuation that ends a right-to-left line after a Latin word
      * ("يا Amira.") belongs to the line, not the word: its own run, drawn
@@ -268,48 +304,129 @@ static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
             n++;
         }
     }
-    int x = 0;
+    SDL_Surface *parts[MAX_RUNS] = {0};
+    int tops[MAX_RUNS] = {0};
+    int w = 0, ascent = 0, descent = 0;
     SDL_Color white = {255, 255, 255, 255};
     for (int k = 0; k < n; k++) {
         const run *ru = &runs[rtl ? n - 1 - k : k];
         TTF_Font *f = font_at(r, ru->face, cmd->px);
         if (!f)
             continue;
+        if (TTF_FontAscent(f) > ascent)
+            ascent = TTF_FontAscent(f);
+        if (-TTF_FontDescent(f) > descent)
+            descent = -TTF_FontDescent(f);
+        tops[k] = TTF_FontAscent(f);
         char buf[4096];
         size_t len = ru->len < sizeof buf - 1 ? ru->len : sizeof buf - 1;
         memcpy(buf, cmd->text + ru->start, len);
         buf[len] = '\0';
-        SDL_Surface *part = TTF_RenderUTF8_Blended(f, buf, white);
+        parts[k] = TTF_RenderUTF8_Blended(f, buf, white);
         r->stats.text_renders++;
+        am_wipe(buf, len);
+        if (parts[k])
+            w += parts[k]->w;
+    }
+    int h = ascent + descent;
+    text_slot *done = NULL;
+    void *pixels;
+    int pitch;
+    /* Streaming, so the pixels can be written in place: by the software
+     * renderer they are the texture's own surface, with no copy. */
+    if (w <= 0 || h <= 0)
+        goto out;
+    slot->tex =
+        SDL_CreateTexture(r->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
+    if (!slot->tex || SDL_LockTexture(slot->tex, NULL, &pixels, &pitch) != 0)
+        goto out;
+    slot->w = w;
+    slot->h = h;
+    uint32_t rgb = cmd->color & 0xFFFFFFu;
+    slot->rgb = rgb;
+    for (int y = 0; y < h; y++)
+        memset((Uint8 *)pixels + (size_t)y * (size_t)pitch, 0, (size_t)w * 4);
+    /* Each run's coverage into the line at its place, clipped, in this
+     * use's colour (a blit with no blending, and the colouring, in one
+     * pass). */
+    int x = 0;
+    for (int k = 0; k < n; k++) {
+        const SDL_Surface *part = parts[k];
         if (!part)
             continue;
-        SDL_SetSurfaceBlendMode(part, SDL_BLENDMODE_NONE);
-        SDL_Rect dst = {x, ascent - TTF_FontAscent(f), part->w, part->h};
-        SDL_BlitSurface(part, NULL, line, &dst);
+        int top = ascent - tops[k];
+        for (int py = 0; py < part->h; py++) {
+            int ly = top + py;
+            if (ly < 0 || ly >= h)
+                continue;
+            const Uint32 *src = (const Uint32 *)((const Uint8 *)part->pixels + py * part->pitch);
+            Uint32 *dst = (Uint32 *)((Uint8 *)pixels + (size_t)ly * (size_t)pitch);
+            for (int px = 0; px < part->w && x + px < w; px++)
+                dst[x + px] = (src[px] & 0xFF000000u) | rgb;
+        }
         x += part->w;
-        am_wipe(buf, len);
-        SDL_FreeSurface(part);
     }
-    slot->tex = SDL_CreateTextureFromSurface(r->renderer, line);
-    slot->w = line->w;
-    slot->h = line->h;
-    if (cmd->text_flags & AM_TF_GUEST)
-        am_wipe(line->pixels, (size_t)line->pitch * (size_t)line->h);
-    SDL_FreeSurface(line);
-    if (slot->tex)
-        SDL_SetTextureBlendMode(slot->tex, SDL_BLENDMODE_BLEND);
-    return slot->tex ? slot : NULL;
+    SDL_UnlockTexture(slot->tex);
+    SDL_SetTextureBlendMode(slot->tex, SDL_BLENDMODE_BLEND);
+    done = slot;
+out:
+    for (int k = 0; k < n; k++) {
+        if (!parts[k])
+            continue;
+        if (cmd->text_flags & AM_TF_GUEST)
+            am_wipe(parts[k]->pixels, (size_t)parts[k]->pitch * (size_t)parts[k]->h);
+        SDL_FreeSurface(parts[k]);
+    }
+    return done;
 }
 
-static void slot_clear(text_slot *s)
+static void slot_clear(am_render *r, text_slot *s)
 {
-    if (s->tex)
+    if (s->tex) {
+        r->text_bytes -= (size_t)s->w * (size_t)s->h * 4;
+        /* A guest's words leave no pixels behind in freed memory. */
+        void *pixels;
+        int pitch;
+        if (s->guest && SDL_LockTexture(s->tex, NULL, &pixels, &pitch) == 0) {
+            am_wipe(pixels, (size_t)pitch * (size_t)s->h);
+            SDL_UnlockTexture(s->tex);
+        }
         SDL_DestroyTexture(s->tex);
+    }
     if (s->text) {
         am_wipe(s->text, s->len);
         free(s->text);
     }
     memset(s, 0, sizeof *s);
+}
+
+static text_slot *lookup(am_render *r, const am_cmd *cmd);
+
+/* Keeps the text textures within TEXT_BUDGET bytes: the least recently
+ * drawn lines go first, never one drawn in this frame. */
+static void trim_cache(am_render *r)
+{
+    while (r->text_bytes > TEXT_BUDGET) {
+        text_slot *lru = NULL;
+        for (int i = 0; i < TEXT_SLOTS; i++) {
+            text_slot *s = &r->texts[i];
+            if (s->tex && s->used < r->frame && (!lru || s->used < lru->used))
+                lru = s;
+        }
+        if (!lru)
+            return;
+        slot_clear(r, lru);
+    }
+}
+
+/* Puts the texts of `l` into the cache without drawing them. */
+void am_render_prepare(am_render *r, const am_layout *l)
+{
+    r->frame++;
+    for (int i = 0; i < l->cmd_count; i++) {
+        if (l->cmds[i].type == AM_CMD_TEXT)
+            lookup(r, &l->cmds[i]);
+    }
 }
 
 static text_slot *lookup(am_render *r, const am_cmd *cmd)
@@ -323,7 +440,7 @@ static text_slot *lookup(am_render *r, const am_cmd *cmd)
         text_slot *s = &r->texts[(hash + (uint64_t)i) % TEXT_SLOTS];
         if (s->text && s->hash == hash && s->len == cmd->len && s->font == (int)cmd->font &&
             s->px == cmd->px && s->rtl == rtl && memcmp(s->text, cmd->text, cmd->len) == 0) {
-            s->used = r->tick;
+            s->used = r->frame;
             r->stats.text_cache_hits++;
             return s;
         }
@@ -334,7 +451,7 @@ static text_slot *lookup(am_render *r, const am_cmd *cmd)
             oldest = s;
         }
     }
-    slot_clear(oldest);
+    slot_clear(r, oldest);
     oldest->text = malloc(cmd->len + 1);
     if (!oldest->text)
         return NULL;
@@ -346,11 +463,13 @@ static text_slot *lookup(am_render *r, const am_cmd *cmd)
     oldest->px = cmd->px;
     oldest->rtl = rtl;
     oldest->guest = cmd->text_flags & AM_TF_GUEST;
-    oldest->used = r->tick;
+    oldest->used = r->frame;
     if (!render_line(r, cmd, oldest)) {
-        slot_clear(oldest);
+        slot_clear(r, oldest);
         return NULL;
     }
+    r->text_bytes += (size_t)oldest->w * (size_t)oldest->h * 4;
+    trim_cache(r);
     return oldest;
 }
 
@@ -359,8 +478,8 @@ void am_text_draw(am_render *r, const am_cmd *cmd)
     text_slot *s = lookup(r, cmd);
     if (!s)
         return;
-    SDL_SetTextureColorMod(s->tex, (cmd->color >> 16) & 0xFF, (cmd->color >> 8) & 0xFF,
-                           cmd->color & 0xFF);
+    if (s->rgb != (cmd->color & 0xFFFFFFu))
+        recolour(s, cmd->color & 0xFFFFFFu);
     SDL_SetTextureAlphaMod(s->tex, (cmd->color >> 24) & 0xFF);
     /* The layout sized the rect from the same measurement; centre the
      * texture in it in case a line was cut to the box. */
@@ -372,7 +491,7 @@ void am_render_forget_guest(am_render *r)
 {
     for (int i = 0; i < TEXT_SLOTS; i++) {
         if (r->texts[i].text && r->texts[i].guest)
-            slot_clear(&r->texts[i]);
+            slot_clear(r, &r->texts[i]);
     }
     /* Measurements do not say whose text they were: drop them all. */
     for (int i = 0; i < MEASURE_SLOTS; i++) {
@@ -388,7 +507,7 @@ void am_render_forget_guest(am_render *r)
 void am_text_close(am_render *r)
 {
     for (int i = 0; i < TEXT_SLOTS; i++)
-        slot_clear(&r->texts[i]);
+        slot_clear(r, &r->texts[i]);
     for (int i = 0; i < MEASURE_SLOTS; i++) {
         if (r->measures[i].text) {
             am_wipe(r->measures[i].text, r->measures[i].len);

@@ -1,9 +1,11 @@
 /* ui.c — the kiosk screen put together (see ui.h). */
 #include "amends/ui.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct am_ui {
     const am_config *cfg;
@@ -15,13 +17,42 @@ struct am_ui {
     am_field kbd_field;
     int kbd_lang;
     char typed[16];
+    /* Idle preparation (am_ui_idle): the language whose glyphs are being
+     * warmed, the next text size to warm, and that language's characters. */
+    int warm_lang;
+    size_t warm_next;
+    char warm_chars[1536];
 };
+
+/* An installed kiosk finds its assets next to itself: /usr/bin/amends-kiosk
+ * uses /usr/share/amends, wherever the package put the prefix. */
+static const char *installed_assets(void)
+{
+    static char dir[AM_PATH_MAX];
+    char exe[AM_PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char probe[AM_PATH_MAX + 64];
+    if (snprintf(dir, sizeof dir, "%s/../share/amends", exe) >= (int)sizeof dir)
+        return NULL;
+    snprintf(probe, sizeof probe, "%s/i18n/en.ini", dir);
+    return access(probe, R_OK) == 0 ? dir : NULL;
+}
 
 const char *am_ui_default_assets(void)
 {
     const char *env = getenv("AMENDS_ASSETS");
     if (env && *env)
         return env;
+    const char *installed = installed_assets();
+    if (installed)
+        return installed;
 #ifdef AM_ASSETS_DIR
     return AM_ASSETS_DIR;
 #else
@@ -39,6 +70,95 @@ void am_ui_close(am_ui *ui)
     free(ui);
 }
 
+/* The text sizes of src/ui/layout.c's styles, in design units, per font.
+ * test_ui_layout.idle_preparation_ends_and_draws_nothing checks that they
+ * cover what the category screen uses. */
+static const double regular_sizes[] = {22, 24, 26, 28, 30, 32};
+static const double bold_sizes[] = {22, 24, 26, 28, 30, 34, 44, 48, 54, 56, 64};
+
+#define REGULAR_COUNT (sizeof regular_sizes / sizeof regular_sizes[0])
+#define BOLD_COUNT    (sizeof bold_sizes / sizeof bold_sizes[0])
+
+static size_t utf8_put(char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* Every character of `lang`'s kiosk strings, and printable ASCII (names,
+ * e-mail addresses, site texts), each once, as one UTF-8 string. */
+static void collect_chars(am_ui *ui, int lang)
+{
+    static unsigned char seen[0x10000 / 8];
+    memset(seen, 0, sizeof seen);
+    size_t len = 0, cap = sizeof ui->warm_chars - 4;
+    for (uint32_t cp = 0x21; cp < 0x7F; cp++) {
+        seen[cp / 8] |= (unsigned char)(1u << (cp % 8));
+        len += utf8_put(ui->warm_chars + len, cp);
+    }
+    for (int k = 0; k < AM_STR_COUNT && len < cap; k++) {
+        const unsigned char *t = (const unsigned char *)am_i18n_get(ui->i18n, lang, (am_str)k);
+        while (*t && len < cap) {
+            uint32_t cp = *t++;
+            if (cp >= 0xE0 && cp < 0xF0 && t[0] && t[1]) {
+                cp = ((cp & 0x0F) << 12) | ((uint32_t)(t[0] & 0x3F) << 6) | (t[1] & 0x3F);
+                t += 2;
+            } else if (cp >= 0xC0 && cp < 0xE0 && t[0]) {
+                cp = ((cp & 0x1F) << 6) | (t[0] & 0x3F);
+                t += 1;
+            } else if (cp >= 0x80) {
+                continue; /* beyond the BMP or not a lead byte: not warmed */
+            }
+            /* Chinese has too many characters for SDL_ttf's 256-glyph cache
+             * per font, and each is large: warming them would cost memory
+             * and be evicted anyway. */
+            if (cp < 0x21 || (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                (cp >= 0xFF00 && cp <= 0xFFEF) || (seen[cp / 8] & (1u << (cp % 8))))
+                continue;
+            seen[cp / 8] |= (unsigned char)(1u << (cp % 8));
+            len += utf8_put(ui->warm_chars + len, cp);
+        }
+    }
+    ui->warm_chars[len] = '\0';
+}
+
+bool am_ui_idle(am_ui *ui, const am_journey *j)
+{
+    int lang = am_journey_lang(j);
+    if (lang != ui->warm_lang) {
+        collect_chars(ui, lang);
+        ui->warm_lang = lang;
+        ui->warm_next = 0;
+    }
+    /* Chinese text is drawn with one face whose characters are too many
+     * for SDL_ttf's 256-glyph cache per font: warming would cost memory
+     * (about 4 MiB at 1080p) and be evicted anyway. */
+    if (lang == AM_LANG_ZH || ui->warm_next >= REGULAR_COUNT + BOLD_COUNT)
+        return false;
+    size_t i = ui->warm_next++;
+    int w, h;
+    am_render_size(ui->render, &w, &h);
+    double unit = (w < h ? w : h) / 800.0;
+    if (i < REGULAR_COUNT)
+        am_render_warm(ui->render, ui->warm_chars, AM_FONT_REGULAR,
+                       (int)lround(regular_sizes[i] * unit));
+    else
+        am_render_warm(ui->render, ui->warm_chars, AM_FONT_BOLD,
+                       (int)lround(bold_sizes[i - REGULAR_COUNT] * unit));
+    return ui->warm_next < REGULAR_COUNT + BOLD_COUNT;
+}
+
 am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char *err,
                  size_t errlen)
 {
@@ -52,6 +172,7 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
     }
     ui->cfg = cfg;
     ui->kbd_screen = AM_SCREEN_COUNT;
+    ui->warm_lang = -1;
     const char *assets = o->assets_dir ? o->assets_dir : am_ui_default_assets();
     char dir[AM_PATH_MAX + 16];
     snprintf(dir, sizeof dir, "%s/i18n", assets);
@@ -73,6 +194,14 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
     rc = am_render_open(&ro, &ui->render, err, errlen);
     if (rc)
         goto out;
+    /* The screen a started kiosk shows first: its text is rendered now,
+     * during start-up (which bench/kiosk_bench.py times to the first saved
+     * frame), rather than in a frame. */
+    am_journey *first = am_journey_new(cfg, 0);
+    if (first) {
+        am_render_prepare(ui->render, am_ui_layout(ui, first, 0));
+        am_journey_free(first);
+    }
     *out = ui;
     ui = NULL;
 out:

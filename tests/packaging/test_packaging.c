@@ -439,7 +439,8 @@ static void test_unpacked_kiosk_reports_version(void **state)
 }
 
 /* The packaged kiosk, with the packaged config, strings, fonts and demo
- * script, walks a guest through every screen; the packaged amendsctl then
+ * script, walks a guest through every screen, finding its assets next to
+ * itself (no --assets, no AMENDS_ASSETS); the packaged amendsctl then
  * reads back the journey it kept. */
 static void test_unpacked_kiosk_runs_demo(void **state)
 {
@@ -452,9 +453,9 @@ static void test_unpacked_kiosk_runs_demo(void **state)
     int rc = sh(log,
                 "cd '%s' && env -u AMENDS_ASSETS -u DISPLAY -u WAYLAND_DISPLAY "
                 "'%s/usr/bin/amends-kiosk' --headless --config '%s/etc/amends/amends.conf' "
-                "--data-dir '%s/data' --assets '%s/usr/share/amends' "
+                "--data-dir '%s/data' "
                 "--script '%s/usr/share/amends/demo/screens.script'",
-                dir, root, root, dir, root, root);
+                dir, root, root, dir, root);
     if (rc != 0)
         fail_with_log("the packaged demo script failed", log);
     char shot[PATH_LEN + 64];

@@ -347,6 +347,44 @@ static void unchanged_text_is_not_rendered_again(void **state)
     am_config_free(cfg);
 }
 
+/* While nobody waits, am_ui_idle prepares the glyphs of the journey's
+ * language at every text size. It ends, draws no frame, renders no line
+ * and keeps no text (so it cannot keep guest text either); afterwards the
+ * first frame of the category screen opens no font in English. (Arabic
+ * labels shrunk to fit still open fonts at their shrunk sizes.) */
+static void idle_preparation_ends_and_draws_nothing(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_ui *ui = open_ui(cfg);
+    for (int lang = AM_LANG_EN; lang <= AM_LANG_AR; lang += AM_LANG_AR - AM_LANG_EN) {
+        am_journey *j = ui_journey_at(cfg, lang, UI_ATTRACT);
+        am_ui_draw(ui, j, ui_fixture_now);
+        am_render_stats a, b, c;
+        am_render_get_stats(am_ui_renderer(ui), &a);
+        int steps = 0;
+        while (am_ui_idle(ui, j))
+            assert_true(++steps < 100);
+        assert_false(am_ui_idle(ui, j));
+        am_render_get_stats(am_ui_renderer(ui), &b);
+        assert_int_equal(b.frames, a.frames);
+        assert_int_equal(b.text_renders, a.text_renders);
+        assert_int_equal(b.text_cached, a.text_cached);
+        assert_int_equal(b.guest_cached, 0);
+        assert_true(b.warm_renders > a.warm_renders);
+        am_journey_free(j);
+        j = ui_journey_at(cfg, lang, UI_CATEGORY);
+        am_ui_draw(ui, j, ui_fixture_now);
+        am_render_get_stats(am_ui_renderer(ui), &c);
+        assert_true(c.text_renders > b.text_renders);
+        if (lang == AM_LANG_EN)
+            assert_int_equal(c.font_opens, b.font_opens);
+        am_journey_free(j);
+    }
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
 /* The prompt takes every tap: a tap anywhere answers "still there?". */
 static void idle_prompt_takes_any_tap(void **state)
 {
@@ -384,6 +422,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(hit_testing_finds_every_widget),
     cmocka_unit_test(keyboard_types_into_the_focused_field),
     cmocka_unit_test(unchanged_text_is_not_rendered_again),
+    cmocka_unit_test(idle_preparation_ends_and_draws_nothing),
     cmocka_unit_test(idle_prompt_takes_any_tap),
 };
 
