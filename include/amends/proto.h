@@ -29,6 +29,8 @@
 #define AM_PROTO_MAX_TIME_MS 9007199254740991LL /* 2^53 - 1: exact in JSON */
 #define AM_PROTO_MAX_COUNT   1000000000LL       /* pending, quarantined */
 #define AM_PROTO_MAX_VALUE   1000000000000LL    /* offer_value_minor */
+#define AM_PROTO_CODE_SIZE   20                 /* voucher code "XXXX-XXXX-XXXX-XXXX" + NUL */
+#define AM_PROTO_SERIAL_MAX  2147483647LL       /* voucher serials are 1..this */
 
 /* True for a lower-case 8-4-4-4-12 hex UUID. */
 bool am_proto_uuid_valid(const char *s);
@@ -38,14 +40,19 @@ void am_proto_uuid_new(char out[AM_PROTO_UUID_LEN + 1]);
 bool am_proto_kiosk_id_valid(const char *s);
 /* True for a configuration id (category, resolution, offer): [a-z0-9_]{1,32}. */
 bool am_proto_id_valid(const char *s);
+/* True for a voucher code in canonical form: four groups of four upper-case
+ * Crockford base32 symbols joined by dashes. Only the shape: the check
+ * symbol and the tag are the voucher module's business (voucher.h). */
+bool am_proto_voucher_code_valid(const char *s);
 
 typedef enum am_proto_kind {
     AM_PROTO_FEEDBACK = 0, /* a closed journey */
     AM_PROTO_ALERT,        /* staff needed now */
     AM_PROTO_HEARTBEAT,    /* the kiosk's health */
+    AM_PROTO_VOUCHER,      /* a voucher issued for an accepted offer */
     AM_PROTO_KIND_COUNT
 } am_proto_kind;
-/* "feedback", "alert", "heartbeat"; "" past the end. */
+/* "feedback", "alert", "heartbeat", "voucher"; "" past the end. */
 const char *am_proto_kind_name(am_proto_kind k);
 
 typedef struct am_proto_feedback {
@@ -71,6 +78,17 @@ typedef struct am_proto_heartbeat {
     int64_t uptime_s;
 } am_proto_heartbeat;
 
+/* The voucher record: what the hub needs to verify and redeem a code. */
+typedef struct am_proto_voucher {
+    char journey[AM_PROTO_UUID_LEN + 1]; /* the journey whose offer was accepted */
+    char code[AM_PROTO_CODE_SIZE];       /* canonical code, as shown on `thanks` */
+    int64_t serial;                      /* the kiosk's full serial, 1..AM_PROTO_SERIAL_MAX */
+    char offer[AM_ID_MAX];               /* offer id */
+    int64_t value_minor;                 /* in the budget currency's minor unit */
+    int64_t issued_at;                   /* ms */
+    int64_t expires_at;                  /* ms; expired from this instant on */
+} am_proto_voucher;
+
 typedef struct am_proto_record {
     am_proto_kind kind;
     /* false: the record broke the schema and `reason` says how. Whatever
@@ -83,6 +101,7 @@ typedef struct am_proto_record {
         am_proto_feedback feedback;
         am_proto_alert alert;
         am_proto_heartbeat heartbeat;
+        am_proto_voucher voucher;
     } u;
 } am_proto_record;
 

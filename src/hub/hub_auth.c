@@ -78,7 +78,7 @@ void hub_rate_free(hub_rate *r)
     free(r);
 }
 
-bool hub_rate_take(hub_rate *r, const char *kiosk, int64_t now_ms, int *retry_after_s)
+static bool rate_op(hub_rate *r, const char *kiosk, int64_t now_ms, int *retry_after_s, bool take)
 {
     bool ok = true;
     *retry_after_s = 0;
@@ -114,7 +114,8 @@ bool hub_rate_take(hub_rate *r, const char *kiosk, int64_t now_ms, int *retry_af
         b->at_ms = now_ms;
     }
     if (b->tokens >= 1.0) {
-        b->tokens -= 1.0;
+        if (take)
+            b->tokens -= 1.0;
     } else {
         ok = false;
         double wait_ms = (1.0 - b->tokens) / r->per_ms;
@@ -123,4 +124,14 @@ bool hub_rate_take(hub_rate *r, const char *kiosk, int64_t now_ms, int *retry_af
 out:
     pthread_mutex_unlock(&r->mu);
     return ok;
+}
+
+bool hub_rate_take(hub_rate *r, const char *kiosk, int64_t now_ms, int *retry_after_s)
+{
+    return rate_op(r, kiosk, now_ms, retry_after_s, true);
+}
+
+bool hub_rate_check(hub_rate *r, const char *key, int64_t now_ms, int *retry_after_s)
+{
+    return rate_op(r, key, now_ms, retry_after_s, false);
 }

@@ -33,5 +33,9 @@ void hub_rate_free(hub_rate *r); /* accepts NULL */
 /* True when the kiosk may go ahead now; otherwise false and the whole
  * seconds until a request would be allowed. */
 bool hub_rate_take(hub_rate *r, const char *kiosk, int64_t now_ms, int *retry_after_s);
+/* As hub_rate_take, but takes nothing: true when a request would be
+ * allowed now. For limits that count only failures: check first, take
+ * after a failure. */
+bool hub_rate_check(hub_rate *r, const char *key, int64_t now_ms, int *retry_after_s);
 
 #endif

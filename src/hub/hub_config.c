@@ -184,6 +184,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
             if (!parse_int(value, 1, 1000000, &v))
                 fail(ctx, name, "must be a whole number from 1 to 1000000");
             cfg->rate_burst = (int)v;
+        } else if (!strcmp(name, "voucher_fail_per_minute")) {
+            if (!parse_int(value, 1, 1000000, &v))
+                fail(ctx, name, "must be a whole number from 1 to 1000000");
+            cfg->voucher_fail_per_minute = (int)v;
+        } else if (!strcmp(name, "voucher_fail_burst")) {
+            if (!parse_int(value, 1, 1000000, &v))
+                fail(ctx, name, "must be a whole number from 1 to 1000000");
+            cfg->voucher_fail_burst = (int)v;
         } else if (!strcmp(name, "drain_timeout_s")) {
             if (!parse_int(value, 1, 3600, &v))
                 fail(ctx, name, "must be a whole number of seconds from 1 to 3600");
@@ -227,6 +235,8 @@ static void set_defaults(hub_config *cfg)
     cfg->max_body_bytes = 4096 * 1024;
     cfg->rate_per_minute = 120;
     cfg->rate_burst = 30;
+    cfg->voucher_fail_per_minute = 10;
+    cfg->voucher_fail_burst = 10;
     cfg->drain_timeout_s = 30;
     cfg->log_level = AM_LOG_INFO;
     cfg->backend = HUB_DB_SQLITE;

@@ -33,6 +33,9 @@ typedef struct hub_config {
     size_t max_body_bytes;
     int rate_per_minute; /* per kiosk; 0 turns the limit off */
     int rate_burst;
+    /* failed voucher checks (malformed, tampered, unknown) per manager */
+    int voucher_fail_per_minute;
+    int voucher_fail_burst;
     int drain_timeout_s;
     am_log_level log_level;
     /* [db] */

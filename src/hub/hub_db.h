@@ -20,6 +20,7 @@
 
 #include "amends/error.h"
 #include "amends/proto.h"
+#include "amends/voucher.h"
 #include "hub_config.h"
 
 typedef struct hub_db hub_db;
@@ -102,5 +103,44 @@ am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, cJSON **out);
  * it. AM_ERR_NOTFOUND for an unknown id. */
 am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms,
                        cJSON **out);
+
+/* --- vouchers ---------------------------------------------------------------------- */
+
+/* Files a voucher key for a kiosk: 32 bytes as standard base64
+ * (key_b64). AM_ERR_NOTFOUND for an unknown kiosk, AM_ERR_INVALID when
+ * the kiosk already has one (a key is never replaced: every code issued
+ * under the old one would turn "tampered"). */
+am_rc hub_db_voucher_key_add(hub_db *db, const char *kiosk, const char *key_b64, int64_t now_ms,
+                             char *err, size_t errlen);
+/* The kiosk's voucher key, or AM_ERR_NOTFOUND. Wipe it when done. */
+am_rc hub_db_voucher_key(hub_db *db, const char *kiosk, am_voucher_key *out);
+
+/* A voucher as the hub keeps it: the synced record and its redemption. */
+typedef struct hub_voucher {
+    am_voucher_record rec;
+    char journey[AM_PROTO_UUID_LEN + 1];
+    int64_t redeemed_at; /* 0: not redeemed */
+    char redeemed_by[128];
+} hub_voucher;
+
+/* The voucher whose canonical code is `code`, or AM_ERR_NOTFOUND. */
+am_rc hub_db_voucher_get(hub_db *db, const char *code, hub_voucher *out);
+
+/* Redeems once: a single UPDATE ... WHERE redeemed_at IS NULL, so of any
+ * number of racing calls (threads or hubs sharing the database) exactly
+ * one sets *won. *out is the voucher afterwards (the winner's time and
+ * name). AM_ERR_NOTFOUND for an unknown code. */
+am_rc hub_db_voucher_redeem(hub_db *db, const char *code, const char *manager, int64_t now_ms,
+                            bool *won, hub_voucher *out);
+
+/* Every kiosk with a voucher key, its key and the highest serial the hub
+ * holds for it: for telling "unknown" from "tampered" when a code has no
+ * record. *out is malloc'd (free after wiping); *count entries. */
+typedef struct hub_voucher_kiosk {
+    char kiosk[AM_KIOSK_ID_MAX];
+    am_voucher_key key;
+    int64_t max_serial;
+} hub_voucher_kiosk;
+am_rc hub_db_voucher_kiosks(hub_db *db, hub_voucher_kiosk **out, size_t *count);
 
 #endif

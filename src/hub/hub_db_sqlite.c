@@ -58,7 +58,14 @@ static const char schema_sql[] =
     " seq INTEGER PRIMARY KEY AUTOINCREMENT, kiosk TEXT NOT NULL, at BIGINT NOT NULL,"
     " batch TEXT, status INTEGER NOT NULL, stored INTEGER NOT NULL, duplicate INTEGER NOT NULL,"
     " rejected INTEGER NOT NULL, reason TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS ingest_log_kiosk ON ingest_log (kiosk, seq);";
+    "CREATE INDEX IF NOT EXISTS ingest_log_kiosk ON ingest_log (kiosk, seq);"
+    "CREATE TABLE IF NOT EXISTS voucher_keys ("
+    " kiosk TEXT PRIMARY KEY, vkey TEXT NOT NULL, created_at BIGINT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS vouchers ("
+    " code TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"
+    " received_at BIGINT NOT NULL, journey TEXT NOT NULL, serial BIGINT NOT NULL,"
+    " offer TEXT NOT NULL, value_minor BIGINT NOT NULL, issued_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL, redeemed_at BIGINT, redeemed_by TEXT, UNIQUE (kiosk, serial));";
 
 static am_rc sq_connect(const hub_config *cfg, void **out, char *err, size_t errlen)
 {

@@ -25,6 +25,7 @@
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
+#include "amends/voucher.h"
 #include "hub_auth.h"
 
 #define MOD           "http"
@@ -38,6 +39,7 @@ struct hub_server {
     const hub_config *cfg;
     hub_db *db;
     hub_rate *rate;
+    hub_rate *voucher_fail; /* failed voucher checks, per manager */
     struct MHD_Daemon *daemon;
     char *cert_pem;
     char *key_pem;
@@ -55,6 +57,8 @@ typedef enum route {
     R_FOLLOWUPS,
     R_ALERTS,
     R_ALERT_ACK,
+    R_VOUCHER,
+    R_VOUCHER_REDEEM,
 } route;
 
 typedef struct request {
@@ -177,12 +181,20 @@ static route match(const char *url, char *id, size_t idlen)
         if (slash && !strcmp(slash, "/ack") && segment(rest, (size_t)(slash - rest), id, idlen))
             return R_ALERT_ACK;
     }
+    if (!strncmp(url, "/v1/vouchers/", 13)) {
+        const char *rest = url + 13;
+        const char *slash = strchr(rest, '/');
+        if (!slash && segment(rest, strlen(rest), id, idlen))
+            return R_VOUCHER;
+        if (slash && !strcmp(slash, "/redeem") && segment(rest, (size_t)(slash - rest), id, idlen))
+            return R_VOUCHER_REDEEM;
+    }
     return R_NONE;
 }
 
 static const char *route_method(route r)
 {
-    return (r == R_INGEST || r == R_ALERT_ACK) ? "POST" : "GET";
+    return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM) ? "POST" : "GET";
 }
 
 /* --- authentication -------------------------------------------------------------- */
@@ -290,6 +302,48 @@ static enum MHD_Result ingest_refuse(hub_server *s, struct MHD_Connection *conn,
     return send_error(conn, status, code, "%s", reason);
 }
 
+/* A voucher record is kept only when its code is what the kiosk's voucher
+ * key makes for its serial: a kiosk token alone cannot plant codes. */
+static void check_vouchers(hub_server *s, const request *req, am_proto_batch *b)
+{
+    am_voucher_key key;
+    am_rc key_rc = AM_ERR_NOTFOUND;
+    bool loaded = false;
+    for (size_t i = 0; i < b->count; i++) {
+        am_proto_record *r = &b->records[i];
+        if (!r->valid || r->kind != AM_PROTO_VOUCHER)
+            continue;
+        if (!loaded) {
+            key_rc = hub_db_voucher_key(s->db, req->kiosk.id, &key);
+            loaded = true;
+        }
+        am_voucher_code code;
+        char why[96] = "not in canonical form";
+        if (key_rc == AM_ERR_NOTFOUND) {
+            snprintf(r->reason, sizeof r->reason,
+                     "records[%zu]: the hub has no voucher key for this kiosk "
+                     "(amends-hub kiosk voucher-key ID)",
+                     i);
+        } else if (key_rc) {
+            snprintf(r->reason, sizeof r->reason,
+                     "records[%zu]: the hub could not read this kiosk's voucher key", i);
+        } else if (am_voucher_parse(r->u.voucher.code, &code, why, sizeof why) != AM_OK ||
+                   strcmp(code.text, r->u.voucher.code) != 0) {
+            snprintf(r->reason, sizeof r->reason, "records[%zu].code: %s", i, why);
+        } else if (!am_voucher_authentic(&key, req->kiosk.id, r->u.voucher.serial, &code)) {
+            snprintf(r->reason, sizeof r->reason,
+                     "records[%zu].code: not made with this kiosk's voucher key for serial %lld", i,
+                     (long long)r->u.voucher.serial);
+        } else {
+            continue;
+        }
+        r->valid = false;
+        am_log_warn(MOD, "kiosk %s: voucher record %zu rejected", req->kiosk.id, i);
+    }
+    if (loaded)
+        am_voucher_key_wipe(&key);
+}
+
 static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn, request *req)
 {
     char reason[512];
@@ -350,6 +404,8 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
                             "Idempotency-Key differs from the body's batch UUID");
         goto out;
     }
+
+    check_vouchers(s, req, b);
 
     hub_ingest_result result;
     rc = hub_db_ingest(s->db, b, msg_id, now_ms(), WEBHOOK_KEEP_MS, &result);
@@ -681,6 +737,201 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
     }
 }
 
+/* --- vouchers ------------------------------------------------------------------------ */
+
+static bool add_voucher(cJSON *root, const hub_voucher *v)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "voucher");
+    return o && cJSON_AddStringToObject(o, "code", v->rec.code) &&
+           cJSON_AddStringToObject(o, "kiosk", v->rec.kiosk) &&
+           cJSON_AddNumberToObject(o, "serial", (double)v->rec.serial) &&
+           cJSON_AddStringToObject(o, "offer", v->rec.offer_id) &&
+           cJSON_AddNumberToObject(o, "value_minor", (double)v->rec.value_minor) &&
+           cJSON_AddNumberToObject(o, "issued_at", (double)v->rec.created_ms) &&
+           cJSON_AddNumberToObject(o, "expires_at", (double)v->rec.expires_ms) &&
+           cJSON_AddStringToObject(o, "journey", v->journey) &&
+           (v->redeemed_at ? cJSON_AddNumberToObject(o, "redeemed_at", (double)v->redeemed_at)
+                           : cJSON_AddNullToObject(o, "redeemed_at")) &&
+           (v->redeemed_at ? cJSON_AddStringToObject(o, "redeemed_by", v->redeemed_by)
+                           : cJSON_AddNullToObject(o, "redeemed_by"));
+}
+
+/* Every voucher answer: {"error": STATUS (refusals only), "reason",
+ * "status", "code", "voucher": {...} (when the hub holds the record)}. */
+static enum MHD_Result voucher_answer(struct MHD_Connection *conn, unsigned http,
+                                      const char *status, const char *reason, const char *code,
+                                      const hub_voucher *v)
+{
+    cJSON *root = cJSON_CreateObject();
+    bool ok = root != NULL;
+    if (ok && http >= 400)
+        ok = cJSON_AddStringToObject(root, "error", status) != NULL;
+    ok = ok && cJSON_AddStringToObject(root, "reason", reason) &&
+         cJSON_AddStringToObject(root, "status", status) &&
+         (code && *code ? cJSON_AddStringToObject(root, "code", code)
+                        : cJSON_AddNullToObject(root, "code"));
+    if (ok && v)
+        ok = add_voucher(root, v);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return send_error(conn, 500, "internal", "out of memory");
+    return send_json(conn, http, text);
+}
+
+typedef struct voucher_lookup {
+    hub_db *db;
+    hub_voucher *v;
+    bool found;
+} voucher_lookup;
+
+static am_rc lookup_voucher(void *ud, const char *code, am_voucher_record *rec)
+{
+    voucher_lookup *l = ud;
+    am_rc rc = hub_db_voucher_get(l->db, code, l->v);
+    if (rc)
+        return rc;
+    l->found = true;
+    *rec = l->v->rec;
+    return AM_OK;
+}
+
+/* Verifies with am_voucher_verify: with the key of the kiosk that the
+ * record names, or, when the hub holds no record, with each kiosk's key
+ * in turn (a code one of them made is "unknown": its record has not
+ * arrived; a code none of them made is "tampered"). */
+static am_rc verify_voucher(hub_server *s, const char *input, hub_voucher *v,
+                            am_voucher_result *res)
+{
+    voucher_lookup l = {.db = s->db, .v = v};
+    am_voucher_key key;
+    memset(res, 0, sizeof *res);
+    am_rc rc = am_voucher_parse(input, &res->code, res->reason, sizeof res->reason);
+    if (rc) {
+        res->status = AM_VOUCHER_MALFORMED;
+        return AM_OK;
+    }
+    rc = hub_db_voucher_get(s->db, res->code.text, v);
+    if (rc == AM_OK) {
+        rc = hub_db_voucher_key(s->db, v->rec.kiosk, &key);
+        if (rc)
+            return rc;
+        rc = am_voucher_verify(&key, v->rec.kiosk, input, now_ms(), v->rec.serial, lookup_voucher,
+                               &l, res);
+        am_voucher_key_wipe(&key);
+        return rc;
+    }
+    if (rc != AM_ERR_NOTFOUND)
+        return rc;
+    hub_voucher_kiosk *kiosks = NULL;
+    size_t count = 0;
+    rc = hub_db_voucher_kiosks(s->db, &kiosks, &count);
+    if (rc)
+        return rc;
+    am_voucher_result first;
+    bool have_first = false;
+    for (size_t i = 0; i < count && !rc; i++) {
+        rc = am_voucher_verify(&kiosks[i].key, kiosks[i].kiosk, input, now_ms(),
+                               kiosks[i].max_serial, lookup_voucher, &l, res);
+        if (!rc && res->status == AM_VOUCHER_UNKNOWN)
+            break;
+        if (!rc && !have_first) {
+            first = *res;
+            have_first = true;
+        }
+    }
+    if (!rc && res->status != AM_VOUCHER_UNKNOWN) {
+        if (have_first) {
+            *res = first;
+        } else {
+            res->status = AM_VOUCHER_TAMPERED;
+            snprintf(res->reason, sizeof res->reason,
+                     "no kiosk's voucher key made this code: re-read it");
+        }
+    }
+    if (kiosks)
+        sodium_memzero(kiosks, count * sizeof *kiosks);
+    free(kiosks);
+    return rc;
+}
+
+static void when_text(int64_t ms, char *out, size_t outlen)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn, request *req)
+{
+    static const char *const none[] = {NULL};
+    char bad[48], reason[256], when[32];
+    int retry_s;
+    hub_voucher v;
+    am_voucher_result res;
+    bool redeem = req->route == R_VOUCHER_REDEEM;
+
+    if (!args_ok(conn, none, bad, sizeof bad))
+        return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
+    if (!hub_rate_check(s->voucher_fail, req->manager, now_ms(), &retry_s)) {
+        char value[16];
+        snprintf(value, sizeof value, "%d", retry_s);
+        am_log_warn(MOD, "manager %s: voucher checks rate limited for %d s", req->manager, retry_s);
+        return send_error_h(conn, 429, "rate_limited", MHD_HTTP_HEADER_RETRY_AFTER, value,
+                            "too many failed voucher checks: retry after %d s", retry_s);
+    }
+    am_rc rc = verify_voucher(s, req->path_id, &v, &res);
+    if (rc) {
+        am_log_error(MOD, "voucher check failed: %s", am_rc_str(rc));
+        return send_db_error(conn, rc);
+    }
+    switch (res.status) {
+    case AM_VOUCHER_VALID:
+        break;
+    case AM_VOUCHER_EXPIRED:
+        when_text(v.rec.expires_ms, when, sizeof when);
+        snprintf(reason, sizeof reason, "genuine, but expired at %s: do not accept it", when);
+        return voucher_answer(conn, 410, "expired", reason, res.code.text, &v);
+    case AM_VOUCHER_TAMPERED:
+    case AM_VOUCHER_UNKNOWN:
+    case AM_VOUCHER_MALFORMED:
+    case AM_VOUCHER_STATUS_COUNT:
+    default: {
+        hub_rate_take(s->voucher_fail, req->manager, now_ms(), &retry_s);
+        const char *name = am_voucher_status_name(res.status);
+        unsigned http = res.status == AM_VOUCHER_UNKNOWN     ? 404
+                        : res.status == AM_VOUCHER_MALFORMED ? 400
+                                                             : 422;
+        am_log_info(MOD, "manager %s: voucher check answered %s", req->manager, name);
+        return voucher_answer(conn, http, name, res.reason, res.code.text, NULL);
+    }
+    }
+    if (!redeem) {
+        if (v.redeemed_at) {
+            when_text(v.redeemed_at, when, sizeof when);
+            snprintf(reason, sizeof reason, "genuine, but already redeemed at %s by %s", when,
+                     v.redeemed_by);
+            return voucher_answer(conn, 200, "already_redeemed", reason, res.code.text, &v);
+        }
+        return voucher_answer(conn, 200, "valid", "genuine, on record, not expired, not redeemed",
+                              res.code.text, &v);
+    }
+    bool won = false;
+    rc = hub_db_voucher_redeem(s->db, res.code.text, req->manager, now_ms(), &won, &v);
+    if (rc)
+        return send_db_error(conn, rc);
+    when_text(v.redeemed_at, when, sizeof when);
+    if (!won) {
+        snprintf(reason, sizeof reason, "already redeemed at %s by %s", when, v.redeemed_by);
+        return voucher_answer(conn, 409, "already_redeemed", reason, res.code.text, &v);
+    }
+    am_log_info(MOD, "voucher of kiosk %s serial %lld redeemed by manager %s", v.rec.kiosk,
+                (long long)v.rec.serial, req->manager);
+    snprintf(reason, sizeof reason, "redeemed now (%s): honour the offer", when);
+    return voucher_answer(conn, 200, "redeemed", reason, res.code.text, &v);
+}
+
 /* --- libmicrohttpd callbacks ---------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -753,6 +1004,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->answered = true;
     if (req->route == R_INGEST)
         return handle_ingest(s, conn, req);
+    if (req->route == R_VOUCHER || req->route == R_VOUCHER_REDEEM)
+        return handle_voucher(s, conn, req);
     return handle_manager(s, conn, req);
 }
 
@@ -818,6 +1071,7 @@ static void server_free(hub_server *s)
     if (!s)
         return;
     hub_rate_free(s->rate);
+    hub_rate_free(s->voucher_fail);
     if (s->key_pem) {
         sodium_memzero(s->key_pem, strlen(s->key_pem));
         free(s->key_pem);
@@ -839,7 +1093,8 @@ am_rc hub_server_start(const hub_config *cfg, hub_db *db, hub_server **out, char
     s->cfg = cfg;
     s->db = db;
     s->rate = hub_rate_new(cfg->rate_per_minute, cfg->rate_burst);
-    if (!s->rate) {
+    s->voucher_fail = hub_rate_new(cfg->voucher_fail_per_minute, cfg->voucher_fail_burst);
+    if (!s->rate || !s->voucher_fail) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }

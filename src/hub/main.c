@@ -2,7 +2,8 @@
  * provision kiosks and managers against the same database.
  *
  *   amends-hub [--config FILE]                  run the hub
- *   amends-hub [--config FILE] kiosk add ID     new kiosk: token and secret, shown once
+ *   amends-hub [--config FILE] kiosk add ID     new kiosk: token, secret and voucher key, shown
+ * once amends-hub [--config FILE] kiosk voucher-key ID   voucher key for a kiosk added without one
  *   amends-hub [--config FILE] kiosk list       the fleet, as the manager API shows it
  *   amends-hub [--config FILE] manager add NAME new manager token, shown once
  */
@@ -18,6 +19,7 @@
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
+#include "amends/voucher.h"
 #include "hub_auth.h"
 #include "hub_config.h"
 #include "hub_db.h"
@@ -33,7 +35,9 @@ static const char usage_main[] =
     "and exits 0).\n"
     "\n"
     "commands:\n"
-    "  kiosk add ID      provision a kiosk; prints its token and signing secret once\n"
+    "  kiosk add ID      provision a kiosk; prints its token, signing secret and voucher\n"
+    "                    key once\n"
+    "  kiosk voucher-key ID  a voucher key for a kiosk provisioned before vouchers\n"
     "  kiosk list        list provisioned kiosks and their health\n"
     "  manager add NAME  create a manager credential; prints its token once\n"
     "\n"
@@ -46,11 +50,18 @@ static const char usage_main[] =
 
 static const char usage_kiosk[] =
     "usage: amends-hub [--config FILE] kiosk add ID\n"
+    "       amends-hub [--config FILE] kiosk voucher-key ID\n"
     "       amends-hub [--config FILE] kiosk list\n"
     "\n"
     "add: ID is 1 to 64 of A-Z a-z 0-9 . _ - and must match the kiosk's [kiosk] id.\n"
-    "Prints the bearer token and the whsec_ signing secret exactly once: put them in\n"
-    "the kiosk's sync token_file and secret_file. The hub keeps only the token's hash.\n"
+    "Prints the bearer token, the whsec_ signing secret and the voucher key exactly\n"
+    "once: put the token and secret in the kiosk's sync token_file and secret_file,\n"
+    "and the voucher key (base64) decoded into /etc/amends/voucher.key, mode 0600:\n"
+    "  (umask 077; printf '%s' KEY | base64 -d > /etc/amends/voucher.key)\n"
+    "The hub keeps only the token's hash; it keeps the secret and the voucher key,\n"
+    "which it needs to check signatures and vouchers.\n"
+    "voucher-key: makes and prints (once) a voucher key for a kiosk that has none;\n"
+    "never replaces one.\n"
     "list: prints the fleet as JSON (last seen, pending, quarantined, errors).\n";
 
 static const char usage_manager[] =
@@ -59,6 +70,19 @@ static const char usage_manager[] =
     "Creates a manager credential for the manager API (GET /v1/kiosks, /v1/feedback,\n"
     "...). NAME is 1 to 64 of A-Z a-z 0-9 . _ -. Prints the bearer token once; the hub\n"
     "keeps only its hash. Kiosk tokens never work for the manager API.\n";
+
+/* A voucher key: 32 random bytes, standard base64 with padding (44
+ * characters), so that `base64 -d` on the kiosk turns it into the key file. */
+#define VOUCHER_KEY_B64                                                                            \
+    sodium_base64_ENCODED_LEN(AM_VOUCHER_KEY_LEN, sodium_base64_VARIANT_ORIGINAL)
+
+static void voucher_key_new(char out[VOUCHER_KEY_B64])
+{
+    unsigned char key[AM_VOUCHER_KEY_LEN];
+    randombytes_buf(key, sizeof key);
+    sodium_bin2base64(out, VOUCHER_KEY_B64, key, sizeof key, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(key, sizeof key);
+}
 
 static int64_t wall_ms(void)
 {
@@ -108,20 +132,56 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         if (status)
             return status;
         char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX], secret[AM_WEBHOOK_SECRET_MAX];
+        char vkey[VOUCHER_KEY_B64];
         hub_token_new(HUB_KIOSK_TOKEN_PREFIX, token);
         hub_token_hash(token, hash);
         am_webhook_secret_new(secret);
+        voucher_key_new(vkey);
         if (hub_db_kiosk_add(db, argv[1], hash, secret, wall_ms(), err, sizeof err) != AM_OK) {
             fprintf(stderr, "amends-hub: kiosk add: %s\n", err);
             status = 1;
-        } else {
+        } else if (hub_db_voucher_key_add(db, argv[1], vkey, wall_ms(), err, sizeof err) != AM_OK) {
+            /* The kiosk exists and can sync; only its voucher key is missing. */
             printf("kiosk: %s\ntoken: %s\nsecret: %s\n", argv[1], token, secret);
-            fprintf(stderr, "amends-hub: shown once: put the token in the kiosk's token_file "
-                            "and the secret in its secret_file\n");
+            fprintf(stderr,
+                    "amends-hub: kiosk add: storing the voucher key failed: %s\n"
+                    "amends-hub: the kiosk was added; run 'kiosk voucher-key %s' to try again\n",
+                    err, argv[1]);
+            status = 1;
+        } else {
+            printf("kiosk: %s\ntoken: %s\nsecret: %s\nvoucher_key: %s\n", argv[1], token, secret,
+                   vkey);
+            fprintf(stderr, "amends-hub: shown once: put the token in the kiosk's token_file, "
+                            "the secret in its secret_file and the voucher key, base64-decoded, "
+                            "in /etc/amends/voucher.key (mode 0600); see docs/vouchers.md\n");
             status = 0;
         }
         sodium_memzero(token, sizeof token);
         sodium_memzero(secret, sizeof secret);
+        sodium_memzero(vkey, sizeof vkey);
+        hub_db_close(db);
+        return status;
+    }
+    if (argc == 2 && !strcmp(argv[0], "voucher-key")) {
+        if (!am_proto_kiosk_id_valid(argv[1])) {
+            fprintf(stderr, "amends-hub: kiosk voucher-key: '%s' is not a kiosk id\n", argv[1]);
+            return 2;
+        }
+        status = open_db(config_path, &cfg, 1, &db);
+        if (status)
+            return status;
+        char vkey[VOUCHER_KEY_B64];
+        voucher_key_new(vkey);
+        if (hub_db_voucher_key_add(db, argv[1], vkey, wall_ms(), err, sizeof err) != AM_OK) {
+            fprintf(stderr, "amends-hub: kiosk voucher-key: %s\n", err);
+            status = 1;
+        } else {
+            printf("kiosk: %s\nvoucher_key: %s\n", argv[1], vkey);
+            fprintf(stderr, "amends-hub: shown once: put the voucher key, base64-decoded, in "
+                            "/etc/amends/voucher.key (mode 0600); see docs/vouchers.md\n");
+            status = 0;
+        }
+        sodium_memzero(vkey, sizeof vkey);
         hub_db_close(db);
         return status;
     }

@@ -34,6 +34,7 @@ typedef enum field_type {
     F_LANG,      /* string, a language code amends knows */
     F_TIME,      /* integer, 1..2^53-1 ms since the epoch */
     F_INT,       /* integer, lo..hi */
+    F_CODE,      /* string, a voucher code in canonical form */
 } field_type;
 
 typedef struct field {
@@ -72,6 +73,7 @@ static const char *alert_reason_name(int v)
 #define RP(member)       offsetof(am_proto_record, u.feedback.report.member)
 #define AL(member)       offsetof(am_proto_record, u.alert.member)
 #define HB(member)       offsetof(am_proto_record, u.heartbeat.member)
+#define VO(member)       offsetof(am_proto_record, u.voucher.member)
 #define SZ(type, member) sizeof(((type *)0)->member)
 
 /* "kind" is handled before the table. "id" and "kiosk" come first so that
@@ -127,6 +129,18 @@ static const field heartbeat_fields[] = {
     {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL},
 };
 
+static const field voucher_fields[] = {
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
+    {"journey", F_UUID, VO(journey), SZ(am_proto_voucher, journey), 0, 0, 0, NULL},
+    {"code", F_CODE, VO(code), SZ(am_proto_voucher, code), 0, 0, 0, NULL},
+    {"serial", F_INT, VO(serial), 0, 0, 1, AM_PROTO_SERIAL_MAX, NULL},
+    {"offer", F_ID, VO(offer), SZ(am_proto_voucher, offer), 0, 0, 0, NULL},
+    {"value_minor", F_INT, VO(value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
+    {"issued_at", F_TIME, VO(issued_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+    {"expires_at", F_TIME, VO(expires_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+};
+
 typedef struct schema {
     const field *fields;
     size_t count;
@@ -136,9 +150,11 @@ static const schema schemas[AM_PROTO_KIND_COUNT] = {
     [AM_PROTO_FEEDBACK] = {feedback_fields, COUNT_OF(feedback_fields)},
     [AM_PROTO_ALERT] = {alert_fields, COUNT_OF(alert_fields)},
     [AM_PROTO_HEARTBEAT] = {heartbeat_fields, COUNT_OF(heartbeat_fields)},
+    [AM_PROTO_VOUCHER] = {voucher_fields, COUNT_OF(voucher_fields)},
 };
 
-static const char *const kind_names[AM_PROTO_KIND_COUNT] = {"feedback", "alert", "heartbeat"};
+static const char *const kind_names[AM_PROTO_KIND_COUNT] = {"feedback", "alert", "heartbeat",
+                                                            "voucher"};
 
 const char *am_proto_kind_name(am_proto_kind k)
 {
@@ -240,6 +256,23 @@ bool am_proto_id_valid(const char *s)
     return n > 0;
 }
 
+bool am_proto_voucher_code_valid(const char *s)
+{
+    static const char symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    if (!s)
+        return false;
+    for (int i = 0; i < AM_PROTO_CODE_SIZE - 1; i++) {
+        char c = s[i];
+        if (i % 5 == 4) {
+            if (c != '-')
+                return false;
+        } else if (c == '\0' || !strchr(symbols, c)) {
+            return false;
+        }
+    }
+    return s[AM_PROTO_CODE_SIZE - 1] == '\0';
+}
+
 static bool ascii_printable(const char *s)
 {
     for (; *s; s++) {
@@ -329,6 +362,13 @@ static bool check_field(const am_proto_record *r, const field *f, const char *wh
             return false;
         }
         return true;
+    case F_CODE:
+        if (!am_proto_voucher_code_valid(get_str(r, f))) {
+            say(reason, reasonlen, "%s.%s: must be a voucher code XXXX-XXXX-XXXX-XXXX (upper case)",
+                where, f->name);
+            return false;
+        }
+        return true;
     }
     return false;
 }
@@ -347,6 +387,10 @@ static bool check_cross(const am_proto_record *r, const char *where, char *reaso
             return false;
         }
     }
+    if (r->kind == AM_PROTO_VOUCHER && r->u.voucher.expires_at < r->u.voucher.issued_at) {
+        say(reason, reasonlen, "%s.expires_at: earlier than issued_at", where);
+        return false;
+    }
     return true;
 }
 
@@ -354,7 +398,7 @@ bool am_proto_record_check(const am_proto_record *r, const char *where, char *re
                            size_t reasonlen)
 {
     if (!r || (int)r->kind < 0 || r->kind >= AM_PROTO_KIND_COUNT) {
-        say(reason, reasonlen, "%s.kind: must be feedback, alert or heartbeat", where);
+        say(reason, reasonlen, "%s.kind: must be feedback, alert, heartbeat or voucher", where);
         return false;
     }
     const schema *sc = &schemas[r->kind];
@@ -401,6 +445,7 @@ static bool read_field(am_proto_record *r, const field *f, const cJSON *item, co
     case F_ID_OPT:
     case F_TEXT:
     case F_ASCII:
+    case F_CODE:
         if (!cJSON_IsString(item) || !item->valuestring) {
             say(reason, reasonlen, "%s.%s: must be a string", where, f->name);
             return false;
@@ -489,7 +534,7 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
     }
     if (k < 0) {
         say(r->reason, sizeof r->reason,
-            "%s.kind: must be \"feedback\", \"alert\" or \"heartbeat\"", where);
+            "%s.kind: must be \"feedback\", \"alert\", \"heartbeat\" or \"voucher\"", where);
         return;
     }
     r->kind = (am_proto_kind)k;
@@ -696,6 +741,7 @@ static bool add_field(cJSON *obj, const am_proto_record *r, const field *f)
     case F_ID_OPT:
     case F_TEXT:
     case F_ASCII:
+    case F_CODE:
         item = cJSON_CreateString(get_str(r, f));
         break;
     case F_ENUM:

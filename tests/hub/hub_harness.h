@@ -54,6 +54,7 @@ typedef struct harness {
     bool use_pg;
     char k1_token[128], k1_secret[128];
     char k2_token[128], k2_secret[128];
+    char k1_vkey[128], k2_vkey[128]; /* voucher keys, base64, as kiosk add prints them */
     char mgr_token[128];
 } harness;
 
@@ -220,9 +221,11 @@ static inline void h_provision(harness *h)
     assert_int_equal(h_hub_cmd(h, k1, out, sizeof out), 0);
     h_field(out, "token: ", h->k1_token, sizeof h->k1_token);
     h_field(out, "secret: ", h->k1_secret, sizeof h->k1_secret);
+    h_field(out, "voucher_key: ", h->k1_vkey, sizeof h->k1_vkey);
     assert_int_equal(h_hub_cmd(h, k2, out, sizeof out), 0);
     h_field(out, "token: ", h->k2_token, sizeof h->k2_token);
     h_field(out, "secret: ", h->k2_secret, sizeof h->k2_secret);
+    h_field(out, "voucher_key: ", h->k2_vkey, sizeof h->k2_vkey);
     assert_int_equal(h_hub_cmd(h, m, out, sizeof out), 0);
     h_field(out, "token: ", h->mgr_token, sizeof h->mgr_token);
 }

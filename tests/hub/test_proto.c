@@ -132,8 +132,9 @@ static void schema_checks_name_record_and_field(void **state)
                         "records[0].raised_at: given twice");
     assert_string_equal(one("{" ALERT_OK ",\"raised_at\":1,\"extra\":true}"),
                         "records[0]: unknown field \"extra\" for alert");
-    assert_string_equal(one("{\"kind\":\"note\"}"),
-                        "records[0].kind: must be \"feedback\", \"alert\" or \"heartbeat\"");
+    assert_string_equal(
+        one("{\"kind\":\"note\"}"),
+        "records[0].kind: must be \"feedback\", \"alert\", \"heartbeat\" or \"voucher\"");
     assert_string_equal(one("[]"), "records[0]: must be an object");
     assert_string_equal(
         one("{\"kind\":\"alert\",\"id\":\"21111111-2222-4333-8444-55555555555X\",\"kiosk\":\"k1\","
@@ -178,6 +179,64 @@ static void schema_checks_name_record_and_field(void **state)
              "\"kiosk\":\"k1\",\"sent_at\":1,\"pending\":0,\"quarantined\":0,"
              "\"last_error\":\"\xed\xa0\x80\",\"version\":\"1\",\"uptime_s\":0}");
     assert_string_equal(one(record), "records[0].last_error: is not valid UTF-8 text");
+}
+
+#define VOUCHER_HEAD                                                                               \
+    "\"kind\":\"voucher\",\"id\":\"31111111-2222-4333-8444-555555555555\",\"kiosk\":\"k1\","       \
+    "\"journey\":\"0b1c2d3e-4f50-4617-8899-aabbccddeeff\",\"offer\":\"breakfast\","                \
+    "\"value_minor\":1500,\"issued_at\":1714550010000"
+
+/* The voucher record kind: shape rules here, the code's tag at the hub. */
+static void voucher_records_are_checked_strictly(void **state)
+{
+    (void)state;
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K-7QX2-M9RD-4TWE\",\"serial\":1,"
+                            "\"expires_at\":1717142010000}"),
+                        "");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0a3k-7qx2-m9rd-4twe\",\"serial\":1,"
+                            "\"expires_at\":1717142010000}"),
+                        "records[0].code: must be a voucher code XXXX-XXXX-XXXX-XXXX (upper case)");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K7QX2M9RD4TWE\",\"serial\":1,"
+                            "\"expires_at\":1717142010000}"),
+                        "records[0].code: must be a voucher code XXXX-XXXX-XXXX-XXXX (upper case)");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K-7QX2-M9RD-4TWU\",\"serial\":1,"
+                            "\"expires_at\":1717142010000}"),
+                        "records[0].code: must be a voucher code XXXX-XXXX-XXXX-XXXX (upper case)");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K-7QX2-M9RD-4TWE\",\"serial\":0,"
+                            "\"expires_at\":1717142010000}"),
+                        "records[0].serial: must be an integer from 1 to 2147483647");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K-7QX2-M9RD-4TWE\",\"serial\":1,"
+                            "\"expires_at\":1714550009999}"),
+                        "records[0].expires_at: earlier than issued_at");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K-7QX2-M9RD-4TWE\",\"serial\":1}"),
+                        "records[0].expires_at: missing");
+    assert_string_equal(one("{" VOUCHER_HEAD ",\"code\":\"0A3K-7QX2-M9RD-4TWE\",\"serial\":1,"
+                            "\"expires_at\":1717142010000,\"redeemed_at\":1}"),
+                        "records[0]: unknown field \"redeemed_at\" for voucher");
+
+    /* And it round-trips through the encoder. */
+    char err[256];
+    am_proto_batch *b = am_proto_batch_new("k1", "0b1c2d3e-4f50-4617-8899-aabbccddeeff", 1);
+    am_proto_record *r = am_proto_batch_add(b, AM_PROTO_VOUCHER);
+    snprintf(r->id, sizeof r->id, "31111111-2222-4333-8444-555555555555");
+    snprintf(r->u.voucher.journey, sizeof r->u.voucher.journey,
+             "0b1c2d3e-4f50-4617-8899-aabbccddeeff");
+    snprintf(r->u.voucher.code, sizeof r->u.voucher.code, "0A3K-7QX2-M9RD-4TWE");
+    r->u.voucher.serial = 70000;
+    snprintf(r->u.voucher.offer, sizeof r->u.voucher.offer, "breakfast");
+    r->u.voucher.value_minor = 1500;
+    r->u.voucher.issued_at = 1714550010000;
+    r->u.voucher.expires_at = 1717142010000;
+    char *text = am_proto_batch_encode(b, err, sizeof err);
+    assert_non_null(text);
+    am_proto_batch *d = NULL;
+    assert_int_equal(am_proto_batch_decode(text, strlen(text), &d, err, sizeof err), AM_OK);
+    assert_true(d->records[0].valid);
+    assert_int_equal(d->records[0].kind, AM_PROTO_VOUCHER);
+    assert_memory_equal(&d->records[0].u.voucher, &r->u.voucher, sizeof r->u.voucher);
+    free(text);
+    am_proto_batch_free(b);
+    am_proto_batch_free(d);
 }
 
 static void feedback_cross_field_rules(void **state)
@@ -420,6 +479,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(batch_round_trips),
     cmocka_unit_test(encode_refuses_invalid_records),
     cmocka_unit_test(schema_checks_name_record_and_field),
+    cmocka_unit_test(voucher_records_are_checked_strictly),
     cmocka_unit_test(feedback_cross_field_rules),
     cmocka_unit_test(batch_level_errors),
     cmocka_unit_test(response_round_trips),
