@@ -123,7 +123,8 @@ typedef struct am_config {
         char currency[4];
         int64_t daily_value_minor;
         int hourly_offers;
-        int offer_days; /* a voucher stays valid this many days */
+        int offer_days;                     /* a voucher stays valid this many days */
+        char voucher_key_file[AM_PATH_MAX]; /* the key vouchers are made with */
     } budget;
 
     int category_count;

@@ -893,6 +893,7 @@ static const key_def key_table[] = {
      false},
     {SEC_BUDGET, "hourly_offers", parse_int, CFG(budget.hourly_offers), 0, 1000, false},
     {SEC_BUDGET, "voucher_days", parse_int, CFG(budget.offer_days), 1, 365, false},
+    {SEC_BUDGET, "voucher_key_file", parse_path, CFG(budget.voucher_key_file), 1, 0, false},
     {SEC_CATEGORY, "label", parse_text, CAT(label), 0, 48, true},
     {SEC_CATEGORY, "apology", parse_text, CAT(apology), 0, 300, true},
     {SEC_CATEGORY, "explanation", parse_text, CAT(explanation), 0, 300, true},

@@ -52,6 +52,7 @@ const char am_config_defaults_ini[] =
     "daily_value = 150.00\n"
     "hourly_offers = 6\n"
     "voucher_days = 30\n"
+    "voucher_key_file = /etc/amends/voucher.key\n"
     "\n"
     "[category.service]\n"
     "label = Service\n"

@@ -8,6 +8,7 @@
 
 #include "amends/log.h"
 #include "amends/text.h"
+#include "amends/voucher.h"
 
 struct am_app {
     const am_config *cfg;
@@ -19,6 +20,8 @@ struct am_app {
     int64_t wall_base_ms;
     char store_error[256];
     unsigned wipes; /* AM_FX_WIPE seen: the screen drops its copies too */
+    am_voucher_key voucher_key;
+    bool voucher_key_ok; /* false: every offer escalates to a manager */
 };
 
 static int64_t wall_now_ms(void)
@@ -55,6 +58,13 @@ am_rc am_app_open(const am_config *cfg, const char *data_dir, int64_t mono_ms, a
     if (interrupted > 0)
         am_log_warn("store", "closed %d journey(s) left open by the last stop as interrupted",
                     interrupted);
+    /* Read once: a kiosk that cannot issue a voucher must not offer one. */
+    char key_err[512];
+    if (am_voucher_key_load(cfg->budget.voucher_key_file, &app->voucher_key, key_err,
+                            sizeof key_err) == AM_OK)
+        app->voucher_key_ok = true;
+    else
+        am_log_warn("budget", "no vouchers: %s; every offer goes to a manager instead", key_err);
     app->journey = am_journey_new(cfg, mono_ms);
     if (!app->journey) {
         snprintf(err, errlen, "out of memory");
@@ -74,6 +84,7 @@ void am_app_close(am_app *app)
         return;
     am_journey_free(app->journey);
     am_store_close(app->store);
+    am_voucher_key_wipe(&app->voucher_key);
     free(app);
 }
 
@@ -92,6 +103,17 @@ void am_app_backdate(am_app *app, int64_t ms)
     app->wall_base_ms -= ms;
 }
 
+void am_app_set_wall_clock(am_app *app, int64_t wall_ms, int64_t mono_ms)
+{
+    app->wall_base_ms = wall_ms;
+    app->mono_base_ms = mono_ms;
+}
+
+bool am_app_vouchers_on(const am_app *app)
+{
+    return app->voucher_key_ok;
+}
+
 void am_app_set_sync(am_app *app, am_sync *sync)
 {
     app->sync = sync;
@@ -107,8 +129,7 @@ unsigned am_app_wipes(const am_app *app)
     return app->wipes;
 }
 
-/* Local midnight before `wall_ms`, for the daily budget. */
-static int64_t day_start_ms(int64_t wall_ms)
+int64_t am_app_day_start_ms(int64_t wall_ms)
 {
     time_t t = (time_t)(wall_ms / 1000);
     struct tm tm;
@@ -126,8 +147,8 @@ static void load_spend(am_app *app, int64_t wall_ms)
 {
     int64_t spent = 0;
     int offers = 0;
-    am_rc rc =
-        am_store_spend(app->store, day_start_ms(wall_ms), wall_ms - 3600 * 1000, &spent, &offers);
+    am_rc rc = am_store_spend(app->store, am_app_day_start_ms(wall_ms), wall_ms - 3600 * 1000,
+                              &spent, &offers);
     if (rc) {
         /* Unknown spend: assume the budget is used up, so the kiosk
          * escalates to a manager rather than over-giving. */
@@ -136,7 +157,41 @@ static void load_spend(am_app *app, int64_t wall_ms)
         spent = INT64_MAX / 2;
         offers = app->cfg->budget.hourly_offers;
     }
+    if (!app->voucher_key_ok) {
+        /* No key, no voucher: the policy sees no budget left, so an offer
+         * due escalates to a manager (with an alert) instead of being
+         * shown. The reason was logged once at start. */
+        spent = INT64_MAX / 2;
+        offers = app->cfg->budget.hourly_offers;
+    }
     am_journey_set_spend(app->journey, spent, offers);
+}
+
+/* An accepted offer's voucher: issued and written into the journey row in
+ * the step's transaction, so the code on `thanks` is always on record (the
+ * engine's next save_report comes only after the rating). */
+static am_rc issue_voucher(am_app *app, const char *uuid, int64_t wall_ms)
+{
+    const am_report *r = am_journey_report(app->journey);
+    char code[AM_VOUCHER_CODE_SIZE];
+    char err[256];
+    if (!app->voucher_key_ok) {
+        /* Not reached: without a key no offer is shown. */
+        snprintf(app->store_error, sizeof app->store_error, "no voucher key");
+        return AM_ERR_CONFIG;
+    }
+    am_rc rc = am_voucher_issue(app->store, &app->voucher_key, app->cfg->kiosk.id, uuid, r->offer,
+                                r->offer_value_minor, wall_ms, app->cfg->budget.offer_days, code,
+                                err, sizeof err);
+    if (rc) {
+        snprintf(app->store_error, sizeof app->store_error, "issuing a voucher: %.200s", err);
+        return rc;
+    }
+    am_journey_set_voucher(app->journey, code);
+    rc = am_store_journey_save(app->store, uuid, am_journey_report(app->journey), wall_ms);
+    if (rc == AM_OK)
+        am_log_info("voucher", "voucher issued for offer %s, report %s", r->offer, uuid);
+    return rc;
 }
 
 /* Carries out one effect inside the step's transaction. */
@@ -167,11 +222,15 @@ static am_rc apply_effect(am_app *app, const am_effect *fx, int64_t wall_ms)
                         am_alert_reason_name((am_alert_reason)fx->value), uuid ? uuid : "-");
         return rc;
     }
-    case AM_FX_RECORD_OFFER:
+    case AM_FX_RECORD_OFFER: {
         if (!uuid)
             return AM_ERR_NOTFOUND;
-        return am_store_offer_record(app->store, uuid, r->offer, r->offer_value_minor,
-                                     (am_offer_state)fx->value, wall_ms);
+        am_rc rc = am_store_offer_record(app->store, uuid, r->offer, r->offer_value_minor,
+                                         (am_offer_state)fx->value, wall_ms);
+        if (rc || fx->value != AM_OFFER_ACCEPTED)
+            return rc;
+        return issue_voucher(app, uuid, wall_ms);
+    }
     case AM_FX_CLOSE_JOURNEY: {
         if (!uuid)
             return AM_ERR_NOTFOUND;
@@ -194,6 +253,8 @@ static am_rc apply_effect(am_app *app, const am_effect *fx, int64_t wall_ms)
 static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall_ms)
 {
     bool outbox = false;
+    bool had_voucher = am_journey_report(app->journey)->voucher[0] != '\0';
+    app->store_error[0] = '\0';
     am_rc rc = am_store_begin(app->store);
     if (rc)
         return rc;
@@ -201,6 +262,10 @@ static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall
         rc = apply_effect(app, &fx->items[i], wall_ms);
         if (rc) {
             am_store_rollback(app->store);
+            /* A code issued in this step never reached the store: nobody
+             * is thanked for it. */
+            if (!had_voucher)
+                am_journey_set_voucher(app->journey, "");
             return rc;
         }
         outbox |=
@@ -244,7 +309,9 @@ am_step am_app_event(am_app *app, const am_event *ev)
         am_rc rc = apply_store_effects(app, &fx, wall_ms);
         am_event answer = {.type = rc ? AM_EV_STORE_FAILED : AM_EV_STORED, .now_ms = ev->now_ms};
         if (rc) {
-            snprintf(app->store_error, sizeof app->store_error, "%s", am_store_errmsg(app->store));
+            if (!app->store_error[0])
+                snprintf(app->store_error, sizeof app->store_error, "%s",
+                         am_store_errmsg(app->store));
             am_log_error("store", "cannot keep the report (%s): %s; out of order", am_rc_str(rc),
                          app->store_error);
         }

@@ -9,6 +9,7 @@
 #ifndef AMENDS_KIOSK_APP_H
 #define AMENDS_KIOSK_APP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "amends/config.h"
@@ -40,6 +41,16 @@ am_store *am_app_store(am_app *app);
  * total waits, its records show the time passing yet none is stamped in
  * the future (the sync worker sends a record once its time has come). */
 void am_app_backdate(am_app *app, int64_t ms);
+/* Test hook for headless scripts only (AMENDS_TEST_WALL_MS): the wall time
+ * at app time mono_ms, so a test can put a journey just before or after
+ * midnight. A real kiosk never calls it. */
+void am_app_set_wall_clock(am_app *app, int64_t wall_ms, int64_t mono_ms);
+/* True when the voucher key ([budget] voucher_key_file) was read at open;
+ * false: every offer escalates to a manager. */
+bool am_app_vouchers_on(const am_app *app);
+/* Local midnight at or before wall_ms (the daily budget's start), in the
+ * process's time zone. */
+int64_t am_app_day_start_ms(int64_t wall_ms);
 /* The sync worker to wake after a step commits a closed journey or an
  * alert. Borrows sync (NULL: sync is off); the caller stops it after the
  * last am_app_event and before am_app_close. */

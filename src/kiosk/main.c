@@ -444,6 +444,10 @@ static int run_screen(am_app *app, am_ui *ui)
         am_notify_ready();
         am_notify_alive();
         int64_t wake = next_wake(j, now);
+        /* While the guest reads, warm one font size per turn so that the
+         * next screen's first frame stays fast; poll until it is done. */
+        if (am_ui_idle(ui, j))
+            wake = now;
         int64_t watchdog = am_notify_max_sleep_ms();
         if (watchdog != INT64_MAX && (wake == INT64_MAX || wake - now > watchdog))
             wake = now + watchdog;
@@ -637,7 +641,24 @@ int main(int argc, char **argv)
         int64_t script_ms = 0;
         for (size_t i = 0; i < script->count; i++)
             script_ms += script->cmds[i].op == AM_OP_WAIT ? script->cmds[i].wait_ms : 0;
-        am_app_backdate(app, script_ms);
+        /* Test hook, honoured by headless scripts only: the wall time the
+         * script starts at (ms since the epoch), e.g. just before midnight
+         * for the daily budget's tests. */
+        const char *test_wall = getenv("AMENDS_TEST_WALL_MS");
+        if (test_wall && test_wall[0]) {
+            char *end;
+            errno = 0;
+            long long wall = strtoll(test_wall, &end, 10);
+            if (errno || *end || wall <= 0) {
+                fprintf(stderr, "amends-kiosk: AMENDS_TEST_WALL_MS=%s: not a time in ms\n",
+                        test_wall);
+                goto out;
+            }
+            am_app_set_wall_clock(app, (int64_t)wall, 0);
+            am_log_warn("kiosk", "test clock: the script starts at wall time %lld ms", wall);
+        } else {
+            am_app_backdate(app, script_ms);
+        }
     }
     /* After the store is open (it has repaired what a crash left), before
      * the screen: records kept while the window comes up go out meanwhile.

@@ -51,8 +51,9 @@ am_rc am_voucher_key_load(const char *path, am_voucher_key *key, char *err, size
         int e = errno;
         if (e == ENOENT) {
             snprintf(err, errlen,
-                     "%s: voucher key file not found (create one with 'amendsctl voucher "
-                     "keygen --key %s' and give the hub the same key)",
+                     "%s: voucher key file not found (install the voucher_key that "
+                     "'amends-hub kiosk add' printed, mode 0600; a kiosk without a hub can "
+                     "use 'amendsctl voucher keygen --key %s')",
                      path, path);
             return AM_ERR_NOTFOUND;
         }

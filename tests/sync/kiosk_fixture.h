@@ -37,7 +37,8 @@ static inline void kx_write_conf(kiosk_fx *k, const char *url, const char *token
              "[idle]\ntimeout = 30\ncountdown = 10\nthanks = 15\n\n"
              "[sync]\nurl = %s\ntoken_file = %s\nsecret_file = %s\nca_file = %s\n"
              "batch = %d\nheartbeat = 3600\nconnect_timeout = 5\n\n"
-             "[budget]\ncurrency = EUR\ndaily_value = 10.00\nhourly_offers = 2\n\n"
+             "[budget]\ncurrency = EUR\ndaily_value = 10.00\nhourly_offers = 2\n"
+             "voucher_key_file = voucher.key\n\n"
              "[resolution.replace]\nlabel = Replace it\n\n"
              "[category.room]\nlabel = Room\n"
              "explanation = The room was not checked before you arrived.\n"
@@ -62,6 +63,11 @@ static inline kiosk_fx *kx_open(void **state)
     snprintf(k->script, sizeof k->script, "%s/journey.script", k->fx->h->dir);
     snprintf(k->log, sizeof k->log, "%s/kiosk.log", k->fx->h->dir);
     kx_write_conf(k, k->fx->h->url, k->fx->token_file, 7);
+    /* The voucher key, next to the config (made as a site makes it). */
+    char key[760];
+    snprintf(key, sizeof key, "%s/voucher.key", k->fx->h->dir);
+    char *keygen[] = {CTL_BIN, "voucher", "keygen", "--key", key, NULL};
+    assert_int_equal(am_test_run_program(keygen, NULL, NULL), 0);
     /* The kiosk owns its store: a read-write handle of ours would keep it
      * from repairing what a kill left (see store.c). */
     am_store_close(k->fx->st);

@@ -4,12 +4,19 @@
  * renderer, virtual clock) and each `shot` is compared with
  * tests/goldens/<screen>-<lang>-<size>.png; see golden.h for tolerance and
  * regeneration. out_of_order has its golden in test_ui_kiosk.c, where the
- * store really fails. */
+ * store really fails.
+ *
+ * The kiosk gets a voucher key made here from fixed bytes, so an accepted
+ * offer's code (the kiosk's first serial) is the same in every run: the
+ * main run declines the offer (thanks without a voucher); thanks_voucher
+ * accepts it and shows the code and its QR code. */
 #include "am_test.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "golden.h"
 
@@ -20,16 +27,55 @@ static const char *const screens[] = {"attract", "manager_pin", "category",   "d
                                       "idle",    "apology",     "resolution", "offer",
                                       "rating",  "followup",    "thanks"};
 
+/* dir/golden.conf: the hotel site, with dir/voucher.key holding a fixed
+ * test key (never a real site's key). */
+static void write_conf(const char *dir, char *conf, size_t conflen)
+{
+    char key[600];
+    snprintf(key, sizeof key, "%s/voucher.key", dir);
+    unsigned char bytes[32];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(0xA5 ^ (i * 7));
+    int fd = open(key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, sizeof bytes), (ssize_t)sizeof bytes);
+    assert_int_equal(close(fd), 0);
+    char *text = am_test_read_file(GOLDEN_CONF, NULL);
+    assert_non_null(text);
+    char *budget = strstr(text, "[budget]\n");
+    assert_non_null(budget);
+    budget += strlen("[budget]\n");
+    snprintf(conf, conflen, "%s/golden.conf", dir);
+    FILE *f = fopen(conf, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*svoucher_key_file = voucher.key\n%s", (int)(budget - text), text, budget);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+static void run_kiosk(const char *dir, const char *script, const char *size)
+{
+    char conf[600], out[600], err[600], data[600];
+    write_conf(dir, conf, sizeof conf);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(err, sizeof err, "%s/err", dir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    char *argv[] = {KIOSK,    "--config",   conf,       "--data-dir",   data, "--headless",
+                    "--size", (char *)size, "--script", (char *)script, NULL};
+    int rc = am_test_run_program(argv, out, err);
+    if (rc != 0) {
+        char *e = am_test_read_file(err, NULL);
+        fail_msg("kiosk exited %d:\n%s", rc, e ? e : "");
+    }
+}
+
 static void run_goldens(const char *lang, const char *size)
 {
-    char dir[512], script[600], out[600], err[600], data[600];
+    char dir[512], script[600];
     char tag[64];
     snprintf(tag, sizeof tag, "golden-%s-%s", lang, size);
     am_test_tmpdir(dir, sizeof dir, tag);
     snprintf(script, sizeof script, "%s/screens.script", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
-    snprintf(err, sizeof err, "%s/err", dir);
-    snprintf(data, sizeof data, "%s/data", dir);
     bool ar = strcmp(lang, "ar") == 0;
     FILE *f = fopen(script, "w");
     assert_non_null(f);
@@ -63,7 +109,7 @@ static void run_goldens(const char *lang, const char *size)
             "tap next\n"
             "expect offer\n"
             "shot %s/offer.png\n"
-            "tap offer.accept\n"
+            "tap offer.decline\n"
             "tap rating.4\n"
             "shot %s/rating.png\n"
             "tap next\n"
@@ -80,13 +126,7 @@ static void run_goldens(const char *lang, const char *size)
             ar ? "غرفة أهدأ من فضلك" : "A quieter room, please", dir, dir, dir, "room 214", dir,
             dir);
     fclose(f);
-    char *argv[] = {KIOSK,    "--config",   GOLDEN_CONF, "--data-dir", data, "--headless",
-                    "--size", (char *)size, "--script",  script,       NULL};
-    int rc = am_test_run_program(argv, out, err);
-    if (rc != 0) {
-        char *e = am_test_read_file(err, NULL);
-        fail_msg("kiosk exited %d:\n%s", rc, e ? e : "");
-    }
+    run_kiosk(dir, script, size);
     int failures = 0;
     for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++) {
         char actual[700], name[128];
@@ -119,6 +159,53 @@ static void goldens_en_1080x1920(void **state)
     run_goldens("en", "1080x1920");
 }
 
+/* thanks after an accepted offer: the voucher code, large and grouped,
+ * and its QR code. */
+static void run_voucher_golden(const char *lang, const char *size)
+{
+    char dir[512], script[600], actual[700], name[128], tag[64];
+    snprintf(tag, sizeof tag, "golden-voucher-%s-%s", lang, size);
+    am_test_tmpdir(dir, sizeof dir, tag);
+    snprintf(script, sizeof script, "%s/voucher.script", dir);
+    snprintf(actual, sizeof actual, "%s/thanks_voucher.png", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "tap lang.%s\n"
+            "tap start\n"
+            "tap category.room\n"
+            "tap impact.severe\n"
+            "tap next\n"
+            "tap next\n"
+            "tap resolution.change_room\n"
+            "tap next\n"
+            "expect offer\n"
+            "tap offer.accept\n"
+            "tap skip\n"
+            "tap skip\n"
+            "expect thanks\n"
+            "shot %s\n",
+            lang, actual);
+    fclose(f);
+    run_kiosk(dir, script, size);
+    snprintf(name, sizeof name, "thanks_voucher-%s-%s", lang, size);
+    const char *why = golden_compare(actual, name);
+    if (why)
+        fail_msg("%s", why);
+}
+
+static void golden_thanks_voucher_en_1280x800(void **state)
+{
+    (void)state;
+    run_voucher_golden("en", "1280x800");
+}
+
+static void golden_thanks_voucher_ar_1280x800(void **state)
+{
+    (void)state;
+    run_voucher_golden("ar", "1280x800");
+}
+
 /* The comparison can fail: a golden against a different screen. */
 static void comparison_catches_a_different_screen(void **state)
 {
@@ -147,6 +234,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(goldens_en_1280x800),
     cmocka_unit_test(goldens_ar_1280x800),
     cmocka_unit_test(goldens_en_1080x1920),
+    cmocka_unit_test(golden_thanks_voucher_en_1280x800),
+    cmocka_unit_test(golden_thanks_voucher_ar_1280x800),
     cmocka_unit_test(comparison_catches_a_different_screen),
 };
 

@@ -117,3 +117,23 @@ int am_test_run_program(char *const argv[], const char *out_path, const char *er
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+void am_test_kiosk_conf(const char *dir, char *conf, size_t conflen, char *key, size_t keylen)
+{
+    assert_true(snprintf(key, keylen, "%s/voucher.key", dir) < (int)keylen);
+    assert_true(snprintf(conf, conflen, "%s/kiosk.conf", dir) < (int)conflen);
+    /* Made the way a site makes it, by the real amendsctl; never committed. */
+    char *argv[] = {AM_BINARY_DIR "/bin/amendsctl", "voucher", "keygen", "--key", key, NULL};
+    assert_int_equal(am_test_run_program(argv, NULL, NULL), 0);
+    char *text = am_test_read_file(AM_SOURCE_DIR "/tests/fixtures/kiosk-test.conf", NULL);
+    assert_non_null(text);
+    char *budget = strstr(text, "[budget]\n");
+    assert_non_null(budget);
+    budget += strlen("[budget]\n");
+    FILE *f = fopen(conf, "w");
+    assert_non_null(f);
+    /* Relative: resolved against the config file's directory. */
+    fprintf(f, "%.*svoucher_key_file = voucher.key\n%s", (int)(budget - text), text, budget);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}

@@ -35,4 +35,9 @@ char *am_test_read_file(const char *path, size_t *len_out);
  * exit status, or -1 when it did not exit normally. */
 int am_test_run_program(char *const argv[], const char *out_path, const char *err_path);
 
+/* The kiosk test site (tests/fixtures/kiosk-test.conf) with a voucher key:
+ * makes dir/voucher.key with `amendsctl voucher keygen` and writes the
+ * config as dir/kiosk.conf, naming the key. Fails the test on error. */
+void am_test_kiosk_conf(const char *dir, char *conf, size_t conflen, char *key, size_t keylen);
+
 #endif

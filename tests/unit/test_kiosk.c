@@ -22,6 +22,8 @@ typedef struct fixture {
     char script[600];
     char out[600];
     char err[600];
+    char conf[600]; /* the test site with a voucher key, for offers */
+    char key[600];
 } fixture;
 
 static int setup(void **state)
@@ -150,7 +152,8 @@ static const char *const full_journey = "expect attract\n"
 static void full_journey_reaches_the_store(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(run_script(f, TEST_CONF, full_journey), 0);
+    am_test_kiosk_conf(f->dir, f->conf, sizeof f->conf, f->key, sizeof f->key);
+    assert_int_equal(run_script(f, f->conf, full_journey), 0);
     rows r;
     am_store_status st;
     load_rows(f, &r, &st);
@@ -166,6 +169,7 @@ static void full_journey_reaches_the_store(void **state)
     assert_string_equal(rep->offer, "drink");
     assert_int_equal(rep->offer_value_minor, 600);
     assert_int_equal(rep->offer_state, AM_OFFER_ACCEPTED);
+    assert_int_equal(strlen(rep->voucher), 19); /* XXXX-XXXX-XXXX-XXXX */
     assert_int_equal(rep->rating, 5);
     assert_string_equal(rep->comment, "Quick and kind.");
     assert_string_equal(rep->contact, "room 214");
@@ -182,7 +186,8 @@ static void budget_spent_escalates_across_restarts(void **state)
     fixture *f = *state;
     /* 10.00 a day, 6.00 an offer: the first run gives one, the second run
      * (a new process, so the spend comes from the store) must escalate. */
-    assert_int_equal(run_script(f, TEST_CONF, full_journey), 0);
+    am_test_kiosk_conf(f->dir, f->conf, sizeof f->conf, f->key, sizeof f->key);
+    assert_int_equal(run_script(f, f->conf, full_journey), 0);
     const char *second = "tap start\n"
                          "tap category.room\n"
                          "tap impact.significant\n"
@@ -192,7 +197,7 @@ static void budget_spent_escalates_across_restarts(void **state)
                          "tap next\n"
                          "expect offer\n"
                          "tap offer.accept\n";
-    assert_int_equal(run_script(f, TEST_CONF, second), 1);
+    assert_int_equal(run_script(f, f->conf, second), 1);
     assert_err_contains(f, "tap offer.accept: not possible on offer");
     rows r;
     am_store_status st;

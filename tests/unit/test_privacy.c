@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KIOSK     AM_BINARY_DIR "/bin/amends-kiosk"
-#define CTL       AM_BINARY_DIR "/bin/amendsctl"
-#define TEST_CONF AM_SOURCE_DIR "/tests/fixtures/kiosk-test.conf"
+#define KIOSK AM_BINARY_DIR "/bin/amends-kiosk"
+#define CTL   AM_BINARY_DIR "/bin/amendsctl"
 
 static const char *const canaries[] = {
     "CanaryName7Q", "CanaryDescr9X", "CanaryOther4K", "CanaryComment2M", "canary5z@example.org",
@@ -22,7 +21,8 @@ static const char *const canaries[] = {
 
 typedef struct fixture {
     char dir[400], data[1024], script[1024], out[1024], err[1024];
-    char *logs; /* every stderr seen, concatenated */
+    char conf[1024], key[1024]; /* the test site with a voucher key */
+    char *logs;                 /* every stderr seen, concatenated */
     size_t logs_len;
 } fixture;
 
@@ -45,7 +45,7 @@ static int kiosk(fixture *f, const char *script)
     assert_non_null(s);
     fputs(script, s);
     fclose(s);
-    char *argv[] = {KIOSK,        "--config", TEST_CONF, "--data-dir", f->data,
+    char *argv[] = {KIOSK,        "--config", f->conf,   "--data-dir", f->data,
                     "--headless", "--script", f->script, "--verbose",  NULL};
     int rc = am_test_run_program(argv, f->out, f->err);
     keep_log(f);
@@ -70,6 +70,7 @@ static void no_personal_data_in_any_log(void **state)
                 (int)sizeof f->script);
     assert_true(snprintf(f->out, sizeof f->out, "%s/out", f->dir) < (int)sizeof f->out);
     assert_true(snprintf(f->err, sizeof f->err, "%s/err", f->dir) < (int)sizeof f->err);
+    am_test_kiosk_conf(f->dir, f->conf, sizeof f->conf, f->key, sizeof f->key);
 
     char script[4096];
     snprintf(script, sizeof script,
