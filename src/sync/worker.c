@@ -1,11 +1,11 @@
 /* worker.c — the sync worker thread (see include/amends/sync.h).
  *
- * Loop: claim a batch of due records (one short write transaction: pending
- * → inflight), read them, build and sign the body with no transaction
- * open, post it, then settle every record and add the sync log entry in one
- * new transaction. A crash at any point leaves records pending or inflight,
- * and the store puts inflight back to pending at the next start; the hub
- * deduplicates by record id, so a record sent twice is kept once.
+ * Loop: claim a batch of due records and read them in one short write
+ * transaction (pending → inflight, one snapshot, one commit), build and
+ * sign the body with no transaction open, post it, then settle every record
+ * and add the sync log entry in one new transaction. A crash at any point leaves records pending or
+ * inflight, and the store puts inflight back to pending at the next start; the hub deduplicates by
+ * record id, so a record sent twice is kept once.
  */
 #include "amends/sync.h"
 
@@ -321,12 +321,13 @@ typedef struct batch_work {
     bool settled[AM_PROTO_MAX_RECORDS];
     char local_error[AM_PROTO_MAX_RECORDS][AM_PROTO_REASON_MAX];
     char batch_id[AM_PROTO_UUID_LEN + 1];
+    am_journey_row row; /* read buffer, reused; wiped after each record */
 } batch_work;
 
 /* Adds one claimed record to b. false and why when it cannot be sent as it
  * is kept (it is quarantined locally then: sending would never succeed). */
-static bool add_record(am_sync *s, am_proto_batch *b, const am_outbox_item *it, char *why,
-                       size_t whylen, am_rc *store_rc)
+static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_outbox_item *it,
+                       char *why, size_t whylen, am_rc *store_rc)
 {
     am_proto_record *r = NULL;
     am_rc rc;
@@ -350,18 +351,14 @@ static bool add_record(am_sync *s, am_proto_batch *b, const am_outbox_item *it, 
         r->u.alert.severity = row.severity;
         r->u.alert.raised_at = row.raised_at_ms;
     } else {
-        am_journey_row *row = malloc(sizeof *row);
-        if (!row) {
-            *store_rc = AM_ERR_NOMEM;
-            return false;
-        }
+        am_journey_row *row = &w->row;
         rc = am_store_journey_get(s->store, it->uuid, row);
         if (rc == AM_ERR_NOTFOUND || rc) {
             if (rc == AM_ERR_NOTFOUND)
                 snprintf(why, whylen, "journey %.36s is no longer in the store", it->uuid);
             else
                 *store_rc = rc;
-            free(row);
+            sodium_memzero(row, sizeof *row);
             return false;
         }
         r = am_proto_batch_add(b, AM_PROTO_FEEDBACK);
@@ -371,7 +368,6 @@ static bool add_record(am_sync *s, am_proto_batch *b, const am_outbox_item *it, 
         r->u.feedback.report = row->report;
         /* The row held the guest's personal data. */
         sodium_memzero(row, sizeof *row);
-        free(row);
     }
     char where[32];
     snprintf(where, sizeof where, "records[%zu]", b->count - 1);
@@ -478,29 +474,45 @@ static void error_reason(const sync_reply *reply, char *out, size_t outlen)
     out[o] = '\0';
 }
 
-static void send_batch(am_sync *s, batch_work *w)
+/* Claims up to batch_limit due records and reads them into a new batch *out,
+ * in one write transaction: the records are inflight, durably, before
+ * anything is sent, and the reads see the same snapshot as the claim. No
+ * network I/O here. *count_out 0 and *out NULL when nothing is due. On a
+ * store error nothing is claimed (the transaction rolled back). */
+static am_rc claim_batch(am_sync *s, batch_work *w, int64_t now, am_proto_batch **out,
+                         int *count_out)
 {
-    char err[512], detail[256];
     am_proto_batch *b = NULL;
-    char *body = NULL;
-    sync_reply reply;
-    memset(&reply, 0, sizeof reply);
-
+    int count = 0;
+    *out = NULL;
+    *count_out = 0;
+    am_rc rc = am_store_begin(s->store);
+    if (rc)
+        return rc;
+    rc = am_store_outbox_claim(s->store, now, s->batch_limit, w->items, &count); /* joins */
+    if (rc || count == 0) {
+        am_store_rollback(s->store); /* nothing written */
+        return rc;
+    }
+    w->count = count;
     am_proto_uuid_new(w->batch_id);
-    b = am_proto_batch_new(s->kiosk, w->batch_id, (size_t)w->count);
+    b = am_proto_batch_new(s->kiosk, w->batch_id, (size_t)count);
     if (!b) {
+        am_store_rollback(s->store);
         am_log_error(MOD, "out of memory building a batch");
-        goto store_trouble;
+        return AM_ERR_NOMEM;
     }
     w->sent = 0;
-    for (int i = 0; i < w->count; i++) {
+    for (int i = 0; i < count; i++) {
         am_rc store_rc;
         w->settled[i] = false;
-        if (!add_record(s, b, &w->items[i], w->local_error[i], sizeof w->local_error[i],
+        if (!add_record(s, w, b, &w->items[i], w->local_error[i], sizeof w->local_error[i],
                         &store_rc)) {
             if (store_rc) {
                 am_log_warn(MOD, "cannot read a record to send: %s", am_store_errmsg(s->store));
-                goto store_trouble;
+                am_store_rollback(s->store);
+                am_proto_batch_free(b);
+                return store_rc;
             }
             am_log_warn(MOD, "record %.36s cannot be sent as kept: quarantined: %s",
                         w->items[i].uuid, w->local_error[i]);
@@ -511,6 +523,24 @@ static void send_batch(am_sync *s, batch_work *w)
         snprintf(w->ids[w->sent], sizeof w->ids[w->sent], "%s", w->items[i].uuid);
         w->sent++;
     }
+    rc = am_store_commit(s->store); /* rolls back itself on failure */
+    if (rc) {
+        am_proto_batch_free(b);
+        return rc;
+    }
+    *out = b;
+    *count_out = count;
+    return AM_OK;
+}
+
+/* Sends the batch claim_batch built (and frees it), then settles. */
+static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
+{
+    char err[512], detail[256];
+    char *body = NULL;
+    sync_reply reply;
+    memset(&reply, 0, sizeof reply);
+
     if (w->sent == 0) {
         settle_all(s, w, NULL, "quarantined", "records cannot be sent as kept", 0, false);
         goto out;
@@ -759,12 +789,14 @@ static void *worker_main(void *arg)
         int64_t now = wall_ms();
         if (now >= s->hold_until_ms) {
             int count = 0;
-            if (am_store_outbox_claim(s->store, now, s->batch_limit, w->items, &count) != AM_OK) {
+            am_proto_batch *b = NULL;
+            if (claim_batch(s, w, now, &b, &count) != AM_OK) {
                 am_log_warn(MOD, "cannot claim records: %s", am_store_errmsg(s->store));
                 s->hold_until_ms = now + STORE_RETRY_MS;
+                s->hold_from_server = false;
+                log_attempt(s, wall_ms(), 0, NULL, "store_error", am_store_errmsg(s->store));
             } else if (count > 0) {
-                w->count = count;
-                send_batch(s, w);
+                send_batch(s, w, b);
                 continue;
             } else if (s->status.phase == AM_SYNC_BACKOFF) {
                 set_phase(s, AM_SYNC_IDLE);
