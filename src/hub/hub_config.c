@@ -202,6 +202,30 @@ static int on_key(void *user, const char *section, const char *name, const char 
         } else {
             fail(ctx, name, "unknown key in [hub]");
         }
+    } else if (!strcmp(section, "dashboard")) {
+        if (!strcmp(name, "silent_after_min")) {
+            if (!parse_int(value, 1, 10080, &v))
+                fail(ctx, name, "must be a whole number of minutes from 1 to 10080");
+            cfg->silent_after_min = (int)v;
+        } else if (!strcmp(name, "session_hours")) {
+            if (!parse_int(value, 1, 720, &v))
+                fail(ctx, name, "must be a whole number of hours from 1 to 720");
+            cfg->session_hours = (int)v;
+        } else if (!strcmp(name, "chart_days")) {
+            if (!parse_int(value, 1, 90, &v))
+                fail(ctx, name, "must be a whole number of days from 1 to 90");
+            cfg->chart_days = (int)v;
+        } else if (!strcmp(name, "login_fail_per_minute")) {
+            if (!parse_int(value, 1, 1000, &v))
+                fail(ctx, name, "must be a whole number from 1 to 1000");
+            cfg->login_fail_per_minute = (int)v;
+        } else if (!strcmp(name, "login_fail_burst")) {
+            if (!parse_int(value, 1, 1000, &v))
+                fail(ctx, name, "must be a whole number from 1 to 1000");
+            cfg->login_fail_burst = (int)v;
+        } else {
+            fail(ctx, name, "unknown key in [dashboard]");
+        }
     } else if (!strcmp(section, "db")) {
         if (!strcmp(name, "backend")) {
             if (!strcmp(value, "sqlite"))
@@ -220,7 +244,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             fail(ctx, name, "unknown key in [db]");
         }
     } else {
-        fail(ctx, section, "unknown section (expected [hub] or [db])");
+        fail(ctx, section, "unknown section (expected [hub], [dashboard] or [db])");
     }
     return ctx->failed ? 0 : 1;
 }
@@ -238,6 +262,11 @@ static void set_defaults(hub_config *cfg)
     cfg->voucher_fail_per_minute = 10;
     cfg->voucher_fail_burst = 10;
     cfg->drain_timeout_s = 30;
+    cfg->silent_after_min = 60;
+    cfg->session_hours = 12;
+    cfg->chart_days = 14;
+    cfg->login_fail_per_minute = 5;
+    cfg->login_fail_burst = 5;
     cfg->log_level = AM_LOG_INFO;
     cfg->backend = HUB_DB_SQLITE;
 }

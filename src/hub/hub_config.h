@@ -38,6 +38,12 @@ typedef struct hub_config {
     int voucher_fail_burst;
     int drain_timeout_s;
     am_log_level log_level;
+    /* [dashboard] */
+    int silent_after_min;      /* a kiosk not heard from for longer stands out */
+    int session_hours;         /* browser sessions expire this long after login */
+    int chart_days;            /* days the trend charts cover, today included */
+    int login_fail_per_minute; /* failed logins per client address */
+    int login_fail_burst;
     /* [db] */
     hub_backend backend;
     char db_path[HUB_PATH_MAX];

@@ -143,4 +143,23 @@ typedef struct hub_voucher_kiosk {
 } hub_voucher_kiosk;
 am_rc hub_db_voucher_kiosks(hub_db *db, hub_voucher_kiosk **out, size_t *count);
 
+/* --- dashboard sessions -------------------------------------------------------------- */
+
+/* The dashboard's browser sessions and one-time login links share a
+ * table. Only the SHA-256 (hex) of a session id or link code is stored;
+ * the CSRF token is stored as is (it grants nothing without the cookie).
+ * Adding one also forgets every expired one. */
+am_rc hub_db_web_add(hub_db *db, const char *id_hash, bool link, const char *manager,
+                     const char *csrf, int64_t now_ms, int64_t expires_ms);
+/* AM_OK with the manager and the CSRF token of a live session, or
+ * AM_ERR_NOTFOUND (unknown or expired). */
+am_rc hub_db_web_session(hub_db *db, const char *id_hash, int64_t now_ms, char *manager,
+                         size_t managerlen, char *csrf, size_t csrflen);
+/* Uses up a login link: deletes it and, if it had not expired, returns
+ * AM_OK with its manager. Of racing calls at most one gets AM_OK. */
+am_rc hub_db_web_link_take(hub_db *db, const char *id_hash, int64_t now_ms, char *manager,
+                           size_t managerlen);
+/* Ends a session (logout). Unknown ids are not an error. */
+am_rc hub_db_web_delete(hub_db *db, const char *id_hash);
+
 #endif

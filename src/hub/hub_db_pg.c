@@ -67,6 +67,10 @@ static const char schema_sql[] =
     " received_at BIGINT NOT NULL, journey TEXT NOT NULL, serial BIGINT NOT NULL,"
     " offer TEXT NOT NULL, value_minor BIGINT NOT NULL, issued_at BIGINT NOT NULL,"
     " expires_at BIGINT NOT NULL, redeemed_at BIGINT, redeemed_by TEXT, UNIQUE (kiosk, serial));"
+    "CREATE TABLE IF NOT EXISTS web_sessions ("
+    " id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, manager TEXT NOT NULL, csrf TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions (expires_at);"
     "COMMIT;";
 
 /* "relation already exists, skipping" and friends are not news. */

@@ -26,6 +26,7 @@
 #include "amends/proto.h"
 #include "amends/version.h"
 #include "amends/voucher.h"
+#include "dashboard.h"
 #include "hub_auth.h"
 
 #define MOD           "http"
@@ -40,6 +41,7 @@ struct hub_server {
     hub_db *db;
     hub_rate *rate;
     hub_rate *voucher_fail; /* failed voucher checks, per manager */
+    hub_dash *dash;
     struct MHD_Daemon *daemon;
     char *cert_pem;
     char *key_pem;
@@ -59,6 +61,8 @@ typedef enum route {
     R_ALERT_ACK,
     R_VOUCHER,
     R_VOUCHER_REDEEM,
+    R_LOGIN_LINK,
+    R_DASHBOARD, /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
 typedef struct request {
@@ -168,6 +172,12 @@ static route match(const char *url, char *id, size_t idlen)
         return R_FOLLOWUPS;
     if (!strcmp(url, "/v1/alerts"))
         return R_ALERTS;
+    if (!strcmp(url, "/v1/login-link"))
+        return R_LOGIN_LINK;
+    if (!strcmp(url, "/") || !strcmp(url, "/login") || !strcmp(url, "/logout") ||
+        !strncmp(url, "/login/once/", 12) || !strncmp(url, "/kiosks/", 8) ||
+        !strncmp(url, "/alerts/", 8))
+        return R_DASHBOARD;
     if (!strncmp(url, "/v1/kiosks/", 11)) {
         const char *rest = url + 11;
         const char *slash = strchr(rest, '/');
@@ -194,7 +204,9 @@ static route match(const char *url, char *id, size_t idlen)
 
 static const char *route_method(route r)
 {
-    return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM) ? "POST" : "GET";
+    return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM || r == R_LOGIN_LINK)
+               ? "POST"
+               : "GET";
 }
 
 /* --- authentication -------------------------------------------------------------- */
@@ -722,6 +734,23 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
             return send_db_error(conn, rc);
         return wrap(conn, "alerts", out);
     }
+    case R_LOGIN_LINK: {
+        if (!args_ok(conn, none, bad, sizeof bad))
+            return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
+        char path[128];
+        int64_t expires = 0;
+        rc = hub_dash_login_link(s->dash, req->manager, path, sizeof path, &expires);
+        if (rc)
+            return send_db_error(conn, rc);
+        out = cJSON_CreateObject();
+        if (!out || !cJSON_AddStringToObject(out, "path", path) ||
+            !cJSON_AddNumberToObject(out, "expires_at", (double)expires)) {
+            cJSON_Delete(out);
+            return send_error(conn, 500, "internal", "out of memory");
+        }
+        am_log_info(MOD, "manager %s: one-time login link made", req->manager);
+        return send_cjson(conn, out);
+    }
     case R_ALERT_ACK:
         if (!am_proto_uuid_valid(req->path_id))
             return send_error(conn, 404, "not_found", "no such alert");
@@ -958,6 +987,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req->answered = true;
             return send_error(conn, 404, "not_found", "no such endpoint");
         }
+        if (req->route == R_DASHBOARD)
+            return MHD_YES; /* the dashboard checks its own sessions */
         if (strcmp(method, route_method(req->route)) != 0) {
             req->answered = true;
             return send_error_h(conn, 405, "method_not_allowed", MHD_HTTP_HEADER_ALLOW,
@@ -973,9 +1004,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (req->answered || req->route != R_INGEST || req->too_large)
+        if (req->answered || (req->route != R_INGEST && req->route != R_DASHBOARD) ||
+            req->too_large)
             return MHD_YES;
-        if (req->len + n > s->cfg->max_body_bytes) {
+        size_t limit = req->route == R_DASHBOARD ? HUB_DASH_BODY_MAX : s->cfg->max_body_bytes;
+        if (req->len + n > limit) {
             /* A chunked body gave no length up front: keep reading, keep
              * nothing, answer 413 at the end. */
             req->too_large = true;
@@ -1004,6 +1037,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->answered = true;
     if (req->route == R_INGEST)
         return handle_ingest(s, conn, req);
+    if (req->route == R_DASHBOARD) {
+        if (req->too_large)
+            return send_error(conn, 413, "too_large", "form larger than %d bytes",
+                              HUB_DASH_BODY_MAX);
+        return hub_dash_handle(s->dash, conn, url, method, req->body, req->len);
+    }
     if (req->route == R_VOUCHER || req->route == R_VOUCHER_REDEEM)
         return handle_voucher(s, conn, req);
     return handle_manager(s, conn, req);
@@ -1072,6 +1111,7 @@ static void server_free(hub_server *s)
         return;
     hub_rate_free(s->rate);
     hub_rate_free(s->voucher_fail);
+    hub_dash_free(s->dash);
     if (s->key_pem) {
         sodium_memzero(s->key_pem, strlen(s->key_pem));
         free(s->key_pem);
@@ -1094,7 +1134,8 @@ am_rc hub_server_start(const hub_config *cfg, hub_db *db, hub_server **out, char
     s->db = db;
     s->rate = hub_rate_new(cfg->rate_per_minute, cfg->rate_burst);
     s->voucher_fail = hub_rate_new(cfg->voucher_fail_per_minute, cfg->voucher_fail_burst);
-    if (!s->rate || !s->voucher_fail) {
+    s->dash = hub_dash_new(cfg, db);
+    if (!s->rate || !s->voucher_fail || !s->dash) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }

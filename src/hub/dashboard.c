@@ -1,0 +1,1139 @@
+/* dashboard.c — the manager's HTML dashboard.
+ *
+ * Three parts: sessions (sign-in, the cookie, CSRF, the per-address limit
+ * on failed sign-ins), pages (built with html.h, charts with svg.h) and the
+ * request dispatch at the bottom. A request without a valid session gets
+ * no data: GET is sent to /login, anything else is answered 401.
+ */
+#include "dashboard.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "amends/log.h"
+#include "amends/proto.h"
+#include "amends/version.h"
+#include "html.h"
+#include "hub_auth.h"
+#include "svg.h"
+
+#define MOD           "dashboard"
+#define COOKIE        "amends_session"
+#define LINK_TTL_MS   (60 * 1000)
+#define DAY_MS        (INT64_C(86400000))
+#define MAX_ROWS      10000 /* the most reports the charts read */
+#define SHOWN_REPORTS 25
+#define SHOWN_FOLLOW  100
+#define MAX_CATEGORY  64
+
+struct hub_dash {
+    const hub_config *cfg;
+    hub_db *db;
+    hub_rate *login_fail; /* failed sign-ins, per client address */
+};
+
+typedef struct web_session {
+    char manager[128];
+    char csrf[64];
+    char id_hash[HUB_HASH_HEX];
+} web_session;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+hub_dash *hub_dash_new(const hub_config *cfg, hub_db *db)
+{
+    hub_dash *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->cfg = cfg;
+    d->db = db;
+    d->login_fail = hub_rate_new(cfg->login_fail_per_minute, cfg->login_fail_burst);
+    if (!d->login_fail) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void hub_dash_free(hub_dash *d)
+{
+    if (!d)
+        return;
+    hub_rate_free(d->login_fail);
+    free(d);
+}
+
+/* --- responses ----------------------------------------------------------------------- */
+
+/* No scripts at all, styles only inline, nothing from elsewhere: even a
+ * value that escaped escaping could not run. */
+#define CSP                                                                                        \
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "           \
+    "frame-ancestors 'none'; base-uri 'none'"
+
+static enum MHD_Result send_page(struct MHD_Connection *conn, unsigned status, char *body,
+                                 const char *cookie, const char *location, const char *retry_after)
+{
+    if (!body) {
+        static const char oom[] = "out of memory";
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        enum MHD_Result ret = MHD_queue_response(conn, 500, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (cookie)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    if (location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+    if (retry_after)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
+    enum MHD_Result ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static const char style[] =
+    "<style>"
+    ":root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc;--warn:#b91c1c;"
+    "--warnbg:#fef2f2;--ok:#15803d}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:var(--fg);background:var(--bg)}"
+    "header{display:flex;align-items:center;justify-content:space-between;padding:10px 24px;"
+    "background:#1e293b;color:#fff}"
+    "header h1{font-size:18px;margin:0}header .who{color:#cbd5e1}"
+    "header form{display:inline;margin-left:12px}"
+    "main{padding:16px 24px;max-width:1400px;margin:0 auto}"
+    "section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 16px;"
+    "margin-bottom:16px}"
+    "h2{font-size:16px;margin:0 0 8px}h2 .count{color:var(--muted);font-weight:normal}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);"
+    "vertical-align:top}"
+    "th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}"
+    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "td.text{max-width:360px;white-space:pre-wrap;overflow-wrap:anywhere}"
+    "tr.silent td{background:var(--warnbg)}"
+    ".badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;"
+    "font-weight:600;background:var(--warn);color:#fff;margin-left:6px}"
+    ".err{color:var(--warn)}.muted{color:var(--muted)}.ok{color:var(--ok)}"
+    ".summary{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px}"
+    ".summary div{background:#fff;border:1px solid var(--line);border-radius:8px;"
+    "padding:8px 16px;min-width:140px}"
+    ".summary b{display:block;font-size:22px}"
+    ".summary .alarm b{color:var(--warn)}"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:16px}"
+    ".charts section{margin:0}"
+    "svg.chart{width:100%;height:auto;display:block}"
+    "svg .grid{stroke:#e5e7eb;stroke-width:1}"
+    "svg text{font-size:11px;fill:#4b5563}"
+    "svg .ylab{text-anchor:end}svg .xlab{text-anchor:middle}"
+    "button{font:inherit;padding:3px 10px;border-radius:6px;border:1px solid #94a3b8;"
+    "background:#fff;cursor:pointer}"
+    "header button{background:#334155;color:#fff;border-color:#475569}"
+    ".login{max-width:380px;margin:80px auto;background:#fff;border:1px solid var(--line);"
+    "border-radius:8px;padding:24px}"
+    ".login input{width:100%;font:inherit;padding:6px;margin:4px 0 12px}"
+    "a{color:#1d4ed8}"
+    "</style>";
+
+static void page_start(hub_html *h, const char *title, const web_session *ws)
+{
+    hub_html_raw(h, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                    "<title>");
+    hub_html_text(h, title);
+    hub_html_raw(h, " — amends hub</title>");
+    hub_html_raw(h, style);
+    hub_html_raw(h, "</head><body><header><h1><a href=\"/\" style=\"color:#fff;"
+                    "text-decoration:none\">amends hub</a></h1>");
+    if (ws) {
+        hub_html_raw(h, "<div><span class=\"who\">signed in as ");
+        hub_html_text(h, ws->manager);
+        hub_html_raw(h, "</span><form method=\"post\" action=\"/logout\">"
+                        "<input type=\"hidden\" name=\"csrf\" value=\"");
+        hub_html_text(h, ws->csrf);
+        hub_html_raw(h, "\"><button type=\"submit\">Sign out</button></form></div>");
+    }
+    hub_html_raw(h, "</header>");
+}
+
+static void page_end(hub_html *h)
+{
+    hub_html_fmt(h,
+                 "<footer class=\"muted\" style=\"padding:0 24px 16px\">amends-hub %s · "
+                 "times in UTC</footer></body></html>",
+                 AM_VERSION);
+}
+
+/* A short page with one message: errors, refusals. Carries no data. */
+static enum MHD_Result message_page(struct MHD_Connection *conn, unsigned status, const char *title,
+                                    const char *text)
+{
+    hub_html h = {0};
+    page_start(&h, title, NULL);
+    hub_html_raw(&h, "<main><section><h2>");
+    hub_html_text(&h, title);
+    hub_html_raw(&h, "</h2><p>");
+    hub_html_text(&h, text);
+    hub_html_raw(&h, "</p><p><a href=\"/login\">Sign in</a></p></section></main>");
+    page_end(&h);
+    return send_page(conn, status, hub_html_take(&h), NULL, NULL, NULL);
+}
+
+static enum MHD_Result redirect(struct MHD_Connection *conn, const char *location,
+                                const char *cookie)
+{
+    hub_html h = {0};
+    hub_html_raw(&h, "<!DOCTYPE html><title>See other</title><a href=\"");
+    hub_html_text(&h, location);
+    hub_html_raw(&h, "\">continue</a>");
+    return send_page(conn, 303, hub_html_take(&h), cookie, location, NULL);
+}
+
+/* --- sessions ---------------------------------------------------------------------------- */
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, outlen, "unknown");
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)outlen);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)outlen);
+}
+
+/* A session id or link code as the hub makes them: 43 URL-safe base64
+ * characters (32 random bytes). Anything else is not looked up. */
+static bool code_shaped(const char *s)
+{
+    return s && strlen(s) == 43 &&
+           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43;
+}
+
+static am_rc session_of(hub_dash *d, struct MHD_Connection *conn, web_session *ws)
+{
+    memset(ws, 0, sizeof *ws);
+    const char *id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE);
+    if (!code_shaped(id))
+        return AM_ERR_NOTFOUND;
+    hub_token_hash(id, ws->id_hash);
+    return hub_db_web_session(d->db, ws->id_hash, now_ms(), ws->manager, sizeof ws->manager,
+                              ws->csrf, sizeof ws->csrf);
+}
+
+/* Starts a session for `manager`: *cookie gets the Set-Cookie value. */
+static am_rc session_start(hub_dash *d, const char *manager, char *cookie, size_t cookielen)
+{
+    char id[HUB_TOKEN_MAX], csrf[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
+    int64_t now = now_ms(), ttl_s = (int64_t)d->cfg->session_hours * 3600;
+    hub_token_new("", id);
+    hub_token_new("", csrf);
+    hub_token_hash(id, hash);
+    am_rc rc = hub_db_web_add(d->db, hash, false, manager, csrf, now, now + ttl_s * 1000);
+    if (!rc)
+        snprintf(cookie, cookielen,
+                 COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; Secure; SameSite=Strict", id,
+                 (long long)ttl_s);
+    sodium_memzero(id, sizeof id);
+    return rc;
+}
+
+static const char clear_cookie[] = COOKIE "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
+
+am_rc hub_dash_login_link(hub_dash *d, const char *manager, char *path, size_t pathlen,
+                          int64_t *expires_ms)
+{
+    char code[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
+    int64_t now = now_ms();
+    hub_token_new("", code);
+    hub_token_hash(code, hash);
+    *expires_ms = now + LINK_TTL_MS;
+    am_rc rc = hub_db_web_add(d->db, hash, true, manager, "", now, *expires_ms);
+    if (!rc)
+        snprintf(path, pathlen, "/login/once/%s", code);
+    sodium_memzero(code, sizeof code);
+    return rc;
+}
+
+/* One field of an application/x-www-form-urlencoded body, decoded; false
+ * when absent, malformed or longer than outlen - 1. */
+static bool form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
+{
+    size_t nlen = strlen(name);
+    const char *p = body, *end = body ? body + len : NULL;
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        if ((size_t)(stop - p) > nlen && !memcmp(p, name, nlen) && p[nlen] == '=') {
+            size_t o = 0;
+            for (const char *q = p + nlen + 1; q < stop; q++) {
+                char c = *q;
+                if (c == '+') {
+                    c = ' ';
+                } else if (c == '%') {
+                    unsigned v;
+                    char hex[3] = {0};
+                    if (stop - q < 3)
+                        return false;
+                    memcpy(hex, q + 1, 2);
+                    if (strspn(hex, "0123456789abcdefABCDEF") != 2 || sscanf(hex, "%2x", &v) != 1)
+                        return false;
+                    c = (char)v;
+                    q += 2;
+                }
+                if (o + 1 >= outlen || c == '\0')
+                    return false;
+                out[o++] = c;
+            }
+            out[o] = '\0';
+            return true;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return false;
+}
+
+/* A POST from another site is refused even before the CSRF token: the
+ * browser says where the form came from. Clients that send no Origin
+ * (curl, scripts) still need the token. */
+static bool origin_ok(hub_dash *d, struct MHD_Connection *conn)
+{
+    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!origin)
+        return true;
+    char want[300];
+    snprintf(want, sizeof want, "%s://%s", d->cfg->tls ? "https" : "http", host ? host : "");
+    return host && !strcmp(origin, want);
+}
+
+static bool csrf_ok(const web_session *ws, const char *body, size_t len)
+{
+    char got[64];
+    size_t n = strlen(ws->csrf);
+    if (!form_value(body, len, "csrf", got, sizeof got) || strlen(got) != n || n < 32)
+        return false;
+    return sodium_memcmp(got, ws->csrf, n) == 0;
+}
+
+/* --- sign-in ------------------------------------------------------------------------------ */
+
+static enum MHD_Result login_page(struct MHD_Connection *conn, unsigned status, const char *error,
+                                  const char *retry_after)
+{
+    hub_html h = {0};
+    page_start(&h, "Sign in", NULL);
+    hub_html_raw(&h, "<div class=\"login\"><h2>Sign in</h2>");
+    if (error) {
+        hub_html_raw(&h, "<p class=\"err\" id=\"login-error\">");
+        hub_html_text(&h, error);
+        hub_html_raw(&h, "</p>");
+    }
+    hub_html_raw(&h, "<form method=\"post\" action=\"/login\">"
+                     "<label for=\"token\">Manager token</label>"
+                     "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" "
+                     "required autofocus>"
+                     "<button type=\"submit\">Sign in</button></form>"
+                     "<p class=\"muted\">The token is the one <code>amends-hub manager add</code> "
+                     "printed. It is sent once; the browser then keeps a session.</p></div>");
+    page_end(&h);
+    return send_page(conn, status, hub_html_take(&h), NULL, NULL, retry_after);
+}
+
+/* Refuses when this address has failed too often lately; true when a
+ * response was queued. */
+static bool login_limited(hub_dash *d, struct MHD_Connection *conn, const char *addr,
+                          enum MHD_Result *ret)
+{
+    int retry_s;
+    if (hub_rate_check(d->login_fail, addr, now_ms(), &retry_s))
+        return false;
+    char value[16], text[160];
+    snprintf(value, sizeof value, "%d", retry_s);
+    snprintf(text, sizeof text, "Too many failed sign-ins from this address: try again in %d s.",
+             retry_s);
+    am_log_warn(MOD, "sign-in from %s: rate limited for %d s", addr, retry_s);
+    *ret = login_page(conn, 429, text, value);
+    return true;
+}
+
+static void login_failed(hub_dash *d, const char *addr)
+{
+    int retry_s;
+    hub_rate_take(d->login_fail, addr, now_ms(), &retry_s);
+}
+
+static enum MHD_Result signed_in(hub_dash *d, struct MHD_Connection *conn, const char *manager,
+                                 const char *how)
+{
+    char cookie[256];
+    am_rc rc = session_start(d, manager, cookie, sizeof cookie);
+    if (rc)
+        return message_page(conn, 503, "Sign-in failed", "The hub could not store the session.");
+    am_log_info(MOD, "manager %s signed in (%s)", manager, how);
+    enum MHD_Result ret = redirect(conn, "/", cookie);
+    sodium_memzero(cookie, sizeof cookie);
+    return ret;
+}
+
+static enum MHD_Result do_login(hub_dash *d, struct MHD_Connection *conn, const char *body,
+                                size_t len)
+{
+    char addr[INET6_ADDRSTRLEN + 1], token[HUB_TOKEN_MAX + 8], hash[HUB_HASH_HEX], name[128];
+    enum MHD_Result ret;
+    client_address(conn, addr, sizeof addr);
+    if (login_limited(d, conn, addr, &ret))
+        return ret;
+    if (!origin_ok(d, conn))
+        return message_page(conn, 403, "Refused", "This form was sent from another site.");
+    if (!form_value(body, len, "token", token, sizeof token) || !token[0]) {
+        login_failed(d, addr);
+        return login_page(conn, 401, "Enter your manager token.", NULL);
+    }
+    hub_token_hash(token, hash);
+    sodium_memzero(token, sizeof token);
+    am_rc rc = hub_db_manager_by_token(d->db, hash, name, sizeof name);
+    if (rc == AM_ERR_NOTFOUND) {
+        login_failed(d, addr);
+        am_log_warn(MOD, "sign-in from %s refused: unknown manager token", addr);
+        return login_page(conn, 401, "That manager token is not recognised.", NULL);
+    }
+    if (rc)
+        return message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
+    return signed_in(d, conn, name, "token");
+}
+
+static enum MHD_Result do_link(hub_dash *d, struct MHD_Connection *conn, const char *code)
+{
+    char addr[INET6_ADDRSTRLEN + 1], hash[HUB_HASH_HEX], name[128];
+    enum MHD_Result ret;
+    client_address(conn, addr, sizeof addr);
+    if (login_limited(d, conn, addr, &ret))
+        return ret;
+    am_rc rc = AM_ERR_NOTFOUND;
+    if (code_shaped(code)) {
+        hub_token_hash(code, hash);
+        rc = hub_db_web_link_take(d->db, hash, now_ms(), name, sizeof name);
+    }
+    if (rc == AM_ERR_NOTFOUND) {
+        login_failed(d, addr);
+        return login_page(conn, 401, "That login link was used already or has expired.", NULL);
+    }
+    if (rc)
+        return message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
+    return signed_in(d, conn, name, "login link");
+}
+
+/* --- formatting ------------------------------------------------------------------------------ */
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool jnum(const cJSON *o, const char *key, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v))
+        return false;
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
+
+typedef enum utc_form { UTC_MINUTE, UTC_SECOND, UTC_DAY } utc_form;
+
+static void utc(int64_t ms, utc_form form, char *out, size_t outlen)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (form == UTC_DAY)
+        strftime(out, outlen, "%m-%d", &tm);
+    else if (form == UTC_SECOND)
+        strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
+    else
+        strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
+}
+
+static void td_time(hub_html *h, const cJSON *o, const char *key)
+{
+    int64_t ms;
+    char when[32];
+    if (!jnum(o, key, &ms)) {
+        hub_html_raw(h, "<td class=\"muted\">—</td>");
+        return;
+    }
+    utc(ms, UTC_MINUTE, when, sizeof when);
+    hub_html_fmt(h, "<td>%s</td>", when);
+}
+
+static void td_text(hub_html *h, const char *cls, const char *text)
+{
+    hub_html_fmt(h, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+    hub_html_text(h, text);
+    hub_html_raw(h, "</td>");
+}
+
+static void td_num(hub_html *h, const cJSON *o, const char *key)
+{
+    int64_t v;
+    if (jnum(o, key, &v))
+        hub_html_fmt(h, "<td class=\"num\">%lld</td>", (long long)v);
+    else
+        hub_html_raw(h, "<td class=\"num muted\">—</td>");
+}
+
+static void age_text(int64_t age_ms, char *out, size_t outlen)
+{
+    int64_t s = age_ms / 1000;
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        snprintf(out, outlen, "%lld s ago", (long long)s);
+    else if (s < 7200)
+        snprintf(out, outlen, "%lld min ago", (long long)(s / 60));
+    else if (s < 172800)
+        snprintf(out, outlen, "%lld h ago", (long long)(s / 3600));
+    else
+        snprintf(out, outlen, "%lld days ago", (long long)(s / 86400));
+}
+
+/* --- the dashboard page ---------------------------------------------------------------------- */
+
+static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
+{
+    int silent_count = 0;
+    int64_t silent_ms = (int64_t)d->cfg->silent_after_min * 60000;
+    hub_html_fmt(h,
+                 "<section id=\"fleet\"><h2>Fleet <span class=\"count\">(%d kiosks; silent = "
+                 "not heard from for over %d min)</span></h2>",
+                 cJSON_GetArraySize(kiosks), d->cfg->silent_after_min);
+    if (!cJSON_GetArraySize(kiosks)) {
+        hub_html_raw(h, "<p class=\"muted\">No kiosks yet: <code>amends-hub kiosk add "
+                        "ID</code>.</p></section>");
+        return 0;
+    }
+    hub_html_raw(h, "<table><thead><tr><th>Kiosk</th><th>Last seen</th><th class=\"num\">"
+                    "Pending</th><th class=\"num\">Quarantined</th><th>Last error</th>"
+                    "<th>Version</th><th class=\"num\">Open alerts</th><th class=\"num\">"
+                    "Reports</th></tr></thead><tbody>");
+    const cJSON *k;
+    cJSON_ArrayForEach(k, kiosks)
+    {
+        const char *id = jstr(k, "id");
+        int64_t seen = 0;
+        bool heard = jnum(k, "last_seen", &seen);
+        bool silent = !heard || now - seen > silent_ms;
+        silent_count += silent;
+        hub_html_raw(h, "<tr class=\"kiosk");
+        hub_html_raw(h, silent ? " silent\"" : "\"");
+        hub_html_raw(h, " data-kiosk=\"");
+        hub_html_text(h, id);
+        hub_html_raw(h, "\"><td><a href=\"/kiosks/");
+        hub_html_text(h, id);
+        hub_html_raw(h, "\">");
+        hub_html_text(h, id);
+        hub_html_raw(h, "</a>");
+        if (silent)
+            hub_html_raw(h, "<span class=\"badge\">silent</span>");
+        hub_html_raw(h, "</td>");
+        if (heard) {
+            char when[32], age[32];
+            utc(seen, UTC_SECOND, when, sizeof when);
+            age_text(now - seen, age, sizeof age);
+            hub_html_fmt(h, "<td title=\"%s UTC\">%s</td>", when, age);
+        } else {
+            hub_html_raw(h, "<td class=\"err\">never</td>");
+        }
+        td_num(h, k, "pending");
+        td_num(h, k, "quarantined");
+        const char *err = jstr(k, "last_error");
+        td_text(h, err && *err ? "text err" : "text", err);
+        td_text(h, NULL, jstr(k, "version"));
+        td_num(h, k, "open_alerts");
+        td_num(h, k, "feedback");
+        hub_html_raw(h, "</tr>");
+    }
+    hub_html_raw(h, "</tbody></table></section>");
+    return silent_count;
+}
+
+static void alerts(hub_html *h, const cJSON *list, const web_session *ws)
+{
+    hub_html_fmt(h, "<section id=\"alerts\"><h2>Open alerts <span class=\"count\">(%d)</span></h2>",
+                 cJSON_GetArraySize(list));
+    if (!cJSON_GetArraySize(list)) {
+        hub_html_raw(h, "<p class=\"ok\">No open alerts.</p></section>");
+        return;
+    }
+    hub_html_raw(h, "<table><thead><tr><th>Raised</th><th>Kiosk</th><th>Reason</th>"
+                    "<th>Category</th><th>Severity</th><th></th></tr></thead><tbody>");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, list)
+    {
+        hub_html_raw(h, "<tr class=\"alert\" data-alert=\"");
+        hub_html_text(h, jstr(a, "id"));
+        hub_html_raw(h, "\">");
+        td_time(h, a, "raised_at");
+        td_text(h, NULL, jstr(a, "kiosk"));
+        td_text(h, NULL, jstr(a, "reason"));
+        td_text(h, NULL, jstr(a, "category"));
+        td_text(h, NULL, jstr(a, "severity"));
+        hub_html_raw(h, "<td><form method=\"post\" action=\"/alerts/");
+        hub_html_text(h, jstr(a, "id"));
+        hub_html_raw(h, "/ack\"><input type=\"hidden\" name=\"csrf\" value=\"");
+        hub_html_text(h, ws->csrf);
+        hub_html_raw(h, "\"><button type=\"submit\">Acknowledge</button></form></td></tr>");
+    }
+    hub_html_raw(h, "</tbody></table></section>");
+}
+
+static void followups(hub_html *h, const cJSON *list, int days)
+{
+    int n = cJSON_GetArraySize(list);
+    hub_html_fmt(h,
+                 "<section id=\"followups\"><h2>Follow-up queue <span class=\"count\">(%d guests "
+                 "who agreed to be contacted, last %d days)</span></h2>",
+                 n, days);
+    if (!n) {
+        hub_html_raw(h, "<p class=\"muted\">Nobody to contact.</p></section>");
+        return;
+    }
+    hub_html_raw(h, "<table><thead><tr><th>Closed</th><th>Kiosk</th><th>Name</th>"
+                    "<th>Contact</th><th>Category</th><th>Severity</th><th class=\"num\">"
+                    "Rating</th><th>Offer</th></tr></thead><tbody>");
+    int shown = 0;
+    for (int i = n - 1; i >= 0 && shown < SHOWN_FOLLOW; i--, shown++) {
+        const cJSON *f = cJSON_GetArrayItem(list, i);
+        hub_html_raw(h, "<tr class=\"followup\">");
+        td_time(h, f, "closed_at");
+        td_text(h, NULL, jstr(f, "kiosk"));
+        td_text(h, "text", jstr(f, "first_name"));
+        td_text(h, "text", jstr(f, "contact"));
+        td_text(h, NULL, jstr(f, "category"));
+        td_text(h, NULL, jstr(f, "severity"));
+        td_num(h, f, "rating");
+        td_text(h, NULL, jstr(f, "offer_state"));
+        hub_html_raw(h, "</tr>");
+    }
+    hub_html_raw(h, "</tbody></table>");
+    if (n > SHOWN_FOLLOW)
+        hub_html_fmt(h, "<p class=\"muted\">Newest %d shown.</p>", SHOWN_FOLLOW);
+    hub_html_raw(h, "<p class=\"muted\">Export: <code>GET /v1/followups?format=csv</code> "
+                    "with the manager token.</p></section>");
+}
+
+static void recent(hub_html *h, const cJSON *list)
+{
+    int n = cJSON_GetArraySize(list);
+    hub_html_raw(h, "<section id=\"reports\"><h2>Latest reports</h2>");
+    if (!n) {
+        hub_html_raw(h, "<p class=\"muted\">No reports in this period.</p></section>");
+        return;
+    }
+    hub_html_raw(h, "<table><thead><tr><th>Closed</th><th>Kiosk</th><th>Category</th>"
+                    "<th>Severity</th><th>Outcome</th><th>What the guest said</th>"
+                    "<th class=\"num\">Rating</th><th>Offer</th></tr></thead><tbody>");
+    int shown = 0;
+    for (int i = n - 1; i >= 0 && shown < SHOWN_REPORTS; i--, shown++) {
+        const cJSON *f = cJSON_GetArrayItem(list, i);
+        hub_html_raw(h, "<tr class=\"report\">");
+        td_time(h, f, "closed_at");
+        td_text(h, NULL, jstr(f, "kiosk"));
+        td_text(h, NULL, jstr(f, "category"));
+        td_text(h, NULL, jstr(f, "severity"));
+        td_text(h, NULL, jstr(f, "outcome"));
+        td_text(h, "text description", jstr(f, "description"));
+        int64_t rating = 0;
+        if (jnum(f, "rating", &rating) && rating > 0)
+            hub_html_fmt(h, "<td class=\"num\">%lld</td>", (long long)rating);
+        else
+            hub_html_raw(h, "<td class=\"num muted\">—</td>");
+        hub_html_raw(h, "<td>");
+        const char *offer = jstr(f, "offer");
+        if (offer && *offer) {
+            hub_html_text(h, offer);
+            hub_html_raw(h, " (");
+            hub_html_text(h, jstr(f, "offer_state"));
+            hub_html_raw(h, ")");
+        }
+        hub_html_raw(h, "</td></tr>");
+    }
+    hub_html_raw(h, "</tbody></table></section>");
+}
+
+/* The four trend charts over cfg->chart_days days, from the reports. */
+typedef struct trends {
+    size_t days;
+    char (*labels)[8];
+    const char **label_ptrs;
+    /* categories: the most frequent SERIES_MAX - 1, the rest as "other" */
+    char names[MAX_CATEGORY][AM_ID_MAX];
+    int totals[MAX_CATEGORY];
+    size_t ncat;
+    double *per_cat[HUB_SVG_SERIES_MAX];
+    const char *series_names[HUB_SVG_SERIES_MAX];
+    size_t nseries;
+    double *rating, *rating_n, *offered, *accepted, *spend;
+} trends;
+
+static size_t cat_index(trends *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncat; i++) {
+        if (!strcmp(t->names[i], name))
+            return i;
+    }
+    if (t->ncat == MAX_CATEGORY)
+        return MAX_CATEGORY - 1;
+    snprintf(t->names[t->ncat], sizeof t->names[t->ncat], "%s", name);
+    return t->ncat++;
+}
+
+static void trends_free(trends *t)
+{
+    free(t->labels);
+    free(t->label_ptrs);
+    for (size_t s = 0; s < HUB_SVG_SERIES_MAX; s++)
+        free(t->per_cat[s]);
+    free(t->rating);
+    free(t->rating_n);
+    free(t->offered);
+    free(t->accepted);
+    free(t->spend);
+}
+
+static am_rc trends_build(trends *t, const cJSON *rows, int64_t start, size_t days)
+{
+    memset(t, 0, sizeof *t);
+    t->days = days;
+    t->labels = calloc(days, sizeof *t->labels);
+    t->label_ptrs = calloc(days, sizeof *t->label_ptrs);
+    t->rating = calloc(days, sizeof(double));
+    t->rating_n = calloc(days, sizeof(double));
+    t->offered = calloc(days, sizeof(double));
+    t->accepted = calloc(days, sizeof(double));
+    t->spend = calloc(days, sizeof(double));
+    for (size_t s = 0; s < HUB_SVG_SERIES_MAX; s++)
+        t->per_cat[s] = calloc(days, sizeof(double));
+    if (!t->labels || !t->label_ptrs || !t->rating || !t->rating_n || !t->offered || !t->accepted ||
+        !t->spend || !t->per_cat[HUB_SVG_SERIES_MAX - 1])
+        return AM_ERR_NOMEM;
+    for (size_t i = 0; i < days; i++) {
+        utc(start + (int64_t)i * DAY_MS, UTC_DAY, t->labels[i], sizeof t->labels[i]);
+        t->label_ptrs[i] = t->labels[i];
+    }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, rows)
+    {
+        const char *cat = jstr(f, "category");
+        if (cat)
+            t->totals[cat_index(t, cat)]++;
+    }
+    /* The most frequent categories get their own series, in order. */
+    size_t order[MAX_CATEGORY];
+    for (size_t i = 0; i < t->ncat; i++)
+        order[i] = i;
+    for (size_t i = 0; i < t->ncat; i++) {
+        for (size_t j = i + 1; j < t->ncat; j++) {
+            if (t->totals[order[j]] > t->totals[order[i]] ||
+                (t->totals[order[j]] == t->totals[order[i]] &&
+                 strcmp(t->names[order[j]], t->names[order[i]]) < 0)) {
+                size_t tmp = order[i];
+                order[i] = order[j];
+                order[j] = tmp;
+            }
+        }
+    }
+    int series_of[MAX_CATEGORY];
+    t->nseries = t->ncat < HUB_SVG_SERIES_MAX ? t->ncat : HUB_SVG_SERIES_MAX;
+    for (size_t i = 0; i < t->ncat; i++) {
+        size_t s = i < HUB_SVG_SERIES_MAX - 1 || t->ncat == HUB_SVG_SERIES_MAX
+                       ? i
+                       : HUB_SVG_SERIES_MAX - 1;
+        series_of[order[i]] = (int)s;
+        t->series_names[s] = s == HUB_SVG_SERIES_MAX - 1 && t->ncat > HUB_SVG_SERIES_MAX
+                                 ? "other"
+                                 : t->names[order[i]];
+    }
+    cJSON_ArrayForEach(f, rows)
+    {
+        int64_t closed, rating = 0, value = 0;
+        if (!jnum(f, "closed_at", &closed) || closed < start)
+            continue;
+        size_t day = (size_t)((closed - start) / DAY_MS);
+        if (day >= days)
+            continue;
+        const char *cat = jstr(f, "category");
+        if (cat)
+            t->per_cat[series_of[cat_index(t, cat)]][day] += 1;
+        if (jnum(f, "rating", &rating) && rating >= 1 && rating <= 5) {
+            t->rating[day] += (double)rating;
+            t->rating_n[day] += 1;
+        }
+        const char *state = jstr(f, "offer_state");
+        if (state && *state && strcmp(state, "none") != 0) {
+            t->offered[day] += 1;
+            if (!strcmp(state, "accepted")) {
+                t->accepted[day] += 1;
+                if (jnum(f, "offer_value_minor", &value) && value > 0)
+                    t->spend[day] += (double)value / 100.0;
+            }
+        }
+    }
+    return AM_OK;
+}
+
+static void chart_section(hub_html *h, const char *title, const char *note)
+{
+    hub_html_raw(h, "<section><h2>");
+    hub_html_raw(h, title);
+    hub_html_raw(h, "</h2>");
+    if (note) {
+        hub_html_raw(h, "<p class=\"muted\">");
+        hub_html_raw(h, note);
+        hub_html_raw(h, "</p>");
+    }
+}
+
+static am_rc charts(hub_html *h, const cJSON *rows, int64_t start, size_t days, bool truncated)
+{
+    trends t;
+    am_rc rc = trends_build(&t, rows, start, days);
+    if (rc) {
+        trends_free(&t);
+        return rc;
+    }
+    double total_offered = 0, total_accepted = 0, total_spend = 0, rated = 0, rating_sum = 0;
+    double *avg = t.rating, *rate = t.offered;
+    for (size_t i = 0; i < days; i++) {
+        total_offered += t.offered[i];
+        total_accepted += t.accepted[i];
+        total_spend += t.spend[i]; /* before any NaN below */
+        rated += t.rating_n[i];
+        rating_sum += t.rating[i];
+        avg[i] = t.rating_n[i] > 0 ? t.rating[i] / t.rating_n[i] : NAN;
+        rate[i] = t.offered[i] > 0 ? 100.0 * t.accepted[i] / t.offered[i] : NAN;
+        double reports = 0;
+        for (size_t c = 0; c < t.nseries; c++)
+            reports += t.per_cat[c][i];
+        if (reports == 0)
+            t.spend[i] = NAN; /* no reports that day: no data, rather than zero spend */
+    }
+    hub_html_fmt(h, "<h2 style=\"margin:8px 0\">Trends, last %zu days%s</h2><div class=\"charts\">",
+                 days, truncated ? " (first 10000 reports only)" : "");
+
+    chart_section(h, "Reports per category per day", NULL);
+    if (t.nseries) {
+        const double *vals[HUB_SVG_SERIES_MAX];
+        for (size_t s = 0; s < t.nseries; s++)
+            vals[s] = t.per_cat[s];
+        hub_chart c = {.id = "chart-categories",
+                       .title = "Reports per category per day",
+                       .days = days,
+                       .day_labels = t.label_ptrs,
+                       .series = t.nseries,
+                       .series_names = t.series_names,
+                       .values = vals,
+                       .y_unit = ""};
+        hub_svg_bars(h, &c);
+    } else {
+        hub_chart c = {.id = "chart-categories",
+                       .title = "Reports per category per day",
+                       .days = days,
+                       .day_labels = t.label_ptrs,
+                       .series = 0,
+                       .y_unit = ""};
+        hub_svg_bars(h, &c);
+        hub_html_raw(h, "<p class=\"muted\">No reports in this period.</p>");
+    }
+    hub_html_raw(h, "</section>");
+
+    char note[256];
+    if (rated > 0)
+        snprintf(note, sizeof note,
+                 "Average of the guests' 1–5 ratings per day; %.0f ratings, "
+                 "%.2f overall.",
+                 rated, rating_sum / rated);
+    else
+        snprintf(note, sizeof note, "No ratings in this period.");
+    chart_section(h, "Recovery rating", note);
+    {
+        const double *vals[1] = {avg};
+        const char *names[1] = {"average rating"};
+        hub_chart c = {.id = "chart-rating",
+                       .title = "Average recovery rating per day",
+                       .days = days,
+                       .day_labels = t.label_ptrs,
+                       .series = 1,
+                       .series_names = names,
+                       .values = vals,
+                       .y_max = 5,
+                       .ticks = 5,
+                       .y_unit = "",
+                       .y_decimals = 0};
+        hub_svg_line(h, &c);
+    }
+    hub_html_raw(h, "</section>");
+
+    if (total_offered > 0)
+        snprintf(note, sizeof note,
+                 "Offers accepted out of offers made, per day; %.0f of %.0f "
+                 "overall (%.0f%%).",
+                 total_accepted, total_offered, 100.0 * total_accepted / total_offered);
+    else
+        snprintf(note, sizeof note, "No offers made in this period.");
+    chart_section(h, "Offer acceptance rate", note);
+    {
+        const double *vals[1] = {rate};
+        const char *names[1] = {"accepted"};
+        hub_chart c = {.id = "chart-acceptance",
+                       .title = "Offer acceptance rate per day",
+                       .days = days,
+                       .day_labels = t.label_ptrs,
+                       .series = 1,
+                       .series_names = names,
+                       .values = vals,
+                       .y_max = 100,
+                       .y_unit = "%"};
+        hub_svg_bars(h, &c);
+    }
+    hub_html_raw(h, "</section>");
+
+    snprintf(note, sizeof note,
+             "Value of accepted offers per day, in the kiosks' currency; %.2f in all. "
+             "<strong id=\"no-budget\">The hub does not know the kiosks' budgets</strong> "
+             "(each kiosk's policy holds its own), so spend is shown alone.",
+             total_spend);
+    chart_section(h, "Spend against budget", note);
+    {
+        const double *vals[1] = {t.spend};
+        const char *names[1] = {"spend"};
+        hub_chart c = {.id = "chart-spend",
+                       .title = "Spend from accepted offers per day",
+                       .days = days,
+                       .day_labels = t.label_ptrs,
+                       .series = 1,
+                       .series_names = names,
+                       .values = vals,
+                       .y_unit = "",
+                       .y_decimals = 0};
+        hub_svg_bars(h, &c);
+    }
+    hub_html_raw(h, "</section></div>");
+    trends_free(&t);
+    return AM_OK;
+}
+
+static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const web_session *ws)
+{
+    cJSON *kiosks = NULL, *open = NULL, *rows = NULL, *follow = NULL;
+    hub_html h = {0};
+    int64_t now = now_ms();
+    size_t days = (size_t)d->cfg->chart_days;
+    int64_t start = (now / DAY_MS - (int64_t)(days - 1)) * DAY_MS;
+    hub_feedback_filter all = {.since_ms = start, .limit = MAX_ROWS};
+    hub_feedback_filter fu = {.since_ms = start, .limit = MAX_ROWS, .followups = true};
+    am_rc rc = hub_db_kiosks(d->db, &kiosks);
+    if (!rc)
+        rc = hub_db_alerts(d->db, true, 500, &open);
+    if (!rc)
+        rc = hub_db_feedback(d->db, &all, &rows);
+    if (!rc)
+        rc = hub_db_feedback(d->db, &fu, &follow);
+    if (rc)
+        goto out;
+
+    page_start(&h, "Dashboard", ws);
+    hub_html_raw(&h, "<main>");
+    /* The fleet table is built first so the summary can count the silent. */
+    hub_html fleet_html = {0};
+    int silent = fleet(d, &fleet_html, kiosks, now);
+    int nalerts = cJSON_GetArraySize(open);
+    hub_html_fmt(&h,
+                 "<div class=\"summary\"><div><b>%d</b>kiosks</div>"
+                 "<div class=\"%s\"><b>%d</b>silent</div>"
+                 "<div class=\"%s\"><b>%d</b>open alerts</div>"
+                 "<div><b>%d</b>to follow up</div>"
+                 "<div><b>%d</b>reports, %zu days</div></div>",
+                 cJSON_GetArraySize(kiosks), silent ? "alarm" : "", silent, nalerts ? "alarm" : "",
+                 nalerts, cJSON_GetArraySize(follow), cJSON_GetArraySize(rows), days);
+    char *fleet_text = hub_html_take(&fleet_html);
+    if (!fleet_text) {
+        rc = AM_ERR_NOMEM;
+        goto out;
+    }
+    hub_html_raw(&h, fleet_text);
+    free(fleet_text);
+    alerts(&h, open, ws);
+    rc = charts(&h, rows, start, days, cJSON_GetArraySize(rows) >= MAX_ROWS);
+    if (rc)
+        goto out;
+    followups(&h, follow, (int)days);
+    recent(&h, rows);
+    hub_html_raw(&h, "</main>");
+    page_end(&h);
+out:
+    cJSON_Delete(kiosks);
+    cJSON_Delete(open);
+    cJSON_Delete(rows);
+    cJSON_Delete(follow);
+    if (rc) {
+        hub_html_clear(&h);
+        am_log_error(MOD, "dashboard: %s", am_rc_str(rc));
+        return message_page(conn, rc == AM_ERR_BUSY ? 503 : 500, "Dashboard unavailable",
+                            "The hub could not read its database; see the hub's log.");
+    }
+    return send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
+}
+
+static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                  const char *id)
+{
+    cJSON *log = NULL;
+    am_rc rc = am_proto_kiosk_id_valid(id) ? hub_db_ingest_log_list(d->db, id, 200, &log)
+                                           : AM_ERR_NOTFOUND;
+    if (rc == AM_ERR_NOTFOUND)
+        return message_page(conn, 404, "No such kiosk", "The hub knows no kiosk by that id.");
+    if (rc)
+        return message_page(conn, 500, "Unavailable", "The hub could not read its database.");
+    hub_html h = {0};
+    page_start(&h, "Ingest log", ws);
+    hub_html_raw(&h, "<main><p><a href=\"/\">← Dashboard</a></p><section id=\"ingest-log\">"
+                     "<h2>Ingest log of kiosk ");
+    hub_html_text(&h, id);
+    hub_html_raw(&h, " <span class=\"count\">(newest first, at most 200)</span></h2>");
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(log, "entries");
+    if (!cJSON_GetArraySize(entries)) {
+        hub_html_raw(&h, "<p class=\"muted\">Nothing received from this kiosk yet.</p>");
+    } else {
+        hub_html_raw(&h, "<table><thead><tr><th>At</th><th>Batch</th><th class=\"num\">HTTP"
+                         "</th><th class=\"num\">Stored</th><th class=\"num\">Duplicate</th>"
+                         "<th class=\"num\">Rejected</th><th>Reason</th></tr></thead><tbody>");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, entries)
+        {
+            int64_t status = 0;
+            jnum(e, "status", &status);
+            hub_html_raw(&h, "<tr>");
+            td_time(&h, e, "at");
+            td_text(&h, "muted", jstr(e, "batch"));
+            hub_html_fmt(&h, "<td class=\"num%s\">%lld</td>", status >= 400 ? " err" : "",
+                         (long long)status);
+            td_num(&h, e, "stored");
+            td_num(&h, e, "duplicate");
+            td_num(&h, e, "rejected");
+            td_text(&h, "text", jstr(e, "reason"));
+            hub_html_raw(&h, "</tr>");
+        }
+        hub_html_raw(&h, "</tbody></table>");
+    }
+    hub_html_raw(&h, "</section></main>");
+    page_end(&h);
+    cJSON_Delete(log);
+    return send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
+}
+
+/* --- dispatch ----------------------------------------------------------------------------------
+ */
+
+static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                           const char *url)
+{
+    char id[AM_PROTO_UUID_LEN + 1];
+    const char *rest = url + strlen("/alerts/");
+    const char *slash = strchr(rest, '/');
+    if (!slash || strcmp(slash, "/ack") != 0 || (size_t)(slash - rest) != AM_PROTO_UUID_LEN)
+        return message_page(conn, 404, "Not found", "No such page.");
+    memcpy(id, rest, AM_PROTO_UUID_LEN);
+    id[AM_PROTO_UUID_LEN] = '\0';
+    if (!am_proto_uuid_valid(id))
+        return message_page(conn, 404, "Not found", "No such alert.");
+    cJSON *alert = NULL;
+    am_rc rc = hub_db_alert_ack(d->db, id, ws->manager, now_ms(), &alert);
+    cJSON_Delete(alert);
+    if (rc == AM_ERR_NOTFOUND)
+        return message_page(conn, 404, "Not found", "No such alert.");
+    if (rc)
+        return message_page(conn, 503, "Not acknowledged", "The database is unavailable.");
+    am_log_info(MOD, "alert %s acknowledged by manager %s", id, ws->manager);
+    return redirect(conn, "/#alerts", NULL);
+}
+
+enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *body, size_t len)
+{
+    bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    bool post = !strcmp(method, "POST");
+    if (!get && !post)
+        return message_page(conn, 405, "Method not allowed", "Use GET or POST.");
+    if (!strcmp(url, "/login"))
+        return get ? login_page(conn, 200, NULL, NULL) : do_login(d, conn, body, len);
+    if (!strncmp(url, "/login/once/", 12) && get)
+        return do_link(d, conn, url + 12);
+
+    web_session ws;
+    am_rc rc = session_of(d, conn, &ws);
+    if (rc == AM_ERR_NOTFOUND) {
+        if (get)
+            return redirect(conn, "/login", NULL);
+        return message_page(conn, 401, "Sign in first", "This needs a signed-in manager.");
+    }
+    if (rc)
+        return message_page(conn, 503, "Unavailable", "The hub could not read its database.");
+
+    enum MHD_Result ret;
+    if (post && (!origin_ok(d, conn) || !csrf_ok(&ws, body, len))) {
+        am_log_warn(MOD, "manager %s: form refused (CSRF token or origin)", ws.manager);
+        ret = message_page(conn, 403, "Refused",
+                           "The form was stale or came from elsewhere: reload the page.");
+    } else if (get && !strcmp(url, "/")) {
+        ret = dashboard(d, conn, &ws);
+    } else if (get && !strncmp(url, "/kiosks/", 8)) {
+        ret = kiosk_page(d, conn, &ws, url + 8);
+    } else if (post && !strcmp(url, "/logout")) {
+        hub_db_web_delete(d->db, ws.id_hash);
+        am_log_info(MOD, "manager %s signed out", ws.manager);
+        ret = redirect(conn, "/login", clear_cookie);
+    } else if (post && !strncmp(url, "/alerts/", 8)) {
+        ret = ack(d, conn, &ws, url);
+    } else {
+        ret = message_page(conn, 404, "Not found", "No such page.");
+    }
+    sodium_memzero(&ws, sizeof ws);
+    return ret;
+}
