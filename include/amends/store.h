@@ -22,7 +22,7 @@
 
 #define AM_UUID_LEN             36 /* 8-4-4-4-12, lower case */
 #define AM_STORE_FILE           "amends.db"
-#define AM_STORE_SCHEMA_VERSION 2
+#define AM_STORE_SCHEMA_VERSION 4
 
 typedef struct am_store am_store;
 
@@ -89,7 +89,11 @@ typedef enum am_sync_state {
 } am_sync_state;
 const char *am_sync_state_name(am_sync_state s);
 
-typedef enum am_record_kind { AM_RECORD_FEEDBACK = 0, AM_RECORD_ALERT } am_record_kind;
+typedef enum am_record_kind {
+    AM_RECORD_FEEDBACK = 0,
+    AM_RECORD_ALERT,
+    AM_RECORD_VOUCHER, /* an issued voucher; uuid = am_voucher_row.outbox_uuid */
+} am_record_kind;
 const char *am_record_kind_name(am_record_kind k);
 
 /* An alert as kept, for the sync worker (alerts are raised above). */
@@ -209,12 +213,22 @@ typedef struct am_voucher_row {
     int64_t expires_ms;
     int64_t created_ms;
     bool redeemed; /* as last heard from the hub */
+    /* The voucher's record for the hub: its outbox uuid (the record id the
+     * hub deduplicates by). Made by add, in the same transaction; ignored
+     * by add. */
+    char outbox_uuid[AM_UUID_LEN + 1];
 } am_voucher_row;
 
-/* Stores a voucher. The journey must exist; a code or a (kiosk, serial)
- * already stored is refused (AM_ERR_INVALID). Joins the caller's
- * transaction like every write. */
+/* Stores a voucher and puts its record in the outbox (kind
+ * AM_RECORD_VOUCHER, pending, due at once, queued behind alerts like
+ * feedback and ahead of the journey's feedback, which closes later). The
+ * journey must exist; a code or a (kiosk, serial) already stored is
+ * refused (AM_ERR_INVALID). Joins the caller's transaction like every
+ * write. */
 am_rc am_store_voucher_add(am_store *st, const am_voucher_row *v);
+/* The voucher whose outbox record is `outbox_uuid` (the sync worker reads
+ * it to send it). NOTFOUND when absent. */
+am_rc am_store_voucher_get_outbox(am_store *st, const char *outbox_uuid, am_voucher_row *out);
 /* By canonical code; NOTFOUND when absent. */
 am_rc am_store_voucher_get(am_store *st, const char *code, am_voucher_row *out);
 /* By kiosk and serial; NOTFOUND when absent. */
@@ -227,5 +241,55 @@ am_rc am_store_voucher_max_serial(am_store *st, const char *kiosk, int64_t *max_
  * voucher is added and committed, so two issuers never get the same
  * serial; outside one it is refused (AM_ERR_INVALID). */
 am_rc am_store_voucher_next_serial(am_store *st, const char *kiosk, int64_t *serial_out);
+
+/* --- manager tools (issue 7: amendsctl requeue, purge, pin set) ---------- */
+
+/* Room for a libsodium crypto_pwhash_str string (crypto_pwhash_STRBYTES),
+ * terminator included. */
+#define AM_PIN_HASH_MAX 128
+
+/* The manager PIN's hash as stored by am_store_manager_pin_set: an
+ * Argon2id string for crypto_pwhash_str_verify. NOTFOUND when no PIN was
+ * ever set (the kiosk then keeps manager mode closed). A hash longer than
+ * len - 1 is refused (AM_ERR_INVALID), never cut. Read-only is fine. */
+am_rc am_store_manager_pin_get(am_store *st, char *hash, size_t len);
+/* Replaces the manager PIN's hash (borrowed; a NUL-terminated string
+ * shorter than AM_PIN_HASH_MAX), noting the wall-clock time it was set. In
+ * the same transaction the PIN failure counter and any lockout are
+ * cleared: a new PIN starts afresh. */
+am_rc am_store_manager_pin_set(am_store *st, const char *hash);
+/* When the PIN was last set (wall-clock ms); NOTFOUND when never. */
+am_rc am_store_manager_pin_set_at(am_store *st, int64_t *set_at_ms);
+
+/* A journey whose personal data is due for purging: closed, synced, its
+ * sync older than the cutoff, not purged yet. */
+typedef struct am_purge_item {
+    char id[AM_UUID_LEN + 1];
+    int64_t created_at_ms;
+    int64_t closed_at_ms;
+    int64_t synced_at_ms;
+} am_purge_item;
+
+/* Calls cb for each journey synced at or before synced_before_ms and not
+ * purged yet, oldest sync first; cb returning non-zero stops. Unsynced
+ * journeys are never listed. *unsynced_out (may be NULL) gets the number
+ * of journeys older than the cutoff that are kept because the hub does
+ * not have them yet (pending, inflight, quarantined or still open).
+ * Read-only is fine: this is the dry run. */
+am_rc am_store_purge_each(am_store *st, int64_t synced_before_ms,
+                          int (*cb)(const am_purge_item *item, void *ud), void *ud,
+                          int64_t *unsynced_out);
+/* Blanks first name, description, resolution text, comment and contact of
+ * the journeys am_store_purge_each would list, and marks them purged at
+ * now_ms; every other field stays. One transaction. The store's read-write
+ * handles run with secure_delete, so the old text is overwritten in the
+ * database file; am_store_purge_flush then removes it from the WAL.
+ * *count_out (may be NULL) gets how many journeys were purged. */
+am_rc am_store_purge(am_store *st, int64_t synced_before_ms, int64_t now_ms, int64_t *count_out);
+/* Copies the WAL into the database file and truncates the WAL to zero
+ * bytes, so purged text is in neither file. *complete is false when a
+ * reader (the kiosk mid-read) kept the WAL from being truncated; the next
+ * checkpoint finishes the job. Read-write handles only. */
+am_rc am_store_purge_flush(am_store *st, bool *complete);
 
 #endif

@@ -112,9 +112,39 @@ static const char schema_v2[] = "CREATE TABLE vouchers ("
                                 "INSERT INTO pin_state VALUES (1, 0, 0, 0);"
                                 "PRAGMA user_version = 2;";
 
+/* Version 3: manager tools. purged_at_ms marks a journey whose personal
+ * text (first name, description, resolution text, comment, contact) was
+ * blanked after the retention period; NULL while it is kept. manager is a
+ * single row (id 1) holding the manager PIN as an Argon2id string from
+ * libsodium's crypto_pwhash_str, never the PIN itself. */
+static const char schema_v3[] = "ALTER TABLE journeys ADD COLUMN purged_at_ms INTEGER;"
+                                "CREATE TABLE manager ("
+                                " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                                " pin_hash TEXT NOT NULL,"
+                                " set_at_ms INTEGER NOT NULL);"
+                                "PRAGMA user_version = 3;";
+
+/* Version 4: vouchers go to the hub. outbox_uuid names the voucher's
+ * record in the outbox (kind 'voucher'), the id the hub deduplicates by;
+ * add makes it in the voucher's own transaction. Vouchers a version-3
+ * store already holds get one here (a random version-4 UUID made by
+ * SQLite) and are queued, so they reach the hub too. */
+static const char schema_v4[] =
+    "ALTER TABLE vouchers ADD COLUMN outbox_uuid TEXT;"
+    "UPDATE vouchers SET outbox_uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || "
+    "'-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) || "
+    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));"
+    "CREATE UNIQUE INDEX vouchers_outbox ON vouchers(outbox_uuid);"
+    "INSERT INTO outbox (uuid, kind, priority, state, attempts, next_try_ms, last_error, "
+    "created_ms, updated_ms) SELECT outbox_uuid, 'voucher', 1, 'pending', 0, 0, '', created_ms, "
+    "created_ms FROM vouchers ORDER BY created_ms, serial;"
+    "PRAGMA user_version = 4;";
+
 static const am_schema_step schema_steps[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
 };
 #define SCHEMA_STEP_COUNT ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 

@@ -56,9 +56,12 @@ static const char *const consent_names[] = {"", "yes", "no"};
 static const char *const alert_reason_names[] = {"staff_now", "severe", "over_budget"};
 static const char *const sync_state_names[] = {"none", "pending", "inflight", "synced",
                                                "quarantined"};
-static const char *const record_kind_names[] = {"feedback", "alert"};
+static const char *const record_kind_names[] = {"feedback", "alert", "voucher"};
 
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+_Static_assert(COUNT_OF(record_kind_names) == AM_RECORD_VOUCHER + 1,
+               "an outbox record kind has no store name");
 
 _Static_assert(COUNT_OF(alert_reason_names) == AM_ALERT_REASON_COUNT,
                "an alert reason has no store name");
@@ -1837,7 +1840,7 @@ sqlite3 *am_store_sqlite(am_store *st)
  * keeps this section to itself. */
 #define VOUCHER_SELECT                                                                             \
     "SELECT v.code, v.journey_id, coalesce(j.kiosk, ''), v.offer_id, v.value_minor, v.serial, "    \
-    "v.expires_ms, v.created_ms, v.redeemed FROM vouchers v "                                      \
+    "v.expires_ms, v.created_ms, v.redeemed, coalesce(v.outbox_uuid, '') FROM vouchers v "         \
     "LEFT JOIN journeys j ON j.id = v.journey_id "
 #define VOUCHER_MAX_SERIAL                                                                         \
     "SELECT coalesce(max(v.serial), 0) FROM vouchers v "                                           \
@@ -1865,6 +1868,7 @@ static void voucher_row_read(sqlite3_stmt *stmt, am_voucher_row *row)
     row->expires_ms = sqlite3_column_int64(stmt, 6);
     row->created_ms = sqlite3_column_int64(stmt, 7);
     row->redeemed = sqlite3_column_int(stmt, 8) != 0;
+    column_text(stmt, 9, row->outbox_uuid, sizeof row->outbox_uuid);
 }
 
 /* Runs a one-row voucher query whose ?1 (and ?2 when serial > 0) are bound
@@ -1897,6 +1901,14 @@ am_rc am_store_voucher_get(am_store *st, const char *code, am_voucher_row *out)
         return AM_ERR_INVALID;
     return voucher_get_one(st, VOUCHER_SELECT "WHERE v.code = ?1", code, 0, out,
                            "reading a voucher");
+}
+
+am_rc am_store_voucher_get_outbox(am_store *st, const char *outbox_uuid, am_voucher_row *out)
+{
+    if (!st || !outbox_uuid || !out)
+        return AM_ERR_INVALID;
+    return voucher_get_one(st, VOUCHER_SELECT "WHERE v.outbox_uuid = ?1", outbox_uuid, 0, out,
+                           "reading a voucher to send");
 }
 
 am_rc am_store_voucher_get_serial(am_store *st, const char *kiosk, int64_t serial,
@@ -1952,6 +1964,7 @@ am_rc am_store_voucher_add(am_store *st, const am_voucher_row *v)
     bool own = false;
     am_rc rc;
     char kiosk[AM_KIOSK_ID_MAX];
+    char outbox_uuid[AM_UUID_LEN + 1];
     am_voucher_row existing;
 
     if (!st || !v)
@@ -1987,11 +2000,14 @@ am_rc am_store_voucher_add(am_store *st, const am_voucher_row *v)
     }
     if (rc != AM_ERR_NOTFOUND)
         goto out;
-    rc =
-        voucher_prepare(st,
-                        "INSERT INTO vouchers (code, journey_id, offer_id, value_minor, serial, "
-                        "expires_ms, created_ms, redeemed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        &stmt, what);
+    rc = store_uuid(st, outbox_uuid);
+    if (rc)
+        goto out;
+    rc = voucher_prepare(st,
+                         "INSERT INTO vouchers (code, journey_id, offer_id, value_minor, serial, "
+                         "expires_ms, created_ms, redeemed, outbox_uuid) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         &stmt, what);
     if (rc)
         goto out;
     src = BIND_FIELD(stmt, 1, v->code);
@@ -2010,13 +2026,278 @@ am_rc am_store_voucher_add(am_store *st, const am_voucher_row *v)
     if (src == SQLITE_OK)
         src = sqlite3_bind_int(stmt, 8, v->redeemed ? 1 : 0);
     if (src == SQLITE_OK)
+        src = sqlite3_bind_text(stmt, 9, outbox_uuid, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
-    if ((src & 0xff) == SQLITE_CONSTRAINT)
+    if ((src & 0xff) == SQLITE_CONSTRAINT) {
         rc = store_failf(st, AM_ERR_INVALID, "%s: a voucher with code %s is already stored", what,
                          v->code);
-    else if (src != SQLITE_DONE)
+        goto out;
+    }
+    if (src != SQLITE_DONE) {
+        rc = store_fail(st, src, what);
+        goto out;
+    }
+    /* Same transaction: a voucher is never kept without its record for
+     * the hub, nor queued without being kept. Due at once. */
+    rc = outbox_insert(st, outbox_uuid, AM_RECORD_VOUCHER, v->created_ms, what);
+out:
+    sqlite3_finalize(stmt);
+    return write_end(st, own, rc, what);
+}
+
+/* --- manager tools (issue 7) --------------------------------------------- */
+
+/* Like the voucher section, these statements are prepared per call: a
+ * manager runs them a few times a month. */
+#define PURGE_SYNCED_BEFORE                                                                        \
+    "j.purged_at_ms IS NULL AND j.closed_at_ms IS NOT NULL AND o.kind = 'feedback' AND "           \
+    "o.state = 'synced' AND o.updated_ms <= ?1"
+
+static am_rc manage_prepare(am_store *st, const char *sql, sqlite3_stmt **out, const char *what)
+{
+    int src = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+    if (src != SQLITE_OK) {
+        *out = NULL;
+        return store_fail(st, src, what);
+    }
+    return AM_OK;
+}
+
+static int64_t manage_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+am_rc am_store_manager_pin_get(am_store *st, char *hash, size_t len)
+{
+    static const char what[] = "reading the manager PIN";
+    sqlite3_stmt *stmt = NULL;
+    am_rc rc;
+
+    if (!st || !hash || len == 0)
+        return AM_ERR_INVALID;
+    hash[0] = '\0';
+    rc = manage_prepare(st, "SELECT pin_hash FROM manager WHERE id = 1", &stmt, what);
+    if (rc)
+        return rc;
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_DONE) {
+        rc = AM_ERR_NOTFOUND;
+    } else if (src != SQLITE_ROW) {
+        rc = store_fail(st, src, what);
+    } else {
+        const unsigned char *text = sqlite3_column_text(stmt, 0);
+        size_t n = text ? (size_t)sqlite3_column_bytes(stmt, 0) : 0;
+        /* A cut hash would never verify: say why instead. */
+        if (n == 0 || n >= len)
+            rc = store_failf(st, AM_ERR_INVALID, "%s: the stored hash is %s", what,
+                             n == 0 ? "empty" : "too long");
+        else
+            memcpy(hash, text, n + 1);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+am_rc am_store_manager_pin_set_at(am_store *st, int64_t *set_at_ms)
+{
+    static const char what[] = "reading when the manager PIN was set";
+    sqlite3_stmt *stmt = NULL;
+    am_rc rc;
+
+    if (!st || !set_at_ms)
+        return AM_ERR_INVALID;
+    *set_at_ms = 0;
+    rc = manage_prepare(st, "SELECT set_at_ms FROM manager WHERE id = 1", &stmt, what);
+    if (rc)
+        return rc;
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *set_at_ms = sqlite3_column_int64(stmt, 0);
+    else if (src == SQLITE_DONE)
+        rc = AM_ERR_NOTFOUND;
+    else
+        rc = store_fail(st, src, what);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+am_rc am_store_manager_pin_set(am_store *st, const char *hash)
+{
+    static const char what[] = "saving the manager PIN";
+    sqlite3_stmt *stmt = NULL;
+    bool own = false;
+    am_rc rc;
+    int src;
+
+    if (!st || !hash)
+        return AM_ERR_INVALID;
+    size_t n = strnlen(hash, AM_PIN_HASH_MAX);
+    if (n == 0 || n == AM_PIN_HASH_MAX)
+        return store_failf(st, AM_ERR_INVALID, "%s: the hash is %s", what,
+                           n == 0 ? "empty" : "too long");
+    rc = write_begin(st, &own, what);
+    if (rc)
+        goto out;
+    rc = manage_prepare(st,
+                        "INSERT INTO manager (id, pin_hash, set_at_ms) VALUES (1, ?1, ?2) "
+                        "ON CONFLICT (id) DO UPDATE SET pin_hash = excluded.pin_hash, "
+                        "set_at_ms = excluded.set_at_ms",
+                        &stmt, what);
+    if (rc)
+        goto out;
+    src = sqlite3_bind_text(stmt, 1, hash, (int)n, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 2, manage_wall_ms());
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src != SQLITE_DONE) {
+        rc = store_fail(st, src, what);
+        goto out;
+    }
+    /* Same transaction: the new PIN and the cleared lockout stand or fall
+     * together. */
+    sqlite3_finalize(stmt);
+    rc = manage_prepare(st, "INSERT OR REPLACE INTO pin_state VALUES (1, 0, 0, 0)", &stmt, what);
+    if (rc)
+        goto out;
+    src = sqlite3_step(stmt);
+    if (src != SQLITE_DONE)
         rc = store_fail(st, src, what);
 out:
     sqlite3_finalize(stmt);
     return write_end(st, own, rc, what);
+}
+
+am_rc am_store_purge_each(am_store *st, int64_t synced_before_ms,
+                          int (*cb)(const am_purge_item *item, void *ud), void *ud,
+                          int64_t *unsynced_out)
+{
+    static const char what[] = "listing journeys due for purging";
+    sqlite3_stmt *stmt = NULL;
+    bool own = false;
+    am_rc rc;
+    int src;
+
+    if (!st || !cb)
+        return AM_ERR_INVALID;
+    if (unsynced_out)
+        *unsynced_out = 0;
+    rc = read_begin(st, &own, what);
+    if (rc)
+        return rc;
+    rc = manage_prepare(st,
+                        "SELECT j.id, j.created_at_ms, j.closed_at_ms, o.updated_ms "
+                        "FROM journeys j JOIN outbox o ON o.uuid = j.id "
+                        "WHERE " PURGE_SYNCED_BEFORE " ORDER BY o.updated_ms, j.id",
+                        &stmt, what);
+    if (rc)
+        goto out;
+    src = sqlite3_bind_int64(stmt, 1, synced_before_ms);
+    while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        am_purge_item item;
+        memset(&item, 0, sizeof item);
+        column_text(stmt, 0, item.id, sizeof item.id);
+        item.created_at_ms = sqlite3_column_int64(stmt, 1);
+        item.closed_at_ms = sqlite3_column_int64(stmt, 2);
+        item.synced_at_ms = sqlite3_column_int64(stmt, 3);
+        if (cb(&item, ud)) {
+            src = SQLITE_DONE;
+            break;
+        }
+        src = SQLITE_OK;
+    }
+    if (src != SQLITE_DONE) {
+        rc = store_fail(st, src, what);
+        goto out;
+    }
+    if (unsynced_out) {
+        sqlite3_finalize(stmt);
+        rc = manage_prepare(st,
+                            "SELECT count(*) FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
+                            "WHERE j.purged_at_ms IS NULL "
+                            "AND coalesce(j.closed_at_ms, j.created_at_ms) <= ?1 "
+                            "AND (o.state IS NULL OR o.state <> 'synced')",
+                            &stmt, what);
+        if (rc)
+            goto out;
+        src = sqlite3_bind_int64(stmt, 1, synced_before_ms);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt);
+        if (src == SQLITE_ROW)
+            *unsynced_out = sqlite3_column_int64(stmt, 0);
+        else
+            rc = store_fail(st, src, what);
+    }
+out:
+    sqlite3_finalize(stmt);
+    read_end(st, own);
+    return rc;
+}
+
+am_rc am_store_purge(am_store *st, int64_t synced_before_ms, int64_t now_ms, int64_t *count_out)
+{
+    static const char what[] = "purging personal data";
+    sqlite3_stmt *stmt = NULL;
+    bool own = false;
+    int64_t count = 0;
+    am_rc rc;
+
+    if (!st)
+        return AM_ERR_INVALID;
+    rc = write_begin(st, &own, what);
+    if (rc)
+        goto out;
+    /* Only the personal text goes; category, severity, outcome, rating,
+     * offer and consent stay for the hub's trends and the budget. */
+    rc = manage_prepare(st,
+                        "UPDATE journeys SET first_name = '', description = '', "
+                        "resolution_text = '', comment = '', contact = '', purged_at_ms = ?2 "
+                        "WHERE id IN (SELECT j.id FROM journeys j JOIN outbox o ON o.uuid = j.id "
+                        "WHERE " PURGE_SYNCED_BEFORE ")",
+                        &stmt, what);
+    if (rc)
+        goto out;
+    int src = sqlite3_bind_int64(stmt, 1, synced_before_ms);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 2, now_ms);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src != SQLITE_DONE) {
+        rc = store_fail(st, src, what);
+        goto out;
+    }
+    count = sqlite3_changes(st->db);
+out:
+    sqlite3_finalize(stmt);
+    rc = write_end(st, own, rc, what);
+    if (count_out)
+        *count_out = rc == AM_OK ? count : 0;
+    return rc;
+}
+
+am_rc am_store_purge_flush(am_store *st, bool *complete)
+{
+    static const char what[] = "checkpointing the write-ahead log";
+
+    if (!st || !complete)
+        return AM_ERR_INVALID;
+    *complete = false;
+    if (st->mode == AM_STORE_READONLY)
+        return store_failf(st, AM_ERR_READONLY, "%s: the store was opened read-only", what);
+    if (st->in_tx)
+        return store_failf(st, AM_ERR_INVALID, "%s: a transaction is open", what);
+    int log_frames = 0, done_frames = 0;
+    int src = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                        &done_frames);
+    /* BUSY: a reader kept the log; what was copied stays copied. */
+    if ((src & 0xff) == SQLITE_BUSY)
+        return AM_OK;
+    if (src != SQLITE_OK)
+        return store_fail(st, src, what);
+    *complete = true;
+    return AM_OK;
 }

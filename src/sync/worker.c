@@ -350,6 +350,34 @@ static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_ou
         snprintf(r->u.alert.category, sizeof r->u.alert.category, "%s", row.category);
         r->u.alert.severity = row.severity;
         r->u.alert.raised_at = row.raised_at_ms;
+    } else if (it->kind == AM_RECORD_VOUCHER) {
+        am_voucher_row row;
+        rc = am_store_voucher_get_outbox(s->store, it->uuid, &row);
+        if (rc == AM_ERR_NOTFOUND) {
+            snprintf(why, whylen, "voucher record %.36s is no longer in the store", it->uuid);
+            return false;
+        }
+        if (rc) {
+            *store_rc = rc;
+            return false;
+        }
+        /* The hub checks the code against this kiosk's voucher key and
+         * rejects it when they disagree: a code keeps its kiosk. */
+        if (strlen(row.code) >= sizeof r->u.voucher.code) {
+            snprintf(why, whylen, "voucher %.36s: the stored code is not a canonical code",
+                     it->uuid);
+            return false;
+        }
+        r = am_proto_batch_add(b, AM_PROTO_VOUCHER);
+        am_proto_voucher *pv = &r->u.voucher;
+        snprintf(r->id, sizeof r->id, "%s", row.outbox_uuid);
+        snprintf(pv->journey, sizeof pv->journey, "%s", row.journey_id);
+        snprintf(pv->code, sizeof pv->code, "%.19s", row.code);
+        pv->serial = row.serial;
+        snprintf(pv->offer, sizeof pv->offer, "%s", row.offer_id);
+        pv->value_minor = row.value_minor;
+        pv->issued_at = row.created_ms;
+        pv->expires_at = row.expires_ms;
     } else {
         am_journey_row *row = &w->row;
         rc = am_store_journey_get(s->store, it->uuid, row);
@@ -587,11 +615,25 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
             retry_later(s, w, &reply, detail);
             break;
         }
-        if (rejected)
-            snprintf(detail, sizeof detail, "%d record(s) rejected by the hub: quarantined",
-                     rejected);
-        else
+        if (rejected) {
+            /* The first reason names the record and what the hub refused
+             * (a field rule, a voucher key that does not match): enough
+             * for a manager to act on, and never personal data. */
+            const am_sync_verdict *first = NULL;
+            int first_k = 0;
+            for (int k = 0; k < w->sent && !first; k++) {
+                if (w->verdicts[k].status == AM_PROTO_REJECTED) {
+                    first = &w->verdicts[k];
+                    first_k = k;
+                }
+            }
+            snprintf(detail, sizeof detail,
+                     "%d record(s) rejected by the hub: quarantined; first (%s): %.160s", rejected,
+                     am_record_kind_name(w->items[w->sent_index[first_k]].kind),
+                     first ? first->reason : "");
+        } else {
             detail[0] = '\0';
+        }
         settle_all(s, w, &reply, "ok", detail, 0, false);
         s->hold_until_ms = 0;
         s->hold_from_server = false;

@@ -21,7 +21,8 @@ typedef struct kiosk_fx {
     sync_fx *fx;
     char conf[700];
     char script[700];
-    char log[700]; /* every kiosk run appends its stdout and stderr here */
+    char log[700];  /* every kiosk run appends its stdout and stderr here */
+    char vkey[700]; /* the kiosk's voucher key file, next to the config */
     pid_t xvfb;
     int display; /* -1 until Xvfb runs */
 } kiosk_fx;
@@ -49,6 +50,28 @@ static inline void kx_write_conf(kiosk_fx *k, const char *url, const char *token
     h_write(k->conf, text);
 }
 
+/* Writes the kiosk's voucher key file from the base64 that `amends-hub
+ * kiosk add` printed: 32 bytes, mode 0600, as the installer does. A NULL
+ * b64 makes a key of the kiosk's own with `amendsctl voucher keygen`
+ * instead: one the hub does not hold. */
+static inline void kx_write_voucher_key(kiosk_fx *k, const char *b64)
+{
+    unlink(k->vkey);
+    if (!b64) {
+        char *keygen[] = {CTL_BIN, "voucher", "keygen", "--key", k->vkey, NULL};
+        assert_int_equal(am_test_run_program(keygen, NULL, NULL), 0);
+        return;
+    }
+    char script[1600];
+    snprintf(script, sizeof script, "(umask 077; printf '%%s' '%s' | base64 -d > '%s')", b64,
+             k->vkey);
+    assert_int_equal(h_sh(script, NULL, NULL), 0);
+    struct stat sb;
+    assert_int_equal(stat(k->vkey, &sb), 0);
+    assert_int_equal(sb.st_size, 32);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
 /* Starts the hub and an empty kiosk store, and writes the site config. */
 static inline kiosk_fx *kx_open(void **state)
 {
@@ -63,11 +86,11 @@ static inline kiosk_fx *kx_open(void **state)
     snprintf(k->script, sizeof k->script, "%s/journey.script", k->fx->h->dir);
     snprintf(k->log, sizeof k->log, "%s/kiosk.log", k->fx->h->dir);
     kx_write_conf(k, k->fx->h->url, k->fx->token_file, 7);
-    /* The voucher key, next to the config (made as a site makes it). */
-    char key[760];
-    snprintf(key, sizeof key, "%s/voucher.key", k->fx->h->dir);
-    char *keygen[] = {CTL_BIN, "voucher", "keygen", "--key", key, NULL};
-    assert_int_equal(am_test_run_program(keygen, NULL, NULL), 0);
+    /* The voucher key, next to the config: the one the hub made for k1 at
+     * `kiosk add`, written the way the installer writes it (docs/vouchers.md),
+     * so that the hub can verify this kiosk's codes. */
+    snprintf(k->vkey, sizeof k->vkey, "%s/voucher.key", k->fx->h->dir);
+    kx_write_voucher_key(k, k->fx->h->k1_vkey);
     /* The kiosk owns its store: a read-write handle of ours would keep it
      * from repairing what a kill left (see store.c). */
     am_store_close(k->fx->st);

@@ -27,15 +27,16 @@ static void journey_on_the_kiosk_is_a_row_at_the_hub(void **state)
     sync_fx *fx = k->fx;
     if (kx_run_script(k, kx_full_journey) != 0)
         kx_fail_with_log(k, "the journey script failed");
-    /* The kiosk exits once the hub has both: nothing waits for a restart. */
+    /* The kiosk exits once the hub has all three (the alert, the voucher
+     * for the accepted offer, the feedback): nothing waits for a restart. */
     kx_store_open(k);
     am_store_status s = fx_status(fx);
-    if (s.synced != 2)
+    if (s.synced != 3)
         kx_fail_with_log(k, "the kiosk exited before the hub had its records");
     assert_int_equal(s.journeys, 1);
     assert_int_equal(s.alerts, 1);
     assert_int_equal(s.pending + s.inflight + s.quarantined, 0);
-    assert_int_equal(s.synced, 2);
+    assert_int_equal(s.synced, 3);
 
     char journey[AM_UUID_LEN + 1] = "";
     sqlite3 *db = NULL;
@@ -66,6 +67,12 @@ static void journey_on_the_kiosk_is_a_row_at_the_hub(void **state)
     assert_int_equal(fx_hub_int(fx,
                                 "SELECT count(*) FROM alerts WHERE kiosk = 'k1' AND journey = ?1 "
                                 "AND category = 'room' AND severity = 'severe'",
+                                journey),
+                     1);
+    /* The voucher the guest was given is on record at the hub. */
+    assert_int_equal(fx_hub_int(fx,
+                                "SELECT count(*) FROM vouchers WHERE kiosk = 'k1' AND journey = ?1 "
+                                "AND serial = 1 AND offer = 'drink' AND value_minor = 600",
                                 journey),
                      1);
     /* The kiosk was seen: its start-up heartbeat reached the fleet view. */

@@ -177,7 +177,7 @@ static void store_open_creates_store(void **state)
     assert_string_equal(am_store_errmsg(st), "no error");
     am_store_status s;
     assert_int_equal(am_store_get_status(st, &s), AM_OK);
-    assert_int_equal(s.schema_version, 2);
+    assert_int_equal(s.schema_version, AM_STORE_SCHEMA_VERSION);
     assert_int_equal(s.journeys, 0);
     assert_int_equal(s.pending, 0);
     assert_int_equal(s.last_success_ms, 0);
@@ -185,12 +185,12 @@ static void store_open_creates_store(void **state)
     am_store_close(st);
 
     sqlite3 *db = raw_open(dir, SQLITE_OPEN_READONLY);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), AM_STORE_SCHEMA_VERSION);
     sqlite3_close(db);
 
     /* Opening again keeps the same store. */
     st = open_rw(dir, 2000);
-    assert_int_equal(am_store_schema_version(st), 2);
+    assert_int_equal(am_store_schema_version(st), AM_STORE_SCHEMA_VERSION);
     am_store_close(st);
     am_store_close(NULL);
     am_test_rmtree(dir);
@@ -1135,8 +1135,8 @@ static void store_upgrade_v1_to_v2_keeps_data(void **state)
     sqlite3_close(db);
 
     am_store *st = open_rw(dir, 9000);
-    assert_int_equal(am_store_schema_version(st), 2);
-    assert_int_equal(raw_int(am_store_sqlite(st), "PRAGMA user_version"), 2);
+    assert_int_equal(am_store_schema_version(st), AM_STORE_SCHEMA_VERSION);
+    assert_int_equal(raw_int(am_store_sqlite(st), "PRAGMA user_version"), AM_STORE_SCHEMA_VERSION);
     am_journey_row *row = calloc(1, sizeof *row);
     assert_non_null(row);
     assert_int_equal(am_store_journey_get(st, ids[0], row), AM_OK);
@@ -1178,6 +1178,153 @@ static void store_upgrade_v1_to_v2_keeps_data(void **state)
     am_test_rmtree(dir);
 }
 
+/* Version 3 (issue 7): a version-2 store keeps its journeys, PIN failure
+ * state and vouchers; journeys gain purged_at_ms (NULL: not purged) and
+ * the manager table starts empty (no PIN set). */
+static void store_upgrade_v2_to_v3_keeps_data(void **state)
+{
+    (void)state;
+    char dir[512], err[256] = "";
+    am_test_tmpdir(dir, sizeof dir, "store_upgrade_v3");
+    sqlite3 *db = raw_open(dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    assert_int_equal(am_schema_migrate(db, 2, err, sizeof err), AM_OK);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'manager'"), 0);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO journeys (id, kiosk, created_at_ms, updated_at_ms, "
+                     "closed_at_ms, outcome, lang, category, severity, description, first_name, "
+                     "resolution, resolution_text, offer, offer_value_minor, offer_state, "
+                     "voucher, rating, comment, contact, consent) VALUES "
+                     "('33333333-3333-4333-8333-333333333333', 'v2-kiosk', 1000, 1000, 2000, "
+                     "'completed', 1, 'food', 'minor', 'cold soup', 'Ann', 'refund', '', "
+                     "'dessert', 800, 'accepted', '', 4, 'ok', 'ann@example.org', 'yes');"
+                     "INSERT INTO outbox (uuid, kind, priority, state, attempts, next_try_ms, "
+                     "last_error, created_ms, updated_ms) VALUES "
+                     "('33333333-3333-4333-8333-333333333333', 'feedback', 1, 'synced', 1, 0, "
+                     "'', 2000, 2500);"
+                     "UPDATE pin_state SET failures = 3, last_failure_ms = 1500, "
+                     "locked_until_ms = 0 WHERE id = 1;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    /* Read-only refuses to upgrade; the kiosk's read-write open does. */
+    am_store *st = NULL;
+    assert_int_equal(am_store_open(dir, AM_STORE_READONLY, 9000, &st, err, sizeof err),
+                     AM_ERR_VERSION);
+    assert_non_null(strstr(err, "version 2 is older"));
+    st = open_rw(dir, 9000);
+    assert_int_equal(am_store_schema_version(st), AM_STORE_SCHEMA_VERSION);
+    sqlite3 *sdb = am_store_sqlite(st);
+    assert_int_equal(raw_int(sdb, "PRAGMA user_version"), AM_STORE_SCHEMA_VERSION);
+    assert_int_equal(raw_int(sdb, "SELECT count(*) FROM journeys WHERE purged_at_ms IS NULL"), 1);
+    assert_int_equal(raw_int(sdb, "SELECT count(*) FROM manager"), 0);
+    am_journey_row *row = calloc(1, sizeof *row);
+    assert_non_null(row);
+    assert_int_equal(am_store_journey_get(st, "33333333-3333-4333-8333-333333333333", row), AM_OK);
+    assert_string_equal(row->report.description, "cold soup");
+    assert_int_equal(row->sync_state, AM_SYNC_SYNCED);
+    free(row);
+    am_pin_state ps;
+    assert_int_equal(am_store_pin_state_get(st, &ps), AM_OK);
+    assert_int_equal(ps.failures, 3);
+
+    /* Version 3's additions work. */
+    char hash[AM_PIN_HASH_MAX];
+    assert_int_equal(am_store_manager_pin_get(st, hash, sizeof hash), AM_ERR_NOTFOUND);
+    assert_int_equal(am_store_manager_pin_set(st, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"),
+                     AM_OK);
+    assert_int_equal(am_store_manager_pin_get(st, hash, sizeof hash), AM_OK);
+    assert_string_equal(hash, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+    assert_int_equal(am_store_pin_state_get(st, &ps), AM_OK);
+    assert_int_equal(ps.failures, 0); /* a new PIN clears the counter */
+    /* Too small a buffer is refused, never cut. */
+    char small[8];
+    assert_int_equal(am_store_manager_pin_get(st, small, sizeof small), AM_ERR_INVALID);
+    assert_int_equal(am_store_manager_pin_set(st, ""), AM_ERR_INVALID);
+    int64_t purged = -1;
+    assert_int_equal(am_store_purge(st, 3000, 9500, &purged), AM_OK);
+    assert_int_equal(purged, 1);
+    assert_int_equal(raw_int(sdb, "SELECT purged_at_ms FROM journeys"), 9500);
+    am_store_close(st);
+    am_test_rmtree(dir);
+}
+
+/* Version 4 (vouchers to the hub): a version-3 store's vouchers each get
+ * an outbox record of their own, pending and due at once, so vouchers
+ * issued before the upgrade reach the hub too; what was already in the
+ * outbox is left as it was. */
+static void store_upgrade_v3_to_v4_queues_vouchers(void **state)
+{
+    (void)state;
+    char dir[512], err[256] = "";
+    am_test_tmpdir(dir, sizeof dir, "store_upgrade_v4");
+    sqlite3 *db = raw_open(dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    assert_int_equal(am_schema_migrate(db, 3, err, sizeof err), AM_OK);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO journeys (id, kiosk, created_at_ms, updated_at_ms, "
+                     "closed_at_ms, outcome, lang, category, severity, description, first_name, "
+                     "resolution, resolution_text, offer, offer_value_minor, offer_state, "
+                     "voucher, rating, comment, contact, consent) VALUES "
+                     "('44444444-4444-4444-8444-444444444444', 'v3-kiosk', 1000, 1000, 2000, "
+                     "'completed', 1, 'room', 'severe', 'cold', 'Ann', 'replace', '', "
+                     "'drink', 600, 'accepted', 'AAAA-BBBB-CCCC-DDDD', 5, '', '', '');"
+                     "INSERT INTO outbox (uuid, kind, priority, state, attempts, next_try_ms, "
+                     "last_error, created_ms, updated_ms) VALUES "
+                     "('44444444-4444-4444-8444-444444444444', 'feedback', 1, 'synced', 1, 0, "
+                     "'', 2000, 2500);"
+                     "INSERT INTO vouchers (code, journey_id, offer_id, value_minor, serial, "
+                     "expires_ms, created_ms, redeemed) VALUES "
+                     "('AAAA-BBBB-CCCC-DDDD', '44444444-4444-4444-8444-444444444444', 'drink', "
+                     "600, 1, 99000, 1500, 0),"
+                     "('AAAA-BBBB-CCCC-EEEE', '44444444-4444-4444-8444-444444444444', 'drink', "
+                     "600, 2, 99000, 1600, 0);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    am_store *st = NULL;
+    assert_int_equal(am_store_open(dir, AM_STORE_READONLY, 9000, &st, err, sizeof err),
+                     AM_ERR_VERSION);
+    assert_non_null(strstr(err, "version 3 is older"));
+    st = open_rw(dir, 9000);
+    assert_int_equal(am_store_schema_version(st), 4);
+    sqlite3 *sdb = am_store_sqlite(st);
+    assert_int_equal(raw_int(sdb, "PRAGMA user_version"), 4);
+    /* Each voucher has its own record id, a version-4 UUID. */
+    am_voucher_row a, b;
+    assert_int_equal(am_store_voucher_get(st, "AAAA-BBBB-CCCC-DDDD", &a), AM_OK);
+    assert_int_equal(am_store_voucher_get(st, "AAAA-BBBB-CCCC-EEEE", &b), AM_OK);
+    assert_int_equal(strlen(a.outbox_uuid), AM_UUID_LEN);
+    assert_string_not_equal(a.outbox_uuid, b.outbox_uuid);
+    for (const char *u = a.outbox_uuid; *u; u++)
+        assert_true((*u >= '0' && *u <= '9') || (*u >= 'a' && *u <= 'f') || *u == '-');
+    assert_int_equal(a.outbox_uuid[14], '4');
+    assert_non_null(strchr("89ab", a.outbox_uuid[19]));
+
+    am_store_status s;
+    assert_int_equal(am_store_get_status(st, &s), AM_OK);
+    assert_int_equal(s.pending, 2);
+    assert_int_equal(s.synced, 1);
+    am_outbox_item items[4];
+    int count = 0;
+    assert_int_equal(am_store_outbox_claim(st, 9000, 4, items, &count), AM_OK);
+    assert_int_equal(count, 2);
+    assert_int_equal(items[0].kind, AM_RECORD_VOUCHER);
+    assert_string_equal(items[0].uuid, a.outbox_uuid); /* issued first, sent first */
+    assert_int_equal(items[1].kind, AM_RECORD_VOUCHER);
+    assert_string_equal(items[1].uuid, b.outbox_uuid);
+    am_voucher_row sent;
+    assert_int_equal(am_store_voucher_get_outbox(st, items[1].uuid, &sent), AM_OK);
+    assert_string_equal(sent.code, "AAAA-BBBB-CCCC-EEEE");
+    assert_int_equal(sent.serial, 2);
+    am_store_close(st);
+    am_test_rmtree(dir);
+}
+
 static void store_newer_version_refused(void **state)
 {
     (void)state;
@@ -1191,7 +1338,7 @@ static void store_newer_version_refused(void **state)
     sqlite3_close(db);
 
     snprintf(want, sizeof want,
-             "%s: store schema version 7 is newer than this amends supports (2); install a newer "
+             "%s: store schema version 7 is newer than this amends supports (4); install a newer "
              "amends or restore a backup made by this version",
              path);
     am_store *st = (am_store *)&st; /* must come back NULL */
@@ -1497,6 +1644,7 @@ static void store_names(void **state)
     assert_string_equal(am_sync_state_name((am_sync_state)99), "unknown");
     assert_string_equal(am_record_kind_name(AM_RECORD_FEEDBACK), "feedback");
     assert_string_equal(am_record_kind_name(AM_RECORD_ALERT), "alert");
+    assert_string_equal(am_record_kind_name(AM_RECORD_VOUCHER), "voucher");
     assert_string_equal(am_record_kind_name((am_record_kind)-1), "unknown");
     assert_string_equal(am_rc_str(AM_OK), "ok");
     assert_string_equal(am_rc_str(AM_ERR_FULL), "disk full");
@@ -1548,6 +1696,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_pin_state_persists),
     cmocka_unit_test(store_spend_counts_accepted_offers),
     cmocka_unit_test(store_upgrade_v1_to_v2_keeps_data),
+    cmocka_unit_test(store_upgrade_v2_to_v3_keeps_data),
+    cmocka_unit_test(store_upgrade_v3_to_v4_queues_vouchers),
     cmocka_unit_test(store_newer_version_refused),
     cmocka_unit_test(store_readonly_refuses_older_version),
     cmocka_unit_test(store_foreign_database_refused),

@@ -1,6 +1,7 @@
 /* test_store_voucher.c — the store's voucher records: added with a
- * journey, found by code and by serial, and serials handed out inside the
- * caller's transaction so that none is given twice. */
+ * journey, found by code and by serial, serials handed out inside the
+ * caller's transaction so that none is given twice, and each voucher
+ * queued for the hub in the same transaction. */
 #include "am_test.h"
 
 #include <stdio.h>
@@ -135,6 +136,10 @@ static void rolled_back_voucher_leaves_no_trace(void **state)
     assert_int_equal(am_store_voucher_add(f->st, &v), AM_OK);
     am_store_rollback(f->st);
     assert_int_equal(am_store_voucher_get(f->st, "CCCC-0000-0000-0001", &got), AM_ERR_NOTFOUND);
+    /* Nor its record for the hub. */
+    am_store_status s;
+    assert_int_equal(am_store_get_status(f->st, &s), AM_OK);
+    assert_int_equal(s.pending, 0);
     /* The serial was not used up. */
     assert_int_equal(issue(f->st, "lobby-1", f->journey_a, "CCCC-0000-0000-0002"), serial);
 }
@@ -164,6 +169,80 @@ static void duplicates_and_orphans_are_refused(void **state)
 
     am_voucher_row no_serial = make_row("DDDD-0000-0000-0005", f->journey_a, 0);
     assert_int_equal(am_store_voucher_add(f->st, &no_serial), AM_ERR_INVALID);
+    /* Only the two vouchers kept are queued: a refused one sends nothing. */
+    am_store_status s;
+    assert_int_equal(am_store_get_status(f->st, &s), AM_OK);
+    assert_int_equal(s.pending, 2);
+}
+
+/* The voucher's record for the hub is in the outbox as soon as the
+ * voucher is, due at once, ahead of the journey's feedback (which closes
+ * later) and behind alerts; the worker finds the voucher by the record's
+ * uuid. */
+static void added_voucher_is_queued_for_the_hub(void **state)
+{
+    fixture *f = *state;
+    char alert[AM_UUID_LEN + 1];
+    assert_int_equal(issue(f->st, "lobby-1", f->journey_a, "GGGG-0000-0000-0001"), 1);
+    am_voucher_row got;
+    assert_int_equal(am_store_voucher_get(f->st, "GGGG-0000-0000-0001", &got), AM_OK);
+    assert_int_equal(strlen(got.outbox_uuid), AM_UUID_LEN);
+
+    am_report r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.category, sizeof r.category, "room");
+    r.severity = AM_SEVERITY_SEVERE;
+    r.outcome = AM_OUTCOME_COMPLETED;
+    assert_int_equal(am_store_journey_close(f->st, f->journey_a, &r, AM_OUTCOME_COMPLETED, 6000),
+                     AM_OK);
+    assert_int_equal(am_store_alert_raise(f->st, "lobby-1", f->journey_a, AM_ALERT_SEVERE, "room",
+                                          AM_SEVERITY_SEVERE, 7000, alert),
+                     AM_OK);
+    am_store_status s;
+    assert_int_equal(am_store_get_status(f->st, &s), AM_OK);
+    assert_int_equal(s.pending, 3);
+    assert_int_equal(s.oldest_pending_ms, 5000); /* the voucher's issue time */
+
+    am_outbox_item items[4];
+    int count = 0;
+    assert_int_equal(am_store_outbox_claim(f->st, 5000, 4, items, &count), AM_OK);
+    assert_int_equal(count, 1); /* due at once: at its issue time */
+    assert_int_equal(items[0].kind, AM_RECORD_VOUCHER);
+    assert_string_equal(items[0].uuid, got.outbox_uuid);
+    assert_int_equal(
+        am_store_outbox_settle(f->st, items[0].uuid, AM_SYNC_PENDING, 0, "retry", 5001), AM_OK);
+    assert_int_equal(am_store_outbox_claim(f->st, 8000, 4, items, &count), AM_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(items[0].kind, AM_RECORD_ALERT);
+    assert_string_equal(items[0].uuid, alert);
+    assert_int_equal(items[1].kind, AM_RECORD_VOUCHER);
+    assert_int_equal(items[2].kind, AM_RECORD_FEEDBACK);
+    assert_string_equal(items[2].uuid, f->journey_a);
+    assert_string_equal(am_record_kind_name(items[1].kind), "voucher");
+
+    am_voucher_row sent;
+    assert_int_equal(am_store_voucher_get_outbox(f->st, items[1].uuid, &sent), AM_OK);
+    assert_string_equal(sent.code, "GGGG-0000-0000-0001");
+    assert_string_equal(sent.journey_id, f->journey_a);
+    assert_string_equal(sent.kiosk, "lobby-1");
+    assert_int_equal(sent.serial, 1);
+    assert_int_equal(sent.created_ms, 5000);
+    assert_int_equal(sent.expires_ms, got.expires_ms);
+    assert_int_equal(am_store_voucher_get_outbox(f->st, f->journey_a, &sent), AM_ERR_NOTFOUND);
+
+    /* Settled like any record; status counts it with the others. */
+    for (int i = 0; i < count; i++)
+        assert_int_equal(
+            am_store_outbox_settle(f->st, items[i].uuid, AM_SYNC_SYNCED, 0, NULL, 8100), AM_OK);
+    assert_int_equal(am_store_get_status(f->st, &s), AM_OK);
+    assert_int_equal(s.pending + s.inflight, 0);
+    assert_int_equal(s.synced, 3);
+
+    /* Two vouchers get two records. */
+    assert_int_equal(issue(f->st, "lobby-2", f->journey_b, "GGGG-0000-0000-0002"), 1);
+    am_voucher_row second;
+    assert_int_equal(am_store_voucher_get(f->st, "GGGG-0000-0000-0002", &second), AM_OK);
+    assert_string_not_equal(second.outbox_uuid, got.outbox_uuid);
 }
 
 static void read_only_store_reads_but_never_writes(void **state)
@@ -198,6 +277,7 @@ static void vouchers_survive_reopening(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(added_voucher_is_queued_for_the_hub, setup, teardown),
     cmocka_unit_test_setup_teardown(added_voucher_is_found_by_code_and_serial, setup, teardown),
     cmocka_unit_test_setup_teardown(serials_count_up_per_kiosk, setup, teardown),
     cmocka_unit_test_setup_teardown(next_serial_needs_the_callers_transaction, setup, teardown),
