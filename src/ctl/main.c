@@ -1,8 +1,9 @@
 /* main.c — amendsctl: the manager's view of the local store, from a shell.
  *
  * Opens the store read-only, so it works while the kiosk runs and can never
- * damage what the kiosk has committed. Exit status: 0 ok, 1 failure,
- * 2 usage error. */
+ * damage what the kiosk has committed. Only requeue, purge and pin set
+ * (src/ctl/manage.c) open it read-write, for one short transaction each.
+ * Exit status: 0 ok, 1 failure, 2 usage error (voucher verify adds 3-6). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include "amends/store.h"
 #include "amends/version.h"
 #include "export.h"
+#include "manage.h"
 #include "voucher.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -28,13 +30,18 @@ typedef struct ctl {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: amendsctl [--data-dir DIR] [--config FILE] COMMAND [OPTION]...\n"
-                "Reads the amends kiosk's local store (read-only; safe while the kiosk runs).\n"
+                "Looks after the amends kiosk's local store; safe while the kiosk runs.\n"
                 "\n"
-                "Commands:\n"
+                "Commands (read-only):\n"
                 "  status      journeys kept, outbox counts, last sync result, auth state\n"
                 "  export      journeys as CSV or JSON (--format csv|json, --since 24h)\n"
                 "  sync-log    the most recent sync attempts\n"
                 "  voucher     verify a voucher code offline ('amendsctl voucher --help')\n"
+                "Commands that change the store (run as the store's owner):\n"
+                "  requeue     quarantined records back to pending\n"
+                "  purge       personal data of journeys synced longer ago than the\n"
+                "              retention ([store] retention_days); --dry-run lists them\n"
+                "  pin set     the manager PIN for the kiosk's manager mode\n"
                 "\n"
                 "Options:\n"
                 "  -d, --data-dir DIR   the kiosk's data directory (default: [kiosk] data_dir\n"
@@ -43,8 +50,11 @@ static void usage(FILE *to)
                 "  -h, --help           show this help ('amendsctl COMMAND --help' for a command)\n"
                 "  -V, --version        show the version\n"
                 "\n"
+                "Commands that print data take --format json for scripts.\n"
+                "\n"
                 "Exit status: 0 ok, 1 failure (no store, unreadable store, write error),\n"
-                "2 usage error.\n");
+                "2 usage error; voucher verify adds 3 expired, 4 tampered, 5 unknown,\n"
+                "6 malformed.\n");
 }
 
 static int64_t now_ms(void)
@@ -507,14 +517,30 @@ static int cmd_voucher(ctl *c, int argc, char **argv)
     return am_ctl_voucher(c->data_dir, c->cfg, argc, argv);
 }
 
+/* ---- requeue, purge, pin (src/ctl/manage.c) ----------------------------- */
+
+static int cmd_requeue(ctl *c, int argc, char **argv)
+{
+    return am_ctl_requeue(c->data_dir, c->cfg, argc, argv);
+}
+
+static int cmd_purge(ctl *c, int argc, char **argv)
+{
+    return am_ctl_purge(c->data_dir, c->cfg, argc, argv);
+}
+
+static int cmd_pin(ctl *c, int argc, char **argv)
+{
+    return am_ctl_pin(c->data_dir, c->cfg, argc, argv);
+}
+
 static const struct {
     const char *name;
     int (*run)(ctl *c, int argc, char **argv);
 } commands[] = {
-    {"status", cmd_status},
-    {"export", cmd_export},
-    {"sync-log", cmd_sync_log},
-    {"voucher", cmd_voucher},
+    {"status", cmd_status},   {"export", cmd_export},   {"sync-log", cmd_sync_log},
+    {"voucher", cmd_voucher}, {"requeue", cmd_requeue}, {"purge", cmd_purge},
+    {"pin", cmd_pin},
 };
 
 int main(int argc, char **argv)

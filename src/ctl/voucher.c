@@ -35,8 +35,9 @@ static const char voucher_help[] =
     "         replace an existing one. Give the hub a copy for this kiosk.\n"
     "\n"
     "Options:\n"
-    "  -k, --key FILE       voucher key file (default " AM_VOUCHER_DEFAULT_KEY "); it\n"
-    "                       must be owned by the user running amendsctl, mode 0600/0400\n"
+    "  -k, --key FILE       voucher key file (default: [budget] voucher_key_file of\n"
+    "                       --config, else " AM_VOUCHER_DEFAULT_KEY "); it must be\n"
+    "                       owned by the user running amendsctl, mode 0600/0400\n"
     "  -f, --format FORMAT  text (default) or json\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -161,9 +162,17 @@ static void print_text(const am_config *cfg, const am_voucher_result *r, const c
     }
 }
 
+/* The site's key file ([budget] voucher_key_file, which the configuration
+ * defaults to AM_VOUCHER_DEFAULT_KEY). */
+static const char *default_key(const am_config *cfg)
+{
+    return cfg && cfg->budget.voucher_key_file[0] ? cfg->budget.voucher_key_file
+                                                  : AM_VOUCHER_DEFAULT_KEY;
+}
+
 static int cmd_verify(const char *data_dir, const am_config *cfg, int argc, char **argv)
 {
-    const char *key_path = AM_VOUCHER_DEFAULT_KEY;
+    const char *key_path = default_key(cfg);
     bool json = false;
     static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
                                          {"format", required_argument, NULL, 'f'},
@@ -251,9 +260,9 @@ answer:
     return ferror(stdout) ? EXIT_FAIL : status;
 }
 
-static int cmd_keygen(int argc, char **argv)
+static int cmd_keygen(const am_config *cfg, int argc, char **argv)
 {
-    const char *key_path = AM_VOUCHER_DEFAULT_KEY;
+    const char *key_path = default_key(cfg);
     static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -293,7 +302,7 @@ int am_ctl_voucher(const char *data_dir, const am_config *cfg, int argc, char **
     if (strcmp(argv[1], "verify") == 0)
         return cmd_verify(data_dir, cfg, argc - 1, argv + 1);
     if (strcmp(argv[1], "keygen") == 0)
-        return cmd_keygen(argc - 1, argv + 1);
+        return cmd_keygen(cfg, argc - 1, argv + 1);
     fprintf(stderr, "amendsctl voucher: unknown subcommand '%s' (verify or keygen)\n", argv[1]);
     return EXIT_USAGE;
 }
