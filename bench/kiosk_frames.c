@@ -1,13 +1,16 @@
 /* kiosk_frames.c — frame time of every kiosk screen with the software
  * renderer, headless, at a given size (default 1920x1080).
  *
- * For each screen: the first frame (text rendered into the cache) and the
- * median and worst of 50 redraws of the same screen (what the kiosk does
- * for a countdown tick or a keystroke elsewhere). Then, as the window's
- * main loop does while the guest reads the screen, am_ui_idle until it has
- * nothing left to prepare, timed apart (idle_ms: CPU the kiosk spends while
- * nobody waits). Prints one line per screen; bench/kiosk_bench.py collects
- * them. Not a test.
+ * For each screen, as a guest meets it: first the screen they tap on to
+ * get there (attract for category, details for apology, attract in the
+ * kiosk's default language for attract in another, ...) is drawn, and
+ * am_ui_idle runs until it has nothing left to prepare, as the window's
+ * main loop does while the guest reads that screen (timed apart, idle_ms:
+ * CPU the kiosk spends while nobody waits). Then the screen itself: its
+ * first frame (the frame the guest waits for after the tap, with their own
+ * text, if any, rendered in it) and the median and worst of 50 redraws (a
+ * countdown tick, a keystroke elsewhere). Prints one line per screen and
+ * the process's peak RSS; bench/kiosk_bench.py collects them. Not a test.
  *
  * Usage: kiosk_frames [WxH] [CONFIG] [LANG]   (LANG: en, es, ..., default en)
  */
@@ -32,6 +35,26 @@ static int cmp_double(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
+
+/* Where each measured screen is reached from (UI_STATE_COUNT: attract in
+ * the kiosk's default language, where a guest taps a language chip). */
+static const ui_state predecessor[UI_STATE_COUNT] = {
+    [UI_ATTRACT] = UI_STATE_COUNT,
+    [UI_CATEGORY] = UI_ATTRACT,
+    [UI_DETAILS] = UI_CATEGORY,
+    [UI_APOLOGY] = UI_DETAILS,
+    [UI_RESOLUTION] = UI_APOLOGY,
+    [UI_OFFER] = UI_RESOLUTION,
+    [UI_OFFER_ESCALATED] = UI_RESOLUTION,
+    [UI_RATING] = UI_OFFER,
+    [UI_FOLLOWUP] = UI_RATING,
+    [UI_THANKS] = UI_FOLLOWUP,
+    [UI_IDLE_PROMPT] = UI_DETAILS,
+    [UI_OUT_OF_ORDER] = UI_DETAILS,
+    [UI_MANAGER_PIN] = UI_ATTRACT,
+    [UI_PIN_LOCKED] = UI_MANAGER_PIN,
+    [UI_MANAGER] = UI_MANAGER_PIN,
+};
 
 int main(int argc, char **argv)
 {
@@ -60,11 +83,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    printf("# screen first_ms median_ms worst_ms idle_ms (%dx%d, software renderer)\n", w, h);
+    printf("# screen first_ms median_ms worst_ms idle_ms (%dx%d, software renderer, %s)\n", w, h,
+           am_lang_codes[lang]);
     double worst_all = 0;
     for (int s = 0; s < UI_STATE_COUNT; s++) {
-        am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
+        /* The screen the guest taps on to get here, shown and prepared
+         * from while they read it (attract: the kiosk's own language). */
+        am_journey *before = predecessor[s] == UI_STATE_COUNT
+                                 ? am_journey_new(cfg, 0)
+                                 : ui_journey_at(cfg, lang, predecessor[s]);
+        am_ui_draw(ui, before, ui_fixture_now);
         double t0 = now_ms();
+        while (am_ui_idle(ui, before)) {
+        }
+        double idle = now_ms() - t0;
+        am_journey_free(before);
+        am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
+        t0 = now_ms();
         am_ui_draw(ui, j, ui_fixture_now);
         double first = now_ms() - t0;
         enum { RUNS = 50 };
@@ -75,10 +110,6 @@ int main(int argc, char **argv)
             times[i] = now_ms() - t0;
         }
         qsort(times, RUNS, sizeof times[0], cmp_double);
-        t0 = now_ms();
-        while (am_ui_idle(ui, j)) {
-        }
-        double idle = now_ms() - t0;
         printf("%s %.2f %.2f %.2f %.2f\n", ui_state_names[s], first, times[RUNS / 2],
                times[RUNS - 1], idle);
         if (times[RUNS - 1] > worst_all)
@@ -86,6 +117,10 @@ int main(int argc, char **argv)
         am_journey_free(j);
     }
     printf("# worst redraw %.2f ms\n", worst_all);
+    am_render_stats st;
+    am_render_get_stats(am_ui_renderer(ui), &st);
+    printf("# font_opens %lu prepared_renders %lu text_renders %lu warm_renders %lu\n",
+           st.font_opens, st.prepared_renders, st.text_renders, st.warm_renders);
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
         printf("# peak_rss_kib %ld\n", ru.ru_maxrss);

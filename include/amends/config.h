@@ -78,6 +78,14 @@ typedef struct am_offer_def {
     uint32_t category_mask; /* bit per category index */
 } am_offer_def;
 
+/* A corner of the screen, as the device is mounted (never mirrored). */
+typedef enum am_corner {
+    AM_CORNER_TOP_LEFT = 0,
+    AM_CORNER_TOP_RIGHT,
+    AM_CORNER_BOTTOM_LEFT,
+    AM_CORNER_BOTTOM_RIGHT,
+} am_corner;
+
 typedef struct am_config {
     char source[AM_PATH_MAX]; /* file it came from; "" for built-in defaults */
 
@@ -126,6 +134,14 @@ typedef struct am_config {
         int offer_days;                     /* a voucher stays valid this many days */
         char voucher_key_file[AM_PATH_MAX]; /* the key vouchers are made with */
     } budget;
+
+    struct {
+        am_corner gesture_corner;     /* where the hidden press opens the PIN pad */
+        int gesture_seconds;          /* how long the press is held */
+        int max_failures;             /* wrong PINs in a row before the lockout */
+        int lockout_minutes;          /* the PIN pad stays locked this long */
+        char export_dir[AM_PATH_MAX]; /* CSV exports go here (a USB stick) */
+    } manager;
 
     int category_count;
     am_category_def categories[AM_MAX_CATEGORIES];

@@ -139,9 +139,27 @@ typedef enum am_event_type {
     AM_EV_STORE_FAILED,    /* it could not: the kiosk goes out of order */
     AM_EV_STORE_RECOVERED, /* out_of_order: the store works again */
     AM_EV_MANAGER,         /* the hidden gesture on attract */
+    AM_EV_PIN_DIGIT,       /* manager_pin: value 0..9 */
+    AM_EV_PIN_DELETE,      /* manager_pin: drop the last digit */
+    AM_EV_PIN_OK,          /* manager_pin: check the digits (AM_FX_CHECK_PIN) */
+    AM_EV_PIN_ACCEPTED,    /* the app's answer: the PIN is right: -> manager */
+    AM_EV_PIN_REJECTED,    /* the app's answer: wrong; value: seconds the pad waits */
+    AM_EV_PIN_LOCKED,      /* the app's answer: locked; value: seconds until it unlocks */
+    AM_EV_PIN_UNSET,       /* the app's answer: no manager PIN is set */
+    AM_EV_MANAGER_ACTION,  /* manager: value am_manager_action */
     AM_EV_COUNT
 } am_event_type;
 const char *am_event_name(am_event_type t);
+
+/* What the buttons of the manager screen ask the app to do. */
+typedef enum am_manager_action {
+    AM_MGR_SYNC_NOW = 0, /* am_sync_now */
+    AM_MGR_REQUEUE,      /* quarantined records back to pending */
+    AM_MGR_EXPORT,       /* journeys as CSV into [manager] export_dir */
+    AM_MGR_EXIT,         /* orderly shutdown of the kiosk, exit status 0 */
+    AM_MGR_ACTION_COUNT
+} am_manager_action;
+const char *am_manager_action_name(am_manager_action a);
 
 typedef struct am_event {
     am_event_type type;
@@ -157,6 +175,8 @@ typedef enum am_effect_type {
     AM_FX_RECORD_OFFER,    /* value: am_offer_state; report.offer says which */
     AM_FX_CLOSE_JOURNEY,   /* value: am_outcome; the record goes to the outbox */
     AM_FX_WIPE,            /* the guest's input is gone: drop all copies of it */
+    AM_FX_CHECK_PIN,       /* check am_journey_pin(); answer with AM_EV_PIN_* */
+    AM_FX_MANAGER_ACTION,  /* value: am_manager_action for the app to carry out */
     AM_FX_TYPE_COUNT
 } am_effect_type;
 const char *am_effect_name(am_effect_type t);
@@ -170,7 +190,9 @@ typedef struct am_effects {
     int count;
     am_effect items[AM_EFFECTS_MAX];
 } am_effects;
-/* True when any effect writes to the store (all but AM_FX_WIPE). */
+/* True when any effect writes to the store (all but AM_FX_WIPE,
+ * AM_FX_CHECK_PIN and AM_FX_MANAGER_ACTION, which the app answers or
+ * carries out on its own). */
 bool am_effects_need_store(const am_effects *fx);
 
 typedef struct am_journey am_journey;
@@ -217,6 +239,23 @@ int64_t am_journey_deadline(const am_journey *j);
 /* Budget already used, so the offer policy can decide; the app sets it at
  * the start of each journey from the store. */
 void am_journey_set_spend(am_journey *j, int64_t spent_today_minor, int offers_last_hour);
+
+/* The manager PIN pad. Digits are kept only while manager_pin shows and
+ * are wiped when it is left or checked; they never reach a log. */
+#define AM_PIN_MAX_DIGITS 12
+typedef enum am_pin_pad {
+    AM_PIN_PAD_READY = 0, /* takes digits */
+    AM_PIN_PAD_CHECKING,  /* AM_FX_CHECK_PIN is out; awaiting the answer */
+    AM_PIN_PAD_WAIT,      /* a wrong PIN: refuses input until the wait ends */
+    AM_PIN_PAD_LOCKED,    /* too many wrong PINs: refuses input until unlocked */
+    AM_PIN_PAD_UNSET,     /* no PIN is set: never opens */
+} am_pin_pad;
+/* The pad's state at now_ms; digits: how many are entered; seconds_left:
+ * the wait or lockout left, rounded up (0 otherwise). Either may be NULL. */
+am_pin_pad am_journey_pin_pad(const am_journey *j, int64_t now_ms, int *digits, int *seconds_left);
+/* The digits entered, for the app's check after AM_FX_CHECK_PIN. Borrowed;
+ * wiped when the answer arrives. */
+const char *am_journey_pin(const am_journey *j);
 
 /* The voucher code issued for an accepted offer (by the app, issue 6). */
 void am_journey_set_voucher(am_journey *j, const char *code);

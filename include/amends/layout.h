@@ -142,6 +142,18 @@ typedef struct am_kbd_state {
 /* The letters layer that suits a language. */
 am_kbd_layer am_kbd_default_layer(int lang);
 
+/* What the manager screen shows, gathered by the app from the store and
+ * the sync worker. Never holds a guest's words. */
+#define AM_MANAGER_LOG_LINES 4
+typedef struct am_manager_info {
+    int64_t pending, synced, quarantined;
+    char last_sync[256]; /* the last attempt's result, in plain words */
+    char auth[96];       /* the sync worker's state toward the hub */
+    int log_count;
+    char log[AM_MANAGER_LOG_LINES][256]; /* newest first */
+    char message[320];                   /* what the last button did; "" when none */
+} am_manager_info;
+
 /* Everything a layout is built from; all borrowed. */
 typedef struct am_view {
     const am_config *cfg;
@@ -153,6 +165,7 @@ typedef struct am_view {
     int logo_w, logo_h; /* 0 when there is no logo */
     am_measure_fn measure;
     void *measure_ud;
+    const am_manager_info *manager; /* the manager screen's figures; NULL: none */
 } am_view;
 
 #define AM_LAYOUT_MAX_WIDGETS 96

@@ -58,16 +58,24 @@ typedef enum am_ui_result {
  * text, for a key, points into the UI and lasts until the next call). */
 am_ui_result am_ui_activate(am_ui *ui, const am_widget *w, am_event *ev);
 /* A touch at (x, y) on the current screen: hit testing, then as
- * am_ui_activate. While "still there?" shows, any touch answers it. */
+ * am_ui_activate. While "still there?" shows, any touch answers it. A
+ * plain tap on the hidden manager corner does nothing: that takes a held
+ * press (am_press_is_manager_gesture in ui_input.h). */
 am_ui_result am_ui_tap(am_ui *ui, const am_journey *j, int64_t now_ms, int x, int y, am_event *ev);
 
+/* The figures the manager screen shows (copied); the kiosk refreshes them
+ * before it lays out that screen. */
+void am_ui_set_manager_info(am_ui *ui, const am_manager_info *info);
+
 /* Prepares, while nothing else is to be done, what the next frames will
- * need: the glyphs of j's language at every text size, loaded and
- * rasterised into the font caches, so the first frame of a screen does not
- * wait for them. One bounded step per call (one font at one size, about a
- * millisecond or two); returns true while there is more to do. Meant for
- * the window's main loop, instead of sleeping while it returns true. Reads
- * no guest text. Does nothing for Chinese (see ui.c). */
+ * need: builds the screens reachable from j's in one tap (as layouts of
+ * journeys that hold the guest's choices, never their words) and renders
+ * their lines into the text cache, likeliest first, as far as the cache's
+ * 6 MiB allow without dropping a line of the shown screen; then warms the
+ * glyphs of j's language at the sizes of guest text. One bounded step per
+ * call (about 1.5 ms and at most one more line); returns true while there
+ * is more to do. Meant for the window's main loop, instead of sleeping
+ * while it returns true. Never renders, measures or keeps guest text. */
 bool am_ui_idle(am_ui *ui, const am_journey *j);
 
 /* The guest is gone (AM_FX_WIPE): drops cached guest text and resets the
@@ -80,7 +88,8 @@ const am_i18n *am_ui_strings(const am_ui *ui);
 /* The app's own input events, made from SDL_Event by am_input_from_sdl. */
 typedef enum am_input_type {
     AM_IN_NONE = 0,
-    AM_IN_TAP,    /* x, y in output pixels */
+    AM_IN_PRESS,  /* a finger or the mouse went down at x, y */
+    AM_IN_TAP,    /* ... and came up at x, y (output pixels) */
     AM_IN_KEY,    /* key: AM_KEY_* from script.h */
     AM_IN_TEXT,   /* text: typed on a physical keyboard */
     AM_IN_REDRAW, /* exposed or resized: draw again */

@@ -61,6 +61,19 @@ void am_render_warm(am_render *r, const char *text, am_font font, int px);
  * so that the frame that shows `l` finds them there. */
 void am_render_prepare(am_render *r, const am_layout *l);
 
+/* Renders one text command of a layout that is not shown yet (a screen
+ * the guest may go to next) into the cache, so that its first frame finds
+ * it there. Skips guest text (AM_TF_GUEST) and anything but text. Never
+ * drops a line of the shown frame or of this preparation to make room:
+ * returns false when the cache (6 MiB of textures) has no room left for
+ * the line, which it then does not keep. Counted in prepared_renders. */
+bool am_render_prepare_line(am_render *r, const am_cmd *cmd);
+
+/* am_render_measure from the measurement cache only: false (and nothing
+ * measured) when the text was not measured before. */
+bool am_render_measure_cached(am_render *r, const char *text, size_t len, am_font font, int px,
+                              int *w, int *h);
+
 /* Draws a whole frame and presents it. */
 void am_render_frame(am_render *r, const am_layout *l);
 /* Writes the last frame as PNG. */
@@ -73,11 +86,16 @@ typedef struct am_render_stats {
     unsigned long frames;
     unsigned long text_renders; /* TTF_Render* calls */
     unsigned long text_cache_hits;
-    unsigned long font_opens;   /* faces opened at a size (TTF_OpenFont) */
-    unsigned long warm_renders; /* TTF_Render* calls of am_render_warm */
-    int text_cached;            /* textures held now */
-    int guest_cached;           /* of which hold guest text */
+    unsigned long font_opens;       /* faces opened at a size (TTF_OpenFont) */
+    unsigned long warm_renders;     /* TTF_Render* calls of am_render_warm */
+    unsigned long prepared_renders; /* TTF_Render* calls of am_render_prepare_line */
+    unsigned long measure_misses;   /* text measured with SDL_ttf, not from the cache */
+    int text_cached;                /* textures held now */
+    int guest_cached;               /* of which hold guest text */
 } am_render_stats;
 void am_render_get_stats(const am_render *r, am_render_stats *out);
+/* True when a cached line or measurement contains `needle` (for tests:
+ * what the caches hold of a guest's words). */
+bool am_render_cache_holds(const am_render *r, const char *needle);
 
 #endif

@@ -28,8 +28,8 @@
 /* A site file is a few hundred lines; this cap keeps a wrong path (a log,
  * a disk image) from being read into memory whole. */
 #define FILE_MAX_BYTES (1024 * 1024)
-/* 6 scalar sections plus every list entry the caps allow. */
-#define MAX_SECTIONS (6 + AM_MAX_CATEGORIES + AM_MAX_RESOLUTIONS + AM_MAX_OFFERS)
+/* 7 scalar sections plus every list entry the caps allow. */
+#define MAX_SECTIONS (7 + AM_MAX_CATEGORIES + AM_MAX_RESOLUTIONS + AM_MAX_OFFERS)
 /* Money values: up to one million in the major unit, in hundredths. */
 #define MONEY_MAX INT64_C(100000000)
 
@@ -41,6 +41,7 @@ typedef enum section_kind {
     SEC_SYNC,
     SEC_STORE,
     SEC_BUDGET,
+    SEC_MANAGER,
     SEC_CATEGORY,
     SEC_RESOLUTION,
     SEC_OFFER,
@@ -48,10 +49,9 @@ typedef enum section_kind {
 } section_kind;
 
 static const char *const section_names[SEC_KIND_COUNT] = {
-    [SEC_KIOSK] = "kiosk",       [SEC_IDLE] = "idle",
-    [SEC_THEME] = "theme",       [SEC_SYNC] = "sync",
-    [SEC_STORE] = "store",       [SEC_BUDGET] = "budget",
-    [SEC_CATEGORY] = "category", [SEC_RESOLUTION] = "resolution",
+    [SEC_KIOSK] = "kiosk",     [SEC_IDLE] = "idle",         [SEC_THEME] = "theme",
+    [SEC_SYNC] = "sync",       [SEC_STORE] = "store",       [SEC_BUDGET] = "budget",
+    [SEC_MANAGER] = "manager", [SEC_CATEGORY] = "category", [SEC_RESOLUTION] = "resolution",
     [SEC_OFFER] = "offer",
 };
 
@@ -615,6 +615,22 @@ static int parse_log_level(load_ctx *ctx, const key_def *key, void *field, const
     return 0;
 }
 
+static int parse_corner(load_ctx *ctx, const key_def *key, void *field, const char *value)
+{
+    static const char *const names[] = {"top-left", "top-right", "bottom-left", "bottom-right"};
+    char shown[64];
+    (void)key;
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(value, names[i]) == 0) {
+            *(am_corner *)field = (am_corner)i;
+            return 0;
+        }
+    }
+    fail_key(ctx, "'%s' is not one of top-left, top-right, bottom-left, bottom-right",
+             quote(value, shown, sizeof shown));
+    return -1;
+}
+
 static int parse_currency(load_ctx *ctx, const key_def *key, void *field, const char *value)
 {
     char shown[64];
@@ -894,6 +910,11 @@ static const key_def key_table[] = {
     {SEC_BUDGET, "hourly_offers", parse_int, CFG(budget.hourly_offers), 0, 1000, false},
     {SEC_BUDGET, "voucher_days", parse_int, CFG(budget.offer_days), 1, 365, false},
     {SEC_BUDGET, "voucher_key_file", parse_path, CFG(budget.voucher_key_file), 1, 0, false},
+    {SEC_MANAGER, "gesture_corner", parse_corner, CFG(manager.gesture_corner), 0, 0, false},
+    {SEC_MANAGER, "gesture_seconds", parse_int, CFG(manager.gesture_seconds), 1, 30, false},
+    {SEC_MANAGER, "max_failures", parse_int, CFG(manager.max_failures), 1, 100, false},
+    {SEC_MANAGER, "lockout_minutes", parse_int, CFG(manager.lockout_minutes), 1, 1440, false},
+    {SEC_MANAGER, "export_dir", parse_path, CFG(manager.export_dir), 1, 0, false},
     {SEC_CATEGORY, "label", parse_text, CAT(label), 0, 48, true},
     {SEC_CATEGORY, "apology", parse_text, CAT(apology), 0, 300, true},
     {SEC_CATEGORY, "explanation", parse_text, CAT(explanation), 0, 300, true},

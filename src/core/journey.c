@@ -40,6 +40,12 @@ struct am_journey {
     bool prompting;
     int64_t prompt_until_ms;
 
+    /* The manager PIN pad: digits live only while manager_pin shows. */
+    char pin[AM_PIN_MAX_DIGITS + 1];
+    int pin_len;
+    am_pin_pad pin_pad;
+    int64_t pin_until_ms; /* end of a WAIT or LOCKED, virtual clock */
+
     const char *refusal; /* "" after a step that was not refused */
 };
 
@@ -56,14 +62,22 @@ static const char *const offer_state_names[] = {"none", "shown", "accepted", "de
 static const char *const consent_names[] = {"", "yes", "no"};
 static const char *const alert_names[] = {"staff_now", "severe", "over_budget"};
 static const char *const event_names[] = {
-    "tick",      "start",   "lang", "category",   "impact",     "focus",        "text",
-    "backspace", "next",    "back", "skip",       "resolution", "offer_accept", "offer_decline",
-    "rate",      "consent", "done", "still_here", "stored",     "store_failed", "store_recovered",
-    "manager",
+    "tick",         "start",         "lang",
+    "category",     "impact",        "focus",
+    "text",         "backspace",     "next",
+    "back",         "skip",          "resolution",
+    "offer_accept", "offer_decline", "rate",
+    "consent",      "done",          "still_here",
+    "stored",       "store_failed",  "store_recovered",
+    "manager",      "pin_digit",     "pin_delete",
+    "pin_ok",       "pin_accepted",  "pin_rejected",
+    "pin_locked",   "pin_unset",     "manager_action",
 };
 static const char *const effect_names[] = {
-    "open_report", "save_report", "raise_alert", "record_offer", "close_journey", "wipe",
+    "open_report",   "save_report", "raise_alert", "record_offer",
+    "close_journey", "wipe",        "check_pin",   "manager_action",
 };
+static const char *const manager_action_names[] = {"sync_now", "requeue", "export", "exit"};
 static const char *const field_widgets[] = {
     NULL, "field.description", "field.name", "field.other", "field.comment", "field.contact",
 };
@@ -81,6 +95,7 @@ _Static_assert(COUNT_OF(consent_names) == AM_CONSENT_NO + 1, "consent names");
 _Static_assert(COUNT_OF(alert_names) == AM_ALERT_REASON_COUNT, "alert names");
 _Static_assert(COUNT_OF(event_names) == AM_EV_COUNT, "event names");
 _Static_assert(COUNT_OF(effect_names) == AM_FX_TYPE_COUNT, "effect names");
+_Static_assert(COUNT_OF(manager_action_names) == AM_MGR_ACTION_COUNT, "manager actions");
 _Static_assert(COUNT_OF(field_widgets) == AM_FIELD_COUNT, "field widgets");
 _Static_assert(COUNT_OF(field_caps) == AM_FIELD_COUNT, "field caps");
 
@@ -167,6 +182,11 @@ const char *am_effect_name(am_effect_type t)
     return name_at(effect_names, COUNT_OF(effect_names), (unsigned)t);
 }
 
+const char *am_manager_action_name(am_manager_action a)
+{
+    return name_at(manager_action_names, COUNT_OF(manager_action_names), (unsigned)a);
+}
+
 const char *am_field_widget(am_field f)
 {
     return name_at(field_widgets, COUNT_OF(field_widgets), (unsigned)f);
@@ -218,7 +238,8 @@ static size_t field_size(am_field f)
 bool am_effects_need_store(const am_effects *fx)
 {
     for (int i = 0; i < fx->count; i++) {
-        if (fx->items[i].type != AM_FX_WIPE)
+        am_effect_type t = fx->items[i].type;
+        if (t != AM_FX_WIPE && t != AM_FX_CHECK_PIN && t != AM_FX_MANAGER_ACTION)
             return true;
     }
     return false;
@@ -280,8 +301,21 @@ static am_field default_focus(am_screen s)
     return s == AM_SCREEN_DETAILS ? AM_FIELD_DESCRIPTION : AM_FIELD_NONE;
 }
 
+/* The PIN pad starts empty and ready each time it shows and forgets the
+ * digits when it is left; a lockout is the app's to restate (it is kept in
+ * the store, not here). */
+static void pin_reset(am_journey *j)
+{
+    am_wipe(j->pin, sizeof j->pin);
+    j->pin_len = 0;
+    j->pin_pad = AM_PIN_PAD_READY;
+    j->pin_until_ms = 0;
+}
+
 static void enter(am_journey *j, am_screen s, int64_t now_ms)
 {
+    if (s != j->screen && (s == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER_PIN))
+        pin_reset(j);
     j->screen = s;
     j->focus = default_focus(s);
     j->idle_from_ms = now_ms;
@@ -690,26 +724,125 @@ static am_step on_thanks(am_journey *j, const am_event *ev, am_effects *fx)
     return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
 }
 
-static am_step on_manager_pin(am_journey *j, const am_event *ev)
+/* A wait or lockout that has run out (virtual clock) leaves the pad ready. */
+static void pin_expire(am_journey *j, int64_t now_ms)
 {
+    if ((j->pin_pad == AM_PIN_PAD_WAIT || j->pin_pad == AM_PIN_PAD_LOCKED) &&
+        now_ms >= j->pin_until_ms) {
+        j->pin_pad = AM_PIN_PAD_READY;
+        j->pin_until_ms = 0;
+    }
+}
+
+/* Why the pad does not take input now, or NULL when it does. */
+static const char *pin_busy(const am_journey *j)
+{
+    switch (j->pin_pad) {
+    case AM_PIN_PAD_CHECKING:
+        return "checking the PIN";
+    case AM_PIN_PAD_WAIT:
+        return "wrong PIN: wait before trying again";
+    case AM_PIN_PAD_LOCKED:
+        return "too many wrong PINs: the PIN pad is locked";
+    case AM_PIN_PAD_UNSET:
+        return "no manager PIN is set: set one with amendsctl pin set";
+    case AM_PIN_PAD_READY:
+        break;
+    }
+    return NULL;
+}
+
+static am_step on_manager_pin(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    pin_expire(j, ev->now_ms);
+    const char *busy = pin_busy(j);
     switch (ev->type) {
     case AM_EV_BACK:
         enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
         return AM_STEP_OK;
+    case AM_EV_PIN_DIGIT:
+        if (ev->value < 0 || ev->value > 9)
+            return refuse(j, AM_STEP_INVALID, "a PIN is made of digits 0 to 9");
+        if (busy)
+            return refuse(j, AM_STEP_IGNORED, busy);
+        if (j->pin_len >= AM_PIN_MAX_DIGITS)
+            return refuse(j, AM_STEP_IGNORED, "a PIN has at most 12 digits");
+        j->pin[j->pin_len++] = (char)('0' + ev->value);
+        j->pin[j->pin_len] = '\0';
+        return AM_STEP_OK;
+    case AM_EV_PIN_DELETE:
+        if (busy)
+            return refuse(j, AM_STEP_IGNORED, busy);
+        if (j->pin_len > 0)
+            j->pin[--j->pin_len] = '\0';
+        return AM_STEP_OK;
+    case AM_EV_PIN_OK:
     case AM_EV_NEXT:
-        return refuse(j, AM_STEP_IGNORED, "manager PIN is not available yet");
+        if (busy)
+            return refuse(j, AM_STEP_IGNORED, busy);
+        if (j->pin_len == 0)
+            return refuse(j, AM_STEP_IGNORED, "enter the PIN first");
+        j->pin_pad = AM_PIN_PAD_CHECKING;
+        fx_push(fx, AM_FX_CHECK_PIN, 0);
+        return AM_STEP_OK;
     default:
         return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
     }
 }
 
-static am_step on_manager(am_journey *j, const am_event *ev)
+static int64_t pin_wait_ms(int seconds)
 {
-    if (ev->type == AM_EV_BACK) {
+    return seconds > 0 ? (int64_t)seconds * 1000 : 0;
+}
+
+/* The app's answer about the PIN: after a check, or on showing the pad
+ * (no PIN set, still locked, still waiting after a wrong one). */
+static am_step on_pin_answer(am_journey *j, const am_event *ev)
+{
+    if (j->screen != AM_SCREEN_MANAGER_PIN)
+        return refuse(j, AM_STEP_IGNORED, "no PIN is being checked");
+    /* The digits have served their purpose whatever the answer. */
+    am_wipe(j->pin, sizeof j->pin);
+    j->pin_len = 0;
+    j->pin_until_ms = 0;
+    switch (ev->type) {
+    case AM_EV_PIN_ACCEPTED:
+        if (j->pin_pad != AM_PIN_PAD_CHECKING) {
+            j->pin_pad = AM_PIN_PAD_READY;
+            return refuse(j, AM_STEP_IGNORED, "no PIN is being checked");
+        }
+        enter(j, AM_SCREEN_MANAGER, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_PIN_REJECTED:
+        j->pin_pad = AM_PIN_PAD_WAIT;
+        j->pin_until_ms = ev->now_ms + pin_wait_ms(ev->value);
+        break;
+    case AM_EV_PIN_LOCKED:
+        j->pin_pad = AM_PIN_PAD_LOCKED;
+        j->pin_until_ms = ev->now_ms + pin_wait_ms(ev->value);
+        break;
+    default: /* AM_EV_PIN_UNSET */
+        j->pin_pad = AM_PIN_PAD_UNSET;
+        break;
+    }
+    pin_expire(j, ev->now_ms);
+    return AM_STEP_OK;
+}
+
+static am_step on_manager(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    switch (ev->type) {
+    case AM_EV_BACK:
         enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
         return AM_STEP_OK;
+    case AM_EV_MANAGER_ACTION:
+        if (ev->value < 0 || ev->value >= AM_MGR_ACTION_COUNT)
+            return refuse(j, AM_STEP_INVALID, "no such manager action");
+        fx_push(fx, AM_FX_MANAGER_ACTION, ev->value);
+        return AM_STEP_OK;
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
     }
-    return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
 }
 
 static am_step on_screen(am_journey *j, const am_event *ev, am_effects *fx)
@@ -734,9 +867,9 @@ static am_step on_screen(am_journey *j, const am_event *ev, am_effects *fx)
     case AM_SCREEN_THANKS:
         return on_thanks(j, ev, fx);
     case AM_SCREEN_MANAGER_PIN:
-        return on_manager_pin(j, ev);
+        return on_manager_pin(j, ev, fx);
     case AM_SCREEN_MANAGER:
-        return on_manager(j, ev);
+        return on_manager(j, ev, fx);
     case AM_SCREEN_OUT_OF_ORDER:
     default:
         return refuse(j, AM_STEP_IGNORED, "out of order: reports cannot be taken right now");
@@ -781,6 +914,8 @@ static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
     if ((j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) &&
         now_ms >= j->idle_from_ms + seconds_ms(cfg->idle.manager_s))
         enter(j, AM_SCREEN_ATTRACT, now_ms);
+    if (j->screen == AM_SCREEN_MANAGER_PIN)
+        pin_expire(j, now_ms);
     return AM_STEP_OK;
 }
 
@@ -855,6 +990,8 @@ am_step am_journey_handle(am_journey *j, const am_event *ev, am_effects *fx)
         return on_tick(j, ev->now_ms, fx);
     if (is_store_answer(ev->type))
         return on_store_answer(j, ev, fx);
+    if (ev->type >= AM_EV_PIN_ACCEPTED && ev->type <= AM_EV_PIN_UNSET)
+        return on_pin_answer(j, ev);
 
     /* Everything else is the guest (or a manager) touching the kiosk. */
     j->idle_from_ms = ev->now_ms;
@@ -959,8 +1096,13 @@ int64_t am_journey_deadline(const am_journey *j)
                             : j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
     if (j->screen == AM_SCREEN_THANKS)
         return j->idle_from_ms + seconds_ms(cfg->idle.thanks_s);
-    if (j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER)
-        return j->idle_from_ms + seconds_ms(cfg->idle.manager_s);
+    if (j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) {
+        int64_t idle = j->idle_from_ms + seconds_ms(cfg->idle.manager_s);
+        /* The pad opens again when a wait or lockout ends. */
+        bool waiting = j->screen == AM_SCREEN_MANAGER_PIN &&
+                       (j->pin_pad == AM_PIN_PAD_WAIT || j->pin_pad == AM_PIN_PAD_LOCKED);
+        return waiting && j->pin_until_ms < idle ? j->pin_until_ms : idle;
+    }
     return INT64_MAX;
 }
 
@@ -978,4 +1120,27 @@ void am_journey_set_voucher(am_journey *j, const char *code)
     size_t len = strnlen(code, AM_VOUCHER_MAX - 1);
     memcpy(j->report.voucher, code, len);
     j->report.voucher[len] = '\0';
+}
+
+am_pin_pad am_journey_pin_pad(const am_journey *j, int64_t now_ms, int *digits, int *seconds_left)
+{
+    am_pin_pad pad = j->pin_pad;
+    int64_t left = 0;
+    if (pad == AM_PIN_PAD_WAIT || pad == AM_PIN_PAD_LOCKED) {
+        left = j->pin_until_ms - now_ms;
+        if (left <= 0) {
+            pad = AM_PIN_PAD_READY;
+            left = 0;
+        }
+    }
+    if (digits)
+        *digits = j->screen == AM_SCREEN_MANAGER_PIN ? j->pin_len : 0;
+    if (seconds_left)
+        *seconds_left = (int)((left + 999) / 1000);
+    return pad;
+}
+
+const char *am_journey_pin(const am_journey *j)
+{
+    return j->pin;
 }

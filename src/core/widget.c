@@ -37,6 +37,22 @@ static const struct {
     {"rating.5", AM_EV_RATE, 5},
     {"consent.yes", AM_EV_CONSENT, AM_CONSENT_YES},
     {"consent.no", AM_EV_CONSENT, AM_CONSENT_NO},
+    {"pin.0", AM_EV_PIN_DIGIT, 0},
+    {"pin.1", AM_EV_PIN_DIGIT, 1},
+    {"pin.2", AM_EV_PIN_DIGIT, 2},
+    {"pin.3", AM_EV_PIN_DIGIT, 3},
+    {"pin.4", AM_EV_PIN_DIGIT, 4},
+    {"pin.5", AM_EV_PIN_DIGIT, 5},
+    {"pin.6", AM_EV_PIN_DIGIT, 6},
+    {"pin.7", AM_EV_PIN_DIGIT, 7},
+    {"pin.8", AM_EV_PIN_DIGIT, 8},
+    {"pin.9", AM_EV_PIN_DIGIT, 9},
+    {"pin.del", AM_EV_PIN_DELETE, 0},
+    {"pin.ok", AM_EV_PIN_OK, 0},
+    {"manager.sync_now", AM_EV_MANAGER_ACTION, AM_MGR_SYNC_NOW},
+    {"manager.requeue", AM_EV_MANAGER_ACTION, AM_MGR_REQUEUE},
+    {"manager.export", AM_EV_MANAGER_ACTION, AM_MGR_EXPORT},
+    {"manager.exit", AM_EV_MANAGER_ACTION, AM_MGR_EXIT},
 };
 
 /* The rest of the id after `prefix`, or NULL when it does not start so or
@@ -94,8 +110,6 @@ int am_widget_event(const am_config *cfg, const char *id, am_event *ev)
             return 0;
         }
     }
-    /* pin.0..pin.9 and pin.ok belong to the manager PIN screen, which is
-     * not built yet: they name nothing until it is. */
     if (!cfg)
         return -1;
     am_event_type type = AM_EV_TICK;

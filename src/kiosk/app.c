@@ -1,14 +1,19 @@
 /* app.c — the journey engine wired to the store (see app.h). */
 #include "app.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "amends/log.h"
 #include "amends/text.h"
 #include "amends/voucher.h"
+#include "export.h"
 
 struct am_app {
     const am_config *cfg;
@@ -22,6 +27,8 @@ struct am_app {
     unsigned wipes; /* AM_FX_WIPE seen: the screen drops its copies too */
     am_voucher_key voucher_key;
     bool voucher_key_ok; /* false: every offer escalates to a manager */
+    bool quit;           /* a manager chose "exit" */
+    char manager_msg[320];
 };
 
 static int64_t wall_now_ms(void)
@@ -50,6 +57,11 @@ am_rc am_app_open(const am_config *cfg, const char *data_dir, int64_t mono_ms, a
     }
     app->cfg = cfg;
     app->mono_base_ms = mono_ms;
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium cannot start");
+        rc = AM_ERR_IO;
+        goto out;
+    }
     app->wall_base_ms = wall_now_ms();
     rc = am_store_open(data_dir, AM_STORE_READWRITE, app->wall_base_ms, &app->store, err, errlen);
     if (rc)
@@ -241,6 +253,8 @@ static am_rc apply_effect(am_app *app, const am_effect *fx, int64_t wall_ms)
         return rc;
     }
     case AM_FX_WIPE:
+    case AM_FX_CHECK_PIN: /* answered by manager_effects, never stored */
+    case AM_FX_MANAGER_ACTION:
     case AM_FX_TYPE_COUNT:
         break;
     }
@@ -283,6 +297,327 @@ static void after_wipe(am_app *app)
     am_wipe(app->journey_uuid, sizeof app->journey_uuid);
 }
 
+/* ---- manager mode ----------------------------------------------------------- */
+
+/* The wait after the n-th wrong PIN in a row: 1 s, 2 s, 4 s, ... at most
+ * five minutes. */
+static int pin_delay_s(int failures)
+{
+    if (failures <= 0)
+        return 0;
+    if (failures > 9)
+        return 300;
+    int s = 1 << (failures - 1);
+    return s > 300 ? 300 : s;
+}
+
+static int seconds_until(int64_t until_ms, int64_t wall_ms)
+{
+    int64_t left = until_ms - wall_ms;
+    if (left <= 0)
+        return 0;
+    return (int)((left + 999) / 1000);
+}
+
+/* What the pad must say on showing, from the store: no PIN set, locked, or
+ * still waiting after a wrong PIN (the wait holds across a restart).
+ * Returns false when the pad is simply ready. */
+static bool pin_precheck(am_app *app, int64_t wall_ms, am_event *answer)
+{
+    memset(answer, 0, sizeof *answer);
+    char hash[AM_PIN_HASH_MAX];
+    am_rc rc = am_store_manager_pin_get(app->store, hash, sizeof hash);
+    am_wipe(hash, sizeof hash);
+    if (rc) {
+        if (rc != AM_ERR_NOTFOUND)
+            am_log_error("manager", "cannot read the manager PIN: %s", am_store_errmsg(app->store));
+        answer->type = AM_EV_PIN_UNSET;
+        return true;
+    }
+    am_pin_state ps;
+    if (am_store_pin_state_get(app->store, &ps) != AM_OK) {
+        am_log_error("manager", "cannot read the PIN failure count: %s",
+                     am_store_errmsg(app->store));
+        return false;
+    }
+    if (ps.locked_until_ms > wall_ms) {
+        answer->type = AM_EV_PIN_LOCKED;
+        answer->value = seconds_until(ps.locked_until_ms, wall_ms);
+        return true;
+    }
+    if (ps.locked_until_ms == 0 && ps.failures > 0) {
+        int left =
+            seconds_until(ps.last_failure_ms + (int64_t)pin_delay_s(ps.failures) * 1000, wall_ms);
+        if (left > 0) {
+            answer->type = AM_EV_PIN_REJECTED;
+            answer->value = left;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Checks the digits on the pad. The failure count goes to the store
+ * BEFORE the check, so pulling the plug mid-check counts as a wrong PIN;
+ * only a right PIN clears it. */
+static am_event check_pin(am_app *app, int64_t wall_ms)
+{
+    am_event answer = {.type = AM_EV_PIN_REJECTED, .value = 1};
+    const am_config *cfg = app->cfg;
+    char hash[AM_PIN_HASH_MAX];
+    am_pin_state ps;
+    if (am_store_pin_state_get(app->store, &ps) != AM_OK) {
+        am_log_error("manager", "cannot read the PIN failure count (%s); PIN not checked",
+                     am_store_errmsg(app->store));
+        return answer;
+    }
+    if (ps.locked_until_ms != 0 && ps.locked_until_ms <= wall_ms)
+        memset(&ps, 0, sizeof ps); /* the lockout is over: a fresh start */
+    if (ps.locked_until_ms > wall_ms) {
+        answer.type = AM_EV_PIN_LOCKED;
+        answer.value = seconds_until(ps.locked_until_ms, wall_ms);
+        return answer;
+    }
+    if (ps.failures > 0) {
+        int left =
+            seconds_until(ps.last_failure_ms + (int64_t)pin_delay_s(ps.failures) * 1000, wall_ms);
+        if (left > 0) {
+            answer.value = left;
+            return answer;
+        }
+    }
+    am_rc rc = am_store_manager_pin_get(app->store, hash, sizeof hash);
+    if (rc) {
+        if (rc != AM_ERR_NOTFOUND)
+            am_log_error("manager", "cannot read the manager PIN: %s", am_store_errmsg(app->store));
+        answer.type = AM_EV_PIN_UNSET;
+        answer.value = 0;
+        return answer;
+    }
+    am_pin_state next = ps;
+    next.failures++;
+    next.last_failure_ms = wall_ms;
+    next.locked_until_ms = next.failures >= cfg->manager.max_failures
+                               ? wall_ms + (int64_t)cfg->manager.lockout_minutes * 60 * 1000
+                               : 0;
+    if (am_store_pin_state_set(app->store, &next) != AM_OK) {
+        am_log_error("manager", "cannot record the PIN attempt (%s); PIN not checked",
+                     am_store_errmsg(app->store));
+        am_wipe(hash, sizeof hash);
+        return answer;
+    }
+    const char *pin = am_journey_pin(app->journey);
+    bool right = crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
+    am_wipe(hash, sizeof hash);
+    if (right) {
+        am_pin_state clear = {0};
+        if (am_store_pin_state_set(app->store, &clear) != AM_OK)
+            am_log_warn("manager", "cannot clear the PIN failure count: %s",
+                        am_store_errmsg(app->store));
+        am_log_info("manager", "manager mode opened");
+        answer.type = AM_EV_PIN_ACCEPTED;
+        answer.value = 0;
+        return answer;
+    }
+    if (next.locked_until_ms) {
+        am_log_warn("manager", "wrong manager PIN (%d in a row): PIN pad locked for %d min",
+                    next.failures, cfg->manager.lockout_minutes);
+        answer.type = AM_EV_PIN_LOCKED;
+        answer.value = cfg->manager.lockout_minutes * 60;
+    } else {
+        answer.value = pin_delay_s(next.failures);
+        am_log_warn("manager", "wrong manager PIN (%d of %d); the pad waits %d s", next.failures,
+                    cfg->manager.max_failures, answer.value);
+    }
+    return answer;
+}
+
+/* Writes every journey as CSV (amendsctl's writer) into the export
+ * directory. The file appears under its final name only once complete. */
+static void export_csv(am_app *app, int64_t wall_ms)
+{
+    const char *dir = app->cfg->manager.export_dir;
+    char path[AM_PATH_MAX + 96], partial[AM_PATH_MAX + 112];
+    time_t t = (time_t)(wall_ms / 1000);
+    struct tm tm;
+    char stamp[32];
+    localtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    int n = snprintf(path, sizeof path, "%s/amends-%s-%s.csv", dir, app->cfg->kiosk.id, stamp);
+    if (n < 0 || (size_t)n >= sizeof path ||
+        (size_t)snprintf(partial, sizeof partial, "%s.partial", path) >= sizeof partial) {
+        snprintf(app->manager_msg, sizeof app->manager_msg, "Export failed: the path is too long");
+        return;
+    }
+    long count = 0;
+    int fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(app->manager_msg, sizeof app->manager_msg, "Export failed: %.120s: %.80s", dir,
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        am_log_error("manager", "export to %s failed: %s", dir, strerror(errno));
+        return;
+    }
+    am_rc rc = am_export_journeys(app->store, 0, AM_EXPORT_CSV, f, &count);
+    if (rc == AM_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+        rc = AM_ERR_IO;
+    if (fclose(f) != 0 && rc == AM_OK)
+        rc = AM_ERR_IO;
+    if (rc == AM_OK && rename(partial, path) != 0)
+        rc = AM_ERR_IO;
+    if (rc) {
+        unlink(partial);
+        snprintf(app->manager_msg, sizeof app->manager_msg, "Export failed: %.200s",
+                 rc == AM_ERR_IO ? strerror(errno) : am_store_errmsg(app->store));
+        am_log_error("manager", "export to %s failed: %s", dir, am_rc_str(rc));
+        return;
+    }
+    snprintf(app->manager_msg, sizeof app->manager_msg, "Exported %ld journeys to %.240s", count,
+             path);
+    am_log_info("manager", "exported %ld journeys to %s", count, path);
+}
+
+static void manager_action(am_app *app, am_manager_action action, int64_t wall_ms)
+{
+    switch (action) {
+    case AM_MGR_SYNC_NOW:
+        if (!app->sync) {
+            snprintf(app->manager_msg, sizeof app->manager_msg,
+                     "Sync is off on this kiosk ([sync] url is empty)");
+            break;
+        }
+        am_sync_now(app->sync);
+        snprintf(app->manager_msg, sizeof app->manager_msg, "Sync started");
+        am_log_info("manager", "sync now");
+        break;
+    case AM_MGR_REQUEUE: {
+        int requeued = 0;
+        if (am_store_outbox_requeue(app->store, &requeued) != AM_OK) {
+            snprintf(app->manager_msg, sizeof app->manager_msg, "Requeue failed: %.200s",
+                     am_store_errmsg(app->store));
+            break;
+        }
+        snprintf(app->manager_msg, sizeof app->manager_msg,
+                 "%d quarantined record(s) back in the queue", requeued);
+        am_log_info("manager", "requeued %d quarantined record(s)", requeued);
+        if (requeued > 0)
+            am_sync_wake(app->sync);
+        break;
+    }
+    case AM_MGR_EXPORT:
+        export_csv(app, wall_ms);
+        break;
+    case AM_MGR_EXIT:
+        am_log_info("manager", "a manager closed the kiosk");
+        app->quit = true;
+        break;
+    case AM_MGR_ACTION_COUNT:
+        break;
+    }
+}
+
+/* The effects the app answers or carries out itself, outside the store's
+ * transactions. Returns true when the step's effects were of that kind. */
+static bool manager_effects(am_app *app, const am_effects *fx, int64_t now_ms)
+{
+    for (int i = 0; i < fx->count; i++) {
+        if (fx->items[i].type == AM_FX_CHECK_PIN) {
+            am_event answer = check_pin(app, wall_at(app, now_ms));
+            answer.now_ms = now_ms;
+            am_effects none;
+            am_journey_handle(app->journey, &answer, &none);
+            return true;
+        }
+        if (fx->items[i].type == AM_FX_MANAGER_ACTION) {
+            manager_action(app, (am_manager_action)fx->items[i].value, wall_at(app, now_ms));
+            return true;
+        }
+    }
+    return false;
+}
+
+static void format_ago(int64_t at_ms, int64_t wall_ms, char *buf, size_t len)
+{
+    int64_t s = (wall_ms - at_ms) / 1000;
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        snprintf(buf, len, "%llds ago", (long long)s);
+    else if (s < 7200)
+        snprintf(buf, len, "%lld min ago", (long long)(s / 60));
+    else
+        snprintf(buf, len, "%lld h ago", (long long)(s / 3600));
+}
+
+struct log_lines {
+    am_manager_info *out;
+    int64_t wall_ms;
+};
+
+static int add_log_line(const am_sync_log_entry *e, void *ud)
+{
+    struct log_lines *ll = ud;
+    am_manager_info *out = ll->out;
+    if (out->log_count >= AM_MANAGER_LOG_LINES)
+        return 1;
+    char ago[32];
+    format_ago(e->at_ms, ll->wall_ms, ago, sizeof ago);
+    char status[16] = "";
+    if (e->http_status)
+        snprintf(status, sizeof status, " HTTP %d", e->http_status);
+    /* Cut to the line's room: the screen shows the start of a long reason. */
+    int n = snprintf(out->log[out->log_count++], sizeof out->log[0],
+                     "%s: %s, %d record(s)%s %.60s%.60s", ago, e->outcome, e->batch_size, status,
+                     e->detail, e->transport);
+    (void)n;
+    return 0;
+}
+
+void am_app_manager_info(am_app *app, am_manager_info *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t wall_ms = wall_now_ms();
+    am_store_status st;
+    if (am_store_get_status(app->store, &st) == AM_OK) {
+        out->pending = st.pending + st.inflight;
+        out->synced = st.synced;
+        out->quarantined = st.quarantined;
+        if (st.last_attempt_ms == 0) {
+            snprintf(out->last_sync, sizeof out->last_sync, "never");
+        } else {
+            char ago[32];
+            format_ago(st.last_attempt_ms, wall_ms, ago, sizeof ago);
+            int n = snprintf(out->last_sync, sizeof out->last_sync, "%s, %s%s%.100s",
+                             st.last_outcome, ago, st.last_error[0] ? ": " : "", st.last_error);
+            (void)n; /* a long error is cut; the sync log has it whole */
+        }
+        snprintf(out->auth, sizeof out->auth, "%s",
+                 st.auth_failed ? "refused by the hub: check the token, then sync now" : "ok");
+    } else {
+        snprintf(out->last_sync, sizeof out->last_sync, "unknown: %.140s",
+                 am_store_errmsg(app->store));
+    }
+    if (!app->sync) {
+        snprintf(out->auth, sizeof out->auth, "sync off");
+    } else {
+        am_sync_status ss;
+        am_sync_get_status(app->sync, &ss);
+        if (ss.phase == AM_SYNC_AUTH_FAILED)
+            snprintf(out->auth, sizeof out->auth,
+                     "refused by the hub: check the token, then sync now");
+    }
+    struct log_lines ll = {out, wall_ms};
+    am_store_sync_log_each(app->store, AM_MANAGER_LOG_LINES, add_log_line, &ll);
+    snprintf(out->message, sizeof out->message, "%s", app->manager_msg);
+}
+
+bool am_app_quit_requested(const am_app *app)
+{
+    return app->quit;
+}
+
 am_step am_app_event(am_app *app, const am_event *ev)
 {
     am_screen before = am_journey_screen(app->journey);
@@ -293,6 +628,8 @@ am_step am_app_event(am_app *app, const am_event *ev)
     am_step step = am_journey_handle(app->journey, ev, &fx);
     if (step != AM_STEP_OK)
         return step;
+    if (manager_effects(app, &fx, ev->now_ms))
+        return AM_STEP_OK;
 
     /* A step's effects may ask for another answer (never more than a few
      * rounds: each answer completes a pending transition). */
@@ -322,6 +659,17 @@ am_step am_app_event(am_app *app, const am_event *ev)
         fx = more;
     }
     am_screen after = am_journey_screen(app->journey);
+    if (after == AM_SCREEN_MANAGER_PIN && before != AM_SCREEN_MANAGER_PIN) {
+        /* The pad says at once when it cannot open, and a wait or lockout
+         * from before a restart still holds. */
+        am_event answer;
+        if (pin_precheck(app, wall_at(app, ev->now_ms), &answer)) {
+            answer.now_ms = ev->now_ms;
+            am_effects none;
+            am_journey_handle(app->journey, &answer, &none);
+        }
+        app->manager_msg[0] = '\0';
+    }
     if (after != before)
         am_log_debug("journey", "screen %s -> %s", am_screen_id(before), am_screen_id(after));
     return AM_STEP_OK;

@@ -15,6 +15,7 @@
 #include "amends/config.h"
 #include "amends/error.h"
 #include "amends/journey.h"
+#include "amends/layout.h"
 #include "amends/store.h"
 #include "amends/sync.h"
 
@@ -60,5 +61,12 @@ const char *am_app_store_error(const am_app *app);
 /* How many times the guest's input has been wiped; the screen compares it
  * to drop its own copies (cached text) when it changes. */
 unsigned am_app_wipes(const am_app *app);
+
+/* What the manager screen shows now: counts, sync state, the last few
+ * sync log lines and the result of the last manager action. */
+void am_app_manager_info(am_app *app, am_manager_info *out);
+/* True once a manager chose "exit" on the manager screen: the caller shuts
+ * the kiosk down in order and exits with status 0. */
+bool am_app_quit_requested(const am_app *app);
 
 #endif

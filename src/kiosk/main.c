@@ -197,7 +197,7 @@ static am_event key_event(const am_journey *j, am_script_key key)
         ev.type = AM_EV_BACK;
         break;
     case AM_KEY_BACKSPACE:
-        ev.type = AM_EV_BACKSPACE;
+        ev.type = screen == AM_SCREEN_MANAGER_PIN ? AM_EV_PIN_DELETE : AM_EV_BACKSPACE;
         break;
     case AM_KEY_TAB:
         ev.type = AM_EV_FOCUS;
@@ -230,6 +230,17 @@ static bool under_prompt(const am_layout *l, const char *id)
     return false;
 }
 
+/* The manager screen shows the store's and the worker's figures as they
+ * are now: read before each layout of that screen. */
+static void refresh_manager(am_app *app, am_ui *ui)
+{
+    if (am_journey_screen(am_app_journey(app)) != AM_SCREEN_MANAGER)
+        return;
+    am_manager_info info;
+    am_app_manager_info(app, &info);
+    am_ui_set_manager_info(ui, &info);
+}
+
 /* Ids that name a widget somewhere, just not on this screen now. */
 static bool known_widget(const am_config *cfg, const char *id)
 {
@@ -253,6 +264,7 @@ static int run_script(am_app *app, am_ui *ui, const am_config *cfg, const am_scr
         const char *screen = am_screen_id(am_journey_screen(j));
         am_event ev = {.type = AM_EV_TICK};
         char err[1024];
+        refresh_manager(app, ui);
         switch (cmd->op) {
         case AM_OP_TAP: {
             const am_layout *l = am_ui_layout(ui, j, clock_ms);
@@ -327,6 +339,12 @@ static int run_script(am_app *app, am_ui *ui, const am_config *cfg, const am_scr
         ev.now_ms = clock_ms;
         am_step step = am_app_event(app, &ev);
         follow_wipes(app, ui, &wipes_seen);
+        if (am_app_quit_requested(app)) {
+            if (i + 1 < script->count)
+                am_log_warn("kiosk", "%s:%d: the kiosk was closed; %zu command(s) not run",
+                            script->name, cmd->line, script->count - i - 1);
+            return 0;
+        }
         if (step != AM_STEP_OK) {
             static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab"};
             char what[96];
@@ -357,6 +375,8 @@ static timed_view timed_view_of(const am_journey *j, int64_t now_ms)
 {
     timed_view v = {am_journey_screen(j), false, 0};
     v.prompting = am_journey_prompting(j, now_ms, &v.seconds);
+    if (v.screen == AM_SCREEN_MANAGER_PIN)
+        am_journey_pin_pad(j, now_ms, NULL, &v.seconds); /* a wait counting down */
     if (!v.prompting && v.screen == AM_SCREEN_THANKS) {
         int64_t due = am_journey_deadline(j);
         v.seconds = due == INT64_MAX || due <= now_ms ? 0 : (int)((due - now_ms + 999) / 1000);
@@ -370,23 +390,34 @@ static int64_t next_wake(const am_journey *j, int64_t now_ms)
 {
     int64_t due = am_journey_deadline(j);
     timed_view v = timed_view_of(j, now_ms);
-    if (due != INT64_MAX && v.seconds > 1 && (v.prompting || v.screen == AM_SCREEN_THANKS))
+    if (due != INT64_MAX && v.seconds > 1 &&
+        (v.prompting || v.screen == AM_SCREEN_THANKS || v.screen == AM_SCREEN_MANAGER_PIN))
         return due - (int64_t)(v.seconds - 1) * 1000;
     return due;
 }
 
 /* Feeds one input; returns false to quit. */
-static bool handle_input(am_app *app, am_ui *ui, const am_input *in, int64_t now_ms, bool *dirty)
+static bool handle_input(am_app *app, am_ui *ui, const am_config *cfg, am_press *press,
+                         const am_input *in, int64_t now_ms, bool *dirty)
 {
     const am_journey *j = am_app_journey(app);
     am_event ev = {.type = AM_EV_TICK};
+    int64_t held_ms = am_press_track(press, in, now_ms);
     switch (in->type) {
     case AM_IN_QUIT:
         return false;
     case AM_IN_REDRAW:
         *dirty = true;
         return true;
+    case AM_IN_PRESS:
+        return true;
     case AM_IN_TAP: {
+        /* The hidden gesture: a press held in the manager corner. */
+        if (am_press_is_manager_gesture(am_ui_layout(ui, j, now_ms), cfg, press->x, press->y, in->x,
+                                        in->y, held_ms)) {
+            ev.type = AM_EV_MANAGER;
+            break;
+        }
         am_ui_result res = am_ui_tap(ui, j, now_ms, in->x, in->y, &ev);
         if (res == AM_UI_CHANGED)
             *dirty = true;
@@ -400,6 +431,13 @@ static bool handle_input(am_app *app, am_ui *ui, const am_input *in, int64_t now
             return true;
         break;
     case AM_IN_TEXT:
+        /* A USB keyboard's digits work on the PIN pad too. */
+        if (am_journey_screen(j) == AM_SCREEN_MANAGER_PIN && in->text[0] >= '0' &&
+            in->text[0] <= '9' && in->text[1] == '\0') {
+            ev.type = AM_EV_PIN_DIGIT;
+            ev.value = in->text[0] - '0';
+            break;
+        }
         if (am_journey_focus(j) == AM_FIELD_NONE)
             return true;
         ev.type = AM_EV_TEXT;
@@ -417,8 +455,10 @@ static bool handle_input(am_app *app, am_ui *ui, const am_input *in, int64_t now
 /* The kiosk on a real screen: sleeps in SDL_WaitEventTimeout until input
  * or the journey's next deadline; draws only when something changed. SDL
  * turns SIGINT and SIGTERM into a quit event, so both end here in order. */
-static int run_screen(am_app *app, am_ui *ui)
+static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
 {
+    am_press press = {0};
+    int64_t manager_drawn = 0;
     am_notify_init();
     Uint64 t0 = SDL_GetTicks64();
     unsigned wipes_seen = am_app_wipes(app);
@@ -432,9 +472,15 @@ static int run_screen(am_app *app, am_ui *ui)
         follow_wipes(app, ui, &wipes_seen);
         const am_journey *j = am_app_journey(app);
         timed_view v = timed_view_of(j, now);
+        /* The manager screen's figures change on their own (the worker
+         * sends): look again every two seconds while it shows. */
+        if (v.screen == AM_SCREEN_MANAGER && now - manager_drawn >= 2000)
+            dirty = true;
         if (dirty || v.screen != shown.screen || v.prompting != shown.prompting ||
             v.seconds != shown.seconds) {
+            refresh_manager(app, ui);
             am_ui_draw(ui, j, now);
+            manager_drawn = now;
             shown = v;
             dirty = false;
         }
@@ -444,6 +490,8 @@ static int run_screen(am_app *app, am_ui *ui)
         am_notify_ready();
         am_notify_alive();
         int64_t wake = next_wake(j, now);
+        if (v.screen == AM_SCREEN_MANAGER && (wake == INT64_MAX || wake > manager_drawn + 2000))
+            wake = manager_drawn + 2000;
         /* While the guest reads, warm one font size per turn so that the
          * next screen's first frame stays fast; poll until it is done. */
         if (am_ui_idle(ui, j))
@@ -464,7 +512,8 @@ static int run_screen(am_app *app, am_ui *ui)
         do {
             am_input in = am_input_from_sdl(&e, width, height);
             now = (int64_t)(SDL_GetTicks64() - t0);
-            if (!handle_input(app, ui, &in, now, &dirty)) {
+            if (!handle_input(app, ui, cfg, &press, &in, now, &dirty) ||
+                am_app_quit_requested(app)) {
                 am_notify_stopping();
                 return 0;
             }
@@ -712,7 +761,7 @@ int main(int argc, char **argv)
         int w, h;
         am_render_size(am_ui_renderer(ui), &w, &h);
         am_log_info("kiosk", "started %s, kiosk %s, screen %dx%d", AM_VERSION, cfg->kiosk.id, w, h);
-        status = run_screen(app, ui) == 0 ? EXIT_OK : EXIT_FAIL;
+        status = run_screen(app, ui, cfg) == 0 ? EXIT_OK : EXIT_FAIL;
         am_log_info("kiosk", "stopped");
     }
 out:

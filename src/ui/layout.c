@@ -551,11 +551,16 @@ static int header(lay *c)
     return h;
 }
 
-/* The hidden manager gesture: a plain corner of the header on attract. */
+/* The hidden manager gesture: a plain corner of the screen on attract,
+ * [manager] gesture_corner, as the screen is mounted (never mirrored). A
+ * held press there opens the PIN pad (see ui_input.h); a tap does not. */
 static void manager_corner(lay *c)
 {
-    int h = U(c, 72);
-    add_widget(c, "manager", AM_WK_HIDDEN, rect(c->W - U(c, 96), 0, U(c, 96), h), 0);
+    int w = U(c, 96), h = U(c, 72);
+    am_corner corner = c->cfg->manager.gesture_corner;
+    int x = corner == AM_CORNER_TOP_LEFT || corner == AM_CORNER_BOTTOM_LEFT ? 0 : c->W - w;
+    int y = corner == AM_CORNER_TOP_LEFT || corner == AM_CORNER_TOP_RIGHT ? 0 : c->H - h;
+    add_widget(c, "manager", AM_WK_HIDDEN, rect(x, y, w, h), AM_WF_NOMIRROR);
 }
 
 static int button_width(lay *c, const char *label, double min)
@@ -1548,46 +1553,165 @@ static void screen_out_of_order(lay *c)
              -1);
 }
 
+/* What the PIN pad says under its title: dots for the digits so far, or
+ * why it takes no input now. Managers only: English, like amendsctl. */
+static const char *pin_status(lay *c, am_pin_pad pad, int digits, int seconds, bool *alert)
+{
+    char buf[160];
+    *alert = true;
+    switch (pad) {
+    case AM_PIN_PAD_CHECKING:
+        *alert = false;
+        snprintf(buf, sizeof buf, "Checking...");
+        break;
+    case AM_PIN_PAD_WAIT:
+        snprintf(buf, sizeof buf, "Wrong PIN. Try again in %d s.", seconds);
+        break;
+    case AM_PIN_PAD_LOCKED:
+        snprintf(buf, sizeof buf, "Too many wrong PINs. The PIN pad is locked for %d min.",
+                 (seconds + 59) / 60);
+        break;
+    case AM_PIN_PAD_UNSET:
+        snprintf(buf, sizeof buf, "No manager PIN is set: set a PIN with amendsctl pin set");
+        break;
+    case AM_PIN_PAD_READY:
+    default:
+        /* Dots for the digits are drawn by the caller, never the digits. */
+        (void)digits;
+        *alert = false;
+        return "";
+    }
+    return keep(c, buf, strlen(buf));
+}
+
 static void screen_manager_pin(lay *c)
 {
     int y = header(c) + U(c, 20);
     y = title(c, S(c, AM_STR_PIN_TITLE), y, 44, 60);
-    y = subtitle(c, S(c, AM_STR_PIN_BODY), y, 40) + U(c, 16);
+    y = subtitle(c, S(c, AM_STR_PIN_BODY), y, 40) + U(c, 8);
+    int digits = 0, seconds = 0;
+    am_pin_pad pad = am_journey_pin_pad(c->j, c->v->now_ms, &digits, &seconds);
+    bool alert = false;
+    const char *status = pin_status(c, pad, digits, seconds, &alert);
+    if (status && status[0]) {
+        tstyle st = style(AM_FONT_BOLD, alert ? 26 : 34, AL_CENTER, alert ? c->text : c->primary);
+        st.middle = true;
+        st.min_scale = 0.55;
+        if (alert)
+            fill(c, rect(c->M, y, c->W - 2 * c->M, U(c, 48)), c->tint, U(c, 10), 0, 0);
+        put_text(c, status, rect(c->M + U(c, 12), y, c->W - 2 * c->M - U(c, 24), U(c, 48)), st, -1);
+    }
+    y += U(c, 48) + U(c, 12);
     footer_spec f = {.back_label = S(c, AM_STR_BACK)};
     int bottom = footer(c, f) - U(c, 20);
-    int kh = (bottom - y - 3 * U(c, 12)) / 4;
+    int gap = U(c, 12);
+    int kh = (bottom - y - 3 * gap) / 4;
     if (kh > U(c, 100))
         kh = U(c, 100);
     int kw = U(c, 160);
-    int gap = U(c, 12);
     int x0 = (c->W - (3 * kw + 2 * gap)) / 2;
-    static const char *const pad_keys[12] = {"1", "2", "3", "4", "5", "6",
-                                             "7", "8", "9", "",  "0", "ok"};
+    static const char *const pad_keys[12] = {"1", "2", "3", "4",   "5", "6",
+                                             "7", "8", "9", "del", "0", "ok"};
+    unsigned flags = AM_WF_NOMIRROR | (pad == AM_PIN_PAD_READY ? 0 : AM_WF_DISABLED);
     /* A keypad keeps 1 at the top left in every language. */
     c->no_mirror = true;
     for (int i = 0; i < 12; i++) {
-        if (!pad_keys[i][0])
-            continue;
         char id[16];
         snprintf(id, sizeof id, "pin.%s", pad_keys[i]);
         am_rect r = rect(x0 + (i % 3) * (kw + gap), y + (i / 3) * (kh + gap), kw, kh);
-        int idx = add_widget(c, id, AM_WK_KEY, r, AM_WF_NOMIRROR);
-        fill(c, r, i == 11 ? c->primary : c->surface, U(c, 14), c->border, U(c, 2));
-        tstyle st = style(AM_FONT_BOLD, 34, AL_CENTER, i == 11 ? c->on_primary : c->text);
+        int idx = add_widget(c, id, AM_WK_KEY, r, flags);
+        uint32_t bgc = i == 11 ? c->primary : c->surface;
+        uint32_t fg = i == 11 ? c->on_primary : c->text;
+        if (flags & AM_WF_DISABLED) {
+            bgc = mix(bgc, c->bg, 0.55);
+            fg = mix(fg, bgc, 0.45);
+        }
+        fill(c, r, bgc, U(c, 14), c->border, U(c, 2));
+        if (i == 9) {
+            int isz = U(c, 40);
+            icon(c, rect(r.x + (r.w - isz) / 2, r.y + (r.h - isz) / 2, isz, isz), AM_ICON_BACKSPACE,
+                 fg);
+            continue;
+        }
+        tstyle st = style(AM_FONT_BOLD, 34, AL_CENTER, fg);
         st.middle = true;
         put_text(c, i == 11 ? S(c, AM_STR_PIN_OK) : pad_keys[i], inset(r, U(c, 8)), st, idx);
     }
     c->no_mirror = false;
 }
 
+/* Manager mode: what has and has not synced and why, and the tools. The
+ * figures come from the app (am_view.manager); English only, for staff. */
 static void screen_manager(lay *c)
 {
-    int y = header(c) + U(c, 20);
-    y = title(c, S(c, AM_STR_MANAGER_TITLE), y, 44, 60) + U(c, 16);
+    int y = header(c) + U(c, 16);
+    y = title(c, S(c, AM_STR_MANAGER_TITLE), y, 44, 60) + U(c, 8);
     footer_spec f = {.back_label = S(c, AM_STR_BACK)};
-    int bottom = footer(c, f) - U(c, 20);
-    tstyle st = style(AM_FONT_REGULAR, 28, AL_START, c->text);
-    put_text(c, S(c, AM_STR_MANAGER_BODY), rect(c->M, y, c->W - 2 * c->M, bottom - y), st, -1);
+    int bottom = footer(c, f) - U(c, 16);
+    const am_manager_info *m = c->v->manager;
+    am_manager_info none;
+    if (!m) {
+        memset(&none, 0, sizeof none);
+        snprintf(none.last_sync, sizeof none.last_sync, "unknown");
+        snprintf(none.auth, sizeof none.auth, "unknown");
+        m = &none;
+    }
+    int w = c->W - 2 * c->M;
+    char line[512];
+    tstyle st = style(AM_FONT_BOLD, 30, AL_START, c->text);
+    st.middle = true;
+    snprintf(line, sizeof line, "Pending %lld  \xC2\xB7  Synced %lld  \xC2\xB7  Quarantined %lld",
+             (long long)m->pending, (long long)m->synced, (long long)m->quarantined);
+    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 44)), st, -1);
+    y += U(c, 48);
+    st = style(AM_FONT_REGULAR, 24, AL_START, c->text);
+    st.middle = true;
+    st.min_scale = 0.6;
+    snprintf(line, sizeof line, "Last sync: %s", m->last_sync);
+    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 34)), st, -1);
+    y += U(c, 36);
+    snprintf(line, sizeof line, "Hub: %s", m->auth);
+    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 34)), st, -1);
+    y += U(c, 44);
+    /* The buttons sit above the footer; the log fills what is between. */
+    int bh = U(c, 72), gap = U(c, 16);
+    int btn_y = bottom - bh;
+    int msg_y = btn_y - U(c, 12) - U(c, 40);
+    st = style(AM_FONT_BOLD, 22, AL_START, c->muted);
+    st.middle = true;
+    put_text(c, "Sync log", rect(c->M, y, w, U(c, 30)), st, -1);
+    y += U(c, 32);
+    st = style(AM_FONT_REGULAR, 20, AL_START, c->muted);
+    st.middle = true;
+    st.min_scale = 0.6;
+    if (m->log_count == 0 && y + U(c, 28) <= msg_y) {
+        put_text(c, "No sync attempts yet.", rect(c->M, y, w, U(c, 28)), st, -1);
+        y += U(c, 28);
+    }
+    for (int i = 0; i < m->log_count && y + U(c, 28) <= msg_y; i++) {
+        put_text(c, keep(c, m->log[i], strlen(m->log[i])), rect(c->M, y, w, U(c, 28)), st, -1);
+        y += U(c, 28);
+    }
+    if (m->message[0]) {
+        st = style(AM_FONT_BOLD, 24, AL_START, c->primary);
+        st.middle = true;
+        st.min_scale = 0.5;
+        put_text(c, keep(c, m->message, strlen(m->message)), rect(c->M, msg_y, w, U(c, 40)), st,
+                 -1);
+    }
+    static const struct {
+        const char *id, *label;
+    } tools[] = {
+        {"manager.sync_now", "Sync now"},
+        {"manager.requeue", "Requeue quarantined"},
+        {"manager.export", "Export CSV"},
+        {"manager.exit", "Exit kiosk"},
+    };
+    int n = (int)(sizeof tools / sizeof tools[0]);
+    int bw = (w - (n - 1) * gap) / n;
+    for (int i = 0; i < n; i++)
+        button(c, tools[i].id, AM_WK_BUTTON, rect(c->M + i * (bw + gap), btn_y, bw, bh),
+               tools[i].label, 0);
 }
 
 /* "Still there?": dims the screen; any tap answers it. */

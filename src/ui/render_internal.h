@@ -10,9 +10,9 @@
 
 enum { FACE_LATIN = 0, FACE_LATIN_BOLD, FACE_ARABIC, FACE_ARABIC_BOLD, FACE_CJK, FACE_COUNT };
 
-#define FONT_SLOTS    96
+#define FONT_SLOTS    20
 #define TEXT_SLOTS    768
-#define MEASURE_SLOTS 4096
+#define MEASURE_SLOTS 8192
 /* Bytes of text textures kept: a few screens at 1920x1080. */
 #define TEXT_BUDGET (6u << 20)
 
@@ -30,7 +30,8 @@ typedef struct text_slot {
     bool guest;
     SDL_Texture *tex; /* coverage in alpha, coloured rgb (see recolour) */
     uint32_t rgb;
-    int w, h;
+    int w, h;           /* the line's box: ascent + descent high */
+    int ink_top, ink_h; /* the rows of it with ink, which tex holds */
     unsigned long used;
 } text_slot;
 
@@ -40,6 +41,7 @@ typedef struct measure_slot {
     size_t len;
     int font, px;
     int w, h;
+    unsigned long used;
 } measure_slot;
 
 #define DISC_SLOTS 128
@@ -64,8 +66,9 @@ struct am_render {
     measure_slot measures[MEASURE_SLOTS];
     disc_slot discs[DISC_SLOTS];
     int disc_next;
-    unsigned long tick;  /* font use, for the fonts' LRU */
-    unsigned long frame; /* frames and preparations, for the texts' LRU */
+    unsigned long tick;         /* font use, for the fonts' LRU */
+    unsigned long measure_tick; /* measurement use, for their LRU */
+    unsigned long frame;        /* frames and preparations, for the texts' LRU */
     am_render_stats stats;
     bool ttf_up, img_up, sdl_up;
 };

@@ -54,7 +54,10 @@ static TTF_Font *font_at(am_render *r, int face, int px)
     } else {
         TTF_SetFontScriptName(s->font, "Latn");
     }
-    TTF_SetFontHinting(s->font, TTF_HINTING_LIGHT);
+    /* Droid Sans Fallback has no hints of its own: light hinting runs
+     * FreeType's auto-hinter on every Chinese glyph, several times the cost
+     * of loading it, for strokes that look the same at these sizes. */
+    TTF_SetFontHinting(s->font, face == FACE_CJK ? TTF_HINTING_NONE : TTF_HINTING_LIGHT);
     return s->font;
 }
 
@@ -201,16 +204,40 @@ static void measure_runs(am_render *r, const char *t, const run *runs, int n, in
     }
 }
 
+/* Measurements are kept in sets of MEASURE_WAYS slots; a new one takes
+ * the set's least recently used slot. */
+#define MEASURE_WAYS 4
+
+bool am_render_measure_cached(am_render *r, const char *text, size_t len, am_font font, int px,
+                              int *w, int *h)
+{
+    uint64_t hash = hash_key(text, len, font, px, 0);
+    measure_slot *set = &r->measures[(hash % (MEASURE_SLOTS / MEASURE_WAYS)) * MEASURE_WAYS];
+    for (int i = 0; i < MEASURE_WAYS; i++) {
+        measure_slot *s = &set[i];
+        if (s->text && s->hash == hash && s->len == len && s->font == (int)font && s->px == px &&
+            memcmp(s->text, text, len) == 0) {
+            s->used = ++r->measure_tick;
+            *w = s->w;
+            *h = s->h;
+            return true;
+        }
+    }
+    return false;
+}
+
 void am_render_measure(void *ud, const char *text, size_t len, am_font font, int px, int *w, int *h)
 {
     am_render *r = ud;
-    uint64_t hash = hash_key(text, len, font, px, 0);
-    measure_slot *s = &r->measures[hash % MEASURE_SLOTS];
-    if (s->text && s->hash == hash && s->len == len && s->font == (int)font && s->px == px &&
-        memcmp(s->text, text, len) == 0) {
-        *w = s->w;
-        *h = s->h;
+    if (am_render_measure_cached(r, text, len, font, px, w, h))
         return;
+    r->stats.measure_misses++;
+    uint64_t hash = hash_key(text, len, font, px, 0);
+    measure_slot *set = &r->measures[(hash % (MEASURE_SLOTS / MEASURE_WAYS)) * MEASURE_WAYS];
+    measure_slot *s = &set[0];
+    for (int i = 1; i < MEASURE_WAYS && s->text; i++) {
+        if (!set[i].text || set[i].used < s->used)
+            s = &set[i];
     }
     run runs[MAX_RUNS];
     int n = segment(r, text, len, font, px, runs);
@@ -231,6 +258,7 @@ void am_render_measure(void *ud, const char *text, size_t len, am_font font, int
         s->px = px;
         s->w = *w;
         s->h = *h;
+        s->used = ++r->measure_tick;
     }
 }
 
@@ -245,7 +273,7 @@ static void recolour(text_slot *s, uint32_t rgb)
     int pitch;
     if (SDL_LockTexture(s->tex, NULL, &pixels, &pitch) != 0)
         return;
-    for (int y = 0; y < s->h; y++) {
+    for (int y = 0; y < s->ink_h; y++) {
         Uint32 *row = (Uint32 *)((Uint8 *)pixels + (size_t)y * (size_t)pitch);
         for (int x = 0; x < s->w; x++)
             row[x] = (row[x] & 0xFF000000u) | rgb;
@@ -332,19 +360,50 @@ static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
     text_slot *done = NULL;
     void *pixels;
     int pitch;
+    /* Only the rows with ink are kept: a line's box is as high as the
+     * tallest face's ascent and descent (Arabic's are generous), and the
+     * rows above and below the letters would be memory spent on nothing. */
+    int ink_top = h, ink_end = 0;
+    for (int k = 0; k < n; k++) {
+        const SDL_Surface *part = parts[k];
+        if (!part)
+            continue;
+        int top = ascent - tops[k];
+        for (int py = 0; py < part->h; py++) {
+            int ly = top + py;
+            if (ly < 0 || ly >= h || (ly >= ink_top && ly < ink_end))
+                continue;
+            const Uint32 *src = (const Uint32 *)((const Uint8 *)part->pixels + py * part->pitch);
+            for (int px = 0; px < part->w; px++) {
+                if (src[px] & 0xFF000000u) {
+                    if (ly < ink_top)
+                        ink_top = ly;
+                    if (ly + 1 > ink_end)
+                        ink_end = ly + 1;
+                    break;
+                }
+            }
+        }
+    }
+    if (ink_end <= ink_top) {
+        ink_top = 0; /* a line of spaces: one empty row */
+        ink_end = 1;
+    }
     /* Streaming, so the pixels can be written in place: by the software
      * renderer they are the texture's own surface, with no copy. */
     if (w <= 0 || h <= 0)
         goto out;
-    slot->tex =
-        SDL_CreateTexture(r->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
+    slot->tex = SDL_CreateTexture(r->renderer, SDL_PIXELFORMAT_ARGB8888,
+                                  SDL_TEXTUREACCESS_STREAMING, w, ink_end - ink_top);
     if (!slot->tex || SDL_LockTexture(slot->tex, NULL, &pixels, &pitch) != 0)
         goto out;
     slot->w = w;
     slot->h = h;
+    slot->ink_top = ink_top;
+    slot->ink_h = ink_end - ink_top;
     uint32_t rgb = cmd->color & 0xFFFFFFu;
     slot->rgb = rgb;
-    for (int y = 0; y < h; y++)
+    for (int y = 0; y < slot->ink_h; y++)
         memset((Uint8 *)pixels + (size_t)y * (size_t)pitch, 0, (size_t)w * 4);
     /* Each run's coverage into the line at its place, clipped, in this
      * use's colour (a blit with no blending, and the colouring, in one
@@ -357,10 +416,10 @@ static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
         int top = ascent - tops[k];
         for (int py = 0; py < part->h; py++) {
             int ly = top + py;
-            if (ly < 0 || ly >= h)
+            if (ly < ink_top || ly >= ink_end)
                 continue;
             const Uint32 *src = (const Uint32 *)((const Uint8 *)part->pixels + py * part->pitch);
-            Uint32 *dst = (Uint32 *)((Uint8 *)pixels + (size_t)ly * (size_t)pitch);
+            Uint32 *dst = (Uint32 *)((Uint8 *)pixels + (size_t)(ly - ink_top) * (size_t)pitch);
             for (int px = 0; px < part->w && x + px < w; px++)
                 dst[x + px] = (src[px] & 0xFF000000u) | rgb;
         }
@@ -383,12 +442,12 @@ out:
 static void slot_clear(am_render *r, text_slot *s)
 {
     if (s->tex) {
-        r->text_bytes -= (size_t)s->w * (size_t)s->h * 4;
+        r->text_bytes -= (size_t)s->w * (size_t)s->ink_h * 4;
         /* A guest's words leave no pixels behind in freed memory. */
         void *pixels;
         int pitch;
         if (s->guest && SDL_LockTexture(s->tex, NULL, &pixels, &pitch) == 0) {
-            am_wipe(pixels, (size_t)pitch * (size_t)s->h);
+            am_wipe(pixels, (size_t)pitch * (size_t)s->ink_h);
             SDL_UnlockTexture(s->tex);
         }
         SDL_DestroyTexture(s->tex);
@@ -400,7 +459,7 @@ static void slot_clear(am_render *r, text_slot *s)
     memset(s, 0, sizeof *s);
 }
 
-static text_slot *lookup(am_render *r, const am_cmd *cmd);
+static text_slot *lookup(am_render *r, const am_cmd *cmd, bool preparing);
 
 /* Keeps the text textures within TEXT_BUDGET bytes: the least recently
  * drawn lines go first, never one drawn in this frame. */
@@ -425,11 +484,33 @@ void am_render_prepare(am_render *r, const am_layout *l)
     r->frame++;
     for (int i = 0; i < l->cmd_count; i++) {
         if (l->cmds[i].type == AM_CMD_TEXT)
-            lookup(r, &l->cmds[i]);
+            lookup(r, &l->cmds[i], false);
     }
 }
 
-static text_slot *lookup(am_render *r, const am_cmd *cmd)
+bool am_render_prepare_line(am_render *r, const am_cmd *cmd)
+{
+    if (cmd->type != AM_CMD_TEXT || (cmd->text_flags & AM_TF_GUEST))
+        return true;
+    unsigned long renders = r->stats.text_renders;
+    text_slot *s = lookup(r, cmd, true);
+    bool fresh = r->stats.text_renders != renders;
+    /* Counted apart: no frame waits for these. */
+    r->stats.prepared_renders += r->stats.text_renders - renders;
+    r->stats.text_renders = renders;
+    /* lookup made room by dropping lines older than the shown frame; what
+     * is left over the budget is the shown screen and this preparation,
+     * neither of which is to go: no room, and this new line goes instead. */
+    if (s && fresh && r->text_bytes > TEXT_BUDGET) {
+        slot_clear(r, s);
+        return false;
+    }
+    return true;
+}
+
+/* A preparation (`preparing`) takes no slot from a line of the shown frame
+ * or of this preparation: it returns NULL instead. */
+static text_slot *lookup(am_render *r, const am_cmd *cmd, bool preparing)
 {
     int rtl = (cmd->text_flags & AM_TF_RTL) ? 1 : 0;
     uint64_t hash = hash_key(cmd->text, cmd->len, cmd->font, cmd->px, rtl);
@@ -451,6 +532,8 @@ static text_slot *lookup(am_render *r, const am_cmd *cmd)
             oldest = s;
         }
     }
+    if (preparing && oldest->text && oldest->used >= r->frame)
+        return NULL;
     slot_clear(r, oldest);
     oldest->text = malloc(cmd->len + 1);
     if (!oldest->text)
@@ -468,14 +551,14 @@ static text_slot *lookup(am_render *r, const am_cmd *cmd)
         slot_clear(r, oldest);
         return NULL;
     }
-    r->text_bytes += (size_t)oldest->w * (size_t)oldest->h * 4;
+    r->text_bytes += (size_t)oldest->w * (size_t)oldest->ink_h * 4;
     trim_cache(r);
     return oldest;
 }
 
 void am_text_draw(am_render *r, const am_cmd *cmd)
 {
-    text_slot *s = lookup(r, cmd);
+    text_slot *s = lookup(r, cmd, false);
     if (!s)
         return;
     if (s->rgb != (cmd->color & 0xFFFFFFu))
@@ -483,7 +566,8 @@ void am_text_draw(am_render *r, const am_cmd *cmd)
     SDL_SetTextureAlphaMod(s->tex, (cmd->color >> 24) & 0xFF);
     /* The layout sized the rect from the same measurement; centre the
      * texture in it in case a line was cut to the box. */
-    SDL_Rect dst = {cmd->rect.x, cmd->rect.y + (cmd->rect.h - s->h) / 2, s->w, s->h};
+    SDL_Rect dst = {cmd->rect.x, cmd->rect.y + (cmd->rect.h - s->h) / 2 + s->ink_top, s->w,
+                    s->ink_h};
     SDL_RenderCopy(r->renderer, s->tex, NULL, &dst);
 }
 
@@ -520,6 +604,29 @@ void am_text_close(am_render *r)
             TTF_CloseFont(r->fonts[i].font);
         r->fonts[i].font = NULL;
     }
+}
+
+static bool holds(const char *text, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; text && n <= len && i <= len - n; i++) {
+        if (memcmp(text + i, needle, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool am_render_cache_holds(const am_render *r, const char *needle)
+{
+    for (int i = 0; i < TEXT_SLOTS; i++) {
+        if (holds(r->texts[i].text, r->texts[i].len, needle))
+            return true;
+    }
+    for (int i = 0; i < MEASURE_SLOTS; i++) {
+        if (holds(r->measures[i].text, r->measures[i].len, needle))
+            return true;
+    }
+    return false;
 }
 
 void am_render_get_stats(const am_render *r, am_render_stats *out)

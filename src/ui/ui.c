@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct am_ui {
@@ -17,11 +18,14 @@ struct am_ui {
     am_field kbd_field;
     int kbd_lang;
     char typed[16];
-    /* Idle preparation (am_ui_idle): the language whose glyphs are being
-     * warmed, the next text size to warm, and that language's characters. */
+    /* Idle preparation (am_ui_idle): the next screens' lines, then the
+     * glyphs of guest text: the language warmed, the next size to warm,
+     * and that language's characters. */
+    struct am_ui_prep *prep;
     int warm_lang;
     size_t warm_next;
     char warm_chars[1536];
+    am_manager_info manager;
 };
 
 /* An installed kiosk finds its assets next to itself: /usr/bin/amends-kiosk
@@ -67,17 +71,65 @@ void am_ui_close(am_ui *ui)
     am_render_close(ui->render);
     am_i18n_free(ui->i18n);
     free(ui->layout);
+    free(ui->prep);
     free(ui);
 }
 
-/* The text sizes of src/ui/layout.c's styles, in design units, per font.
- * test_ui_layout.idle_preparation_ends_and_draws_nothing checks that they
- * cover what the category screen uses. */
-static const double regular_sizes[] = {22, 24, 26, 28, 30, 32};
-static const double bold_sizes[] = {22, 24, 26, 28, 30, 34, 44, 48, 54, 56, 64};
+/* ---- idle preparation ------------------------------------------------------ */
 
-#define REGULAR_COUNT (sizeof regular_sizes / sizeof regular_sizes[0])
-#define BOLD_COUNT    (sizeof bold_sizes / sizeof bold_sizes[0])
+/* A screen the guest may see next, as the journey events that reach it
+ * from a new journey: the current journey's choices (language, category,
+ * impact, resolution), never its text. */
+typedef struct prep_plan {
+    am_screen screen;
+    int lang, category, resolution;
+    am_severity severity;
+    am_field focus; /* a field with focus (and the keyboard up) */
+    bool escalated; /* the offer over budget */
+    bool declined;  /* rating reached by declining the offer */
+    bool prompt;    /* with "still there?" over it */
+    bool store_fails;
+    bool pin_locked; /* the PIN pad locked after wrong PINs */
+    bool voucher;    /* thanks with a voucher (its code a stand-in) */
+    bool typed;      /* a placeholder letter in the focused field: the
+                      * keyboard's lower case, as after the first key */
+} prep_plan;
+
+#define PREP_PLANS 32
+/* CPU per am_ui_idle call: a tap waits at most this (and one line). */
+#define PREP_STEP_MS 1.5
+
+struct am_ui_prep {
+    uint64_t sig; /* of the journey state the plans were made for */
+    prep_plan plans[PREP_PLANS];
+    int plan_count, plan_next;
+    int next_cmd; /* next command of `layout` to render; -1: not built */
+    bool full;    /* the cache has no room left: stop */
+    bool cut;     /* the layout build ran out of time (prep_measure) */
+    double deadline;
+    am_layout layout;
+};
+
+static double clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Text sizes of the guest's own words (fields, and a name in the apology
+ * and thanks titles), in design units, whose glyphs are warmed once the
+ * next screens' lines are ready: guest text cannot be prepared as lines. */
+static const struct {
+    am_font font;
+    double size;
+} guest_sizes[] = {
+    {AM_FONT_REGULAR, 26},
+    {AM_FONT_REGULAR, 32},
+    {AM_FONT_BOLD, 54},
+    {AM_FONT_BOLD, 56},
+};
+#define GUEST_SIZE_COUNT (sizeof guest_sizes / sizeof guest_sizes[0])
 
 static size_t utf8_put(char *out, uint32_t cp)
 {
@@ -133,30 +185,418 @@ static void collect_chars(am_ui *ui, int lang)
     ui->warm_chars[len] = '\0';
 }
 
-bool am_ui_idle(am_ui *ui, const am_journey *j)
+/* What the plans depend on: the screen and the guest's choices so far. */
+static uint64_t journey_sig(const am_journey *j)
 {
-    int lang = am_journey_lang(j);
+    const am_report *r = am_journey_report(j);
+    uint64_t h = 1469598103934665603ull;
+    int parts[] = {(int)am_journey_screen(j), am_journey_lang(j), (int)r->severity,
+                   (int)r->offer_state};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        h ^= (uint64_t)(unsigned)parts[i];
+        h *= 1099511628211ull;
+    }
+    for (const char *t = r->category; *t; t++) {
+        h ^= (unsigned char)*t;
+        h *= 1099511628211ull;
+    }
+    for (const char *t = r->resolution; *t; t++) {
+        h ^= (unsigned char)*t;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static void add_plan(struct am_ui_prep *p, prep_plan plan)
+{
+    if (p->plan_count < PREP_PLANS)
+        p->plans[p->plan_count++] = plan;
+}
+
+/* The screens reachable from j's in one step, likeliest first: the cache
+ * keeps what fits (6 MiB), so the likeliest are the ones prepared. */
+static void make_plans(am_ui *ui, const am_journey *j)
+{
+    struct am_ui_prep *p = ui->prep;
+    const am_config *cfg = ui->cfg;
+    const am_report *r = am_journey_report(j);
+    p->plan_count = 0;
+    int cat = am_config_category_index(cfg, r->category);
+    if (cat < 0)
+        cat = 0;
+    int res = -1;
+    for (int i = 0; i < cfg->resolution_count; i++) {
+        if (r->resolution[0] && strcmp(cfg->resolutions[i].id, r->resolution) == 0)
+            res = i;
+    }
+    int options[16];
+    int option_count = am_config_options_for(cfg, cat, options, 16);
+    prep_plan base = {
+        .lang = am_journey_lang(j),
+        .category = cat,
+        .resolution = res >= 0           ? res
+                      : option_count > 0 ? options[0]
+                                         : -1,
+        .severity = r->severity != AM_SEVERITY_NONE ? r->severity : AM_SEVERITY_SIGNIFICANT,
+    };
+    prep_plan q = base;
+    am_screen screen = am_journey_screen(j);
+    switch (screen) {
+    case AM_SCREEN_ATTRACT:
+        q.screen = AM_SCREEN_CATEGORY;
+        add_plan(p, q);
+        for (int i = 0; i < cfg->kiosk.language_count; i++) {
+            q = base;
+            q.screen = AM_SCREEN_ATTRACT;
+            q.lang = cfg->kiosk.languages[i];
+            if (q.lang != base.lang)
+                add_plan(p, q);
+        }
+        q = base;
+        q.screen = AM_SCREEN_MANAGER_PIN;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_CATEGORY:
+        for (int i = 0; i < cfg->category_count; i++) {
+            q = base;
+            q.screen = AM_SCREEN_DETAILS;
+            q.category = i;
+            add_plan(p, q);
+        }
+        q.typed = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_ATTRACT;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_DETAILS:
+        q.screen = AM_SCREEN_APOLOGY;
+        add_plan(p, q);
+        q.screen = AM_SCREEN_DETAILS;
+        q.typed = true;
+        add_plan(p, q);
+        q.focus = AM_FIELD_NAME;
+        q.typed = false;
+        add_plan(p, q);
+        q.typed = true;
+        add_plan(p, q);
+        q.focus = AM_FIELD_DESCRIPTION;
+        q.typed = false;
+        q.prompt = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_OUT_OF_ORDER;
+        q.store_fails = true;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_APOLOGY:
+        q.screen = AM_SCREEN_RESOLUTION;
+        q.resolution = -1;
+        add_plan(p, q);
+        for (int i = 0; i < option_count; i++) {
+            if (cfg->resolutions[options[i]].asks_text) {
+                q.resolution = options[i];
+                q.typed = false;
+                add_plan(p, q);
+                q.typed = true;
+                add_plan(p, q);
+            }
+        }
+        q = base;
+        q.prompt = true;
+        q.screen = AM_SCREEN_APOLOGY;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_RESOLUTION:
+        q.screen = AM_SCREEN_OFFER; /* or rating, when policy has no offer */
+        add_plan(p, q);
+        q.escalated = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_RESOLUTION;
+        q.prompt = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_OUT_OF_ORDER;
+        q.store_fails = true;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_OFFER:
+        q.screen = AM_SCREEN_RATING;
+        add_plan(p, q);
+        q.focus = AM_FIELD_COMMENT;
+        add_plan(p, q);
+        q.typed = true;
+        add_plan(p, q);
+        q.typed = false;
+        q.focus = AM_FIELD_NONE;
+        q.declined = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_THANKS;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_OFFER;
+        q.prompt = true;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_RATING:
+        q.screen = AM_SCREEN_RATING;
+        q.focus = AM_FIELD_COMMENT;
+        add_plan(p, q);
+        q.typed = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_FOLLOWUP;
+        add_plan(p, q);
+        q.screen = AM_SCREEN_RATING;
+        q.prompt = true;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_FOLLOWUP:
+        q.screen = AM_SCREEN_FOLLOWUP;
+        q.focus = AM_FIELD_CONTACT;
+        add_plan(p, q);
+        q.typed = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_THANKS;
+        /* An accepted offer's voucher narrows the text beside its code. */
+        q.voucher = r->offer_state == AM_OFFER_ACCEPTED;
+        add_plan(p, q);
+        q.voucher = false;
+        q.screen = AM_SCREEN_FOLLOWUP;
+        q.prompt = true;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_MANAGER_PIN:
+        q.screen = AM_SCREEN_MANAGER;
+        add_plan(p, q);
+        q.screen = AM_SCREEN_MANAGER_PIN;
+        q.pin_locked = true;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_ATTRACT;
+        add_plan(p, q);
+        break;
+    case AM_SCREEN_THANKS:
+    case AM_SCREEN_MANAGER:
+    case AM_SCREEN_OUT_OF_ORDER:
+    case AM_SCREEN_COUNT:
+        /* Back to attract, in the kiosk's language after a guest. */
+        q.screen = AM_SCREEN_ATTRACT;
+        if (screen == AM_SCREEN_THANKS) {
+            am_journey *fresh = am_journey_new(cfg, 0);
+            if (fresh) {
+                q.lang = am_journey_lang(fresh);
+                am_journey_free(fresh);
+            }
+        }
+        add_plan(p, q);
+        break;
+    }
+}
+
+static void feed_text(am_journey *s, am_event_type type, int value, const char *text,
+                      int64_t now_ms, bool store_ok)
+{
+    am_event ev = {.type = type, .now_ms = now_ms, .value = value, .text = text};
+    am_effects fx;
+    am_journey_handle(s, &ev, &fx);
+    for (int round = 0; round < 4 && am_effects_need_store(&fx); round++) {
+        am_event answer = {.type = store_ok ? AM_EV_STORED : AM_EV_STORE_FAILED, .now_ms = now_ms};
+        am_journey_handle(s, &answer, &fx);
+    }
+}
+
+static void feed(am_journey *s, am_event_type type, int value, int64_t now_ms, bool store_ok)
+{
+    feed_text(s, type, value, NULL, now_ms, store_ok);
+}
+
+/* A new journey on the plan's screen, reached by taps alone: it holds no
+ * guest text. *now_ms is its clock (past the idle timeout for a prompt). */
+static am_journey *plan_journey(const am_ui *ui, const prep_plan *q, int64_t *now_ms)
+{
+    am_journey *s = am_journey_new(ui->cfg, 0);
+    if (!s)
+        return NULL;
+    *now_ms = 0;
+    feed(s, AM_EV_LANG, q->lang, 0, true);
+    if (q->screen == AM_SCREEN_MANAGER_PIN || q->screen == AM_SCREEN_MANAGER) {
+        /* The shadow's own answers, as the app gives them: this journey
+         * only ever becomes a layout. */
+        feed(s, AM_EV_MANAGER, 0, 0, true);
+        if (q->pin_locked)
+            feed(s, AM_EV_PIN_LOCKED, 15 * 60, 0, true);
+        if (q->screen == AM_SCREEN_MANAGER) {
+            feed(s, AM_EV_PIN_DIGIT, 0, 0, true);
+            feed(s, AM_EV_PIN_OK, 0, 0, true);
+            feed(s, AM_EV_PIN_ACCEPTED, 0, 0, true);
+        }
+    }
+    if (q->screen == AM_SCREEN_ATTRACT || q->screen == AM_SCREEN_MANAGER_PIN ||
+        q->screen == AM_SCREEN_MANAGER)
+        return s;
+    feed(s, AM_EV_START, 0, 0, true);
+    if (q->screen == AM_SCREEN_CATEGORY)
+        goto done;
+    feed(s, AM_EV_CATEGORY, q->category, 0, true);
+    if (q->screen == AM_SCREEN_DETAILS) {
+        if (q->focus != AM_FIELD_NONE)
+            feed(s, AM_EV_FOCUS, q->focus, 0, true);
+        goto done;
+    }
+    feed(s, AM_EV_IMPACT, q->severity, 0, true);
+    feed(s, AM_EV_NEXT, 0, 0, !q->store_fails);
+    if (q->screen == AM_SCREEN_APOLOGY || q->screen == AM_SCREEN_OUT_OF_ORDER)
+        goto done;
+    feed(s, AM_EV_NEXT, 0, 0, true);
+    if (q->screen == AM_SCREEN_RESOLUTION) {
+        if (q->resolution >= 0)
+            feed(s, AM_EV_RESOLUTION, q->resolution, 0, true);
+        goto done;
+    }
+    feed(s, AM_EV_RESOLUTION, q->resolution, 0, true);
+    if (q->escalated)
+        am_journey_set_spend(s, INT64_MAX / 4, 1000);
+    feed(s, AM_EV_NEXT, 0, 0, true);
+    if (q->screen == AM_SCREEN_OFFER)
+        goto done;
+    if (am_journey_screen(s) == AM_SCREEN_OFFER)
+        feed(s, q->declined ? AM_EV_OFFER_DECLINE : AM_EV_OFFER_ACCEPT, 0, 0, true);
+    if (q->screen == AM_SCREEN_RATING) {
+        if (q->focus != AM_FIELD_NONE) {
+            feed(s, AM_EV_RATE, 4, 0, true);
+            feed(s, AM_EV_FOCUS, q->focus, 0, true);
+        }
+        goto done;
+    }
+    feed(s, AM_EV_RATE, 4, 0, true);
+    feed(s, AM_EV_NEXT, 0, 0, true);
+    if (q->screen == AM_SCREEN_FOLLOWUP) {
+        if (q->focus != AM_FIELD_NONE)
+            feed(s, AM_EV_FOCUS, q->focus, 0, true);
+        goto done;
+    }
+    feed(s, AM_EV_DONE, 0, 0, true);
+    if (q->voucher)
+        am_journey_set_voucher(s, "AAA-AAAA-AAAA");
+done:
+    if (q->typed && am_journey_focus(s) != AM_FIELD_NONE)
+        feed_text(s, AM_EV_TEXT, 0, "x", 0, true);
+    if (q->prompt) {
+        *now_ms = (int64_t)ui->cfg->idle.timeout_s * 1000 + 500;
+        feed(s, AM_EV_TICK, 0, *now_ms, true);
+    }
+    return s;
+}
+
+/* The measure callback of a plan's layout: measurements made before are
+ * free; new ones only until the step's time is up, then a stand-in width
+ * (the layout is thrown away and built again in the next step, which
+ * finds those measurements made). */
+static void prep_measure(void *ud, const char *text, size_t len, am_font font, int px, int *w,
+                         int *h)
+{
+    am_ui *ui = ud;
+    if (am_render_measure_cached(ui->render, text, len, font, px, w, h))
+        return;
+    if (ui->prep->cut || clock_ms() >= ui->prep->deadline) {
+        ui->prep->cut = true;
+        *w = 0;
+        *h = px;
+        return;
+    }
+    am_render_measure(ui->render, text, len, font, px, w, h);
+}
+
+/* Builds the plan's screen; false when the step's time ran out first. */
+static bool build_plan(am_ui *ui, const prep_plan *q)
+{
+    struct am_ui_prep *p = ui->prep;
+    int64_t now_ms;
+    am_journey *s = plan_journey(ui, q, &now_ms);
+    if (!s) {
+        p->layout.cmd_count = 0; /* out of memory: nothing to prepare */
+        return true;
+    }
+    int lang = am_journey_lang(s);
+    am_kbd_layer letters = am_kbd_default_layer(lang);
+    am_view v = {
+        .cfg = ui->cfg,
+        .i18n = ui->i18n,
+        .journey = s,
+        .now_ms = now_ms,
+        .kbd = {.layer = letters, .letters = letters},
+        .measure = prep_measure,
+        .measure_ud = ui,
+        .manager = &ui->manager,
+    };
+    am_render_size(ui->render, &v.width, &v.height);
+    am_render_logo_size(ui->render, &v.logo_w, &v.logo_h);
+    p->cut = false;
+    am_layout_build(&p->layout, &v);
+    am_journey_free(s);
+    return !p->cut;
+}
+
+/* One step of glyph warming at the guest text sizes; false when done. */
+static bool warm_step(am_ui *ui, int lang)
+{
     if (lang != ui->warm_lang) {
         collect_chars(ui, lang);
         ui->warm_lang = lang;
         ui->warm_next = 0;
     }
-    /* Chinese text is drawn with one face whose characters are too many
-     * for SDL_ttf's 256-glyph cache per font: warming would cost memory
-     * (about 4 MiB at 1080p) and be evicted anyway. */
-    if (lang == AM_LANG_ZH || ui->warm_next >= REGULAR_COUNT + BOLD_COUNT)
+    /* Chinese: see collect_chars. */
+    if (lang == AM_LANG_ZH || ui->warm_next >= GUEST_SIZE_COUNT)
         return false;
     size_t i = ui->warm_next++;
     int w, h;
     am_render_size(ui->render, &w, &h);
     double unit = (w < h ? w : h) / 800.0;
-    if (i < REGULAR_COUNT)
-        am_render_warm(ui->render, ui->warm_chars, AM_FONT_REGULAR,
-                       (int)lround(regular_sizes[i] * unit));
-    else
-        am_render_warm(ui->render, ui->warm_chars, AM_FONT_BOLD,
-                       (int)lround(bold_sizes[i - REGULAR_COUNT] * unit));
-    return ui->warm_next < REGULAR_COUNT + BOLD_COUNT;
+    am_render_warm(ui->render, ui->warm_chars, guest_sizes[i].font,
+                   (int)lround(guest_sizes[i].size * unit));
+    return ui->warm_next < GUEST_SIZE_COUNT;
+}
+
+bool am_ui_idle(am_ui *ui, const am_journey *j)
+{
+    struct am_ui_prep *p = ui->prep;
+    double start = clock_ms();
+    p->deadline = start + PREP_STEP_MS;
+    uint64_t sig = journey_sig(j);
+    if (sig != p->sig || p->plan_count < 0) {
+        p->sig = sig;
+        make_plans(ui, j);
+        p->plan_next = 0;
+        p->next_cmd = -1;
+        p->full = false;
+    }
+    while (p->plan_next < p->plan_count && !p->full) {
+        if (p->next_cmd < 0) {
+            if (!build_plan(ui, &p->plans[p->plan_next]))
+                return true; /* measured what it could: the rest next step */
+            p->next_cmd = 0;
+        }
+        while (p->next_cmd < p->layout.cmd_count) {
+            if (clock_ms() >= p->deadline)
+                return true;
+            if (!am_render_prepare_line(ui->render, &p->layout.cmds[p->next_cmd])) {
+                p->full = true;
+                break;
+            }
+            p->next_cmd++;
+        }
+        if (!p->full) {
+            p->plan_next++;
+            p->next_cmd = -1;
+        }
+        if (clock_ms() >= p->deadline)
+            return true;
+    }
+    return warm_step(ui, am_journey_lang(j));
 }
 
 am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char *err,
@@ -165,7 +605,10 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
     am_rc rc;
     *out = NULL;
     am_ui *ui = calloc(1, sizeof *ui);
-    if (!ui || !(ui->layout = calloc(1, sizeof *ui->layout))) {
+    if (!ui || !(ui->layout = calloc(1, sizeof *ui->layout)) ||
+        !(ui->prep = calloc(1, sizeof *ui->prep))) {
+        if (ui)
+            free(ui->layout);
         free(ui);
         snprintf(err, errlen, "out of memory");
         return AM_ERR_NOMEM;
@@ -173,6 +616,7 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
     ui->cfg = cfg;
     ui->kbd_screen = AM_SCREEN_COUNT;
     ui->warm_lang = -1;
+    ui->prep->plan_count = -1; /* no plans made yet */
     const char *assets = o->assets_dir ? o->assets_dir : am_ui_default_assets();
     char dir[AM_PATH_MAX + 16];
     snprintf(dir, sizeof dir, "%s/i18n", assets);
@@ -246,6 +690,7 @@ const am_layout *am_ui_layout(am_ui *ui, const am_journey *j, int64_t now_ms)
         .kbd = ui->kbd,
         .measure = am_render_measure,
         .measure_ud = ui->render,
+        .manager = &ui->manager,
     };
     am_render_size(ui->render, &v.width, &v.height);
     am_render_logo_size(ui->render, &v.logo_w, &v.logo_h);
@@ -304,9 +749,14 @@ am_ui_result am_ui_tap(am_ui *ui, const am_journey *j, int64_t now_ms, int x, in
         return AM_UI_EVENT;
     }
     const am_widget *w = am_layout_hit(l, x, y);
-    if (!w)
+    if (!w || w->kind == AM_WK_HIDDEN)
         return AM_UI_NOTHING;
     return am_ui_activate(ui, w, ev);
+}
+
+void am_ui_set_manager_info(am_ui *ui, const am_manager_info *info)
+{
+    ui->manager = *info;
 }
 
 void am_ui_forget_guest(am_ui *ui)

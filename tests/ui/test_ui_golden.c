@@ -13,10 +13,14 @@
 #include "am_test.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "amends/store.h"
 
 #include "golden.h"
 
@@ -25,7 +29,7 @@
 
 static const char *const screens[] = {"attract", "manager_pin", "category",   "details",
                                       "idle",    "apology",     "resolution", "offer",
-                                      "rating",  "followup",    "thanks"};
+                                      "rating",  "followup",    "thanks",     "manager"};
 
 /* dir/golden.conf: the hotel site, with dir/voucher.key holding a fixed
  * test key (never a real site's key). */
@@ -51,6 +55,25 @@ static void write_conf(const char *dir, char *conf, size_t conflen)
     fprintf(f, "%.*svoucher_key_file = voucher.key\n%s", (int)(budget - text), text, budget);
     assert_int_equal(fclose(f), 0);
     free(text);
+}
+
+/* dir/data with the manager PIN 1234, stored as `amendsctl pin set` does
+ * (Argon2id; the cheapest cost, so the test stays quick). */
+static void set_pin(const char *dir)
+{
+    char data[600], err[512];
+    snprintf(data, sizeof data, "%s/data", dir);
+    assert_int_equal(mkdir(data, 0700), 0);
+    assert_true(sodium_init() >= 0);
+    char hash[crypto_pwhash_STRBYTES];
+    assert_int_equal(crypto_pwhash_str_alg(hash, "1234", 4, crypto_pwhash_OPSLIMIT_MIN,
+                                           crypto_pwhash_MEMLIMIT_MIN,
+                                           crypto_pwhash_ALG_ARGON2ID13),
+                     0);
+    am_store *st = NULL;
+    assert_int_equal(am_store_open(data, AM_STORE_READWRITE, 0, &st, err, sizeof err), AM_OK);
+    assert_int_equal(am_store_manager_pin_set(st, hash), AM_OK);
+    am_store_close(st);
 }
 
 static void run_kiosk(const char *dir, const char *script, const char *size)
@@ -119,13 +142,20 @@ static void run_goldens(const char *lang, const char *size)
             "shot %s/followup.png\n"
             "tap done\n"
             "expect thanks\n"
-            "shot %s/thanks.png\n",
+            "shot %s/thanks.png\n"
+            "tap done\n"
+            "tap manager\n"
+            "tap pin.1\ntap pin.2\ntap pin.3\ntap pin.4\n"
+            "tap pin.ok\n"
+            "expect manager\n"
+            "shot %s/manager.png\n",
             lang, dir, dir, dir,
             ar ? "الماء في الحمام كان بارداً طوال الأسبوع" : "The shower ran cold all week.",
             ar ? "أميرة" : "Amira", dir, dir, dir,
             ar ? "غرفة أهدأ من فضلك" : "A quieter room, please", dir, dir, dir, "room 214", dir,
-            dir);
+            dir, dir);
     fclose(f);
+    set_pin(dir);
     run_kiosk(dir, script, size);
     int failures = 0;
     for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++) {

@@ -41,12 +41,15 @@ typedef enum ui_state {
     UI_IDLE_PROMPT,
     UI_OUT_OF_ORDER,
     UI_MANAGER_PIN,
+    UI_PIN_LOCKED, /* the pad after too many wrong PINs, saying why */
+    UI_MANAGER,
     UI_STATE_COUNT
 } ui_state;
 
 static const char *const ui_state_names[UI_STATE_COUNT] = {
-    "attract", "category", "details", "apology", "resolution",   "offer",       "offer_escalated",
-    "rating",  "followup", "thanks",  "idle",    "out_of_order", "manager_pin",
+    "attract", "category",        "details",     "apology",    "resolution",
+    "offer",   "offer_escalated", "rating",      "followup",   "thanks",
+    "idle",    "out_of_order",    "manager_pin", "pin_locked", "manager",
 };
 
 /* Long guest text in the language, so wrapping and clipping are tested. */
@@ -71,8 +74,15 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
     ui_feed(j, AM_EV_LANG, lang, NULL, true);
     if (state == UI_ATTRACT)
         return j;
-    if (state == UI_MANAGER_PIN) {
+    if (state == UI_MANAGER_PIN || state == UI_PIN_LOCKED || state == UI_MANAGER) {
         ui_feed(j, AM_EV_MANAGER, 0, NULL, true);
+        if (state == UI_PIN_LOCKED) {
+            ui_feed(j, AM_EV_PIN_LOCKED, 15 * 60, NULL, true);
+        } else if (state == UI_MANAGER) {
+            ui_feed(j, AM_EV_PIN_DIGIT, 7, NULL, true);
+            ui_feed(j, AM_EV_PIN_OK, 0, NULL, true);
+            ui_feed(j, AM_EV_PIN_ACCEPTED, 0, NULL, true);
+        }
         return j;
     }
     ui_feed(j, AM_EV_START, 0, NULL, true);
@@ -131,10 +141,10 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
 static inline am_screen ui_expected_screen(ui_state s)
 {
     static const am_screen screens[UI_STATE_COUNT] = {
-        AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY, AM_SCREEN_DETAILS, AM_SCREEN_APOLOGY,
-        AM_SCREEN_RESOLUTION,  AM_SCREEN_OFFER,    AM_SCREEN_OFFER,   AM_SCREEN_RATING,
-        AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,   AM_SCREEN_DETAILS, AM_SCREEN_OUT_OF_ORDER,
-        AM_SCREEN_MANAGER_PIN,
+        AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY,    AM_SCREEN_DETAILS, AM_SCREEN_APOLOGY,
+        AM_SCREEN_RESOLUTION,  AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_RATING,
+        AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,      AM_SCREEN_DETAILS, AM_SCREEN_OUT_OF_ORDER,
+        AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER,
     };
     return screens[s];
 }

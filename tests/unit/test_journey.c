@@ -198,6 +198,11 @@ static void apply_effects(harness *h, const am_effects *fx)
         case AM_FX_WIPE:
             h->wipes++;
             break;
+        case AM_FX_CHECK_PIN:
+        case AM_FX_MANAGER_ACTION:
+            /* The app answers these itself; the tests send the answer. */
+            assert_false(stores);
+            break;
         default:
             fail_msg("unknown effect %d", e->type);
         }
@@ -452,8 +457,12 @@ static void names_of_states_events_and_effects(void **state)
     assert_string_equal(am_event_name(AM_EV_STORE_RECOVERED), "store_recovered");
     assert_string_equal(am_event_name(AM_EV_MANAGER), "manager");
     assert_null(am_event_name(AM_EV_COUNT));
-    const char *effects[] = {"open_report",  "save_report",   "raise_alert",
-                             "record_offer", "close_journey", "wipe"};
+    const char *effects[] = {"open_report",   "save_report", "raise_alert", "record_offer",
+                             "close_journey", "wipe",        "check_pin",   "manager_action"};
+    assert_int_equal(AM_FX_TYPE_COUNT, 8);
+    assert_string_equal(am_event_name(AM_EV_PIN_OK), "pin_ok");
+    assert_string_equal(am_manager_action_name(AM_MGR_EXPORT), "export");
+    assert_null(am_manager_action_name(AM_MGR_ACTION_COUNT));
     for (int i = 0; i < AM_FX_TYPE_COUNT; i++)
         assert_string_equal(am_effect_name((am_effect_type)i), effects[i]);
     assert_null(am_effect_name(AM_FX_TYPE_COUNT));
@@ -1280,7 +1289,9 @@ static void manager_pin_back_next_and_idle(void **state)
     assert_ok(send(h, AM_EV_MANAGER, 0));
     assert_screen(h, AM_SCREEN_MANAGER_PIN);
     assert_ignored(send(h, AM_EV_NEXT, 0));
-    assert_refusal(h, "manager PIN is not available yet");
+    assert_refusal(h, "enter the PIN first");
+    assert_ignored(send(h, AM_EV_PIN_OK, 0));
+    assert_refusal(h, "enter the PIN first");
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_ATTRACT);
 
@@ -1295,6 +1306,155 @@ static void manager_pin_back_next_and_idle(void **state)
     assert_ok(wait_s(h, MANAGER_S));
     assert_screen(h, AM_SCREEN_ATTRACT);
     assert_trace(h, "");
+    assert_int_equal(h->store.writes, 0);
+}
+
+static void enter_pin(harness *h, const char *digits)
+{
+    for (const char *d = digits; *d; d++)
+        assert_ok(send(h, AM_EV_PIN_DIGIT, *d - '0'));
+}
+
+static void manager_pin_digits_delete_and_check(void **state)
+{
+    harness *h = *state;
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    int digits = -1, seconds = -1;
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, &digits, &seconds), AM_PIN_PAD_READY);
+    assert_int_equal(digits, 0);
+    enter_pin(h, "1239");
+    assert_ok(send(h, AM_EV_PIN_DELETE, 0));
+    assert_ok(send(h, AM_EV_PIN_DIGIT, 4));
+    assert_string_equal(am_journey_pin(h->j), "1234");
+    am_journey_pin_pad(h->j, h->now, &digits, NULL);
+    assert_int_equal(digits, 4);
+    assert_invalid(send(h, AM_EV_PIN_DIGIT, 10));
+    assert_invalid(send(h, AM_EV_PIN_DIGIT, -1));
+    assert_string_equal(am_journey_pin(h->j), "1234");
+
+    /* OK asks the app to check; nothing is stored by the engine. */
+    assert_ok(send(h, AM_EV_PIN_OK, 0));
+    assert_trace(h, "check_pin");
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, NULL, NULL), AM_PIN_PAD_CHECKING);
+    assert_false(am_journey_awaiting_store(h->j));
+    /* Nothing more is taken until the answer. */
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 5));
+    assert_refusal(h, "checking the PIN");
+    assert_ignored(send(h, AM_EV_PIN_OK, 0));
+    assert_ok(send(h, AM_EV_PIN_ACCEPTED, 0));
+    assert_screen(h, AM_SCREEN_MANAGER);
+    /* The digits are gone once answered. */
+    assert_string_equal(am_journey_pin(h->j), "");
+    assert_int_equal(h->store.writes, 0);
+
+    /* At most 12 digits. */
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    enter_pin(h, "123456789012");
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 3));
+    assert_refusal(h, "a PIN has at most 12 digits");
+    /* Leaving wipes them. */
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_string_equal(am_journey_pin(h->j), "");
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    am_journey_pin_pad(h->j, h->now, &digits, NULL);
+    assert_int_equal(digits, 0);
+    /* ... and so does idle. */
+    enter_pin(h, "42");
+    assert_ok(wait_s(h, MANAGER_S));
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_string_equal(am_journey_pin(h->j), "");
+}
+
+static void manager_pin_wrong_waits_then_opens(void **state)
+{
+    harness *h = *state;
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    enter_pin(h, "0000");
+    assert_ok(send(h, AM_EV_PIN_OK, 0));
+    assert_ok(send(h, AM_EV_PIN_REJECTED, 2));
+    assert_screen(h, AM_SCREEN_MANAGER_PIN);
+    assert_string_equal(am_journey_pin(h->j), "");
+    int seconds = 0;
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, NULL, &seconds), AM_PIN_PAD_WAIT);
+    assert_int_equal(seconds, 2);
+    /* The pad refuses input until the wait is over, and says why. */
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 1));
+    assert_refusal(h, "wrong PIN: wait before trying again");
+    assert_ignored(send(h, AM_EV_PIN_DELETE, 0));
+    assert_int_equal(am_journey_deadline(h->j), h->now + 2000);
+    assert_ok(wait_ms(h, 1999));
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 1));
+    assert_ok(wait_ms(h, 1));
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, NULL, &seconds), AM_PIN_PAD_READY);
+    assert_int_equal(seconds, 0);
+    enter_pin(h, "1234");
+    assert_ok(send(h, AM_EV_PIN_OK, 0));
+    /* An accepted answer is only taken for a check that was asked for. */
+    assert_ok(send(h, AM_EV_PIN_ACCEPTED, 0));
+    assert_screen(h, AM_SCREEN_MANAGER);
+    assert_ignored(send(h, AM_EV_PIN_ACCEPTED, 0));
+    assert_refusal(h, "no PIN is being checked");
+}
+
+static void manager_pin_locked_and_unset(void **state)
+{
+    harness *h = *state;
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    /* The app restates a lockout kept in the store as the pad shows. */
+    assert_ok(send(h, AM_EV_PIN_LOCKED, 15 * 60));
+    int seconds = 0;
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, NULL, &seconds), AM_PIN_PAD_LOCKED);
+    assert_int_equal(seconds, 15 * 60);
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 1));
+    assert_refusal(h, "too many wrong PINs: the PIN pad is locked");
+    assert_ignored(send(h, AM_EV_PIN_OK, 0));
+    /* A forged accept while locked opens nothing. */
+    assert_ignored(send(h, AM_EV_PIN_ACCEPTED, 0));
+    assert_screen(h, AM_SCREEN_MANAGER_PIN);
+    assert_ok(send(h, AM_EV_BACK, 0));
+
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    assert_ok(send(h, AM_EV_PIN_UNSET, 0));
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, NULL, NULL), AM_PIN_PAD_UNSET);
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 1));
+    assert_refusal(h, "no manager PIN is set: set one with amendsctl pin set");
+    assert_ok(wait_s(h, 60));
+    assert_int_equal(am_journey_pin_pad(h->j, h->now, NULL, NULL), AM_PIN_PAD_UNSET);
+    /* Answers mean nothing away from the pad. */
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_ignored(send(h, AM_EV_PIN_REJECTED, 1));
+    assert_refusal(h, "no PIN is being checked");
+    assert_screen(h, AM_SCREEN_ATTRACT);
+}
+
+static void manager_actions_and_leaving(void **state)
+{
+    harness *h = *state;
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    enter_pin(h, "9");
+    assert_ok(send(h, AM_EV_PIN_OK, 0));
+    assert_ok(send(h, AM_EV_PIN_ACCEPTED, 0));
+    assert_screen(h, AM_SCREEN_MANAGER);
+    assert_ok(send(h, AM_EV_MANAGER_ACTION, AM_MGR_SYNC_NOW));
+    assert_trace(h, "manager_action");
+    assert_false(am_journey_awaiting_store(h->j));
+    assert_ok(send(h, AM_EV_MANAGER_ACTION, AM_MGR_EXIT));
+    assert_invalid(send(h, AM_EV_MANAGER_ACTION, AM_MGR_ACTION_COUNT));
+    assert_screen(h, AM_SCREEN_MANAGER);
+    /* Actions belong to the manager screen only. */
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_ignored(send(h, AM_EV_MANAGER_ACTION, AM_MGR_EXPORT));
+    assert_ignored(send(h, AM_EV_PIN_DIGIT, 1));
+    /* Manager mode ends on idle. */
+    assert_ok(send(h, AM_EV_MANAGER, 0));
+    enter_pin(h, "9");
+    assert_ok(send(h, AM_EV_PIN_OK, 0));
+    assert_ok(send(h, AM_EV_PIN_ACCEPTED, 0));
+    assert_ok(wait_s(h, MANAGER_S - 1));
+    assert_screen(h, AM_SCREEN_MANAGER);
+    assert_ok(wait_s(h, 1));
+    assert_screen(h, AM_SCREEN_ATTRACT);
     assert_int_equal(h->store.writes, 0);
 }
 
@@ -1833,6 +1993,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(thanks_times_out_to_attract, setup, teardown),
     cmocka_unit_test_setup_teardown(thanks_back_is_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_back_next_and_idle, setup, teardown),
+    cmocka_unit_test_setup_teardown(manager_pin_digits_delete_and_check, setup, teardown),
+    cmocka_unit_test_setup_teardown(manager_pin_wrong_waits_then_opens, setup, teardown),
+    cmocka_unit_test_setup_teardown(manager_pin_locked_and_unset, setup, teardown),
+    cmocka_unit_test_setup_teardown(manager_actions_and_leaving, setup, teardown),
     cmocka_unit_test_setup_teardown(awaiting_store_ignores_input, setup, teardown),
     cmocka_unit_test_setup_teardown(store_failed_goes_out_of_order, setup, teardown),
     cmocka_unit_test_setup_teardown(store_failed_after_commit_keeps_what_was_committed, setup,

@@ -165,7 +165,7 @@ static void unknown_and_later_widgets_name_nothing(void **state)
 {
     const am_config *cfg = *state;
     const char *none[] = {"",       "Start",  "start ", " start",   "next.",     "offer",
-                          "offer.", "pin.0",  "pin.9",  "pin.ok",   "tap",       "manager.",
+                          "offer.", "pin.10", "pin.",   "pin.OK",   "tap",       "manager.",
                           "still",  "done.x", "back\n", "category", "resolution"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         expect_none(cfg, none[i]);
@@ -178,7 +178,22 @@ static void unknown_and_later_widgets_name_nothing(void **state)
     expect_none(NULL, "lang.en");
 }
 
+static void pin_and_manager_widgets_map(void **state)
+{
+    const am_config *cfg = *state;
+    expect_event(cfg, "pin.0", AM_EV_PIN_DIGIT, 0);
+    expect_event(cfg, "pin.9", AM_EV_PIN_DIGIT, 9);
+    expect_event(cfg, "pin.del", AM_EV_PIN_DELETE, 0);
+    expect_event(cfg, "pin.ok", AM_EV_PIN_OK, 0);
+    expect_event(cfg, "manager.sync_now", AM_EV_MANAGER_ACTION, AM_MGR_SYNC_NOW);
+    expect_event(cfg, "manager.requeue", AM_EV_MANAGER_ACTION, AM_MGR_REQUEUE);
+    expect_event(cfg, "manager.export", AM_EV_MANAGER_ACTION, AM_MGR_EXPORT);
+    expect_event(cfg, "manager.exit", AM_EV_MANAGER_ACTION, AM_MGR_EXIT);
+    expect_none(cfg, "manager.sync");
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(pin_and_manager_widgets_map, setup, teardown),
     cmocka_unit_test_setup_teardown(plain_widgets_map, setup, teardown),
     cmocka_unit_test_setup_teardown(impact_widgets_map_to_severity, setup, teardown),
     cmocka_unit_test_setup_teardown(field_widgets_focus_their_field, setup, teardown),
