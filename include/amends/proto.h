@@ -76,6 +76,15 @@ typedef struct am_proto_heartbeat {
     char last_error[AM_PROTO_LAST_ERROR * 4 + 1]; /* "" when none */
     char version[AM_PROTO_VERSION_MAX + 1];
     int64_t uptime_s;
+    /* The kiosk's budget and what its store counts against it. Optional on
+     * the wire, all five keys or none (older kiosks send none): has_budget
+     * says which. Spend is the kiosk's own view; it may exceed the budget. */
+    bool has_budget;
+    char budget_currency[4];      /* ISO 4217: three upper-case letters */
+    int64_t budget_daily_minor;   /* daily value, in the currency's minor unit */
+    int64_t budget_hourly_offers; /* offers per hour */
+    int64_t spent_today_minor;    /* accepted since the kiosk's local midnight */
+    int64_t offers_last_hour;     /* accepted in the last 60 minutes */
 } am_proto_heartbeat;
 
 /* The voucher record: what the hub needs to verify and redeem a code. */

@@ -37,6 +37,11 @@ typedef struct am_sync_options {
     const char *version;     /* reported in heartbeats; NULL: AMENDS_VERSION */
     int batch;               /* records per request, 1..AM_PROTO_MAX_RECORDS */
     int heartbeat_s;         /* 0: no heartbeat */
+    /* The [budget] heartbeats report, with today's spend from the store.
+     * NULL or "" currency: heartbeats carry no budget. */
+    const char *budget_currency; /* three upper-case letters */
+    int64_t budget_daily_minor;  /* daily value, minor units */
+    int budget_hourly_offers;    /* offers per hour */
     int connect_timeout_s;
     /* Tuning, 0 for the defaults (tests shorten them). */
     int64_t backoff_base_ms;    /* default 1000 */

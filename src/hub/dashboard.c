@@ -141,6 +141,7 @@ static const char style[] =
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}"
     "td.text{max-width:360px;white-space:pre-wrap;overflow-wrap:anywhere}"
     "tr.silent td{background:var(--warnbg)}"
+    "td.over,tr.over td{color:var(--warn);font-weight:600}"
     ".badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;"
     "font-weight:600;background:var(--warn);color:#fff;margin-left:6px}"
     ".err{color:var(--warn)}.muted{color:var(--muted)}.ok{color:var(--ok)}"
@@ -533,6 +534,29 @@ static void age_text(int64_t age_ms, char *out, size_t outlen)
         snprintf(out, outlen, "%lld days ago", (long long)(s / 86400));
 }
 
+/* The budget a kiosk's latest heartbeat carried; false when it carried none
+ * (an older kiosk, or none heard yet). */
+typedef struct kiosk_budget {
+    const char *currency;
+    int64_t daily_minor, hourly_offers, spent_minor, offers_hour;
+} kiosk_budget;
+
+static bool budget_of(const cJSON *k, kiosk_budget *b)
+{
+    b->currency = jstr(k, "budget_currency");
+    return b->currency && jnum(k, "budget_daily_minor", &b->daily_minor) &&
+           jnum(k, "budget_hourly_offers", &b->hourly_offers) &&
+           jnum(k, "spent_today_minor", &b->spent_minor) &&
+           jnum(k, "offers_last_hour", &b->offers_hour);
+}
+
+/* Minor units as "12.50", the way the kiosk's own status shows money. */
+static void money(int64_t minor, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s%lld.%02lld", minor < 0 ? "-" : "", (long long)(llabs(minor) / 100),
+             (long long)(llabs(minor) % 100));
+}
+
 /* --- the dashboard page ---------------------------------------------------------------------- */
 
 static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
@@ -551,7 +575,7 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
     hub_html_raw(h, "<table><thead><tr><th>Kiosk</th><th>Last seen</th><th class=\"num\">"
                     "Pending</th><th class=\"num\">Quarantined</th><th>Last error</th>"
                     "<th>Version</th><th class=\"num\">Open alerts</th><th class=\"num\">"
-                    "Reports</th></tr></thead><tbody>");
+                    "Reports</th><th class=\"num\">Spent today / budget</th></tr></thead><tbody>");
     const cJSON *k;
     cJSON_ArrayForEach(k, kiosks)
     {
@@ -587,6 +611,20 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
         td_text(h, NULL, jstr(k, "version"));
         td_num(h, k, "open_alerts");
         td_num(h, k, "feedback");
+        kiosk_budget b;
+        if (budget_of(k, &b)) {
+            char spent[32], daily[32];
+            money(b.spent_minor, spent, sizeof spent);
+            money(b.daily_minor, daily, sizeof daily);
+            bool over = b.spent_minor > b.daily_minor;
+            hub_html_fmt(h, "<td class=\"num budget%s\">%s / %s ", over ? " over" : "", spent,
+                         daily);
+            hub_html_text(h, b.currency);
+            hub_html_raw(h, over ? "<span class=\"badge\">over budget</span></td>" : "</td>");
+        } else {
+            hub_html_raw(h, "<td class=\"num muted\" title=\"its heartbeats carry no "
+                            "budget\">not sent</td>");
+        }
         hub_html_raw(h, "</tr>");
     }
     hub_html_raw(h, "</tbody></table></section>");
@@ -830,7 +868,77 @@ static void chart_section(hub_html *h, const char *title, const char *note)
     }
 }
 
-static am_rc charts(hub_html *h, const cJSON *rows, int64_t start, size_t days, bool truncated)
+/* Each kiosk's spend today against its daily budget, from its latest
+ * heartbeat; the kiosks that never sent a budget are named in a note. */
+static void budgets(hub_html *h, const cJSON *kiosks)
+{
+    const cJSON *k;
+    int with = 0, without = 0;
+    kiosk_budget b;
+    cJSON_ArrayForEach(k, kiosks)
+    {
+        if (budget_of(k, &b))
+            with++;
+        else
+            without++;
+    }
+    if (with) {
+        hub_html_raw(h, "<p class=\"muted\">Each kiosk's spend today (since its local "
+                        "midnight, as its last heartbeat counted it) against its daily "
+                        "budget.</p><table id=\"budgets\"><thead><tr><th>Kiosk</th>"
+                        "<th class=\"num\">Spent today</th><th class=\"num\">Daily budget</th>"
+                        "<th></th><th class=\"num\">Offers last hour / cap</th></tr></thead>"
+                        "<tbody>");
+        cJSON_ArrayForEach(k, kiosks)
+        {
+            const char *id = jstr(k, "id");
+            if (!id || !budget_of(k, &b))
+                continue;
+            char spent[32], daily[32], title[160], meter_id[96];
+            money(b.spent_minor, spent, sizeof spent);
+            money(b.daily_minor, daily, sizeof daily);
+            bool over = b.spent_minor > b.daily_minor;
+            bool hour_over = b.offers_hour > b.hourly_offers;
+            hub_html_raw(h, over ? "<tr class=\"budget over\" data-kiosk=\""
+                                 : "<tr class=\"budget\" data-kiosk=\"");
+            hub_html_text(h, id);
+            hub_html_raw(h, "\"><td>");
+            hub_html_text(h, id);
+            if (over)
+                hub_html_raw(h, "<span class=\"badge\">over budget</span>");
+            hub_html_fmt(h, "</td><td class=\"num\">%s ", spent);
+            hub_html_text(h, b.currency);
+            hub_html_fmt(h, "</td><td class=\"num\">%s ", daily);
+            hub_html_text(h, b.currency);
+            hub_html_raw(h, "</td><td>");
+            snprintf(title, sizeof title, "%s of %s %s spent today", spent, daily, b.currency);
+            /* Kiosk ids are [A-Za-z0-9._-]: safe in an id attribute. */
+            snprintf(meter_id, sizeof meter_id, "budget-%s", id);
+            hub_svg_meter(h, meter_id, title, (double)b.spent_minor, (double)b.daily_minor);
+            hub_html_fmt(h, "</td><td class=\"num%s\">%lld / %lld</td></tr>",
+                         hour_over ? " over" : "", (long long)b.offers_hour,
+                         (long long)b.hourly_offers);
+        }
+        hub_html_raw(h, "</tbody></table>");
+    }
+    if (without) {
+        hub_html_raw(h, "<p class=\"muted\"><strong id=\"no-budget\">The hub does not know the "
+                        "budget of ");
+        int n = 0;
+        cJSON_ArrayForEach(k, kiosks)
+        {
+            if (budget_of(k, &b))
+                continue;
+            hub_html_raw(h, n++ ? ", " : "");
+            hub_html_text(h, jstr(k, "id"));
+        }
+        hub_html_raw(h, "</strong>: its heartbeats carry none (a kiosk older than this hub, or "
+                        "not heard from yet), so its spend is shown without one.</p>");
+    }
+}
+
+static am_rc charts(hub_html *h, const cJSON *kiosks, const cJSON *rows, int64_t start, size_t days,
+                    bool truncated)
 {
     trends t;
     am_rc rc = trends_build(&t, rows, start, days);
@@ -934,12 +1042,12 @@ static am_rc charts(hub_html *h, const cJSON *rows, int64_t start, size_t days, 
     }
     hub_html_raw(h, "</section>");
 
-    snprintf(note, sizeof note,
-             "Value of accepted offers per day, in the kiosks' currency; %.2f in all. "
-             "<strong id=\"no-budget\">The hub does not know the kiosks' budgets</strong> "
-             "(each kiosk's policy holds its own), so spend is shown alone.",
-             total_spend);
-    chart_section(h, "Spend against budget", note);
+    chart_section(h, "Spend against budget", NULL);
+    budgets(h, kiosks);
+    hub_html_fmt(h,
+                 "<p class=\"muted\">Value of accepted offers per day across the fleet, in the "
+                 "kiosks' currency; %.2f in all.</p>",
+                 total_spend);
     {
         const double *vals[1] = {t.spend};
         const char *names[1] = {"spend"};
@@ -1000,7 +1108,7 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     hub_html_raw(&h, fleet_text);
     free(fleet_text);
     alerts(&h, open, ws);
-    rc = charts(&h, rows, start, days, cJSON_GetArraySize(rows) >= MAX_ROWS);
+    rc = charts(&h, kiosks, rows, start, days, cJSON_GetArraySize(rows) >= MAX_ROWS);
     if (rc)
         goto out;
     followups(&h, follow, (int)days);

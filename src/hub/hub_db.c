@@ -320,17 +320,32 @@ am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, i
 am_rc hub_db_kiosks(hub_db *db, cJSON **out)
 {
     static const col cols[] = {
-        {"id", COL_TEXT},          {"created_at", COL_INT}, {"last_seen", COL_INT},
-        {"heartbeat_at", COL_INT}, {"pending", COL_INT},    {"quarantined", COL_INT},
-        {"last_error", COL_TEXT},  {"version", COL_TEXT},   {"uptime_s", COL_INT},
-        {"open_alerts", COL_INT},  {"feedback", COL_INT},
+        {"id", COL_TEXT},
+        {"created_at", COL_INT},
+        {"last_seen", COL_INT},
+        {"heartbeat_at", COL_INT},
+        {"pending", COL_INT},
+        {"quarantined", COL_INT},
+        {"last_error", COL_TEXT},
+        {"version", COL_TEXT},
+        {"uptime_s", COL_INT},
+        {"open_alerts", COL_INT},
+        {"feedback", COL_INT},
+        /* null until a heartbeat carries the kiosk's budget */
+        {"budget_currency", COL_TEXT},
+        {"budget_daily_minor", COL_INT},
+        {"budget_hourly_offers", COL_INT},
+        {"spent_today_minor", COL_INT},
+        {"offers_last_hour", COL_INT},
     };
     return query_rows(
         db,
         "SELECT k.id, k.created_at, k.last_seen, k.heartbeat_at, k.pending, "
         "k.quarantined, k.last_error, k.version, k.uptime_s, "
         "(SELECT COUNT(*) FROM alerts a WHERE a.kiosk = k.id AND a.acked_at IS NULL), "
-        "(SELECT COUNT(*) FROM feedback f WHERE f.kiosk = k.id) "
+        "(SELECT COUNT(*) FROM feedback f WHERE f.kiosk = k.id), "
+        "k.budget_currency, k.budget_daily_minor, k.budget_hourly_offers, "
+        "k.spent_today_minor, k.offers_last_hour "
         "FROM kiosks k ORDER BY k.id",
         0, NULL, cols, (int)(sizeof cols / sizeof cols[0]), out);
 }
@@ -528,14 +543,31 @@ static am_rc insert_record(hub_db *db, void *conn, const am_proto_batch *b,
      * older one arriving late changes nothing, but either settles. */
     const am_proto_heartbeat *hb = &r->u.heartbeat;
     num sent = i64(hb->sent_at), pending = i64(hb->pending), quarantined = i64(hb->quarantined),
-        uptime = i64(hb->uptime_s);
-    const char *p[] = {r->kiosk,       sent.s,      pending.s, quarantined.s,
-                       hb->last_error, hb->version, uptime.s};
+        uptime = i64(hb->uptime_s), daily = i64(hb->budget_daily_minor),
+        hourly = i64(hb->budget_hourly_offers), spent = i64(hb->spent_today_minor),
+        offers = i64(hb->offers_last_hour);
+    /* The budget is part of the newest heartbeat's state: one without a
+     * budget (an older kiosk) clears it rather than leaving a stale one. */
+    bool bud = hb->has_budget;
+    const char *p[] = {r->kiosk,
+                       sent.s,
+                       pending.s,
+                       quarantined.s,
+                       hb->last_error,
+                       hb->version,
+                       uptime.s,
+                       bud ? hb->budget_currency : NULL,
+                       bud ? daily.s : NULL,
+                       bud ? hourly.s : NULL,
+                       bud ? spent.s : NULL,
+                       bud ? offers.s : NULL};
     rc = run(db, conn,
              "UPDATE kiosks SET heartbeat_at = ?2, pending = ?3, quarantined = ?4, "
-             "last_error = ?5, version = ?6, uptime_s = ?7 "
+             "last_error = ?5, version = ?6, uptime_s = ?7, budget_currency = ?8, "
+             "budget_daily_minor = ?9, budget_hourly_offers = ?10, spent_today_minor = ?11, "
+             "offers_last_hour = ?12 "
              "WHERE id = ?1 AND (heartbeat_at IS NULL OR heartbeat_at <= ?2)",
-             7, p, NULL, NULL, NULL);
+             12, p, NULL, NULL, NULL);
     *status = AM_PROTO_STORED;
     return rc;
 }

@@ -71,6 +71,13 @@ static const char schema_sql[] =
     " id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, manager TEXT NOT NULL, csrf TEXT NOT NULL,"
     " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions (expires_at);"
+    /* Migrations after the first schema, each safe to run again. */
+    /* 1: the budget a kiosk's heartbeat carries. */
+    "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS budget_currency TEXT,"
+    " ADD COLUMN IF NOT EXISTS budget_daily_minor BIGINT,"
+    " ADD COLUMN IF NOT EXISTS budget_hourly_offers BIGINT,"
+    " ADD COLUMN IF NOT EXISTS spent_today_minor BIGINT,"
+    " ADD COLUMN IF NOT EXISTS offers_last_hour BIGINT;"
     "COMMIT;";
 
 /* "relation already exists, skipping" and friends are not news. */

@@ -71,6 +71,29 @@ static const char schema_sql[] =
     " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions (expires_at);";
 
+/* Migrations after the first schema, in order; PRAGMA user_version counts
+ * those applied. 1: the budget a kiosk's heartbeat carries. */
+static const char *const migrations[] = {
+    "ALTER TABLE kiosks ADD COLUMN budget_currency TEXT;"
+    "ALTER TABLE kiosks ADD COLUMN budget_daily_minor BIGINT;"
+    "ALTER TABLE kiosks ADD COLUMN budget_hourly_offers BIGINT;"
+    "ALTER TABLE kiosks ADD COLUMN spent_today_minor BIGINT;"
+    "ALTER TABLE kiosks ADD COLUMN offers_last_hour BIGINT;",
+};
+
+static void user_version_row(void *ud, int ncols, char **values, char **names)
+{
+    (void)names;
+    if (ncols > 0 && values[0])
+        *(int *)ud = atoi(values[0]);
+}
+
+static int sq_exec_cb(void *ud, int ncols, char **values, char **names)
+{
+    user_version_row(ud, ncols, values, names);
+    return 0;
+}
+
 static am_rc sq_connect(const hub_config *cfg, void **out, char *err, size_t errlen)
 {
     am_rc rc = AM_ERR;
@@ -141,7 +164,29 @@ static am_rc sq_init_schema(void *conn, char *err, size_t errlen)
         sqlite3_free(msg);
         return AM_ERR;
     }
+    /* The version is read inside the write lock: another hub opening the
+     * same file at once then sees the migration done and skips it. */
+    int applied = 0;
+    const int total = (int)(sizeof migrations / sizeof migrations[0]);
+    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(c->db, "PRAGMA user_version", sq_exec_cb, &applied, &msg) != SQLITE_OK)
+        goto fail;
+    for (int i = applied; i < total; i++) {
+        char version[48];
+        snprintf(version, sizeof version, "PRAGMA user_version = %d", i + 1);
+        if (sqlite3_exec(c->db, migrations[i], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(c->db, version, NULL, NULL, &msg) != SQLITE_OK)
+            goto fail;
+    }
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
     return AM_OK;
+fail:
+    snprintf(err, errlen, "migrating the schema: %s", msg ? msg : sqlite3_errmsg(c->db));
+    sqlite3_free(msg);
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return AM_ERR;
 }
 
 static am_rc simple(sq_conn *c, const char *sql)

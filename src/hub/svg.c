@@ -178,3 +178,25 @@ void hub_svg_line(hub_html *h, const hub_chart *c)
         legend(h, c);
     hub_html_raw(h, "</svg>");
 }
+
+#define METER_W 200
+#define METER_H 14
+
+void hub_svg_meter(hub_html *h, const char *id, const char *title, double value, double limit)
+{
+    bool over = value > limit;
+    double share = limit > 0 ? value / limit : (value > 0 ? 1 : 0);
+    if (share > 1)
+        share = 1;
+    if (!(share >= 0))
+        share = 0;
+    hub_html_fmt(h,
+                 "<svg id=\"%s\" class=\"meter%s\" role=\"img\" width=\"%d\" height=\"%d\" "
+                 "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
+                 id, over ? " over" : "", METER_W, METER_H, METER_W, METER_H);
+    hub_html_text(h, title);
+    hub_html_fmt(h,
+                 "</title><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#e5e7eb\"/>"
+                 "<rect x=\"0\" y=\"0\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/></svg>",
+                 METER_W, METER_H, share * METER_W, METER_H, over ? "#b91c1c" : "#15803d");
+}

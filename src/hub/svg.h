@@ -33,4 +33,9 @@ void hub_svg_bars(hub_html *h, const hub_chart *c);
 /* A line per series with a dot on each day that has data. */
 void hub_svg_line(hub_html *h, const hub_chart *c);
 
+/* One horizontal bar: `value` against `limit` (a budget), filled in the
+ * warning colour when over. id and title as in hub_chart; a limit of 0
+ * shows any value as over. */
+void hub_svg_meter(hub_html *h, const char *id, const char *title, double value, double limit);
+
 #endif

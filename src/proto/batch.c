@@ -35,6 +35,7 @@ typedef enum field_type {
     F_TIME,      /* integer, 1..2^53-1 ms since the epoch */
     F_INT,       /* integer, lo..hi */
     F_CODE,      /* string, a voucher code in canonical form */
+    F_CURRENCY,  /* string, three upper-case letters A-Z */
 } field_type;
 
 typedef struct field {
@@ -129,6 +130,16 @@ static const field heartbeat_fields[] = {
     {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL},
 };
 
+/* Optional, as one group: a heartbeat carries all of these or none. */
+static const field heartbeat_budget_fields[] = {
+    {"budget_currency", F_CURRENCY, HB(budget_currency), SZ(am_proto_heartbeat, budget_currency), 0,
+     0, 0, NULL},
+    {"budget_daily_minor", F_INT, HB(budget_daily_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
+    {"budget_hourly_offers", F_INT, HB(budget_hourly_offers), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
+    {"spent_today_minor", F_INT, HB(spent_today_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
+    {"offers_last_hour", F_INT, HB(offers_last_hour), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
+};
+
 static const field voucher_fields[] = {
     {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
     {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
@@ -142,16 +153,36 @@ static const field voucher_fields[] = {
 };
 
 typedef struct schema {
-    const field *fields;
+    const field *fields; /* all required */
     size_t count;
+    /* An optional group: present together or absent together. `present`
+     * is the offset of the bool that says which. */
+    const field *optional;
+    size_t optional_count;
+    size_t present;
 } schema;
 
 static const schema schemas[AM_PROTO_KIND_COUNT] = {
-    [AM_PROTO_FEEDBACK] = {feedback_fields, COUNT_OF(feedback_fields)},
-    [AM_PROTO_ALERT] = {alert_fields, COUNT_OF(alert_fields)},
-    [AM_PROTO_HEARTBEAT] = {heartbeat_fields, COUNT_OF(heartbeat_fields)},
-    [AM_PROTO_VOUCHER] = {voucher_fields, COUNT_OF(voucher_fields)},
+    [AM_PROTO_FEEDBACK] = {feedback_fields, COUNT_OF(feedback_fields), NULL, 0, 0},
+    [AM_PROTO_ALERT] = {alert_fields, COUNT_OF(alert_fields), NULL, 0, 0},
+    [AM_PROTO_HEARTBEAT] = {heartbeat_fields, COUNT_OF(heartbeat_fields), heartbeat_budget_fields,
+                            COUNT_OF(heartbeat_budget_fields), HB(has_budget)},
+    [AM_PROTO_VOUCHER] = {voucher_fields, COUNT_OF(voucher_fields), NULL, 0, 0},
 };
+
+static bool group_present(const am_proto_record *r, const schema *sc)
+{
+    bool present = false;
+    if (sc->optional_count)
+        memcpy(&present, (const char *)r + sc->present, sizeof present);
+    return present;
+}
+
+static void set_group_present(am_proto_record *r, const schema *sc, bool present)
+{
+    if (sc->optional_count)
+        memcpy((char *)r + sc->present, &present, sizeof present);
+}
 
 static const char *const kind_names[AM_PROTO_KIND_COUNT] = {"feedback", "alert", "heartbeat",
                                                             "voucher"};
@@ -282,6 +313,15 @@ static bool ascii_printable(const char *s)
     return true;
 }
 
+static bool currency_valid(const char *s)
+{
+    for (int i = 0; i < 3; i++) {
+        if (s[i] < 'A' || s[i] > 'Z')
+            return false;
+    }
+    return s[3] == '\0';
+}
+
 /* The value rules of one field, on the struct. */
 static bool check_field(const am_proto_record *r, const field *f, const char *where, char *reason,
                         size_t reasonlen)
@@ -362,6 +402,14 @@ static bool check_field(const am_proto_record *r, const field *f, const char *wh
             return false;
         }
         return true;
+    case F_CURRENCY:
+        s = get_str(r, f);
+        if (strnlen(s, f->size) != 3 || !currency_valid(s)) {
+            say(reason, reasonlen, "%s.%s: must be three upper-case letters (ISO 4217)", where,
+                f->name);
+            return false;
+        }
+        return true;
     case F_CODE:
         if (!am_proto_voucher_code_valid(get_str(r, f))) {
             say(reason, reasonlen, "%s.%s: must be a voucher code XXXX-XXXX-XXXX-XXXX (upper case)",
@@ -406,6 +454,10 @@ bool am_proto_record_check(const am_proto_record *r, const char *where, char *re
         if (!check_field(r, &sc->fields[i], where, reason, reasonlen))
             return false;
     }
+    for (size_t i = 0; group_present(r, sc) && i < sc->optional_count; i++) {
+        if (!check_field(r, &sc->optional[i], where, reason, reasonlen))
+            return false;
+    }
     return check_cross(r, where, reason, reasonlen);
 }
 
@@ -446,6 +498,7 @@ static bool read_field(am_proto_record *r, const field *f, const cJSON *item, co
     case F_TEXT:
     case F_ASCII:
     case F_CODE:
+    case F_CURRENCY:
         if (!cJSON_IsString(item) || !item->valuestring) {
             say(reason, reasonlen, "%s.%s: must be a string", where, f->name);
             return false;
@@ -556,10 +609,17 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
             kind_seen = true;
             continue;
         }
+        /* Bit i: required field i; bit count + j: optional field j. */
         size_t i = 0;
         while (i < sc->count && strcmp(item->string, sc->fields[i].name) != 0)
             i++;
         if (i == sc->count) {
+            size_t j = 0;
+            while (j < sc->optional_count && strcmp(item->string, sc->optional[j].name) != 0)
+                j++;
+            i = j < sc->optional_count ? sc->count + j : SIZE_MAX;
+        }
+        if (i == SIZE_MAX) {
             char name[40];
             /* Name the key, but only its safe leading characters. */
             size_t n = 0;
@@ -573,7 +633,8 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
             return;
         }
         if (seen & (UINT64_C(1) << i)) {
-            say(r->reason, sizeof r->reason, "%s.%s: given twice", where, sc->fields[i].name);
+            say(r->reason, sizeof r->reason, "%s.%s: given twice", where,
+                i < sc->count ? sc->fields[i].name : sc->optional[i - sc->count].name);
             return;
         }
         seen |= UINT64_C(1) << i;
@@ -587,6 +648,24 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
         }
         if (!read_field(r, f, item, where, r->reason, sizeof r->reason))
             return;
+    }
+    size_t given = 0;
+    for (size_t j = 0; j < sc->optional_count; j++)
+        given += (seen >> (sc->count + j)) & 1u;
+    if (given > 0) {
+        for (size_t j = 0; j < sc->optional_count; j++) {
+            const field *f = &sc->optional[j];
+            const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, f->name);
+            if (!item) {
+                say(r->reason, sizeof r->reason,
+                    "%s.%s: missing (the %s fields come all together or not at all)", where,
+                    f->name, sc->optional[0].name);
+                return;
+            }
+            if (!read_field(r, f, item, where, r->reason, sizeof r->reason))
+                return;
+        }
+        set_group_present(r, sc, true);
     }
     if (!check_cross(r, where, r->reason, sizeof r->reason))
         return;
@@ -742,6 +821,7 @@ static bool add_field(cJSON *obj, const am_proto_record *r, const field *f)
     case F_TEXT:
     case F_ASCII:
     case F_CODE:
+    case F_CURRENCY:
         item = cJSON_CreateString(get_str(r, f));
         break;
     case F_ENUM:
@@ -790,6 +870,12 @@ char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen)
         const schema *sc = &schemas[r->kind];
         for (size_t k = 0; k < sc->count; k++) {
             if (!add_field(obj, r, &sc->fields[k])) {
+                say(err, errlen, "out of memory");
+                goto out;
+            }
+        }
+        for (size_t k = 0; group_present(r, sc) && k < sc->optional_count; k++) {
+            if (!add_field(obj, r, &sc->optional[k])) {
                 say(err, errlen, "out of memory");
                 goto out;
             }

@@ -39,6 +39,9 @@ struct am_sync {
     char token_file[AM_PATH_MAX];
     char secret_file[AM_PATH_MAX];
     char version[AM_PROTO_VERSION_MAX + 1];
+    char budget_currency[4]; /* "": heartbeats carry no budget */
+    int64_t budget_daily_minor;
+    int64_t budget_hourly_offers;
     int batch_max;
     int64_t heartbeat_ms;
     int64_t backoff_base_ms, backoff_max_ms, retry_after_max_ms;
@@ -75,6 +78,20 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Local midnight before `ms`: the kiosk's budget day, as src/kiosk/app.c
+ * and amendsctl count it. */
+static int64_t local_day_start_ms(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = 0;
+    tm.tm_min = 0;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm) * 1000;
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -108,6 +125,9 @@ am_rc am_sync_options_from_config(const am_config *cfg, am_sync_options *opt)
     opt->pin = cfg->sync.pin;
     opt->batch = cfg->sync.batch;
     opt->heartbeat_s = cfg->sync.heartbeat_s;
+    opt->budget_currency = cfg->budget.currency;
+    opt->budget_daily_minor = cfg->budget.daily_value_minor;
+    opt->budget_hourly_offers = cfg->budget.hourly_offers;
     opt->connect_timeout_s = cfg->sync.connect_timeout_s;
     return AM_OK;
 }
@@ -728,6 +748,22 @@ static void send_heartbeat(am_sync *s)
     snprintf(hb->last_error, AM_PROTO_LAST_ERROR + 1, "%.*s", AM_PROTO_LAST_ERROR, st.last_error);
     snprintf(hb->version, sizeof hb->version, "%s", s->version);
     hb->uptime_s = (mono_ms() - s->started_mono_ms) / 1000;
+    if (s->budget_currency[0]) {
+        int64_t spent = 0;
+        int offers = 0;
+        if (am_store_spend(s->store, local_day_start_ms(hb->sent_at), hb->sent_at - 3600 * 1000,
+                           &spent, &offers) == AM_OK) {
+            hb->has_budget = true;
+            snprintf(hb->budget_currency, sizeof hb->budget_currency, "%s", s->budget_currency);
+            hb->budget_daily_minor = s->budget_daily_minor;
+            hb->budget_hourly_offers = s->budget_hourly_offers;
+            hb->spent_today_minor = spent;
+            hb->offers_last_hour = offers;
+        } else {
+            /* Health still goes out; the hub keeps its note for no budget. */
+            am_log_warn(MOD, "heartbeat: cannot read today's spend: %s", am_store_errmsg(s->store));
+        }
+    }
     body = am_proto_batch_encode(b, err, sizeof err);
     if (!body) {
         am_log_warn(MOD, "heartbeat: cannot encode: %s", err);
@@ -970,6 +1006,19 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
     }
     s->batch_max = s->batch_limit = opt->batch;
     s->heartbeat_ms = opt->heartbeat_s > 0 ? (int64_t)opt->heartbeat_s * 1000 : 0;
+    if (opt->budget_currency && opt->budget_currency[0]) {
+        const char *cur = opt->budget_currency;
+        if (strlen(cur) != 3 || cur[0] < 'A' || cur[0] > 'Z' || cur[1] < 'A' || cur[1] > 'Z' ||
+            cur[2] < 'A' || cur[2] > 'Z' || opt->budget_daily_minor < 0 ||
+            opt->budget_daily_minor > AM_PROTO_MAX_VALUE || opt->budget_hourly_offers < 0) {
+            snprintf(why, sizeof why, "budget '%.8s' %lld/day, %d/hour: not a budget to report",
+                     cur, (long long)opt->budget_daily_minor, opt->budget_hourly_offers);
+            goto refuse;
+        }
+        memcpy(s->budget_currency, cur, 4);
+        s->budget_daily_minor = opt->budget_daily_minor;
+        s->budget_hourly_offers = opt->budget_hourly_offers;
+    }
     s->backoff_base_ms = opt->backoff_base_ms > 0 ? opt->backoff_base_ms : 1000;
     s->backoff_max_ms = opt->backoff_max_ms > 0 ? opt->backoff_max_ms : 300000;
     s->retry_after_max_ms = opt->retry_after_max_ms > 0 ? opt->retry_after_max_ms : 3600000;

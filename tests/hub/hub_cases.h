@@ -545,7 +545,15 @@ static void heartbeat_updates_fleet_view(void **state)
     am_hub_client *c = h_kiosk(h, 1);
     am_hub_reply reply;
     am_proto_batch *b = h_batch("k1", 1);
-    int64_t sent_at = h_add_heartbeat(b, 7, 2, "hub answered 503")->u.heartbeat.sent_at;
+    am_proto_record *hb = h_add_heartbeat(b, 7, 2, "hub answered 503");
+    int64_t sent_at = hb->u.heartbeat.sent_at;
+    /* The kiosk's budget rides along: 62.50 given of 50.00, 2 of 3 offers. */
+    hb->u.heartbeat.has_budget = true;
+    snprintf(hb->u.heartbeat.budget_currency, sizeof hb->u.heartbeat.budget_currency, "EUR");
+    hb->u.heartbeat.budget_daily_minor = 5000;
+    hb->u.heartbeat.budget_hourly_offers = 3;
+    hb->u.heartbeat.spent_today_minor = 6250;
+    hb->u.heartbeat.offers_last_hour = 2;
     char *body = h_encode(b);
     int64_t before = h_now_ms();
     h_post(c, body, b->batch, &reply);
@@ -577,8 +585,36 @@ static void heartbeat_updates_fleet_view(void **state)
                 (double)before - 1000);
     assert_null(cJSON_GetObjectItemCaseSensitive(k1, "token_hash"));
     assert_null(cJSON_GetObjectItemCaseSensitive(k1, "secret"));
+    /* The budget of the newest heartbeat; the late one (none) left it. */
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(k1, "budget_currency")->valuestring,
+                        "EUR");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k1, "budget_daily_minor")->valueint, 5000);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k1, "budget_hourly_offers")->valueint, 3);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k1, "spent_today_minor")->valueint, 6250);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k1, "offers_last_hour")->valueint, 2);
+    /* k2 never sent a budget: null, not zero. */
     cJSON *k2 = cJSON_GetArrayItem(kiosks, 1);
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k2, "last_seen")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k2, "budget_currency")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k2, "budget_daily_minor")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k2, "spent_today_minor")));
+    cJSON_Delete(root);
+    free(body);
+    am_proto_batch_free(b);
+
+    /* A newer heartbeat without a budget (an older kiosk build) clears it:
+     * the hub shows no budget rather than a stale one. */
+    b = h_batch("k1", 1);
+    h_add_heartbeat(b, 1, 0, "")->u.heartbeat.sent_at = sent_at + 60000;
+    body = h_encode(b);
+    h_post(c, body, b->batch, &reply);
+    assert_int_equal(reply.status, 200);
+    am_hub_reply_clear(&reply);
+    root = h_manager_get(h, "/v1/kiosks");
+    k1 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "kiosks"), 0);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k1, "pending")->valueint, 1);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k1, "budget_currency")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k1, "spent_today_minor")));
     cJSON_Delete(root);
     free(body);
     am_proto_batch_free(b);

@@ -54,7 +54,14 @@ static void seed(harness *h, seeded *out)
     }
     am_proto_record *al = h_add_alert(b, NULL);
     memcpy(out->alert_id, al->id, sizeof out->alert_id);
-    h_add_heartbeat(b, 3, 1, SCRIPT);
+    /* Its budget: 62.50 EUR given today against 50.00, so over. */
+    am_proto_heartbeat *hb = &h_add_heartbeat(b, 3, 1, SCRIPT)->u.heartbeat;
+    hb->has_budget = true;
+    snprintf(hb->budget_currency, sizeof hb->budget_currency, "EUR");
+    hb->budget_daily_minor = 5000;
+    hb->budget_hourly_offers = 3;
+    hb->spent_today_minor = 6250;
+    hb->offers_last_hour = 1;
     char *body = h_encode(b);
     h_post(c, body, b->batch, &reply);
     assert_int_equal(reply.status, 200);
@@ -457,7 +464,15 @@ static void dashboard_in_chromium(void **state)
     }
     assert_non_null(strstr(dom, "<rect"));
     assert_non_null(strstr(dom, "<polyline"));
-    assert_non_null(strstr(dom, "id=\"no-budget\""));
+    /* Spend against budget: k1's figure, over budget and marked so, in the
+     * fleet table and the chart section; k2 sent none and is named as such. */
+    assert_non_null(strstr(dom, "<td class=\"num budget over\">62.50 / 50.00 EUR<span "
+                                "class=\"badge\">over budget</span></td>"));
+    assert_non_null(strstr(dom, "<tr class=\"budget over\" data-kiosk=\"k1\">"));
+    assert_non_null(strstr(dom, "<svg id=\"budget-k1\" class=\"meter over\""));
+    assert_non_null(strstr(dom, "<title>62.50 of 50.00 EUR spent today</title>"));
+    assert_null(strstr(dom, "data-kiosk=\"k2\"><td>k2<span class=\"badge\">over"));
+    assert_non_null(strstr(dom, "id=\"no-budget\">The hub does not know the budget of k2<"));
     /* The guest's script is text in the DOM: no element was made of it. */
     assert_non_null(strstr(dom, SCRIPT_ESC));
     assert_null(strstr(dom, "<script"));

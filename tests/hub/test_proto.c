@@ -186,6 +186,119 @@ static void schema_checks_name_record_and_field(void **state)
     "\"journey\":\"0b1c2d3e-4f50-4617-8899-aabbccddeeff\",\"offer\":\"breakfast\","                \
     "\"value_minor\":1500,\"issued_at\":1714550010000"
 
+#define HEARTBEAT_HEAD                                                                             \
+    "\"kind\":\"heartbeat\",\"id\":\"31111111-2222-4333-8444-555555555555\",\"kiosk\":\"k1\","     \
+    "\"sent_at\":1,\"pending\":0,\"quarantined\":0,\"last_error\":\"\",\"version\":\"1\","         \
+    "\"uptime_s\":0"
+
+/* The budget a heartbeat carries: optional, all five keys together, each
+ * checked as strictly as the rest. */
+static void heartbeat_budget_is_optional_and_strict(void **state)
+{
+    (void)state;
+    char err[256];
+    /* With a budget: it survives encode, decode, encode byte for byte. */
+    am_proto_batch *b = sample_batch();
+    am_proto_heartbeat *hb = &b->records[2].u.heartbeat;
+    hb->has_budget = true;
+    snprintf(hb->budget_currency, sizeof hb->budget_currency, "EUR");
+    hb->budget_daily_minor = 5000;
+    hb->budget_hourly_offers = 3;
+    hb->spent_today_minor = 6250; /* over: the kiosk reports what it sees */
+    hb->offers_last_hour = 2;
+    char *text = am_proto_batch_encode(b, err, sizeof err);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"budget_currency\":\"EUR\",\"budget_daily_minor\":5000,"
+                                 "\"budget_hourly_offers\":3,\"spent_today_minor\":6250,"
+                                 "\"offers_last_hour\":2"));
+    am_proto_batch *d = NULL;
+    assert_int_equal(am_proto_batch_decode(text, strlen(text), &d, err, sizeof err), AM_OK);
+    const am_proto_heartbeat *got = &d->records[2].u.heartbeat;
+    assert_true(d->records[2].valid);
+    assert_true(got->has_budget);
+    assert_string_equal(got->budget_currency, "EUR");
+    assert_true(got->budget_daily_minor == 5000);
+    assert_true(got->budget_hourly_offers == 3);
+    assert_true(got->spent_today_minor == 6250);
+    assert_true(got->offers_last_hour == 2);
+    char *again = am_proto_batch_encode(d, err, sizeof err);
+    assert_string_equal(again, text);
+    free(again);
+    free(text);
+    am_proto_batch_free(d);
+
+    /* Without: no budget key on the wire, and decoded as none. */
+    hb->has_budget = false;
+    text = am_proto_batch_encode(b, err, sizeof err);
+    assert_non_null(text);
+    assert_null(strstr(text, "budget"));
+    assert_int_equal(am_proto_batch_decode(text, strlen(text), &d, err, sizeof err), AM_OK);
+    assert_true(d->records[2].valid);
+    assert_false(d->records[2].u.heartbeat.has_budget);
+    free(text);
+    am_proto_batch_free(d);
+
+    /* Encoding checks the budget too, but only when there is one. */
+    snprintf(hb->budget_currency, sizeof hb->budget_currency, "eur");
+    text = am_proto_batch_encode(b, err, sizeof err);
+    assert_non_null(text);
+    free(text);
+    hb->has_budget = true;
+    assert_null(am_proto_batch_encode(b, err, sizeof err));
+    assert_string_equal(err,
+                        "records[2].budget_currency: must be three upper-case letters (ISO 4217)");
+    am_proto_batch_free(b);
+
+#define BUDGET_OK                                                                                  \
+    "\"budget_currency\":\"EUR\",\"budget_daily_minor\":5000,\"budget_hourly_offers\":3,"          \
+    "\"spent_today_minor\":0,\"offers_last_hour\":0"
+    assert_string_equal(one("{" HEARTBEAT_HEAD "}"), "");
+    assert_string_equal(one("{" HEARTBEAT_HEAD "," BUDGET_OK "}"), "");
+    /* Part of the group is refused: a budget without its spend misleads. */
+    assert_string_equal(
+        one("{" HEARTBEAT_HEAD ",\"budget_currency\":\"EUR\",\"budget_daily_minor\":5000}"),
+        "records[0].budget_hourly_offers: missing (the budget_currency fields come all together "
+        "or not at all)");
+    assert_string_equal(one("{" HEARTBEAT_HEAD ",\"spent_today_minor\":10}"),
+                        "records[0].budget_currency: missing (the budget_currency fields come all "
+                        "together or not at all)");
+    assert_string_equal(one("{" HEARTBEAT_HEAD "," BUDGET_OK ",\"offers_last_hour\":1}"),
+                        "records[0].offers_last_hour: given twice");
+    static const struct {
+        const char *currency;
+        const char *reason;
+    } currencies[] = {
+        {"\"eur\"", "records[0].budget_currency: must be three upper-case letters (ISO 4217)"},
+        {"\"EURO\"", "records[0].budget_currency: too long"},
+        {"\"EU\"", "records[0].budget_currency: must be three upper-case letters (ISO 4217)"},
+        {"\"E1R\"", "records[0].budget_currency: must be three upper-case letters (ISO 4217)"},
+        {"978", "records[0].budget_currency: must be a string"},
+    };
+    for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++) {
+        char record[1024];
+        snprintf(record, sizeof record,
+                 "{" HEARTBEAT_HEAD ",\"budget_currency\":%s,\"budget_daily_minor\":5000,"
+                 "\"budget_hourly_offers\":3,\"spent_today_minor\":0,\"offers_last_hour\":0}",
+                 currencies[i].currency);
+        assert_string_equal(one(record), currencies[i].reason);
+    }
+    assert_string_equal(
+        one("{" HEARTBEAT_HEAD ",\"budget_currency\":\"EUR\",\"budget_daily_minor\":-1,"
+            "\"budget_hourly_offers\":3,\"spent_today_minor\":0,\"offers_last_hour\":0}"),
+        "records[0].budget_daily_minor: must be an integer from 0 to 1000000000000");
+    assert_string_equal(
+        one("{" HEARTBEAT_HEAD ",\"budget_currency\":\"EUR\",\"budget_daily_minor\":1,"
+            "\"budget_hourly_offers\":3,\"spent_today_minor\":1.5,\"offers_last_hour\":0}"),
+        "records[0].spent_today_minor: must be an integer from 0 to 1000000000000");
+    assert_string_equal(
+        one("{" HEARTBEAT_HEAD ",\"budget_currency\":\"EUR\",\"budget_daily_minor\":1,"
+            "\"budget_hourly_offers\":\"3\",\"spent_today_minor\":0,\"offers_last_hour\":0}"),
+        "records[0].budget_hourly_offers: must be an integer from 0 to 1000000000");
+    /* Budget keys belong to heartbeats only. */
+    assert_string_equal(one("{" ALERT_OK ",\"raised_at\":1,\"budget_currency\":\"EUR\"}"),
+                        "records[0]: unknown field \"budget_currency\" for alert");
+}
+
 /* The voucher record kind: shape rules here, the code's tag at the hub. */
 static void voucher_records_are_checked_strictly(void **state)
 {
@@ -480,6 +593,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(encode_refuses_invalid_records),
     cmocka_unit_test(schema_checks_name_record_and_field),
     cmocka_unit_test(voucher_records_are_checked_strictly),
+    cmocka_unit_test(heartbeat_budget_is_optional_and_strict),
     cmocka_unit_test(feedback_cross_field_rules),
     cmocka_unit_test(batch_level_errors),
     cmocka_unit_test(response_round_trips),

@@ -2,6 +2,8 @@
  * loopback: draining, ordering, waking, auth failure, quarantine, split,
  * heartbeat, restart and shutdown. */
 #include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "sync_fixture.h"
 
@@ -291,6 +293,70 @@ static void heartbeat_reports_health(void **state)
     assert_true(fx_log_count(fx, "ok", "heartbeat", NULL) >= 2);
 }
 
+/* Local midnight before `ms`, as the kiosk counts its budget day. */
+static int64_t local_midnight_ms(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm) * 1000;
+}
+
+/* The [budget] from the config and today's spend from the store ride on
+ * the heartbeat to the real hub, which keeps them for the fleet view. */
+static void heartbeat_carries_budget_and_spend(void **state)
+{
+    sync_fx *fx = *state;
+    am_sync_options opt;
+    /* What the kiosk's config says reaches the worker's options. */
+    am_config *cfg = calloc(1, sizeof *cfg);
+    assert_non_null(cfg);
+    snprintf(cfg->sync.url, sizeof cfg->sync.url, "%s", fx->h->url);
+    snprintf(cfg->budget.currency, sizeof cfg->budget.currency, "GBP");
+    cfg->budget.daily_value_minor = 4000;
+    cfg->budget.hourly_offers = 4;
+    assert_int_equal(am_sync_options_from_config(cfg, &opt), AM_OK);
+    assert_string_equal(opt.budget_currency, "GBP");
+    assert_true(opt.budget_daily_minor == 4000);
+    assert_int_equal(opt.budget_hourly_offers, 4);
+
+    fx_options(fx, &opt);
+    opt.heartbeat_s = 1;
+    opt.budget_currency = cfg->budget.currency;
+    opt.budget_daily_minor = cfg->budget.daily_value_minor;
+    opt.budget_hourly_offers = cfg->budget.hourly_offers;
+    /* Accepted now, two hours ago, and yesterday; one declined. */
+    int64_t now = h_now_ms();
+    int64_t midnight = local_midnight_ms(now);
+    char j[4][AM_PROTO_UUID_LEN + 1];
+    for (int i = 0; i < 4; i++)
+        am_proto_uuid_new(j[i]);
+    assert_int_equal(am_store_offer_record(fx->st, j[0], "drink", 1500, AM_OFFER_ACCEPTED, now),
+                     AM_OK);
+    assert_int_equal(
+        am_store_offer_record(fx->st, j[1], "drink", 700, AM_OFFER_ACCEPTED, now - 2 * 3600 * 1000),
+        AM_OK);
+    assert_int_equal(am_store_offer_record(fx->st, j[2], "dinner", 900, AM_OFFER_ACCEPTED,
+                                           midnight - 3600 * 1000),
+                     AM_OK);
+    assert_int_equal(am_store_offer_record(fx->st, j[3], "dinner", 3000, AM_OFFER_DECLINED, now),
+                     AM_OK);
+    long long spent = 1500 + (now - 2 * 3600 * 1000 >= midnight ? 700 : 0);
+    fx_start(fx, &opt);
+    char want[256];
+    snprintf(want, sizeof want,
+             "SELECT count(*) FROM kiosks WHERE id = 'k1' AND budget_currency = 'GBP' AND "
+             "budget_daily_minor = 4000 AND budget_hourly_offers = 4 AND "
+             "spent_today_minor = %lld AND offers_last_hour = 1",
+             spent);
+    for (int i = 0; i < 250 && fx_hub_int(fx, want, NULL) != 1; i++)
+        h_sleep_ms(20);
+    assert_int_equal(fx_hub_int(fx, want, NULL), 1);
+    am_config_free(cfg);
+}
+
 /* Records claimed (inflight) when the process died go again after a
  * restart. */
 static void inflight_at_start_goes_again(void **state)
@@ -409,6 +475,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(record_too_large_alone_is_quarantined, setup_tiny_body,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(heartbeat_reports_health, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_carries_budget_and_spend, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(inflight_at_start_goes_again, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(stop_aborts_a_request_in_flight, setup, fx_teardown),
     };
