@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "amends/config_file.h"
+#include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/store.h"
 #include "amends/version.h"
@@ -104,18 +105,6 @@ static void format_utc(int64_t ms, char *buf, size_t len)
 }
 
 /* Local midnight before `ms`: the kiosk's budget day (see src/kiosk/app.c). */
-static int64_t local_day_start_ms(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    tm.tm_hour = 0;
-    tm.tm_min = 0;
-    tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm) * 1000;
-}
-
 static void format_money(int64_t minor, char *buf, size_t len)
 {
     snprintf(buf, len, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
@@ -219,11 +208,11 @@ static int cmd_status(ctl *c, int argc, char **argv)
     int offers_hour = 0, offers_today = 0;
     am_rc rc = am_store_get_status(st, &s);
     if (!rc)
-        rc = am_store_spend(st, local_day_start_ms(now), now - 3600 * 1000, &spent_today,
+        rc = am_store_spend(st, am_local_day_start_ms(now), now - 3600 * 1000, &spent_today,
                             &offers_hour);
     if (!rc) {
         int64_t unused;
-        rc = am_store_spend(st, local_day_start_ms(now), local_day_start_ms(now), &unused,
+        rc = am_store_spend(st, am_local_day_start_ms(now), am_local_day_start_ms(now), &unused,
                             &offers_today);
     }
     if (rc) {

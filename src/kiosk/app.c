@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/text.h"
 #include "amends/voucher.h"
@@ -141,25 +142,13 @@ unsigned am_app_wipes(const am_app *app)
     return app->wipes;
 }
 
-int64_t am_app_day_start_ms(int64_t wall_ms)
-{
-    time_t t = (time_t)(wall_ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    tm.tm_hour = 0;
-    tm.tm_min = 0;
-    tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm) * 1000;
-}
-
 /* Tells the engine what the budget has already given, from the store, so
  * the offer policy holds across restarts. */
 static void load_spend(am_app *app, int64_t wall_ms)
 {
     int64_t spent = 0;
     int offers = 0;
-    am_rc rc = am_store_spend(app->store, am_app_day_start_ms(wall_ms), wall_ms - 3600 * 1000,
+    am_rc rc = am_store_spend(app->store, am_local_day_start_ms(wall_ms), wall_ms - 3600 * 1000,
                               &spent, &offers);
     if (rc) {
         /* Unknown spend: assume the budget is used up, so the kiosk

@@ -49,9 +49,6 @@ void am_app_set_wall_clock(am_app *app, int64_t wall_ms, int64_t mono_ms);
 /* True when the voucher key ([budget] voucher_key_file) was read at open;
  * false: every offer escalates to a manager. */
 bool am_app_vouchers_on(const am_app *app);
-/* Local midnight at or before wall_ms (the daily budget's start), in the
- * process's time zone. */
-int64_t am_app_day_start_ms(int64_t wall_ms);
 /* The sync worker to wake after a step commits a closed journey or an
  * alert. Borrows sync (NULL: sync is off); the caller stops it after the
  * last am_app_event and before am_app_close. */

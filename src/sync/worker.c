@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/store.h"
 #include "amends/version.h"
@@ -80,18 +81,6 @@ static int64_t wall_ms(void)
 
 /* Local midnight before `ms`: the kiosk's budget day, as src/kiosk/app.c
  * and amendsctl count it. */
-static int64_t local_day_start_ms(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    tm.tm_hour = 0;
-    tm.tm_min = 0;
-    tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm) * 1000;
-}
-
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -751,7 +740,7 @@ static void send_heartbeat(am_sync *s)
     if (s->budget_currency[0]) {
         int64_t spent = 0;
         int offers = 0;
-        if (am_store_spend(s->store, local_day_start_ms(hb->sent_at), hb->sent_at - 3600 * 1000,
+        if (am_store_spend(s->store, am_local_day_start_ms(hb->sent_at), hb->sent_at - 3600 * 1000,
                            &spent, &offers) == AM_OK) {
             hb->has_budget = true;
             snprintf(hb->budget_currency, sizeof hb->budget_currency, "%s", s->budget_currency);
@@ -971,6 +960,9 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
         return AM_ERR_INVALID;
     }
     *out = NULL;
+    /* The heartbeat reads local time in this thread; set glibc's time
+     * zone up once here, before the thread exists (see clock.h). */
+    tzset();
     if (sodium_init() < 0) {
         snprintf(err, errlen, "sync: libsodium cannot start");
         return AM_ERR;

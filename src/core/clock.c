@@ -1,0 +1,38 @@
+/* clock.c — the budget day's start (see clock.h). */
+#include "amends/clock.h"
+
+#include <time.h>
+
+static int64_t seconds_into_day(time_t t)
+{
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 0;
+    return (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+int64_t am_local_day_start_ms(int64_t wall_ms)
+{
+    int64_t ms_part = wall_ms % 1000;
+    if (ms_part < 0)
+        ms_part += 1000;
+    time_t t = (time_t)((wall_ms - ms_part) / 1000);
+    /* Subtracting the wall clock's seconds since 00:00 lands on midnight
+     * unless the UTC offset changed since then; then the candidate shows
+     * 23:xx or 01:xx and is moved by that difference. A few rounds settle
+     * any real offset change (at most hours). */
+    time_t start = t - (time_t)seconds_into_day(t);
+    for (int round = 0; round < 3; round++) {
+        int64_t into = seconds_into_day(start);
+        if (into == 0)
+            break;
+        if (into > 12 * 3600)
+            start += (time_t)(24 * 3600 - into); /* 23:xx: midnight is ahead */
+        else
+            start -= (time_t)into; /* 01:xx: midnight is behind */
+    }
+    /* Never after the moment itself (a day without a 00:00). */
+    if (start > t)
+        start = t - (time_t)seconds_into_day(t);
+    return (int64_t)start * 1000;
+}
