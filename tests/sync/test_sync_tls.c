@@ -360,10 +360,14 @@ static void redirect_not_followed(void **state)
     bool posted = strstr(ps.got, "POST /v1/ingest") != NULL;
     pthread_mutex_unlock(&ps.mu);
     plain_stop(&ps);
-    assert_int_equal(connections, 1);
+    /* Full jitter may draw a retry inside the 300 ms wait (the delay is
+     * uniform in [0, 60 s]), so there can be a second attempt; every
+     * attempt must have been a 307 that was not followed. */
+    assert_true(connections >= 1);
     assert_true(posted);
     am_sync_log_entry e;
-    assert_int_equal(fx_log_count(fx, "retry", "redirect not followed", &e), 1);
+    assert_true(fx_log_count(fx, "retry", "redirect not followed", &e) >= 1);
+    assert_int_equal(fx_log_count(fx, "ok", NULL, NULL), 0);
     assert_int_equal(e.http_status, 307);
     assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 0);
     assert_int_equal(fx_status(fx).pending, 1);
