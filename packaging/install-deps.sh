@@ -10,7 +10,7 @@ packages="
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libpng-dev xvfb xauth chromium
   libsodium-dev
   libmicrohttpd-dev libgnutls28-dev libpq-dev libcurl4-openssl-dev postgresql curl openssl
-  dpkg-dev fakeroot lintian systemd man-db groff-base cage
+  dpkg-dev fakeroot lintian systemd man-db groff-base cage zbar-tools
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -178,7 +178,7 @@ static void accepted_offer_shows_a_code_that_verifies(void **state)
 }
 
 /* The QR code on `thanks` holds the same text (read by zbarimg, from
- * Debian's zbar-tools, when it is installed). */
+ * Debian's zbar-tools, which packaging/install-deps.sh installs). */
 static void thanks_qr_code_scans_to_the_code(void **state)
 {
     fixture *f = *state;
