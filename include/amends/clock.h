@@ -1,4 +1,4 @@
-/* clock.h — the kiosk's budget day.
+/* clock.h — wall-clock time and the kiosk's budget day.
  *
  * The daily offer budget resets at local midnight. The kiosk's UI thread,
  * its sync worker (for the heartbeat) and amendsctl all need the same
@@ -11,6 +11,10 @@
 #define AMENDS_CLOCK_H
 
 #include <stdint.h>
+
+/* Wall-clock time now, in ms since the epoch (CLOCK_REALTIME): the one
+ * clock records, logs and budgets are stamped with. */
+int64_t am_wall_ms(void);
 
 /* Local midnight at or before wall_ms (ms since the epoch). On a day with
  * a daylight-saving change it is still the wall clock's 00:00; where 00:00

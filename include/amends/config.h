@@ -11,6 +11,7 @@
 #define AMENDS_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "amends/log.h"
@@ -150,6 +151,10 @@ typedef struct am_config {
     int offer_count;
     am_offer_def offers[AM_MAX_OFFERS];
 } am_config;
+
+/* Money in minor units as "150.00" (two decimals, as config files and
+ * exports write it; a minus sign when negative). */
+void am_money_format(int64_t minor, char *buf, size_t len);
 
 /* Frees the config and every string it owns. Accepts NULL. */
 void am_config_free(am_config *cfg);

@@ -9,6 +9,7 @@
  * sections (a category's options, an offer's categories) are resolved once
  * both passes are done, since a file may define them in any order.
  */
+#include "amends/config.h"
 #include "amends/config_file.h"
 
 #include <errno.h>
@@ -203,11 +204,6 @@ static const char *quote(const char *text, char *buf, size_t bufsize)
     return quote_n(text, strlen(text), buf, bufsize);
 }
 
-static void format_money(int64_t minor, char *buf, size_t bufsize)
-{
-    snprintf(buf, bufsize, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
-}
-
 /* ---- small lexers ------------------------------------------------------ */
 
 static bool is_space(char c)
@@ -355,8 +351,8 @@ static int parse_money(load_ctx *ctx, const key_def *key, void *field, const cha
         return -1;
     }
     if (v < key->min || v > key->max) {
-        format_money(key->min, lo, sizeof lo);
-        format_money(key->max, hi, sizeof hi);
+        am_money_format(key->min, lo, sizeof lo);
+        am_money_format(key->max, hi, sizeof hi);
         fail_key(ctx, "%s is out of range (%s..%s)", value, lo, hi);
         return -1;
     }
@@ -1498,13 +1494,13 @@ static int check_offer_values(load_ctx *ctx)
     /* A daily budget of 0 is how a site turns offers off. */
     if (cfg->budget.daily_value_minor == 0)
         return 0;
-    format_money(cfg->budget.daily_value_minor, budget, sizeof budget);
+    am_money_format(cfg->budget.daily_value_minor, budget, sizeof budget);
     for (int i = 0; i < cfg->offer_count; i++) {
         const am_offer_def *offer = &cfg->offers[i];
         const where *v = &ctx->offers[i].value_at, *b = &ctx->daily_value_at;
         if (offer->value_minor <= cfg->budget.daily_value_minor)
             continue;
-        format_money(offer->value_minor, value, sizeof value);
+        am_money_format(offer->value_minor, value, sizeof value);
         if (b->pass > v->pass) {
             fail_at(ctx, *b, "budget.daily_value",
                     "%s is less than offer '%s' (%s): it could never be given", budget, offer->id,

@@ -1,7 +1,14 @@
-/* clock.c — the budget day's start (see clock.h). */
+/* clock.c — wall-clock time and the budget day (see clock.h). */
 #include "amends/clock.h"
 
 #include <time.h>
+
+int64_t am_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int64_t seconds_into_day(time_t t)
 {

@@ -3,6 +3,7 @@
  * policy code in src/core can use it without pulling in the INI loader. */
 #include "amends/config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,4 +161,12 @@ int am_config_offer_for(const am_config *cfg, int category, am_severity severity
             return i;
     }
     return -1;
+}
+
+void am_money_format(int64_t minor, char *buf, size_t len)
+{
+    /* Work on the magnitude so -1.50 is not printed as -1.-50. */
+    uint64_t magnitude = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+    snprintf(buf, len, "%s%llu.%02llu", minor < 0 ? "-" : "", (unsigned long long)(magnitude / 100),
+             (unsigned long long)(magnitude % 100));
 }

@@ -37,11 +37,6 @@ static void format_time(int64_t ms, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void format_money(int64_t minor, char *buf, size_t len)
-{
-    snprintf(buf, len, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
-}
-
 /* One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF;
  * quotes doubled. Free text that a spreadsheet would run as a formula
  * (=, +, -, @ first) gets a leading apostrophe, the usual defence against
@@ -76,7 +71,7 @@ static void row_values(const am_journey_row *row, const char *vals[], char scrat
     format_time(row->created_at_ms, scratch[0], 40);
     format_time(row->closed_at_ms, scratch[1], 40);
     if (r->offer[0])
-        format_money(r->offer_value_minor, scratch[2], 40);
+        am_money_format(r->offer_value_minor, scratch[2], 40);
     else
         scratch[2][0] = '\0';
     if (r->rating > 0)

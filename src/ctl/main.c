@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amends/config.h"
 #include "amends/config_file.h"
 #include "amends/clock.h"
 #include "amends/log.h"
@@ -58,13 +59,6 @@ static void usage(FILE *to)
                 "6 malformed.\n");
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void format_local(int64_t ms, char *buf, size_t len)
 {
     if (ms <= 0) {
@@ -105,15 +99,10 @@ static void format_utc(int64_t ms, char *buf, size_t len)
 }
 
 /* Local midnight before `ms`: the kiosk's budget day (see src/kiosk/app.c). */
-static void format_money(int64_t minor, char *buf, size_t len)
-{
-    snprintf(buf, len, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
-}
-
 static int open_store(const ctl *c, am_store **st)
 {
     char err[1024];
-    if (am_store_open(c->data_dir, AM_STORE_READONLY, now_ms(), st, err, sizeof err)) {
+    if (am_store_open(c->data_dir, AM_STORE_READONLY, am_wall_ms(), st, err, sizeof err)) {
         fprintf(stderr, "amendsctl: %s\n", err);
         return EXIT_FAIL;
     }
@@ -203,7 +192,7 @@ static int cmd_status(ctl *c, int argc, char **argv)
     if (open_store(c, &st))
         return EXIT_FAIL;
     am_store_status s;
-    int64_t now = now_ms();
+    int64_t now = am_wall_ms();
     int64_t spent_today = 0;
     int offers_hour = 0, offers_today = 0;
     am_rc rc = am_store_get_status(st, &s);
@@ -223,8 +212,8 @@ static int cmd_status(ctl *c, int argc, char **argv)
     am_store_close(st);
     const char *currency = c->cfg->budget.currency;
     char spent[32], budget[32];
-    format_money(spent_today, spent, sizeof spent);
-    format_money(c->cfg->budget.daily_value_minor, budget, sizeof budget);
+    am_money_format(spent_today, spent, sizeof spent);
+    am_money_format(c->cfg->budget.daily_value_minor, budget, sizeof budget);
     if (json) {
         char last_success[40], oldest[40], last_attempt[40];
         format_utc(s.last_success_ms, last_success, sizeof last_success);
@@ -332,7 +321,7 @@ static int cmd_export(ctl *c, int argc, char **argv)
             have_format = true;
             break;
         case 's':
-            if (parse_since(optarg, now_ms(), &since)) {
+            if (parse_since(optarg, am_wall_ms(), &since)) {
                 fprintf(stderr,
                         "amendsctl export: --since '%s' is not a duration (24h, 7d, 30m, 90s) "
                         "or a date (2026-11-01)\n",

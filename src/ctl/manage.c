@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "amends/clock.h"
 #include "amends/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -38,13 +39,6 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
  * 512 MB or more. */
 #define PIN_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PIN_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int64_t mono_ms(void)
 {
@@ -118,7 +112,7 @@ static int open_store_rw(const char *cmd, const char *data_dir, am_store **st)
                 cmd, path, owner, owner, cmd);
         return EXIT_FAIL;
     }
-    if (am_store_open(data_dir, AM_STORE_READWRITE, wall_ms(), st, err, sizeof err)) {
+    if (am_store_open(data_dir, AM_STORE_READWRITE, am_wall_ms(), st, err, sizeof err)) {
         fprintf(stderr, "amendsctl %s: %s\n", cmd, err);
         return EXIT_FAIL;
     }
@@ -273,7 +267,7 @@ int am_ctl_purge(const char *data_dir, const am_config *cfg, int argc, char **ar
         return EXIT_USAGE;
     }
 
-    int64_t now = wall_ms();
+    int64_t now = am_wall_ms();
     int64_t cutoff = now - (int64_t)days * 86400 * 1000;
     char cutoff_text[40], err[1024];
     struct purge_ctx pc = {.json = json, .list_text = dry_run && !json};

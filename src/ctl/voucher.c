@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amends/clock.h"
 #include "amends/store.h"
 #include "amends/voucher.h"
 
@@ -59,13 +60,6 @@ static int status_exit(am_voucher_status s)
     default:
         return AM_CTL_EXIT_VOUCHER_MALFORMED;
     }
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void format_time(int64_t ms, bool utc, char *buf, size_t len)
@@ -236,12 +230,12 @@ static int cmd_verify(const char *data_dir, const am_config *cfg, int argc, char
         fprintf(stderr, "amendsctl voucher verify: %s\n", err);
         return EXIT_FAIL;
     }
-    if (am_store_open(data_dir, AM_STORE_READONLY, wall_ms(), &st, err, sizeof err) != AM_OK) {
+    if (am_store_open(data_dir, AM_STORE_READONLY, am_wall_ms(), &st, err, sizeof err) != AM_OK) {
         fprintf(stderr, "amendsctl voucher verify: %s\n", err);
         am_voucher_key_wipe(&key);
         return EXIT_FAIL;
     }
-    am_rc rc = am_voucher_verify_store(st, &key, cfg->kiosk.id, input, wall_ms(), &result, err,
+    am_rc rc = am_voucher_verify_store(st, &key, cfg->kiosk.id, input, am_wall_ms(), &result, err,
                                        sizeof err);
     am_voucher_key_wipe(&key);
     am_store_close(st);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
@@ -44,13 +45,6 @@ typedef struct web_session {
     char csrf[64];
     char id_hash[HUB_HASH_HEX];
 } web_session;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 hub_dash *hub_dash_new(const hub_config *cfg, hub_db *db)
 {
@@ -252,7 +246,7 @@ static am_rc session_of(hub_dash *d, struct MHD_Connection *conn, web_session *w
     if (!code_shaped(id))
         return AM_ERR_NOTFOUND;
     hub_token_hash(id, ws->id_hash);
-    return hub_db_web_session(d->db, ws->id_hash, now_ms(), ws->manager, sizeof ws->manager,
+    return hub_db_web_session(d->db, ws->id_hash, am_wall_ms(), ws->manager, sizeof ws->manager,
                               ws->csrf, sizeof ws->csrf);
 }
 
@@ -260,7 +254,7 @@ static am_rc session_of(hub_dash *d, struct MHD_Connection *conn, web_session *w
 static am_rc session_start(hub_dash *d, const char *manager, char *cookie, size_t cookielen)
 {
     char id[HUB_TOKEN_MAX], csrf[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
-    int64_t now = now_ms(), ttl_s = (int64_t)d->cfg->session_hours * 3600;
+    int64_t now = am_wall_ms(), ttl_s = (int64_t)d->cfg->session_hours * 3600;
     hub_token_new("", id);
     hub_token_new("", csrf);
     hub_token_hash(id, hash);
@@ -279,7 +273,7 @@ am_rc hub_dash_login_link(hub_dash *d, const char *manager, char *path, size_t p
                           int64_t *expires_ms)
 {
     char code[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
-    int64_t now = now_ms();
+    int64_t now = am_wall_ms();
     hub_token_new("", code);
     hub_token_hash(code, hash);
     *expires_ms = now + LINK_TTL_MS;
@@ -381,7 +375,7 @@ static bool login_limited(hub_dash *d, struct MHD_Connection *conn, const char *
                           enum MHD_Result *ret)
 {
     int retry_s;
-    if (hub_rate_check(d->login_fail, addr, now_ms(), &retry_s))
+    if (hub_rate_check(d->login_fail, addr, am_wall_ms(), &retry_s))
         return false;
     char value[16], text[160];
     snprintf(value, sizeof value, "%d", retry_s);
@@ -395,7 +389,7 @@ static bool login_limited(hub_dash *d, struct MHD_Connection *conn, const char *
 static void login_failed(hub_dash *d, const char *addr)
 {
     int retry_s;
-    hub_rate_take(d->login_fail, addr, now_ms(), &retry_s);
+    hub_rate_take(d->login_fail, addr, am_wall_ms(), &retry_s);
 }
 
 static enum MHD_Result signed_in(hub_dash *d, struct MHD_Connection *conn, const char *manager,
@@ -448,7 +442,7 @@ static enum MHD_Result do_link(hub_dash *d, struct MHD_Connection *conn, const c
     am_rc rc = AM_ERR_NOTFOUND;
     if (code_shaped(code)) {
         hub_token_hash(code, hash);
-        rc = hub_db_web_link_take(d->db, hash, now_ms(), name, sizeof name);
+        rc = hub_db_web_link_take(d->db, hash, am_wall_ms(), name, sizeof name);
     }
     if (rc == AM_ERR_NOTFOUND) {
         login_failed(d, addr);
@@ -1071,7 +1065,7 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
 {
     cJSON *kiosks = NULL, *open = NULL, *rows = NULL, *follow = NULL;
     hub_html h = {0};
-    int64_t now = now_ms();
+    int64_t now = am_wall_ms();
     size_t days = (size_t)d->cfg->chart_days;
     int64_t start = (now / DAY_MS - (int64_t)(days - 1)) * DAY_MS;
     hub_feedback_filter all = {.since_ms = start, .limit = MAX_ROWS};
@@ -1192,7 +1186,7 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
     if (!am_proto_uuid_valid(id))
         return message_page(conn, 404, "Not found", "No such alert.");
     cJSON *alert = NULL;
-    am_rc rc = hub_db_alert_ack(d->db, id, ws->manager, now_ms(), &alert);
+    am_rc rc = hub_db_alert_ack(d->db, id, ws->manager, am_wall_ms(), &alert);
     cJSON_Delete(alert);
     if (rc == AM_ERR_NOTFOUND)
         return message_page(conn, 404, "Not found", "No such alert.");

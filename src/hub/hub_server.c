@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
@@ -75,13 +76,6 @@ typedef struct request {
     hub_kiosk kiosk; /* R_INGEST: the kiosk the token belongs to */
     char manager[128];
 } request;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- responses ----------------------------------------------------------------- */
 
@@ -272,11 +266,11 @@ static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
             return true;
         }
         int retry_s;
-        if (!hub_rate_take(s->rate, req->kiosk.id, now_ms(), &retry_s)) {
+        if (!hub_rate_take(s->rate, req->kiosk.id, am_wall_ms(), &retry_s)) {
             char value[16];
             snprintf(value, sizeof value, "%d", retry_s);
             am_log_warn(MOD, "kiosk %s: rate limited for %d s", req->kiosk.id, retry_s);
-            hub_db_ingest_log(s->db, req->kiosk.id, NULL, now_ms(), 429, "rate limited");
+            hub_db_ingest_log(s->db, req->kiosk.id, NULL, am_wall_ms(), 429, "rate limited");
             *ret = send_error_h(conn, 429, "rate_limited", MHD_HTTP_HEADER_RETRY_AFTER, value,
                                 "more than %d requests a minute from kiosk %s: retry after %d s",
                                 s->cfg->rate_per_minute, req->kiosk.id, retry_s);
@@ -310,7 +304,7 @@ static enum MHD_Result ingest_refuse(hub_server *s, struct MHD_Connection *conn,
                                      const char *reason)
 {
     am_log_warn(MOD, "kiosk %s: ingest refused (%u %s)", req->kiosk.id, status, code);
-    hub_db_ingest_log(s->db, req->kiosk.id, batch, now_ms(), (int)status, reason);
+    hub_db_ingest_log(s->db, req->kiosk.id, batch, am_wall_ms(), (int)status, reason);
     return send_error(conn, status, code, "%s", reason);
 }
 
@@ -375,7 +369,7 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
     const char *msg_id = header(conn, "webhook-id");
     am_webhook_result wr = am_webhook_verify(key, keylen, msg_id, header(conn, "webhook-timestamp"),
                                              header(conn, "webhook-signature"), body, req->len,
-                                             now_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
+                                             am_wall_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
     sodium_memzero(key, sizeof key);
     if (wr != AM_WEBHOOK_OK) {
         unsigned status = (wr == AM_WEBHOOK_BAD_ID || wr == AM_WEBHOOK_BAD_TIMESTAMP) ? 400 : 401;
@@ -420,7 +414,7 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
     check_vouchers(s, req, b);
 
     hub_ingest_result result;
-    rc = hub_db_ingest(s->db, b, msg_id, now_ms(), WEBHOOK_KEEP_MS, &result);
+    rc = hub_db_ingest(s->db, b, msg_id, am_wall_ms(), WEBHOOK_KEEP_MS, &result);
     if (!rc && result.webhook_replayed) {
         ret = ingest_refuse(s, conn, req, b->batch, 400, "replayed",
                             "webhook-id was used before: each delivery attempt needs a new "
@@ -754,7 +748,7 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
     case R_ALERT_ACK:
         if (!am_proto_uuid_valid(req->path_id))
             return send_error(conn, 404, "not_found", "no such alert");
-        rc = hub_db_alert_ack(s->db, req->path_id, req->manager, now_ms(), &out);
+        rc = hub_db_alert_ack(s->db, req->path_id, req->manager, am_wall_ms(), &out);
         if (rc == AM_ERR_NOTFOUND)
             return send_error(conn, 404, "not_found", "no alert %s", req->path_id);
         if (rc)
@@ -845,8 +839,8 @@ static am_rc verify_voucher(hub_server *s, const char *input, hub_voucher *v,
         rc = hub_db_voucher_key(s->db, v->rec.kiosk, &key);
         if (rc)
             return rc;
-        rc = am_voucher_verify(&key, v->rec.kiosk, input, now_ms(), v->rec.serial, lookup_voucher,
-                               &l, res);
+        rc = am_voucher_verify(&key, v->rec.kiosk, input, am_wall_ms(), v->rec.serial,
+                               lookup_voucher, &l, res);
         am_voucher_key_wipe(&key);
         return rc;
     }
@@ -860,7 +854,7 @@ static am_rc verify_voucher(hub_server *s, const char *input, hub_voucher *v,
     am_voucher_result first;
     bool have_first = false;
     for (size_t i = 0; i < count && !rc; i++) {
-        rc = am_voucher_verify(&kiosks[i].key, kiosks[i].kiosk, input, now_ms(),
+        rc = am_voucher_verify(&kiosks[i].key, kiosks[i].kiosk, input, am_wall_ms(),
                                kiosks[i].max_serial, lookup_voucher, &l, res);
         if (!rc && res->status == AM_VOUCHER_UNKNOWN)
             break;
@@ -903,7 +897,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
 
     if (!args_ok(conn, none, bad, sizeof bad))
         return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
-    if (!hub_rate_check(s->voucher_fail, req->manager, now_ms(), &retry_s)) {
+    if (!hub_rate_check(s->voucher_fail, req->manager, am_wall_ms(), &retry_s)) {
         char value[16];
         snprintf(value, sizeof value, "%d", retry_s);
         am_log_warn(MOD, "manager %s: voucher checks rate limited for %d s", req->manager, retry_s);
@@ -927,7 +921,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
     case AM_VOUCHER_MALFORMED:
     case AM_VOUCHER_STATUS_COUNT:
     default: {
-        hub_rate_take(s->voucher_fail, req->manager, now_ms(), &retry_s);
+        hub_rate_take(s->voucher_fail, req->manager, am_wall_ms(), &retry_s);
         const char *name = am_voucher_status_name(res.status);
         unsigned http = res.status == AM_VOUCHER_UNKNOWN     ? 404
                         : res.status == AM_VOUCHER_MALFORMED ? 400
@@ -947,7 +941,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
                               res.code.text, &v);
     }
     bool won = false;
-    rc = hub_db_voucher_redeem(s->db, res.code.text, req->manager, now_ms(), &won, &v);
+    rc = hub_db_voucher_redeem(s->db, res.code.text, req->manager, am_wall_ms(), &won, &v);
     if (rc)
         return send_db_error(conn, rc);
     when_text(v.redeemed_at, when, sizeof when);

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
@@ -84,13 +85,6 @@ static void voucher_key_new(char out[VOUCHER_KEY_B64])
     sodium_memzero(key, sizeof key);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int open_db(const char *config_path, hub_config *cfg, int connections, hub_db **db)
 {
     char err[1024];
@@ -137,10 +131,11 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         hub_token_hash(token, hash);
         am_webhook_secret_new(secret);
         voucher_key_new(vkey);
-        if (hub_db_kiosk_add(db, argv[1], hash, secret, wall_ms(), err, sizeof err) != AM_OK) {
+        if (hub_db_kiosk_add(db, argv[1], hash, secret, am_wall_ms(), err, sizeof err) != AM_OK) {
             fprintf(stderr, "amends-hub: kiosk add: %s\n", err);
             status = 1;
-        } else if (hub_db_voucher_key_add(db, argv[1], vkey, wall_ms(), err, sizeof err) != AM_OK) {
+        } else if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), err, sizeof err) !=
+                   AM_OK) {
             /* The kiosk exists and can sync; only its voucher key is missing. */
             printf("kiosk: %s\ntoken: %s\nsecret: %s\n", argv[1], token, secret);
             fprintf(stderr,
@@ -172,7 +167,7 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
             return status;
         char vkey[VOUCHER_KEY_B64];
         voucher_key_new(vkey);
-        if (hub_db_voucher_key_add(db, argv[1], vkey, wall_ms(), err, sizeof err) != AM_OK) {
+        if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), err, sizeof err) != AM_OK) {
             fprintf(stderr, "amends-hub: kiosk voucher-key: %s\n", err);
             status = 1;
         } else {
@@ -238,7 +233,7 @@ static int cmd_manager(const char *config_path, int argc, char **argv)
     char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     hub_token_new(HUB_MANAGER_TOKEN_PREFIX, token);
     hub_token_hash(token, hash);
-    if (hub_db_manager_add(db, argv[1], hash, wall_ms(), err, sizeof err) != AM_OK) {
+    if (hub_db_manager_add(db, argv[1], hash, am_wall_ms(), err, sizeof err) != AM_OK) {
         fprintf(stderr, "amends-hub: manager add: %s\n", err);
         status = 1;
     } else {

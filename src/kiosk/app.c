@@ -32,13 +32,6 @@ struct am_app {
     char manager_msg[320];
 };
 
-static int64_t wall_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wall time of a moment on the app's clock: scripts advance a virtual
  * clock, and their records should show that time passing. */
 static int64_t wall_at(const am_app *app, int64_t mono_ms)
@@ -63,7 +56,7 @@ am_rc am_app_open(const am_config *cfg, const char *data_dir, int64_t mono_ms, a
         rc = AM_ERR_IO;
         goto out;
     }
-    app->wall_base_ms = wall_now_ms();
+    app->wall_base_ms = am_wall_ms();
     rc = am_store_open(data_dir, AM_STORE_READWRITE, app->wall_base_ms, &app->store, err, errlen);
     if (rc)
         goto out;
@@ -567,7 +560,7 @@ static int add_log_line(const am_sync_log_entry *e, void *ud)
 void am_app_manager_info(am_app *app, am_manager_info *out)
 {
     memset(out, 0, sizeof *out);
-    int64_t wall_ms = wall_now_ms();
+    int64_t wall_ms = am_wall_ms();
     am_store_status st;
     if (am_store_get_status(app->store, &st) == AM_OK) {
         out->pending = st.pending + st.inflight;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "amends/clock.h"
 #include "amends/config_file.h"
 #include "amends/log.h"
 #include "amends/script.h"
@@ -53,13 +54,6 @@ static void usage(FILE *to)
                 "Exit status: 0 ok (script completed, or the kiosk was closed), 1 failure\n"
                 "(config, store, display or a script step; the reason is printed as\n"
                 "FILE:LINE: reason), 2 usage error.\n");
-}
-
-static int64_t wall_clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Creates dir and its parents (mode 0700 for new ones). */
@@ -543,7 +537,7 @@ static void drain_outbox(am_app *app, am_sync *sync, int64_t limit_ms)
         am_sync_get_status(sync, &ss);
         if (ss.phase == AM_SYNC_AUTH_FAILED || ss.phase == AM_SYNC_STOPPED)
             break;
-        if (ss.phase == AM_SYNC_BACKOFF && ss.retry_at_ms - wall_clock_ms() > limit_ms - waited)
+        if (ss.phase == AM_SYNC_BACKOFF && ss.retry_at_ms - am_wall_ms() > limit_ms - waited)
             break;
         SDL_Delay(20);
     }

@@ -14,6 +14,7 @@
  * guest who is using the kiosk right now. The kernel drops the lock when a
  * process dies, so a crash never leaves it held.
  */
+#include "amends/clock.h"
 #include "amends/store.h"
 
 #include <errno.h>
@@ -2064,13 +2065,6 @@ static am_rc manage_prepare(am_store *st, const char *sql, sqlite3_stmt **out, c
     return AM_OK;
 }
 
-static int64_t manage_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 am_rc am_store_manager_pin_get(am_store *st, char *hash, size_t len)
 {
     static const char what[] = "reading the manager PIN";
@@ -2151,7 +2145,7 @@ am_rc am_store_manager_pin_set(am_store *st, const char *hash)
         goto out;
     src = sqlite3_bind_text(stmt, 1, hash, (int)n, SQLITE_STATIC);
     if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 2, manage_wall_ms());
+        src = sqlite3_bind_int64(stmt, 2, am_wall_ms());
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
     if (src != SQLITE_DONE) {

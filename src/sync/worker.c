@@ -72,13 +72,6 @@ struct am_sync {
 
 /* --- clocks ----------------------------------------------------------------- */
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Local midnight before `ms`: the kiosk's budget day, as src/kiosk/app.c
  * and amendsctl count it. */
 static int64_t mono_ms(void)
@@ -422,7 +415,7 @@ static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_ou
 static void settle_all(am_sync *s, batch_work *w, const sync_reply *reply, const char *outcome,
                        const char *detail, int64_t pending_at, bool quarantine_all)
 {
-    int64_t now = wall_ms();
+    int64_t now = am_wall_ms();
     int64_t synced = 0, quarantined = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
         synced = quarantined = 0;
@@ -485,10 +478,10 @@ static void retry_later(am_sync *s, batch_work *w, const sync_reply *reply, cons
     for (int i = 0; i < w->count; i++)
         if (w->items[i].attempts > attempt)
             attempt = w->items[i].attempts;
-    int64_t asked = reply ? am_sync_retry_after_ms(reply->retry_after, wall_ms() / 1000) : -1;
+    int64_t asked = reply ? am_sync_retry_after_ms(reply->retry_after, am_wall_ms() / 1000) : -1;
     int64_t wait = am_sync_backoff_ms(attempt, s->backoff_base_ms, s->backoff_max_ms, asked,
                                       s->retry_after_max_ms, random_unit());
-    int64_t at = wall_ms() + wait;
+    int64_t at = am_wall_ms() + wait;
     s->hold_until_ms = at;
     s->hold_from_server = asked >= 0;
     char text[256];
@@ -598,7 +591,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
     if (rc == AM_ERR_IO && reply.aborted) {
         for (int k = 0; k < w->sent; k++)
             w->verdicts[k].answered = false;
-        settle_all(s, w, &reply, "aborted", "sync stopped during the request", wall_ms(), false);
+        settle_all(s, w, &reply, "aborted", "sync stopped during the request", am_wall_ms(), false);
         goto out;
     }
     if (rc) {
@@ -663,7 +656,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
             s->batch_limit = w->sent / 2;
             snprintf(detail, sizeof detail, "batch too large for the hub: next batches of %d",
                      s->batch_limit);
-            settle_all(s, w, &reply, "split", detail, wall_ms(), false);
+            settle_all(s, w, &reply, "split", detail, am_wall_ms(), false);
         } else {
             snprintf(detail, sizeof detail, "record too large for the hub (HTTP 413)");
             settle_all(s, w, &reply, "quarantined", detail, 0, true);
@@ -673,7 +666,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
         char reason[200];
         error_reason(&reply, reason, sizeof reason);
         snprintf(detail, sizeof detail, "sync auth failed: %s", reason);
-        settle_all(s, w, &reply, "auth_failed", detail, wall_ms(), false);
+        settle_all(s, w, &reply, "auth_failed", detail, am_wall_ms(), false);
         auth_fail(s);
         break;
     }
@@ -697,7 +690,7 @@ store_trouble:
     w->sent = w->count;
     for (int i = 0; i < w->count; i++)
         w->sent_index[i] = i;
-    s->hold_until_ms = wall_ms() + STORE_RETRY_MS;
+    s->hold_until_ms = am_wall_ms() + STORE_RETRY_MS;
     s->hold_from_server = false;
     settle_all(s, w, NULL, "store_error", am_store_errmsg(s->store), s->hold_until_ms, false);
 out:
@@ -730,7 +723,7 @@ static void send_heartbeat(am_sync *s)
     am_proto_uuid_new(r->id);
     snprintf(ids[0], sizeof ids[0], "%s", r->id);
     am_proto_heartbeat *hb = &r->u.heartbeat;
-    hb->sent_at = wall_ms();
+    hb->sent_at = am_wall_ms();
     hb->pending = st.pending + st.inflight;
     hb->quarantined = st.quarantined;
     /* Our own ASCII messages; cut to the protocol's cap. */
@@ -760,7 +753,7 @@ static void send_heartbeat(am_sync *s)
     }
     am_rc rc = sync_transport_post(s->transport, s->token, s->key, s->keylen, batch_id, body,
                                    strlen(body), &reply);
-    int64_t now = wall_ms();
+    int64_t now = am_wall_ms();
     if (rc) {
         log_attempt(s, now, 0, &reply, reply.aborted ? "aborted" : "heartbeat_failed", "heartbeat");
         goto out;
@@ -853,7 +846,7 @@ static void *worker_main(void *arg)
                 continue;
             }
         }
-        int64_t now = wall_ms();
+        int64_t now = am_wall_ms();
         if (now >= s->hold_until_ms) {
             int count = 0;
             am_proto_batch *b = NULL;
@@ -861,7 +854,7 @@ static void *worker_main(void *arg)
                 am_log_warn(MOD, "cannot claim records: %s", am_store_errmsg(s->store));
                 s->hold_until_ms = now + STORE_RETRY_MS;
                 s->hold_from_server = false;
-                log_attempt(s, wall_ms(), 0, NULL, "store_error", am_store_errmsg(s->store));
+                log_attempt(s, am_wall_ms(), 0, NULL, "store_error", am_store_errmsg(s->store));
             } else if (count > 0) {
                 send_batch(s, w, b);
                 continue;
@@ -870,7 +863,7 @@ static void *worker_main(void *arg)
             }
         }
         if (s->heartbeat_ms > 0 && mono_ms() >= s->next_heartbeat_mono &&
-            wall_ms() >= s->hold_until_ms) {
+            am_wall_ms() >= s->hold_until_ms) {
             send_heartbeat(s);
             s->next_heartbeat_mono = mono_ms() + s->heartbeat_ms;
             continue;
@@ -878,18 +871,18 @@ static void *worker_main(void *arg)
         /* Sleep until the first of: a record due, the hold, the heartbeat. */
         int64_t next_due = INT64_MAX;
         if (am_store_outbox_next_due(s->store, &next_due) != AM_OK)
-            next_due = wall_ms() + STORE_RETRY_MS;
+            next_due = am_wall_ms() + STORE_RETRY_MS;
         if (next_due < s->hold_until_ms)
             next_due = s->hold_until_ms;
         int64_t deadline = INT64_MAX;
         if (next_due != INT64_MAX) {
-            int64_t in = next_due - wall_ms();
+            int64_t in = next_due - am_wall_ms();
             deadline = mono_ms() + (in > 0 ? in : 0);
         }
         if (s->heartbeat_ms > 0) {
             /* A heartbeat also waits for the hold to pass. */
             int64_t beat = s->next_heartbeat_mono;
-            int64_t hold_in = s->hold_until_ms - wall_ms();
+            int64_t hold_in = s->hold_until_ms - am_wall_ms();
             if (hold_in > 0 && mono_ms() + hold_in > beat)
                 beat = mono_ms() + hold_in;
             if (beat < deadline)
@@ -924,11 +917,12 @@ static void log_refusal(const char *data_dir, const char *reason)
 {
     char err[256];
     am_store *st = NULL;
-    if (!data_dir || am_store_open(data_dir, AM_STORE_READWRITE, wall_ms(), &st, err, sizeof err))
+    if (!data_dir ||
+        am_store_open(data_dir, AM_STORE_READWRITE, am_wall_ms(), &st, err, sizeof err))
         return;
     am_sync_log_entry e;
     memset(&e, 0, sizeof e);
-    e.at_ms = wall_ms();
+    e.at_ms = am_wall_ms();
     snprintf(e.outcome, sizeof e.outcome, "refused");
     snprintf(e.transport, sizeof e.transport, "%.159s", reason);
     snprintf(e.detail, sizeof e.detail, "%.255s", reason);
@@ -1038,7 +1032,7 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
         rc = AM_ERR_CONFIG;
         goto refuse;
     }
-    rc = am_store_open(s->data_dir, AM_STORE_READWRITE, wall_ms(), &s->store, why, sizeof why);
+    rc = am_store_open(s->data_dir, AM_STORE_READWRITE, am_wall_ms(), &s->store, why, sizeof why);
     if (rc) {
         snprintf(err, errlen, "sync: %.400s", why);
         goto fail;

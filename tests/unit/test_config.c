@@ -898,7 +898,23 @@ static void error_line_too_long(void **state)
     free(text);
 }
 
+/* Money is written the way config files and exports read it. */
+static void money_formats_with_two_decimals(void **state)
+{
+    (void)state;
+    char buf[32];
+    am_money_format(15000, buf, sizeof buf);
+    assert_string_equal(buf, "150.00");
+    am_money_format(450, buf, sizeof buf);
+    assert_string_equal(buf, "4.50");
+    am_money_format(7, buf, sizeof buf);
+    assert_string_equal(buf, "0.07");
+    am_money_format(-150, buf, sizeof buf);
+    assert_string_equal(buf, "-1.50");
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(money_formats_with_two_decimals),
     cmocka_unit_test(defaults_load_complete),
     cmocka_unit_test(amends_conf_equals_defaults),
     cmocka_unit_test(every_key_documented),
