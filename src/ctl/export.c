@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amends/clock.h"
 #include "amends/config.h"
 #include "amends/text.h"
 
@@ -24,18 +25,6 @@ struct export_ctx {
     long count;
     int io_error;
 };
-
-static void format_time(int64_t ms, char *buf, size_t len)
-{
-    if (ms <= 0) {
-        buf[0] = '\0';
-        return;
-    }
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF;
  * quotes doubled. Free text that a spreadsheet would run as a formula
@@ -68,8 +57,8 @@ static void csv_field(FILE *to, const char *s, int free_text)
 static void row_values(const am_journey_row *row, const char *vals[], char scratch[][40])
 {
     const am_report *r = &row->report;
-    format_time(row->created_at_ms, scratch[0], 40);
-    format_time(row->closed_at_ms, scratch[1], 40);
+    am_format_utc(row->created_at_ms, scratch[0], 40);
+    am_format_utc(row->closed_at_ms, scratch[1], 40);
     if (r->offer[0])
         am_money_format(r->offer_value_minor, scratch[2], 40);
     else

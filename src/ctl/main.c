@@ -86,18 +86,6 @@ static void format_ago(int64_t ms, int64_t now, char *buf, size_t len)
         snprintf(buf, len, "%lld days ago", (long long)(s / 86400));
 }
 
-static void format_utc(int64_t ms, char *buf, size_t len)
-{
-    if (ms <= 0) {
-        buf[0] = '\0';
-        return;
-    }
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Local midnight before `ms`: the kiosk's budget day (see src/kiosk/app.c). */
 static int open_store(const ctl *c, am_store **st)
 {
@@ -216,9 +204,9 @@ static int cmd_status(ctl *c, int argc, char **argv)
     am_money_format(c->cfg->budget.daily_value_minor, budget, sizeof budget);
     if (json) {
         char last_success[40], oldest[40], last_attempt[40];
-        format_utc(s.last_success_ms, last_success, sizeof last_success);
-        format_utc(s.oldest_pending_ms, oldest, sizeof oldest);
-        format_utc(s.last_attempt_ms, last_attempt, sizeof last_attempt);
+        am_format_utc(s.last_success_ms, last_success, sizeof last_success);
+        am_format_utc(s.oldest_pending_ms, oldest, sizeof oldest);
+        am_format_utc(s.last_attempt_ms, last_attempt, sizeof last_attempt);
         cJSON *o2 = cJSON_CreateObject();
         cJSON_AddStringToObject(o2, "data_dir", c->data_dir);
         cJSON_AddNumberToObject(o2, "schema_version", s.schema_version);
@@ -391,7 +379,7 @@ static int print_log_entry(const am_sync_log_entry *e, void *ud)
     lc->rows++;
     if (lc->json) {
         char at[40];
-        format_utc(e->at_ms, at, sizeof at);
+        am_format_utc(e->at_ms, at, sizeof at);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "at", at);
         cJSON_AddNumberToObject(o, "batch_size", e->batch_size);

@@ -47,14 +47,6 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void format_utc(int64_t ms, char *buf, size_t len)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void format_local(int64_t ms, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
@@ -209,8 +201,8 @@ static int purge_item(const am_purge_item *item, void *ud)
     pc->count++;
     if (pc->json) {
         char closed[40], synced[40];
-        format_utc(item->closed_at_ms, closed, sizeof closed);
-        format_utc(item->synced_at_ms, synced, sizeof synced);
+        am_format_utc(item->closed_at_ms, closed, sizeof closed);
+        am_format_utc(item->synced_at_ms, synced, sizeof synced);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", item->id);
         cJSON_AddStringToObject(o, "closed", closed);
@@ -316,7 +308,7 @@ int am_ctl_purge(const char *data_dir, const am_config *cfg, int argc, char **ar
     am_store_close(st);
 
     if (json) {
-        format_utc(cutoff, cutoff_text, sizeof cutoff_text);
+        am_format_utc(cutoff, cutoff_text, sizeof cutoff_text);
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddBoolToObject(doc, "dry_run", dry_run);
         cJSON_AddNumberToObject(doc, "retention_days", (double)days);

@@ -878,14 +878,6 @@ static am_rc verify_voucher(hub_server *s, const char *input, hub_voucher *v,
     return rc;
 }
 
-static void when_text(int64_t ms, char *out, size_t outlen)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn, request *req)
 {
     static const char *const none[] = {NULL};
@@ -913,7 +905,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
     case AM_VOUCHER_VALID:
         break;
     case AM_VOUCHER_EXPIRED:
-        when_text(v.rec.expires_ms, when, sizeof when);
+        am_format_utc(v.rec.expires_ms, when, sizeof when);
         snprintf(reason, sizeof reason, "genuine, but expired at %s: do not accept it", when);
         return voucher_answer(conn, 410, "expired", reason, res.code.text, &v);
     case AM_VOUCHER_TAMPERED:
@@ -932,7 +924,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
     }
     if (!redeem) {
         if (v.redeemed_at) {
-            when_text(v.redeemed_at, when, sizeof when);
+            am_format_utc(v.redeemed_at, when, sizeof when);
             snprintf(reason, sizeof reason, "genuine, but already redeemed at %s by %s", when,
                      v.redeemed_by);
             return voucher_answer(conn, 200, "already_redeemed", reason, res.code.text, &v);
@@ -944,7 +936,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
     rc = hub_db_voucher_redeem(s->db, res.code.text, req->manager, am_wall_ms(), &won, &v);
     if (rc)
         return send_db_error(conn, rc);
-    when_text(v.redeemed_at, when, sizeof when);
+    am_format_utc(v.redeemed_at, when, sizeof when);
     if (!won) {
         snprintf(reason, sizeof reason, "already redeemed at %s by %s", when, v.redeemed_by);
         return voucher_answer(conn, 409, "already_redeemed", reason, res.code.text, &v);

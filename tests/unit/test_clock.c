@@ -67,7 +67,18 @@ static void day_without_midnight_starts_at_its_first_moment(void **state)
     assert_true(start <= utc(2026, 9, 6, 15, 0, 0));
 }
 
+static void utc_text_and_never(void **state)
+{
+    (void)state;
+    char buf[32] = "x";
+    am_format_utc(utc(2026, 11, 22, 8, 5, 9) + 999, buf, sizeof buf);
+    assert_string_equal(buf, "2026-11-22T08:05:09Z");
+    am_format_utc(0, buf, sizeof buf);
+    assert_string_equal(buf, "");
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(utc_text_and_never),
     cmocka_unit_test(utc_midnight),
     cmocka_unit_test(berlin_normal_and_change_days),
     cmocka_unit_test(day_without_midnight_starts_at_its_first_moment),
