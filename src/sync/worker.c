@@ -265,18 +265,24 @@ static void log_attempt(am_sync *s, int64_t at_ms, int batch_size, const sync_re
 
 /* --- auth state ---------------------------------------------------------------------- */
 
-static void auth_fail(am_sync *s)
+/* The hub refused the credentials. The flag is written inside the caller's
+ * transaction, the one that logs the refusal, so a reader never sees the
+ * refusal in the sync log without the stopped state, and a crash cannot keep
+ * one without the other. The phase is set first for the same reason. */
+static void auth_fail_begin(am_sync *s)
 {
     s->auth_failed = true;
-    if (am_store_begin(s->store) == AM_OK) {
-        am_store_meta_set(s->store, META_AUTH_FAILED, "1");
-        am_store_meta_set(s->store, META_AUTH_CREDENTIALS, s->credentials_id);
-        if (am_store_commit(s->store) != AM_OK)
-            am_log_warn(MOD, "cannot record the auth failure: %s", am_store_errmsg(s->store));
-    }
+    set_phase(s, AM_SYNC_AUTH_FAILED);
     am_log_error(MOD, "the hub refused this kiosk's credentials: sync stopped until the token or "
                       "secret changes or a manager retries");
-    set_phase(s, AM_SYNC_AUTH_FAILED);
+}
+
+static am_rc auth_fail_record(am_sync *s)
+{
+    am_rc rc = am_store_meta_set(s->store, META_AUTH_FAILED, "1");
+    if (rc == AM_OK)
+        rc = am_store_meta_set(s->store, META_AUTH_CREDENTIALS, s->credentials_id);
+    return rc;
 }
 
 static void auth_clear(am_sync *s, const char *why)
@@ -412,9 +418,12 @@ static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_ou
 
 /* Settles every record the request was about in one transaction, with the
  * log entry. `pending_at` is the next try for records that go back. */
+enum { SETTLE_QUARANTINE_ALL = 1, SETTLE_AUTH_FAILED = 2 };
+
 static void settle_all(am_sync *s, batch_work *w, const sync_reply *reply, const char *outcome,
-                       const char *detail, int64_t pending_at, bool quarantine_all)
+                       const char *detail, int64_t pending_at, unsigned flags)
 {
+    bool quarantine_all = flags & SETTLE_QUARANTINE_ALL;
     int64_t now = am_wall_ms();
     int64_t synced = 0, quarantined = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -447,6 +456,8 @@ static void settle_all(am_sync *s, batch_work *w, const sync_reply *reply, const
                                         w->local_error[i], now);
             quarantined++;
         }
+        if (rc == AM_OK && (flags & SETTLE_AUTH_FAILED))
+            rc = auth_fail_record(s);
         if (rc == AM_OK) {
             log_attempt(s, now, w->count, reply, outcome, detail); /* joins the transaction */
             rc = am_store_commit(s->store);
@@ -487,7 +498,7 @@ static void retry_later(am_sync *s, batch_work *w, const sync_reply *reply, cons
     char text[256];
     snprintf(text, sizeof text, "%s%sretry in %lld ms%s", detail ? detail : "",
              detail && *detail ? "; " : "", (long long)wait, asked >= 0 ? " (Retry-After)" : "");
-    settle_all(s, w, reply, "retry", text, at, false);
+    settle_all(s, w, reply, "retry", text, at, 0);
     set_phase(s, AM_SYNC_BACKOFF);
 }
 
@@ -572,7 +583,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
     memset(&reply, 0, sizeof reply);
 
     if (w->sent == 0) {
-        settle_all(s, w, NULL, "quarantined", "records cannot be sent as kept", 0, false);
+        settle_all(s, w, NULL, "quarantined", "records cannot be sent as kept", 0, 0);
         goto out;
     }
     body = am_proto_batch_encode(b, err, sizeof err);
@@ -591,7 +602,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
     if (rc == AM_ERR_IO && reply.aborted) {
         for (int k = 0; k < w->sent; k++)
             w->verdicts[k].answered = false;
-        settle_all(s, w, &reply, "aborted", "sync stopped during the request", am_wall_ms(), false);
+        settle_all(s, w, &reply, "aborted", "sync stopped during the request", am_wall_ms(), 0);
         goto out;
     }
     if (rc) {
@@ -636,7 +647,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
         } else {
             detail[0] = '\0';
         }
-        settle_all(s, w, &reply, "ok", detail, 0, false);
+        settle_all(s, w, &reply, "ok", detail, 0, 0);
         s->hold_until_ms = 0;
         s->hold_from_server = false;
         set_phase(s, AM_SYNC_IDLE);
@@ -656,25 +667,25 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
             s->batch_limit = w->sent / 2;
             snprintf(detail, sizeof detail, "batch too large for the hub: next batches of %d",
                      s->batch_limit);
-            settle_all(s, w, &reply, "split", detail, am_wall_ms(), false);
+            settle_all(s, w, &reply, "split", detail, am_wall_ms(), 0);
         } else {
             snprintf(detail, sizeof detail, "record too large for the hub (HTTP 413)");
-            settle_all(s, w, &reply, "quarantined", detail, 0, true);
+            settle_all(s, w, &reply, "quarantined", detail, 0, SETTLE_QUARANTINE_ALL);
         }
         break;
     case AM_SYNC_CLASS_AUTH: {
         char reason[200];
         error_reason(&reply, reason, sizeof reason);
         snprintf(detail, sizeof detail, "sync auth failed: %s", reason);
-        settle_all(s, w, &reply, "auth_failed", detail, am_wall_ms(), false);
-        auth_fail(s);
+        auth_fail_begin(s);
+        settle_all(s, w, &reply, "auth_failed", detail, am_wall_ms(), SETTLE_AUTH_FAILED);
         break;
     }
     case AM_SYNC_CLASS_QUARANTINE: {
         char reason[200];
         error_reason(&reply, reason, sizeof reason);
         snprintf(detail, sizeof detail, "HTTP %ld: %s", reply.status, reason);
-        settle_all(s, w, &reply, "quarantined", detail, 0, true);
+        settle_all(s, w, &reply, "quarantined", detail, 0, SETTLE_QUARANTINE_ALL);
         set_phase(s, AM_SYNC_IDLE);
         break;
     }
@@ -692,7 +703,7 @@ store_trouble:
         w->sent_index[i] = i;
     s->hold_until_ms = am_wall_ms() + STORE_RETRY_MS;
     s->hold_from_server = false;
-    settle_all(s, w, NULL, "store_error", am_store_errmsg(s->store), s->hold_until_ms, false);
+    settle_all(s, w, NULL, "store_error", am_store_errmsg(s->store), s->hold_until_ms, 0);
 out:
     free(body);
     am_proto_batch_free(b);
@@ -763,8 +774,18 @@ static void send_heartbeat(am_sync *s)
         char reason[200];
         error_reason(&reply, reason, sizeof reason);
         snprintf(detail, sizeof detail, "sync auth failed: %s", reason);
-        log_attempt(s, now, 0, &reply, "auth_failed", detail);
-        auth_fail(s);
+        auth_fail_begin(s);
+        am_rc arc = am_store_begin(s->store);
+        if (arc == AM_OK)
+            arc = auth_fail_record(s);
+        if (arc == AM_OK) {
+            log_attempt(s, now, 0, &reply, "auth_failed", detail); /* joins the transaction */
+            arc = am_store_commit(s->store);
+        } else {
+            am_store_rollback(s->store);
+        }
+        if (arc != AM_OK)
+            am_log_warn(MOD, "cannot record the auth failure: %s", am_store_errmsg(s->store));
     } else if (cls == AM_SYNC_CLASS_OK &&
                am_sync_read_response(reply.body, reply.len, batch_id,
                                      (const char(*)[AM_PROTO_UUID_LEN + 1]) ids, 1, &verdict, err,
