@@ -110,9 +110,9 @@ int am_utf8_set(char *dst, size_t dstsize, size_t max_chars, const char *src)
 
 void am_wipe(void *p, size_t n)
 {
-    /* A volatile pointer keeps the compiler from dropping stores to memory
-     * that is about to be freed or reused. */
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
+    /* explicit_bzero: a memset the compiler may not drop because the memory
+     * is about to be freed or reused. A volatile byte loop did the same ten
+     * times slower, and batches of guest records are wiped on every sync. */
+    if (p && n)
+        explicit_bzero(p, n);
 }

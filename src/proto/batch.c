@@ -710,7 +710,8 @@ void am_proto_batch_free(am_proto_batch *b)
     if (!b)
         return;
     if (b->records) {
-        am_wipe(b->records, b->capacity * sizeof *b->records);
+        /* Records past count were never written (calloc, batch_add). */
+        am_wipe(b->records, b->count * sizeof *b->records);
         free(b->records);
     }
     free(b);
