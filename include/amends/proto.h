@@ -34,7 +34,8 @@
 
 /* True for a lower-case 8-4-4-4-12 hex UUID. */
 bool am_proto_uuid_valid(const char *s);
-/* Writes a new random (version 4) UUID, lower case, NUL-terminated. */
+/* Writes a new UUID (version 7: time first, then random; amends/uuid.h),
+ * lower case, NUL-terminated. */
 void am_proto_uuid_new(char out[AM_PROTO_UUID_LEN + 1]);
 /* True for a kiosk id: [A-Za-z0-9._-]{1,64}. */
 bool am_proto_kiosk_id_valid(const char *s);

@@ -1,7 +1,10 @@
 /* webhook.c — Standard Webhooks v1 signatures (HMAC-SHA256 over
  * "{id}.{timestamp}.{body}", base64 in the original alphabet with padding),
- * and random UUIDs. libsodium does the cryptography. */
+ * and record UUIDs (version 7, amends/uuid.h). libsodium does the cryptography. */
 #include "amends/proto.h"
+
+#include "amends/clock.h"
+#include "amends/uuid.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -19,20 +22,10 @@ static void ensure_sodium(void)
 
 void am_proto_uuid_new(char out[AM_PROTO_UUID_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
     ensure_sodium();
     randombytes_buf(b, sizeof b);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    size_t o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 0x0f];
-    }
-    out[o] = '\0';
+    am_uuid_v7_text(b, am_wall_ms(), out);
 }
 
 am_rc am_webhook_secret_parse(const char *secret, uint8_t *key, size_t *keylen)

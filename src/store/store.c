@@ -16,6 +16,7 @@
  */
 #include "amends/clock.h"
 #include "amends/store.h"
+#include "amends/uuid.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -440,10 +441,10 @@ void am_store_rollback(am_store *st)
 
 /* --- UUIDs --------------------------------------------------------------- */
 
-/* A version 4 UUID from the kernel's random source, lower case. */
+/* A record id: UUID version 7 (amends/uuid.h) with its random bits from
+ * the kernel's random source. */
 static am_rc store_uuid(am_store *st, char out[AM_UUID_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
     size_t got = 0;
     int tries = 0;
@@ -456,16 +457,7 @@ static am_rc store_uuid(am_store *st, char out[AM_UUID_LEN + 1])
         }
         got += (size_t)n;
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    size_t o = 0;
-    for (size_t i = 0; i < sizeof b; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 0x0f];
-    }
-    out[o] = '\0';
+    am_uuid_v7_text(b, am_wall_ms(), out);
     return AM_OK;
 }
 

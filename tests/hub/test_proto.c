@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "am_test.h"
 #include "amends/proto.h"
@@ -574,15 +575,20 @@ static void retry_after_forms(void **state)
     assert_int_equal(am_proto_retry_after(NULL, now, &wait), AM_ERR_INVALID);
 }
 
-static void uuids_are_random_v4(void **state)
+/* Batch and message ids: version 7, different each time, and a later one
+ * sorts after an earlier one. */
+static void uuids_are_v7_and_sort_by_time(void **state)
 {
     (void)state;
     char a[AM_PROTO_UUID_LEN + 1], b[AM_PROTO_UUID_LEN + 1];
     am_proto_uuid_new(a);
+    struct timespec ts = {0, 3 * 1000 * 1000};
+    nanosleep(&ts, NULL);
     am_proto_uuid_new(b);
     assert_true(am_proto_uuid_valid(a));
     assert_string_not_equal(a, b);
-    assert_int_equal(a[14], '4');
+    assert_true(strcmp(a, b) < 0);
+    assert_int_equal(a[14], '7');
     assert_true(strchr("89ab", a[19]) != NULL);
     assert_false(am_proto_uuid_valid("0b1c2d3e-4f50-4617-8899-aabbccddeeff0"));
     assert_false(am_proto_uuid_valid("0b1c2d3e4f50-4617-8899-aabbccddeeff0"));
@@ -601,7 +607,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(webhook_verify_refusals),
     cmocka_unit_test(webhook_secrets),
     cmocka_unit_test(retry_after_forms),
-    cmocka_unit_test(uuids_are_random_v4),
+    cmocka_unit_test(uuids_are_v7_and_sort_by_time),
 };
 
 AM_TEST_MAIN(tests)

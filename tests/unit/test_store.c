@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "amends/clock.h"
 #include "amends/store.h"
 #include "../../src/store/schema.h"
 
@@ -139,7 +140,9 @@ static am_sync_state sync_state_of(am_store *st, const char *uuid)
     return s;
 }
 
-static bool is_uuid_v4(const char *s)
+/* A record id: UUID version 7 (amends/uuid.h) whose time is now, to the
+ * second. */
+static bool is_uuid_v7_now(const char *s)
 {
     if (strlen(s) != AM_UUID_LEN)
         return false;
@@ -151,7 +154,15 @@ static bool is_uuid_v4(const char *s)
             return false;
         }
     }
-    return s[14] == '4' && strchr("89ab", s[19]) != NULL;
+    if (s[14] != '7' || strchr("89ab", s[19]) == NULL)
+        return false;
+    char hex[13];
+    memcpy(hex, s, 8);
+    memcpy(hex + 8, s + 9, 4);
+    hex[12] = '\0';
+    long long ms = strtoll(hex, NULL, 16);
+    long long now = (long long)am_wall_ms();
+    return ms <= now && now - ms < 60000;
 }
 
 static int64_t mono_ms(void)
@@ -239,7 +250,7 @@ static void store_journey_round_trip_every_field(void **state)
     full.rating = 5;
 
     assert_int_equal(am_store_journey_open(st, KIOSK, &first, 1000, uuid), AM_OK);
-    assert_true(is_uuid_v4(uuid));
+    assert_true(is_uuid_v7_now(uuid));
     am_journey_row *row = calloc(1, sizeof *row);
     assert_non_null(row);
     assert_int_equal(am_store_journey_get(st, uuid, row), AM_OK);
@@ -267,7 +278,7 @@ static void store_journey_round_trip_every_field(void **state)
 
     /* Each journey has its own id. */
     closed_journey(st, "other", 3000, other);
-    assert_true(is_uuid_v4(other));
+    assert_true(is_uuid_v7_now(other));
     assert_string_not_equal(uuid, other);
 
     /* Kept across a restart. */
@@ -593,7 +604,7 @@ static void store_outbox_claim_order_and_states(void **state)
     assert_int_equal(am_store_alert_raise(st, KIOSK, j3, AM_ALERT_STAFF_NOW, "room",
                                           AM_SEVERITY_SEVERE, 400, alert),
                      AM_OK);
-    assert_true(is_uuid_v4(alert));
+    assert_true(is_uuid_v7_now(alert));
 
     /* Alerts first, then the oldest; no more than asked. */
     am_outbox_item items[8];
