@@ -170,6 +170,18 @@ static const schema schemas[AM_PROTO_KIND_COUNT] = {
     [AM_PROTO_VOUCHER] = {voucher_fields, COUNT_OF(voucher_fields), NULL, 0, 0},
 };
 
+/* decode_record keeps one bit and one slot per field. */
+_Static_assert(COUNT_OF(feedback_fields) <= 64 && COUNT_OF(alert_fields) <= 64 &&
+                   COUNT_OF(heartbeat_fields) + COUNT_OF(heartbeat_budget_fields) <= 64 &&
+                   COUNT_OF(voucher_fields) <= 64,
+               "a schema has at most 64 fields");
+
+/* Field i of a schema: the required ones, then the optional group. */
+static const field *schema_field(const schema *sc, size_t i)
+{
+    return i < sc->count ? &sc->fields[i] : &sc->optional[i - sc->count];
+}
+
 static bool group_present(const am_proto_record *r, const schema *sc)
 {
     bool present = false;
@@ -593,8 +605,15 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
     r->kind = (am_proto_kind)k;
     const schema *sc = &schemas[k];
 
-    /* Every key must be known and appear once. */
+    /* Every key must be known and appear once. Bit i of `seen`: required
+     * field i; bit count + j: optional field j; found[] holds the values by
+     * the same index, so no field is looked up by name twice. The encoder
+     * writes fields in schema order, so the field after the last one found
+     * is tried first: one comparison per key instead of a scan. */
+    const size_t total = sc->count + sc->optional_count;
+    const cJSON *found[64];
     uint64_t seen = 0;
+    size_t hint = 0;
     bool kind_seen = false;
     for (const cJSON *item = obj->child; item; item = item->next) {
         if (!item->string) {
@@ -609,17 +628,13 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
             kind_seen = true;
             continue;
         }
-        /* Bit i: required field i; bit count + j: optional field j. */
-        size_t i = 0;
-        while (i < sc->count && strcmp(item->string, sc->fields[i].name) != 0)
-            i++;
-        if (i == sc->count) {
-            size_t j = 0;
-            while (j < sc->optional_count && strcmp(item->string, sc->optional[j].name) != 0)
-                j++;
-            i = j < sc->optional_count ? sc->count + j : SIZE_MAX;
+        size_t i = hint;
+        if (i >= total || strcmp(item->string, schema_field(sc, i)->name) != 0) {
+            i = 0;
+            while (i < total && strcmp(item->string, schema_field(sc, i)->name) != 0)
+                i++;
         }
-        if (i == SIZE_MAX) {
+        if (i == total) {
             char name[40];
             /* Name the key, but only its safe leading characters. */
             size_t n = 0;
@@ -634,19 +649,20 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
         }
         if (seen & (UINT64_C(1) << i)) {
             say(r->reason, sizeof r->reason, "%s.%s: given twice", where,
-                i < sc->count ? sc->fields[i].name : sc->optional[i - sc->count].name);
+                schema_field(sc, i)->name);
             return;
         }
         seen |= UINT64_C(1) << i;
+        found[i] = item;
+        hint = i + 1;
     }
     for (size_t i = 0; i < sc->count; i++) {
         const field *f = &sc->fields[i];
-        const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, f->name);
-        if (!item) {
+        if (!(seen & (UINT64_C(1) << i))) {
             say(r->reason, sizeof r->reason, "%s.%s: missing", where, f->name);
             return;
         }
-        if (!read_field(r, f, item, where, r->reason, sizeof r->reason))
+        if (!read_field(r, f, found[i], where, r->reason, sizeof r->reason))
             return;
     }
     size_t given = 0;
@@ -655,14 +671,13 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
     if (given > 0) {
         for (size_t j = 0; j < sc->optional_count; j++) {
             const field *f = &sc->optional[j];
-            const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, f->name);
-            if (!item) {
+            if (!(seen & (UINT64_C(1) << (sc->count + j)))) {
                 say(r->reason, sizeof r->reason,
                     "%s.%s: missing (the %s fields come all together or not at all)", where,
                     f->name, sc->optional[0].name);
                 return;
             }
-            if (!read_field(r, f, item, where, r->reason, sizeof r->reason))
+            if (!read_field(r, f, found[sc->count + j], where, r->reason, sizeof r->reason))
                 return;
         }
         set_group_present(r, sc, true);

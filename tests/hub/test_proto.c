@@ -133,6 +133,20 @@ static void schema_checks_name_record_and_field(void **state)
                         "records[0].raised_at: given twice");
     assert_string_equal(one("{" ALERT_OK ",\"raised_at\":1,\"extra\":true}"),
                         "records[0]: unknown field \"extra\" for alert");
+    /* Keys in any order: the decoder tries schema order first, then looks. */
+    assert_string_equal(one("{\"raised_at\":1714550010000,\"severity\":\"minor\","
+                            "\"category\":\"room\",\"reason\":\"staff_now\",\"journey\":null,"
+                            "\"kiosk\":\"k1\",\"id\":\"21111111-2222-4333-8444-555555555555\","
+                            "\"kind\":\"alert\"}"),
+                        "");
+    assert_string_equal(one("{\"raised_at\":1,\"severity\":\"minor\",\"category\":\"room\","
+                            "\"reason\":\"staff_now\",\"journey\":null,\"kiosk\":\"k1\","
+                            "\"raised_at\":2,\"kind\":\"alert\"}"),
+                        "records[0].raised_at: given twice");
+    assert_string_equal(one("{\"severity\":\"minor\",\"raised_at\":1,\"category\":\"room\","
+                            "\"reason\":\"staff_now\",\"journey\":null,\"kiosk\":\"k1\","
+                            "\"kind\":\"alert\"}"),
+                        "records[0].id: missing");
     assert_string_equal(
         one("{\"kind\":\"note\"}"),
         "records[0].kind: must be \"feedback\", \"alert\", \"heartbeat\" or \"voucher\"");
