@@ -116,6 +116,7 @@ typedef struct am_outbox_item {
     char uuid[AM_UUID_LEN + 1];
     am_record_kind kind;
     int attempts;
+    int64_t row; /* the store's own handle on the record, for settling it */
 } am_outbox_item;
 
 /* Claims up to `max` pending records due at now_ms (alerts first, then the
@@ -126,6 +127,10 @@ am_rc am_store_outbox_claim(am_store *st, int64_t now_ms, int max, am_outbox_ite
  * with its next try time (attempts is incremented). */
 am_rc am_store_outbox_settle(am_store *st, const char *uuid, am_sync_state state,
                              int64_t next_try_ms, const char *error, int64_t now_ms);
+/* The same for a record am_store_outbox_claim returned, found by the handle
+ * it carries (cheaper) and checked against its uuid. */
+am_rc am_store_outbox_settle_item(am_store *st, const am_outbox_item *item, am_sync_state state,
+                                  int64_t next_try_ms, const char *error, int64_t now_ms);
 /* Quarantined records back to pending; *count_out gets how many. */
 am_rc am_store_outbox_requeue(am_store *st, int *count_out);
 /* Earliest next-try time of a pending record; INT64_MAX when none. */

@@ -114,6 +114,7 @@ enum store_stmt {
     STMT_OUTBOX_DUE,
     STMT_OUTBOX_MARK_INFLIGHT,
     STMT_OUTBOX_SETTLE,
+    STMT_OUTBOX_SETTLE_ROW,
     STMT_OUTBOX_STATE,
     STMT_OUTBOX_REQUEUE,
     STMT_OUTBOX_NEXT_DUE,
@@ -167,17 +168,25 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_OUTBOX_INSERT] = "INSERT INTO outbox (uuid, kind, priority, state, attempts, "
                            "next_try_ms, last_error, created_ms, updated_ms) "
                            "VALUES (?1, ?2, ?3, 'pending', 0, ?4, '', ?4, ?4)",
-    [STMT_OUTBOX_DUE] = "SELECT uuid, kind, attempts FROM outbox "
+    [STMT_OUTBOX_DUE] = "SELECT uuid, kind, attempts, rowid FROM outbox "
                         "WHERE state = 'pending' AND next_try_ms <= ?1 "
                         "ORDER BY priority, created_ms, rowid LIMIT ?2",
+    /* By rowid, from the claim's own SELECT: one B-tree seek, not two. */
     [STMT_OUTBOX_MARK_INFLIGHT] = "UPDATE outbox SET state = 'inflight', updated_ms = ?2 "
-                                  "WHERE uuid = ?1 AND state = 'pending'",
+                                  "WHERE rowid = ?1 AND state = 'pending'",
     /* A settled (synced) or quarantined record stays as it is: quarantine
      * is kept until a manager acts. */
     [STMT_OUTBOX_SETTLE] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
                            "next_try_ms = CASE WHEN ?2 = 'pending' THEN ?3 ELSE next_try_ms END, "
                            "last_error = ?4, updated_ms = ?5 "
                            "WHERE uuid = ?1 AND state IN ('pending', 'inflight')",
+    /* The same for a record the claim returned: found by rowid, checked by
+     * uuid. */
+    [STMT_OUTBOX_SETTLE_ROW] =
+        "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
+        "next_try_ms = CASE WHEN ?2 = 'pending' THEN ?3 ELSE next_try_ms END, "
+        "last_error = ?4, updated_ms = ?5 "
+        "WHERE rowid = ?6 AND uuid = ?1 AND state IN ('pending', 'inflight')",
     [STMT_OUTBOX_STATE] = "SELECT state FROM outbox WHERE uuid = ?1",
     /* Back to a fresh start: due at once, backoff from the beginning. */
     [STMT_OUTBOX_REQUEUE] = "UPDATE outbox SET state = 'pending', attempts = 0, next_try_ms = 0 "
@@ -990,6 +999,7 @@ am_rc am_store_outbox_claim(am_store *st, int64_t now_ms, int max, am_outbox_ite
         it->kind =
             (am_record_kind)index_of(record_kind_names, COUNT_OF(record_kind_names), kind, 0);
         it->attempts = sqlite3_column_int(due, 2);
+        it->row = sqlite3_column_int64(due, 3);
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE) {
         rc = store_fail(st, src, what);
@@ -1001,7 +1011,7 @@ am_rc am_store_outbox_claim(am_store *st, int64_t now_ms, int max, am_outbox_ite
     if (rc)
         goto out;
     for (int i = 0; i < count; i++) {
-        src = sqlite3_bind_text(mark, 1, items[i].uuid, -1, SQLITE_STATIC);
+        src = sqlite3_bind_int64(mark, 1, items[i].row);
         if (src == SQLITE_OK)
             src = sqlite3_bind_int64(mark, 2, now_ms);
         if (src == SQLITE_OK)
@@ -1020,8 +1030,9 @@ out:
     return rc;
 }
 
-am_rc am_store_outbox_settle(am_store *st, const char *uuid, am_sync_state state,
-                             int64_t next_try_ms, const char *error, int64_t now_ms)
+/* row > 0: the outbox rowid the claim returned for uuid. */
+static am_rc outbox_settle(am_store *st, const char *uuid, int64_t row, am_sync_state state,
+                           int64_t next_try_ms, const char *error, int64_t now_ms)
 {
     static const char what[] = "settling an outbox record";
     sqlite3_stmt *stmt = NULL;
@@ -1038,10 +1049,12 @@ am_rc am_store_outbox_settle(am_store *st, const char *uuid, am_sync_state state
     rc = write_begin(st, &own, what);
     if (rc)
         goto out;
-    rc = stmt_get(st, STMT_OUTBOX_SETTLE, &stmt);
+    rc = stmt_get(st, row > 0 ? STMT_OUTBOX_SETTLE_ROW : STMT_OUTBOX_SETTLE, &stmt);
     if (rc)
         goto out;
     int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK && row > 0)
+        src = sqlite3_bind_int64(stmt, 6, row);
     if (src == SQLITE_OK)
         src = sqlite3_bind_text(stmt, 2, sync_state_names[state], -1, SQLITE_STATIC);
     if (src == SQLITE_OK)
@@ -1080,6 +1093,20 @@ am_rc am_store_outbox_settle(am_store *st, const char *uuid, am_sync_state state
 out:
     stmt_done(stmt);
     return write_end(st, own, rc, what);
+}
+
+am_rc am_store_outbox_settle(am_store *st, const char *uuid, am_sync_state state,
+                             int64_t next_try_ms, const char *error, int64_t now_ms)
+{
+    return outbox_settle(st, uuid, 0, state, next_try_ms, error, now_ms);
+}
+
+am_rc am_store_outbox_settle_item(am_store *st, const am_outbox_item *item, am_sync_state state,
+                                  int64_t next_try_ms, const char *error, int64_t now_ms)
+{
+    if (!item)
+        return AM_ERR_INVALID;
+    return outbox_settle(st, item->uuid, item->row, state, next_try_ms, error, now_ms);
 }
 
 am_rc am_store_outbox_requeue(am_store *st, int *count_out)

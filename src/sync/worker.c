@@ -433,27 +433,26 @@ static void settle_all(am_sync *s, batch_work *w, const sync_reply *reply, const
             const am_outbox_item *it = &w->items[w->sent_index[k]];
             const am_sync_verdict *v = &w->verdicts[k];
             if (quarantine_all) {
-                rc =
-                    am_store_outbox_settle(s->store, it->uuid, AM_SYNC_QUARANTINED, 0, detail, now);
+                rc = am_store_outbox_settle_item(s->store, it, AM_SYNC_QUARANTINED, 0, detail, now);
                 quarantined++;
             } else if (v->answered && v->status != AM_PROTO_REJECTED) {
-                rc = am_store_outbox_settle(s->store, it->uuid, AM_SYNC_SYNCED, 0, NULL, now);
+                rc = am_store_outbox_settle_item(s->store, it, AM_SYNC_SYNCED, 0, NULL, now);
                 synced++;
             } else if (v->answered) {
                 char why[AM_PROTO_REASON_MAX + 16];
                 snprintf(why, sizeof why, "rejected: %s", v->reason);
-                rc = am_store_outbox_settle(s->store, it->uuid, AM_SYNC_QUARANTINED, 0, why, now);
+                rc = am_store_outbox_settle_item(s->store, it, AM_SYNC_QUARANTINED, 0, why, now);
                 quarantined++;
             } else {
-                rc = am_store_outbox_settle(s->store, it->uuid, AM_SYNC_PENDING, pending_at, detail,
-                                            now);
+                rc = am_store_outbox_settle_item(s->store, it, AM_SYNC_PENDING, pending_at, detail,
+                                                 now);
             }
         }
         for (int i = 0; rc == AM_OK && i < w->count; i++) {
             if (!w->settled[i])
                 continue;
-            rc = am_store_outbox_settle(s->store, w->items[i].uuid, AM_SYNC_QUARANTINED, 0,
-                                        w->local_error[i], now);
+            rc = am_store_outbox_settle_item(s->store, &w->items[i], AM_SYNC_QUARANTINED, 0,
+                                             w->local_error[i], now);
             quarantined++;
         }
         if (rc == AM_OK && (flags & SETTLE_AUTH_FAILED))
