@@ -696,7 +696,10 @@ am_proto_batch *am_proto_batch_new(const char *kiosk, const char *batch, size_t 
     if (!b)
         return NULL;
     if (capacity > 0) {
-        b->records = calloc(capacity, sizeof *b->records);
+        /* Not zeroed here: batch_add and decode_record clear each record
+         * as it is taken, and nothing reads past count. A batch of 100 is
+         * 830 KB; clearing it twice was measurable on every sync. */
+        b->records = malloc(capacity * sizeof *b->records);
         if (!b->records) {
             free(b);
             return NULL;
