@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "am_test.h"
 #include "amends/proto.h"
 
@@ -78,6 +80,44 @@ static void batch_round_trips(void **state)
     free(again);
     free(text);
     am_proto_batch_free(d);
+    am_proto_batch_free(b);
+}
+
+/* The encoder writes JSON itself; what it writes is exactly what cJSON
+ * prints for the same document: every escape, UTF-8 as it is, numbers as
+ * integers. */
+static void encoding_is_what_cjson_prints(void **state)
+{
+    (void)state;
+    char err[256];
+    am_proto_batch *b = sample_batch();
+    am_report *r = &b->records[0].u.feedback.report;
+    snprintf(r->description, sizeof r->description,
+             "q\" b\\ \b\f\n\r\t \x01\x1f\x7f / </script> caf\xc3\xa9 🙁 مرحبا");
+    snprintf(r->comment, sizeof r->comment, "%s", "'; DROP TABLE feedback; --");
+    b->records[2].u.heartbeat.uptime_s = 999999999999999LL; /* cJSON's 15 digits */
+    char *text = am_proto_batch_encode(b, err, sizeof err);
+    assert_non_null(text);
+    cJSON *doc = cJSON_Parse(text);
+    assert_non_null(doc);
+    char *printed = cJSON_PrintUnformatted(doc);
+    assert_string_equal(text, printed);
+    const cJSON *rec = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "records"), 0);
+    assert_string_equal(cJSON_GetObjectItem(rec, "description")->valuestring, r->description);
+    cJSON_free(printed);
+    cJSON_Delete(doc);
+    free(text);
+    /* Past 15 digits cJSON would print 9.00719925474099e+15 and lose the
+     * last digit; the encoder writes the integer and it decodes back. */
+    b->records[2].u.heartbeat.uptime_s = 9007199254740991LL; /* 2^53 - 1 */
+    text = am_proto_batch_encode(b, err, sizeof err);
+    assert_non_null(strstr(text, "\"uptime_s\":9007199254740991"));
+    am_proto_batch *d = NULL;
+    assert_int_equal(am_proto_batch_decode(text, strlen(text), &d, err, sizeof err), AM_OK);
+    assert_true(d->records[2].valid);
+    assert_true(d->records[2].u.heartbeat.uptime_s == 9007199254740991LL);
+    am_proto_batch_free(d);
+    free(text);
     am_proto_batch_free(b);
 }
 
@@ -610,6 +650,7 @@ static void uuids_are_v7_and_sort_by_time(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(batch_round_trips),
+    cmocka_unit_test(encoding_is_what_cjson_prints),
     cmocka_unit_test(encode_refuses_invalid_records),
     cmocka_unit_test(schema_checks_name_record_and_field),
     cmocka_unit_test(voucher_records_are_checked_strictly),
