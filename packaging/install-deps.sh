@@ -8,7 +8,7 @@ packages="
   libsqlite3-dev sqlite3 libinih-dev libcjson-dev libcmocka-dev
   clang clang-format libsystemd-dev tzdata
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libpng-dev xvfb xauth chromium
-  libsodium-dev
+  libsodium-dev nettle-dev
   libmicrohttpd-dev libgnutls28-dev libpq-dev libcurl4-openssl-dev postgresql curl openssl
   dpkg-dev fakeroot lintian systemd man-db groff-base cage zbar-tools
 "
