@@ -193,6 +193,9 @@ am_rc am_store_journeys_each(am_store *st, int64_t since_ms,
                              int (*cb)(const am_journey_row *row, void *ud), void *ud);
 /* One journey by id. NOTFOUND when absent. */
 am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row);
+/* The same for a journey the caller has claimed from the outbox (the sync
+ * worker): its sync state is not looked up and reads as INFLIGHT. */
+am_rc am_store_journey_get_claimed(am_store *st, const char *uuid, am_journey_row *row);
 
 /* --- manager PIN (issue: managers) --------------------------------------- */
 

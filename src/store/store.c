@@ -108,6 +108,7 @@ enum store_stmt {
     STMT_JOURNEY_UPDATE,
     STMT_JOURNEY_OUTCOME,
     STMT_JOURNEY_GET,
+    STMT_JOURNEY_GET_CLAIMED,
     STMT_ALERT_INSERT,
     STMT_ALERT_GET,
     STMT_OUTBOX_INSERT,
@@ -139,11 +140,12 @@ enum store_stmt {
     "lang, category, severity, description, first_name, resolution, resolution_text, offer, "      \
     "offer_value_minor, offer_state, voucher, rating, comment, contact, consent"
 #define REPORT_PARAMS "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18"
-#define JOURNEY_SELECT                                                                             \
+#define JOURNEY_COLUMNS                                                                            \
     "SELECT j.id, j.kiosk, j.created_at_ms, j.closed_at_ms, j.outcome, j.lang, j.category, "       \
     "j.severity, j.description, j.first_name, j.resolution, j.resolution_text, j.offer, "          \
-    "j.offer_value_minor, j.offer_state, j.voucher, j.rating, j.comment, j.contact, j.consent, "   \
-    "o.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
+    "j.offer_value_minor, j.offer_state, j.voucher, j.rating, j.comment, j.contact, j.consent, "
+#define JOURNEY_SELECT                                                                             \
+    JOURNEY_COLUMNS "o.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
 
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_JOURNEY_INSERT] = "INSERT INTO journeys (id, kiosk, created_at_ms, updated_at_ms, "
@@ -160,6 +162,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "consent = ?18 WHERE id = ?1 AND outcome = 'open'",
     [STMT_JOURNEY_OUTCOME] = "SELECT outcome FROM journeys WHERE id = ?1",
     [STMT_JOURNEY_GET] = JOURNEY_SELECT "WHERE j.id = ?1",
+    /* For the sync worker, which has the record inflight: no outbox join. */
+    [STMT_JOURNEY_GET_CLAIMED] = JOURNEY_COLUMNS "'inflight' FROM journeys j WHERE j.id = ?1",
     [STMT_ALERT_INSERT] = "INSERT INTO alerts (id, kiosk, journey_id, reason, category, severity, "
                           "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [STMT_ALERT_GET] = "SELECT a.id, a.kiosk, a.journey_id, a.reason, a.category, a.severity, "
@@ -732,7 +736,7 @@ static void journey_row_read(sqlite3_stmt *stmt, am_journey_row *row)
         (am_sync_state)index_of(sync_state_names, COUNT_OF(sync_state_names), name, 0);
 }
 
-am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row)
+static am_rc journey_get(am_store *st, int which, const char *uuid, am_journey_row *row)
 {
     static const char what[] = "reading a journey";
     sqlite3_stmt *stmt = NULL;
@@ -740,7 +744,7 @@ am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row)
 
     if (!st || !uuid || !row)
         return AM_ERR_INVALID;
-    rc = stmt_get(st, STMT_JOURNEY_GET, &stmt);
+    rc = stmt_get(st, which, &stmt);
     if (rc)
         goto out;
     int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
@@ -755,6 +759,16 @@ am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row)
 out:
     stmt_done(stmt);
     return rc;
+}
+
+am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row)
+{
+    return journey_get(st, STMT_JOURNEY_GET, uuid, row);
+}
+
+am_rc am_store_journey_get_claimed(am_store *st, const char *uuid, am_journey_row *row)
+{
+    return journey_get(st, STMT_JOURNEY_GET_CLAIMED, uuid, row);
 }
 
 am_rc am_store_journeys_each(am_store *st, int64_t since_ms,

@@ -388,7 +388,7 @@ static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_ou
         pv->expires_at = row.expires_ms;
     } else {
         am_journey_row *row = &w->row;
-        rc = am_store_journey_get(s->store, it->uuid, row);
+        rc = am_store_journey_get_claimed(s->store, it->uuid, row);
         if (rc == AM_ERR_NOTFOUND || rc) {
             if (rc == AM_ERR_NOTFOUND)
                 snprintf(why, whylen, "journey %.36s is no longer in the store", it->uuid);

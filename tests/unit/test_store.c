@@ -275,6 +275,20 @@ static void store_journey_round_trip_every_field(void **state)
     assert_int_equal(row->created_at_ms, 1000);
     assert_int_equal(row->closed_at_ms, 2500);
     assert_int_equal(row->sync_state, AM_SYNC_PENDING);
+    /* The worker's read of a claimed journey: the same, no outbox lookup. */
+    am_journey_row *claimed = calloc(1, sizeof *claimed);
+    assert_non_null(claimed);
+    assert_int_equal(am_store_journey_get_claimed(st, uuid, claimed), AM_OK);
+    assert_report_equal(&row->report, &claimed->report);
+    assert_string_equal(claimed->id, uuid);
+    assert_string_equal(claimed->kiosk, KIOSK);
+    assert_int_equal(claimed->created_at_ms, 1000);
+    assert_int_equal(claimed->closed_at_ms, 2500);
+    assert_int_equal(claimed->sync_state, AM_SYNC_INFLIGHT);
+    assert_int_equal(
+        am_store_journey_get_claimed(st, "00000000-0000-7000-8000-000000000000", claimed),
+        AM_ERR_NOTFOUND);
+    free(claimed);
 
     /* Each journey has its own id. */
     closed_journey(st, "other", 3000, other);
