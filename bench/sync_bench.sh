@@ -3,7 +3,7 @@
 # over HTTPS on loopback: batches of 100 against the same number of records
 # sent one per request, in the same run.
 #
-#   bench/sync_bench.sh BUILD_DIR [RECORDS]      (default 10000)
+#   bench/sync_bench.sh BUILD_DIR [RECORDS [ROUNDS]]   (default 10000 3)
 #
 # Makes a throwaway CA and certificate, a hub config with the rate limit
 # off (SQLite backend), provisions two kiosks, starts the hub, runs
@@ -13,6 +13,7 @@ set -eu
 
 build=$(cd "${1:?usage: sync_bench.sh BUILD_DIR [RECORDS]}" && pwd)
 records=${2:-10000}
+rounds=${3:-3}
 hub="$build/bin/amends-hub"
 bench="$build/bench/sync_bench"
 
@@ -64,6 +65,6 @@ while ! grep -q 'ready: https://' hub.log; do
 done
 url=$(sed -n 's/.*ready: \(https:[^ ]*\).*/\1/p' hub.log | head -1)
 
-echo "== sync worker → amends-hub (sqlite, TLS, loopback), $records records"
-"$bench" --url "$url" --ca ca.crt --dir "$work" --records "$records" \
+echo "== sync worker → amends-hub (sqlite, TLS, loopback), $records records, $rounds round(s)"
+"$bench" --url "$url" --ca ca.crt --dir "$work" --records "$records" --rounds "$rounds" \
     --hub-db "$work/hub.db"
