@@ -140,11 +140,19 @@ static const char schema_v4[] =
     "created_ms FROM vouchers ORDER BY created_ms, serial;"
     "PRAGMA user_version = 4;";
 
+/* Version 5: the outbox's due index holds pending records only. A record
+ * leaves it when claimed and comes back only if it is retried, so settling
+ * a sent record touches no index, and the index stays the size of the
+ * backlog rather than of the kiosk's whole history. The claim's query
+ * (state = 'pending', ordered by priority, created_ms, rowid) reads it in
+ * order. */
+static const char schema_v5[] =
+    "DROP INDEX outbox_due;"
+    "CREATE INDEX outbox_due ON outbox(priority, created_ms) WHERE state = 'pending';"
+    "PRAGMA user_version = 5;";
+
 static const am_schema_step schema_steps[] = {
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
-    {4, schema_v4},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
 };
 #define SCHEMA_STEP_COUNT ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 

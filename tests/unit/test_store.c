@@ -1295,6 +1295,86 @@ static void store_upgrade_v2_to_v3_keeps_data(void **state)
     am_test_rmtree(dir);
 }
 
+/* Version 5: the due index holds pending records only, the claim reads it
+ * (not the table) in its order, and a version-4 store's backlog is claimed
+ * as before: alerts first, then the oldest. */
+static void store_upgrade_v4_to_v5_due_index_is_pending_only(void **state)
+{
+    (void)state;
+    char dir[512], err[256] = "";
+    am_test_tmpdir(dir, sizeof dir, "store_upgrade_v5");
+    sqlite3 *db = raw_open(dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    assert_int_equal(am_schema_migrate(db, 4, err, sizeof err), AM_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO outbox (uuid, kind, priority, state, attempts, next_try_ms, "
+                     "last_error, created_ms, updated_ms) VALUES "
+                     "('00000000-0000-7000-8000-000000000001', 'feedback', 1, 'synced', 1, 0, "
+                     "'', 1000, 1000),"
+                     "('00000000-0000-7000-8000-000000000002', 'feedback', 1, 'pending', 0, 0, "
+                     "'', 2000, 2000),"
+                     "('00000000-0000-7000-8000-000000000003', 'alert', 0, 'pending', 0, 0, "
+                     "'', 3000, 3000),"
+                     "('00000000-0000-7000-8000-000000000004', 'feedback', 1, 'quarantined', 1, "
+                     "0, 'rejected', 500, 500);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    am_store *st = open_rw(dir, 9000);
+    sqlite3 *sdb = am_store_sqlite(st);
+    assert_int_equal(raw_int(sdb, "PRAGMA user_version"), AM_STORE_SCHEMA_VERSION);
+    char sql[256];
+    raw_text(sdb, "SELECT sql FROM sqlite_master WHERE name = 'outbox_due'", sql, sizeof sql);
+    assert_non_null(strstr(sql, "WHERE state = 'pending'"));
+    /* Only the two pending records are in the index. */
+    assert_int_equal(raw_int(sdb, "SELECT count(*) FROM outbox INDEXED BY outbox_due "
+                                  "WHERE state = 'pending'"),
+                     2);
+    /* The claim's query reads the index in order: no table scan, no sort. */
+    char plan[512] = "";
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sdb,
+                                        "EXPLAIN QUERY PLAN SELECT uuid, kind, attempts, rowid "
+                                        "FROM outbox WHERE state = 'pending' AND next_try_ms <= "
+                                        "?1 ORDER BY priority, created_ms, rowid LIMIT ?2",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        strncat(plan, (const char *)sqlite3_column_text(q, 3), sizeof plan - strlen(plan) - 2);
+        strcat(plan, ";");
+    }
+    sqlite3_finalize(q);
+    assert_non_null(strstr(plan, "USING INDEX outbox_due"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+
+    am_outbox_item items[4];
+    int n = 0;
+    assert_int_equal(am_store_outbox_claim(st, 9000, 4, items, &n), AM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].uuid, "00000000-0000-7000-8000-000000000003");
+    assert_string_equal(items[1].uuid, "00000000-0000-7000-8000-000000000002");
+    assert_int_equal(raw_int(sdb, "SELECT count(*) FROM outbox INDEXED BY outbox_due "
+                                  "WHERE state = 'pending'"),
+                     0);
+    /* A record sent again is back in the index, due at its next try. */
+    assert_int_equal(
+        am_store_outbox_settle_item(st, &items[1], AM_SYNC_PENDING, 9500, "HTTP 503", 9100), AM_OK);
+    assert_int_equal(am_store_outbox_claim(st, 9400, 4, items, &n), AM_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(am_store_outbox_claim(st, 9500, 4, items, &n), AM_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].uuid, "00000000-0000-7000-8000-000000000002");
+    am_store_status s;
+    assert_int_equal(am_store_get_status(st, &s), AM_OK);
+    assert_int_equal(s.synced, 1);
+    assert_int_equal(s.quarantined, 1);
+    assert_int_equal(s.inflight, 2);
+    assert_int_equal(s.pending, 0);
+    am_store_close(st);
+    am_test_rmtree(dir);
+}
+
 /* Version 4 (vouchers to the hub): a version-3 store's vouchers each get
  * an outbox record of their own, pending and due at once, so vouchers
  * issued before the upgrade reach the hub too; what was already in the
@@ -1335,9 +1415,9 @@ static void store_upgrade_v3_to_v4_queues_vouchers(void **state)
                      AM_ERR_VERSION);
     assert_non_null(strstr(err, "version 3 is older"));
     st = open_rw(dir, 9000);
-    assert_int_equal(am_store_schema_version(st), 4);
+    assert_int_equal(am_store_schema_version(st), AM_STORE_SCHEMA_VERSION);
     sqlite3 *sdb = am_store_sqlite(st);
-    assert_int_equal(raw_int(sdb, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(sdb, "PRAGMA user_version"), AM_STORE_SCHEMA_VERSION);
     /* Each voucher has its own record id, a version-4 UUID. */
     am_voucher_row a, b;
     assert_int_equal(am_store_voucher_get(st, "AAAA-BBBB-CCCC-DDDD", &a), AM_OK);
@@ -1382,9 +1462,9 @@ static void store_newer_version_refused(void **state)
     sqlite3_close(db);
 
     snprintf(want, sizeof want,
-             "%s: store schema version 7 is newer than this amends supports (4); install a newer "
+             "%s: store schema version 7 is newer than this amends supports (%d); install a newer "
              "amends or restore a backup made by this version",
-             path);
+             path, AM_STORE_SCHEMA_VERSION);
     am_store *st = (am_store *)&st; /* must come back NULL */
     assert_int_equal(am_store_open(dir, AM_STORE_READWRITE, 1000, &st, err, sizeof err),
                      AM_ERR_VERSION);
@@ -1742,6 +1822,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_upgrade_v1_to_v2_keeps_data),
     cmocka_unit_test(store_upgrade_v2_to_v3_keeps_data),
     cmocka_unit_test(store_upgrade_v3_to_v4_queues_vouchers),
+    cmocka_unit_test(store_upgrade_v4_to_v5_due_index_is_pending_only),
     cmocka_unit_test(store_newer_version_refused),
     cmocka_unit_test(store_readonly_refuses_older_version),
     cmocka_unit_test(store_foreign_database_refused),
