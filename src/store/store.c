@@ -1063,28 +1063,36 @@ static am_rc outbox_settle(am_store *st, const char *uuid, int64_t row, am_sync_
     rc = write_begin(st, &own, what);
     if (rc)
         goto out;
-    rc = stmt_get(st, row > 0 ? STMT_OUTBOX_SETTLE_ROW : STMT_OUTBOX_SETTLE, &stmt);
-    if (rc)
-        goto out;
-    int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK && row > 0)
-        src = sqlite3_bind_int64(stmt, 6, row);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 2, sync_state_names[state], -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 3, next_try_ms);
-    if (src == SQLITE_OK)
-        src = bind_text(stmt, 4, last_error, 256);
-    if (src == SQLITE_TOOBIG)
-        src = sqlite3_bind_text(stmt, 4, last_error, 255, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 5, now_ms);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(stmt);
-    if (src != SQLITE_DONE) {
-        rc = store_fail(st, src, what);
-        goto out;
+    /* By the claim's rowid first; the uuid decides, so a handle that no
+     * longer names that record falls back to the uuid index. */
+    for (int pass = row > 0 ? 0 : 1; pass < 2; pass++) {
+        stmt_done(stmt);
+        rc = stmt_get(st, pass == 0 ? STMT_OUTBOX_SETTLE_ROW : STMT_OUTBOX_SETTLE, &stmt);
+        if (rc)
+            goto out;
+        int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK && pass == 0)
+            src = sqlite3_bind_int64(stmt, 6, row);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, 2, sync_state_names[state], -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 3, next_try_ms);
+        if (src == SQLITE_OK)
+            src = bind_text(stmt, 4, last_error, 256);
+        if (src == SQLITE_TOOBIG)
+            src = sqlite3_bind_text(stmt, 4, last_error, 255, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 5, now_ms);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt);
+        if (src != SQLITE_DONE) {
+            rc = store_fail(st, src, what);
+            goto out;
+        }
+        if (sqlite3_changes(st->db) > 0)
+            break;
     }
+    int src;
     if (sqlite3_changes(st->db) == 0) {
         stmt_done(stmt);
         rc = stmt_get(st, STMT_OUTBOX_STATE, &stmt);

@@ -675,20 +675,19 @@ static void store_outbox_claim_order_and_states(void **state)
     assert_int_equal(am_store_outbox_settle(st, j3, AM_SYNC_INFLIGHT, 0, NULL, 1200),
                      AM_ERR_INVALID);
 
-    /* Settling a claimed item: found by its handle, and only when the uuid
-     * still matches; a wrong pairing changes nothing. */
+    /* Settling a claimed item: found by its handle, but the uuid decides:
+     * a handle naming another record changes that record in no way. */
     assert_int_equal(items[0].row > 0, 1);
     am_outbox_item wrong = items[0];
     snprintf(wrong.uuid, sizeof wrong.uuid, "%s", j1);
     assert_int_equal(am_store_outbox_settle_item(st, &wrong, AM_SYNC_SYNCED, 0, NULL, 1200),
                      AM_ERR_INVALID); /* j1 is synced already */
+    assert_int_equal(sync_state_of(st, j3), AM_SYNC_INFLIGHT);
+    /* A stale handle falls back to the uuid. */
     wrong = items[0];
     wrong.row = items[0].row + 1000;
-    assert_int_equal(am_store_outbox_settle_item(st, &wrong, AM_SYNC_SYNCED, 0, NULL, 1200),
-                     AM_ERR_INVALID); /* j3 itself is found, and still inflight */
-    assert_int_equal(sync_state_of(st, j3), AM_SYNC_INFLIGHT);
     assert_int_equal(
-        am_store_outbox_settle_item(st, &items[0], AM_SYNC_PENDING, 6000, "HTTP 503", 1200), AM_OK);
+        am_store_outbox_settle_item(st, &wrong, AM_SYNC_PENDING, 6000, "HTTP 503", 1200), AM_OK);
     assert_int_equal(sync_state_of(st, j3), AM_SYNC_PENDING);
     assert_int_equal(am_store_outbox_claim(st, 6000, 8, items, &n), AM_OK);
     assert_int_equal(n, 1);
