@@ -998,6 +998,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             /* A chunked body gave no length up front: keep reading, keep
              * nothing, answer 413 at the end. */
             req->too_large = true;
+            if (req->body)
+                sodium_memzero(req->body, req->cap);
             free(req->body);
             req->body = NULL;
             req->len = req->cap = 0;
@@ -1007,9 +1009,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             size_t cap = req->cap ? req->cap : 16384;
             while (cap < req->len + n + 1)
                 cap *= 2;
-            char *grown = realloc(req->body, cap);
+            /* Not realloc: the old buffer holds guest text and is wiped
+             * before it goes back. */
+            char *grown = malloc(cap);
             if (!grown)
                 return MHD_NO;
+            if (req->body) {
+                memcpy(grown, req->body, req->len);
+                sodium_memzero(req->body, req->cap);
+                free(req->body);
+            }
             req->body = grown;
             req->cap = cap;
         }
