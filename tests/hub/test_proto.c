@@ -548,6 +548,13 @@ static void webhook_verify_refusals(void **state)
     assert_int_equal(
         am_webhook_verify(key, keylen, "msg_other", "1614265330", SW_SIG, SW_BODY, len, SW_TS, 300),
         AM_WEBHOOK_BAD_SIGNATURE);
+    /* The window's edges, to the second: 300 s either way is in, 301 out. */
+    assert_int_equal(
+        am_webhook_verify(key, keylen, SW_ID, "1614265330", SW_SIG, SW_BODY, len, SW_TS + 300, 300),
+        AM_WEBHOOK_OK);
+    assert_int_equal(
+        am_webhook_verify(key, keylen, SW_ID, "1614265330", SW_SIG, SW_BODY, len, SW_TS - 300, 300),
+        AM_WEBHOOK_OK);
     assert_int_equal(
         am_webhook_verify(key, keylen, SW_ID, "1614265330", SW_SIG, SW_BODY, len, SW_TS + 301, 300),
         AM_WEBHOOK_STALE);
