@@ -70,6 +70,8 @@ static const char *const key_names[AM_STR_COUNT] = {
     "thanks.title_named",
     "thanks.body",
     "thanks.voucher",
+    "thanks.voucher_valid",
+    "thanks.voucher_valid_one",
     "thanks.manager",
     "thanks.returning",
     "thanks.done",

@@ -1154,14 +1154,20 @@ static void screen_details(lay *c)
 }
 
 /* "{name}" in fmt replaced by the guest's first name. */
-static const char *with_name(lay *c, const char *fmt, const char *name)
+/* fmt with its first `field` ("{name}", "{days}") replaced by value. */
+static const char *with_field(lay *c, const char *fmt, const char *field, const char *value)
 {
     char buf[1024];
-    const char *at = strstr(fmt, "{name}");
+    const char *at = strstr(fmt, field);
     if (!at)
         return fmt;
-    snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - fmt), fmt, name, at + 6);
+    snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - fmt), fmt, value, at + strlen(field));
     return keep(c, buf, strlen(buf));
+}
+
+static const char *with_name(lay *c, const char *fmt, const char *name)
+{
+    return with_field(c, fmt, "{name}", name);
 }
 
 /* A title's box: one line, or two when a long name needs them. */
@@ -1506,12 +1512,44 @@ static void screen_thanks(lay *c)
         int vx = c->portrait ? c->M : c->M;
         st = style(AM_FONT_REGULAR, 24, c->portrait ? AL_CENTER : AL_START, c->muted);
         st.middle = true;
-        put_text(c, S(c, AM_STR_THANKS_VOUCHER), rect(vx, y, text_w, U(c, 36)), st, -1);
-        y += U(c, 36);
+        /* Its measured height: a fixed box shrank the Arabic label (taller
+         * line) to half the size of the English one. */
+        int lh = text_height(c, S(c, AM_STR_THANKS_VOUCHER), text_w, AM_FONT_REGULAR, 24);
+        if (lh < U(c, 36))
+            lh = U(c, 36);
+        put_text(c, S(c, AM_STR_THANKS_VOUCHER), rect(vx, y, text_w, lh), st, -1);
+        y += lh;
         st = style(AM_FONT_BOLD, 44, c->portrait ? AL_CENTER : AL_START, c->text);
         st.middle = true;
         put_text(c, c->r->voucher, rect(vx, y, text_w, U(c, 64)), st, -1);
-        y += U(c, 64) + U(c, 16);
+        y += U(c, 64) + U(c, 4);
+        /* What the code is for and how long it lasts, so the guest knows
+         * what to do with it. */
+        int oi = am_journey_offer(c->j);
+        const char *what = oi >= 0 && oi < c->cfg->offer_count
+                               ? am_text_get(&c->cfg->offers[oi].text, c->lang)
+                               : "";
+        if (what[0]) {
+            st = style(AM_FONT_BOLD, 26, c->portrait ? AL_CENTER : AL_START, c->text);
+            int wh = text_height(c, what, text_w, AM_FONT_BOLD, 26);
+            if (wh > U(c, 76))
+                wh = U(c, 76);
+            put_text(c, what, rect(vx, y, text_w, wh), st, -1);
+            y += wh + U(c, 4);
+        }
+        int days = c->cfg->budget.offer_days;
+        const char *valid = S(c, AM_STR_THANKS_VOUCHER_VALID_ONE);
+        if (days != 1) {
+            char n[16];
+            snprintf(n, sizeof n, "%d", days);
+            valid = with_field(c, S(c, AM_STR_THANKS_VOUCHER_VALID), "{days}", n);
+        }
+        st = style(AM_FONT_REGULAR, 24, c->portrait ? AL_CENTER : AL_START, c->muted);
+        int vh = text_height(c, valid, text_w, AM_FONT_REGULAR, 24);
+        if (vh > U(c, 70))
+            vh = U(c, 70);
+        put_text(c, valid, rect(vx, y, text_w, vh), st, -1);
+        y += vh + U(c, 16);
         am_rect q = c->portrait ? rect((c->W - qr) / 2, y, qr, qr)
                                 : rect(c->W - c->M - qr, U(c, 72) + U(c, 120), qr, qr);
         fill(c, q, 0xFFFFFFFFu, U(c, 8), c->border, U(c, 2));

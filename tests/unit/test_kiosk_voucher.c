@@ -151,7 +151,12 @@ static void accepted_offer_shows_a_code_that_verifies(void **state)
     char code[AM_VOUCHER_CODE_SIZE];
     expected_code(f, 1, code);
     char script[2048];
-    snprintf(script, sizeof script, "%sexpect-text Your voucher code\nexpect-text %s\nshot %s\n",
+    /* The code, what it is for and how long it lasts ([budget]
+     * voucher_days, 30 by default). */
+    snprintf(script, sizeof script,
+             "%sexpect-text Your voucher code\nexpect-text %s\n"
+             "expect-text A drink at the bar, on us\n"
+             "expect-text Show this code to our team. Valid for 30 days.\nshot %s\n",
              accept_to_thanks, code, f->shot);
     run_ok(f, script);
 
