@@ -332,6 +332,20 @@ static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
             n++;
         }
     }
+    /* Spaces between a left-to-right run and the Arabic after it take the
+     * line's direction (as the Unicode bidi rules have it): they go with
+     * the Arabic run, so "لمدة 90 يومًا" keeps one space on each side of
+     * the number instead of two on one side and none on the other. */
+    for (int k = 0; rtl && k + 1 < n; k++) {
+        if (runs[k].rtl || !runs[k + 1].rtl)
+            continue;
+        size_t m = 0;
+        while (m + 1 < runs[k].len && cmd->text[runs[k].start + runs[k].len - 1 - m] == ' ')
+            m++;
+        runs[k].len -= m;
+        runs[k + 1].start -= m;
+        runs[k + 1].len += m;
+    }
     SDL_Surface *parts[MAX_RUNS] = {0};
     int tops[MAX_RUNS] = {0};
     int w = 0, ascent = 0, descent = 0;
