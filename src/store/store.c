@@ -147,6 +147,13 @@ enum store_stmt {
 #define JOURNEY_SELECT                                                                             \
     JOURNEY_COLUMNS "o.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
 
+/* A settled (synced) or quarantined record stays as it is: quarantine is
+ * kept until a manager acts. ?2 state, ?3 next try, ?4 error, ?5 now. */
+#define OUTBOX_SETTLE                                                                              \
+    "UPDATE outbox SET state = ?2, attempts = attempts + 1, "                                      \
+    "next_try_ms = CASE WHEN ?2 = 'pending' THEN ?3 ELSE next_try_ms END, "                        \
+    "last_error = ?4, updated_ms = ?5 "
+
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_JOURNEY_INSERT] = "INSERT INTO journeys (id, kiosk, created_at_ms, updated_at_ms, "
                             "closed_at_ms, outcome, " REPORT_COLUMNS ") "
@@ -178,19 +185,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
     /* By rowid, from the claim's own SELECT: one B-tree seek, not two. */
     [STMT_OUTBOX_MARK_INFLIGHT] = "UPDATE outbox SET state = 'inflight', updated_ms = ?2 "
                                   "WHERE rowid = ?1 AND state = 'pending'",
-    /* A settled (synced) or quarantined record stays as it is: quarantine
-     * is kept until a manager acts. */
-    [STMT_OUTBOX_SETTLE] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
-                           "next_try_ms = CASE WHEN ?2 = 'pending' THEN ?3 ELSE next_try_ms END, "
-                           "last_error = ?4, updated_ms = ?5 "
-                           "WHERE uuid = ?1 AND state IN ('pending', 'inflight')",
+    [STMT_OUTBOX_SETTLE] = OUTBOX_SETTLE "WHERE uuid = ?1 AND state IN ('pending', 'inflight')",
     /* The same for a record the claim returned: found by rowid, checked by
      * uuid. */
     [STMT_OUTBOX_SETTLE_ROW] =
-        "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
-        "next_try_ms = CASE WHEN ?2 = 'pending' THEN ?3 ELSE next_try_ms END, "
-        "last_error = ?4, updated_ms = ?5 "
-        "WHERE rowid = ?6 AND uuid = ?1 AND state IN ('pending', 'inflight')",
+        OUTBOX_SETTLE "WHERE rowid = ?6 AND uuid = ?1 AND state IN ('pending', 'inflight')",
     [STMT_OUTBOX_STATE] = "SELECT state FROM outbox WHERE uuid = ?1",
     /* Back to a fresh start: due at once, backoff from the beginning. */
     [STMT_OUTBOX_REQUEUE] = "UPDATE outbox SET state = 'pending', attempts = 0, next_try_ms = 0 "
