@@ -1310,6 +1310,15 @@ static void screen_resolution(lay *c)
                    S(c, AM_STR_RESOLUTION_OTHER_HINT));
 }
 
+/* The text of the offer the journey holds, in the guest's language; "" when
+ * there is none. */
+static const char *offer_text(const lay *c)
+{
+    int oi = am_journey_offer(c->j);
+    return oi >= 0 && oi < c->cfg->offer_count ? am_text_get(&c->cfg->offers[oi].text, c->lang)
+                                               : "";
+}
+
 static void screen_offer(lay *c)
 {
     int y = header(c) + U(c, 24);
@@ -1329,9 +1338,7 @@ static void screen_offer(lay *c)
         return;
     }
     y = title(c, S(c, AM_STR_OFFER_TITLE), y, 48, 70) + U(c, 20);
-    int oi = am_journey_offer(c->j);
-    const char *offer =
-        oi >= 0 && oi < c->cfg->offer_count ? am_text_get(&c->cfg->offers[oi].text, c->lang) : "";
+    const char *offer = offer_text(c);
     int bh = U(c, 92);
     int card_h = bottom - y - bh - U(c, 36);
     if (card_h > U(c, 300))
@@ -1525,10 +1532,7 @@ static void screen_thanks(lay *c)
         y += U(c, 64) + U(c, 4);
         /* What the code is for and how long it lasts, so the guest knows
          * what to do with it. */
-        int oi = am_journey_offer(c->j);
-        const char *what = oi >= 0 && oi < c->cfg->offer_count
-                               ? am_text_get(&c->cfg->offers[oi].text, c->lang)
-                               : "";
+        const char *what = offer_text(c);
         if (what[0]) {
             st = style(AM_FONT_BOLD, 26, c->portrait ? AL_CENTER : AL_START, c->text);
             int wh = text_height(c, what, text_w, AM_FONT_BOLD, 26);
