@@ -87,13 +87,12 @@ static long long hub_count(const char *hub_db, const char *kiosk)
 typedef struct run_result {
     double seconds;
     long long requests;
-    long long at_hub;
 } run_result;
 
 /* Seeds a fresh store for `kiosk`, starts the worker with batches of
  * `batch` and times it until nothing is pending. */
 static int run(const char *dir, const char *url, const char *ca, const char *kiosk, int batch,
-               int records, int round, const char *hub_db, run_result *out)
+               int records, int round, run_result *out)
 {
     char data[1200], token[1200], secret[1200], err[512];
     am_store *st = NULL;
@@ -164,7 +163,6 @@ static int run(const char *dir, const char *url, const char *ca, const char *kio
         rc = -1;
     }
     am_store_close(st);
-    out->at_hub = hub_count(hub_db, kiosk);
     return rc;
 }
 
@@ -210,9 +208,9 @@ int main(int argc, char **argv)
            "ratio\n");
     for (int k = 0; k < rounds; k++) {
         run_result batched, single;
-        if (run(dir, url, ca, "batched", 100, records, k, hub_db, &batched))
+        if (run(dir, url, ca, "batched", 100, records, k, &batched))
             return 1;
-        if (run(dir, url, ca, "single", 1, records, k, hub_db, &single))
+        if (run(dir, url, ca, "single", 1, records, k, &single))
             return 1;
         double rate_b = records / batched.seconds, rate_s = records / single.seconds;
         ratios[k] = rate_b / rate_s;
