@@ -14,6 +14,58 @@
 #include "amends/error.h"
 #include "hub_config.h"
 
+/* The hub's tables, the same for both backends but for the column that
+ * numbers the ingest log (seq_column: " seq <type> PRIMARY KEY ..."). Each
+ * statement is safe to run again. */
+#define HUB_SCHEMA_SQL(seq_column)                                                                 \
+    "CREATE TABLE IF NOT EXISTS kiosks ("                                                          \
+    " id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"                 \
+    " created_at BIGINT NOT NULL, last_seen BIGINT, heartbeat_at BIGINT, pending BIGINT,"          \
+    " quarantined BIGINT, last_error TEXT, version TEXT, uptime_s BIGINT);"                        \
+    "CREATE TABLE IF NOT EXISTS managers ("                                                        \
+    " name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL);"        \
+    "CREATE TABLE IF NOT EXISTS webhook_ids ("                                                     \
+    " kiosk TEXT NOT NULL, msg_id TEXT NOT NULL, seen_at BIGINT NOT NULL,"                         \
+    " PRIMARY KEY (kiosk, msg_id));"                                                               \
+    "CREATE INDEX IF NOT EXISTS webhook_ids_seen ON webhook_ids (seen_at);"                        \
+    "CREATE TABLE IF NOT EXISTS batches ("                                                         \
+    " kiosk TEXT NOT NULL, batch TEXT NOT NULL, received_at BIGINT NOT NULL,"                      \
+    " status INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (kiosk, batch));"               \
+    "CREATE INDEX IF NOT EXISTS batches_received ON batches (received_at);"                        \
+    "CREATE TABLE IF NOT EXISTS feedback ("                                                        \
+    " id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"                              \
+    " received_at BIGINT NOT NULL, created_at BIGINT NOT NULL, closed_at BIGINT NOT NULL,"         \
+    " outcome TEXT NOT NULL, lang TEXT NOT NULL, category TEXT NOT NULL,"                          \
+    " severity TEXT NOT NULL, description TEXT NOT NULL, first_name TEXT NOT NULL,"                \
+    " resolution TEXT NOT NULL, resolution_text TEXT NOT NULL, offer TEXT NOT NULL,"               \
+    " offer_value_minor BIGINT NOT NULL, offer_state TEXT NOT NULL, voucher TEXT NOT NULL,"        \
+    " rating INTEGER NOT NULL, comment TEXT NOT NULL, contact TEXT NOT NULL,"                      \
+    " consent TEXT NOT NULL);"                                                                     \
+    "CREATE INDEX IF NOT EXISTS feedback_closed ON feedback (closed_at);"                          \
+    "CREATE INDEX IF NOT EXISTS feedback_kiosk ON feedback (kiosk, closed_at);"                    \
+    "CREATE TABLE IF NOT EXISTS alerts ("                                                          \
+    " id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"                              \
+    " received_at BIGINT NOT NULL, journey TEXT, reason TEXT NOT NULL,"                            \
+    " category TEXT NOT NULL, severity TEXT NOT NULL, raised_at BIGINT NOT NULL,"                  \
+    " acked_at BIGINT, acked_by TEXT);"                                                            \
+    "CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);"                              \
+    "CREATE TABLE IF NOT EXISTS ingest_log (" seq_column                                           \
+    ", kiosk TEXT NOT NULL, at BIGINT NOT NULL,"                                                   \
+    " batch TEXT, status INTEGER NOT NULL, stored INTEGER NOT NULL, duplicate INTEGER NOT NULL,"   \
+    " rejected INTEGER NOT NULL, reason TEXT NOT NULL);"                                           \
+    "CREATE INDEX IF NOT EXISTS ingest_log_kiosk ON ingest_log (kiosk, seq);"                      \
+    "CREATE TABLE IF NOT EXISTS voucher_keys ("                                                    \
+    " kiosk TEXT PRIMARY KEY, vkey TEXT NOT NULL, created_at BIGINT NOT NULL);"                    \
+    "CREATE TABLE IF NOT EXISTS vouchers ("                                                        \
+    " code TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"   \
+    " received_at BIGINT NOT NULL, journey TEXT NOT NULL, serial BIGINT NOT NULL,"                 \
+    " offer TEXT NOT NULL, value_minor BIGINT NOT NULL, issued_at BIGINT NOT NULL,"                \
+    " expires_at BIGINT NOT NULL, redeemed_at BIGINT, redeemed_by TEXT, UNIQUE (kiosk, serial));"  \
+    "CREATE TABLE IF NOT EXISTS web_sessions ("                                                    \
+    " id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, manager TEXT NOT NULL, csrf TEXT NOT NULL,"    \
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"                                    \
+    "CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions (expires_at);"
+
 /* Called once per result row; values[i] is NULL for SQL NULL. */
 typedef void (*hub_row_fn)(void *ud, int ncols, const char *const *values);
 
