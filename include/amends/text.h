@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* True when s[0..len) is valid UTF-8 with no NUL byte. */
 bool am_utf8_valid(const char *s, size_t len);
@@ -28,6 +29,15 @@ void am_utf8_backspace(char *buf);
 
 /* Copies src into dst like am_utf8_append onto an empty buffer. */
 int am_utf8_set(char *dst, size_t dstsize, size_t max_chars, const char *src);
+
+/* Decodes the code point at s[i] (i < len) into *cp and returns its length
+ * in bytes, 1 to 4. Lenient, for drawing text already checked: a byte that
+ * does not start a whole sequence counts as one code point of its value. */
+int am_utf8_next(const char *s, size_t len, size_t i, uint32_t *cp);
+
+/* Scripts that need their own face and direction when drawn. */
+bool am_script_arabic(uint32_t cp); /* Arabic, its supplements and presentation forms */
+bool am_script_cjk(uint32_t cp);    /* CJK, radicals to ideographs, and full-width forms */
 
 /* Overwrites n bytes so that the compiler cannot drop the store. */
 void am_wipe(void *p, size_t n);

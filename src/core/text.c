@@ -108,6 +108,43 @@ int am_utf8_set(char *dst, size_t dstsize, size_t max_chars, const char *src)
     return am_utf8_append(dst, dstsize, max_chars, src);
 }
 
+int am_utf8_next(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t left = len - i;
+    if (u[0] < 0x80 || left < 2) {
+        *cp = u[0];
+        return 1;
+    }
+    if ((u[0] & 0xE0) == 0xC0) {
+        *cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+        return 2;
+    }
+    if ((u[0] & 0xF0) == 0xE0 && left >= 3) {
+        *cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+        return 3;
+    }
+    if (left >= 4) {
+        *cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
+              ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+        return 4;
+    }
+    *cp = u[0];
+    return 1;
+}
+
+bool am_script_arabic(uint32_t cp)
+{
+    return (cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
+           (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+bool am_script_cjk(uint32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFF00 && cp <= 0xFFEF);
+}
+
 void am_wipe(void *p, size_t n)
 {
     /* explicit_bzero: a memset the compiler may not drop because the memory

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "amends/text.h"
 #include "amends/widget.h"
 
 /* ---- rects ------------------------------------------------------------- */
@@ -70,43 +71,6 @@ static uint32_t ink_on(uint32_t bg)
 
 /* ---- UTF-8 and script ---------------------------------------------------- */
 
-static int utf8_next(const char *s, size_t len, size_t i, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s + i;
-    size_t left = len - i;
-    if (u[0] < 0x80 || left < 2) {
-        *cp = u[0];
-        return 1;
-    }
-    if ((u[0] & 0xE0) == 0xC0) {
-        *cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-        return 2;
-    }
-    if ((u[0] & 0xF0) == 0xE0 && left >= 3) {
-        *cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-        return 3;
-    }
-    if (left >= 4) {
-        *cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
-              ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-        return 4;
-    }
-    *cp = u[0];
-    return 1;
-}
-
-static bool is_arabic(uint32_t cp)
-{
-    return (cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
-           (cp >= 0xFE70 && cp <= 0xFEFF);
-}
-
-static bool is_cjk(uint32_t cp)
-{
-    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFF00 && cp <= 0xFFEF);
-}
-
 /* CJK punctuation that must not start a line. */
 static bool no_break_before(uint32_t cp)
 {
@@ -123,8 +87,8 @@ static bool has_arabic(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        i += (size_t)utf8_next(s, len, i, &cp);
-        if (is_arabic(cp))
+        i += (size_t)am_utf8_next(s, len, i, &cp);
+        if (am_script_arabic(cp))
             return true;
     }
     return false;
@@ -136,13 +100,13 @@ static int first_strong(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        i += (size_t)utf8_next(s, len, i, &cp);
-        if (is_arabic(cp))
+        i += (size_t)am_utf8_next(s, len, i, &cp);
+        if (am_script_arabic(cp))
             return 1;
         if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
             (cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && cp < 0x2000))
             return 0;
-        if (is_cjk(cp))
+        if (am_script_cjk(cp))
             return 0;
     }
     return -1;
@@ -273,7 +237,7 @@ static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, in
             bool opp = false;
             size_t next = i;
             uint32_t cp = 0;
-            int step = i < len ? utf8_next(t, len, i, &cp) : 0;
+            int step = i < len ? am_utf8_next(t, len, i, &cp) : 0;
             if (i == len) {
                 opp = true;
             } else if (cp == '\n') {
@@ -283,7 +247,8 @@ static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, in
                 opp = true;
                 while (next < len && t[next] == ' ')
                     next++;
-            } else if (i > pos && (is_cjk(cp) || is_cjk(prev)) && !no_break_before(cp)) {
+            } else if (i > pos && (am_script_cjk(cp) || am_script_cjk(prev)) &&
+                       !no_break_before(cp)) {
                 opp = true;
             }
             if (opp && (i > pos || i == len || cp == '\n')) {
@@ -306,7 +271,7 @@ static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, in
             size_t end = pos;
             while (end < len) {
                 uint32_t cp;
-                size_t step = (size_t)utf8_next(t, len, end, &cp);
+                size_t step = (size_t)am_utf8_next(t, len, end, &cp);
                 if (end > pos && width_of(c, t + pos, end + step - pos, f, px) > maxw)
                     break;
                 end += step;
@@ -727,7 +692,7 @@ static int letter_keys(lay *c, const char *row, bool upper, key_spec *out, int m
     size_t len = strlen(row);
     for (size_t i = 0; i < len && n < max;) {
         uint32_t cp;
-        i += (size_t)utf8_next(row, len, i, &cp);
+        i += (size_t)am_utf8_next(row, len, i, &cp);
         char id[16], typed[8];
         if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
             snprintf(id, sizeof id, "kbd.%c", (char)cp);

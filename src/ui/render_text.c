@@ -61,40 +61,13 @@ static TTF_Font *font_at(am_render *r, int face, int px)
     return s->font;
 }
 
-static int utf8_step(const char *s, size_t len, size_t i, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s + i;
-    size_t left = len - i;
-    if (u[0] < 0x80 || left < 2) {
-        *cp = u[0];
-        return 1;
-    }
-    if ((u[0] & 0xE0) == 0xC0) {
-        *cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-        return 2;
-    }
-    if ((u[0] & 0xF0) == 0xE0 && left >= 3) {
-        *cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-        return 3;
-    }
-    if (left >= 4) {
-        *cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
-              ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-        return 4;
-    }
-    *cp = u[0];
-    return 1;
-}
-
 enum { CLS_NEUTRAL = 0, CLS_LATIN, CLS_ARABIC, CLS_CJK };
 
 static int classify(uint32_t cp)
 {
-    if ((cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
-        (cp >= 0xFE70 && cp <= 0xFEFF))
+    if (am_script_arabic(cp))
         return CLS_ARABIC;
-    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-        (cp >= 0xFF00 && cp <= 0xFFEF))
+    if (am_script_cjk(cp))
         return CLS_CJK;
     if (cp == ' ' || (cp < 0x80 && !((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
                                      (cp >= 'a' && cp <= 'z'))))
@@ -136,7 +109,7 @@ static int segment(am_render *r, const char *t, size_t len, am_font font, int px
     int first_cls = CLS_LATIN;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        i += (size_t)utf8_step(t, len, i, &cp);
+        i += (size_t)am_utf8_next(t, len, i, &cp);
         int cls = classify(cp);
         if (cls != CLS_NEUTRAL) {
             first_cls = cls;
@@ -146,7 +119,7 @@ static int segment(am_render *r, const char *t, size_t len, am_font font, int px
     int cur_cls = first_cls;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t step = (size_t)utf8_step(t, len, i, &cp);
+        size_t step = (size_t)am_utf8_next(t, len, i, &cp);
         int cls = classify(cp);
         if (cls == CLS_NEUTRAL) {
             TTF_Font *f = font_at(r, face_for(cur_cls, bold), px);

@@ -100,6 +100,33 @@ static void wipe_zeroes_memory(void **state)
         assert_int_equal(secret[i], 0);
 }
 
+/* The drawing side's decoder: every length, a sequence cut short by the
+ * end, and which script a code point belongs to. */
+static void next_decodes_and_scripts_classify(void **state)
+{
+    (void)state;
+    const char *s = "a\xc3\xa9\xd8\xb4\xe8\xb0\xa2\xf0\x9f\x98\xa1";
+    size_t len = strlen(s);
+    uint32_t want[] = {'a', 0xE9, 0x0634, 0x8C22, 0x1F621};
+    int lens[] = {1, 2, 2, 3, 4};
+    size_t i = 0;
+    for (int k = 0; k < 5; k++) {
+        uint32_t cp = 0;
+        int n = am_utf8_next(s, len, i, &cp);
+        assert_int_equal(n, lens[k]);
+        assert_int_equal(cp, want[k]);
+        i += (size_t)n;
+    }
+    assert_int_equal(i, len);
+    uint32_t cp = 0;
+    assert_int_equal(am_utf8_next("\xe8\xb0", 2, 0, &cp), 1); /* cut short */
+    assert_int_equal(cp, 0xE8);
+    assert_true(am_script_arabic(0x0634) && am_script_arabic(0xFEFC));
+    assert_false(am_script_arabic('a') || am_script_arabic(0x8C22));
+    assert_true(am_script_cjk(0x8C22) && am_script_cjk(0xFF0C));
+    assert_false(am_script_cjk(0x0634) || am_script_cjk('9'));
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(valid_accepts_all_scripts_and_emoji),
     cmocka_unit_test(valid_rejects_bad_sequences),
@@ -109,6 +136,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(backspace_removes_whole_characters),
     cmocka_unit_test(set_replaces_and_round_trips_tricky_text),
     cmocka_unit_test(wipe_zeroes_memory),
+    cmocka_unit_test(next_decodes_and_scripts_classify),
 };
 
 AM_TEST_MAIN(tests)
