@@ -1,4 +1,4 @@
-/* config.c — loading and checking site configuration (INI, via inih).
+/* config_file.c — loading and checking site configuration (INI, via inih).
  *
  * Two passes over the same code path: the built-in defaults (defaults.c),
  * then the site's file. Each pass is fed to inih line by line through our

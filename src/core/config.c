@@ -1,4 +1,4 @@
-/* config_data.c — the site configuration's plain data: languages,
+/* config.c — the site configuration's plain data: languages,
  * severities, texts, lookups. libc only and no I/O, so the journey and
  * policy code in src/core can use it without pulling in the INI loader. */
 #include "amends/config.h"
