@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "amends/proto.h"
+#include "amends/webhook.h"
 
 #define MAX_REPLY (64 * 1024 * 1024)
 

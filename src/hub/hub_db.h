@@ -21,6 +21,7 @@
 #include "amends/error.h"
 #include "amends/proto.h"
 #include "amends/voucher.h"
+#include "amends/webhook.h"
 #include "hub_config.h"
 
 typedef struct hub_db hub_db;

@@ -27,6 +27,7 @@
 #include "amends/proto.h"
 #include "amends/version.h"
 #include "amends/voucher.h"
+#include "amends/webhook.h"
 #include "dashboard.h"
 #include "hub_auth.h"
 

@@ -21,6 +21,7 @@
 #include "amends/proto.h"
 #include "amends/version.h"
 #include "amends/voucher.h"
+#include "amends/webhook.h"
 #include "hub_auth.h"
 #include "hub_config.h"
 #include "hub_db.h"

@@ -9,13 +9,16 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "amends/clock.h"
 #include "amends/text.h"
+#include "amends/uuid.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -250,6 +253,17 @@ static void say(char *buf, size_t len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, len, fmt, ap);
     va_end(ap);
+}
+
+void am_proto_uuid_new(char out[AM_PROTO_UUID_LEN + 1])
+{
+    unsigned char b[16];
+    /* sodium_init is idempotent and thread-safe; a failure leaves the
+     * random source unusable, which no caller could recover from. */
+    if (sodium_init() < 0)
+        abort();
+    randombytes_buf(b, sizeof b);
+    am_uuid_v7_text(b, am_wall_ms(), out);
 }
 
 bool am_proto_uuid_valid(const char *s)

@@ -1,6 +1,6 @@
 /* retry_after.c — the Retry-After header (RFC 9110 section 10.2.3):
  * delta-seconds or an HTTP-date in any of its three forms. */
-#include "amends/proto.h"
+#include "amends/retry_after.h"
 
 #include <string.h>
 #include <time.h>

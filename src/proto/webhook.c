@@ -1,11 +1,8 @@
 /* webhook.c — Standard Webhooks v1 signatures (HMAC-SHA256 over
- * "{id}.{timestamp}.{body}", base64 in the original alphabet with padding),
- * and record UUIDs (version 7, amends/uuid.h). nettle computes the HMAC; libsodium
- * compares, encodes base64 and draws random bytes. */
-#include "amends/proto.h"
-
-#include "amends/clock.h"
-#include "amends/uuid.h"
+ * "{id}.{timestamp}.{body}", base64 in the original alphabet with padding).
+ * nettle computes the HMAC; libsodium compares, encodes base64 and draws
+ * random bytes. */
+#include "amends/webhook.h"
 
 #include <errno.h>
 #include <nettle/hmac.h>
@@ -20,14 +17,6 @@ static void ensure_sodium(void)
 {
     if (sodium_init() < 0)
         abort();
-}
-
-void am_proto_uuid_new(char out[AM_PROTO_UUID_LEN + 1])
-{
-    unsigned char b[16];
-    ensure_sodium();
-    randombytes_buf(b, sizeof b);
-    am_uuid_v7_text(b, am_wall_ms(), out);
 }
 
 am_rc am_webhook_secret_parse(const char *secret, uint8_t *key, size_t *keylen)

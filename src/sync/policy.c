@@ -3,6 +3,8 @@
  * Kept pure so unit tests and fuzz targets reach them directly. */
 #include "amends/sync.h"
 
+#include "amends/retry_after.h"
+
 #include <stdio.h>
 #include <string.h>
 

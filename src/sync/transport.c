@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "amends/proto.h"
+#include "amends/webhook.h"
 
 struct sync_transport {
     CURL *curl;

@@ -24,6 +24,7 @@
 #include "amends/log.h"
 #include "amends/store.h"
 #include "amends/version.h"
+#include "amends/webhook.h"
 #include "transport.h"
 
 #define MOD                   "sync"

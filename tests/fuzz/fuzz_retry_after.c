@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amends/retry_after.h"
 #include "amends/sync.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

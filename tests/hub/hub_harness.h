@@ -28,6 +28,8 @@
 #include "am_test.h"
 #include "amends/hub_client.h"
 #include "amends/proto.h"
+#include "amends/retry_after.h"
+#include "amends/webhook.h"
 
 #define HUB_BIN AM_BINARY_DIR "/bin/amends-hub"
 #define PG_BIN  "/usr/lib/postgresql/15/bin"

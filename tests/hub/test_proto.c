@@ -9,6 +9,8 @@
 
 #include "am_test.h"
 #include "amends/proto.h"
+#include "amends/retry_after.h"
+#include "amends/webhook.h"
 
 static am_proto_batch *sample_batch(void)
 {
