@@ -9,6 +9,7 @@
 
 #include "amends/text.h"
 #include "amends/widget.h"
+#include "keyboard.h"
 
 /* ---- rects ------------------------------------------------------------- */
 
@@ -581,65 +582,14 @@ static int footer(lay *c, footer_spec f)
 
 /* ---- keyboard ----------------------------------------------------------------- */
 
-static const char *const kbd_rows[AM_KBD_LAYER_COUNT][3] = {
-    [AM_KBD_LATIN] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"},
-    [AM_KBD_ACCENTS] = {"áàâäãçéèêë", "íìîïñóòôöõ", "úùûüýßœæ"},
-    [AM_KBD_SYMBOLS] = {"1234567890", "@.-_+'/:()", "#&!?,;\"*%"},
-    [AM_KBD_ARABIC] = {"ضصثقفغعهخحج", "شسيبلاتنمكط", "ذئءؤرىةوزظد"},
-};
-
-am_kbd_layer am_kbd_default_layer(int lang)
-{
-    return lang == AM_LANG_AR ? AM_KBD_ARABIC : AM_KBD_LATIN;
-}
-
 static int kbd_height(const lay *c)
 {
-    int kh = U(c, c->portrait ? 64 : 56), gap = U(c, 8);
-    return 4 * kh + 3 * gap;
+    return am_kbd_height(c->s, c->portrait);
 }
 
-static uint32_t upper_cp(uint32_t cp)
+static void key(lay *c, const am_kbd_key *k)
 {
-    if (cp >= 'a' && cp <= 'z')
-        return cp - 32;
-    if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
-        return cp - 0x20;
-    if (cp == 0x153)
-        return 0x152;
-    return cp;
-}
-
-static int utf8_put(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
-typedef struct key_spec {
-    const char *id;
-    const char *label;
-    double weight;
-    am_action action;
-    int value; /* layer */
-    const char *typed;
-    am_icon icon;
-    bool has_icon, special;
-} key_spec;
-
-static void key(lay *c, am_rect r, const key_spec *k)
-{
+    am_rect r = k->rect;
     int idx = add_widget(c, k->id, AM_WK_KEY, r, AM_WF_NOMIRROR);
     if (idx < 0)
         return;
@@ -650,7 +600,7 @@ static void key(lay *c, am_rect r, const key_spec *k)
         w->event.type = AM_EV_BACKSPACE;
         w->event.value = 0;
     }
-    if (k->typed)
+    if (k->typed[0])
         snprintf(w->key_text, sizeof w->key_text, "%s", k->typed);
     bool active = k->action == AM_ACT_KBD_SHIFT && c->v->kbd.shift;
     uint32_t bgc = active ? c->primary : k->special ? mix(c->surface, c->text, 0.07) : c->surface;
@@ -668,67 +618,12 @@ static void key(lay *c, am_rect r, const key_spec *k)
     }
 }
 
-static void key_row(lay *c, const key_spec *keys, int n, int y, int kh, double unit, int x0,
-                    int width)
-{
-    double total = 0;
-    for (int i = 0; i < n; i++)
-        total += keys[i].weight;
-    int gap = U(c, 8);
-    int row_w = (int)lround(total * unit) - gap;
-    double x = x0 + (width - row_w) / 2.0;
-    for (int i = 0; i < n; i++) {
-        int w = (int)lround(keys[i].weight * unit) - gap;
-        key(c, rect((int)lround(x), y, w, kh), &keys[i]);
-        x += keys[i].weight * unit;
-    }
-}
-
-/* Keys of one letters row: "kbd.q", or "kbd.u0636" past ASCII letters and
- * digits. Ids and typed text live in the layout's arena. */
-static int letter_keys(lay *c, const char *row, bool upper, key_spec *out, int max)
-{
-    int n = 0;
-    size_t len = strlen(row);
-    for (size_t i = 0; i < len && n < max;) {
-        uint32_t cp;
-        i += (size_t)am_utf8_next(row, len, i, &cp);
-        char id[16], typed[8];
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
-            snprintf(id, sizeof id, "kbd.%c", (char)cp);
-        else
-            snprintf(id, sizeof id, "kbd.u%04x", (unsigned)cp);
-        int tl = utf8_put(typed, upper ? upper_cp(cp) : cp);
-        key_spec *k = &out[n++];
-        memset(k, 0, sizeof *k);
-        k->id = keep(c, id, strlen(id));
-        k->typed = keep(c, typed, (size_t)tl);
-        k->label = k->typed;
-        k->weight = 1;
-        k->action = AM_ACT_TYPE;
-        if (!k->id || !k->typed)
-            n--;
-    }
-    return n;
-}
-
 static void keyboard(lay *c, am_rect area)
 {
-    am_kbd_layer layer = c->v->kbd.layer;
-    am_kbd_layer letters = c->v->kbd.letters;
-    if (layer >= AM_KBD_LAYER_COUNT)
-        layer = AM_KBD_LATIN;
-    if (letters != AM_KBD_ARABIC)
-        letters = AM_KBD_LATIN;
     c->kbd_cmd_begin = c->l->cmd_count;
     c->no_mirror = true;
     fill(c, rect(0, area.y - U(c, 10), c->W, area.h + U(c, 20)), mix(c->bg, c->text, 0.06), 0, 0,
          0);
-    int kh = U(c, c->portrait ? 64 : 56), gap = U(c, 8);
-    double cols = layer == AM_KBD_ARABIC ? 12.5 : 10;
-    int width = area.w < U(c, 1100) ? area.w : U(c, 1100);
-    int x0 = area.x + (area.w - width) / 2;
-    double unit = (double)(width + gap) / cols;
     /* Automatic capital at the start of a field, as phones do. */
     am_field focus = am_journey_focus(c->j);
     bool empty = true;
@@ -749,96 +644,16 @@ static void keyboard(lay *c, am_rect area)
         empty = false;
         break;
     }
-    bool upper = c->v->kbd.shift != empty;
-    key_spec keys[16];
-    int y = area.y;
-    for (int row = 0; row < 3; row++) {
-        int n = 0;
-        if (row == 2 && (layer == AM_KBD_LATIN || layer == AM_KBD_ACCENTS)) {
-            keys[n] = (key_spec){.id = "kbd.shift",
-                                 .weight = 1.5,
-                                 .action = AM_ACT_KBD_SHIFT,
-                                 .icon = AM_ICON_SHIFT,
-                                 .has_icon = true,
-                                 .special = true};
-            n++;
-        }
-        n += letter_keys(c, kbd_rows[layer][row], upper && layer != AM_KBD_SYMBOLS, keys + n,
-                         13 - n);
-        if (row == 2) {
-            keys[n] = (key_spec){.id = "kbd.backspace",
-                                 .weight = 1.5,
-                                 .action = AM_ACT_EVENT,
-                                 .icon = AM_ICON_BACKSPACE,
-                                 .has_icon = true,
-                                 .special = true};
-            n++;
-        }
-        key_row(c, keys, n, y, kh, unit, x0, width);
-        y += kh + gap;
-    }
-    int n = 0;
-    if (layer == AM_KBD_SYMBOLS) {
-        keys[n++] = (key_spec){.id = "kbd.letters",
-                               .label = letters == AM_KBD_ARABIC ? "أ ب ت" : "abc",
-                               .weight = 1.5,
-                               .action = AM_ACT_KBD_LAYER,
-                               .value = letters,
-                               .special = true};
-    } else {
-        keys[n++] = (key_spec){.id = "kbd.symbols",
-                               .label = "?123",
-                               .weight = 1.5,
-                               .action = AM_ACT_KBD_LAYER,
-                               .value = AM_KBD_SYMBOLS,
-                               .special = true};
-    }
-    if (layer == AM_KBD_LATIN)
-        keys[n++] = (key_spec){.id = "kbd.accents",
-                               .label = "áé",
-                               .weight = 1.5,
-                               .action = AM_ACT_KBD_LAYER,
-                               .value = AM_KBD_ACCENTS,
-                               .special = true};
-    else if (layer == AM_KBD_ACCENTS)
-        keys[n++] = (key_spec){.id = "kbd.latin",
-                               .label = "abc",
-                               .weight = 1.5,
-                               .action = AM_ACT_KBD_LAYER,
-                               .value = AM_KBD_LATIN,
-                               .special = true};
-    if (layer == AM_KBD_ARABIC || (layer == AM_KBD_SYMBOLS && letters == AM_KBD_ARABIC))
-        keys[n++] = (key_spec){.id = "kbd.latin",
-                               .label = "ABC",
-                               .weight = 1.5,
-                               .action = AM_ACT_KBD_LAYER,
-                               .value = AM_KBD_LATIN,
-                               .special = true};
-    else
-        keys[n++] = (key_spec){.id = "kbd.arabic",
-                               .label = "عربي",
-                               .weight = 1.5,
-                               .action = AM_ACT_KBD_LAYER,
-                               .value = AM_KBD_ARABIC,
-                               .special = true};
-    double used = 0;
+    am_kbd_spec spec = {.state = c->v->kbd,
+                        .upper = c->v->kbd.shift != empty,
+                        .scale = c->s,
+                        .portrait = c->portrait,
+                        .area = area,
+                        .space_label = S(c, AM_STR_KBD_SPACE)};
+    am_kbd_key keys[AM_KBD_MAX_KEYS];
+    int n = am_kbd_keys(&spec, keys, AM_KBD_MAX_KEYS);
     for (int i = 0; i < n; i++)
-        used += keys[i].weight;
-    bool arabic = layer == AM_KBD_ARABIC;
-    double space_w = cols - used - (arabic ? 1.5 : 1);
-    keys[n++] = (key_spec){.id = "kbd.space",
-                           .label = S(c, AM_STR_KBD_SPACE),
-                           .weight = space_w,
-                           .action = AM_ACT_TYPE,
-                           .typed = " ",
-                           .special = true};
-    if (arabic)
-        keys[n++] = (key_spec){
-            .id = "kbd.u060c", .label = "،", .weight = 1.5, .action = AM_ACT_TYPE, .typed = "،"};
-    else
-        keys[n++] = (key_spec){
-            .id = "kbd.u002e", .label = ".", .weight = 1, .action = AM_ACT_TYPE, .typed = "."};
-    key_row(c, keys, n, y, kh, unit, x0, width);
+        key(c, &keys[i]);
     c->kbd_cmd_end = c->l->cmd_count;
     c->no_mirror = false;
 }
