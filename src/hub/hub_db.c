@@ -272,6 +272,8 @@ static am_rc query_rows(hub_db *db, const char *sql, int n, const char *const *p
     return AM_OK;
 }
 
+static void count_rows(void *ud, int ncols, const char *const *values);
+
 /* --- provisioning ------------------------------------------------------------- */
 
 static am_rc add_unique(hub_db *db, const char *sql, const char *const *params, int n,
@@ -295,15 +297,37 @@ static am_rc add_unique(hub_db *db, const char *sql, const char *const *params, 
     return AM_OK;
 }
 
-am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *token_hash, const char *secret,
-                       int64_t now_ms, char *err, size_t errlen)
+static am_rc site_exists(hub_db *db, const char *site, char *err, size_t errlen)
+{
+    int slot, found = 0;
+    const char *p[] = {site};
+    void *conn = acquire(db, &slot);
+    am_rc rc = run(db, conn, "SELECT 1 FROM sites WHERE id = ?1", 1, p, count_rows, &found, NULL);
+    release(db, slot);
+    if (rc) {
+        snprintf(err, errlen, "reading the sites failed (see the log)");
+        return rc;
+    }
+    if (!found) {
+        snprintf(err, errlen, "no site '%s' (amends-hub site add %s ...)", site, site);
+        return AM_ERR_NOTFOUND;
+    }
+    return AM_OK;
+}
+
+am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char *token_hash,
+                       const char *secret, int64_t now_ms, char *err, size_t errlen)
 {
     num now = i64(now_ms);
-    const char *p[] = {id, token_hash, secret, now.s};
+    const char *p[] = {id, token_hash, secret, now.s, site};
+    am_rc rc = site_exists(db, site, err, errlen);
+    if (rc)
+        return rc;
+    /* Sites are never removed, so the site checked above is still there. */
     return add_unique(db,
-                      "INSERT INTO kiosks (id, token_hash, secret, created_at) "
-                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                      p, 4, "kiosk", err, errlen);
+                      "INSERT INTO kiosks (id, token_hash, secret, created_at, site) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                      p, 5, "kiosk", err, errlen);
 }
 
 am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
@@ -337,6 +361,9 @@ am_rc hub_db_kiosks(hub_db *db, cJSON **out)
         {"budget_hourly_offers", COL_INT},
         {"spent_today_minor", COL_INT},
         {"offers_last_hour", COL_INT},
+        {"site", COL_TEXT},
+        {"timezone", COL_TEXT},
+        {"currency", COL_TEXT},
     };
     return query_rows(
         db,
@@ -345,9 +372,109 @@ am_rc hub_db_kiosks(hub_db *db, cJSON **out)
         "(SELECT COUNT(*) FROM alerts a WHERE a.kiosk = k.id AND a.acked_at IS NULL), "
         "(SELECT COUNT(*) FROM feedback f WHERE f.kiosk = k.id), "
         "k.budget_currency, k.budget_daily_minor, k.budget_hourly_offers, "
-        "k.spent_today_minor, k.offers_last_hour "
-        "FROM kiosks k ORDER BY k.id",
+        "k.spent_today_minor, k.offers_last_hour, k.site, s.timezone, s.currency "
+        "FROM kiosks k LEFT JOIN sites s ON s.id = k.site ORDER BY k.id",
         0, NULL, cols, (int)(sizeof cols / sizeof cols[0]), out);
+}
+
+/* --- sites and teams ------------------------------------------------------------ */
+
+am_rc hub_db_site_add(hub_db *db, const char *id, const char *name, const char *timezone,
+                      const char *currency, int64_t now_ms, char *err, size_t errlen)
+{
+    num now = i64(now_ms);
+    const char *p[] = {id, name, timezone, currency, now.s};
+    return add_unique(db,
+                      "INSERT INTO sites (id, name, timezone, currency, created_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                      p, 5, "site", err, errlen);
+}
+
+am_rc hub_db_site_set(hub_db *db, const char *id, const char *name, const char *timezone,
+                      const char *currency, char *err, size_t errlen)
+{
+    int slot;
+    int64_t changes = 0;
+    const char *p[] = {id, name, timezone, currency};
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    am_rc rc = run(db, conn,
+                   "UPDATE sites SET name = COALESCE(?2, name), timezone = COALESCE(?3, timezone), "
+                   "currency = COALESCE(?4, currency) WHERE id = ?1",
+                   4, p, NULL, NULL, &changes);
+    write_unlock(db);
+    release(db, slot);
+    if (rc) {
+        snprintf(err, errlen, "storing the site failed (see the log)");
+        return rc;
+    }
+    if (changes == 0) {
+        snprintf(err, errlen, "no site '%s'", id);
+        return AM_ERR_NOTFOUND;
+    }
+    return AM_OK;
+}
+
+am_rc hub_db_sites(hub_db *db, cJSON **out)
+{
+    static const col site_cols[] = {
+        {"id", COL_TEXT},       {"name", COL_TEXT},  {"timezone", COL_TEXT},
+        {"currency", COL_TEXT}, {"kiosks", COL_INT},
+    };
+    static const col team_cols[] = {{"site", COL_TEXT}, {"id", COL_TEXT}, {"name", COL_TEXT}};
+    cJSON *sites = NULL, *teams = NULL;
+    *out = NULL;
+    am_rc rc = query_rows(db,
+                          "SELECT s.id, s.name, s.timezone, s.currency, "
+                          "(SELECT COUNT(*) FROM kiosks k WHERE k.site = s.id) "
+                          "FROM sites s ORDER BY s.id",
+                          0, NULL, site_cols, 5, &sites);
+    if (!rc)
+        rc = query_rows(db, "SELECT site, id, name FROM teams ORDER BY site, id", 0, NULL,
+                        team_cols, 3, &teams);
+    if (rc)
+        goto out;
+    cJSON *site;
+    cJSON_ArrayForEach(site, sites)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(site, "id"));
+        cJSON *list = cJSON_AddArrayToObject(site, "teams");
+        if (!list || !id) {
+            rc = AM_ERR_NOMEM;
+            goto out;
+        }
+        for (cJSON *t = teams ? teams->child : NULL, *next; t; t = next) {
+            next = t->next;
+            cJSON *of = cJSON_GetObjectItemCaseSensitive(t, "site");
+            if (!cJSON_IsString(of) || strcmp(of->valuestring, id) != 0)
+                continue;
+            cJSON_DeleteItemFromObjectCaseSensitive(t, "site");
+            cJSON_AddItemToArray(list, cJSON_DetachItemViaPointer(teams, t));
+        }
+    }
+    *out = sites;
+    sites = NULL;
+out:
+    cJSON_Delete(sites);
+    cJSON_Delete(teams);
+    return rc;
+}
+
+am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *name,
+                      int64_t now_ms, char *err, size_t errlen)
+{
+    num now = i64(now_ms);
+    const char *p[] = {id, site, name, now.s};
+    am_rc rc = site_exists(db, site, err, errlen);
+    if (rc)
+        return rc;
+    rc = add_unique(db,
+                    "INSERT INTO teams (id, site, name, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                    p, 4, "team", err, errlen);
+    if (rc == AM_ERR_INVALID)
+        snprintf(err, errlen, "site '%s' has a team '%s' already", site, id);
+    return rc;
 }
 
 /* --- authentication -------------------------------------------------------------- */

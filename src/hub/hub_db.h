@@ -33,13 +33,31 @@ void hub_db_close(hub_db *db); /* accepts NULL */
 
 /* --- provisioning ------------------------------------------------------------ */
 
-/* AM_ERR_INVALID when the id is taken. token_hash is lower-case hex. */
-am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *token_hash, const char *secret,
-                       int64_t now_ms, char *err, size_t errlen);
+/* AM_ERR_INVALID when the id is taken, AM_ERR_NOTFOUND when there is no
+ * site `site`. token_hash is lower-case hex. */
+am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char *token_hash,
+                       const char *secret, int64_t now_ms, char *err, size_t errlen);
 am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
                          char *err, size_t errlen);
-/* {"kiosks":[...]}: the fleet view. */
+/* [...]: the fleet view, each kiosk with its site and the site's
+ * timezone and currency ("" when the site has none set). */
 am_rc hub_db_kiosks(hub_db *db, cJSON **out);
+
+/* --- sites and teams --------------------------------------------------------- */
+
+/* A site: id as a kiosk id, a display name, an IANA zone (hub_tz.h) and an
+ * ISO 4217 currency ("" for not set). AM_ERR_INVALID when the id is taken. */
+am_rc hub_db_site_add(hub_db *db, const char *id, const char *name, const char *timezone,
+                      const char *currency, int64_t now_ms, char *err, size_t errlen);
+/* Changes what is not NULL. AM_ERR_NOTFOUND for an unknown site. */
+am_rc hub_db_site_set(hub_db *db, const char *id, const char *name, const char *timezone,
+                      const char *currency, char *err, size_t errlen);
+/* [{"id","name","timezone","currency","kiosks":N,"teams":[{"id","name"}...]}...] by id. */
+am_rc hub_db_sites(hub_db *db, cJSON **out);
+/* A team of a site. AM_ERR_NOTFOUND when there is no such site,
+ * AM_ERR_INVALID when the site has the team already. */
+am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *name,
+                      int64_t now_ms, char *err, size_t errlen);
 
 /* --- authentication ---------------------------------------------------------- */
 

@@ -66,6 +66,20 @@
     " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"                                    \
     "CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions (expires_at);"
 
+/* Sites and teams (migration 2): a site has a time zone and a currency;
+ * a team belongs to a site. Kiosks already provisioned land in the site
+ * "default" (UTC, currency not set). The kiosks column is added by each
+ * driver in its own syntax. */
+#define HUB_SITES_SQL                                                                              \
+    "CREATE TABLE IF NOT EXISTS sites ("                                                           \
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, timezone TEXT NOT NULL, currency TEXT NOT NULL,"    \
+    " created_at BIGINT NOT NULL);"                                                                \
+    "CREATE TABLE IF NOT EXISTS teams ("                                                           \
+    " site TEXT NOT NULL REFERENCES sites (id), id TEXT NOT NULL, name TEXT NOT NULL,"             \
+    " created_at BIGINT NOT NULL, PRIMARY KEY (site, id));"                                        \
+    "INSERT INTO sites (id, name, timezone, currency, created_at)"                                 \
+    " VALUES ('default', 'Default site', 'UTC', '', 0) ON CONFLICT DO NOTHING;"
+
 /* Called once per result row; values[i] is NULL for SQL NULL. */
 typedef void (*hub_row_fn)(void *ud, int ncols, const char *const *values);
 

@@ -31,6 +31,10 @@ static const char schema_sql[] =
     " ADD COLUMN IF NOT EXISTS budget_hourly_offers BIGINT,"
     " ADD COLUMN IF NOT EXISTS spent_today_minor BIGINT,"
     " ADD COLUMN IF NOT EXISTS offers_last_hour BIGINT;"
+    /* 2: sites and teams; every kiosk belongs to a site. */
+    HUB_SITES_SQL
+    "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS site TEXT NOT NULL DEFAULT 'default';"
+    "CREATE INDEX IF NOT EXISTS kiosks_site ON kiosks (site);"
     "COMMIT;";
 
 /* "relation already exists, skipping" and friends are not news. */

@@ -25,13 +25,16 @@ typedef struct sq_conn {
 static const char schema_sql[] = HUB_SCHEMA_SQL(" seq INTEGER PRIMARY KEY AUTOINCREMENT");
 
 /* Migrations after the first schema, in order; PRAGMA user_version counts
- * those applied. 1: the budget a kiosk's heartbeat carries. */
+ * those applied. 1: the budget a kiosk's heartbeat carries. 2: sites and
+ * teams; every kiosk belongs to a site. */
 static const char *const migrations[] = {
     "ALTER TABLE kiosks ADD COLUMN budget_currency TEXT;"
     "ALTER TABLE kiosks ADD COLUMN budget_daily_minor BIGINT;"
     "ALTER TABLE kiosks ADD COLUMN budget_hourly_offers BIGINT;"
     "ALTER TABLE kiosks ADD COLUMN spent_today_minor BIGINT;"
     "ALTER TABLE kiosks ADD COLUMN offers_last_hour BIGINT;",
+    HUB_SITES_SQL "ALTER TABLE kiosks ADD COLUMN site TEXT NOT NULL DEFAULT 'default';"
+                  "CREATE INDEX kiosks_site ON kiosks (site);",
 };
 
 static void user_version_row(void *ud, int ncols, char **values, char **names)

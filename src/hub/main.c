@@ -2,10 +2,13 @@
  * provision kiosks and managers against the same database.
  *
  *   amends-hub [--config FILE]                  run the hub
- *   amends-hub [--config FILE] kiosk add ID     new kiosk: token, secret and voucher key, shown
- * once amends-hub [--config FILE] kiosk voucher-key ID   voucher key for a kiosk added without one
+ *   amends-hub [--config FILE] kiosk add ID [--site SITE]   new kiosk: token, secret and
+ *                                               voucher key, shown once
+ *   amends-hub [--config FILE] kiosk voucher-key ID   voucher key for a kiosk added without one
  *   amends-hub [--config FILE] kiosk list       the fleet, as the manager API shows it
  *   amends-hub [--config FILE] manager add NAME new manager token, shown once
+ *   amends-hub [--config FILE] site add|set|list    sites: name, time zone, currency
+ *   amends-hub [--config FILE] team add SITE TEAM --name NAME
  */
 #include <pthread.h>
 #include <signal.h>
@@ -26,6 +29,7 @@
 #include "hub_config.h"
 #include "hub_db.h"
 #include "hub_server.h"
+#include "hub_tz.h"
 
 #define DEFAULT_CONFIG "/etc/amends/hub.conf"
 
@@ -37,11 +41,15 @@ static const char usage_main[] =
     "and exits 0).\n"
     "\n"
     "commands:\n"
-    "  kiosk add ID      provision a kiosk; prints its token, signing secret and voucher\n"
-    "                    key once\n"
+    "  kiosk add ID [--site SITE]  provision a kiosk at a site (default: the site\n"
+    "                    'default'); prints its token, signing secret and voucher key once\n"
     "  kiosk voucher-key ID  a voucher key for a kiosk provisioned before vouchers\n"
     "  kiosk list        list provisioned kiosks and their health\n"
     "  manager add NAME  create a manager credential; prints its token once\n"
+    "  site add ID --name NAME --timezone ZONE --currency CODE   a site (hotel, shop)\n"
+    "  site set ID [--name NAME] [--timezone ZONE] [--currency CODE]\n"
+    "  site list         the sites and their teams, as JSON\n"
+    "  team add SITE TEAM --name NAME   a team of a site (housekeeping, front desk)\n"
     "\n"
     "options:\n"
     "  --config FILE     hub configuration (default " DEFAULT_CONFIG ")\n"
@@ -51,11 +59,12 @@ static const char usage_main[] =
     "See docs/hub.md.\n";
 
 static const char usage_kiosk[] =
-    "usage: amends-hub [--config FILE] kiosk add ID\n"
+    "usage: amends-hub [--config FILE] kiosk add ID [--site SITE]\n"
     "       amends-hub [--config FILE] kiosk voucher-key ID\n"
     "       amends-hub [--config FILE] kiosk list\n"
     "\n"
-    "add: ID is 1 to 64 of A-Z a-z 0-9 . _ - and must match the kiosk's [kiosk] id.\n"
+    "add: ID is 1 to 64 of A-Z a-z 0-9 . _ - and must match the kiosk's [kiosk] id;\n"
+    "SITE (default: default) must exist (amends-hub site add).\n"
     "Prints the bearer token, the whsec_ signing secret and the voucher key exactly\n"
     "once: put the token and secret in the kiosk's sync token_file and secret_file,\n"
     "and the voucher key (base64) decoded into /etc/amends/voucher.key, mode 0600:\n"
@@ -65,6 +74,24 @@ static const char usage_kiosk[] =
     "voucher-key: makes and prints (once) a voucher key for a kiosk that has none;\n"
     "never replaces one.\n"
     "list: prints the fleet as JSON (last seen, pending, quarantined, errors).\n";
+
+static const char usage_site[] =
+    "usage: amends-hub [--config FILE] site add ID --name NAME --timezone ZONE --currency CODE\n"
+    "       amends-hub [--config FILE] site set ID [--name NAME] [--timezone ZONE]\n"
+    "                                              [--currency CODE]\n"
+    "       amends-hub [--config FILE] site list\n"
+    "\n"
+    "ID is 1 to 64 of A-Z a-z 0-9 . _ -. ZONE is a tz database name such as\n"
+    "Europe/London (times of the site are shown in it); CODE is the ISO 4217 code\n"
+    "of the site's money, such as GBP (amounts in different currencies are never\n"
+    "added up). Kiosks provisioned before sites existed are in the site 'default'\n"
+    "(UTC, no currency): give it yours with 'site set default'.\n";
+
+static const char usage_team[] =
+    "usage: amends-hub [--config FILE] team add SITE TEAM --name NAME\n"
+    "\n"
+    "Adds a team to a site. TEAM is 1 to 64 of A-Z a-z 0-9 . _ -, unique within\n"
+    "its site; NAME is what people read (\"Housekeeping\"). 'site list' shows the teams.\n";
 
 static const char usage_manager[] =
     "usage: amends-hub [--config FILE] manager add NAME\n"
@@ -101,6 +128,212 @@ static int open_db(const char *config_path, hub_config *cfg, int connections, hu
     return 0;
 }
 
+/* A command's words: `npos` positional arguments, then "--name value"
+ * pairs from `opts` (a name marked `many` may be given up to CLI_MANY
+ * times). Prints what is wrong and returns false on any other word. */
+#define CLI_MANY 16
+typedef struct cli_opt {
+    const char *name; /* without the dashes */
+    bool many;
+    const char *values[CLI_MANY];
+    int count;
+} cli_opt;
+
+static bool cli_parse(const char *what, int argc, char **argv, int npos, const char **pos,
+                      cli_opt *opts, size_t nopts)
+{
+    int i = 0;
+    for (; i < npos; i++) {
+        if (i >= argc || !strncmp(argv[i], "--", 2)) {
+            fprintf(stderr, "amends-hub: %s: %d argument%s needed before the options\n", what, npos,
+                    npos == 1 ? "" : "s");
+            return false;
+        }
+        pos[i] = argv[i];
+    }
+    for (; i < argc; i += 2) {
+        cli_opt *o = NULL;
+        for (size_t j = 0; j < nopts && !o; j++) {
+            if (!strncmp(argv[i], "--", 2) && !strcmp(argv[i] + 2, opts[j].name))
+                o = &opts[j];
+        }
+        if (!o) {
+            fprintf(stderr, "amends-hub: %s: unknown option or extra argument '%s'\n", what,
+                    argv[i]);
+            return false;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "amends-hub: %s: --%s needs a value\n", what, o->name);
+            return false;
+        }
+        if (o->count >= (o->many ? CLI_MANY : 1)) {
+            fprintf(stderr, "amends-hub: %s: --%s given %s\n", what, o->name,
+                    o->many ? "too often" : "twice");
+            return false;
+        }
+        o->values[o->count++] = argv[i + 1];
+    }
+    return true;
+}
+
+static bool cli_help(int argc, char **argv, const char *usage)
+{
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool id_ok(const char *what, const char *kind, const char *id)
+{
+    if (am_proto_kiosk_id_valid(id))
+        return true;
+    fprintf(stderr, "amends-hub: %s: '%s' is not a valid %s (1 to 64 of A-Z a-z 0-9 . _ -)\n", what,
+            id, kind);
+    return false;
+}
+
+/* A display name: 1 to 200 bytes of printable UTF-8 text (no control
+ * characters). */
+static bool name_ok(const char *what, const char *name)
+{
+    size_t n = strlen(name);
+    bool ok = n > 0 && n <= 200;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)name[i] >= 0x20 && name[i] != 0x7f;
+    if (!ok)
+        fprintf(stderr,
+                "amends-hub: %s: --name must be 1 to 200 characters, no control "
+                "characters\n",
+                what);
+    return ok;
+}
+
+static bool site_values_ok(const char *what, const char *zone, const char *currency)
+{
+    if (zone && !hub_tz_valid(zone)) {
+        fprintf(stderr,
+                "amends-hub: %s: --timezone '%s' is not a time zone of the tz database "
+                "(such as Europe/London; see /usr/share/zoneinfo)\n",
+                what, zone);
+        return false;
+    }
+    if (currency && !hub_currency_valid(currency)) {
+        fprintf(stderr, "amends-hub: %s: --currency '%s' is not an ISO 4217 code (such as GBP)\n",
+                what, currency);
+        return false;
+    }
+    return true;
+}
+
+static int cmd_site(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512];
+    const char *id = NULL;
+    cli_opt opts[] = {{.name = "name"}, {.name = "timezone"}, {.name = "currency"}};
+    if (cli_help(argc, argv, usage_site))
+        return 0;
+    if (argc >= 1 && !strcmp(argv[0], "list")) {
+        if (argc != 1) {
+            fputs(usage_site, stderr);
+            return 2;
+        }
+        int status = open_db(config_path, &cfg, 1, &db);
+        if (status)
+            return status;
+        cJSON *sites = NULL;
+        if (hub_db_sites(db, &sites) != AM_OK) {
+            fprintf(stderr, "amends-hub: site list: reading the database failed\n");
+            status = 1;
+        } else {
+            char *text = cJSON_Print(sites);
+            if (text)
+                printf("%s\n", text);
+            free(text);
+        }
+        cJSON_Delete(sites);
+        hub_db_close(db);
+        return status;
+    }
+    bool add = argc >= 1 && !strcmp(argv[0], "add");
+    bool set = argc >= 1 && !strcmp(argv[0], "set");
+    if (!add && !set) {
+        fputs(usage_site, stderr);
+        return 2;
+    }
+    const char *what = add ? "site add" : "site set";
+    if (!cli_parse(what, argc - 1, argv + 1, 1, &id, opts, 3) || !id_ok(what, "site id", id))
+        return 2;
+    const char *name = opts[0].count ? opts[0].values[0] : NULL;
+    const char *zone = opts[1].count ? opts[1].values[0] : NULL;
+    const char *currency = opts[2].count ? opts[2].values[0] : NULL;
+    if (add && (!name || !zone || !currency)) {
+        fprintf(stderr, "amends-hub: site add: --name, --timezone and --currency are all "
+                        "needed\n");
+        return 2;
+    }
+    if (set && !name && !zone && !currency) {
+        fprintf(stderr, "amends-hub: site set: nothing to change (--name, --timezone, "
+                        "--currency)\n");
+        return 2;
+    }
+    if ((name && !name_ok(what, name)) || !site_values_ok(what, zone, currency))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    am_rc rc = add ? hub_db_site_add(db, id, name, zone, currency, am_wall_ms(), err, sizeof err)
+                   : hub_db_site_set(db, id, name, zone, currency, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "amends-hub: %s: %s\n", what, err);
+        status = 1;
+    } else {
+        printf("site: %s\n", id);
+    }
+    hub_db_close(db);
+    return status;
+}
+
+static int cmd_team(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512];
+    const char *pos[2];
+    cli_opt opts[] = {{.name = "name"}};
+    if (cli_help(argc, argv, usage_team))
+        return 0;
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
+        fputs(usage_team, stderr);
+        return 2;
+    }
+    if (!cli_parse("team add", argc - 1, argv + 1, 2, pos, opts, 1) ||
+        !id_ok("team add", "site id", pos[0]) || !id_ok("team add", "team id", pos[1]))
+        return 2;
+    if (!opts[0].count) {
+        fprintf(stderr, "amends-hub: team add: --name is needed\n");
+        return 2;
+    }
+    if (!name_ok("team add", opts[0].values[0]))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    if (hub_db_team_add(db, pos[0], pos[1], opts[0].values[0], am_wall_ms(), err, sizeof err)) {
+        fprintf(stderr, "amends-hub: team add: %s\n", err);
+        status = 1;
+    } else {
+        printf("team: %s/%s\n", pos[0], pos[1]);
+    }
+    hub_db_close(db);
+    return status;
+}
+
 static int cmd_kiosk(const char *config_path, int argc, char **argv)
 {
     hub_config cfg;
@@ -111,18 +344,23 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         fputs(usage_kiosk, stdout);
         return 0;
     }
-    if (argc == 2 && !strcmp(argv[0], "add")) {
-        if (!strcmp(argv[1], "--help")) {
-            fputs(usage_kiosk, stdout);
+    if (argc >= 2 && !strcmp(argv[0], "add")) {
+        const char *id = NULL;
+        cli_opt opts[] = {{.name = "site"}};
+        if (cli_help(argc, argv, usage_kiosk))
             return 0;
-        }
-        if (!am_proto_kiosk_id_valid(argv[1])) {
+        if (!cli_parse("kiosk add", argc - 1, argv + 1, 1, &id, opts, 1))
+            return 2;
+        if (!am_proto_kiosk_id_valid(id)) {
             fprintf(stderr,
                     "amends-hub: kiosk add: '%s' is not a kiosk id (1 to 64 of "
                     "A-Z a-z 0-9 . _ -)\n",
-                    argv[1]);
+                    id);
             return 2;
         }
+        const char *site = opts[0].count ? opts[0].values[0] : "default";
+        if (!id_ok("kiosk add", "site id", site))
+            return 2;
         status = open_db(config_path, &cfg, 1, &db);
         if (status)
             return status;
@@ -132,7 +370,7 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         hub_token_hash(token, hash);
         am_webhook_secret_new(secret);
         voucher_key_new(vkey);
-        if (hub_db_kiosk_add(db, argv[1], hash, secret, am_wall_ms(), err, sizeof err) != AM_OK) {
+        if (hub_db_kiosk_add(db, id, site, hash, secret, am_wall_ms(), err, sizeof err) != AM_OK) {
             fprintf(stderr, "amends-hub: kiosk add: %s\n", err);
             status = 1;
         } else if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), err, sizeof err) !=
@@ -301,6 +539,9 @@ int main(int argc, char **argv)
     const char *config_path = DEFAULT_CONFIG;
     int i = 1;
     am_log_set_ident("amends-hub");
+    /* Before any thread: hub_tz switches TZ under its lock and puts UTC back. */
+    setenv("TZ", "UTC", 1);
+    tzset();
     if (sodium_init() < 0) {
         fprintf(stderr, "amends-hub: libsodium failed to initialise\n");
         return 1;
@@ -330,6 +571,10 @@ int main(int argc, char **argv)
         return cmd_kiosk(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "manager"))
         return cmd_manager(config_path, argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "site"))
+        return cmd_site(config_path, argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "team"))
+        return cmd_team(config_path, argc - i - 1, argv + i + 1);
     fprintf(stderr, "amends-hub: unknown command or option '%s'\n\n%s", argv[i], usage_main);
     return 2;
 }

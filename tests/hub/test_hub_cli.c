@@ -1,6 +1,8 @@
 /* test_hub_cli.c — amends-hub as an operator meets it: --help and
  * --version, provisioning, configuration mistakes named FILE:LINE, the
  * plain-HTTP rule, and tokens kept only as hashes. */
+#include <cjson/cJSON.h>
+
 #include "hub_harness.h"
 
 static int setup_dir(void **state)
@@ -126,6 +128,148 @@ static void provisioning_prints_once_and_stores_hashes(void **state)
     free(err);
 }
 
+/* Runs the command, checks its exit status and (when given) that stdout
+ * or stderr holds `expect`. */
+static void expect_cmd(harness *h, const char *const *args, int want_status, const char *expect)
+{
+    int status;
+    char *err;
+    char *out = run_hub(h, args, &status, &err);
+    if (status != want_status || (expect && !strstr(out, expect) && !strstr(err, expect)))
+        fail_msg("%s %s %s: status %d (want %d), out '%s', err '%s' (want '%s')", args[0],
+                 args[1] ? args[1] : "", args[1] && args[2] ? args[2] : "", status, want_status,
+                 out, err, expect ? expect : "");
+    free(out);
+    free(err);
+}
+
+/* A hotel group set up from the command line: sites with their zone and
+ * currency, teams, kiosks placed at a site; every mistake named. */
+static void sites_teams_and_kiosks_from_the_command_line(void **state)
+{
+    harness *h = *state;
+    const char *harbour[] = {
+        "site",       "add",           "harbour",    "--name", "Harbour View Hotel",
+        "--timezone", "Europe/London", "--currency", "GBP",    NULL};
+    expect_cmd(h, harbour, 0, "site: harbour");
+    const char *lyon[] = {"site",       "add",          "lyon",       "--name", "Hôtel du Parc",
+                          "--timezone", "Europe/Paris", "--currency", "EUR",    NULL};
+    expect_cmd(h, lyon, 0, "site: lyon");
+    expect_cmd(h, harbour, 1, "site 'harbour' already exists");
+    const char *bad_zone[] = {"site",       "add",       "x",          "--name", "X",
+                              "--timezone", "Mars/Base", "--currency", "GBP",    NULL};
+    expect_cmd(h, bad_zone, 2, "--timezone 'Mars/Base' is not a time zone");
+    const char *sneaky_zone[] = {
+        "site",       "add", "x", "--name", "X", "--timezone", "../../etc/passwd",
+        "--currency", "GBP", NULL};
+    expect_cmd(h, sneaky_zone, 2, "is not a time zone");
+    const char *bad_cur[] = {"site",       "add",           "x",          "--name", "X",
+                             "--timezone", "Europe/London", "--currency", "gbp",    NULL};
+    expect_cmd(h, bad_cur, 2, "--currency 'gbp' is not an ISO 4217 code");
+    const char *no_cur[] = {"site", "add", "x", "--name", "X", "--timezone", "UTC", NULL};
+    expect_cmd(h, no_cur, 2, "--name, --timezone and --currency are all needed");
+    const char *twice[] = {"site", "add", "x", "--name", "X", "--name", "Y", NULL};
+    expect_cmd(h, twice, 2, "--name given twice");
+    const char *stray[] = {"site", "add", "x", "--colour", "blue", NULL};
+    expect_cmd(h, stray, 2, "unknown option or extra argument '--colour'");
+    const char *bad_id[] = {"site",       "add", "a b",        "--name", "X",
+                            "--timezone", "UTC", "--currency", "GBP",    NULL};
+    expect_cmd(h, bad_id, 2, "'a b' is not a valid site id");
+
+    const char *teams[][7] = {
+        {"team", "add", "harbour", "housekeeping", "--name", "Housekeeping", NULL},
+        {"team", "add", "harbour", "front-desk", "--name", "Front desk", NULL},
+        {"team", "add", "lyon", "housekeeping", "--name", "Ménage", NULL},
+        {"team", "add", "lyon", "maintenance", "--name", "Maintenance", NULL},
+    };
+    for (size_t i = 0; i < 4; i++)
+        expect_cmd(h, teams[i], 0, "team: ");
+    expect_cmd(h, teams[0], 1, "site 'harbour' has a team 'housekeeping' already");
+    const char *nosite[] = {"team", "add", "nowhere", "hk", "--name", "HK", NULL};
+    expect_cmd(h, nosite, 1, "no site 'nowhere'");
+    const char *noname[] = {"team", "add", "harbour", "hk", NULL};
+    expect_cmd(h, noname, 2, "--name is needed");
+
+    const char *k_harbour[] = {"kiosk", "add", "lobby-1", "--site", "harbour", NULL};
+    expect_cmd(h, k_harbour, 0, "token: amk_");
+    const char *k_default[] = {"kiosk", "add", "old-1", NULL};
+    expect_cmd(h, k_default, 0, "token: amk_");
+    const char *k_nosite[] = {"kiosk", "add", "lost-1", "--site", "nowhere", NULL};
+    expect_cmd(h, k_nosite, 1, "no site 'nowhere'");
+
+    /* The default site gets its zone and currency later. */
+    const char *set[] = {"site", "set",        "default",       "--currency",
+                         "CHF",  "--timezone", "Europe/Zurich", NULL};
+    expect_cmd(h, set, 0, "site: default");
+    const char *set_none[] = {"site", "set", "nowhere", "--currency", "CHF", NULL};
+    expect_cmd(h, set_none, 1, "no site 'nowhere'");
+
+    const char *list[] = {"site", "list", NULL};
+    int status;
+    char *err;
+    char *out = run_hub(h, list, &status, &err);
+    assert_int_equal(status, 0);
+    cJSON *sites = cJSON_Parse(out);
+    assert_non_null(sites);
+    assert_int_equal(cJSON_GetArraySize(sites), 3);
+    const struct {
+        const char *id, *name, *zone, *currency;
+        int kiosks, teams;
+    } want[] = {
+        {"default", "Default site", "Europe/Zurich", "CHF", 1, 0},
+        {"harbour", "Harbour View Hotel", "Europe/London", "GBP", 1, 2},
+        {"lyon", "Hôtel du Parc", "Europe/Paris", "EUR", 0, 2},
+    };
+    for (int i = 0; i < 3; i++) {
+        const cJSON *site = cJSON_GetArrayItem(sites, i);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(site, "id")), want[i].id);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(site, "name")), want[i].name);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(site, "timezone")),
+                            want[i].zone);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(site, "currency")),
+                            want[i].currency);
+        assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(site, "kiosks")), want[i].kiosks);
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(site, "teams")), want[i].teams);
+    }
+    const cJSON *hk =
+        cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(sites, 2), "teams"), 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(hk, "id")), "housekeeping");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(hk, "name")), "Ménage");
+    cJSON_Delete(sites);
+    free(out);
+    free(err);
+
+    const char *kiosks[] = {"kiosk", "list", NULL};
+    out = run_hub(h, kiosks, &status, &err);
+    assert_int_equal(status, 0);
+    cJSON *fleet = cJSON_Parse(out);
+    assert_non_null(fleet);
+    const cJSON *k;
+    int seen = 0;
+    cJSON_ArrayForEach(k, fleet)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(k, "id"));
+        const char *site = cJSON_GetStringValue(cJSON_GetObjectItem(k, "site"));
+        assert_non_null(id);
+        assert_non_null(site);
+        if (!strcmp(id, "lobby-1")) {
+            assert_string_equal(site, "harbour");
+            assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(k, "timezone")),
+                                "Europe/London");
+            seen++;
+        } else if (!strcmp(id, "old-1")) {
+            assert_string_equal(site, "default");
+            seen++;
+        } else {
+            fail_msg("unexpected kiosk %s", id);
+        }
+    }
+    assert_int_equal(seen, 2);
+    cJSON_Delete(fleet);
+    free(out);
+    free(err);
+}
+
 static void config_mistakes_name_file_and_line(void **state)
 {
     harness *h = *state;
@@ -216,6 +360,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(shipped_config_parses, setup_dir, h_teardown),
     cmocka_unit_test_setup_teardown(help_and_version_everywhere, setup_dir, h_teardown),
     cmocka_unit_test_setup_teardown(provisioning_prints_once_and_stores_hashes, setup_dir,
+                                    h_teardown),
+    cmocka_unit_test_setup_teardown(sites_teams_and_kiosks_from_the_command_line, setup_dir,
                                     h_teardown),
     cmocka_unit_test_setup_teardown(config_mistakes_name_file_and_line, setup_dir, h_teardown),
     cmocka_unit_test_setup_teardown(plain_http_only_on_loopback, setup_dir, h_teardown),
