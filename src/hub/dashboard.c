@@ -23,6 +23,7 @@
 #include "amends/version.h"
 #include "html.h"
 #include "hub_auth.h"
+#include "hub_tz.h"
 #include "svg.h"
 
 #define MOD           "dashboard"
@@ -33,6 +34,7 @@
 #define SHOWN_REPORTS 25
 #define SHOWN_FOLLOW  100
 #define MAX_CATEGORY  64
+#define MAX_CURRENCY  32 /* currencies totalled; the chart draws HUB_SVG_SERIES_MAX */
 
 struct hub_dash {
     const hub_config *cfg;
@@ -184,7 +186,8 @@ static void page_end(hub_html *h)
 {
     hub_html_fmt(h,
                  "<footer class=\"muted\" style=\"padding:0 24px 16px\">amends-hub %s · "
-                 "times in UTC</footer></body></html>",
+                 "times in the time zone of their kiosk's site, named after each; chart days "
+                 "in UTC</footer></body></html>",
                  AM_VERSION);
 }
 
@@ -470,31 +473,63 @@ static bool jnum(const cJSON *o, const char *key, int64_t *out)
     return true;
 }
 
-typedef enum utc_form { UTC_MINUTE, UTC_SECOND, UTC_DAY } utc_form;
-
-static void utc(int64_t ms, utc_form form, char *out, size_t outlen)
+/* A chart's day label: the UTC day as "MM-DD". */
+static void utc_day(int64_t ms, char *out, size_t outlen)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    if (form == UTC_DAY)
-        strftime(out, outlen, "%m-%d", &tm);
-    else if (form == UTC_SECOND)
-        strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
-    else
-        strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
+    strftime(out, outlen, "%m-%d", &tm);
 }
 
-static void td_time(hub_html *h, const cJSON *o, const char *key)
+/* The kiosk `id` of the fleet list, or NULL. */
+static const cJSON *kiosk_of(const cJSON *kiosks, const char *id)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, kiosks)
+    {
+        const char *kid = jstr(k, "id");
+        if (id && kid && !strcmp(kid, id))
+            return k;
+    }
+    return NULL;
+}
+
+/* The time zone of the site of kiosk `id` (NULL: UTC). */
+static const char *zone_of(const cJSON *kiosks, const char *id)
+{
+    return jstr(kiosk_of(kiosks, id), "timezone");
+}
+
+/* The currency of kiosk `id`'s money: its site's, or, for a site with none
+ * set, the one its heartbeats name; NULL when neither is known. */
+static const char *currency_of(const cJSON *kiosks, const char *id)
+{
+    const cJSON *k = kiosk_of(kiosks, id);
+    const char *site = jstr(k, "currency");
+    if (site && *site)
+        return site;
+    const char *beat = jstr(k, "budget_currency");
+    return beat && *beat ? beat : NULL;
+}
+
+/* A time as the site of kiosk `kiosk` reads it, its zone named. */
+static void td_time(hub_html *h, const cJSON *o, const char *key, const cJSON *kiosks,
+                    const char *kiosk)
 {
     int64_t ms;
-    char when[32];
+    char when[48];
     if (!jnum(o, key, &ms)) {
         hub_html_raw(h, "<td class=\"muted\">—</td>");
         return;
     }
-    utc(ms, UTC_MINUTE, when, sizeof when);
-    hub_html_fmt(h, "<td>%s</td>", when);
+    const char *zone = zone_of(kiosks, kiosk);
+    hub_tz_format(ms, zone, HUB_TZ_MINUTE, when, sizeof when);
+    hub_html_raw(h, "<td class=\"time\" title=\"");
+    hub_html_text(h, zone && *zone ? zone : "UTC");
+    hub_html_raw(h, "\">");
+    hub_html_text(h, when);
+    hub_html_raw(h, "</td>");
 }
 
 static void td_text(hub_html *h, const char *cls, const char *text)
@@ -566,7 +601,8 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
                         "ID</code>.</p></section>");
         return 0;
     }
-    hub_html_raw(h, "<table><thead><tr><th>Kiosk</th><th>Last seen</th><th class=\"num\">"
+    hub_html_raw(h, "<table><thead><tr><th>Kiosk</th><th>Site</th><th>Last seen</th>"
+                    "<th class=\"num\">"
                     "Pending</th><th class=\"num\">Quarantined</th><th>Last error</th>"
                     "<th>Version</th><th class=\"num\">Open alerts</th><th class=\"num\">"
                     "Reports</th><th class=\"num\">Spent today / budget</th></tr></thead><tbody>");
@@ -590,11 +626,14 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
         if (silent)
             hub_html_raw(h, "<span class=\"badge\">silent</span>");
         hub_html_raw(h, "</td>");
+        td_text(h, NULL, jstr(k, "site"));
         if (heard) {
-            char when[32], age[32];
-            utc(seen, UTC_SECOND, when, sizeof when);
+            char when[48], age[32];
+            hub_tz_format(seen, jstr(k, "timezone"), HUB_TZ_SECOND, when, sizeof when);
             age_text(now - seen, age, sizeof age);
-            hub_html_fmt(h, "<td title=\"%s UTC\">%s</td>", when, age);
+            hub_html_raw(h, "<td title=\"");
+            hub_html_text(h, when);
+            hub_html_fmt(h, "\">%s</td>", age);
         } else {
             hub_html_raw(h, "<td class=\"err\">never</td>");
         }
@@ -625,7 +664,7 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
     return silent_count;
 }
 
-static void alerts(hub_html *h, const cJSON *list, const web_session *ws)
+static void alerts(hub_html *h, const cJSON *list, const web_session *ws, const cJSON *kiosks)
 {
     hub_html_fmt(h, "<section id=\"alerts\"><h2>Open alerts <span class=\"count\">(%d)</span></h2>",
                  cJSON_GetArraySize(list));
@@ -641,7 +680,7 @@ static void alerts(hub_html *h, const cJSON *list, const web_session *ws)
         hub_html_raw(h, "<tr class=\"alert\" data-alert=\"");
         hub_html_text(h, jstr(a, "id"));
         hub_html_raw(h, "\">");
-        td_time(h, a, "raised_at");
+        td_time(h, a, "raised_at", kiosks, jstr(a, "kiosk"));
         td_text(h, NULL, jstr(a, "kiosk"));
         td_text(h, NULL, jstr(a, "reason"));
         td_text(h, NULL, jstr(a, "category"));
@@ -655,7 +694,7 @@ static void alerts(hub_html *h, const cJSON *list, const web_session *ws)
     hub_html_raw(h, "</tbody></table></section>");
 }
 
-static void followups(hub_html *h, const cJSON *list, int days)
+static void followups(hub_html *h, const cJSON *list, int days, const cJSON *kiosks)
 {
     int n = cJSON_GetArraySize(list);
     hub_html_fmt(h,
@@ -673,7 +712,7 @@ static void followups(hub_html *h, const cJSON *list, int days)
     for (int i = n - 1; i >= 0 && shown < SHOWN_FOLLOW; i--, shown++) {
         const cJSON *f = cJSON_GetArrayItem(list, i);
         hub_html_raw(h, "<tr class=\"followup\">");
-        td_time(h, f, "closed_at");
+        td_time(h, f, "closed_at", kiosks, jstr(f, "kiosk"));
         td_text(h, NULL, jstr(f, "kiosk"));
         td_text(h, "text", jstr(f, "first_name"));
         td_text(h, "text", jstr(f, "contact"));
@@ -690,7 +729,7 @@ static void followups(hub_html *h, const cJSON *list, int days)
                     "with the manager token.</p></section>");
 }
 
-static void recent(hub_html *h, const cJSON *list)
+static void recent(hub_html *h, const cJSON *list, const cJSON *kiosks)
 {
     int n = cJSON_GetArraySize(list);
     hub_html_raw(h, "<section id=\"reports\"><h2>Latest reports</h2>");
@@ -705,7 +744,7 @@ static void recent(hub_html *h, const cJSON *list)
     for (int i = n - 1; i >= 0 && shown < SHOWN_REPORTS; i--, shown++) {
         const cJSON *f = cJSON_GetArrayItem(list, i);
         hub_html_raw(h, "<tr class=\"report\">");
-        td_time(h, f, "closed_at");
+        td_time(h, f, "closed_at", kiosks, jstr(f, "kiosk"));
         td_text(h, NULL, jstr(f, "kiosk"));
         td_text(h, NULL, jstr(f, "category"));
         td_text(h, NULL, jstr(f, "severity"));
@@ -741,8 +780,37 @@ typedef struct trends {
     double *per_cat[HUB_SVG_SERIES_MAX];
     const char *series_names[HUB_SVG_SERIES_MAX];
     size_t nseries;
-    double *rating, *rating_n, *offered, *accepted, *spend;
+    double *rating, *rating_n, *offered, *accepted;
+    /* Spend per currency, never added across currencies: cur[i] is an ISO
+     * code, or "" for kiosks whose currency the hub does not know. */
+    char cur[MAX_CURRENCY][HUB_CURRENCY_MAX];
+    double cur_total[MAX_CURRENCY];
+    double *spend[MAX_CURRENCY]; /* per day; only the first HUB_SVG_SERIES_MAX are drawn */
+    size_t ncur;
+    bool cur_full; /* more currencies than MAX_CURRENCY: the rest are not shown */
 } trends;
+
+/* The index of a currency's spend ("" or NULL: unknown); -1 when there
+ * is no room or no memory. */
+static int spend_of(trends *t, const char *code)
+{
+    if (!code)
+        code = "";
+    for (size_t i = 0; i < t->ncur; i++) {
+        if (!strcmp(t->cur[i], code))
+            return (int)i;
+    }
+    if (t->ncur == MAX_CURRENCY) {
+        t->cur_full = true;
+        return -1;
+    }
+    double *days = calloc(t->days, sizeof *days);
+    if (!days)
+        return -1;
+    snprintf(t->cur[t->ncur], sizeof t->cur[t->ncur], "%s", code);
+    t->spend[t->ncur] = days;
+    return (int)t->ncur++;
+}
 
 static size_t cat_index(trends *t, const char *name)
 {
@@ -766,10 +834,12 @@ static void trends_free(trends *t)
     free(t->rating_n);
     free(t->offered);
     free(t->accepted);
-    free(t->spend);
+    for (size_t i = 0; i < t->ncur; i++)
+        free(t->spend[i]);
 }
 
-static am_rc trends_build(trends *t, const cJSON *rows, int64_t start, size_t days)
+static am_rc trends_build(trends *t, const cJSON *rows, const cJSON *kiosks, int64_t start,
+                          size_t days)
 {
     memset(t, 0, sizeof *t);
     t->days = days;
@@ -779,14 +849,13 @@ static am_rc trends_build(trends *t, const cJSON *rows, int64_t start, size_t da
     t->rating_n = calloc(days, sizeof(double));
     t->offered = calloc(days, sizeof(double));
     t->accepted = calloc(days, sizeof(double));
-    t->spend = calloc(days, sizeof(double));
     for (size_t s = 0; s < HUB_SVG_SERIES_MAX; s++)
         t->per_cat[s] = calloc(days, sizeof(double));
     if (!t->labels || !t->label_ptrs || !t->rating || !t->rating_n || !t->offered || !t->accepted ||
-        !t->spend || !t->per_cat[HUB_SVG_SERIES_MAX - 1])
+        !t->per_cat[HUB_SVG_SERIES_MAX - 1])
         return AM_ERR_NOMEM;
     for (size_t i = 0; i < days; i++) {
-        utc(start + (int64_t)i * DAY_MS, UTC_DAY, t->labels[i], sizeof t->labels[i]);
+        utc_day(start + (int64_t)i * DAY_MS, t->labels[i], sizeof t->labels[i]);
         t->label_ptrs[i] = t->labels[i];
     }
     const cJSON *f;
@@ -842,8 +911,13 @@ static am_rc trends_build(trends *t, const cJSON *rows, int64_t start, size_t da
             t->offered[day] += 1;
             if (!strcmp(state, "accepted")) {
                 t->accepted[day] += 1;
+                int c = -1;
                 if (jnum(f, "offer_value_minor", &value) && value > 0)
-                    t->spend[day] += (double)value / 100.0;
+                    c = spend_of(t, currency_of(kiosks, jstr(f, "kiosk")));
+                if (c >= 0) {
+                    t->spend[c][day] += (double)value / 100.0;
+                    t->cur_total[c] += (double)value / 100.0;
+                }
             }
         }
     }
@@ -935,17 +1009,16 @@ static am_rc charts(hub_html *h, const cJSON *kiosks, const cJSON *rows, int64_t
                     bool truncated)
 {
     trends t;
-    am_rc rc = trends_build(&t, rows, start, days);
+    am_rc rc = trends_build(&t, rows, kiosks, start, days);
     if (rc) {
         trends_free(&t);
         return rc;
     }
-    double total_offered = 0, total_accepted = 0, total_spend = 0, rated = 0, rating_sum = 0;
+    double total_offered = 0, total_accepted = 0, rated = 0, rating_sum = 0;
     double *avg = t.rating, *rate = t.offered;
     for (size_t i = 0; i < days; i++) {
         total_offered += t.offered[i];
         total_accepted += t.accepted[i];
-        total_spend += t.spend[i]; /* before any NaN below */
         rated += t.rating_n[i];
         rating_sum += t.rating[i];
         avg[i] = t.rating_n[i] > 0 ? t.rating[i] / t.rating_n[i] : NAN;
@@ -953,8 +1026,8 @@ static am_rc charts(hub_html *h, const cJSON *kiosks, const cJSON *rows, int64_t
         double reports = 0;
         for (size_t c = 0; c < t.nseries; c++)
             reports += t.per_cat[c][i];
-        if (reports == 0)
-            t.spend[i] = NAN; /* no reports that day: no data, rather than zero spend */
+        for (size_t c = 0; c < t.ncur && reports == 0; c++)
+            t.spend[c][i] = NAN; /* no reports that day: no data, rather than zero spend */
     }
     hub_html_fmt(h, "<h2 style=\"margin:8px 0\">Trends, last %zu days%s</h2><div class=\"charts\">",
                  days, truncated ? " (first 10000 reports only)" : "");
@@ -1038,23 +1111,50 @@ static am_rc charts(hub_html *h, const cJSON *kiosks, const cJSON *rows, int64_t
 
     chart_section(h, "Spend against budget", NULL);
     budgets(h, kiosks);
-    hub_html_fmt(h,
-                 "<p class=\"muted\">Value of accepted offers per day across the fleet, in the "
-                 "kiosks' currency; %.2f in all.</p>",
-                 total_spend);
-    {
-        const double *vals[1] = {t.spend};
-        const char *names[1] = {"spend"};
-        hub_chart c = {.id = "chart-spend",
-                       .title = "Spend from accepted offers per day",
-                       .days = days,
-                       .day_labels = t.label_ptrs,
-                       .series = 1,
-                       .series_names = names,
-                       .values = vals,
-                       .y_unit = "",
-                       .y_decimals = 0};
-        hub_svg_bars(h, &c);
+    /* Money is summed per currency and never across: a fleet with sites in
+     * GBP and EUR gets a total for each and one series for each. */
+    hub_html_raw(h, "<p class=\"muted\" id=\"spend-totals\">Value of accepted offers per day, "
+                    "per currency (amounts in different currencies are never added): ");
+    if (!t.ncur)
+        hub_html_raw(h, "none in this period");
+    for (size_t c = 0; c < t.ncur; c++) {
+        char total[32];
+        money((int64_t)llround(t.cur_total[c] * 100.0), total, sizeof total);
+        hub_html_raw(h, c ? "; <span class=\"spend-total\">" : "<span class=\"spend-total\">");
+        hub_html_fmt(h, "%s ", total);
+        hub_html_text(h, t.cur[c][0] ? t.cur[c] : "in an unknown currency");
+        hub_html_raw(h, "</span>");
+    }
+    hub_html_raw(h, ".");
+    if (t.ncur > HUB_SVG_SERIES_MAX || t.cur_full)
+        hub_html_fmt(h, " Charts are drawn for the first %d currencies.", HUB_SVG_SERIES_MAX);
+    for (size_t c = 0; c < t.ncur; c++) {
+        if (!t.cur[c][0]) {
+            hub_html_raw(h, " <span class=\"err\">Some kiosks' currency is unknown: give their "
+                            "site one (<code>amends-hub site set SITE --currency CODE</code>)."
+                            "</span>");
+            break;
+        }
+    }
+    hub_html_raw(h, "</p>");
+    /* One chart per currency: stacked bars would add them up. */
+    for (size_t c = 0; c < t.ncur && c < HUB_SVG_SERIES_MAX; c++) {
+        const double *vals[1] = {t.spend[c]};
+        const char *names[1] = {t.cur[c][0] ? t.cur[c] : "unknown currency"};
+        char id[32], title[96];
+        /* Codes are three capitals (hub_currency_valid): safe in an id. */
+        snprintf(id, sizeof id, "chart-spend-%s", t.cur[c][0] ? t.cur[c] : "unknown");
+        snprintf(title, sizeof title, "Spend from accepted offers per day, %s", names[0]);
+        hub_chart ch = {.id = id,
+                        .title = title,
+                        .days = days,
+                        .day_labels = t.label_ptrs,
+                        .series = 1,
+                        .series_names = names,
+                        .values = vals,
+                        .y_unit = "",
+                        .y_decimals = 0};
+        hub_svg_bars(h, &ch);
     }
     hub_html_raw(h, "</section></div>");
     trends_free(&t);
@@ -1101,12 +1201,12 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     }
     hub_html_raw(&h, fleet_text);
     free(fleet_text);
-    alerts(&h, open, ws);
+    alerts(&h, open, ws, kiosks);
     rc = charts(&h, kiosks, rows, start, days, cJSON_GetArraySize(rows) >= MAX_ROWS);
     if (rc)
         goto out;
-    followups(&h, follow, (int)days);
-    recent(&h, rows);
+    followups(&h, follow, (int)days, kiosks);
+    recent(&h, rows, kiosks);
     hub_html_raw(&h, "</main>");
     page_end(&h);
 out:
@@ -1126,13 +1226,17 @@ out:
 static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
                                   const char *id)
 {
-    cJSON *log = NULL;
+    cJSON *log = NULL, *kiosks = NULL;
     am_rc rc = am_proto_kiosk_id_valid(id) ? hub_db_ingest_log_list(d->db, id, 200, &log)
                                            : AM_ERR_NOTFOUND;
-    if (rc == AM_ERR_NOTFOUND)
-        return message_page(conn, 404, "No such kiosk", "The hub knows no kiosk by that id.");
-    if (rc)
+    if (!rc)
+        rc = hub_db_kiosks(d->db, &kiosks);
+    if (rc) {
+        cJSON_Delete(log);
+        if (rc == AM_ERR_NOTFOUND)
+            return message_page(conn, 404, "No such kiosk", "The hub knows no kiosk by that id.");
         return message_page(conn, 500, "Unavailable", "The hub could not read its database.");
+    }
     hub_html h = {0};
     page_start(&h, "Ingest log", ws);
     hub_html_raw(&h, "<main><p><a href=\"/\">← Dashboard</a></p><section id=\"ingest-log\">"
@@ -1152,7 +1256,7 @@ static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, cons
             int64_t status = 0;
             jnum(e, "status", &status);
             hub_html_raw(&h, "<tr>");
-            td_time(&h, e, "at");
+            td_time(&h, e, "at", kiosks, id);
             td_text(&h, "muted", jstr(e, "batch"));
             hub_html_fmt(&h, "<td class=\"num%s\">%lld</td>", status >= 400 ? " err" : "",
                          (long long)status);
@@ -1167,6 +1271,7 @@ static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, cons
     hub_html_raw(&h, "</section></main>");
     page_end(&h);
     cJSON_Delete(log);
+    cJSON_Delete(kiosks);
     return send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
 }
 

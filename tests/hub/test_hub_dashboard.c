@@ -455,7 +455,7 @@ static void dashboard_in_chromium(void **state)
     assert_non_null(strstr(dom, "room 214"));
     /* Four charts, drawn as SVG by the hub. */
     static const char *const charts[] = {"chart-categories", "chart-rating", "chart-acceptance",
-                                         "chart-spend"};
+                                         "chart-spend-EUR"};
     for (size_t i = 0; i < 4; i++) {
         char tag[96];
         snprintf(tag, sizeof tag, "<svg id=\"%s\"", charts[i]);
@@ -514,6 +514,84 @@ static void dashboard_in_chromium(void **state)
     assert_int_equal(access(SCREENSHOT_FULL, R_OK), 0);
 }
 
+/* A kiosk at a site, added through the command line while the hub runs;
+ * one report with an accepted offer worth value_minor, and one alert
+ * raised at raised_ms. */
+static void site_kiosk(harness *h, const char *id, const char *site, int64_t value_minor,
+                       int64_t raised_ms)
+{
+    char out[1024], token[128], secret[128];
+    const char *add[] = {"kiosk", "add", id, "--site", site, NULL};
+    assert_int_equal(h_hub_cmd(h, add, out, sizeof out), 0);
+    h_field(out, "token: ", token, sizeof token);
+    h_field(out, "secret: ", secret, sizeof secret);
+    am_hub_client *c = am_hub_client_new(h->url, h->ca, token, secret);
+    assert_non_null(c);
+    am_proto_batch *b = h_batch(id, 2);
+    h_add_feedback(b, "room", AM_OUTCOME_COMPLETED)->u.feedback.report.offer_value_minor =
+        value_minor;
+    h_add_alert(b, NULL)->u.alert.raised_at = raised_ms;
+    char *body = h_encode(b);
+    am_hub_reply reply;
+    h_post(c, body, b->batch, &reply);
+    assert_int_equal(reply.status, 200);
+    am_hub_reply_clear(&reply);
+    free(body);
+    am_proto_batch_free(b);
+    am_hub_client_free(c);
+}
+
+/* Two sites, in GBP and EUR, and the site "default" with no currency: the
+ * dashboard totals each currency apart and never adds them; every time is
+ * shown in its kiosk's site's zone and names that zone. */
+static void dashboard_money_per_currency_and_site_times(void **state)
+{
+    harness *h = *state;
+    char out[256];
+    const char *harbour[] = {"site",       "add",           "harbour",    "--name", "Harbour View",
+                             "--timezone", "Europe/London", "--currency", "GBP",    NULL};
+    const char *lyon[] = {"site",       "add",          "lyon",       "--name", "Parc",
+                          "--timezone", "Europe/Paris", "--currency", "EUR",    NULL};
+    assert_int_equal(h_hub_cmd(h, harbour, out, sizeof out), 0);
+    assert_int_equal(h_hub_cmd(h, lyon, out, sizeof out), 0);
+    const int64_t july = INT64_C(1782907200000); /* 2026-07-01 12:00 UTC */
+    site_kiosk(h, "g1", "harbour", 1250, july);
+    site_kiosk(h, "e1", "lyon", 2000, july);
+    site_kiosk(h, "e2", "lyon", 35, july + 60000);
+    site_kiosk(h, "d1", "default", 700, july);
+
+    char cookie[128], args[1024];
+    sign_in(h, cookie, sizeof cookie);
+    snprintf(args, sizeof args, "-b '%s' '%s/'", cookie, h->url);
+    page p = fetch(h, args);
+    assert_int_equal(p.status, 200);
+    /* One total per currency; the sum of all of them appears nowhere. */
+    assert_non_null(strstr(p.body, "<span class=\"spend-total\">12.50 GBP</span>"));
+    assert_non_null(strstr(p.body, "<span class=\"spend-total\">20.35 EUR</span>"));
+    assert_non_null(strstr(p.body, "<span class=\"spend-total\">7.00 in an unknown currency"));
+    assert_null(strstr(p.body, "40.85"));
+    assert_null(strstr(p.body, "32.85"));
+    assert_null(strstr(p.body, "in all"));
+    assert_non_null(strstr(p.body, "site set SITE --currency CODE"));
+    assert_non_null(strstr(p.body, "<svg id=\"chart-spend-GBP\""));
+    assert_non_null(strstr(p.body, "<svg id=\"chart-spend-EUR\""));
+    assert_non_null(strstr(p.body, "<svg id=\"chart-spend-unknown\""));
+    /* The alerts, raised at the same instant, in each site's summer time. */
+    assert_non_null(strstr(p.body, "title=\"Europe/London\">2026-07-01 13:00 BST</td><td>g1<"));
+    assert_non_null(strstr(p.body, "title=\"Europe/Paris\">2026-07-01 14:00 CEST</td><td>e1<"));
+    assert_non_null(strstr(p.body, "title=\"Europe/Paris\">2026-07-01 14:01 CEST</td><td>e2<"));
+    assert_non_null(strstr(p.body, "title=\"UTC\">2026-07-01 12:00 UTC</td><td>d1<"));
+    page_free(&p);
+
+    /* The ingest log reads in the kiosk's zone too. */
+    snprintf(args, sizeof args, "-b '%s' '%s/kiosks/e1'", cookie, h->url);
+    p = fetch(h, args);
+    assert_int_equal(p.status, 200);
+    assert_non_null(strstr(p.body, "<td class=\"time\" title=\"Europe/Paris\">"));
+    assert_true(strstr(p.body, " CET</td>") || strstr(p.body, " CEST</td>"));
+    page_free(&p);
+}
+
 static int setup_sqlite(void **state)
 {
     return h_setup(state, false, NULL);
@@ -553,6 +631,11 @@ static void dashboard_sessions_on_postgresql(void **state)
     dashboard_session_csrf_escaping_and_logout(state);
 }
 
+static void dashboard_money_per_currency_on_postgresql(void **state)
+{
+    dashboard_money_per_currency_and_site_times(state);
+}
+
 static int setup_browser(void **state)
 {
     if (access(CHROMIUM, X_OK) != 0) {
@@ -579,6 +662,10 @@ static const struct CMUnitTest tests[] = {
                                     h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_in_chromium_or_skip, setup_browser, h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_sessions_on_postgresql, setup_pg, h_teardown),
+    cmocka_unit_test_setup_teardown(dashboard_money_per_currency_and_site_times, setup_sqlite,
+                                    h_teardown),
+    cmocka_unit_test_setup_teardown(dashboard_money_per_currency_on_postgresql, setup_pg,
+                                    h_teardown),
 };
 
 AM_TEST_MAIN(tests)
