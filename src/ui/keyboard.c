@@ -202,7 +202,12 @@ int am_kbd_keys(const am_kbd_spec *spec, am_kbd_key *out, int max)
                                .action = AM_ACT_KBD_LAYER,
                                .value = AM_KBD_LATIN,
                                .special = true};
-    if (layer == AM_KBD_ARABIC || (layer == AM_KBD_SYMBOLS && letters == AM_KBD_ARABIC))
+    bool email = spec->email && (layer == AM_KBD_LATIN || layer == AM_KBD_ACCENTS);
+    if (email) {
+        /* An address needs no Arabic letters but `@`, `.` and `.com` at hand. */
+        keys[n++] = (key_spec){
+            .id = "kbd.u0040", .label = "@", .weight = 1, .action = AM_ACT_TYPE, .typed = "@"};
+    } else if (layer == AM_KBD_ARABIC || (layer == AM_KBD_SYMBOLS && letters == AM_KBD_ARABIC))
         keys[n++] = (key_spec){.id = "kbd.latin",
                                .label = "ABC",
                                .weight = 1.5,
@@ -220,7 +225,7 @@ int am_kbd_keys(const am_kbd_spec *spec, am_kbd_key *out, int max)
     for (int i = 0; i < n; i++)
         used += keys[i].weight;
     bool arabic = layer == AM_KBD_ARABIC;
-    double space_w = cols - used - (arabic ? 1.5 : 1);
+    double space_w = cols - used - (arabic ? 1.5 : 1) - (email ? 1.5 : 0);
     keys[n++] = (key_spec){.id = "kbd.space",
                            .label = spec->space_label,
                            .weight = space_w,
@@ -233,6 +238,13 @@ int am_kbd_keys(const am_kbd_spec *spec, am_kbd_key *out, int max)
     else
         keys[n++] = (key_spec){
             .id = "kbd.u002e", .label = ".", .weight = 1, .action = AM_ACT_TYPE, .typed = "."};
+    if (email)
+        keys[n++] = (key_spec){.id = "kbd.dotcom",
+                               .label = ".com",
+                               .weight = 1.5,
+                               .action = AM_ACT_TYPE,
+                               .typed = ".com",
+                               .special = true};
     count += key_row(spec, keys, n, y, kh, unit, x0, width, out + count, max - count);
     return count;
 }

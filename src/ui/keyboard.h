@@ -27,6 +27,7 @@ typedef struct am_kbd_spec {
     bool upper;    /* letters type capitals (shift, or an empty field) */
     double scale;  /* pixels per design unit */
     bool portrait; /* taller keys */
+    bool email;    /* a contact field: `@`, `.` and `.com` on the letters layers */
     am_rect area;  /* where the keys go, am_kbd_height() high */
     const char *space_label;
 } am_kbd_spec;

@@ -289,6 +289,15 @@ static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, in
     return n;
 }
 
+/* Base direction: in a right-to-left screen any Arabic makes the line
+ * right to left ("Amira، نعتذر" starts with a Latin name); elsewhere the
+ * first letter decides (an Arabic comment on an English screen). */
+static bool text_rtl(const lay *c, const char *t, size_t len)
+{
+    int dir = first_strong(t, len);
+    return dir < 0 ? c->l->rtl : c->l->rtl ? has_arabic(t, len) : dir == 1;
+}
+
 /* Lays out `text` in `box`: wraps it, shrinks it until it fits (down to
  * min_scale of its size), or for a field keeps the last lines that fit.
  * Emits one TEXT command per line. Returns the height used. */
@@ -312,11 +321,7 @@ static int put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
     b->widget = widget;
     b->first_cmd = l->cmd_count;
 
-    /* Base direction: in a right-to-left screen any Arabic makes the line
-     * right to left ("Amira، نعتذر" starts with a Latin name); elsewhere
-     * the first letter decides (an Arabic comment on an English screen). */
-    int dir = first_strong(t, len);
-    bool rtl = dir < 0 ? l->rtl : l->rtl ? has_arabic(t, len) : dir == 1;
+    bool rtl = text_rtl(c, t, len);
     double min_scale = st.min_scale > 0 ? st.min_scale : 0.6;
     int base_px = U(c, st.size);
     int min_px = st.tail ? base_px : (int)lround(base_px * min_scale);
@@ -649,6 +654,7 @@ static void keyboard(lay *c, am_rect area)
                         .scale = c->s,
                         .portrait = c->portrait,
                         .area = area,
+                        .email = focus == AM_FIELD_CONTACT,
                         .space_label = S(c, AM_STR_KBD_SPACE)};
     am_kbd_key keys[AM_KBD_MAX_KEYS];
     int n = am_kbd_keys(&spec, keys, AM_KBD_MAX_KEYS);
@@ -702,21 +708,28 @@ static void text_field(lay *c, am_field f, am_rect r, const char *hint)
                          : rect(r.x + pad, r.y + U(c, 8), r.w - 2 * pad, r.h - U(c, 16));
     const char *value = field_text(c->r, f);
     int caret_x = box.x, caret_y = box.y, caret_h = U(c, 34);
+    int caret_w = U(c, 3) > 2 ? U(c, 3) : 2;
     if (value[0]) {
         tstyle st = style(AM_FONT_REGULAR, 26, AL_START, c->text);
         st.flags = AM_TF_GUEST;
         st.tail = true;
         if (single)
             st.middle = true;
+        /* The caret goes at the logical end of the text: right of a left to
+         * right line, left of a right to left one, as the guest sees it
+         * (after an Arabic screen is mirrored). Room for it is kept on that
+         * side, so it never covers a letter. */
+        bool after_right = text_rtl(c, value, strlen(value)) == c->l->rtl;
+        int room = U(c, 6);
         int before = c->l->cmd_count;
-        put_text(c, value, rect(box.x, box.y, box.w - U(c, 6), box.h), st, idx);
-        /* The caret sits after the last line. */
+        put_text(c, value, rect(after_right ? box.x : box.x + room, box.y, box.w - room, box.h), st,
+                 idx);
         for (int i = c->l->cmd_count - 1; i >= before; i--) {
             am_cmd *cmd = &c->l->cmds[i];
             if (cmd->type != AM_CMD_TEXT)
                 continue;
-            caret_x = cmd->text_flags & AM_TF_RTL ? cmd->rect.x - U(c, 4)
-                                                  : cmd->rect.x + cmd->rect.w + U(c, 2);
+            caret_x =
+                after_right ? cmd->rect.x + cmd->rect.w + U(c, 2) : cmd->rect.x - U(c, 2) - caret_w;
             caret_y = cmd->rect.y;
             caret_h = cmd->rect.h;
             break;
@@ -734,9 +747,9 @@ static void text_field(lay *c, am_field f, am_rect r, const char *hint)
     if (focused) {
         if (caret_x < box.x)
             caret_x = box.x;
-        if (caret_x > box.x + box.w - U(c, 3))
-            caret_x = box.x + box.w - U(c, 3);
-        fill(c, rect(caret_x, caret_y, U(c, 3) > 2 ? U(c, 3) : 2, caret_h), c->primary, 0, 0, 0);
+        if (caret_x > box.x + box.w - caret_w)
+            caret_x = box.x + box.w - caret_w;
+        fill(c, rect(caret_x, caret_y, caret_w, caret_h), c->primary, 0, 0, 0);
     }
 }
 
@@ -1398,12 +1411,23 @@ static const char *pin_status(lay *c, am_pin_pad pad, int digits, int seconds, b
         break;
     case AM_PIN_PAD_READY:
     default:
-        /* Dots for the digits are drawn by the caller, never the digits. */
+        /* The caller draws a dot per digit, never the digits. */
         (void)digits;
         *alert = false;
         return "";
     }
     return keep(c, buf, strlen(buf));
+}
+
+/* One dot per digit typed, centred in `row`: the manager sees each tap
+ * land, an onlooker learns only the count. */
+static void pin_dots(lay *c, int digits, am_rect row)
+{
+    int d = U(c, 20), gap = U(c, 14);
+    int total = digits * d + (digits - 1) * gap;
+    int x = row.x + (row.w - total) / 2, y = row.y + (row.h - d) / 2;
+    for (int i = 0; i < digits; i++)
+        fill(c, rect(x + i * (d + gap), y, d, d), c->primary, d / 2, 0, 0);
 }
 
 static void screen_manager_pin(lay *c)
@@ -1422,6 +1446,8 @@ static void screen_manager_pin(lay *c)
         if (alert)
             fill(c, rect(c->M, y, c->W - 2 * c->M, U(c, 48)), c->tint, U(c, 10), 0, 0);
         put_text(c, status, rect(c->M + U(c, 12), y, c->W - 2 * c->M - U(c, 24), U(c, 48)), st, -1);
+    } else if (pad == AM_PIN_PAD_READY) {
+        pin_dots(c, digits, rect(c->M, y, c->W - 2 * c->M, U(c, 48)));
     }
     y += U(c, 48) + U(c, 12);
     footer_spec f = {.back_label = S(c, AM_STR_BACK)};

@@ -663,7 +663,8 @@ const am_i18n *am_ui_strings(const am_ui *ui)
     return ui->i18n;
 }
 
-/* A new field, screen or language starts on that language's letters. */
+/* A new field, screen or language starts on that language's letters; the
+ * contact field (an address, a phone) on the Latin ones. */
 static void sync_keyboard(am_ui *ui, const am_journey *j)
 {
     am_screen screen = am_journey_screen(j);
@@ -674,7 +675,7 @@ static void sync_keyboard(am_ui *ui, const am_journey *j)
     ui->kbd_screen = screen;
     ui->kbd_field = field;
     ui->kbd_lang = lang;
-    ui->kbd.letters = am_kbd_default_layer(lang);
+    ui->kbd.letters = field == AM_FIELD_CONTACT ? AM_KBD_LATIN : am_kbd_default_layer(lang);
     ui->kbd.layer = ui->kbd.letters;
     ui->kbd.shift = false;
 }

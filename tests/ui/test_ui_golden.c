@@ -236,6 +236,48 @@ static void golden_thanks_voucher_ar_1280x800(void **state)
     run_voucher_golden("ar", "1280x800");
 }
 
+/* The PIN pad shows a dot per digit typed: the pad with three digits is
+ * its golden and differs from the empty pad, and from the pad with two. */
+static bool same_pixels(const char *a, const char *b)
+{
+    SDL_Surface *sa = golden_load(a), *sb = golden_load(b);
+    assert_non_null(sa);
+    assert_non_null(sb);
+    bool same = sa->w == sb->w && sa->h == sb->h;
+    for (int y = 0; same && y < sa->h; y++)
+        same = memcmp((char *)sa->pixels + y * sa->pitch, (char *)sb->pixels + y * sb->pitch,
+                      (size_t)sa->w * 4) == 0;
+    SDL_FreeSurface(sa);
+    SDL_FreeSurface(sb);
+    return same;
+}
+
+static void golden_pin_pad_shows_a_dot_per_digit(void **state)
+{
+    (void)state;
+    char dir[512], script[600], empty[700], two[700], three[700];
+    am_test_tmpdir(dir, sizeof dir, "golden-pin-dots");
+    snprintf(script, sizeof script, "%s/pin.script", dir);
+    snprintf(empty, sizeof empty, "%s/pin0.png", dir);
+    snprintf(two, sizeof two, "%s/pin2.png", dir);
+    snprintf(three, sizeof three, "%s/pin3.png", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "tap manager\nexpect manager_pin\nshot %s\n"
+            "tap pin.1\ntap pin.2\nshot %s\ntap pin.3\nshot %s\n",
+            empty, two, three);
+    fclose(f);
+    set_pin(dir);
+    run_kiosk(dir, script, "1280x800");
+    assert_false(same_pixels(empty, three));
+    assert_false(same_pixels(two, three));
+    const char *why = golden_compare(three, "manager_pin_3_digits-en-1280x800");
+    if (why)
+        fail_msg("%s", why);
+    am_test_rmtree(dir);
+}
+
 /* The comparison can fail: a golden against a different screen. */
 static void comparison_catches_a_different_screen(void **state)
 {
@@ -267,6 +309,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(golden_thanks_voucher_en_1280x800),
     cmocka_unit_test(golden_thanks_voucher_ar_1280x800),
     cmocka_unit_test(comparison_catches_a_different_screen),
+    cmocka_unit_test(golden_pin_pad_shows_a_dot_per_digit),
 };
 
 AM_TEST_MAIN(tests)

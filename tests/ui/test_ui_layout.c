@@ -473,6 +473,187 @@ static void idle_prompt_takes_any_tap(void **state)
     am_config_free(cfg);
 }
 
+/* The caret of the focused field: a thin bar in the primary colour inside
+ * the field. */
+static const am_cmd *caret_in(const am_layout *l, const am_widget *field)
+{
+    const am_cmd *found = NULL;
+    for (int i = 0; i < l->cmd_count; i++) {
+        const am_cmd *cmd = &l->cmds[i];
+        if (cmd->type == AM_CMD_RECT && cmd->rect.w <= 4 && cmd->border == 0 && cmd->rect.h > 10 &&
+            am_rect_inside(cmd->rect, field->rect)) {
+            assert_null(found);
+            found = cmd;
+        }
+    }
+    assert_non_null(found);
+    return found;
+}
+
+/* Where the caret of `field` sits against the field's last line: +1 right
+ * of it, -1 left of it; fails when it covers a line of the text. */
+static int caret_side(const am_layout *l, const char *field_id)
+{
+    const am_widget *field = am_layout_find(l, field_id);
+    assert_non_null(field);
+    const am_cmd *caret = caret_in(l, field);
+    const am_cmd *last = NULL;
+    for (int b = 0; b < l->block_count; b++) {
+        const am_text_block *blk = &l->blocks[b];
+        if (blk->widget < 0 || &l->widgets[blk->widget] != field)
+            continue;
+        for (int k = 0; k < blk->line_count; k++) {
+            const am_cmd *line = &l->cmds[blk->first_cmd + k];
+            if (am_rect_overlaps(caret->rect, line->rect))
+                fail_msg("%s: the caret (x %d) covers \"%.*s\" (x %d..%d)", field_id, caret->rect.x,
+                         (int)line->len, line->text, line->rect.x, line->rect.x + line->rect.w);
+            last = line;
+        }
+    }
+    assert_non_null(last);
+    assert_true(caret->rect.y == last->rect.y);
+    if (caret->rect.x >= last->rect.x + last->rect.w)
+        return 1;
+    assert_true(caret->rect.x + caret->rect.w <= last->rect.x);
+    return -1;
+}
+
+/* The caret sits at the logical end of the text, never on a letter: left
+ * of Arabic (on an Arabic screen and on an English one), right of Latin,
+ * with a short name and with a field full to its edge. */
+static void caret_sits_at_the_logical_end(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[512];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_render *r = open_measurer();
+    am_layout *l = malloc(sizeof *l);
+    static const struct {
+        int lang;
+        const char *name;
+        int side;
+    } cases[] = {
+        {AM_LANG_AR, "أميرة", -1},
+        {AM_LANG_AR, "أميرة عبد الرحمن الهاشمي القحطاني الشمري العتيبي المطيري", -1},
+        {AM_LANG_EN, "أميرة", -1},
+        {AM_LANG_EN, "Amira", 1},
+        {AM_LANG_EN, "Maximiliane Schneider-Oberhausen von Hohenzollern", 1},
+        {AM_LANG_AR, "Amira", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        am_journey *j = ui_journey_at(cfg, cases[i].lang, UI_CATEGORY);
+        ui_feed(j, AM_EV_CATEGORY, 0, NULL, true);
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_NAME, NULL, true);
+        ui_feed(j, AM_EV_TEXT, 0, cases[i].name, true);
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            am_view v = {.cfg = cfg,
+                         .i18n = i18n,
+                         .journey = j,
+                         .now_ms = ui_fixture_now,
+                         .width = sizes[z].w,
+                         .height = sizes[z].h,
+                         .measure = am_render_measure,
+                         .measure_ud = r};
+            am_layout_build(l, &v);
+            int side = caret_side(l, "field.name");
+            if (side != cases[i].side)
+                fail_msg("%s screen, \"%s\", %dx%d: caret on the %s", am_lang_codes[cases[i].lang],
+                         cases[i].name, sizes[z].w, sizes[z].h, side > 0 ? "right" : "left");
+        }
+        am_journey_free(j);
+    }
+    free(l);
+    am_render_close(r);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+/* One round dot per PIN digit typed, never the digit itself. */
+static int pin_dots(const am_layout *l)
+{
+    int dots = 0;
+    for (int i = 0; i < l->cmd_count; i++) {
+        const am_cmd *cmd = &l->cmds[i];
+        dots += cmd->type == AM_CMD_RECT && cmd->rect.w == cmd->rect.h &&
+                cmd->radius * 2 == cmd->rect.w && cmd->rect.w > 4;
+    }
+    return dots;
+}
+
+static void pin_pad_shows_a_dot_per_digit(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[512];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_layout *l = malloc(sizeof *l);
+    am_journey *j = ui_journey_at(cfg, AM_LANG_EN, UI_MANAGER_PIN);
+    am_view v = {.cfg = cfg,
+                 .i18n = i18n,
+                 .journey = j,
+                 .now_ms = ui_fixture_now,
+                 .width = 1280,
+                 .height = 800,
+                 .measure = fixed_text};
+    for (int digits = 0; digits <= 12; digits++) {
+        if (digits > 0)
+            ui_feed(j, AM_EV_PIN_DIGIT, (digits * 7) % 10, NULL, true);
+        am_layout_build(l, &v);
+        assert_int_equal(pin_dots(l), digits);
+        assert_int_equal(am_layout_check(l, &v, err, sizeof err), 0);
+        /* The keys' labels are the only digits on the screen. */
+        for (int b = 0; b < l->block_count; b++)
+            assert_true(l->blocks[b].widget >= 0 || !strpbrk(l->blocks[b].text, "0123456789"));
+    }
+    ui_feed(j, AM_EV_PIN_DELETE, 0, NULL, true);
+    am_layout_build(l, &v);
+    assert_int_equal(pin_dots(l), 11);
+    free(l);
+    am_journey_free(j);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+/* The contact field's keyboard has `@`, `.` and `.com` on the layer it
+ * opens on, in every language; an address types without a layer switch. */
+static void email_keyboard_has_at_dot_and_dotcom(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_ui *ui = open_ui(cfg);
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        am_journey *j = ui_journey_at(cfg, lang, UI_FOLLOWUP);
+        assert_int_equal(am_journey_focus(j), AM_FIELD_CONTACT);
+        while (am_journey_report(j)->contact[0])
+            ui_feed(j, AM_EV_BACKSPACE, 0, NULL, true);
+        static const char *const taps[] = {"kbd.a",     "kbd.u0040", "kbd.b",
+                                           "kbd.u002e", "kbd.c",     "kbd.dotcom"};
+        for (size_t i = 0; i < sizeof taps / sizeof taps[0]; i++) {
+            const am_layout *l = am_ui_layout(ui, j, ui_fixture_now);
+            const am_widget *w = am_layout_find(l, taps[i]);
+            if (!w)
+                fail_msg("%s: no %s on the contact keyboard", am_lang_codes[lang], taps[i]);
+            am_event ev;
+            am_ui_result res = am_ui_activate(ui, w, &ev);
+            assert_int_equal(res, AM_UI_EVENT);
+            assert_int_equal(ui_feed(j, ev.type, ev.value, ev.text, true), AM_STEP_OK);
+        }
+        assert_string_equal(am_journey_report(j)->contact, "a@b.c.com");
+        am_journey_free(j);
+        /* Other fields keep their own keyboard. */
+        j = ui_journey_at(cfg, lang, UI_DETAILS);
+        const am_layout *l = am_ui_layout(ui, j, ui_fixture_now);
+        assert_non_null(am_layout_find(l, "kbd.space"));
+        assert_null(am_layout_find(l, "kbd.dotcom"));
+        am_journey_free(j);
+    }
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(every_language_has_every_key),
     cmocka_unit_test(missing_and_unknown_keys_are_caught),
@@ -486,6 +667,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(idle_preparation_ends_and_draws_nothing),
     cmocka_unit_test(idle_preparation_never_renders_guest_text),
     cmocka_unit_test(idle_prompt_takes_any_tap),
+    cmocka_unit_test(caret_sits_at_the_logical_end),
+    cmocka_unit_test(pin_pad_shows_a_dot_per_digit),
+    cmocka_unit_test(email_keyboard_has_at_dot_and_dotcom),
 };
 
 AM_TEST_MAIN(tests)
