@@ -15,6 +15,7 @@
 #ifndef AMENDS_SYNC_H
 #define AMENDS_SYNC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,30 @@
 #include "amends/proto.h"
 
 typedef struct am_sync am_sync;
+
+/* The worker's clock: what it schedules by (backoffs, Retry-After, the
+ * heartbeat timer, when a record is due) and stamps the sync log with. NULL
+ * in am_sync_options means am_sync_real_clock(); a test passes its own and
+ * advances time instead of sleeping. The request's signature timestamp
+ * stays on the real clock: the hub checks it against its own. The
+ * functions are called from the worker thread only. */
+typedef struct am_sync_clock {
+    void *ctx;
+    /* ms since the epoch: record times, the sync log, Retry-After dates. */
+    int64_t (*wall_ms)(void *ctx);
+    /* A monotonic ms count: the heartbeat timer, backoffs, waits. */
+    int64_t (*mono_ms)(void *ctx);
+    /* Called with mu held: returns, with mu held, once mono_ms reaches
+     * deadline_mono (INT64_MAX: never), or cond is signalled, or
+     * spuriously; the worker checks again either way. A clock moved from
+     * outside (a test's) must, after it moved, lock mu and signal cond so
+     * the worker reacts at once. */
+    void (*wait)(void *ctx, pthread_cond_t *cond, pthread_mutex_t *mu, int64_t deadline_mono);
+} am_sync_clock;
+
+/* CLOCK_REALTIME, CLOCK_MONOTONIC and a timed wait on the worker's
+ * condition variable. Static; a test's clock may wrap it. */
+const am_sync_clock *am_sync_real_clock(void);
 
 typedef struct am_sync_options {
     /* Borrowed for the duration of am_sync_start (copied). */
@@ -49,6 +74,8 @@ typedef struct am_sync_options {
     int64_t retry_after_max_ms; /* cap on a server's Retry-After; default 3600000 */
     int low_speed_time_s;       /* under 1 byte/s this long aborts; default 30 */
     int request_timeout_s;      /* whole request; default 120 */
+    /* Borrowed; must outlive the worker. NULL: the real clock. */
+    const am_sync_clock *clock;
 } am_sync_options;
 
 /* Fills opt from the [sync] and [kiosk] sections; the strings stay owned by

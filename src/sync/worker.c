@@ -48,6 +48,7 @@ struct am_sync {
     int64_t heartbeat_ms;
     int64_t backoff_base_ms, backoff_max_ms, retry_after_max_ms;
     int64_t started_mono_ms;
+    am_sync_clock clock; /* the options' or the real one */
 
     /* The worker thread's own. */
     am_store *store;
@@ -80,6 +81,55 @@ static int64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The real clock, for a worker started without one. */
+static int64_t real_wall_ms(void *ctx)
+{
+    (void)ctx;
+    return am_wall_ms();
+}
+
+static int64_t real_mono_ms(void *ctx)
+{
+    (void)ctx;
+    return mono_ms();
+}
+
+/* cond was made with CLOCK_MONOTONIC (am_sync_start). */
+static void real_wait(void *ctx, pthread_cond_t *cond, pthread_mutex_t *mu, int64_t deadline_mono)
+{
+    (void)ctx;
+    if (deadline_mono == INT64_MAX) {
+        pthread_cond_wait(cond, mu);
+        return;
+    }
+    int64_t left = deadline_mono - mono_ms();
+    if (left <= 0)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t ns = (int64_t)ts.tv_nsec + (left % 1000) * 1000000;
+    ts.tv_sec += (time_t)(left / 1000 + ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    pthread_cond_timedwait(cond, mu, &ts);
+}
+
+static const am_sync_clock real_clock = {NULL, real_wall_ms, real_mono_ms, real_wait};
+
+const am_sync_clock *am_sync_real_clock(void)
+{
+    return &real_clock;
+}
+
+static int64_t wall_now(const am_sync *s)
+{
+    return s->clock.wall_ms(s->clock.ctx);
+}
+
+static int64_t mono_now(const am_sync *s)
+{
+    return s->clock.mono_ms(s->clock.ctx);
 }
 
 const char *am_sync_phase_name(am_sync_phase p)
@@ -425,7 +475,7 @@ static void settle_all(am_sync *s, batch_work *w, const sync_reply *reply, const
                        const char *detail, int64_t pending_at, unsigned flags)
 {
     bool quarantine_all = flags & SETTLE_QUARANTINE_ALL;
-    int64_t now = am_wall_ms();
+    int64_t now = wall_now(s);
     int64_t synced = 0, quarantined = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
         synced = quarantined = 0;
@@ -489,10 +539,10 @@ static void retry_later(am_sync *s, batch_work *w, const sync_reply *reply, cons
     for (int i = 0; i < w->count; i++)
         if (w->items[i].attempts > attempt)
             attempt = w->items[i].attempts;
-    int64_t asked = reply ? am_sync_retry_after_ms(reply->retry_after, am_wall_ms() / 1000) : -1;
+    int64_t asked = reply ? am_sync_retry_after_ms(reply->retry_after, wall_now(s) / 1000) : -1;
     int64_t wait = am_sync_backoff_ms(attempt, s->backoff_base_ms, s->backoff_max_ms, asked,
                                       s->retry_after_max_ms, random_unit());
-    int64_t at = am_wall_ms() + wait;
+    int64_t at = wall_now(s) + wait;
     s->hold_until_ms = at;
     s->hold_from_server = asked >= 0;
     char text[256];
@@ -602,7 +652,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
     if (rc == AM_ERR_IO && reply.aborted) {
         for (int k = 0; k < w->sent; k++)
             w->verdicts[k].answered = false;
-        settle_all(s, w, &reply, "aborted", "sync stopped during the request", am_wall_ms(), 0);
+        settle_all(s, w, &reply, "aborted", "sync stopped during the request", wall_now(s), 0);
         goto out;
     }
     if (rc) {
@@ -667,7 +717,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
             s->batch_limit = w->sent / 2;
             snprintf(detail, sizeof detail, "batch too large for the hub: next batches of %d",
                      s->batch_limit);
-            settle_all(s, w, &reply, "split", detail, am_wall_ms(), 0);
+            settle_all(s, w, &reply, "split", detail, wall_now(s), 0);
         } else {
             snprintf(detail, sizeof detail, "record too large for the hub (HTTP 413)");
             settle_all(s, w, &reply, "quarantined", detail, 0, SETTLE_QUARANTINE_ALL);
@@ -678,7 +728,7 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
         error_reason(&reply, reason, sizeof reason);
         snprintf(detail, sizeof detail, "sync auth failed: %s", reason);
         auth_fail_begin(s);
-        settle_all(s, w, &reply, "auth_failed", detail, am_wall_ms(), SETTLE_AUTH_FAILED);
+        settle_all(s, w, &reply, "auth_failed", detail, wall_now(s), SETTLE_AUTH_FAILED);
         break;
     }
     case AM_SYNC_CLASS_QUARANTINE: {
@@ -701,7 +751,7 @@ store_trouble:
     w->sent = w->count;
     for (int i = 0; i < w->count; i++)
         w->sent_index[i] = i;
-    s->hold_until_ms = am_wall_ms() + STORE_RETRY_MS;
+    s->hold_until_ms = wall_now(s) + STORE_RETRY_MS;
     s->hold_from_server = false;
     settle_all(s, w, NULL, "store_error", am_store_errmsg(s->store), s->hold_until_ms, 0);
 out:
@@ -734,13 +784,13 @@ static void send_heartbeat(am_sync *s)
     am_proto_uuid_new(r->id);
     snprintf(ids[0], sizeof ids[0], "%s", r->id);
     am_proto_heartbeat *hb = &r->u.heartbeat;
-    hb->sent_at = am_wall_ms();
+    hb->sent_at = wall_now(s);
     hb->pending = st.pending + st.inflight;
     hb->quarantined = st.quarantined;
     /* Our own ASCII messages; cut to the protocol's cap. */
     snprintf(hb->last_error, AM_PROTO_LAST_ERROR + 1, "%.*s", AM_PROTO_LAST_ERROR, st.last_error);
     snprintf(hb->version, sizeof hb->version, "%s", s->version);
-    hb->uptime_s = (mono_ms() - s->started_mono_ms) / 1000;
+    hb->uptime_s = (mono_now(s) - s->started_mono_ms) / 1000;
     if (s->budget_currency[0]) {
         int64_t spent = 0;
         int offers = 0;
@@ -764,7 +814,7 @@ static void send_heartbeat(am_sync *s)
     }
     am_rc rc = sync_transport_post(s->transport, s->token, s->key, s->keylen, batch_id, body,
                                    strlen(body), &reply);
-    int64_t now = am_wall_ms();
+    int64_t now = wall_now(s);
     if (rc) {
         log_attempt(s, now, 0, &reply, reply.aborted ? "aborted" : "heartbeat_failed", "heartbeat");
         goto out;
@@ -811,19 +861,9 @@ static void wait_until(am_sync *s, int64_t deadline_mono)
 {
     pthread_mutex_lock(&s->mu);
     while (!s->stop_req && !s->wake_req && !s->now_req) {
-        if (deadline_mono == INT64_MAX) {
-            pthread_cond_wait(&s->cond, &s->mu);
-            continue;
-        }
-        int64_t left = deadline_mono - mono_ms();
-        if (left <= 0)
+        if (deadline_mono != INT64_MAX && mono_now(s) >= deadline_mono)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + (left % 1000) * 1000000;
-        ts.tv_sec += (time_t)(left / 1000 + ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
-        pthread_cond_timedwait(&s->cond, &s->mu, &ts);
+        s->clock.wait(s->clock.ctx, &s->cond, &s->mu, deadline_mono);
     }
     pthread_mutex_unlock(&s->mu);
 }
@@ -838,7 +878,7 @@ static void *worker_main(void *arg)
         return NULL;
     }
     auth_check(s);
-    s->next_heartbeat_mono = mono_ms(); /* one at start: the hub sees us at once */
+    s->next_heartbeat_mono = mono_now(s); /* one at start: the hub sees us at once */
     for (;;) {
         pthread_mutex_lock(&s->mu);
         bool stop = s->stop_req, woken = s->wake_req, manager = s->now_req;
@@ -867,7 +907,7 @@ static void *worker_main(void *arg)
                 continue;
             }
         }
-        int64_t now = am_wall_ms();
+        int64_t now = wall_now(s);
         if (now >= s->hold_until_ms) {
             int count = 0;
             am_proto_batch *b = NULL;
@@ -875,7 +915,7 @@ static void *worker_main(void *arg)
                 am_log_warn(MOD, "cannot claim records: %s", am_store_errmsg(s->store));
                 s->hold_until_ms = now + STORE_RETRY_MS;
                 s->hold_from_server = false;
-                log_attempt(s, am_wall_ms(), 0, NULL, "store_error", am_store_errmsg(s->store));
+                log_attempt(s, wall_now(s), 0, NULL, "store_error", am_store_errmsg(s->store));
             } else if (count > 0) {
                 send_batch(s, w, b);
                 continue;
@@ -883,29 +923,29 @@ static void *worker_main(void *arg)
                 set_phase(s, AM_SYNC_IDLE);
             }
         }
-        if (s->heartbeat_ms > 0 && mono_ms() >= s->next_heartbeat_mono &&
-            am_wall_ms() >= s->hold_until_ms) {
+        if (s->heartbeat_ms > 0 && mono_now(s) >= s->next_heartbeat_mono &&
+            wall_now(s) >= s->hold_until_ms) {
             send_heartbeat(s);
-            s->next_heartbeat_mono = mono_ms() + s->heartbeat_ms;
+            s->next_heartbeat_mono = mono_now(s) + s->heartbeat_ms;
             continue;
         }
         /* Sleep until the first of: a record due, the hold, the heartbeat. */
         int64_t next_due = INT64_MAX;
         if (am_store_outbox_next_due(s->store, &next_due) != AM_OK)
-            next_due = am_wall_ms() + STORE_RETRY_MS;
+            next_due = wall_now(s) + STORE_RETRY_MS;
         if (next_due < s->hold_until_ms)
             next_due = s->hold_until_ms;
         int64_t deadline = INT64_MAX;
         if (next_due != INT64_MAX) {
-            int64_t in = next_due - am_wall_ms();
-            deadline = mono_ms() + (in > 0 ? in : 0);
+            int64_t in = next_due - wall_now(s);
+            deadline = mono_now(s) + (in > 0 ? in : 0);
         }
         if (s->heartbeat_ms > 0) {
             /* A heartbeat also waits for the hold to pass. */
             int64_t beat = s->next_heartbeat_mono;
-            int64_t hold_in = s->hold_until_ms - am_wall_ms();
-            if (hold_in > 0 && mono_ms() + hold_in > beat)
-                beat = mono_ms() + hold_in;
+            int64_t hold_in = s->hold_until_ms - wall_now(s);
+            if (hold_in > 0 && mono_now(s) + hold_in > beat)
+                beat = mono_now(s) + hold_in;
             if (beat < deadline)
                 deadline = beat;
         }
@@ -934,16 +974,15 @@ static void sync_free(am_sync *s)
 
 /* A refusal at start also goes to the sync log, so a manager sees why
  * nothing is synced. Best effort: the store may be what failed. */
-static void log_refusal(const char *data_dir, const char *reason)
+static void log_refusal(const am_sync *s, const char *data_dir, const char *reason)
 {
     char err[256];
     am_store *st = NULL;
-    if (!data_dir ||
-        am_store_open(data_dir, AM_STORE_READWRITE, am_wall_ms(), &st, err, sizeof err))
+    if (!data_dir || am_store_open(data_dir, AM_STORE_READWRITE, wall_now(s), &st, err, sizeof err))
         return;
     am_sync_log_entry e;
     memset(&e, 0, sizeof e);
-    e.at_ms = am_wall_ms();
+    e.at_ms = wall_now(s);
     snprintf(e.outcome, sizeof e.outcome, "refused");
     snprintf(e.transport, sizeof e.transport, "%.159s", reason);
     snprintf(e.detail, sizeof e.detail, "%.255s", reason);
@@ -993,6 +1032,12 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
         return AM_ERR_NOMEM;
     }
     atomic_init(&s->stop, false);
+    s->clock = opt->clock ? *opt->clock : real_clock;
+    if (!s->clock.wall_ms || !s->clock.mono_ms || !s->clock.wait) {
+        s->clock = real_clock; /* for the refusal's time */
+        snprintf(why, sizeof why, "the clock given has no wall_ms, mono_ms or wait");
+        goto refuse;
+    }
     if (!copy_opt(s->data_dir, sizeof s->data_dir, opt->data_dir) ||
         !copy_opt(s->kiosk, sizeof s->kiosk, opt->kiosk_id) ||
         !copy_opt(s->url, sizeof s->url, opt->url) ||
@@ -1029,7 +1074,7 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
     s->backoff_base_ms = opt->backoff_base_ms > 0 ? opt->backoff_base_ms : 1000;
     s->backoff_max_ms = opt->backoff_max_ms > 0 ? opt->backoff_max_ms : 300000;
     s->retry_after_max_ms = opt->retry_after_max_ms > 0 ? opt->retry_after_max_ms : 3600000;
-    s->started_mono_ms = mono_ms();
+    s->started_mono_ms = mono_now(s);
     while (strlen(s->url) > 0 && s->url[strlen(s->url) - 1] == '/')
         s->url[strlen(s->url) - 1] = '\0';
     if (!sync_url_allowed(s->url, why, sizeof why))
@@ -1053,7 +1098,7 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
         rc = AM_ERR_CONFIG;
         goto refuse;
     }
-    rc = am_store_open(s->data_dir, AM_STORE_READWRITE, am_wall_ms(), &s->store, why, sizeof why);
+    rc = am_store_open(s->data_dir, AM_STORE_READWRITE, wall_now(s), &s->store, why, sizeof why);
     if (rc) {
         snprintf(err, errlen, "sync: %.400s", why);
         goto fail;
@@ -1080,7 +1125,7 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
 refuse:
     snprintf(err, errlen, "sync: %.400s", why);
     am_log_error(MOD, "not started: %s", why);
-    log_refusal(opt->data_dir, why);
+    log_refusal(s, opt->data_dir, why);
 fail:
     if (s) {
         if (cond)
