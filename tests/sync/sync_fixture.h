@@ -4,6 +4,11 @@
  * The kiosk side is a store directory with the token and secret files of
  * hub kiosk "k1". What arrived at the hub is read straight from its SQLite
  * database (read-only), so a test sees exactly what the hub kept.
+ *
+ * The worker runs on fx->vc (virtual_clock.h): the real clock, observed,
+ * unless the test calls fx_virtual_time before starting it. Either way a
+ * test waits for the worker to fall asleep (fx_idle, fx_wait_drained), never
+ * for a while.
  */
 #ifndef SYNC_FIXTURE_H
 #define SYNC_FIXTURE_H
@@ -13,6 +18,7 @@
 #include "../hub/hub_harness.h"
 #include "amends/store.h"
 #include "amends/sync.h"
+#include "virtual_clock.h"
 
 #define FX_MAX_IDS 12000
 
@@ -23,6 +29,8 @@ typedef struct sync_fx {
     char secret_file[700];
     am_store *st; /* the kiosk's own connection (the "UI thread" side) */
     am_sync *sync;
+    vclock vc; /* the worker's clock */
+    long seen; /* how often the worker fell asleep, as far as the test saw */
     int id_count;
     char (*ids)[AM_UUID_LEN + 1]; /* every record seeded, in order */
 } sync_fx;
@@ -47,6 +55,7 @@ static inline sync_fx *fx_open(void **state, const char *extra_hub)
     snprintf(fx->secret_file, sizeof fx->secret_file, "%s/secret", fx->h->dir);
     h_write(fx->token_file, fx->h->k1_token);
     h_write(fx->secret_file, fx->h->k1_secret);
+    vclock_init_real(&fx->vc);
     char err[256];
     if (am_store_open(fx->data, AM_STORE_READWRITE, h_now_ms(), &fx->st, err, sizeof err))
         fail_msg("store: %s", err);
@@ -61,6 +70,7 @@ static inline int fx_teardown(void **state)
     if (!fx)
         return 0;
     am_sync_stop(fx->sync);
+    vclock_destroy(&fx->vc);
     am_store_close(fx->st);
     void *hstate = fx->h;
     h_teardown(&hstate);
@@ -86,11 +96,28 @@ static inline void fx_options(sync_fx *fx, am_sync_options *opt)
     opt->backoff_max_ms = 200;
     opt->low_speed_time_s = 3;
     opt->request_timeout_s = 10;
+    opt->clock = &fx->vc.clock;
+}
+
+/* From now on the worker's time moves only by vclock_advance(&fx->vc, ms).
+ * Before fx_start. */
+static inline void fx_virtual_time(sync_fx *fx)
+{
+    assert_null(fx->sync);
+    fx->vc.real = false;
+    fx->vc.wall0 = am_wall_ms();
+}
+
+/* Now, on the worker's clock: what the kiosk side stamps records with. */
+static inline int64_t fx_now(sync_fx *fx)
+{
+    return vclock_wall(&fx->vc);
 }
 
 static inline void fx_start(sync_fx *fx, const am_sync_options *opt)
 {
     char err[512];
+    fx->seen = vclock_sleeps(&fx->vc);
     if (am_sync_start(opt, &fx->sync, err, sizeof err) != AM_OK)
         fail_msg("am_sync_start: %s", err);
 }
@@ -119,14 +146,14 @@ static inline void fx_seed(sync_fx *fx, int journeys, int alerts)
         char *uuid = fx->ids[fx->id_count++];
         if (n >= journeys) {
             assert_int_equal(am_store_alert_raise(fx->st, "k1", NULL, AM_ALERT_STAFF_NOW, "room",
-                                                  AM_SEVERITY_SEVERE, h_now_ms(), uuid),
+                                                  AM_SEVERITY_SEVERE, fx_now(fx), uuid),
                              AM_OK);
         } else {
             am_report r;
             fx_report(&r, n);
-            assert_int_equal(am_store_journey_open(fx->st, "k1", &r, h_now_ms(), uuid), AM_OK);
+            assert_int_equal(am_store_journey_open(fx->st, "k1", &r, fx_now(fx), uuid), AM_OK);
             assert_int_equal(
-                am_store_journey_close(fx->st, uuid, &r, AM_OUTCOME_COMPLETED, h_now_ms()), AM_OK);
+                am_store_journey_close(fx->st, uuid, &r, AM_OUTCOME_COMPLETED, fx_now(fx)), AM_OK);
         }
         am_sync_wake(fx->sync);
     }
@@ -139,14 +166,47 @@ static inline am_store_status fx_status(sync_fx *fx)
     return s;
 }
 
-/* Waits until nothing is pending or inflight; fails after timeout_ms. */
+/* Waits until the worker fell asleep since it started or since the test
+ * last saw it asleep here: it did all it had to, and nothing is due before
+ * the deadline returned (INT64_MAX: until woken). Call it before and after
+ * each wake or advance whose outcome the test looks at. Fails after
+ * timeout_ms of real time. */
+static inline int64_t fx_idle_within(sync_fx *fx, long timeout_ms)
+{
+    int64_t deadline;
+    if (!vclock_asleep(&fx->vc, fx->seen, timeout_ms, &fx->seen, &deadline))
+        fail_msg("the sync worker did not go idle within %ld ms", timeout_ms);
+    return deadline;
+}
+
+static inline int64_t fx_idle(sync_fx *fx)
+{
+    return fx_idle_within(fx, 20000);
+}
+
+/* Waits until nothing is pending or inflight, each time the worker falls
+ * asleep; on virtual time it moves the clock on to when the worker wants to
+ * wake (a backoff, a Retry-After). Fails after timeout_ms of real time. */
 static inline void fx_wait_drained(sync_fx *fx, long timeout_ms)
 {
-    for (long waited = 0; waited <= timeout_ms; waited += 20) {
+    int64_t until = h_now_ms() + timeout_ms;
+    long seen = fx->seen; /* fx->seen stays for the test's fx_idle */
+    for (;;) {
         am_store_status s = fx_status(fx);
         if (s.pending + s.inflight == 0)
             return;
-        h_sleep_ms(20);
+        long left = (long)(until - h_now_ms()), n;
+        int64_t deadline;
+        /* Asleep at all; then, when that is not news, on to the next time. */
+        if (left <= 0 || !vclock_asleep(&fx->vc, seen - 1, left, &n, &deadline))
+            break;
+        if (n == seen) {
+            if (!fx->vc.real && deadline != INT64_MAX && deadline > vclock_mono(&fx->vc))
+                vclock_advance(&fx->vc, deadline - vclock_mono(&fx->vc));
+            if (!vclock_asleep(&fx->vc, seen, left, &n, &deadline))
+                break;
+        }
+        seen = n;
     }
     am_store_status s = fx_status(fx);
     fail_msg("not drained within %ld ms: pending %lld inflight %lld, last error: %s", timeout_ms,

@@ -1,6 +1,7 @@
 /* test_sync_hub.c — the sync worker against the real amends-hub over TLS on
  * loopback: draining, ordering, waking, auth failure, quarantine, split,
  * heartbeat, restart and shutdown. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -83,14 +84,19 @@ static void sleeps_until_woken(void **state)
 {
     sync_fx *fx = *state;
     am_sync_options opt;
+    fx_virtual_time(fx);
     fx_options(fx, &opt);
     fx_start(fx, &opt);
     am_sync *sync = fx->sync;
     fx->sync = NULL; /* fx_seed must not wake it */
-    h_sleep_ms(300);
+    /* Asleep with nothing to wake it by itself, and an hour goes by. */
+    assert_true(fx_idle(fx) == INT64_MAX);
+    vclock_advance(&fx->vc, 3600 * 1000);
+    assert_true(fx_idle(fx) == INT64_MAX);
     assert_int_equal(fx_log_count(fx, NULL, NULL, NULL), 0);
     fx_seed(fx, 3, 0);
-    h_sleep_ms(700);
+    vclock_advance(&fx->vc, 3600 * 1000);
+    assert_true(fx_idle(fx) == INT64_MAX);
     assert_int_equal(fx_status(fx).pending, 3); /* not polled for */
     fx->sync = sync;
     int64_t woke = h_now_ms();
@@ -105,11 +111,11 @@ static void auth_failure_stops_until_the_token_changes(void **state)
     sync_fx *fx = *state;
     am_sync_options opt;
     h_write(fx->token_file, "not-the-right-token");
+    fx_virtual_time(fx);
     fx_seed(fx, 20, 0);
     fx_options(fx, &opt);
     fx_start(fx, &opt);
-    for (int i = 0; i < 250 && fx_log_count(fx, "auth_failed", NULL, NULL) == 0; i++)
-        h_sleep_ms(20);
+    assert_true(fx_idle(fx) == INT64_MAX); /* stopped: nothing wakes it by itself */
     am_sync_log_entry e;
     assert_int_equal(fx_log_count(fx, "auth_failed", "sync auth failed", &e), 1);
     assert_int_equal(e.http_status, 401);
@@ -120,15 +126,17 @@ static void auth_failure_stops_until_the_token_changes(void **state)
     am_sync_status st;
     am_sync_get_status(fx->sync, &st);
     assert_int_equal(st.phase, AM_SYNC_AUTH_FAILED);
-    /* Woken with the same token: no new request. */
+    /* Woken with the same token: no new request, not even an hour later. */
     am_sync_wake(fx->sync);
-    h_sleep_ms(400);
+    fx_idle(fx);
+    vclock_advance(&fx->vc, 3600 * 1000);
+    fx_idle(fx);
     assert_int_equal(fx_log_count(fx, NULL, NULL, NULL), 1);
     /* A restart with the same token stays stopped, without a request. */
     am_sync_stop(fx->sync);
     fx->sync = NULL;
     fx_start(fx, &opt);
-    h_sleep_ms(400);
+    assert_true(fx_idle(fx) == INT64_MAX);
     assert_int_equal(fx_log_count(fx, NULL, NULL, NULL), 1);
     am_sync_get_status(fx->sync, &st);
     assert_int_equal(st.phase, AM_SYNC_AUTH_FAILED);
@@ -145,11 +153,11 @@ static void manager_sync_now_lifts_auth_failure(void **state)
     sync_fx *fx = *state;
     am_sync_options opt;
     h_write(fx->secret_file, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    fx_virtual_time(fx);
     fx_seed(fx, 5, 0);
     fx_options(fx, &opt);
     fx_start(fx, &opt);
-    for (int i = 0; i < 250 && !fx_status(fx).auth_failed; i++)
-        h_sleep_ms(20);
+    fx_idle(fx);
     assert_true(fx_status(fx).auth_failed);
     h_write(fx->secret_file, fx->h->k1_secret);
     am_sync_now(fx->sync);
@@ -164,13 +172,13 @@ static void other_4xx_quarantines_without_retrying(void **state)
     sync_fx *fx = *state;
     am_sync_options opt;
     char url[200];
+    fx_virtual_time(fx);
     fx_seed(fx, 4, 0);
     fx_options(fx, &opt);
     snprintf(url, sizeof url, "%s/no/such/prefix", fx->h->url);
     opt.url = url;
     fx_start(fx, &opt);
-    for (int i = 0; i < 250 && fx_status(fx).quarantined < 4; i++)
-        h_sleep_ms(20);
+    fx_idle(fx);
     am_store_status s = fx_status(fx);
     assert_int_equal(s.quarantined, 4);
     assert_int_equal(s.pending, 0);
@@ -178,7 +186,9 @@ static void other_4xx_quarantines_without_retrying(void **state)
     assert_int_equal(fx_log_count(fx, "quarantined", "HTTP 404", &e), 1);
     assert_int_equal(e.http_status, 404);
     am_sync_wake(fx->sync);
-    h_sleep_ms(300);
+    assert_true(fx_idle(fx) == INT64_MAX);
+    vclock_advance(&fx->vc, 3600 * 1000);
+    fx_idle(fx);
     assert_int_equal(fx_log_count(fx, NULL, NULL, NULL), 1);
     assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 0);
 }
@@ -267,23 +277,22 @@ static void heartbeat_reports_health(void **state)
 {
     sync_fx *fx = *state;
     am_sync_options opt;
+    fx_virtual_time(fx);
     fx_options(fx, &opt);
     opt.heartbeat_s = 1;
     opt.version = "9.8.7-test";
     /* Something quarantined, so the heartbeat has a count to carry. */
     fx_seed(fx, 2, 0);
     assert_int_equal(
-        am_store_outbox_settle(fx->st, fx->ids[0], AM_SYNC_QUARANTINED, 0, "test", h_now_ms()),
+        am_store_outbox_settle(fx->st, fx->ids[0], AM_SYNC_QUARANTINED, 0, "test", fx_now(fx)),
         AM_OK);
     fx_start(fx, &opt);
     fx_wait_drained(fx, 10000);
-    h_sleep_ms(1500);
-    for (int i = 0; i < 150 && fx_hub_int(fx,
-                                          "SELECT count(*) FROM kiosks WHERE id = 'k1' AND "
-                                          "quarantined = 1 AND pending = 0",
-                                          NULL) != 1;
-         i++)
-        h_sleep_ms(20);
+    /* The next heartbeat is due in a second: the worker sleeps until then. */
+    int64_t beat = fx_idle(fx);
+    assert_true(beat != INT64_MAX && beat - vclock_mono(&fx->vc) <= 1000);
+    vclock_advance(&fx->vc, beat - vclock_mono(&fx->vc));
+    fx_idle(fx);
     assert_int_equal(fx_hub_int(fx,
                                 "SELECT count(*) FROM kiosks WHERE id = 'k1' AND version = "
                                 "'9.8.7-test' AND quarantined = 1 AND pending = 0 AND "
@@ -351,8 +360,7 @@ static void heartbeat_carries_budget_and_spend(void **state)
              "budget_daily_minor = 4000 AND budget_hourly_offers = 4 AND "
              "spent_today_minor = %lld AND offers_last_hour = 1",
              spent);
-    for (int i = 0; i < 250 && fx_hub_int(fx, want, NULL) != 1; i++)
-        h_sleep_ms(20);
+    fx_idle(fx); /* the heartbeat at start was answered */
     assert_int_equal(fx_hub_int(fx, want, NULL), 1);
     am_config_free(cfg);
 }
@@ -390,6 +398,7 @@ typedef struct silent_server {
     int accepted;
     size_t bytes;
     pthread_mutex_t mu;
+    pthread_cond_t got; /* signalled when bytes grow */
 } silent_server;
 
 static void *silent_main(void *arg)
@@ -406,6 +415,7 @@ static void *silent_main(void *arg)
     while ((n = read(c, buf, sizeof buf)) > 0) {
         pthread_mutex_lock(&ss->mu);
         ss->bytes += (size_t)n;
+        pthread_cond_broadcast(&ss->got);
         pthread_mutex_unlock(&ss->mu);
     }
     close(c);
@@ -419,6 +429,7 @@ static void stop_aborts_a_request_in_flight(void **state)
     silent_server ss = {0};
     char url[100];
     pthread_mutex_init(&ss.mu, NULL);
+    pthread_cond_init(&ss.got, NULL);
     ss.fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
@@ -434,13 +445,15 @@ static void stop_aborts_a_request_in_flight(void **state)
     opt.low_speed_time_s = 60;
     opt.request_timeout_s = 120;
     fx_start(fx, &opt);
-    size_t got = 0;
-    for (int i = 0; i < 250 && got == 0; i++) {
-        h_sleep_ms(20);
-        pthread_mutex_lock(&ss.mu);
-        got = ss.bytes;
-        pthread_mutex_unlock(&ss.mu);
-    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    int wrc = 0;
+    pthread_mutex_lock(&ss.mu);
+    while (ss.bytes == 0 && wrc != ETIMEDOUT)
+        wrc = pthread_cond_timedwait(&ss.got, &ss.mu, &until);
+    size_t got = ss.bytes;
+    pthread_mutex_unlock(&ss.mu);
     assert_true(got > 0);
     am_sync_status st;
     am_sync_get_status(fx->sync, &st);
@@ -457,6 +470,7 @@ static void stop_aborts_a_request_in_flight(void **state)
     shutdown(ss.fd, SHUT_RDWR);
     close(ss.fd);
     pthread_join(ss.thread, NULL);
+    pthread_cond_destroy(&ss.got);
     pthread_mutex_destroy(&ss.mu);
 }
 
