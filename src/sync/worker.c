@@ -67,6 +67,7 @@ struct am_sync {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cond;
+    bool have_mu, have_cond; /* initialised: sync_free destroys them */
     bool wake_req, now_req, stop_req;
     am_sync_status status;
     atomic_bool stop; /* read by the transfer's progress callback */
@@ -965,10 +966,11 @@ static void sync_free(am_sync *s)
         return;
     sync_transport_free(s->transport);
     am_store_close(s->store);
-    pthread_cond_destroy(&s->cond);
-    pthread_mutex_destroy(&s->mu);
-    sodium_memzero(s->token, sizeof s->token);
-    sodium_memzero(s->key, sizeof s->key);
+    if (s->have_cond)
+        pthread_cond_destroy(&s->cond);
+    if (s->have_mu)
+        pthread_mutex_destroy(&s->mu);
+    sodium_memzero(s, sizeof *s);
     free(s);
 }
 
@@ -1004,10 +1006,11 @@ static bool copy_opt(char *dst, size_t dstlen, const char *src)
 am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t errlen)
 {
     am_sync *s = NULL;
-    am_rc rc = AM_ERR_CONFIG;
-    bool mu = false, cond = false;
+    am_rc rc = AM_ERR;
+    bool refused = false; /* a bad option (logged to the sync log), not this machine failing */
     char why[512];
     char user_agent[64];
+    pthread_condattr_t ca;
 
     if (!out || !opt || !opt->data_dir) {
         snprintf(err, errlen, "sync: no options");
@@ -1018,25 +1021,39 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
      * zone up once here, before the thread exists (see clock.h). */
     tzset();
     if (sodium_init() < 0) {
-        snprintf(err, errlen, "sync: libsodium cannot start");
-        return AM_ERR;
+        snprintf(why, sizeof why, "libsodium cannot start");
+        goto out;
     }
     /* Before any thread of ours exists; safe to call more than once. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        snprintf(err, errlen, "sync: libcurl cannot start");
-        return AM_ERR;
+        snprintf(why, sizeof why, "libcurl cannot start");
+        goto out;
     }
     s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, errlen, "sync: out of memory");
-        return AM_ERR_NOMEM;
+        snprintf(why, sizeof why, "out of memory");
+        rc = AM_ERR_NOMEM;
+        goto out;
     }
     atomic_init(&s->stop, false);
+    s->have_mu = pthread_mutex_init(&s->mu, NULL) == 0;
+    if (pthread_condattr_init(&ca) == 0) {
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        s->have_cond = pthread_cond_init(&s->cond, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+    }
+    if (!s->have_mu || !s->have_cond) {
+        snprintf(why, sizeof why, "cannot start the worker thread");
+        goto out;
+    }
+
+    refused = true;
+    rc = AM_ERR_CONFIG;
     s->clock = opt->clock ? *opt->clock : real_clock;
     if (!s->clock.wall_ms || !s->clock.mono_ms || !s->clock.wait) {
         s->clock = real_clock; /* for the refusal's time */
         snprintf(why, sizeof why, "the clock given has no wall_ms, mono_ms or wait");
-        goto refuse;
+        goto out;
     }
     if (!copy_opt(s->data_dir, sizeof s->data_dir, opt->data_dir) ||
         !copy_opt(s->kiosk, sizeof s->kiosk, opt->kiosk_id) ||
@@ -1045,16 +1062,16 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
         !copy_opt(s->secret_file, sizeof s->secret_file, opt->secret_file) ||
         !copy_opt(s->version, sizeof s->version, opt->version ? opt->version : AM_VERSION)) {
         snprintf(why, sizeof why, "a sync option is too long");
-        goto refuse;
+        goto out;
     }
     if (!am_proto_kiosk_id_valid(s->kiosk)) {
         snprintf(why, sizeof why, "kiosk id '%.64s' is not [A-Za-z0-9._-]{1,64}", s->kiosk);
-        goto refuse;
+        goto out;
     }
     if (opt->batch < 1 || opt->batch > AM_PROTO_MAX_RECORDS) {
         snprintf(why, sizeof why, "sync.batch %d: must be 1 to %d", opt->batch,
                  AM_PROTO_MAX_RECORDS);
-        goto refuse;
+        goto out;
     }
     s->batch_max = s->batch_limit = opt->batch;
     s->heartbeat_ms = opt->heartbeat_s > 0 ? (int64_t)opt->heartbeat_s * 1000 : 0;
@@ -1065,7 +1082,7 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
             opt->budget_daily_minor > AM_PROTO_MAX_VALUE || opt->budget_hourly_offers < 0) {
             snprintf(why, sizeof why, "budget '%.8s' %lld/day, %d/hour: not a budget to report",
                      cur, (long long)opt->budget_daily_minor, opt->budget_hourly_offers);
-            goto refuse;
+            goto out;
         }
         memcpy(s->budget_currency, cur, 4);
         s->budget_daily_minor = opt->budget_daily_minor;
@@ -1078,10 +1095,10 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
     while (strlen(s->url) > 0 && s->url[strlen(s->url) - 1] == '/')
         s->url[strlen(s->url) - 1] = '\0';
     if (!sync_url_allowed(s->url, why, sizeof why))
-        goto refuse;
+        goto out;
     rc = load_credentials(s, why, sizeof why);
     if (rc)
-        goto refuse;
+        goto out;
     snprintf(user_agent, sizeof user_agent, "amends-kiosk/%s", s->version);
     sync_transport_options topt = {
         .base_url = s->url,
@@ -1096,48 +1113,33 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
     s->transport = sync_transport_new(&topt, why, sizeof why);
     if (!s->transport) {
         rc = AM_ERR_CONFIG;
-        goto refuse;
+        goto out;
     }
+
+    refused = false;
     rc = am_store_open(s->data_dir, AM_STORE_READWRITE, wall_now(s), &s->store, why, sizeof why);
-    if (rc) {
-        snprintf(err, errlen, "sync: %.400s", why);
-        goto fail;
-    }
-    pthread_condattr_t ca;
-    if (pthread_mutex_init(&s->mu, NULL) == 0)
-        mu = true;
-    if (pthread_condattr_init(&ca) == 0) {
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        if (pthread_cond_init(&s->cond, &ca) == 0)
-            cond = true;
-        pthread_condattr_destroy(&ca);
-    }
-    if (!mu || !cond || pthread_create(&s->thread, NULL, worker_main, s) != 0) {
-        snprintf(err, errlen, "sync: cannot start the worker thread");
+    if (rc)
+        goto out;
+    if (pthread_create(&s->thread, NULL, worker_main, s) != 0) {
+        snprintf(why, sizeof why, "cannot start the worker thread");
         rc = AM_ERR;
-        goto fail;
+        goto out;
     }
     am_log_info(MOD, "worker started: %s, batches of %d, heartbeat every %d s", s->url,
                 s->batch_max, opt->heartbeat_s);
     *out = s;
-    return AM_OK;
+    s = NULL;
 
-refuse:
-    snprintf(err, errlen, "sync: %.400s", why);
-    am_log_error(MOD, "not started: %s", why);
-    log_refusal(s, opt->data_dir, why);
-fail:
-    if (s) {
-        if (cond)
-            pthread_cond_destroy(&s->cond);
-        if (mu)
-            pthread_mutex_destroy(&s->mu);
-        sync_transport_free(s->transport);
-        am_store_close(s->store);
-        sodium_memzero(s, sizeof *s);
-        free(s);
+out:
+    if (rc) {
+        snprintf(err, errlen, "sync: %.400s", why);
+        if (refused) {
+            am_log_error(MOD, "not started: %s", why);
+            log_refusal(s, opt->data_dir, why);
+        }
     }
-    return rc ? rc : AM_ERR_CONFIG;
+    sync_free(s);
+    return rc;
 }
 
 static void request(am_sync *s, bool *flag)
