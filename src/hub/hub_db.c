@@ -575,16 +575,30 @@ typedef struct replay_row {
     int status;
     char *body;
     bool oom;
+    bool other_body; /* the batch came with another body (NULL hash: not known) */
+    const char *body_hash;
 } replay_row;
 
 static void on_replay(void *ud, int ncols, const char *const *v)
 {
     replay_row *row = ud;
-    if (ncols < 2 || !v[0] || !v[1] || row->body)
+    if (ncols < 3 || !v[0] || !v[1] || row->body)
         return;
     row->status = (int)strtol(v[0], NULL, 10);
     row->body = strdup(v[1]);
     row->oom = !row->body;
+    row->other_body = v[2] && strcmp(v[2], row->body_hash) != 0;
+}
+
+typedef struct seen_row {
+    const char *body_hash;
+    bool same; /* the webhook-id came with this very body before */
+} seen_row;
+
+static void on_seen(void *ud, int ncols, const char *const *v)
+{
+    seen_row *row = ud;
+    row->same = ncols >= 1 && v[0] && strcmp(v[0], row->body_hash) == 0;
 }
 
 static am_rc insert_record(hub_db *db, void *conn, const am_proto_batch *b,
@@ -700,7 +714,7 @@ static am_rc insert_record(hub_db *db, void *conn, const am_proto_batch *b,
 }
 
 static am_rc ingest_once(hub_db *db, void *conn, const am_proto_batch *b, const char *msg_id,
-                         int64_t now_ms, hub_ingest_result *out)
+                         const char *body_hash, int64_t now_ms, hub_ingest_result *out)
 {
     am_proto_response *resp = NULL;
     char *body = NULL;
@@ -713,40 +727,61 @@ static am_rc ingest_once(hub_db *db, void *conn, const am_proto_batch *b, const 
         return rc;
     }
     {
-        /* The webhook-id first: a replayed request changes nothing. */
-        const char *p[] = {b->kiosk, msg_id, now.s};
+        /* The webhook-id first. Seen before with this very body, it is the
+         * same request again (libcurl resends a request whose kept-alive
+         * connection died before the answer, byte for byte): it goes on to
+         * the batch's stored answer below. Seen with another body, it is a
+         * replay and changes nothing. On PostgreSQL a copy that arrives
+         * while the first is still being stored waits here on the unique
+         * key until the first commits, then reads its answer. */
+        const char *p[] = {b->kiosk, msg_id, now.s, body_hash};
         rc = run(db, conn,
-                 "INSERT INTO webhook_ids (kiosk, msg_id, seen_at) VALUES (?1, ?2, ?3) "
-                 "ON CONFLICT DO NOTHING",
-                 3, p, NULL, NULL, &changes);
+                 "INSERT INTO webhook_ids (kiosk, msg_id, seen_at, body_hash) "
+                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                 4, p, NULL, NULL, &changes);
         if (rc)
             goto out;
         if (changes == 0) {
-            out->webhook_replayed = true;
-            db->drv->rollback(conn);
-            return AM_OK;
+            seen_row seen = {.body_hash = body_hash};
+            rc = run(db, conn, "SELECT body_hash FROM webhook_ids WHERE kiosk = ?1 AND msg_id = ?2",
+                     2, p, on_seen, &seen, NULL);
+            if (rc)
+                goto out;
+            if (!seen.same) {
+                out->webhook_replayed = true;
+                db->drv->rollback(conn);
+                return AM_OK;
+            }
         }
     }
     {
-        const char *p[] = {b->kiosk, b->batch, now.s};
+        const char *p[] = {b->kiosk, b->batch, now.s, body_hash};
         rc = run(db, conn,
-                 "INSERT INTO batches (kiosk, batch, received_at, status, response) "
-                 "VALUES (?1, ?2, ?3, 0, '') ON CONFLICT DO NOTHING",
-                 3, p, NULL, NULL, &changes);
+                 "INSERT INTO batches (kiosk, batch, received_at, status, response, body_hash) "
+                 "VALUES (?1, ?2, ?3, 0, '', ?4) ON CONFLICT DO NOTHING",
+                 4, p, NULL, NULL, &changes);
         if (rc)
             goto out;
     }
     if (changes == 0) {
-        /* Seen before: the original answer, byte for byte. */
-        replay_row row = {0};
+        /* Seen before: the original answer, byte for byte, if this is the
+         * same body; another body under the same key is refused. */
+        replay_row row = {.body_hash = body_hash};
         const char *p[] = {b->kiosk, b->batch};
-        rc = run(db, conn, "SELECT status, response FROM batches WHERE kiosk = ?1 AND batch = ?2",
+        rc = run(db, conn,
+                 "SELECT status, response, body_hash FROM batches WHERE kiosk = ?1 AND batch = ?2",
                  2, p, on_replay, &row, NULL);
         if (!rc && (row.oom || !row.body))
             rc = row.oom ? AM_ERR_NOMEM : AM_ERR;
         if (rc) {
             free(row.body);
             goto out;
+        }
+        if (row.other_body) {
+            free(row.body);
+            out->key_reused = true;
+            db->drv->rollback(conn);
+            return AM_OK;
         }
         out->status = row.status;
         out->body = row.body;
@@ -820,8 +855,8 @@ out:
     return rc;
 }
 
-am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, int64_t now_ms,
-                    int64_t keep_ms, hub_ingest_result *out)
+am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, const char *body_hash,
+                    int64_t now_ms, int64_t keep_ms, hub_ingest_result *out)
 {
     int slot;
     am_rc rc = AM_ERR_BUSY;
@@ -836,7 +871,7 @@ am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, int
             am_log_debug(MOD, "batch retry %d after a transient conflict", attempt);
         }
         memset(out, 0, sizeof *out);
-        rc = ingest_once(db, conn, b, msg_id, now_ms, out);
+        rc = ingest_once(db, conn, b, msg_id, body_hash, now_ms, out);
     }
     if (!rc)
         purge_old(db, conn, now_ms, keep_ms);

@@ -79,20 +79,24 @@ typedef struct hub_ingest_result {
     int status;            /* HTTP status of the response */
     char *body;            /* response body (malloc'd) */
     bool replayed;         /* the batch was seen before: this is the original response */
-    bool webhook_replayed; /* the webhook-id was seen before: nothing was done, no body */
+    bool webhook_replayed; /* the webhook-id came before with another body: nothing done */
+    bool key_reused;       /* the batch UUID came before with another body: nothing done */
     size_t counts[AM_PROTO_STATUS_COUNT];
 } hub_ingest_result;
 
-/* Stores a decoded batch in one transaction: the request's webhook-id
- * (a replayed one stops everything: webhook_replayed), the batch row (keyed by kiosk
+/* Stores a decoded batch in one transaction: the request's webhook-id and
+ * body_hash (hex SHA-256 of the raw body), the batch row (keyed by kiosk
  * and batch UUID, for Idempotency-Key), each valid record unless its UUID
  * is already kept, the heartbeat, the kiosk's last seen time and an
  * ingest-log line. Invalid records are answered rejected. A batch seen
- * before gets its original response, unchanged. AM_ERR_BUSY means a
- * transient conflict: try again. webhook-ids older than keep_ms and
- * answers older than 7 days are forgotten now and then. */
-am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, int64_t now_ms,
-                    int64_t keep_ms, hub_ingest_result *out);
+ * before with the same body gets its original response, unchanged
+ * (replayed), whether its webhook-id is new or the same as before; a
+ * webhook-id seen with another body stops everything (webhook_replayed),
+ * and so does a batch UUID seen with another body (key_reused).
+ * AM_ERR_BUSY means a transient conflict: try again. webhook-ids older
+ * than keep_ms and answers older than 7 days are forgotten now and then. */
+am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, const char *body_hash,
+                    int64_t now_ms, int64_t keep_ms, hub_ingest_result *out);
 
 /* An ingest-log line for a refused request (auth, signature, size...). */
 am_rc hub_db_ingest_log(hub_db *db, const char *kiosk, const char *batch, int64_t now_ms,

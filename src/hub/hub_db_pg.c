@@ -35,6 +35,9 @@ static const char schema_sql[] =
     HUB_SITES_SQL
     "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS site TEXT NOT NULL DEFAULT 'default';"
     "CREATE INDEX IF NOT EXISTS kiosks_site ON kiosks (site);"
+    /* 3: the hash of the body a webhook-id and a batch came with. */
+    "ALTER TABLE webhook_ids ADD COLUMN IF NOT EXISTS body_hash TEXT;"
+    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS body_hash TEXT;"
     "COMMIT;";
 
 /* "relation already exists, skipping" and friends are not news. */

@@ -414,12 +414,24 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
 
     check_vouchers(s, req, b);
 
+    /* What makes a repeated request the same request: its exact bytes. */
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    char body_hash[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(digest, (const uint8_t *)body, req->len);
+    sodium_bin2hex(body_hash, sizeof body_hash, digest, sizeof digest);
+
     hub_ingest_result result;
-    rc = hub_db_ingest(s->db, b, msg_id, am_wall_ms(), WEBHOOK_KEEP_MS, &result);
+    rc = hub_db_ingest(s->db, b, msg_id, body_hash, am_wall_ms(), WEBHOOK_KEEP_MS, &result);
     if (!rc && result.webhook_replayed) {
         ret = ingest_refuse(s, conn, req, b->batch, 400, "replayed",
-                            "webhook-id was used before: each delivery attempt needs a new "
-                            "webhook-id (the Idempotency-Key stays the same)");
+                            "webhook-id was used before for another body: each delivery attempt "
+                            "needs a new webhook-id (the Idempotency-Key stays the same)");
+        goto out;
+    }
+    if (!rc && result.key_reused) {
+        ret = ingest_refuse(s, conn, req, b->batch, 422, "idempotency_key_reused",
+                            "this Idempotency-Key was used before for another body: a new batch "
+                            "needs a new batch UUID");
         goto out;
     }
     if (rc) {

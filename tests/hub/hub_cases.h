@@ -6,6 +6,7 @@
 #define HUB_CASES_H
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 
 #include "hub_harness.h"
 
@@ -367,31 +368,168 @@ static void ingest_refuses_old_and_future_timestamps(void **state)
     am_hub_client_free(c);
 }
 
-static void ingest_refuses_replayed_webhook_id(void **state)
+/* The same request again, byte for byte (same webhook-id, timestamp,
+ * signature and body: libcurl resends a request whose kept-alive connection
+ * died before the answer came) gets the answer the first copy got. */
+static void ingest_same_request_twice_gets_its_answer(void **state)
+{
+    harness *h = *state;
+    am_hub_client *c = h_kiosk(h, 1);
+    am_hub_reply first, again;
+    char err[256];
+    am_proto_batch *b = h_batch("k1", 1);
+    h_add_feedback(b, "room", AM_OUTCOME_COMPLETED);
+    char *body = h_encode(b);
+    am_hub_sign_override ov = {.msg_id = "msg_sent_twice", .timestamp = -1};
+    assert_int_equal(
+        am_hub_client_post_batch_ex(c, body, strlen(body), b->batch, &ov, &first, err, sizeof err),
+        AM_OK);
+    assert_int_equal(first.status, 200);
+    assert_string_equal(first.replayed, "false");
+    assert_int_equal(
+        am_hub_client_post_batch_ex(c, body, strlen(body), b->batch, &ov, &again, err, sizeof err),
+        AM_OK);
+    assert_int_equal(again.status, 200);
+    assert_string_equal(again.replayed, "true");
+    assert_int_equal(first.len, again.len);
+    assert_memory_equal(first.body, again.body, first.len);
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 1);
+    am_hub_reply_clear(&first);
+    am_hub_reply_clear(&again);
+    free(body);
+    am_proto_batch_free(b);
+    am_hub_client_free(c);
+}
+
+/* A webhook-id seen before with another body is a replay: refused, and
+ * nothing of the second body is kept. */
+static void ingest_refuses_webhook_id_reused_for_another_body(void **state)
 {
     harness *h = *state;
     am_hub_client *c = h_kiosk(h, 1);
     am_hub_reply reply;
     char err[256];
-    am_proto_batch *b = h_batch("k1", 1);
-    h_add_feedback(b, "room", AM_OUTCOME_COMPLETED);
-    char *body = h_encode(b);
+    am_proto_batch *b1 = h_batch("k1", 1), *b2 = h_batch("k1", 1);
+    h_add_feedback(b1, "room", AM_OUTCOME_COMPLETED);
+    h_add_feedback(b2, "room", AM_OUTCOME_COMPLETED);
+    char *body1 = h_encode(b1), *body2 = h_encode(b2);
     am_hub_sign_override ov = {.msg_id = "msg_once_only", .timestamp = -1};
-    assert_int_equal(
-        am_hub_client_post_batch_ex(c, body, strlen(body), b->batch, &ov, &reply, err, sizeof err),
-        AM_OK);
+    assert_int_equal(am_hub_client_post_batch_ex(c, body1, strlen(body1), b1->batch, &ov, &reply,
+                                                 err, sizeof err),
+                     AM_OK);
     assert_int_equal(reply.status, 200);
     am_hub_reply_clear(&reply);
-    /* The same signed request again, as an eavesdropper would replay it. */
-    assert_int_equal(
-        am_hub_client_post_batch_ex(c, body, strlen(body), b->batch, &ov, &reply, err, sizeof err),
-        AM_OK);
+    assert_int_equal(am_hub_client_post_batch_ex(c, body2, strlen(body2), b2->batch, &ov, &reply,
+                                                 err, sizeof err),
+                     AM_OK);
     h_assert_error(&reply, 400, "replayed");
-    assert_non_null(strstr(reply.body, "webhook-id was used before"));
+    assert_non_null(strstr(reply.body, "webhook-id was used before for another body"));
     am_hub_reply_clear(&reply);
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 1);
+    free(body1);
+    free(body2);
+    am_proto_batch_free(b1);
+    am_proto_batch_free(b2);
+    am_hub_client_free(c);
+}
+
+/* An Idempotency-Key seen before with another body: 422, nothing kept,
+ * and the first answer stays the answer for the first body. */
+static void ingest_refuses_idempotency_key_reused_for_another_body(void **state)
+{
+    harness *h = *state;
+    am_hub_client *c = h_kiosk(h, 1);
+    am_hub_reply first, other, again;
+    am_proto_batch *b1 = h_batch("k1", 1), *b2 = h_batch("k1", 2);
+    h_add_feedback(b1, "room", AM_OUTCOME_COMPLETED);
+    /* b2: the same batch UUID, other records. */
+    snprintf(b2->batch, sizeof b2->batch, "%s", b1->batch);
+    h_add_feedback(b2, "room", AM_OUTCOME_COMPLETED);
+    h_add_feedback(b2, "room", AM_OUTCOME_ABANDONED);
+    char *body1 = h_encode(b1), *body2 = h_encode(b2);
+    h_post(c, body1, b1->batch, &first);
+    assert_int_equal(first.status, 200);
+    h_post(c, body2, b2->batch, &other);
+    h_assert_error(&other, 422, "idempotency_key_reused");
+    h_post(c, body1, b1->batch, &again);
+    assert_int_equal(again.status, 200);
+    assert_string_equal(again.replayed, "true");
+    assert_int_equal(first.len, again.len);
+    assert_memory_equal(first.body, again.body, first.len);
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 1);
+    am_hub_reply_clear(&first);
+    am_hub_reply_clear(&other);
+    am_hub_reply_clear(&again);
+    free(body1);
+    free(body2);
+    am_proto_batch_free(b1);
+    am_proto_batch_free(b2);
+    am_hub_client_free(c);
+}
+
+/* Copies of one request arriving together, while the first is still being
+ * stored (on PostgreSQL on other connections, possibly other hubs): every
+ * copy gets the same 200 answer, and the records are kept once. */
+#define SAME_REQUEST_COPIES 6
+typedef struct copy_job {
+    am_hub_client *c;
+    const char *body;
+    const char *batch;
+    pthread_barrier_t *go;
+    am_hub_reply reply;
+    am_rc rc;
+} copy_job;
+
+static void *post_copy(void *arg)
+{
+    copy_job *j = arg;
+    char err[256];
+    am_hub_sign_override ov = {.msg_id = "msg_racing_copies", .timestamp = -1};
+    pthread_barrier_wait(j->go);
+    j->rc = am_hub_client_post_batch_ex(j->c, j->body, strlen(j->body), j->batch, &ov, &j->reply,
+                                        err, sizeof err);
+    return NULL;
+}
+
+static void ingest_racing_copies_of_a_request_get_one_answer(void **state)
+{
+    harness *h = *state;
+    am_proto_batch *b = h_batch("k1", 20);
+    for (int i = 0; i < 20; i++)
+        h_add_feedback(b, "room", AM_OUTCOME_COMPLETED);
+    char *body = h_encode(b);
+    pthread_barrier_t go;
+    pthread_t t[SAME_REQUEST_COPIES];
+    copy_job jobs[SAME_REQUEST_COPIES];
+    assert_int_equal(pthread_barrier_init(&go, NULL, SAME_REQUEST_COPIES), 0);
+    for (int i = 0; i < SAME_REQUEST_COPIES; i++) {
+        jobs[i] = (copy_job){.c = h_kiosk(h, 1), .body = body, .batch = b->batch, .go = &go};
+        assert_int_equal(pthread_create(&t[i], NULL, post_copy, &jobs[i]), 0);
+    }
+    int first_answers = 0;
+    for (int i = 0; i < SAME_REQUEST_COPIES; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(jobs[i].rc, AM_OK);
+        if (jobs[i].reply.status != 200)
+            fail_msg("copy %d: HTTP %ld: %s", i, jobs[i].reply.status,
+                     jobs[i].reply.body ? jobs[i].reply.body : "");
+        first_answers += strcmp(jobs[i].reply.replayed, "false") == 0;
+        assert_int_equal(jobs[i].reply.len, jobs[0].reply.len);
+        assert_memory_equal(jobs[i].reply.body, jobs[0].reply.body, jobs[0].reply.len);
+    }
+    assert_int_equal(first_answers, 1);
+    am_proto_response *resp = h_response(&jobs[0].reply);
+    for (size_t i = 0; i < resp->count; i++)
+        assert_int_equal(resp->results[i].status, AM_PROTO_STORED);
+    am_proto_response_free(resp);
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 20);
+    for (int i = 0; i < SAME_REQUEST_COPIES; i++) {
+        am_hub_reply_clear(&jobs[i].reply);
+        am_hub_client_free(jobs[i].c);
+    }
+    pthread_barrier_destroy(&go);
     free(body);
     am_proto_batch_free(b);
-    am_hub_client_free(c);
 }
 
 static void ingest_refuses_unknown_tokens(void **state)
