@@ -148,7 +148,8 @@ am_kbd_layer am_kbd_default_layer(int lang);
 typedef struct am_manager_info {
     int64_t pending, synced, quarantined;
     char last_sync[256]; /* the last attempt's result, in plain words */
-    char auth[96];       /* the sync worker's state toward the hub */
+    char auth[416];      /* the sync worker's state toward the hub, with the hub's
+                          * whole reason (AM_SYNC_REASON_MAX) when it refused */
     int log_count;
     char log[AM_MANAGER_LOG_LINES][256]; /* newest first */
     char message[320];                   /* what the last button did; "" when none */

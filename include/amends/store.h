@@ -171,6 +171,12 @@ typedef struct am_store_status {
 } am_store_status;
 am_rc am_store_get_status(am_store *st, am_store_status *out);
 
+/* The hub's own words for its last refusal of this kiosk's credentials
+ * (401/403), in full: written by the sync worker with the auth failure,
+ * read by amendsctl status and the manager screen. */
+#define AM_META_SYNC_AUTH_REASON "sync.auth_reason"
+#define AM_SYNC_REASON_MAX       320 /* with the NUL */
+
 /* Small key/value facts (auth state, kiosk id seen). */
 am_rc am_store_meta_set(am_store *st, const char *key, const char *value);
 /* NOTFOUND when absent. */

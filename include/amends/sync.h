@@ -135,7 +135,7 @@ typedef enum am_sync_class {
     AM_SYNC_CLASS_RETRY,      /* transport error, 3xx, 408, 425, 429, 5xx */
     AM_SYNC_CLASS_SPLIT,      /* 413 */
     AM_SYNC_CLASS_AUTH,       /* 401, 403 */
-    AM_SYNC_CLASS_QUARANTINE, /* any other 4xx */
+    AM_SYNC_CLASS_QUARANTINE, /* any other 4xx: see am_sync_refusal_is_final */
 } am_sync_class;
 /* http_status 0 means a transport error. */
 am_sync_class am_sync_classify(long http_status);
@@ -150,6 +150,20 @@ int64_t am_sync_backoff_ms(int attempt, int64_t base_ms, int64_t max_ms, int64_t
 /* Reads a Retry-After header value into milliseconds from now_s; -1 when
  * absent or unreadable (the caller then uses its own backoff). */
 int64_t am_sync_retry_after_ms(const char *value, int64_t now_s);
+
+/* An error body larger than this is not read as JSON. */
+#define SYNC_ERROR_BODY_MAX (64 * 1024)
+
+/* The reason in a refusal's JSON body ({"error": CODE, "reason": TEXT}):
+ * `reason`, else `error`, else the start of the body; printable ASCII,
+ * cut only by outlen; "no reason given" when there is nothing. */
+void am_sync_error_reason(const char *body, size_t len, char *out, size_t outlen);
+
+/* true when a 4xx answer (AM_SYNC_CLASS_QUARANTINE) is the hub's own
+ * refusal of the batch as it is (JSON `error` bad_batch, bad_signature or
+ * method_not_allowed): its records are quarantined. Any other 4xx (a
+ * repeated request, another server's page, a wrong path) is retried. */
+bool am_sync_refusal_is_final(long http_status, const char *body, size_t len);
 
 /* What the hub said about one record of a batch. */
 typedef struct am_sync_verdict {

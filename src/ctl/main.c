@@ -192,6 +192,16 @@ static int cmd_status(ctl *c, int argc, char **argv)
         rc = am_store_spend(st, am_local_day_start_ms(now), am_local_day_start_ms(now), &unused,
                             &offers_today);
     }
+    /* The hub's own words for refusing the credentials, kept whole. */
+    char auth_reason[AM_SYNC_REASON_MAX] = "";
+    if (!rc && s.auth_failed) {
+        am_rc mrc =
+            am_store_meta_get(st, AM_META_SYNC_AUTH_REASON, auth_reason, sizeof auth_reason);
+        if (mrc == AM_ERR_NOTFOUND)
+            auth_reason[0] = '\0'; /* refused before the reason was kept */
+        else
+            rc = mrc;
+    }
     if (rc) {
         fprintf(stderr, "amendsctl: %s\n", am_store_errmsg(st));
         am_store_close(st);
@@ -228,6 +238,8 @@ static int cmd_status(ctl *c, int argc, char **argv)
         cJSON_AddStringToObject(o2, "last_outcome", s.last_outcome);
         cJSON_AddStringToObject(o2, "last_error", s.last_error);
         cJSON_AddStringToObject(o2, "auth", s.auth_failed ? "failed" : "ok");
+        cJSON_AddItemToObject(o2, "auth_reason",
+                              s.auth_failed ? cJSON_CreateString(auth_reason) : cJSON_CreateNull());
         cJSON *b = cJSON_AddObjectToObject(o2, "budget");
         cJSON_AddStringToObject(b, "currency", currency);
         cJSON_AddNumberToObject(b, "spent_today", (double)spent_today / 100.0);
@@ -270,8 +282,12 @@ static int cmd_status(ctl *c, int argc, char **argv)
     }
     printf("offers today  %d given, %s of %s %s budget; %d of %d in the last hour\n", offers_today,
            spent, budget, currency, offers_hour, c->cfg->budget.hourly_offers);
-    printf("sync auth     %s\n",
-           s.auth_failed ? "FAILED: the hub refused this kiosk's token (see sync-log)" : "ok");
+    if (s.auth_failed)
+        printf(
+            "sync auth     FAILED: the hub refused this kiosk's credentials: %s (see sync-log)\n",
+            auth_reason[0] ? auth_reason : "no reason kept");
+    else
+        printf("sync auth     ok\n");
     if (s.quarantined > 0)
         printf("note          %lld record(s) quarantined: the hub refused them; see sync-log\n",
                (long long)s.quarantined);

@@ -557,6 +557,18 @@ static int add_log_line(const am_sync_log_entry *e, void *ud)
     return 0;
 }
 
+/* The credentials were refused: the hub's reason, whole, and what to do. */
+_Static_assert(sizeof((am_manager_info *)0)->auth >= AM_SYNC_REASON_MAX + 64,
+               "the manager screen has room for the hub's whole reason");
+static void auth_refused(am_app *app, am_manager_info *out)
+{
+    char reason[AM_SYNC_REASON_MAX];
+    if (am_store_meta_get(app->store, AM_META_SYNC_AUTH_REASON, reason, sizeof reason) != AM_OK)
+        reason[0] = '\0';
+    snprintf(out->auth, sizeof out->auth, "refused by the hub%s%s; check the token, then sync now",
+             reason[0] ? ": " : "", reason);
+}
+
 void am_app_manager_info(am_app *app, am_manager_info *out)
 {
     memset(out, 0, sizeof *out);
@@ -575,8 +587,9 @@ void am_app_manager_info(am_app *app, am_manager_info *out)
                              st.last_outcome, ago, st.last_error[0] ? ": " : "", st.last_error);
             (void)n; /* a long error is cut; the sync log has it whole */
         }
-        snprintf(out->auth, sizeof out->auth, "%s",
-                 st.auth_failed ? "refused by the hub: check the token, then sync now" : "ok");
+        snprintf(out->auth, sizeof out->auth, "ok");
+        if (st.auth_failed)
+            auth_refused(app, out);
     } else {
         snprintf(out->last_sync, sizeof out->last_sync, "unknown: %.140s",
                  am_store_errmsg(app->store));
@@ -587,8 +600,7 @@ void am_app_manager_info(am_app *app, am_manager_info *out)
         am_sync_status ss;
         am_sync_get_status(app->sync, &ss);
         if (ss.phase == AM_SYNC_AUTH_FAILED)
-            snprintf(out->auth, sizeof out->auth,
-                     "refused by the hub: check the token, then sync now");
+            auth_refused(app, out);
     }
     struct log_lines ll = {out, wall_ms};
     am_store_sync_log_each(app->store, AM_MANAGER_LOG_LINES, add_log_line, &ll);

@@ -3,10 +3,11 @@
  * Kept pure so unit tests and fuzz targets reach them directly. */
 #include "amends/sync.h"
 
-#include "amends/retry_after.h"
-
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "amends/retry_after.h"
 
 am_sync_class am_sync_classify(long http_status)
 {
@@ -121,4 +122,72 @@ out:
             memset(&verdicts[i], 0, sizeof verdicts[i]);
     am_proto_response_free(resp);
     return rc;
+}
+
+/* The string member `name` of a JSON object body, or NULL. */
+static const char *json_string(const cJSON *root, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, name);
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+/* Copies text as printable ASCII: a manager reads it and a log keeps it. */
+static void copy_printable(char *out, size_t outlen, const char *text, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && text[i] && o + 1 < outlen; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        out[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+    }
+    out[o] = '\0';
+}
+
+static cJSON *parse_body(const char *body, size_t len)
+{
+    if (!body || len == 0 || len > SYNC_ERROR_BODY_MAX)
+        return NULL;
+    cJSON *root = cJSON_ParseWithLength(body, len);
+    if (root && !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        root = NULL;
+    }
+    return root;
+}
+
+void am_sync_error_reason(const char *body, size_t len, char *out, size_t outlen)
+{
+    if (!out || outlen == 0)
+        return;
+    out[0] = '\0';
+    cJSON *root = parse_body(body, len);
+    const char *reason = root ? json_string(root, "reason") : NULL;
+    const char *code = root ? json_string(root, "error") : NULL;
+    if (reason && *reason)
+        copy_printable(out, outlen, reason, strlen(reason));
+    else if (code && *code)
+        copy_printable(out, outlen, code, strlen(code));
+    else if (body)
+        copy_printable(out, outlen, body, len < 200 ? len : 200);
+    if (!out[0])
+        snprintf(out, outlen, "no reason given");
+    cJSON_Delete(root);
+}
+
+bool am_sync_refusal_is_final(long http_status, const char *body, size_t len)
+{
+    /* What the hub says about a request that can never succeed as sent:
+     * the body is not a batch, its signature headers are malformed, the
+     * method is wrong. Every other 4xx says nothing sure about the records
+     * (a repeated request, a proxy's or a captive portal's page, a wrong
+     * URL path): they are retried, never quarantined. */
+    static const char *const final_codes[] = {"bad_batch", "bad_signature", "method_not_allowed"};
+    if (am_sync_classify(http_status) != AM_SYNC_CLASS_QUARANTINE)
+        return false;
+    cJSON *root = parse_body(body, len);
+    const char *code = root ? json_string(root, "error") : NULL;
+    bool final = false;
+    for (size_t i = 0; code && i < sizeof final_codes / sizeof final_codes[0]; i++)
+        final = final || strcmp(code, final_codes[i]) == 0;
+    cJSON_Delete(root);
+    return final;
 }

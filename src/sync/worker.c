@@ -58,9 +58,10 @@ struct am_sync {
     size_t keylen;
     char credentials_id[65]; /* hash of url, token and secret, hex */
     bool auth_failed;
-    int batch_limit;       /* lowered by 413 for the rest of this run */
-    int64_t hold_until_ms; /* wall clock: no request before this */
-    bool hold_from_server; /* the hub asked (Retry-After): a wake does not lift it */
+    char auth_reason[AM_SYNC_REASON_MAX]; /* the hub's words for the last 401/403 */
+    int batch_limit;                      /* lowered by 413 for the rest of this run */
+    int64_t hold_until_ms;                /* wall clock: no request before this */
+    bool hold_from_server;                /* the hub asked (Retry-After): a wake does not lift it */
     int64_t next_heartbeat_mono;
 
     /* Shared: guarded by mu. */
@@ -321,8 +322,9 @@ static void log_attempt(am_sync *s, int64_t at_ms, int batch_size, const sync_re
  * transaction, the one that logs the refusal, so a reader never sees the
  * refusal in the sync log without the stopped state, and a crash cannot keep
  * one without the other. The phase is set first for the same reason. */
-static void auth_fail_begin(am_sync *s)
+static void auth_fail_begin(am_sync *s, const sync_reply *reply)
 {
+    am_sync_error_reason(reply->body, reply->len, s->auth_reason, sizeof s->auth_reason);
     s->auth_failed = true;
     set_phase(s, AM_SYNC_AUTH_FAILED);
     am_log_error(MOD, "the hub refused this kiosk's credentials: sync stopped until the token or "
@@ -334,6 +336,8 @@ static am_rc auth_fail_record(am_sync *s)
     am_rc rc = am_store_meta_set(s->store, META_AUTH_FAILED, "1");
     if (rc == AM_OK)
         rc = am_store_meta_set(s->store, META_AUTH_CREDENTIALS, s->credentials_id);
+    if (rc == AM_OK)
+        rc = am_store_meta_set(s->store, AM_META_SYNC_AUTH_REASON, s->auth_reason);
     return rc;
 }
 
@@ -553,17 +557,9 @@ static void retry_later(am_sync *s, batch_work *w, const sync_reply *reply, cons
     set_phase(s, AM_SYNC_BACKOFF);
 }
 
-/* The reason in a JSON error body ({"error":..,"reason":..}), else the
- * start of the body, printable ASCII only. */
 static void error_reason(const sync_reply *reply, char *out, size_t outlen)
 {
-    const char *body = reply->body ? reply->body : "";
-    const char *p = strstr(body, "\"reason\":\"");
-    p = p ? p + 10 : body;
-    size_t o = 0;
-    for (; *p && *p != '"' && o + 1 < outlen && o < 180; p++)
-        out[o++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-    out[o] = '\0';
+    am_sync_error_reason(reply->body, reply->len, out, outlen);
 }
 
 /* Claims up to batch_limit due records and reads them into a new batch *out,
@@ -725,10 +721,8 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
         }
         break;
     case AM_SYNC_CLASS_AUTH: {
-        char reason[200];
-        error_reason(&reply, reason, sizeof reason);
-        snprintf(detail, sizeof detail, "sync auth failed: %s", reason);
-        auth_fail_begin(s);
+        auth_fail_begin(s, &reply);
+        snprintf(detail, sizeof detail, "sync auth failed: %.200s", s->auth_reason);
         settle_all(s, w, &reply, "auth_failed", detail, wall_now(s), SETTLE_AUTH_FAILED);
         break;
     }
@@ -736,6 +730,11 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
         char reason[200];
         error_reason(&reply, reason, sizeof reason);
         snprintf(detail, sizeof detail, "HTTP %ld: %s", reply.status, reason);
+        if (!am_sync_refusal_is_final(reply.status, reply.body, reply.len)) {
+            /* Not the hub refusing these records: never a quarantine. */
+            retry_later(s, w, &reply, detail);
+            break;
+        }
         settle_all(s, w, &reply, "quarantined", detail, 0, SETTLE_QUARANTINE_ALL);
         set_phase(s, AM_SYNC_IDLE);
         break;
@@ -822,10 +821,8 @@ static void send_heartbeat(am_sync *s)
     }
     am_sync_class cls = am_sync_classify(reply.status);
     if (cls == AM_SYNC_CLASS_AUTH) {
-        char reason[200];
-        error_reason(&reply, reason, sizeof reason);
-        snprintf(detail, sizeof detail, "sync auth failed: %s", reason);
-        auth_fail_begin(s);
+        auth_fail_begin(s, &reply);
+        snprintf(detail, sizeof detail, "sync auth failed: %.200s", s->auth_reason);
         am_rc arc = am_store_begin(s->store);
         if (arc == AM_OK)
             arc = auth_fail_record(s);
@@ -909,6 +906,7 @@ static void *worker_main(void *arg)
             }
         }
         int64_t now = wall_now(s);
+        bool sent = false;
         if (now >= s->hold_until_ms) {
             int count = 0;
             am_proto_batch *b = NULL;
@@ -919,17 +917,23 @@ static void *worker_main(void *arg)
                 log_attempt(s, wall_now(s), 0, NULL, "store_error", am_store_errmsg(s->store));
             } else if (count > 0) {
                 send_batch(s, w, b);
-                continue;
+                sent = true;
             } else if (s->status.phase == AM_SYNC_BACKOFF) {
                 set_phase(s, AM_SYNC_IDLE);
             }
         }
+        /* The heartbeat keeps its interval while a backlog drains: it goes
+         * between two batches when due. Alerts still go first: each batch
+         * claims the waiting alerts before anything else, and a heartbeat
+         * follows a batch, never precedes the first one. */
         if (s->heartbeat_ms > 0 && mono_now(s) >= s->next_heartbeat_mono &&
             wall_now(s) >= s->hold_until_ms) {
             send_heartbeat(s);
             s->next_heartbeat_mono = mono_now(s) + s->heartbeat_ms;
             continue;
         }
+        if (sent)
+            continue;
         /* Sleep until the first of: a record due, the hold, the heartbeat. */
         int64_t next_due = INT64_MAX;
         if (am_store_outbox_next_due(s->store, &next_due) != AM_OK)

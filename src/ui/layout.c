@@ -1519,8 +1519,10 @@ static void screen_manager(lay *c)
     put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 34)), st, -1);
     y += U(c, 36);
     snprintf(line, sizeof line, "Hub: %s", m->auth);
-    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 34)), st, -1);
-    y += U(c, 44);
+    /* A refusal carries the hub's whole reason: room for three lines. */
+    int hub_h = strlen(line) > 80 ? 3 * U(c, 34) : U(c, 34);
+    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, hub_h), st, -1);
+    y += hub_h - U(c, 34) + U(c, 44);
     /* The buttons sit above the footer; the log fills what is between. */
     int bh = U(c, 72), gap = U(c, 16);
     int btn_y = bottom - bh;

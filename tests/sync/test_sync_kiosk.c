@@ -138,6 +138,22 @@ static void refused_token_shows_auth_failed_in_amendsctl(void **state)
     ctl_auth_line(k, line, sizeof line);
     if (!strstr(line, "FAILED"))
         fail_msg("after the refusal amendsctl status says \"%s\"", line);
+    /* The hub's own words, read from its JSON answer, whole. */
+    if (!strstr(line, ": kiosk token not recognised (see sync-log)"))
+        fail_msg("amendsctl status does not give the hub's reason: \"%s\"", line);
+    /* The manager screen gives the same words, whole. */
+    char sh[2400];
+    snprintf(sh, sizeof sh, "printf '2468\\n2468\\n' | '%s' --config '%s' --data-dir '%s' pin set",
+             CTL_BIN, k->conf, fx->data);
+    assert_int_equal(h_sh(sh, NULL, NULL), 0);
+    if (kx_run_script(k, "expect attract\n"
+                         "tap manager\n"
+                         "expect manager_pin\n"
+                         "tap pin.2\ntap pin.4\ntap pin.6\ntap pin.8\ntap pin.ok\n"
+                         "expect manager\n"
+                         "expect-text Hub: refused by the hub: kiosk token not recognised; "
+                         "check the token, then sync now\n") != 0)
+        kx_fail_with_log(k, "the manager screen does not give the hub's reason");
     kx_store_open(k);
     am_store_status s = fx_status(fx);
     assert_true(s.auth_failed);

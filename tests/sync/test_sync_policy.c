@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "am_test.h"
+#include "amends/store.h"
 #include "amends/sync.h"
 
 static void classes_follow_the_spec(void **state)
@@ -26,6 +27,66 @@ static void classes_follow_the_spec(void **state)
     assert_int_equal(am_sync_classify(404), AM_SYNC_CLASS_QUARANTINE);
     assert_int_equal(am_sync_classify(409), AM_SYNC_CLASS_QUARANTINE);
     assert_int_equal(am_sync_classify(422), AM_SYNC_CLASS_QUARANTINE);
+}
+
+static bool final(long status, const char *body)
+{
+    return am_sync_refusal_is_final(status, body, strlen(body));
+}
+
+/* Only the hub's own refusal of the batch quarantines; a 4xx that could
+ * come from the network (a proxy, a captive portal, a repeated request)
+ * is retried. */
+static void only_the_hubs_refusal_quarantines(void **state)
+{
+    (void)state;
+    assert_true(final(400, "{\"error\":\"bad_batch\",\"reason\":\"records: missing\"}"));
+    assert_true(final(400, "{\"error\":\"bad_signature\",\"reason\":\"webhook-id malformed\"}"));
+    assert_true(final(405, "{\"error\":\"method_not_allowed\",\"reason\":\"POST only\"}"));
+    assert_false(final(400, "{\"error\":\"replayed\",\"reason\":\"webhook-id was used\"}"));
+    assert_false(final(422, "{\"error\":\"idempotency_key_reused\",\"reason\":\"...\"}"));
+    assert_false(final(404, "{\"error\":\"not_found\",\"reason\":\"no such endpoint\"}"));
+    assert_false(final(400, "<html><body>Sign in to the hotel Wi-Fi</body></html>"));
+    assert_false(final(400, ""));
+    assert_false(final(400, "[\"bad_batch\"]"));
+    assert_false(final(400, "{\"error\":7}"));
+    assert_false(final(400, "{\"error\":\"bad_batch\""));      /* cut short */
+    assert_false(final(500, "{\"error\":\"bad_batch\"}"));     /* not a 4xx */
+    assert_false(final(401, "{\"error\":\"bad_signature\"}")); /* auth, not quarantine */
+    assert_false(am_sync_refusal_is_final(400, NULL, 0));
+}
+
+/* The reason a manager reads comes from the hub's JSON: `reason`, else
+ * `error`, whole, wherever it sits in the object and however it is spaced. */
+static void error_reason_read_from_json(void **state)
+{
+    (void)state;
+    char out[AM_SYNC_REASON_MAX];
+    const char *b = "{\"error\": \"bad token\"}";
+    am_sync_error_reason(b, strlen(b), out, sizeof out);
+    assert_string_equal(out, "bad token");
+    b = "{ \"reason\" : \"token revoked by \\\"ops\\\" at 10:02\", \"error\": \"unauthorized\" }";
+    am_sync_error_reason(b, strlen(b), out, sizeof out);
+    assert_string_equal(out, "token revoked by \"ops\" at 10:02");
+    /* Long reasons are kept whole (up to the buffer), not cut at 180. */
+    char longb[600], want[300];
+    memset(want, 'x', 299);
+    want[299] = '\0';
+    snprintf(longb, sizeof longb, "{\"error\":\"unauthorized\",\"reason\":\"%s\"}", want);
+    am_sync_error_reason(longb, strlen(longb), out, sizeof out);
+    assert_string_equal(out, want);
+    /* Not JSON: the start of the body, printable only. */
+    b = "Forbidden\r\n";
+    am_sync_error_reason(b, strlen(b), out, sizeof out);
+    assert_string_equal(out, "Forbidden??");
+    am_sync_error_reason("", 0, out, sizeof out);
+    assert_string_equal(out, "no reason given");
+    am_sync_error_reason(NULL, 0, out, sizeof out);
+    assert_string_equal(out, "no reason given");
+    /* Non-ASCII in a reason is shown as '?', never raw. */
+    b = "{\"reason\":\"caf\xc3\xa9\"}";
+    am_sync_error_reason(b, strlen(b), out, sizeof out);
+    assert_string_equal(out, "caf??");
 }
 
 static void backoff_is_full_jitter_and_capped(void **state)
@@ -163,6 +224,8 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(classes_follow_the_spec),
+        cmocka_unit_test(only_the_hubs_refusal_quarantines),
+        cmocka_unit_test(error_reason_read_from_json),
         cmocka_unit_test(backoff_is_full_jitter_and_capped),
         cmocka_unit_test(retry_after_is_a_floor_with_a_cap),
         cmocka_unit_test(retry_after_seconds_and_dates),
