@@ -38,6 +38,14 @@
  * replay cannot outlive the memory of its id. */
 #define WEBHOOK_KEEP_MS (2 * AM_WEBHOOK_TOLERANCE_S * 1000)
 
+/* GnuTLS priorities for HTTPS: TLS 1.3 and 1.2 only; key exchange by ECDHE
+ * only (forward secrecy); AES-GCM and ChaCha20-Poly1305 only (AEAD, so no
+ * CBC and no SHA-1 MAC); the server's order, strongest first, whatever the
+ * client prefers. tests/hub/test_hub_tls.c checks it with sslscan. */
+#define HUB_TLS_PRIORITIES                                                                         \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:"                  \
+    "-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:-MAC-ALL:+AEAD:%SERVER_PRECEDENCE"
+
 struct hub_server {
     const hub_config *cfg;
     hub_db *db;
@@ -1166,8 +1174,9 @@ am_rc hub_server_start(const hub_config *cfg, hub_db *db, hub_server **out, char
     struct MHD_OptionItem tls_opts[] = {
         {MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem},
-        /* TLS 1.2 at least, as the kiosk requires too. */
-        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+        /* TLS 1.3, and TLS 1.2 with ECDHE and AEAD suites only (forward
+         * secrecy, no CBC or SHA-1 MACs), chosen in the server's order. */
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)HUB_TLS_PRIORITIES},
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
