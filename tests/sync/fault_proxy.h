@@ -8,6 +8,14 @@
  * slow answer, a truncated answer, a 429 or 503 with Retry-After. One
  * thread, one client connection at a time (the worker keeps one), a fresh
  * upstream connection per request.
+ *
+ * Or, started with fp_start_random, the faults a flaky Wi-Fi makes at
+ * random: after the hub has answered, the client gets a reset instead of
+ * the answer (p_reset_after); after a forwarded answer the kept-alive
+ * connection is dropped (p_drop), either at once or when the next request
+ * arrives on it, before the hub sees that request. A reset on a reused
+ * connection makes libcurl resend the request byte for byte; the proxy
+ * counts the copies of requests the hub already had, by their webhook-id.
  */
 #ifndef FAULT_PROXY_H
 #define FAULT_PROXY_H
@@ -38,6 +46,7 @@ typedef enum fp_fault {
 
 #define FP_MAX_SCHEDULE 64
 #define FP_MAX_MSG      (8 * 1024 * 1024)
+#define FP_MAX_IDS      4096 /* webhook-ids remembered to count resent copies */
 
 typedef struct fault_proxy {
     int listen_fd;
@@ -54,6 +63,25 @@ typedef struct fault_proxy {
     int64_t next_request_ms[FP_MAX_SCHEDULE];     /* when the request after it came */
     int retry_after_count;
     int64_t last_request_ms;
+    /* Random mode (fp_start_random); the counts are under mu. */
+    bool random;
+    double p_reset_after, p_drop;
+    unsigned seed;
+    int conn_requests;    /* requests on the current client connection */
+    bool drop_on_next;    /* the next request on this connection is dropped */
+    int connections;      /* client connections accepted */
+    int resets_after;     /* answers the hub gave that the client never got */
+    int resets_reused;    /* ... of them on a reused (kept-alive) connection */
+    int drops_idle;       /* kept-alive connections dropped after an answer */
+    int drops_on_request; /* ... dropped when the next request came, unforwarded */
+    int resent;           /* requests the hub had had before (same webhook-id) */
+    int delay_ms;         /* a slow hub: each answer held this long */
+    int hb_count;         /* requests carrying a heartbeat, and when they came */
+    int64_t hb_at_ms[FP_MAX_SCHEDULE];
+    int data_requests; /* requests carrying records, and when the last came */
+    int64_t last_data_ms;
+    int id_count;
+    char (*ids)[136];
 } fault_proxy;
 
 static inline int64_t fp_mono_ms(void)
@@ -156,6 +184,117 @@ static inline void fp_json_answer(int fd, int status, const char *reason, const 
     fp_write_all(fd, msg, strlen(msg));
 }
 
+/* A uniform draw in [0, 1) from the proxy's own seeded generator. */
+static inline double fp_draw(fault_proxy *fp)
+{
+    return (double)rand_r(&fp->seed) / ((double)RAND_MAX + 1.0);
+}
+
+/* The request's webhook-id into out ("" when none). */
+static inline void fp_webhook_id(const char *req, size_t len, char *out, size_t outlen)
+{
+    const char *end = req + len;
+    out[0] = '\0';
+    for (const char *line = req; line && line < end && line[0] != '\r';) {
+        if (strncasecmp(line, "webhook-id:", 11) == 0) {
+            const char *v = line + 11;
+            while (*v == ' ')
+                v++;
+            snprintf(out, outlen, "%.*s", (int)strcspn(v, "\r\n"), v);
+            return;
+        }
+        line = strstr(line, "\r\n");
+        if (line)
+            line += 2;
+    }
+}
+
+/* Whether the hub has been sent a request with this webhook-id. */
+static inline bool fp_forwarded_before(const fault_proxy *fp, const char *id)
+{
+    for (int i = 0; id[0] && i < fp->id_count; i++)
+        if (strcmp(fp->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Random mode: one request, its fault drawn now. */
+static inline bool fp_handle_random(fault_proxy *fp, int *cp, char *req, size_t len)
+{
+    int c = *cp;
+    size_t rlen = 0;
+    char id[sizeof fp->ids[0]];
+    fp_webhook_id(req, len, id, sizeof id);
+    pthread_mutex_lock(&fp->mu);
+    fp->requests++;
+    bool resent = fp_forwarded_before(fp, id);
+    bool reused = fp->conn_requests++ > 0;
+    const char *body = strstr(req, "\r\n\r\n");
+    if (body && strstr(body, "\"kind\":\"heartbeat\"")) {
+        if (fp->hb_count < FP_MAX_SCHEDULE)
+            fp->hb_at_ms[fp->hb_count] = fp_mono_ms();
+        fp->hb_count++;
+    } else if (body) {
+        fp->data_requests++;
+        fp->last_data_ms = fp_mono_ms();
+    }
+    bool drop_now = fp->drop_on_next;
+    fp->drop_on_next = false;
+    if (drop_now)
+        fp->drops_on_request++;
+    pthread_mutex_unlock(&fp->mu);
+    if (drop_now) {
+        /* The connection died while idle; the client learns it only now. */
+        fp_reset(c);
+        *cp = -1;
+        return false;
+    }
+    pthread_mutex_lock(&fp->mu);
+    if (resent)
+        fp->resent++; /* the same request again, after the hub had it */
+    else if (id[0] && fp->id_count < FP_MAX_IDS)
+        snprintf(fp->ids[fp->id_count++], sizeof fp->ids[0], "%s", id);
+    pthread_mutex_unlock(&fp->mu);
+    char *resp = fp_forward(fp, req, len, &rlen);
+    bool keep = false;
+    if (!resp) {
+        fp_reset(c);
+        *cp = -1;
+        return false;
+    }
+    if (fp->delay_ms > 0) {
+        struct timespec ts = {fp->delay_ms / 1000, (long)(fp->delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    pthread_mutex_lock(&fp->mu);
+    bool reset_after = fp_draw(fp) < fp->p_reset_after;
+    bool drop = !reset_after && fp_draw(fp) < fp->p_drop;
+    bool drop_at_once = drop && fp_draw(fp) < 0.5;
+    if (reset_after) {
+        fp->resets_after++;
+        fp->resets_reused += reused;
+    } else if (drop_at_once) {
+        fp->drops_idle++;
+    } else if (drop) {
+        fp->drop_on_next = true;
+    }
+    pthread_mutex_unlock(&fp->mu);
+    if (reset_after) {
+        /* The hub has answered; the client gets a reset instead. */
+        fp_reset(c);
+        *cp = -1;
+    } else {
+        keep = fp_write_all(c, resp, rlen);
+        if (keep && drop_at_once) {
+            fp_reset(c);
+            *cp = -1;
+            keep = false;
+        }
+    }
+    free(resp);
+    return keep;
+}
+
 /* Handles one request; false when the client connection is done (*cp is
  * -1 then if it was closed here). */
 static inline bool fp_handle(fault_proxy *fp, int *cp)
@@ -165,6 +304,11 @@ static inline bool fp_handle(fault_proxy *fp, int *cp)
     char *req = fp_read_message(c, &len);
     if (!req)
         return false;
+    if (fp->random) {
+        bool keep = fp_handle_random(fp, cp, req, len);
+        free(req);
+        return keep;
+    }
     pthread_mutex_lock(&fp->mu);
     int n = fp->requests++;
     fp_fault f = n < fp->schedule_len ? fp->schedule[n] : FP_NONE;
@@ -249,6 +393,11 @@ static inline void *fp_main(void *arg)
         int c = accept(fp->listen_fd, NULL, NULL);
         if (c < 0)
             return NULL;
+        pthread_mutex_lock(&fp->mu);
+        fp->connections++;
+        fp->conn_requests = 0;
+        fp->drop_on_next = false;
+        pthread_mutex_unlock(&fp->mu);
         while (fp_handle(fp, &c))
             ;
         if (c >= 0)
@@ -256,13 +405,9 @@ static inline void *fp_main(void *arg)
     }
 }
 
-static inline int fp_start(fault_proxy *fp, int upstream_port, const fp_fault *schedule, int n)
+/* Listens on a loopback port of its own and starts the thread. */
+static inline int fp_listen(fault_proxy *fp)
 {
-    memset(fp, 0, sizeof *fp);
-    pthread_mutex_init(&fp->mu, NULL);
-    fp->upstream_port = upstream_port;
-    fp->schedule_len = n < FP_MAX_SCHEDULE ? n : FP_MAX_SCHEDULE;
-    memcpy(fp->schedule, schedule, sizeof schedule[0] * (size_t)fp->schedule_len);
     fp->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof a;
@@ -276,12 +421,43 @@ static inline int fp_start(fault_proxy *fp, int upstream_port, const fp_fault *s
     return fp->port;
 }
 
+static inline int fp_start(fault_proxy *fp, int upstream_port, const fp_fault *schedule, int n)
+{
+    memset(fp, 0, sizeof *fp);
+    pthread_mutex_init(&fp->mu, NULL);
+    fp->upstream_port = upstream_port;
+    fp->schedule_len = n < FP_MAX_SCHEDULE ? n : FP_MAX_SCHEDULE;
+    memcpy(fp->schedule, schedule, sizeof schedule[0] * (size_t)fp->schedule_len);
+    return fp_listen(fp);
+}
+
+/* Random mode: the faults of a flaky network, drawn from `seed`; each
+ * answer held delay_ms (0: none) as a slow hub would. */
+static inline int fp_start_random(fault_proxy *fp, int upstream_port, unsigned seed,
+                                  double p_reset_after, double p_drop, int delay_ms)
+{
+    memset(fp, 0, sizeof *fp);
+    pthread_mutex_init(&fp->mu, NULL);
+    fp->upstream_port = upstream_port;
+    fp->ids = calloc(FP_MAX_IDS, sizeof fp->ids[0]);
+    if (!fp->ids)
+        return -1;
+    fp->random = true;
+    fp->seed = seed;
+    fp->p_reset_after = p_reset_after;
+    fp->p_drop = p_drop;
+    fp->delay_ms = delay_ms;
+    return fp_listen(fp);
+}
+
 static inline void fp_stop(fault_proxy *fp)
 {
     shutdown(fp->listen_fd, SHUT_RDWR);
     close(fp->listen_fd);
     pthread_join(fp->thread, NULL);
     pthread_mutex_destroy(&fp->mu);
+    free(fp->ids);
+    fp->ids = NULL;
 }
 
 #endif

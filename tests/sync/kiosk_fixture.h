@@ -72,15 +72,16 @@ static inline void kx_write_voucher_key(kiosk_fx *k, const char *b64)
     assert_int_equal(sb.st_mode & 0777, 0600);
 }
 
-/* Starts the hub and an empty kiosk store, and writes the site config. */
-static inline kiosk_fx *kx_open(void **state)
+/* Starts the hub (extra_hub: more [hub] lines, e.g. "tls = off") and an
+ * empty kiosk store, and writes the site config. */
+static inline kiosk_fx *kx_open_hub(void **state, const char *extra_hub)
 {
     void *fstate = NULL;
     kiosk_fx *k = calloc(1, sizeof *k);
     assert_non_null(k);
     *state = k;
     k->display = -1;
-    fx_open(&fstate, NULL);
+    fx_open(&fstate, extra_hub);
     k->fx = fstate;
     snprintf(k->conf, sizeof k->conf, "%s/kiosk.conf", k->fx->h->dir);
     snprintf(k->script, sizeof k->script, "%s/journey.script", k->fx->h->dir);
@@ -96,6 +97,11 @@ static inline kiosk_fx *kx_open(void **state)
     am_store_close(k->fx->st);
     k->fx->st = NULL;
     return k;
+}
+
+static inline kiosk_fx *kx_open(void **state)
+{
+    return kx_open_hub(state, NULL);
 }
 
 /* Starts Xvfb on a display number it picks itself (-displayfd), so that
