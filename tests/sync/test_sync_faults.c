@@ -99,11 +99,61 @@ static void fault_answers_logged(void **state)
     fx_assert_exactly_once(fx, 5, 0);
 }
 
+/* A slow hub (each answer held 400 ms) and a backlog sent one record a
+ * request: heartbeats keep their 10 s interval while it drains, going
+ * between batches, instead of waiting for the outbox to empty. */
+#define HB_INTERVAL_S 10
+#define HB_DELAY_MS   400
+static void heartbeats_keep_their_interval_while_draining(void **state)
+{
+    sync_fx *fx = *state;
+    fault_proxy fp;
+    am_sync_options opt;
+    char url[100];
+    assert_true(fp_start_random(&fp, fx->h->hub.port, 1, 0.0, 0.0, HB_DELAY_MS) > 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", fp.port);
+    fx_seed(fx, 52, 2); /* 54 requests of at least 400 ms: over 21 s */
+    fx_options(fx, &opt);
+    opt.url = url;
+    opt.batch = 1;
+    opt.heartbeat_s = HB_INTERVAL_S;
+    fx_start(fx, &opt);
+    fx_wait_drained(fx, 120000);
+    am_sync_stop(fx->sync);
+    fx->sync = NULL;
+    fp_stop(&fp);
+
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback WHERE kiosk = 'k1'", NULL), 52);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM alerts WHERE kiosk = 'k1'", NULL), 2);
+    assert_int_equal(fp.data_requests, 54);
+    /* Heartbeats while records were still going: one at start, after the
+     * first batch, then one every interval. */
+    int during = 0;
+    for (int i = 0; i < fp.hb_count && i < FP_MAX_SCHEDULE; i++) {
+        if (fp.hb_at_ms[i] < fp.last_data_ms)
+            during++;
+    }
+    if (during < 2)
+        fail_msg("%d heartbeat(s) while the backlog drained (%d in all)", during, fp.hb_count);
+    /* Never further apart than the interval and one slow request (and a
+     * second for the worker's own work). */
+    for (int i = 1; i < during; i++) {
+        int64_t gap = fp.hb_at_ms[i] - fp.hb_at_ms[i - 1];
+        if (gap > HB_INTERVAL_S * 1000 + 2 * HB_DELAY_MS + 1000)
+            fail_msg("heartbeats %d and %d came %lld ms apart while draining", i - 1, i,
+                     (long long)gap);
+    }
+    am_store_status s = fx_status(fx);
+    assert_int_equal(s.quarantined, 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_record_once_after_faults, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(fault_answers_logged, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(heartbeats_keep_their_interval_while_draining, setup,
+                                        fx_teardown),
     };
     return am_test_run(__FILE__, tests, sizeof tests / sizeof tests[0], argc, argv);
 }
