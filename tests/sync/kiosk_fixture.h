@@ -264,6 +264,18 @@ static inline void kx_store_open(kiosk_fx *k)
         fail_msg("store: %s", err);
 }
 
+/* A report left on apology: closed as abandoned by the idle timer, with
+ * an alert because it is severe (two records for the hub). Needs no offer
+ * budget. */
+static const char kx_left_on_apology[] = "expect attract\n"
+                                         "tap start\n"
+                                         "tap category.room\n"
+                                         "tap impact.severe\n"
+                                         "tap next\n"
+                                         "expect apology\n"
+                                         "wait 60\n"
+                                         "expect attract\n";
+
 /* A guest's whole journey: a severe report (so staff are alerted), the
  * offer accepted, rated, contact given with consent. */
 static const char *const kx_full_journey = "expect attract\n"

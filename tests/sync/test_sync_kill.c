@@ -98,14 +98,7 @@ static void killed_at_random_moments(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     commit_records(fx, BACKLOG, 20);
     kx_store_open(k); /* read-only, for the outbox counts */
-    h_write(k->script, "expect attract\n"
-                       "tap start\n"
-                       "tap category.room\n"
-                       "tap impact.severe\n"
-                       "tap next\n"
-                       "expect apology\n"
-                       "wait 60\n"
-                       "expect attract\n");
+    h_write(k->script, kx_left_on_apology);
     unsigned seed = (unsigned)time(NULL);
     fprintf(stderr, "kill test seed %u\n", seed);
     srand(seed);

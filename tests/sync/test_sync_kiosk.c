@@ -10,17 +10,6 @@ static int setup(void **state)
     return 0;
 }
 
-/* A report left on apology: closed as abandoned by the idle timer, with
- * an alert because it is severe. Needs no offer budget. */
-static const char *const left_on_apology = "expect attract\n"
-                                           "tap start\n"
-                                           "tap category.room\n"
-                                           "tap impact.severe\n"
-                                           "tap next\n"
-                                           "expect apology\n"
-                                           "wait 60\n"
-                                           "expect attract\n";
-
 static void journey_on_the_kiosk_is_a_row_at_the_hub(void **state)
 {
     kiosk_fx *k = *state;
@@ -84,7 +73,7 @@ static void sync_off_keeps_records_on_the_kiosk(void **state)
     kiosk_fx *k = *state;
     sync_fx *fx = k->fx;
     kx_write_conf(k, NULL, fx->token_file, 7);
-    if (kx_run_script(k, left_on_apology) != 0)
+    if (kx_run_script(k, kx_left_on_apology) != 0)
         kx_fail_with_log(k, "the script failed");
     kx_store_open(k);
     am_store_status s = fx_status(fx);
@@ -120,7 +109,7 @@ static void refused_token_shows_auth_failed_in_amendsctl(void **state)
     sync_fx *fx = k->fx;
     char line[256];
     /* With the hub's token: synced, auth ok. */
-    if (kx_run_script(k, left_on_apology) != 0)
+    if (kx_run_script(k, kx_left_on_apology) != 0)
         kx_fail_with_log(k, "the script failed");
     ctl_auth_line(k, line, sizeof line);
     if (!strstr(line, "ok") || strstr(line, "FAILED"))
@@ -133,7 +122,7 @@ static void refused_token_shows_auth_failed_in_amendsctl(void **state)
     snprintf(bad, sizeof bad, "%s/bad-token", fx->h->dir);
     h_write(bad, "not-a-token-the-hub-issued\n");
     kx_write_conf(k, fx->h->url, bad, 7);
-    if (kx_run_script(k, left_on_apology) != 0)
+    if (kx_run_script(k, kx_left_on_apology) != 0)
         kx_fail_with_log(k, "the script failed");
     ctl_auth_line(k, line, sizeof line);
     if (!strstr(line, "FAILED"))

@@ -22,17 +22,6 @@ static int setup(void **state)
     return 0;
 }
 
-/* A severe report left on apology: closed as abandoned by the idle timer,
- * with a staff alert. Two records for the hub. */
-static const char journey[] = "expect attract\n"
-                              "tap start\n"
-                              "tap category.room\n"
-                              "tap impact.severe\n"
-                              "tap next\n"
-                              "expect apology\n"
-                              "wait 60\n"
-                              "expect attract\n";
-
 /* One count from the hub's database with the kiosk's store attached as k. */
 static long long hub_and_kiosk_int(sync_fx *fx, const char *sql)
 {
@@ -72,12 +61,12 @@ static void lost_answers_never_quarantine(void **state)
 
     /* The guests' journeys, on the real kiosk, which syncs while they go
      * on and drains after the script; then restarts until all is sent. */
-    size_t len = JOURNEYS * (sizeof journey - 1) + 1;
+    size_t len = JOURNEYS * (sizeof kx_left_on_apology - 1) + 1;
     char *script = malloc(len);
     assert_non_null(script);
     script[0] = '\0';
     for (int i = 0; i < JOURNEYS; i++)
-        strcat(script, journey);
+        strcat(script, kx_left_on_apology);
     int64_t started = h_now_ms();
     if (kx_run_script(k, script) != 0)
         kx_fail_with_log(k, "the journeys script failed");
