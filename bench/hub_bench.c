@@ -22,7 +22,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "amends/hub_client.h"
+#include "hub_client.h"
 #include "amends/proto.h"
 
 #define MAX_KIOSKS 1000

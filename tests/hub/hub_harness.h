@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 #include "am_test.h"
-#include "amends/hub_client.h"
 #include "amends/proto.h"
 #include "amends/retry_after.h"
 #include "amends/webhook.h"
+#include "hub_client.h"
 
 #define HUB_BIN AM_BINARY_DIR "/bin/amends-hub"
 #define PG_BIN  "/usr/lib/postgresql/15/bin"

@@ -1,5 +1,6 @@
-/* client.c — the sync protocol's client side over libcurl. */
-#include "amends/hub_client.h"
+/* hub_client.c — the tests' client of amends-hub over libcurl (see
+ * hub_client.h). */
+#include "hub_client.h"
 
 #include <curl/curl.h>
 #include <sodium.h>

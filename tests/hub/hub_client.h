@@ -1,13 +1,15 @@
-/* hub_client.h — the kiosk side of the sync protocol over libcurl: signs
- * and posts ingest batches, and reads the manager API.
+/* hub_client.h — a client of amends-hub over libcurl for the hub's tests
+ * and benchmark: signs and posts ingest batches (also wrongly, on purpose,
+ * to test the hub's refusals) and reads the manager API.
  *
- * Used by the hub's tests and benchmarks, and the base for the kiosk's
- * sync worker. TLS is always verified (against ca_file when given); TLS
- * 1.2 at least; redirects are never followed. One handle per thread; it
- * keeps its connection alive between requests.
+ * Not the kiosk's client: the sync worker has its own in
+ * src/sync/transport.c, and no program links this one. TLS is always
+ * verified (against ca_file when given); TLS 1.2 at least; redirects are
+ * never followed. One handle per thread; it keeps its connection alive
+ * between requests.
  */
-#ifndef AMENDS_HUB_CLIENT_H
-#define AMENDS_HUB_CLIENT_H
+#ifndef AMENDS_TEST_HUB_CLIENT_H
+#define AMENDS_TEST_HUB_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
