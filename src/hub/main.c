@@ -514,15 +514,20 @@ static int serve(const char *config_path)
         hub_db_close(db);
         return 1;
     }
-    /* "ready: URL" is the line tests and service managers wait for. */
-    char host[sizeof cfg.listen];
+    /* "ready: URL" is the line service managers wait for. The URL also
+     * goes alone on a line to stdout: with port 0 in `listen` that is how
+     * whoever started the hub (a test) learns the port (docs/hub.md). */
+    char host[sizeof cfg.listen], url[sizeof cfg.listen + 16];
     memcpy(host, cfg.listen, sizeof host);
     char *colon = strrchr(host, ':');
     if (colon)
         *colon = '\0';
-    am_log_info("hub", "amends-hub %s (%s database, %d connections) ready: %s://%s:%u", AM_VERSION,
-                cfg.backend == HUB_DB_POSTGRESQL ? "postgresql" : "sqlite", cfg.threads,
-                cfg.tls ? "https" : "http", host, hub_server_port(server));
+    snprintf(url, sizeof url, "%s://%s:%u", cfg.tls ? "https" : "http", host,
+             hub_server_port(server));
+    am_log_info("hub", "amends-hub %s (%s database, %d connections) ready: %s", AM_VERSION,
+                cfg.backend == HUB_DB_POSTGRESQL ? "postgresql" : "sqlite", cfg.threads, url);
+    printf("%s\n", url);
+    fflush(stdout);
 
     int sig = 0;
     sigwait(&stop, &sig);

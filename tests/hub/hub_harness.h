@@ -12,12 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,8 +37,8 @@
 #define PG_BIN  "/usr/lib/postgresql/15/bin"
 
 typedef struct pg_server {
-    char dir[512];
-    int port;
+    char dir[512]; /* also where its socket is */
+    int port;      /* names the socket file only: it listens on no TCP port */
     bool running;
 } pg_server;
 
@@ -67,22 +69,70 @@ static inline void h_sleep_ms(long ms)
         ;
 }
 
+static inline int64_t h_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads one line from fd into line (cap len), waiting at most until
+ * deadline_ms (h_now_ms). false at EOF, on an error or at the deadline. */
+static inline bool h_read_line(int fd, char *line, size_t len, int64_t deadline_ms)
+{
+    size_t n = 0;
+    while (n + 1 < len) {
+        int64_t left = deadline_ms - h_now_ms();
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            break;
+        char c;
+        ssize_t r = read(fd, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (c == '\n') {
+            line[n] = '\0';
+            return true;
+        }
+        line[n++] = c;
+    }
+    line[n] = '\0';
+    return false;
+}
+
+/* Waits, at most timeout_ms, until the file at path holds text: woken by
+ * the file's changes (inotify), not by polling. */
+static inline bool h_wait_file_text(const char *path, const char *text, long timeout_ms)
+{
+    int fd = inotify_init1(IN_CLOEXEC);
+    assert_true(fd >= 0);
+    if (inotify_add_watch(fd, path, IN_MODIFY | IN_CLOSE_WRITE) < 0)
+        fail_msg("%s: cannot watch: %s", path, strerror(errno));
+    int64_t deadline = h_now_ms() + timeout_ms;
+    bool found = false;
+    for (;;) {
+        /* Read after the watch is in place: no change can slip between. */
+        char *t = am_test_read_file(path, NULL);
+        found = t && strstr(t, text);
+        free(t);
+        int64_t left = deadline - h_now_ms();
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (found || left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            break;
+        char events[4096];
+        if (read(fd, events, sizeof events) < 0 && errno != EINTR)
+            break;
+    }
+    close(fd);
+    return found;
+}
+
 static inline int h_sh(const char *script, const char *out, const char *err)
 {
     char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
     return am_test_run_program(argv, out, err);
-}
-
-static inline int h_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
 }
 
 static inline void h_write(const char *path, const char *text)
@@ -115,7 +165,10 @@ static inline void h_make_certs(harness *h)
 /* --- PostgreSQL ------------------------------------------------------------------ */
 
 /* PostgreSQL refuses to run as root: it runs as the postgres system user,
- * in a directory of its own under /tmp. */
+ * in a directory of its own under /tmp. It cannot be told to take any free
+ * TCP port (port 0 is out of its range) and guessing one is a race, so it
+ * listens on no TCP port at all: only on a Unix socket in that directory,
+ * which no other server can take. */
 static inline void h_pg_start(pg_server *pg)
 {
     char script[8192];
@@ -126,12 +179,12 @@ static inline void h_pg_start(pg_server *pg)
     am_test_rmtree(pg->dir);
     assert_int_equal(mkdir(pg->dir, 0700), 0);
     assert_int_equal(chown(pg->dir, pw->pw_uid, pw->pw_gid), 0);
-    pg->port = h_free_port();
+    pg->port = 5432;
     snprintf(script, sizeof script,
              "set -e; cd /tmp; runuser -u postgres -- %s/initdb -D '%s/data' -A trust -U amends"
              " --no-sync -E UTF8 --locale=C.UTF-8 >'%s/initdb.log' 2>&1;"
              "runuser -u postgres -- %s/pg_ctl -D '%s/data' -l '%s/server.log' -w -t 30"
-             " -o \"-p %d -k '%s' -c listen_addresses=127.0.0.1 -c fsync=on"
+             " -o \"-p %d -k '%s' -c listen_addresses='' -c fsync=on"
              " -c max_connections=100\" start >'%s/pg_ctl.log' 2>&1",
              PG_BIN, pg->dir, pg->dir, PG_BIN, pg->dir, pg->dir, pg->port, pg->dir, pg->dir);
     int rc = h_sh(script, NULL, NULL);
@@ -167,9 +220,9 @@ static inline void h_write_conf(harness *h, const char *extra_hub)
     char db[1200];
     if (h->use_pg)
         snprintf(db, sizeof db,
-                 "backend = postgresql\nconninfo = host=127.0.0.1 port=%d dbname=postgres "
+                 "backend = postgresql\nconninfo = host=%s port=%d dbname=postgres "
                  "user=amends\n",
-                 h->pg.port);
+                 h->pg.dir, h->pg.port);
     else
         snprintf(db, sizeof db, "backend = sqlite\npath = hub.db\n");
     snprintf(text, sizeof text,
@@ -232,11 +285,13 @@ static inline void h_provision(harness *h)
     h_field(out, "token: ", h->mgr_token, sizeof h->mgr_token);
 }
 
-/* Starts the hub and waits (at most 15 s) for its "ready: URL" line. */
+/* Starts the hub (listening on port 0) and waits, at most 15 s, for the URL
+ * it prints on stdout when it listens; the port is the one it got. */
 static inline void h_hub_launch(harness *h, hub_proc *p, const char *tag)
 {
+    int out[2];
     snprintf(p->log, sizeof p->log, "%s/%s.log", h->dir, tag);
-    unlink(p->log); /* so that an old "ready" line cannot be read */
+    assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -246,33 +301,27 @@ static inline void h_hub_launch(harness *h, hub_proc *p, const char *tag)
         if (fd < 0 || null < 0)
             _exit(127);
         dup2(null, 0);
-        dup2(null, 1);
+        dup2(out[1], 1);
         dup2(fd, 2);
+        close(out[0]);
+        close(out[1]);
         execl(HUB_BIN, HUB_BIN, "--config", h->conf, (char *)NULL);
         _exit(127);
     }
+    close(out[1]);
     p->pid = pid;
-    for (int i = 0; i < 300; i++) {
-        char *text = am_test_read_file(p->log, NULL);
-        const char *ready = text ? strstr(text, "ready: https://127.0.0.1:") : NULL;
-        if (!ready && text)
-            ready = strstr(text, "ready: http://127.0.0.1:");
-        if (ready) {
-            p->port = atoi(strstr(ready, "127.0.0.1:") + strlen("127.0.0.1:"));
-            free(text);
-            assert_true(p->port > 0);
-            return;
-        }
-        free(text);
-        int status;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            p->pid = 0;
-            text = am_test_read_file(p->log, NULL);
-            fail_msg("amends-hub exited before it was ready:\n%s", text ? text : "");
-        }
-        h_sleep_ms(50);
+    char line[256];
+    bool got = h_read_line(out[0], line, sizeof line, h_now_ms() + 15000);
+    close(out[0]); /* the hub writes nothing else there */
+    const char *port = got ? strstr(line, "://127.0.0.1:") : NULL;
+    if (port) {
+        p->port = atoi(port + strlen("://127.0.0.1:"));
+        assert_true(p->port > 0);
+        return;
     }
-    fail_msg("amends-hub did not report ready within 15 s");
+    char *text = am_test_read_file(p->log, NULL);
+    fail_msg("amends-hub did not report its URL within 15 s (stdout: '%s'):\n%s", got ? line : "",
+             text ? text : "");
 }
 
 /* SIGTERM, then up to timeout_ms for it to exit; SIGKILL after that.
@@ -283,12 +332,9 @@ static inline int h_hub_stop(hub_proc *p, long timeout_ms)
     if (p->pid <= 0)
         return 0;
     kill(p->pid, SIGTERM);
-    for (long waited = 0; waited < timeout_ms; waited += 20) {
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-            p->pid = 0;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        h_sleep_ms(20);
+    if (am_test_wait_exit(p->pid, timeout_ms, &status)) {
+        p->pid = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     kill(p->pid, SIGKILL);
     waitpid(p->pid, &status, 0);
@@ -345,13 +391,6 @@ static inline am_hub_client *h_manager(harness *h, const char *token)
     am_hub_client *c = am_hub_client_new(h->url, h->ca, token ? token : h->mgr_token, NULL);
     assert_non_null(c);
     return c;
-}
-
-static inline int64_t h_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A complete feedback record with guest text that must round-trip. */

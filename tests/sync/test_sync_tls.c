@@ -6,15 +6,16 @@
  * request: s_server prints what it receives, and the control case (a good
  * certificate and the right pin) proves that a request would show. */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 
 #include "sync_fixture.h"
 
 typedef struct tls_server {
     pid_t pid;
-    int stdin_fd; /* kept open: s_server stops at EOF on its stdin */
+    int stdin_fd;  /* kept open: s_server stops at EOF on its stdin */
+    int stdout_fd; /* a pipe: the ACCEPT line, then what it received */
     int port;
-    char out[700];
 } tls_server;
 
 static int setup(void **state)
@@ -61,33 +62,32 @@ static void read_text(sync_fx *fx, const char *name, char *out, size_t outlen)
 static void server_start(sync_fx *fx, tls_server *srv, const char *cert, const char *key,
                          const char *const *extra)
 {
-    char certp[800], keyp[800], accept_arg[64], errp[800];
-    int in[2];
-    srv->port = h_free_port();
+    char certp[800], keyp[800], errp[800];
+    int in[2], out[2];
+    static int started;
     snprintf(certp, sizeof certp, "%s/%s", fx->h->dir, cert);
     snprintf(keyp, sizeof keyp, "%s/%s", fx->h->dir, key);
-    snprintf(accept_arg, sizeof accept_arg, "127.0.0.1:%d", srv->port);
-    snprintf(srv->out, sizeof srv->out, "%s/s_server.%d.out", fx->h->dir, srv->port);
-    snprintf(errp, sizeof errp, "%s/s_server.%d.err", fx->h->dir, srv->port);
+    snprintf(errp, sizeof errp, "%s/s_server.%d.err", fx->h->dir, ++started);
     assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int out = open(srv->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (out < 0 || err < 0)
+        if (err < 0)
             _exit(127);
         dup2(in[0], 0);
-        dup2(out, 1);
+        dup2(out[1], 1);
         dup2(err, 2);
         close(in[1]);
+        close(out[0]);
         char *argv[16];
         int n = 0;
         argv[n++] = "openssl";
         argv[n++] = "s_server";
         argv[n++] = "-accept";
-        argv[n++] = accept_arg;
+        argv[n++] = "127.0.0.1:0"; /* it prints the port it got */
         argv[n++] = "-cert";
         argv[n++] = certp;
         argv[n++] = "-key";
@@ -99,37 +99,67 @@ static void server_start(sync_fx *fx, tls_server *srv, const char *cert, const c
         _exit(127);
     }
     close(in[0]);
+    close(out[1]);
     srv->pid = pid;
     srv->stdin_fd = in[1];
-    for (int i = 0; i < 250; i++) {
-        char *text = am_test_read_file(srv->out, NULL);
-        bool ready = text && strstr(text, "ACCEPT");
-        free(text);
-        if (ready)
+    srv->stdout_fd = out[0];
+    /* "ACCEPT 127.0.0.1:PORT" once it listens, with the port it got. */
+    char line[256];
+    int64_t deadline = h_now_ms() + 5000;
+    while (h_read_line(srv->stdout_fd, line, sizeof line, deadline)) {
+        if (strncmp(line, "ACCEPT 127.0.0.1:", 17) == 0) {
+            srv->port = atoi(line + 17);
+            assert_true(srv->port > 0);
             return;
-        h_sleep_ms(20);
+        }
     }
-    fail_msg("openssl s_server did not start");
+    fail_msg("openssl s_server did not report its port: '%s'", line);
 }
 
-static char *server_stop(tls_server *srv)
+/* What s_server printed after its ACCEPT line (caller frees). With `want`,
+ * first waits (at most 10 s) until that has come: s_server writes what it
+ * receives as it reads it. Then it is stopped and the rest is read. */
+static char *server_stop(tls_server *srv, const char *want)
 {
-    kill(srv->pid, SIGKILL);
+    size_t cap = 256 * 1024, len = 0;
+    char *text = calloc(1, cap);
+    assert_non_null(text);
+    int64_t deadline = h_now_ms() + 10000;
+    bool killed = false;
+    for (;;) {
+        if (!killed && (!want || strstr(text, want) || h_now_ms() >= deadline)) {
+            kill(srv->pid, SIGKILL);
+            killed = true;
+        }
+        struct pollfd pfd = {.fd = srv->stdout_fd, .events = POLLIN};
+        int64_t left = deadline - h_now_ms();
+        if (!killed && poll(&pfd, 1, left > 0 ? (int)left : 0) <= 0)
+            continue;
+        ssize_t n = read(srv->stdout_fd, text + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* EOF: s_server is gone */
+        len += (size_t)n;
+        text[len] = '\0';
+    }
     waitpid(srv->pid, NULL, 0);
     close(srv->stdin_fd);
-    char *text = am_test_read_file(srv->out, NULL);
-    assert_non_null(text);
+    close(srv->stdout_fd);
     return text;
 }
 
 /* Runs the worker against the server with one record pending, until its
  * first attempt is logged; returns what the server printed (caller frees)
- * and the log entry. */
-static char *attempt(sync_fx *fx, tls_server *srv, const char *pin, am_sync_log_entry *e)
+ * and the log entry. For the control case, what the server printed
+ * includes the record (it is waited for). */
+static char *attempt(sync_fx *fx, tls_server *srv, const char *pin, bool control,
+                     am_sync_log_entry *e)
 {
     am_sync_options opt;
     char url[100];
     snprintf(url, sizeof url, "https://127.0.0.1:%d", srv->port);
+    fx_virtual_time(fx); /* one attempt: no retry unless the test moves the clock */
     fx_seed(fx, 1, 0);
     fx_options(fx, &opt);
     opt.url = url;
@@ -139,12 +169,10 @@ static char *attempt(sync_fx *fx, tls_server *srv, const char *pin, am_sync_log_
     opt.backoff_base_ms = 60000; /* one attempt is enough */
     opt.backoff_max_ms = 60000;
     fx_start(fx, &opt);
-    for (int i = 0; i < 400 && fx_log_count(fx, NULL, NULL, NULL) == 0; i++)
-        h_sleep_ms(20);
+    fx_idle(fx); /* the attempt is over and logged */
     am_sync_stop(fx->sync);
     fx->sync = NULL;
-    h_sleep_ms(100); /* s_server writes what it got */
-    char *seen = server_stop(srv);
+    char *seen = server_stop(srv, control ? fx->ids[0] : NULL);
     assert_int_equal(fx_log_count(fx, NULL, NULL, e), 1);
     return seen;
 }
@@ -175,7 +203,7 @@ static void control_good_server_sees_the_request(void **state)
     char pin[128];
     read_text(fx, "pin.good", pin, sizeof pin);
     server_start(fx, &srv, "hub.crt", "hub.key", NULL);
-    char *seen = attempt(fx, &srv, pin, &e);
+    char *seen = attempt(fx, &srv, pin, true, &e);
     /* The detector works: this request did reach the server. */
     if (!strstr(seen, "POST /v1/ingest") || !strstr(seen, fx->ids[0]))
         fail_msg("control: the server did not see the request:\n%s", seen);
@@ -188,7 +216,7 @@ static void unknown_ca_refused(void **state)
     tls_server srv;
     am_sync_log_entry e;
     server_start(fx, &srv, "unknown.crt", "s.key", NULL);
-    char *seen = attempt(fx, &srv, NULL, &e);
+    char *seen = attempt(fx, &srv, NULL, false, &e);
     assert_refused(fx, seen, &e, "TLS: hub certificate not accepted", "local issuer");
 }
 
@@ -198,7 +226,7 @@ static void wrong_host_name_refused(void **state)
     tls_server srv;
     am_sync_log_entry e;
     server_start(fx, &srv, "wrong.crt", "w.key", NULL);
-    char *seen = attempt(fx, &srv, NULL, &e);
+    char *seen = attempt(fx, &srv, NULL, false, &e);
     assert_refused(fx, seen, &e, "TLS: hub certificate not accepted", "host name");
 }
 
@@ -208,7 +236,7 @@ static void expired_certificate_refused(void **state)
     tls_server srv;
     am_sync_log_entry e;
     server_start(fx, &srv, "expired.crt", "s.key", NULL);
-    char *seen = attempt(fx, &srv, NULL, &e);
+    char *seen = attempt(fx, &srv, NULL, false, &e);
     assert_refused(fx, seen, &e, "TLS: hub certificate not accepted", "expired");
 }
 
@@ -220,7 +248,7 @@ static void pin_mismatch_refused(void **state)
     char pin[128];
     read_text(fx, "pin.other", pin, sizeof pin);
     server_start(fx, &srv, "hub.crt", "hub.key", NULL);
-    char *seen = attempt(fx, &srv, pin, &e);
+    char *seen = attempt(fx, &srv, pin, false, &e);
     assert_refused(fx, seen, &e, "does not match sync.pin", NULL);
 }
 
@@ -231,7 +259,7 @@ static void tls_1_1_only_server_refused(void **state)
     am_sync_log_entry e;
     static const char *const only_1_1[] = {"-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", NULL};
     server_start(fx, &srv, "hub.crt", "hub.key", only_1_1);
-    char *seen = attempt(fx, &srv, NULL, &e);
+    char *seen = attempt(fx, &srv, NULL, false, &e);
     assert_refused(fx, seen, &e, "TLS handshake failed", "protocol version");
 }
 
@@ -322,7 +350,8 @@ static void plain_http_refused(void **state)
     opt.url = "ftp://127.0.0.1/";
     assert_int_equal(am_sync_start(&opt, &sync, err, sizeof err), AM_ERR_CONFIG);
     assert_int_equal(fx_log_count(fx, "refused", "must start with https://", NULL), 1);
-    h_sleep_ms(200);
+    /* No worker thread ever ran (am_sync_start refused before starting
+     * one), so nothing can connect after this. */
     pthread_mutex_lock(&ps.mu);
     int connections = ps.connections;
     pthread_mutex_unlock(&ps.mu);
@@ -344,15 +373,16 @@ static void redirect_not_followed(void **state)
              fx->h->url);
     int port = plain_start(&ps, "127.0.0.1", answer);
     snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    fx_virtual_time(fx);
     fx_seed(fx, 1, 0);
     fx_options(fx, &opt);
     opt.url = url;
     opt.backoff_base_ms = 60000;
     opt.backoff_max_ms = 60000;
     fx_start(fx, &opt);
-    for (int i = 0; i < 250 && fx_log_count(fx, NULL, NULL, NULL) == 0; i++)
-        h_sleep_ms(20);
-    h_sleep_ms(300);
+    fx_idle(fx); /* the attempt is over and logged */
+    vclock_advance(&fx->vc, 300);
+    fx_idle(fx);
     am_sync_stop(fx->sync);
     fx->sync = NULL;
     pthread_mutex_lock(&ps.mu);
@@ -360,8 +390,8 @@ static void redirect_not_followed(void **state)
     bool posted = strstr(ps.got, "POST /v1/ingest") != NULL;
     pthread_mutex_unlock(&ps.mu);
     plain_stop(&ps);
-    /* Full jitter may draw a retry inside the 300 ms wait (the delay is
-     * uniform in [0, 60 s]), so there can be a second attempt; every
+    /* Full jitter may draw a retry inside the 300 ms that pass (the delay
+     * is uniform in [0, 60 s]), so there can be a second attempt; every
      * attempt must have been a 307 that was not followed. */
     assert_true(connections >= 1);
     assert_true(posted);

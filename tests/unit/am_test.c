@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int am_test_run(const char *group, const struct CMUnitTest *tests, size_t count, int argc,
@@ -136,4 +139,31 @@ void am_test_kiosk_conf(const char *dir, char *conf, size_t conflen, char *key, 
     fprintf(f, "%.*svoucher_key_file = voucher.key\n%s", (int)(budget - text), text, budget);
     assert_int_equal(fclose(f), 0);
     free(text);
+}
+
+bool am_test_wait_exit(pid_t pid, long timeout_ms, int *status)
+{
+    int st = 0;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return false; /* not a child of ours that is still there */
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int rc;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long spent = (long)(now.tv_sec - start.tv_sec) * 1000 +
+                     (long)(now.tv_nsec - start.tv_nsec) / 1000000;
+        long left = timeout_ms - spent;
+        rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
+        if (rc >= 0 || errno != EINTR)
+            break;
+    }
+    close(fd);
+    if (rc <= 0 || waitpid(pid, &st, 0) != pid)
+        return false;
+    if (status)
+        *status = st;
+    return true;
 }

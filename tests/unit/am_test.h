@@ -4,8 +4,10 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 
 /* Runs the cases; argv[1], when given, names the one case to run (ctest
@@ -34,6 +36,11 @@ char *am_test_read_file(const char *path, size_t *len_out);
  * and stderr to err_path (either may be NULL for /dev/null); returns the
  * exit status, or -1 when it did not exit normally. */
 int am_test_run_program(char *const argv[], const char *out_path, const char *err_path);
+
+/* Waits at most timeout_ms for the child pid to exit, woken by the exit
+ * itself (a pidfd), and reaps it into *status (may be NULL). false when it
+ * is still running then. */
+bool am_test_wait_exit(pid_t pid, long timeout_ms, int *status);
 
 /* The kiosk test site (tests/fixtures/kiosk-test.conf) with a voucher key:
  * makes dir/voucher.key with `amendsctl voucher keygen` and writes the
