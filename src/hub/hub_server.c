@@ -1218,6 +1218,7 @@ int hub_server_stop(hub_server *s, int timeout_s)
     MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
+    am_log_info(MOD, "not listening any more; %d request(s) in flight", atomic_load(&s->in_flight));
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int left;

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "am_test.h"
+#include "amends/clock.h"
 #include "amends/proto.h"
 #include "amends/retry_after.h"
 #include "amends/webhook.h"
@@ -645,8 +646,14 @@ static void uuids_are_v7_and_sort_by_time(void **state)
     (void)state;
     char a[AM_PROTO_UUID_LEN + 1], b[AM_PROTO_UUID_LEN + 1];
     am_proto_uuid_new(a);
-    struct timespec ts = {0, 3 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    /* Wait for the wall clock itself to tick past a's millisecond (at most
+     * a millisecond; bounded at a second should it have been set back). */
+    int64_t t0 = am_wall_ms();
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    while (am_wall_ms() <= t0 && now.tv_sec - start.tv_sec < 1);
     am_proto_uuid_new(b);
     assert_true(am_proto_uuid_valid(a));
     assert_string_not_equal(a, b);

@@ -158,12 +158,9 @@ static inline void kx_xvfb_stop(kiosk_fx *k)
     if (k->xvfb <= 0)
         return;
     kill(k->xvfb, SIGTERM);
-    for (int i = 0; i < 250; i++) {
-        if (waitpid(k->xvfb, &status, WNOHANG) == k->xvfb) {
-            k->xvfb = 0;
-            return;
-        }
-        h_sleep_ms(20);
+    if (am_test_wait_exit(k->xvfb, 5000, &status)) {
+        k->xvfb = 0;
+        return;
     }
     kill(k->xvfb, SIGKILL);
     waitpid(k->xvfb, &status, 0);
@@ -224,11 +221,8 @@ static inline pid_t kx_spawn(kiosk_fx *k, const char *script)
 static inline int kx_wait(pid_t pid, long timeout_ms)
 {
     int status = 0;
-    for (long waited = 0; waited < timeout_ms; waited += 10) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        h_sleep_ms(10);
-    }
+    if (am_test_wait_exit(pid, timeout_ms, &status))
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return -1;

@@ -77,11 +77,8 @@ static void stop(pid_t pid)
     if (pid <= 0)
         return;
     kill(pid, SIGTERM);
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(pid, NULL, WNOHANG) == pid)
-            return;
-        usleep(20000);
-    }
+    if (am_test_wait_exit(pid, 2000, NULL))
+        return;
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
 }
@@ -167,8 +164,8 @@ static void ready_watchdog_and_stopping_reach_systemd(void **state)
         }
     }
     int status = -1;
-    for (int i = 0; i < 250 && waitpid(kiosk, &status, WNOHANG) != kiosk; i++)
-        usleep(20000);
+    if (am_test_wait_exit(kiosk, 5000, &status))
+        kiosk = 0; /* reaped: nothing left to stop */
     stop(kiosk);
     stop(xvfb);
     close(sock);
