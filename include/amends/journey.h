@@ -115,6 +115,8 @@ typedef struct am_report {
 
 /* Text of one field inside a report (writable); NULL for AM_FIELD_NONE. */
 char *am_report_field(am_report *r, am_field f);
+/* The same, read-only; NULL for AM_FIELD_NONE. */
+const char *am_report_text(const am_report *r, am_field f);
 
 typedef enum am_event_type {
     AM_EV_TICK = 0,  /* time passed: fires idle and thanks timers */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "amends/text.h"
+#include "amends/report.h"
 
 /* Room for a category's own options plus the two built-ins. */
 #define OPTIONS_MAX (AM_MAX_CAT_OPTIONS + 2)
@@ -81,9 +82,6 @@ static const char *const manager_action_names[] = {"sync_now", "requeue", "expor
 static const char *const field_widgets[] = {
     NULL, "field.description", "field.name", "field.other", "field.comment", "field.contact",
 };
-static const size_t field_caps[] = {
-    0, AM_CAP_DESCRIPTION, AM_CAP_NAME, AM_CAP_RESOLUTION_TEXT, AM_CAP_COMMENT, AM_CAP_CONTACT,
-};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -97,7 +95,6 @@ _Static_assert(COUNT_OF(event_names) == AM_EV_COUNT, "event names");
 _Static_assert(COUNT_OF(effect_names) == AM_FX_TYPE_COUNT, "effect names");
 _Static_assert(COUNT_OF(manager_action_names) == AM_MGR_ACTION_COUNT, "manager actions");
 _Static_assert(COUNT_OF(field_widgets) == AM_FIELD_COUNT, "field widgets");
-_Static_assert(COUNT_OF(field_caps) == AM_FIELD_COUNT, "field caps");
 
 static const char *name_at(const char *const *names, size_t count, unsigned index)
 {
@@ -194,45 +191,28 @@ const char *am_field_widget(am_field f)
 
 size_t am_field_cap(am_field f)
 {
-    return (unsigned)f < AM_FIELD_COUNT ? field_caps[f] : 0;
+    const am_report_field_def *d = am_report_input_def(f);
+    return d ? d->cap : 0;
 }
 
 char *am_report_field(am_report *r, am_field f)
 {
-    switch (f) {
-    case AM_FIELD_DESCRIPTION:
-        return r->description;
-    case AM_FIELD_NAME:
-        return r->first_name;
-    case AM_FIELD_RESOLUTION_TEXT:
-        return r->resolution_text;
-    case AM_FIELD_COMMENT:
-        return r->comment;
-    case AM_FIELD_CONTACT:
-        return r->contact;
-    default:
-        return NULL;
-    }
+    const am_report_field_def *d = am_report_input_def(f);
+    return d ? am_report_member_mut(r, d) : NULL;
+}
+
+const char *am_report_text(const am_report *r, am_field f)
+{
+    const am_report_field_def *d = am_report_input_def(f);
+    return d ? am_report_member(r, d) : NULL;
 }
 
 /* Bytes available for a field, taken from the struct so they cannot drift
- * from the caps above. */
+ * from the caps. */
 static size_t field_size(am_field f)
 {
-    switch (f) {
-    case AM_FIELD_DESCRIPTION:
-        return sizeof(((am_report *)0)->description);
-    case AM_FIELD_NAME:
-        return sizeof(((am_report *)0)->first_name);
-    case AM_FIELD_RESOLUTION_TEXT:
-        return sizeof(((am_report *)0)->resolution_text);
-    case AM_FIELD_COMMENT:
-        return sizeof(((am_report *)0)->comment);
-    case AM_FIELD_CONTACT:
-        return sizeof(((am_report *)0)->contact);
-    default:
-        return 0;
-    }
+    const am_report_field_def *d = am_report_input_def(f);
+    return d ? d->size : 0;
 }
 
 bool am_effects_need_store(const am_effects *fx)

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "amends/clock.h"
+#include "amends/report.h"
 #include "amends/text.h"
 #include "amends/uuid.h"
 
@@ -49,6 +51,7 @@ typedef struct field {
     size_t cap;  /* characters for F_TEXT, bytes for F_ASCII */
     int64_t lo, hi;
     const char *(*enum_name)(int value);
+    bool int32; /* an int in the struct (enums, language, rating); else int64_t */
 } field;
 
 static const char *severity_name(int v)
@@ -58,14 +61,6 @@ static const char *severity_name(int v)
 static const char *outcome_name(int v)
 {
     return am_outcome_name((am_outcome)v);
-}
-static const char *offer_state_name(int v)
-{
-    return am_offer_state_name((am_offer_state)v);
-}
-static const char *consent_name(int v)
-{
-    return am_consent_name((am_consent)v);
 }
 static const char *alert_reason_name(int v)
 {
@@ -81,78 +76,65 @@ static const char *alert_reason_name(int v)
 #define SZ(type, member) sizeof(((type *)0)->member)
 
 /* "kind" is handled before the table. "id" and "kiosk" come first so that
- * a rejection can still name the record. */
-static const field feedback_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
-    {"created_at", F_TIME, FB(created_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
-    {"closed_at", F_TIME, FB(closed_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+ * a rejection can still name the record. A feedback record is these, then
+ * the report's fields in the order of its table (amends/report.h). */
+static const field feedback_head[] = {
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
+    {"created_at", F_TIME, FB(created_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
+    {"closed_at", F_TIME, FB(closed_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
     {"outcome", F_ENUM, RP(outcome), 0, 0, AM_OUTCOME_COMPLETED, AM_OUTCOME_INTERRUPTED,
-     outcome_name},
-    {"lang", F_LANG, RP(lang), 0, 0, 0, 0, NULL},
-    {"category", F_ID, RP(category), SZ(am_report, category), 0, 0, 0, NULL},
-    {"severity", F_ENUM, RP(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name},
-    {"description", F_TEXT, RP(description), SZ(am_report, description), AM_CAP_DESCRIPTION, 0, 0,
-     NULL},
-    {"first_name", F_TEXT, RP(first_name), SZ(am_report, first_name), AM_CAP_NAME, 0, 0, NULL},
-    {"resolution", F_ID_OPT, RP(resolution), SZ(am_report, resolution), 0, 0, 0, NULL},
-    {"resolution_text", F_TEXT, RP(resolution_text), SZ(am_report, resolution_text),
-     AM_CAP_RESOLUTION_TEXT, 0, 0, NULL},
-    {"offer", F_ID_OPT, RP(offer), SZ(am_report, offer), 0, 0, 0, NULL},
-    {"offer_value_minor", F_INT, RP(offer_value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
-    {"offer_state", F_ENUM, RP(offer_state), 0, 0, AM_OFFER_NONE, AM_OFFER_ESCALATED,
-     offer_state_name},
-    {"voucher", F_ASCII, RP(voucher), SZ(am_report, voucher), AM_VOUCHER_MAX - 1, 0, 0, NULL},
-    {"rating", F_INT, RP(rating), 0, 0, 0, 5, NULL},
-    {"comment", F_TEXT, RP(comment), SZ(am_report, comment), AM_CAP_COMMENT, 0, 0, NULL},
-    {"contact", F_TEXT, RP(contact), SZ(am_report, contact), AM_CAP_CONTACT, 0, 0, NULL},
-    {"consent", F_ENUM, RP(consent), 0, 0, AM_CONSENT_UNSET, AM_CONSENT_NO, consent_name},
+     outcome_name, true},
 };
+#define FEEDBACK_MAX 64
+static field feedback_fields[FEEDBACK_MAX];
 
 static const field alert_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
-    {"journey", F_UUID_NULL, AL(journey), SZ(am_proto_alert, journey), 0, 0, 0, NULL},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
+    {"journey", F_UUID_NULL, AL(journey), SZ(am_proto_alert, journey), 0, 0, 0, NULL, false},
     {"reason", F_ENUM, AL(reason), 0, 0, AM_ALERT_STAFF_NOW, AM_ALERT_OVER_BUDGET,
-     alert_reason_name},
-    {"category", F_ID, AL(category), SZ(am_proto_alert, category), 0, 0, 0, NULL},
-    {"severity", F_ENUM, AL(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name},
-    {"raised_at", F_TIME, AL(raised_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+     alert_reason_name, true},
+    {"category", F_ID, AL(category), SZ(am_proto_alert, category), 0, 0, 0, NULL, false},
+    {"severity", F_ENUM, AL(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name,
+     true},
+    {"raised_at", F_TIME, AL(raised_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
 };
 
 static const field heartbeat_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
-    {"sent_at", F_TIME, HB(sent_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
-    {"pending", F_INT, HB(pending), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
-    {"quarantined", F_INT, HB(quarantined), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
+    {"sent_at", F_TIME, HB(sent_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
+    {"pending", F_INT, HB(pending), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false},
+    {"quarantined", F_INT, HB(quarantined), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false},
     {"last_error", F_TEXT, HB(last_error), SZ(am_proto_heartbeat, last_error), AM_PROTO_LAST_ERROR,
-     0, 0, NULL},
+     0, 0, NULL, false},
     {"version", F_ASCII, HB(version), SZ(am_proto_heartbeat, version), AM_PROTO_VERSION_MAX, 0, 0,
-     NULL},
-    {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL},
+     NULL, false},
+    {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL, false},
 };
 
 /* Optional, as one group: a heartbeat carries all of these or none. */
 static const field heartbeat_budget_fields[] = {
     {"budget_currency", F_CURRENCY, HB(budget_currency), SZ(am_proto_heartbeat, budget_currency), 0,
-     0, 0, NULL},
-    {"budget_daily_minor", F_INT, HB(budget_daily_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
-    {"budget_hourly_offers", F_INT, HB(budget_hourly_offers), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
-    {"spent_today_minor", F_INT, HB(spent_today_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
-    {"offers_last_hour", F_INT, HB(offers_last_hour), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL},
+     0, 0, NULL, false},
+    {"budget_daily_minor", F_INT, HB(budget_daily_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false},
+    {"budget_hourly_offers", F_INT, HB(budget_hourly_offers), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL,
+     false},
+    {"spent_today_minor", F_INT, HB(spent_today_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false},
+    {"offers_last_hour", F_INT, HB(offers_last_hour), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false},
 };
 
 static const field voucher_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL},
-    {"journey", F_UUID, VO(journey), SZ(am_proto_voucher, journey), 0, 0, 0, NULL},
-    {"code", F_CODE, VO(code), SZ(am_proto_voucher, code), 0, 0, 0, NULL},
-    {"serial", F_INT, VO(serial), 0, 0, 1, AM_PROTO_SERIAL_MAX, NULL},
-    {"offer", F_ID, VO(offer), SZ(am_proto_voucher, offer), 0, 0, 0, NULL},
-    {"value_minor", F_INT, VO(value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL},
-    {"issued_at", F_TIME, VO(issued_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
-    {"expires_at", F_TIME, VO(expires_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
+    {"journey", F_UUID, VO(journey), SZ(am_proto_voucher, journey), 0, 0, 0, NULL, false},
+    {"code", F_CODE, VO(code), SZ(am_proto_voucher, code), 0, 0, 0, NULL, false},
+    {"serial", F_INT, VO(serial), 0, 0, 1, AM_PROTO_SERIAL_MAX, NULL, false},
+    {"offer", F_ID, VO(offer), SZ(am_proto_voucher, offer), 0, 0, 0, NULL, false},
+    {"value_minor", F_INT, VO(value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false},
+    {"issued_at", F_TIME, VO(issued_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
+    {"expires_at", F_TIME, VO(expires_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
 };
 
 typedef struct schema {
@@ -165,8 +147,8 @@ typedef struct schema {
     size_t present;
 } schema;
 
-static const schema schemas[AM_PROTO_KIND_COUNT] = {
-    [AM_PROTO_FEEDBACK] = {feedback_fields, COUNT_OF(feedback_fields), NULL, 0, 0},
+static schema schemas[AM_PROTO_KIND_COUNT] = {
+    [AM_PROTO_FEEDBACK] = {feedback_fields, 0, NULL, 0, 0}, /* filled by schemas_build */
     [AM_PROTO_ALERT] = {alert_fields, COUNT_OF(alert_fields), NULL, 0, 0},
     [AM_PROTO_HEARTBEAT] = {heartbeat_fields, COUNT_OF(heartbeat_fields), heartbeat_budget_fields,
                             COUNT_OF(heartbeat_budget_fields), HB(has_budget)},
@@ -174,10 +156,48 @@ static const schema schemas[AM_PROTO_KIND_COUNT] = {
 };
 
 /* decode_record keeps one bit and one slot per field. */
-_Static_assert(COUNT_OF(feedback_fields) <= 64 && COUNT_OF(alert_fields) <= 64 &&
+_Static_assert(FEEDBACK_MAX <= 64 && COUNT_OF(alert_fields) <= 64 &&
                    COUNT_OF(heartbeat_fields) + COUNT_OF(heartbeat_budget_fields) <= 64 &&
                    COUNT_OF(voucher_fields) <= 64,
                "a schema has at most 64 fields");
+
+static const field_type report_types[] = {
+    [AM_RK_LANG] = F_LANG, [AM_RK_ID] = F_ID,       [AM_RK_ID_OPT] = F_ID_OPT,
+    [AM_RK_TEXT] = F_TEXT, [AM_RK_ASCII] = F_ASCII, [AM_RK_ENUM] = F_ENUM,
+    [AM_RK_INT] = F_INT,   [AM_RK_INT64] = F_INT,
+};
+
+static pthread_once_t schemas_once = PTHREAD_ONCE_INIT;
+
+/* The feedback schema: its head, then one field per row of the report's
+ * table. */
+static void schemas_build(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < COUNT_OF(feedback_head); i++)
+        feedback_fields[n++] = feedback_head[i];
+    for (size_t i = 0; i < am_report_field_count && n < FEEDBACK_MAX; i++) {
+        const am_report_field_def *d = &am_report_fields[i];
+        feedback_fields[n++] = (field){
+            .name = d->name,
+            .type = report_types[d->kind],
+            .off = offsetof(am_proto_record, u.feedback.report) + d->offset,
+            .size = d->size,
+            .cap = d->cap,
+            .lo = d->lo,
+            .hi = d->hi,
+            .enum_name = d->enum_name,
+            .int32 = d->kind != AM_RK_INT64,
+        };
+    }
+    schemas[AM_PROTO_FEEDBACK].count = n;
+}
+
+static const schema *schema_of(am_proto_kind k)
+{
+    pthread_once(&schemas_once, schemas_build);
+    return &schemas[k];
+}
 
 /* Field i of a schema: the required ones, then the optional group. */
 static const field *schema_field(const schema *sc, size_t i)
@@ -209,16 +229,10 @@ const char *am_proto_kind_name(am_proto_kind k)
     return kind_names[k];
 }
 
-/* Integer fields differ in width: rating is an int, the rest int64_t. */
-static bool field_is_int32(const field *f)
-{
-    return f->off == RP(rating);
-}
-
 static int64_t get_int(const am_proto_record *r, const field *f)
 {
     const char *p = (const char *)r + f->off;
-    if (f->type == F_ENUM || f->type == F_LANG || field_is_int32(f)) {
+    if (f->int32) {
         int v;
         memcpy(&v, p, sizeof v);
         return v;
@@ -231,7 +245,7 @@ static int64_t get_int(const am_proto_record *r, const field *f)
 static void set_int(am_proto_record *r, const field *f, int64_t value)
 {
     char *p = (char *)r + f->off;
-    if (f->type == F_ENUM || f->type == F_LANG || field_is_int32(f)) {
+    if (f->int32) {
         int v = (int)value;
         memcpy(p, &v, sizeof v);
         return;
@@ -475,7 +489,7 @@ bool am_proto_record_check(const am_proto_record *r, const char *where, char *re
         say(reason, reasonlen, "%s.kind: must be feedback, alert, heartbeat or voucher", where);
         return false;
     }
-    const schema *sc = &schemas[r->kind];
+    const schema *sc = schema_of(r->kind);
     for (size_t i = 0; i < sc->count; i++) {
         if (!check_field(r, &sc->fields[i], where, reason, reasonlen))
             return false;
@@ -617,7 +631,7 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
         return;
     }
     r->kind = (am_proto_kind)k;
-    const schema *sc = &schemas[k];
+    const schema *sc = schema_of(k);
 
     /* Every key must be known and appear once. Bit i of `seen`: required
      * field i; bit count + j: optional field j; found[] holds the values by
@@ -1014,7 +1028,7 @@ char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen)
         out_raw(&o, i ? ",{" : "{", i ? 2 : 1);
         out_key(&o, "kind", true);
         out_str(&o, kind_names[r->kind]);
-        const schema *sc = &schemas[r->kind];
+        const schema *sc = schema_of(r->kind);
         for (size_t k = 0; k < sc->count; k++)
             out_field(&o, r, &sc->fields[k]);
         for (size_t k = 0; group_present(r, sc) && k < sc->optional_count; k++)

@@ -142,6 +142,12 @@ void am_store_read_end(am_store *st, bool own);
  * the kernel's random source. */
 am_rc am_store_new_uuid(am_store *st, char out[AM_UUID_LEN + 1]);
 
+/* --- journeys (store_journey.c) ----------------------------------------- */
+
+/* "first_name = '', ..." for every personal field of the report: what a
+ * purge clears. Static. */
+const char *am_store_purge_set_sql(void);
+
 /* --- outbox (store_outbox.c) --------------------------------------------- */
 
 /* Queues record `uuid` of `kind` for the hub, due at once, inside the

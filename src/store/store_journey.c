@@ -1,8 +1,12 @@
 /* store_journey.c — the store's journeys, alerts, offers and budget (see
  * include/amends/store.h; the module's layout is in store_internal.h).
  */
+#include "amends/report.h"
 #include "amends/store.h"
 
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,36 +14,86 @@
 
 #include "store_internal.h"
 
-/* The report's columns, in the order bind_report() binds them from ?4 on. */
-#define REPORT_COLUMNS                                                                             \
-    "lang, category, severity, description, first_name, resolution, resolution_text, offer, "      \
-    "offer_value_minor, offer_state, voucher, rating, comment, contact, consent"
-#define REPORT_PARAMS "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18"
-#define JOURNEY_COLUMNS                                                                            \
-    "SELECT j.id, j.kiosk, j.created_at_ms, j.closed_at_ms, j.outcome, j.lang, j.category, "       \
-    "j.severity, j.description, j.first_name, j.resolution, j.resolution_text, j.offer, "          \
-    "j.offer_value_minor, j.offer_state, j.voucher, j.rating, j.comment, j.contact, j.consent, "
-#define JOURNEY_SELECT                                                                             \
-    JOURNEY_COLUMNS "o.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
+/* The journey statements name the report's columns, which come from its
+ * field table (amends/report.h): built once, then constant. The report's
+ * fields bind from ?4 on, in table order. */
+enum journey_sql {
+    JSQL_INSERT,
+    JSQL_UPDATE,
+    JSQL_GET,
+    JSQL_GET_CLAIMED,
+    JSQL_EACH,
+    JSQL_PURGE_SET,
+    JSQL_COUNT
+};
+#define REPORT_FIRST_PARAM 4
+#define JOURNEY_SQL_MAX    2048
 
-static const char SQL_JOURNEY_INSERT[] =
-    "INSERT INTO journeys (id, kiosk, created_at_ms, updated_at_ms, "
-    "closed_at_ms, outcome, " REPORT_COLUMNS ") "
-    "VALUES (?1, ?2, ?3, ?3, NULL, 'open', " REPORT_PARAMS ")";
-/* ?3 is the outcome; 'open' saves without closing. Only an open journey
- * changes: a closed one may already be at the hub. */
-static const char SQL_JOURNEY_UPDATE[] =
-    "UPDATE journeys SET updated_at_ms = ?2, outcome = ?3, "
-    "closed_at_ms = CASE WHEN ?3 = 'open' THEN NULL ELSE ?2 END, "
-    "lang = ?4, category = ?5, severity = ?6, description = ?7, first_name = ?8, "
-    "resolution = ?9, resolution_text = ?10, offer = ?11, offer_value_minor = ?12, "
-    "offer_state = ?13, voucher = ?14, rating = ?15, comment = ?16, contact = ?17, "
-    "consent = ?18 WHERE id = ?1 AND outcome = 'open'";
+static char journey_sql[JSQL_COUNT][JOURNEY_SQL_MAX];
+static pthread_once_t journey_sql_once = PTHREAD_ONCE_INIT;
+
+static void sql_add(char *sql, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql_add(char *sql, const char *fmt, ...)
+{
+    size_t len = strlen(sql);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql + len, JOURNEY_SQL_MAX - len, fmt, ap);
+    va_end(ap);
+}
+
+static void journey_sql_build(void)
+{
+    char *insert = journey_sql[JSQL_INSERT], *update = journey_sql[JSQL_UPDATE];
+    char columns[JOURNEY_SQL_MAX] = "";
+    char *purge = journey_sql[JSQL_PURGE_SET];
+
+    sql_add(insert, "INSERT INTO journeys (id, kiosk, created_at_ms, updated_at_ms, "
+                    "closed_at_ms, outcome");
+    /* ?3 is the outcome; 'open' saves without closing. Only an open journey
+     * changes: a closed one may already be at the hub. */
+    sql_add(update, "UPDATE journeys SET updated_at_ms = ?2, outcome = ?3, "
+                    "closed_at_ms = CASE WHEN ?3 = 'open' THEN NULL ELSE ?2 END");
+    for (size_t i = 0; i < am_report_field_count; i++) {
+        const char *name = am_report_fields[i].name;
+        sql_add(insert, ", %s", name);
+        sql_add(update, ", %s = ?%zu", name, i + REPORT_FIRST_PARAM);
+        sql_add(columns, "j.%s, ", name);
+        if (am_report_fields[i].personal)
+            sql_add(purge, "%s%s = ''", purge[0] ? ", " : "", name);
+    }
+    sql_add(insert, ") VALUES (?1, ?2, ?3, ?3, NULL, 'open'");
+    for (size_t i = 0; i < am_report_field_count; i++)
+        sql_add(insert, ", ?%zu", i + REPORT_FIRST_PARAM);
+    sql_add(insert, ")");
+    sql_add(update, " WHERE id = ?1 AND outcome = 'open'");
+
+    static const char head[] = "SELECT j.id, j.kiosk, j.created_at_ms, j.closed_at_ms, j.outcome, ";
+    snprintf(journey_sql[JSQL_GET], JOURNEY_SQL_MAX,
+             "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id WHERE j.id = ?1",
+             head, columns);
+    /* For the sync worker, which has the record inflight: no outbox join. */
+    snprintf(journey_sql[JSQL_GET_CLAIMED], JOURNEY_SQL_MAX,
+             "%s%s'inflight' FROM journeys j WHERE j.id = ?1", head, columns);
+    snprintf(journey_sql[JSQL_EACH], JOURNEY_SQL_MAX,
+             "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
+             "WHERE j.created_at_ms >= ?1 ORDER BY j.created_at_ms, j.rowid",
+             head, columns);
+}
+
+/* One of the journey statements (constant once built). */
+static const char *journey_sql_get(enum journey_sql which)
+{
+    pthread_once(&journey_sql_once, journey_sql_build);
+    return journey_sql[which];
+}
+
+const char *am_store_purge_set_sql(void)
+{
+    return journey_sql_get(JSQL_PURGE_SET);
+}
+
 static const char SQL_JOURNEY_OUTCOME[] = "SELECT outcome FROM journeys WHERE id = ?1";
-static const char SQL_JOURNEY_GET[] = JOURNEY_SELECT "WHERE j.id = ?1";
-/* For the sync worker, which has the record inflight: no outbox join. */
-static const char SQL_JOURNEY_GET_CLAIMED[] =
-    JOURNEY_COLUMNS "'inflight' FROM journeys j WHERE j.id = ?1";
 static const char SQL_ALERT_INSERT[] =
     "INSERT INTO alerts (id, kiosk, journey_id, reason, category, severity, "
     "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -60,52 +114,41 @@ static const char SQL_SPEND[] =
 
 /* --- journeys ------------------------------------------------------------ */
 
-/* Binds the report's fields as ?4..?18 (REPORT_COLUMNS order). Enum values
+/* Binds the report's fields from ?4 on, in table order. Enum values
  * without a name are refused rather than stored as something else. */
 static am_rc bind_report(am_store *st, sqlite3_stmt *stmt, const am_report *r)
 {
-    const char *severity = am_store_name_of(am_store_severity_names,
-                                            COUNT_OF(am_store_severity_names), (int)r->severity);
-    const char *offer_state = am_store_name_of(
-        am_store_offer_state_names, COUNT_OF(am_store_offer_state_names), (int)r->offer_state);
-    const char *consent =
-        am_store_name_of(am_store_consent_names, COUNT_OF(am_store_consent_names), (int)r->consent);
-    if (!severity || !offer_state || !consent)
-        return am_store_failf(st, AM_ERR_INVALID,
-                              "report has an unknown severity, offer state or "
-                              "consent value");
-    if (r->rating < 0 || r->rating > 5)
-        return am_store_failf(st, AM_ERR_INVALID, "report rating %d is not 0..5", r->rating);
-
-    int src = sqlite3_bind_int(stmt, 4, r->lang);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 5, r->category);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 6, severity, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 7, r->description);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 8, r->first_name);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 9, r->resolution);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 10, r->resolution_text);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 11, r->offer);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 12, r->offer_value_minor);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 13, offer_state, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 14, r->voucher);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int(stmt, 15, r->rating);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 16, r->comment);
-    if (src == SQLITE_OK)
-        src = BIND_FIELD(stmt, 17, r->contact);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 18, consent, -1, SQLITE_STATIC);
+    int src = SQLITE_OK;
+    for (size_t i = 0; i < am_report_field_count && src == SQLITE_OK; i++) {
+        const am_report_field_def *d = &am_report_fields[i];
+        int idx = (int)i + REPORT_FIRST_PARAM;
+        int64_t v = am_report_get_int(r, d);
+        const char *name;
+        switch (d->kind) {
+        case AM_RK_ENUM:
+            name = am_report_value_name(r, d);
+            if (!name)
+                return am_store_failf(st, AM_ERR_INVALID, "report has an unknown %s value",
+                                      d->name);
+            src = sqlite3_bind_text(stmt, idx, name, -1, SQLITE_STATIC);
+            break;
+        case AM_RK_INT:
+            if (v < d->lo || v > d->hi)
+                return am_store_failf(st, AM_ERR_INVALID, "report %s %lld is not %lld..%lld",
+                                      d->name, (long long)v, (long long)d->lo, (long long)d->hi);
+            src = sqlite3_bind_int(stmt, idx, (int)v);
+            break;
+        case AM_RK_LANG: /* the store keeps the language's index */
+            src = sqlite3_bind_int(stmt, idx, (int)v);
+            break;
+        case AM_RK_INT64:
+            src = sqlite3_bind_int64(stmt, idx, v);
+            break;
+        default:
+            src = am_store_bind_text(stmt, idx, am_report_get_text(r, d), d->size);
+            break;
+        }
+    }
     if (src == SQLITE_TOOBIG)
         return am_store_failf(st, AM_ERR_INVALID, "a report text field is not terminated");
     if (src != SQLITE_OK)
@@ -159,7 +202,7 @@ am_rc am_store_journey_open(am_store *st, const char *kiosk, const am_report *r,
     rc = am_store_new_uuid(st, uuid);
     if (rc)
         goto out;
-    rc = am_store_stmt(st, STMT_JOURNEY_INSERT, SQL_JOURNEY_INSERT, &stmt);
+    rc = am_store_stmt(st, STMT_JOURNEY_INSERT, journey_sql_get(JSQL_INSERT), &stmt);
     if (rc)
         goto out;
     int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
@@ -192,7 +235,7 @@ static am_rc journey_update(am_store *st, const char *uuid, const am_report *r, 
                             int64_t now_ms, const char *what)
 {
     sqlite3_stmt *stmt = NULL;
-    am_rc rc = am_store_stmt(st, STMT_JOURNEY_UPDATE, SQL_JOURNEY_UPDATE, &stmt);
+    am_rc rc = am_store_stmt(st, STMT_JOURNEY_UPDATE, journey_sql_get(JSQL_UPDATE), &stmt);
     if (rc)
         goto out;
     int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
@@ -262,48 +305,52 @@ out:
     return am_store_write_end(st, own, rc, what);
 }
 
-/* Fills row from a JOURNEY_SELECT result. */
+/* Fills row from a journey SELECT: id, kiosk, times, outcome, the report's
+ * fields in table order, then the sync state. */
 static void journey_row_read(sqlite3_stmt *stmt, am_journey_row *row)
 {
     am_report *r = &row->report;
     char name[32];
+    int col = 0;
 
     memset(row, 0, sizeof *row);
-    am_store_column_text(stmt, 0, row->id, sizeof row->id);
-    am_store_column_text(stmt, 1, row->kiosk, sizeof row->kiosk);
-    row->created_at_ms = sqlite3_column_int64(stmt, 2);
-    row->closed_at_ms = sqlite3_column_int64(stmt, 3); /* NULL reads as 0 */
-    am_store_column_text(stmt, 4, name, sizeof name);
+    am_store_column_text(stmt, col++, row->id, sizeof row->id);
+    am_store_column_text(stmt, col++, row->kiosk, sizeof row->kiosk);
+    row->created_at_ms = sqlite3_column_int64(stmt, col++);
+    row->closed_at_ms = sqlite3_column_int64(stmt, col++); /* NULL reads as 0 */
+    am_store_column_text(stmt, col++, name, sizeof name);
     r->outcome = (am_outcome)am_store_index_of(am_store_outcome_names,
                                                COUNT_OF(am_store_outcome_names), name, 0);
-    r->lang = sqlite3_column_int(stmt, 5);
-    am_store_column_text(stmt, 6, r->category, sizeof r->category);
-    am_store_column_text(stmt, 7, name, sizeof name);
-    r->severity = (am_severity)am_store_index_of(am_store_severity_names,
-                                                 COUNT_OF(am_store_severity_names), name, 0);
-    am_store_column_text(stmt, 8, r->description, sizeof r->description);
-    am_store_column_text(stmt, 9, r->first_name, sizeof r->first_name);
-    am_store_column_text(stmt, 10, r->resolution, sizeof r->resolution);
-    am_store_column_text(stmt, 11, r->resolution_text, sizeof r->resolution_text);
-    am_store_column_text(stmt, 12, r->offer, sizeof r->offer);
-    r->offer_value_minor = sqlite3_column_int64(stmt, 13);
-    am_store_column_text(stmt, 14, name, sizeof name);
-    r->offer_state = (am_offer_state)am_store_index_of(
-        am_store_offer_state_names, COUNT_OF(am_store_offer_state_names), name, 0);
-    am_store_column_text(stmt, 15, r->voucher, sizeof r->voucher);
-    r->rating = sqlite3_column_int(stmt, 16);
-    am_store_column_text(stmt, 17, r->comment, sizeof r->comment);
-    am_store_column_text(stmt, 18, r->contact, sizeof r->contact);
-    am_store_column_text(stmt, 19, name, sizeof name);
-    r->consent = (am_consent)am_store_index_of(am_store_consent_names,
-                                               COUNT_OF(am_store_consent_names), name, 0);
-    am_store_column_text(stmt, 20, name, sizeof name);
+    for (size_t i = 0; i < am_report_field_count; i++, col++) {
+        const am_report_field_def *d = &am_report_fields[i];
+        int v = 0;
+        switch (d->kind) {
+        case AM_RK_ENUM:
+            /* A name this version does not know reads as value 0. */
+            am_store_column_text(stmt, col, name, sizeof name);
+            if (am_report_value_parse(d, name, &v) != 0)
+                v = 0;
+            am_report_set_int(r, d, v);
+            break;
+        case AM_RK_INT:
+        case AM_RK_LANG:
+            am_report_set_int(r, d, sqlite3_column_int(stmt, col));
+            break;
+        case AM_RK_INT64:
+            am_report_set_int(r, d, sqlite3_column_int64(stmt, col));
+            break;
+        default:
+            am_store_column_text(stmt, col, am_report_member_mut(r, d), d->size);
+            break;
+        }
+    }
+    am_store_column_text(stmt, col, name, sizeof name);
     row->sync_state = (am_sync_state)am_store_index_of(
         am_store_sync_state_names, COUNT_OF(am_store_sync_state_names), name, 0);
 }
 
-static am_rc journey_get(am_store *st, enum store_stmt which, const char *sql, const char *uuid,
-                         am_journey_row *row)
+static am_rc journey_get(am_store *st, enum store_stmt which, enum journey_sql sql,
+                         const char *uuid, am_journey_row *row)
 {
     static const char what[] = "reading a journey";
     sqlite3_stmt *stmt = NULL;
@@ -311,7 +358,7 @@ static am_rc journey_get(am_store *st, enum store_stmt which, const char *sql, c
 
     if (!st || !uuid || !row)
         return AM_ERR_INVALID;
-    rc = am_store_stmt(st, which, sql, &stmt);
+    rc = am_store_stmt(st, which, journey_sql_get(sql), &stmt);
     if (rc)
         goto out;
     int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
@@ -330,12 +377,12 @@ out:
 
 am_rc am_store_journey_get(am_store *st, const char *uuid, am_journey_row *row)
 {
-    return journey_get(st, STMT_JOURNEY_GET, SQL_JOURNEY_GET, uuid, row);
+    return journey_get(st, STMT_JOURNEY_GET, JSQL_GET, uuid, row);
 }
 
 am_rc am_store_journey_get_claimed(am_store *st, const char *uuid, am_journey_row *row)
 {
-    return journey_get(st, STMT_JOURNEY_GET_CLAIMED, SQL_JOURNEY_GET_CLAIMED, uuid, row);
+    return journey_get(st, STMT_JOURNEY_GET_CLAIMED, JSQL_GET_CLAIMED, uuid, row);
 }
 
 am_rc am_store_journeys_each(am_store *st, int64_t since_ms,
@@ -352,10 +399,7 @@ am_rc am_store_journeys_each(am_store *st, int64_t since_ms,
     if (!row)
         return am_store_failf(st, AM_ERR_NOMEM, "%s: out of memory", what);
     /* Its own statement: cb may use the handle. */
-    int src = sqlite3_prepare_v2(st->db,
-                                 JOURNEY_SELECT "WHERE j.created_at_ms >= ?1 "
-                                                "ORDER BY j.created_at_ms, j.rowid",
-                                 -1, &stmt, NULL);
+    int src = sqlite3_prepare_v2(st->db, journey_sql_get(JSQL_EACH), -1, &stmt, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_bind_int64(stmt, 1, since_ms);
     if (src != SQLITE_OK) {

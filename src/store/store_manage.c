@@ -4,6 +4,7 @@
 #include "amends/clock.h"
 #include "amends/store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -272,14 +273,16 @@ am_rc am_store_purge(am_store *st, int64_t synced_before_ms, int64_t now_ms, int
     rc = am_store_write_begin(st, &own, what);
     if (rc)
         goto out;
-    /* Only the personal text goes; category, severity, outcome, rating,
-     * offer and consent stay for the hub's trends and the budget. */
-    rc = manage_prepare(st,
-                        "UPDATE journeys SET first_name = '', description = '', "
-                        "resolution_text = '', comment = '', contact = '', purged_at_ms = ?2 "
-                        "WHERE id IN (SELECT j.id FROM journeys j JOIN outbox o ON o.uuid = j.id "
-                        "WHERE " PURGE_SYNCED_BEFORE ")",
-                        &stmt, what);
+    /* Only the personal text goes (the report's fields marked personal);
+     * category, severity, outcome, rating, offer and consent stay for the
+     * hub's trends and the budget. */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "UPDATE journeys SET %s, purged_at_ms = ?2 "
+             "WHERE id IN (SELECT j.id FROM journeys j JOIN outbox o ON o.uuid = j.id "
+             "WHERE " PURGE_SYNCED_BEFORE ")",
+             am_store_purge_set_sql());
+    rc = manage_prepare(st, sql, &stmt, what);
     if (rc)
         goto out;
     int src = sqlite3_bind_int64(stmt, 1, synced_before_ms);

@@ -630,25 +630,10 @@ static void keyboard(lay *c, am_rect area)
     fill(c, rect(0, area.y - U(c, 10), c->W, area.h + U(c, 20)), mix(c->bg, c->text, 0.06), 0, 0,
          0);
     /* Automatic capital at the start of a field, as phones do. */
+    /* The contact field stays lower case: an email address. */
     am_field focus = am_journey_focus(c->j);
-    bool empty = true;
-    switch (focus) {
-    case AM_FIELD_DESCRIPTION:
-        empty = !c->r->description[0];
-        break;
-    case AM_FIELD_NAME:
-        empty = !c->r->first_name[0];
-        break;
-    case AM_FIELD_RESOLUTION_TEXT:
-        empty = !c->r->resolution_text[0];
-        break;
-    case AM_FIELD_COMMENT:
-        empty = !c->r->comment[0];
-        break;
-    default:
-        empty = false;
-        break;
-    }
+    const char *focused = focus == AM_FIELD_CONTACT ? NULL : am_report_text(c->r, focus);
+    bool empty = focused && !focused[0];
     am_kbd_spec spec = {.state = c->v->kbd,
                         .upper = c->v->kbd.shift != empty,
                         .scale = c->s,
@@ -668,20 +653,8 @@ static void keyboard(lay *c, am_rect area)
 
 static const char *field_text(const am_report *r, am_field f)
 {
-    switch (f) {
-    case AM_FIELD_DESCRIPTION:
-        return r->description;
-    case AM_FIELD_NAME:
-        return r->first_name;
-    case AM_FIELD_RESOLUTION_TEXT:
-        return r->resolution_text;
-    case AM_FIELD_COMMENT:
-        return r->comment;
-    case AM_FIELD_CONTACT:
-        return r->contact;
-    default:
-        return "";
-    }
+    const char *text = am_report_text(r, f);
+    return text ? text : "";
 }
 
 /* A label above a text field; returns the field's top. */
