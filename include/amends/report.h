@@ -64,7 +64,9 @@ typedef struct am_report_field_def {
     bool personal;
 } am_report_field_def;
 
-/* The table, in wire order. Borrowed, static. */
+/* The table, in wire order. Borrowed, static. It has at most
+ * AM_REPORT_FIELDS_MAX rows, so users may size arrays by it. */
+#define AM_REPORT_FIELDS_MAX 48
 extern const am_report_field_def am_report_fields[];
 extern const size_t am_report_field_count;
 

@@ -48,6 +48,8 @@ const am_report_field_def am_report_fields[] = {
      AM_CONSENT_NO + 1, AM_FIELD_NONE, false},
 };
 const size_t am_report_field_count = sizeof am_report_fields / sizeof am_report_fields[0];
+_Static_assert(sizeof am_report_fields / sizeof am_report_fields[0] <= AM_REPORT_FIELDS_MAX,
+               "more report fields than AM_REPORT_FIELDS_MAX");
 
 /* Enums and the language are read and written through int. */
 _Static_assert(sizeof(am_severity) == sizeof(int), "enums are stored through int");

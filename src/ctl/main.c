@@ -18,7 +18,7 @@
 #include "amends/log.h"
 #include "amends/store.h"
 #include "amends/version.h"
-#include "export.h"
+#include "amends/export.h"
 #include "manage.h"
 #include "voucher.h"
 

@@ -3,6 +3,7 @@
 #include "hub_db.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "amends/log.h"
+#include "amends/report.h"
 #include "hub_db_driver.h"
 
 #define MOD           "db"
@@ -601,6 +603,80 @@ static void on_seen(void *ud, int ncols, const char *const *v)
     row->same = ncols >= 1 && v[0] && strcmp(v[0], row->body_hash) == 0;
 }
 
+/* --- feedback: the report's fields come from its table (amends/report.h) --- */
+
+/* id, kiosk, batch, received_at, created_at, closed_at, outcome. */
+#define FEEDBACK_HEAD_PARAMS 7
+#define FEEDBACK_SQL_MAX     2048
+
+typedef struct feedback_sql {
+    char insert[FEEDBACK_SQL_MAX];
+    char select[FEEDBACK_SQL_MAX]; /* every column, then the filter of hub_db_feedback */
+    col cols[6 + AM_REPORT_FIELDS_MAX];
+    int ncols;
+    const char *names[6 + AM_REPORT_FIELDS_MAX + 1]; /* NULL-terminated */
+} feedback_sql;
+
+static feedback_sql feedback_sql_built;
+static pthread_once_t feedback_sql_once = PTHREAD_ONCE_INIT;
+
+static void sql_add(char *sql, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql_add(char *sql, const char *fmt, ...)
+{
+    size_t len = strlen(sql);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql + len, FEEDBACK_SQL_MAX - len, fmt, ap);
+    va_end(ap);
+}
+
+static void feedback_sql_build(void)
+{
+    static const col head[] = {{"id", COL_TEXT},         {"kiosk", COL_TEXT},
+                               {"received_at", COL_INT}, {"created_at", COL_INT},
+                               {"closed_at", COL_INT},   {"outcome", COL_TEXT}};
+    feedback_sql *f = &feedback_sql_built;
+    int n = 0;
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        f->cols[n++] = head[i];
+    for (size_t i = 0; i < am_report_field_count; i++)
+        f->cols[n++] =
+            (col){am_report_fields[i].name,
+                  am_report_kind_is_number(am_report_fields[i].kind) ? COL_INT : COL_TEXT};
+    f->ncols = n;
+    sql_add(f->insert, "INSERT INTO feedback (id, kiosk, batch, received_at, created_at, "
+                       "closed_at, outcome");
+    sql_add(f->select, "SELECT ");
+    for (int c = 0; c < n; c++) {
+        f->names[c] = f->cols[c].name;
+        sql_add(f->select, "%s%s", c ? ", " : "", f->cols[c].name);
+    }
+    f->names[n] = NULL;
+    for (size_t i = 0; i < am_report_field_count; i++)
+        sql_add(f->insert, ", %s", am_report_fields[i].name);
+    sql_add(f->insert, ") VALUES (?1");
+    for (size_t i = 2; i <= FEEDBACK_HEAD_PARAMS + am_report_field_count; i++)
+        sql_add(f->insert, ", ?%zu", i);
+    sql_add(f->insert, ") ON CONFLICT DO NOTHING");
+    sql_add(f->select, " FROM feedback "
+                       "WHERE (CAST(?1 AS TEXT) = '' OR kiosk = ?1) "
+                       "AND closed_at >= CAST(?2 AS BIGINT) "
+                       "AND (CAST(?3 AS TEXT) = '' OR category = ?3) "
+                       "AND (CAST(?4 AS TEXT) = '' OR outcome = ?4) "
+                       "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)");
+}
+
+static const feedback_sql *feedback_sql_get(void)
+{
+    pthread_once(&feedback_sql_once, feedback_sql_build);
+    return &feedback_sql_built;
+}
+
+const char *const *hub_db_feedback_columns(void)
+{
+    return feedback_sql_get()->names;
+}
+
 static am_rc insert_record(hub_db *db, void *conn, const am_proto_batch *b,
                            const am_proto_record *r, const char *now, am_proto_status *status)
 {
@@ -610,37 +686,15 @@ static am_rc insert_record(hub_db *db, void *conn, const am_proto_batch *b,
         const am_proto_feedback *fb = &r->u.feedback;
         const am_report *rp = &fb->report;
         num created = i64(fb->created_at), closed = i64(fb->closed_at);
-        num value = i64(rp->offer_value_minor), rating = i64(rp->rating);
-        const char *p[] = {r->id,
-                           r->kiosk,
-                           b->batch,
-                           now,
-                           created.s,
-                           closed.s,
-                           am_outcome_name(rp->outcome),
-                           am_lang_codes[rp->lang],
-                           rp->category,
-                           am_severity_name(rp->severity),
-                           rp->description,
-                           rp->first_name,
-                           rp->resolution,
-                           rp->resolution_text,
-                           rp->offer,
-                           value.s,
-                           am_offer_state_name(rp->offer_state),
-                           rp->voucher,
-                           rating.s,
-                           rp->comment,
-                           rp->contact,
-                           am_consent_name(rp->consent)};
-        rc = run(db, conn,
-                 "INSERT INTO feedback (id, kiosk, batch, received_at, created_at, closed_at, "
-                 "outcome, lang, category, severity, description, first_name, resolution, "
-                 "resolution_text, offer, offer_value_minor, offer_state, voucher, rating, "
-                 "comment, contact, consent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
-                 "ON CONFLICT DO NOTHING",
-                 22, p, NULL, NULL, &changes);
+        const char *p[FEEDBACK_HEAD_PARAMS + AM_REPORT_FIELDS_MAX] = {
+            r->id, r->kiosk, b->batch, now, created.s, closed.s, am_outcome_name(rp->outcome)};
+        char numbers[AM_REPORT_FIELDS_MAX][24];
+        for (size_t i = 0; i < am_report_field_count; i++)
+            p[FEEDBACK_HEAD_PARAMS + i] =
+                am_report_value_text(rp, &am_report_fields[i], numbers[i], sizeof numbers[i]);
+        const feedback_sql *sql = feedback_sql_get();
+        rc = run(db, conn, sql->insert, FEEDBACK_HEAD_PARAMS + (int)am_report_field_count, p, NULL,
+                 NULL, &changes);
         *status = changes ? AM_PROTO_STORED : AM_PROTO_DUPLICATE;
         return rc;
     }
@@ -944,29 +998,6 @@ am_rc hub_db_ingest_log_list(hub_db *db, const char *kiosk, int limit, cJSON **o
 
 am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out)
 {
-    static const col all_cols[] = {
-        {"id", COL_TEXT},
-        {"kiosk", COL_TEXT},
-        {"received_at", COL_INT},
-        {"created_at", COL_INT},
-        {"closed_at", COL_INT},
-        {"outcome", COL_TEXT},
-        {"lang", COL_TEXT},
-        {"category", COL_TEXT},
-        {"severity", COL_TEXT},
-        {"description", COL_TEXT},
-        {"first_name", COL_TEXT},
-        {"resolution", COL_TEXT},
-        {"resolution_text", COL_TEXT},
-        {"offer", COL_TEXT},
-        {"offer_value_minor", COL_INT},
-        {"offer_state", COL_TEXT},
-        {"voucher", COL_TEXT},
-        {"rating", COL_INT},
-        {"comment", COL_TEXT},
-        {"contact", COL_TEXT},
-        {"consent", COL_TEXT},
-    };
     static const col followup_cols[] = {
         {"id", COL_TEXT},          {"kiosk", COL_TEXT},    {"closed_at", COL_INT},
         {"category", COL_TEXT},    {"severity", COL_TEXT}, {"outcome", COL_TEXT},
@@ -988,17 +1019,8 @@ am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out)
                           "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)",
                           5, p, followup_cols,
                           (int)(sizeof followup_cols / sizeof followup_cols[0]), out);
-    return query_rows(db,
-                      "SELECT id, kiosk, received_at, created_at, closed_at, outcome, lang, "
-                      "category, severity, description, first_name, resolution, resolution_text, "
-                      "offer, offer_value_minor, offer_state, voucher, rating, comment, contact, "
-                      "consent FROM feedback "
-                      "WHERE (CAST(?1 AS TEXT) = '' OR kiosk = ?1) "
-                      "AND closed_at >= CAST(?2 AS BIGINT) "
-                      "AND (CAST(?3 AS TEXT) = '' OR category = ?3) "
-                      "AND (CAST(?4 AS TEXT) = '' OR outcome = ?4) "
-                      "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)",
-                      5, p, all_cols, (int)(sizeof all_cols / sizeof all_cols[0]), out);
+    const feedback_sql *sql = feedback_sql_get();
+    return query_rows(db, sql->select, 5, p, sql->cols, sql->ncols, out);
 }
 
 static const col alert_cols[] = {

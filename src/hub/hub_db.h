@@ -119,6 +119,11 @@ typedef struct hub_feedback_filter {
 
 /* An array of feedback objects, oldest first. */
 am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out);
+/* The keys of each feedback object hub_db_feedback gives (without
+ * followups), in order, NULL-terminated: the record's head (id, kiosk,
+ * received_at, created_at, closed_at, outcome), then the report's fields
+ * (amends/report.h). Static. */
+const char *const *hub_db_feedback_columns(void);
 
 /* An array of alerts, newest first; open_only leaves out acknowledged ones. */
 am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, cJSON **out);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "amends/clock.h"
+#include "amends/csv.h"
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
@@ -553,47 +554,22 @@ static bool parse_since(const char *text, int64_t *out)
 
 /* One CSV cell (RFC 4180). A cell that a spreadsheet would run as a
  * formula gets a leading apostrophe: guest text must never execute. */
-static bool csv_cell(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t need = *len + 2 * strlen(s) + 8;
-    if (need > *cap) {
-        size_t grown = *cap * 2 > need ? *cap * 2 : need;
-        char *p = realloc(*buf, grown);
-        if (!p)
-            return false;
-        *buf = p;
-        *cap = grown;
-    }
-    char *o = *buf + *len;
-    *o++ = '"';
-    if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r')
-        *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '"')
-            *o++ = '"';
-        *o++ = *s;
-    }
-    *o++ = '"';
-    *len = (size_t)(o - *buf);
-    return true;
-}
-
+/* The rows as CSV with a header of `columns`, every cell quoted, through
+ * the one CSV writer (amends/csv.h). Numbers are written as integers. A
+ * new string to free(), or NULL on out of memory. */
 static char *to_csv(const cJSON *rows, const char *const *columns)
 {
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    if (!buf)
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *to = open_memstream(&buf, &len);
+    if (!to)
         return NULL;
-    for (size_t c = 0; columns[c]; c++) {
-        if (c)
-            buf[len++] = ',';
-        if (!csv_cell(&buf, &len, &cap, columns[c]))
-            goto fail;
-    }
-    buf[len++] = '\r';
-    buf[len++] = '\n';
+    int ncols = 0;
+    while (columns[ncols])
+        ncols++;
+    am_csv_row(to, columns, ncols, AM_CSV_QUOTE_ALL);
     for (const cJSON *row = rows ? rows->child : NULL; row; row = row->next) {
-        for (size_t c = 0; columns[c]; c++) {
+        for (int c = 0; c < ncols; c++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, columns[c]);
             char number[32] = "";
             const char *text = "";
@@ -604,27 +580,19 @@ static char *to_csv(const cJSON *rows, const char *const *columns)
                 text = number;
             }
             if (c)
-                buf[len++] = ',';
-            if (!csv_cell(&buf, &len, &cap, text))
-                goto fail;
+                fputc(',', to);
+            am_csv_cell(to, text, AM_CSV_QUOTE_ALL);
         }
-        buf[len++] = '\r';
-        buf[len++] = '\n';
+        fputs("\r\n", to);
     }
-    buf[len] = '\0';
+    bool failed = ferror(to) != 0;
+    if (fclose(to) != 0 || failed) {
+        free(buf);
+        return NULL;
+    }
     return buf;
-fail:
-    free(buf);
-    return NULL;
 }
 
-static const char *const feedback_columns[] = {
-    "id",          "kiosk",      "received_at",     "created_at", "closed_at",
-    "outcome",     "lang",       "category",        "severity",   "description",
-    "first_name",  "resolution", "resolution_text", "offer",      "offer_value_minor",
-    "offer_state", "voucher",    "rating",          "comment",    "contact",
-    "consent",     NULL,
-};
 static const char *const followup_columns[] = {
     "id",         "kiosk",   "closed_at", "category",    "severity", "outcome",
     "first_name", "contact", "rating",    "offer_state", NULL,
@@ -670,7 +638,7 @@ static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *con
     if (rc)
         return send_db_error(conn, rc);
     if (csv) {
-        char *text = to_csv(rows, followups ? followup_columns : feedback_columns);
+        char *text = to_csv(rows, followups ? followup_columns : hub_db_feedback_columns());
         cJSON_Delete(rows);
         if (!text)
             return send_error(conn, 500, "internal", "out of memory");

@@ -14,7 +14,7 @@
 #include "amends/log.h"
 #include "amends/text.h"
 #include "amends/voucher.h"
-#include "export.h"
+#include "amends/export.h"
 
 struct am_app {
     const am_config *cfg;

@@ -86,7 +86,7 @@ static const field feedback_head[] = {
     {"outcome", F_ENUM, RP(outcome), 0, 0, AM_OUTCOME_COMPLETED, AM_OUTCOME_INTERRUPTED,
      outcome_name, true},
 };
-#define FEEDBACK_MAX 64
+#define FEEDBACK_MAX (COUNT_OF(feedback_head) + AM_REPORT_FIELDS_MAX)
 static field feedback_fields[FEEDBACK_MAX];
 
 static const field alert_fields[] = {
@@ -176,7 +176,7 @@ static void schemas_build(void)
     size_t n = 0;
     for (size_t i = 0; i < COUNT_OF(feedback_head); i++)
         feedback_fields[n++] = feedback_head[i];
-    for (size_t i = 0; i < am_report_field_count && n < FEEDBACK_MAX; i++) {
+    for (size_t i = 0; i < am_report_field_count; i++) {
         const am_report_field_def *d = &am_report_fields[i];
         feedback_fields[n++] = (field){
             .name = d->name,

@@ -203,9 +203,9 @@ static void export_csv_is_rfc4180_and_round_trips(void **state)
     assert_string_equal(c.cell[3][column(&c, "outcome")], "open");
     assert_string_equal(c.cell[3][column(&c, "sync_state")], "none");
     assert_string_equal(c.cell[2][column(&c, "sync_state")], "pending");
-    assert_string_equal(c.cell[2][column(&c, "locale")], "ar");
-    assert_string_equal(c.cell[2][column(&c, "offer_value")], "4.50");
-    assert_string_equal(c.cell[2][column(&c, "offer_accepted")], "true");
+    assert_string_equal(c.cell[2][column(&c, "lang")], "ar");
+    assert_string_equal(c.cell[2][column(&c, "offer_value_minor")], "450");
+    assert_string_equal(c.cell[2][column(&c, "offer_state")], "accepted");
     assert_string_equal(c.cell[2][column(&c, "first_name")], "Zo\xc3\xab");
     csv_free(&c);
     free(s);
@@ -223,10 +223,10 @@ static void export_json_is_valid_utf8_with_all_fields(void **state)
     assert_non_null(arr);
     assert_true(cJSON_IsArray(arr));
     assert_int_equal(cJSON_GetArraySize(arr), 3);
-    const char *required[] = {
-        "id",          "created_at", "kiosk",      "locale",  "category",       "severity",
-        "description", "first_name", "resolution", "offer",   "offer_accepted", "voucher",
-        "rating",      "comment",    "contact",    "consent", "outcome",        "sync_state"};
+    const char *required[] = {"id",          "created_at",  "kiosk",      "lang",       "category",
+                              "severity",    "description", "first_name", "resolution", "offer",
+                              "offer_state", "voucher",     "rating",     "comment",    "contact",
+                              "consent",     "outcome",     "sync_state"};
     cJSON *item;
     cJSON_ArrayForEach(item, arr)
     {
@@ -238,8 +238,8 @@ static void export_json_is_valid_utf8_with_all_fields(void **state)
                         tricky_description);
     assert_string_equal(cJSON_GetObjectItem(second, "comment")->valuestring, tricky_comment);
     assert_int_equal(cJSON_GetObjectItem(second, "rating")->valueint, 4);
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(second, "offer_accepted")));
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(second, "consent")));
+    assert_string_equal(cJSON_GetObjectItem(second, "offer_state")->valuestring, "accepted");
+    assert_string_equal(cJSON_GetObjectItem(second, "consent")->valuestring, "yes");
     assert_string_equal(cJSON_GetObjectItem(second, "severity")->valuestring, "significant");
     assert_string_equal(cJSON_GetObjectItem(second, "kiosk")->valuestring, "lobby-1");
     /* JSON keeps text exactly: no formula guard there. */

@@ -257,7 +257,7 @@ static void export_writes_the_same_csv_as_amendsctl(void **state)
     size_t len = 0;
     char *kiosk_csv = am_test_read_file(csv, &len);
     assert_non_null(kiosk_csv);
-    assert_non_null(strstr(kiosk_csv, "id,created_at,"));
+    assert_non_null(strstr(kiosk_csv, "id,kiosk,created_at,"));
     assert_non_null(strstr(kiosk_csv, ",service,"));
     assert_non_null(strstr(kiosk_csv, ",abandoned,"));
 
