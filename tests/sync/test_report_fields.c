@@ -324,9 +324,49 @@ static void kiosk_and_hub_exports_have_the_same_columns_and_values(void **state)
     free(hub_csv);
 }
 
+/* docs/protocol.md's table of the feedback record lists the head fields
+ * and then exactly the report's fields, in the table's order. */
+static void protocol_doc_lists_every_report_field_in_order(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *doc = am_test_read_file(AM_SOURCE_DIR "/docs/protocol.md", &len);
+    assert_non_null(doc);
+    char *p = strstr(doc, "**feedback** — a closed journey:");
+    assert_non_null(p);
+    p = strstr(p, "|---|");
+    assert_non_null(p);
+    p = strchr(p, '\n') + 1;
+    const char *names[64];
+    int n = 0;
+    /* Each row: | `name` | ... or | `a`, `b` | ... */
+    while (strncmp(p, "| `", 3) == 0) {
+        char *cell_end = strchr(p + 1, '|');
+        assert_non_null(cell_end);
+        for (char *q = p + 2; q < cell_end; q++) {
+            if (*q != '`')
+                continue;
+            char *close = strchr(q + 1, '`');
+            assert_true(close && close < cell_end && n < 64);
+            *close = '\0';
+            names[n++] = q + 1;
+            q = close;
+        }
+        p = strchr(cell_end, '\n') + 1;
+    }
+    static const char *const head[] = {"created_at", "closed_at", "outcome"};
+    assert_int_equal(n, 3 + (int)am_report_field_count);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(names[i], head[i]);
+    for (size_t i = 0; i < am_report_field_count; i++)
+        assert_string_equal(names[3 + i], am_report_fields[i].name);
+    free(doc);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(protocol_doc_lists_every_report_field_in_order),
         cmocka_unit_test_setup_teardown(every_report_field_is_stored_sent_kept_and_exported, setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(kiosk_and_hub_exports_have_the_same_columns_and_values,
