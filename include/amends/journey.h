@@ -41,6 +41,14 @@ int am_screen_parse(const char *id, am_screen *out); /* 0 or -1 */
 /* Screens a guest uses; idle on them prompts "still there?". */
 bool am_screen_is_guest(am_screen s);
 
+/* Names of enum values. Each enum has one set of names, given by the
+ * module that defines it (for these, core: am_outcome_name, ..., and
+ * am_severity_name in config.h). Those names are at once the kiosk's
+ * on-disk format, the wire format (docs/protocol.md) and what the hub
+ * stores: the store, proto and the hub all use these functions and keep no
+ * copy. So a released name never changes; what a guest or a manager reads
+ * comes from the translations (i18n), never from these names. */
+
 typedef enum am_outcome {
     AM_OUTCOME_OPEN = 0, /* committed, guest still going */
     AM_OUTCOME_COMPLETED,
@@ -70,6 +78,7 @@ typedef enum am_alert_reason {
     AM_ALERT_REASON_COUNT
 } am_alert_reason;
 const char *am_alert_reason_name(am_alert_reason r);
+int am_alert_reason_parse(const char *name, am_alert_reason *out); /* 0 or -1 */
 
 /* Text fields. Caps are in code points (characters); longer input is cut at
  * the cap on a character boundary. Buffers hold 4 bytes per character. */

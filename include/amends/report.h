@@ -20,11 +20,12 @@
  * the record's id, kiosk and times) before the report's fields.
  *
  * To add a field: add the member to am_report and one row to the table in
- * src/core/report.c. The kiosk's store and the hub's database then need a
+ * src/core/report.c (wire_optional true, so kiosks not yet updated are
+ * still heard). The kiosk's store and the hub's database then need a
  * migration step that adds the column (src/store/schema.c, the hub's
- * migrations); docs/protocol.md lists the key. Nothing else changes; a test
- * (tests/unit/test_report.c) walks the table through the store, the wire
- * and both exports.
+ * migrations), and docs/protocol.md's feedback table lists the key. Nothing
+ * else changes: tests/sync/test_report_fields.c walks the table through the
+ * store, the wire, the hub and both exports, and checks the doc's table.
  */
 #ifndef AMENDS_REPORT_H
 #define AMENDS_REPORT_H
@@ -62,6 +63,11 @@ typedef struct am_report_field_def {
     am_field input;
     /* Personal data: wiped when a manager purges old journeys. */
     bool personal;
+    /* May be absent from a feedback record on the wire; it then reads as
+     * 0 or "". For a field added once kiosks are deployed, so the hub still
+     * takes an older kiosk's records; its zero must pass the field's rules
+     * (an ID_OPT, TEXT or ASCII field, or a number whose lo is 0). */
+    bool wire_optional;
 } am_report_field_def;
 
 /* The table, in wire order. Borrowed, static. It has at most

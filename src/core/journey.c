@@ -169,6 +169,15 @@ const char *am_alert_reason_name(am_alert_reason r)
     return name_at(alert_names, COUNT_OF(alert_names), (unsigned)r);
 }
 
+int am_alert_reason_parse(const char *name, am_alert_reason *out)
+{
+    int i = index_of(alert_names, COUNT_OF(alert_names), name);
+    if (i < 0)
+        return -1;
+    *out = (am_alert_reason)i;
+    return 0;
+}
+
 const char *am_event_name(am_event_type t)
 {
     return name_at(event_names, COUNT_OF(event_names), (unsigned)t);

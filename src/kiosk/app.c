@@ -414,7 +414,7 @@ static am_event check_pin(am_app *app, int64_t wall_ms)
     return answer;
 }
 
-/* Writes every journey as CSV (amendsctl's writer) into the export
+/* Writes every journey as CSV (the export library amendsctl uses too) into the export
  * directory. The file appears under its final name only once complete. */
 static void export_csv(am_app *app, int64_t wall_ms)
 {

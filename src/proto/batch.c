@@ -51,7 +51,8 @@ typedef struct field {
     size_t cap;  /* characters for F_TEXT, bytes for F_ASCII */
     int64_t lo, hi;
     const char *(*enum_name)(int value);
-    bool int32; /* an int in the struct (enums, language, rating); else int64_t */
+    bool int32;         /* an int in the struct (enums, language, rating); else int64_t */
+    bool may_be_absent; /* absent reads as 0 or "" */
 } field;
 
 static const char *severity_name(int v)
@@ -79,62 +80,65 @@ static const char *alert_reason_name(int v)
  * a rejection can still name the record. A feedback record is these, then
  * the report's fields in the order of its table (amends/report.h). */
 static const field feedback_head[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
-    {"created_at", F_TIME, FB(created_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
-    {"closed_at", F_TIME, FB(closed_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false, false},
+    {"created_at", F_TIME, FB(created_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
+    {"closed_at", F_TIME, FB(closed_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
     {"outcome", F_ENUM, RP(outcome), 0, 0, AM_OUTCOME_COMPLETED, AM_OUTCOME_INTERRUPTED,
-     outcome_name, true},
+     outcome_name, true, false},
 };
 #define FEEDBACK_MAX (COUNT_OF(feedback_head) + AM_REPORT_FIELDS_MAX)
 static field feedback_fields[FEEDBACK_MAX];
 
 static const field alert_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
-    {"journey", F_UUID_NULL, AL(journey), SZ(am_proto_alert, journey), 0, 0, 0, NULL, false},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false, false},
+    {"journey", F_UUID_NULL, AL(journey), SZ(am_proto_alert, journey), 0, 0, 0, NULL, false, false},
     {"reason", F_ENUM, AL(reason), 0, 0, AM_ALERT_STAFF_NOW, AM_ALERT_OVER_BUDGET,
-     alert_reason_name, true},
-    {"category", F_ID, AL(category), SZ(am_proto_alert, category), 0, 0, 0, NULL, false},
+     alert_reason_name, true, false},
+    {"category", F_ID, AL(category), SZ(am_proto_alert, category), 0, 0, 0, NULL, false, false},
     {"severity", F_ENUM, AL(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name,
-     true},
-    {"raised_at", F_TIME, AL(raised_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
+     true, false},
+    {"raised_at", F_TIME, AL(raised_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
 };
 
 static const field heartbeat_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
-    {"sent_at", F_TIME, HB(sent_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
-    {"pending", F_INT, HB(pending), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false},
-    {"quarantined", F_INT, HB(quarantined), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false, false},
+    {"sent_at", F_TIME, HB(sent_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
+    {"pending", F_INT, HB(pending), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false, false},
+    {"quarantined", F_INT, HB(quarantined), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false, false},
     {"last_error", F_TEXT, HB(last_error), SZ(am_proto_heartbeat, last_error), AM_PROTO_LAST_ERROR,
-     0, 0, NULL, false},
+     0, 0, NULL, false, false},
     {"version", F_ASCII, HB(version), SZ(am_proto_heartbeat, version), AM_PROTO_VERSION_MAX, 0, 0,
-     NULL, false},
-    {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL, false},
+     NULL, false, false},
+    {"uptime_s", F_INT, HB(uptime_s), 0, 0, 0, AM_PROTO_MAX_TIME_MS, NULL, false, false},
 };
 
 /* Optional, as one group: a heartbeat carries all of these or none. */
 static const field heartbeat_budget_fields[] = {
     {"budget_currency", F_CURRENCY, HB(budget_currency), SZ(am_proto_heartbeat, budget_currency), 0,
-     0, 0, NULL, false},
-    {"budget_daily_minor", F_INT, HB(budget_daily_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false},
-    {"budget_hourly_offers", F_INT, HB(budget_hourly_offers), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL,
+     0, 0, NULL, false, false},
+    {"budget_daily_minor", F_INT, HB(budget_daily_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false,
      false},
-    {"spent_today_minor", F_INT, HB(spent_today_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false},
-    {"offers_last_hour", F_INT, HB(offers_last_hour), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false},
+    {"budget_hourly_offers", F_INT, HB(budget_hourly_offers), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL,
+     false, false},
+    {"spent_today_minor", F_INT, HB(spent_today_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false,
+     false},
+    {"offers_last_hour", F_INT, HB(offers_last_hour), 0, 0, 0, AM_PROTO_MAX_COUNT, NULL, false,
+     false},
 };
 
 static const field voucher_fields[] = {
-    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false},
-    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false},
-    {"journey", F_UUID, VO(journey), SZ(am_proto_voucher, journey), 0, 0, 0, NULL, false},
-    {"code", F_CODE, VO(code), SZ(am_proto_voucher, code), 0, 0, 0, NULL, false},
-    {"serial", F_INT, VO(serial), 0, 0, 1, AM_PROTO_SERIAL_MAX, NULL, false},
-    {"offer", F_ID, VO(offer), SZ(am_proto_voucher, offer), 0, 0, 0, NULL, false},
-    {"value_minor", F_INT, VO(value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false},
-    {"issued_at", F_TIME, VO(issued_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
-    {"expires_at", F_TIME, VO(expires_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false},
+    {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false, false},
+    {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false, false},
+    {"journey", F_UUID, VO(journey), SZ(am_proto_voucher, journey), 0, 0, 0, NULL, false, false},
+    {"code", F_CODE, VO(code), SZ(am_proto_voucher, code), 0, 0, 0, NULL, false, false},
+    {"serial", F_INT, VO(serial), 0, 0, 1, AM_PROTO_SERIAL_MAX, NULL, false, false},
+    {"offer", F_ID, VO(offer), SZ(am_proto_voucher, offer), 0, 0, 0, NULL, false, false},
+    {"value_minor", F_INT, VO(value_minor), 0, 0, 0, AM_PROTO_MAX_VALUE, NULL, false, false},
+    {"issued_at", F_TIME, VO(issued_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
+    {"expires_at", F_TIME, VO(expires_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
 };
 
 typedef struct schema {
@@ -188,6 +192,7 @@ static void schemas_build(void)
             .hi = d->hi,
             .enum_name = d->enum_name,
             .int32 = d->kind != AM_RK_INT64,
+            .may_be_absent = d->wire_optional,
         };
     }
     schemas[AM_PROTO_FEEDBACK].count = n;
@@ -687,6 +692,8 @@ static void decode_record(am_proto_record *r, const cJSON *obj, size_t index)
     for (size_t i = 0; i < sc->count; i++) {
         const field *f = &sc->fields[i];
         if (!(seen & (UINT64_C(1) << i))) {
+            if (f->may_be_absent)
+                continue;
             say(r->reason, sizeof r->reason, "%s.%s: missing", where, f->name);
             return;
         }

@@ -38,21 +38,12 @@
 
 /* --- text values --------------------------------------------------------- */
 
-const char *const am_store_severity_names[] = {"", "minor", "significant", "severe"};
-const char *const am_store_outcome_names[] = {"open", "completed", "abandoned", "interrupted"};
-const char *const am_store_offer_state_names[] = {"none", "shown", "accepted", "declined",
-                                                  "escalated"};
-const char *const am_store_consent_names[] = {"", "yes", "no"};
-const char *const am_store_alert_reason_names[] = {"staff_now", "severe", "over_budget"};
 const char *const am_store_sync_state_names[] = {"none", "pending", "inflight", "synced",
                                                  "quarantined"};
 const char *const am_store_record_kind_names[] = {"feedback", "alert", "voucher"};
 
 _Static_assert(COUNT_OF(am_store_record_kind_names) == AM_RECORD_VOUCHER + 1,
                "an outbox record kind has no store name");
-
-_Static_assert(COUNT_OF(am_store_alert_reason_names) == AM_ALERT_REASON_COUNT,
-               "an alert reason has no store name");
 
 const char *am_store_name_of(const char *const *names, int count, int v)
 {

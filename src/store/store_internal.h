@@ -35,14 +35,12 @@
 
 /* --- text values (store.c) ----------------------------------------------- */
 
-/* The store's own names for enum values. They match the names core gives
- * (am_severity_name, ...), but the store keeps a copy: these strings are
- * the on-disk format and must not change with a UI wording change. */
-extern const char *const am_store_severity_names[AM_SEVERITY_SEVERE + 1];
-extern const char *const am_store_outcome_names[AM_OUTCOME_INTERRUPTED + 1];
-extern const char *const am_store_offer_state_names[AM_OFFER_ESCALATED + 1];
-extern const char *const am_store_consent_names[AM_CONSENT_NO + 1];
-extern const char *const am_store_alert_reason_names[AM_ALERT_REASON_COUNT];
+/* The names of enum values follow one rule (amends/journey.h): each enum
+ * is named by the module that defines it, and that name is at once the
+ * stored and the sent format. Core's enums (severity, outcome, offer
+ * state, consent, alert reason) are written with core's names
+ * (am_severity_name, ...); the store names only its own enums, the sync
+ * state and the outbox record kind, here. */
 extern const char *const am_store_sync_state_names[AM_SYNC_QUARANTINED + 1];
 extern const char *const am_store_record_kind_names[AM_RECORD_VOUCHER + 1];
 

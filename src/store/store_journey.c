@@ -242,7 +242,7 @@ static am_rc journey_update(am_store *st, const char *uuid, const am_report *r, 
     if (src == SQLITE_OK)
         src = sqlite3_bind_int64(stmt, 2, now_ms);
     if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 3, am_store_outcome_names[outcome], -1, SQLITE_STATIC);
+        src = sqlite3_bind_text(stmt, 3, am_outcome_name(outcome), -1, SQLITE_STATIC);
     if (src != SQLITE_OK) {
         rc = am_store_fail(st, src, what);
         goto out;
@@ -290,8 +290,7 @@ am_rc am_store_journey_close(am_store *st, const char *uuid, const am_report *r,
 
     if (!st || !uuid || !r)
         return AM_ERR_INVALID;
-    if (outcome == AM_OUTCOME_OPEN ||
-        !am_store_name_of(am_store_outcome_names, COUNT_OF(am_store_outcome_names), outcome))
+    if (outcome == AM_OUTCOME_OPEN || !am_outcome_name(outcome))
         return am_store_failf(st, AM_ERR_INVALID, "%s: outcome %d does not close a journey", what,
                               (int)outcome);
     rc = am_store_write_begin(st, &own, what);
@@ -319,8 +318,9 @@ static void journey_row_read(sqlite3_stmt *stmt, am_journey_row *row)
     row->created_at_ms = sqlite3_column_int64(stmt, col++);
     row->closed_at_ms = sqlite3_column_int64(stmt, col++); /* NULL reads as 0 */
     am_store_column_text(stmt, col++, name, sizeof name);
-    r->outcome = (am_outcome)am_store_index_of(am_store_outcome_names,
-                                               COUNT_OF(am_store_outcome_names), name, 0);
+    /* A name this version does not know reads as open (0). */
+    if (am_outcome_parse(name, &r->outcome) != 0)
+        r->outcome = AM_OUTCOME_OPEN;
     for (size_t i = 0; i < am_report_field_count; i++, col++) {
         const am_report_field_def *d = &am_report_fields[i];
         int v = 0;
@@ -435,10 +435,10 @@ am_rc am_store_alert_raise(am_store *st, const char *kiosk, const char *journey_
 
     if (!st || !kiosk)
         return AM_ERR_INVALID;
-    const char *reason_name = am_store_name_of(am_store_alert_reason_names,
-                                               COUNT_OF(am_store_alert_reason_names), (int)reason);
+    const char *reason_name = am_alert_reason_name(reason);
+    /* Severity may be "not chosen" (""): a guest can ask for staff first. */
     const char *severity_name =
-        am_store_name_of(am_store_severity_names, COUNT_OF(am_store_severity_names), (int)severity);
+        (unsigned)severity <= AM_SEVERITY_SEVERE ? am_severity_name(severity) : NULL;
     if (!reason_name || !severity_name)
         return am_store_failf(st, AM_ERR_INVALID, "%s: unknown reason or severity", what);
     rc = am_store_write_begin(st, &own, what);
@@ -507,12 +507,12 @@ am_rc am_store_alert_get(am_store *st, const char *uuid, am_alert_row *row)
     am_store_column_text(stmt, 1, row->kiosk, sizeof row->kiosk);
     am_store_column_text(stmt, 2, row->journey, sizeof row->journey); /* NULL reads as "" */
     am_store_column_text(stmt, 3, name, sizeof name);
-    row->reason = (am_alert_reason)am_store_index_of(
-        am_store_alert_reason_names, COUNT_OF(am_store_alert_reason_names), name, 0);
+    if (am_alert_reason_parse(name, &row->reason) != 0)
+        row->reason = AM_ALERT_STAFF_NOW;
     am_store_column_text(stmt, 4, row->category, sizeof row->category);
     am_store_column_text(stmt, 5, name, sizeof name);
-    row->severity = (am_severity)am_store_index_of(am_store_severity_names,
-                                                   COUNT_OF(am_store_severity_names), name, 0);
+    if (am_severity_parse(name, &row->severity) != 0)
+        row->severity = AM_SEVERITY_NONE;
     row->raised_at_ms = sqlite3_column_int64(stmt, 6);
     am_store_column_text(stmt, 7, name, sizeof name);
     row->sync_state = (am_sync_state)am_store_index_of(
@@ -534,8 +534,7 @@ am_rc am_store_offer_record(am_store *st, const char *journey_uuid, const char *
 
     if (!st || !journey_uuid || !offer_id)
         return AM_ERR_INVALID;
-    const char *state_name = am_store_name_of(am_store_offer_state_names,
-                                              COUNT_OF(am_store_offer_state_names), (int)state);
+    const char *state_name = am_offer_state_name(state);
     if (!state_name)
         return am_store_failf(st, AM_ERR_INVALID, "%s: unknown offer state %d", what, (int)state);
     rc = am_store_write_begin(st, &own, what);

@@ -324,6 +324,62 @@ static void kiosk_and_hub_exports_have_the_same_columns_and_values(void **state)
     free(hub_csv);
 }
 
+/* A feedback record without one of the report's fields: refused as
+ * missing, unless the table marks the field wire_optional (a field newer
+ * than some kiosks), which then reads as 0 or "". */
+static void a_missing_field_is_refused_unless_wire_optional(void **state)
+{
+    (void)state;
+    am_report want;
+    fill_report(&want);
+    int optional = 0;
+    for (size_t i = 0; i < am_report_field_count; i++) {
+        const am_report_field_def *d = &am_report_fields[i];
+        am_proto_batch *b = am_proto_batch_new("k1", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", 1);
+        assert_non_null(b);
+        am_proto_record *rec = am_proto_batch_add(b, AM_PROTO_FEEDBACK);
+        snprintf(rec->id, sizeof rec->id, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c");
+        rec->u.feedback.created_at = 1764650000000;
+        rec->u.feedback.closed_at = 1764650000001;
+        rec->u.feedback.report = want;
+        char err[256] = "";
+        char *body = am_proto_batch_encode(b, err, sizeof err);
+        if (!body)
+            fail_msg("encode: %s", err);
+        cJSON *doc = cJSON_Parse(body);
+        assert_non_null(doc);
+        cJSON *record = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "records"), 0);
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(record, d->name));
+        cJSON_DeleteItemFromObjectCaseSensitive(record, d->name);
+        char *without = cJSON_PrintUnformatted(doc);
+        assert_non_null(without);
+        am_proto_batch *back = NULL;
+        assert_int_equal(am_proto_batch_decode(without, strlen(without), &back, err, sizeof err),
+                         AM_OK);
+        const am_proto_record *got = &back->records[0];
+        if (d->wire_optional) {
+            optional++;
+            if (!got->valid)
+                fail_msg("%s is wire_optional, yet: %s", d->name, got->reason);
+            char buf[32];
+            const char *v = am_report_value_text(&got->u.feedback.report, d, buf, sizeof buf);
+            assert_true(strcmp(v, "") == 0 || strcmp(v, "0") == 0);
+        } else {
+            char want_reason[128];
+            snprintf(want_reason, sizeof want_reason, "records[0].%s: missing", d->name);
+            assert_false(got->valid);
+            assert_string_equal(got->reason, want_reason);
+        }
+        am_proto_batch_free(back);
+        cJSON_free(without);
+        cJSON_Delete(doc);
+        free(body);
+        am_proto_batch_free(b);
+    }
+    print_message("%d of %zu report fields may be absent on the wire\n", optional,
+                  am_report_field_count);
+}
+
 /* docs/protocol.md's table of the feedback record lists the head fields
  * and then exactly the report's fields, in the table's order. */
 static void protocol_doc_lists_every_report_field_in_order(void **state)
@@ -367,6 +423,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(protocol_doc_lists_every_report_field_in_order),
+        cmocka_unit_test(a_missing_field_is_refused_unless_wire_optional),
         cmocka_unit_test_setup_teardown(every_report_field_is_stored_sent_kept_and_exported, setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(kiosk_and_hub_exports_have_the_same_columns_and_values,

@@ -605,6 +605,62 @@ static void store_alert_get_reads_what_was_raised(void **state)
     am_test_rmtree(dir);
 }
 
+/* The enum rule (amends/journey.h): the store writes core's names for
+ * core's enums, and reads each of them back as its value. */
+static void store_writes_core_enum_names(void **state)
+{
+    (void)state;
+    char dir[512], uuid[AM_UUID_LEN + 1], sql[256], text[64];
+    am_test_tmpdir(dir, sizeof dir, "store_enum_names");
+    am_store *st = open_rw(dir, 1000);
+    sqlite3 *db = am_store_sqlite(st);
+    for (int reason = 0; reason < AM_ALERT_REASON_COUNT; reason++) {
+        for (int sev = AM_SEVERITY_NONE; sev <= AM_SEVERITY_SEVERE; sev++) {
+            assert_int_equal(am_store_alert_raise(st, KIOSK, NULL, (am_alert_reason)reason, "room",
+                                                  (am_severity)sev, 400, uuid),
+                             AM_OK);
+            snprintf(sql, sizeof sql,
+                     "SELECT reason || '/' || severity FROM alerts WHERE id = '%s'", uuid);
+            raw_text(db, sql, text, sizeof text);
+            char want[64];
+            snprintf(want, sizeof want, "%s/%s", am_alert_reason_name((am_alert_reason)reason),
+                     am_severity_name((am_severity)sev));
+            assert_string_equal(text, want);
+            am_alert_row row;
+            assert_int_equal(am_store_alert_get(st, uuid, &row), AM_OK);
+            assert_int_equal(row.reason, reason);
+            assert_int_equal(row.severity, sev);
+        }
+    }
+    /* Values core has no name for are refused, not stored as another. */
+    assert_int_equal(am_store_alert_raise(st, KIOSK, NULL, AM_ALERT_REASON_COUNT, "room",
+                                          AM_SEVERITY_MINOR, 400, uuid),
+                     AM_ERR_INVALID);
+    assert_int_equal(am_store_alert_raise(st, KIOSK, NULL, AM_ALERT_STAFF_NOW, "room",
+                                          (am_severity)(AM_SEVERITY_SEVERE + 1), 400, uuid),
+                     AM_ERR_INVALID);
+    for (int os = AM_OFFER_NONE; os <= AM_OFFER_ESCALATED; os++) {
+        am_report r;
+        fill_report(&r, "enum");
+        r.offer_state = (am_offer_state)os;
+        r.consent = (am_consent)(os % 3);
+        assert_int_equal(am_store_journey_open(st, KIOSK, &r, 500, uuid), AM_OK);
+        assert_int_equal(am_store_journey_close(st, uuid, &r, (am_outcome)(1 + os % 3), 600),
+                         AM_OK);
+        snprintf(sql, sizeof sql,
+                 "SELECT offer_state || '/' || consent || '/' || outcome FROM journeys "
+                 "WHERE id = '%s'",
+                 uuid);
+        raw_text(db, sql, text, sizeof text);
+        char want[64];
+        snprintf(want, sizeof want, "%s/%s/%s", am_offer_state_name((am_offer_state)os),
+                 am_consent_name((am_consent)(os % 3)), am_outcome_name((am_outcome)(1 + os % 3)));
+        assert_string_equal(text, want);
+    }
+    am_store_close(st);
+    am_test_rmtree(dir);
+}
+
 static void store_outbox_claim_order_and_states(void **state)
 {
     (void)state;
@@ -1808,6 +1864,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_disk_full_rolls_back),
     cmocka_unit_test(store_outbox_claim_order_and_states),
     cmocka_unit_test(store_alert_get_reads_what_was_raised),
+    cmocka_unit_test(store_writes_core_enum_names),
     cmocka_unit_test(store_inflight_back_to_pending_at_reopen),
     cmocka_unit_test(store_open_journeys_interrupted_at_reopen),
     cmocka_unit_test(store_second_writer_leaves_live_journey),
