@@ -133,6 +133,9 @@ am_rc am_store_outbox_settle_item(am_store *st, const am_outbox_item *item, am_s
                                   int64_t next_try_ms, const char *error, int64_t now_ms);
 /* Quarantined records back to pending; *count_out gets how many. */
 am_rc am_store_outbox_requeue(am_store *st, int *count_out);
+/* Every pending record becomes due now, the ones waiting out a backoff too
+ * (a manager's "sync now"); *count_out gets how many it touched. */
+am_rc am_store_outbox_retry_now(am_store *st, int *count_out);
 /* Earliest next-try time of a pending record; INT64_MAX when none. */
 am_rc am_store_outbox_next_due(am_store *st, int64_t *next_try_ms);
 

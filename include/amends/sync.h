@@ -96,7 +96,7 @@ void am_sync_wake(am_sync *s);
 
 /* A manager's "sync now": clears the auth-failed state (meta
  * sync.auth_failed), re-reads the token and secret files, lifts every
- * backoff and wakes the worker. */
+ * backoff (the worker's and each waiting record's) and wakes the worker. */
 void am_sync_now(am_sync *s);
 
 /* Stops the worker: a transfer in flight is aborted, its records go back to

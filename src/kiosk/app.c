@@ -464,16 +464,24 @@ static void export_csv(am_app *app, int64_t wall_ms)
 static void manager_action(am_app *app, am_manager_action action, int64_t wall_ms)
 {
     switch (action) {
-    case AM_MGR_SYNC_NOW:
+    case AM_MGR_SYNC_NOW: {
         if (!app->sync) {
             snprintf(app->manager_msg, sizeof app->manager_msg,
                      "Sync is off on this kiosk ([sync] url is empty)");
             break;
         }
         am_sync_now(app->sync);
-        snprintf(app->manager_msg, sizeof app->manager_msg, "Sync started");
+        am_store_status st;
+        if (am_store_get_status(app->store, &st) == AM_OK && st.pending + st.inflight > 0)
+            snprintf(app->manager_msg, sizeof app->manager_msg,
+                     "Sending %lld waiting record(s) to the hub now",
+                     (long long)(st.pending + st.inflight));
+        else
+            snprintf(app->manager_msg, sizeof app->manager_msg,
+                     "Nothing is waiting; checking the hub now");
         am_log_info("manager", "sync now");
         break;
+    }
     case AM_MGR_REQUEUE: {
         int requeued = 0;
         if (am_store_outbox_requeue(app->store, &requeued) != AM_OK) {

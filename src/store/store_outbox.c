@@ -48,6 +48,9 @@ static const char SQL_OUTBOX_STATE[] = "SELECT state FROM outbox WHERE uuid = ?1
 static const char SQL_OUTBOX_REQUEUE[] =
     "UPDATE outbox SET state = 'pending', attempts = 0, next_try_ms = 0 "
     "WHERE state = 'quarantined'";
+/* A manager's "sync now": no record waits out its backoff. */
+static const char SQL_OUTBOX_RETRY_NOW[] =
+    "UPDATE outbox SET next_try_ms = 0 WHERE state = 'pending' AND next_try_ms > 0";
 static const char SQL_OUTBOX_NEXT_DUE[] =
     "SELECT min(next_try_ms) FROM outbox WHERE state = 'pending'";
 static const char SQL_SYNC_LOG_INSERT[] =
@@ -245,9 +248,11 @@ am_rc am_store_outbox_settle_item(am_store *st, const am_outbox_item *item, am_s
     return outbox_settle(st, item->uuid, item->row, state, next_try_ms, error, now_ms);
 }
 
-am_rc am_store_outbox_requeue(am_store *st, int *count_out)
+/* One UPDATE of the outbox in a write transaction; *count_out gets the
+ * rows it changed. */
+static am_rc outbox_update(am_store *st, enum store_stmt which, const char *sql, const char *what,
+                           int *count_out)
 {
-    static const char what[] = "requeuing quarantined records";
     sqlite3_stmt *stmt = NULL;
     bool own = false;
     int count = 0;
@@ -258,7 +263,7 @@ am_rc am_store_outbox_requeue(am_store *st, int *count_out)
     rc = am_store_write_begin(st, &own, what);
     if (rc)
         goto out;
-    rc = am_store_stmt(st, STMT_OUTBOX_REQUEUE, SQL_OUTBOX_REQUEUE, &stmt);
+    rc = am_store_stmt(st, which, sql, &stmt);
     if (rc)
         goto out;
     int src = sqlite3_step(stmt);
@@ -273,6 +278,18 @@ out:
     if (count_out)
         *count_out = rc == AM_OK ? count : 0;
     return rc;
+}
+
+am_rc am_store_outbox_requeue(am_store *st, int *count_out)
+{
+    return outbox_update(st, STMT_OUTBOX_REQUEUE, SQL_OUTBOX_REQUEUE,
+                         "requeuing quarantined records", count_out);
+}
+
+am_rc am_store_outbox_retry_now(am_store *st, int *count_out)
+{
+    return outbox_update(st, STMT_OUTBOX_RETRY_NOW, SQL_OUTBOX_RETRY_NOW,
+                         "making waiting records due", count_out);
 }
 
 am_rc am_store_outbox_next_due(am_store *st, int64_t *next_try_ms)

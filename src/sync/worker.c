@@ -891,6 +891,8 @@ static void *worker_main(void *arg)
             auth_clear(s, "a manager asked to sync now");
             s->hold_until_ms = 0;
             s->hold_from_server = false;
+            if (am_store_outbox_retry_now(s->store, NULL) != AM_OK)
+                am_log_warn(MOD, "cannot make waiting records due: %s", am_store_errmsg(s->store));
         } else if (woken && !s->hold_from_server) {
             s->hold_until_ms = 0;
         }

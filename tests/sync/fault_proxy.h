@@ -54,6 +54,7 @@ typedef struct fault_proxy {
     int upstream_port;
     pthread_t thread;
     pthread_mutex_t mu;
+    pthread_cond_t arrived; /* signalled on each request */
     fp_fault schedule[FP_MAX_SCHEDULE];
     int schedule_len;
     /* Observed (under mu). */
@@ -227,6 +228,7 @@ static inline bool fp_handle_random(fault_proxy *fp, int *cp, char *req, size_t 
     fp_webhook_id(req, len, id, sizeof id);
     pthread_mutex_lock(&fp->mu);
     fp->requests++;
+    pthread_cond_broadcast(&fp->arrived);
     bool resent = fp_forwarded_before(fp, id);
     bool reused = fp->conn_requests++ > 0;
     const char *body = strstr(req, "\r\n\r\n");
@@ -317,6 +319,7 @@ static inline bool fp_handle(fault_proxy *fp, int *cp)
     if (fp->retry_after_count > 0 && fp->next_request_ms[fp->retry_after_count - 1] == 0)
         fp->next_request_ms[fp->retry_after_count - 1] = now;
     fp->last_request_ms = now;
+    pthread_cond_broadcast(&fp->arrived);
     pthread_mutex_unlock(&fp->mu);
 
     bool keep = true;
@@ -408,6 +411,11 @@ static inline void *fp_main(void *arg)
 /* Listens on a loopback port of its own and starts the thread. */
 static inline int fp_listen(fault_proxy *fp)
 {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&fp->arrived, &ca);
+    pthread_condattr_destroy(&ca);
     fp->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof a;
@@ -455,9 +463,31 @@ static inline void fp_stop(fault_proxy *fp)
     shutdown(fp->listen_fd, SHUT_RDWR);
     close(fp->listen_fd);
     pthread_join(fp->thread, NULL);
+    pthread_cond_destroy(&fp->arrived);
     pthread_mutex_destroy(&fp->mu);
     free(fp->ids);
     fp->ids = NULL;
+}
+
+/* Waits until `count` requests have come, at most timeout_ms; returns
+ * whether they did. */
+static inline bool fp_wait_requests(fault_proxy *fp, int count, int64_t timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(timeout_ms / 1000);
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&fp->mu);
+    int rc = 0;
+    while (fp->requests < count && rc == 0)
+        rc = pthread_cond_timedwait(&fp->arrived, &fp->mu, &until);
+    bool came = fp->requests >= count;
+    pthread_mutex_unlock(&fp->mu);
+    return came;
 }
 
 #endif

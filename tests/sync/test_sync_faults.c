@@ -147,12 +147,69 @@ static void heartbeats_keep_their_interval_while_draining(void **state)
     assert_int_equal(s.quarantined, 0);
 }
 
+/* A manager's "sync now" sends at once: records waiting out a long backoff
+ * after a reset go within a second of the tap, not when the wait ends. */
+static void sync_now_sends_records_waiting_out_a_backoff(void **state)
+{
+    sync_fx *fx = *state;
+    fault_proxy fp;
+    am_sync_options opt;
+    char url[100];
+    fp_fault schedule[16];
+    for (int i = 0; i < 16; i++)
+        schedule[i] = FP_RESET_BEFORE;
+    assert_true(fp_start(&fp, fx->h->hub.port, schedule, 16) > 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", fp.port);
+    fx_seed(fx, 4, 1);
+    fx_options(fx, &opt);
+    opt.url = url;
+    opt.backoff_base_ms = 600000; /* up to ten minutes: only "sync now" beats it */
+    opt.backoff_max_ms = 600000;
+    fx_start(fx, &opt);
+    /* Resets until the backoff (random, up to the ceiling) is a long one. */
+    int resets = 0;
+    int64_t due = 0;
+    for (;;) {
+        assert_true(fp_wait_requests(&fp, resets + 1, 20000));
+        resets++;
+        for (int i = 0; i < 500 && fx_log_count(fx, "retry", NULL, NULL) < resets; i++)
+            h_sleep_ms(10);
+        assert_int_equal(fx_log_count(fx, "retry", NULL, NULL), resets);
+        assert_int_equal(am_store_outbox_next_due(fx->st, &due), AM_OK);
+        if (due > h_now_ms() + 10000)
+            break;
+        assert_true(resets < 12);
+    }
+    pthread_mutex_lock(&fp.mu);
+    fp.schedule_len = fp.requests; /* the hub answers from here on */
+    pthread_mutex_unlock(&fp.mu);
+    assert_false(fp_wait_requests(&fp, resets + 1, 0));
+    int64_t waiting_s = (due - h_now_ms()) / 1000;
+    int64_t tap = fp_mono_ms();
+    am_sync_now(fx->sync);
+    bool came = fp_wait_requests(&fp, resets + 1, 1000);
+    int64_t took = fp_mono_ms() - tap;
+    if (!came)
+        fail_msg("no request within a second of \"sync now\" (the records were due in %lld s)",
+                 (long long)waiting_s);
+    fx_wait_drained(fx, 10000);
+    am_sync_stop(fx->sync);
+    fx->sync = NULL;
+    fp_stop(&fp);
+    print_message("sync now: the request reached the hub %lld ms after the tap "
+                  "(the records were waiting %lld s more)\n",
+                  (long long)took, (long long)waiting_s);
+    fx_assert_exactly_once(fx, 4, 1);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_record_once_after_faults, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(fault_answers_logged, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(heartbeats_keep_their_interval_while_draining, setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(sync_now_sends_records_waiting_out_a_backoff, setup,
                                         fx_teardown),
     };
     return am_test_run(__FILE__, tests, sizeof tests / sizeof tests[0], argc, argv);
