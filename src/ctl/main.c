@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "amends/config.h"
@@ -23,6 +24,10 @@
 #include "voucher.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Read when no --config is given, if it exists ($AMENDS_CONFIG names
+ * another). */
+#define DEFAULT_CONFIG "/etc/amends/amends.conf"
 
 typedef struct ctl {
     const char *data_dir;
@@ -48,7 +53,9 @@ static void usage(FILE *to)
                 "Options:\n"
                 "  -d, --data-dir DIR   the kiosk's data directory (default: [kiosk] data_dir\n"
                 "                       of --config, else /var/lib/amends)\n"
-                "  -c, --config FILE    site configuration to read data_dir from\n"
+                "  -c, --config FILE    site configuration (default: $AMENDS_CONFIG, else\n"
+                "                       /etc/amends/amends.conf if it exists, else the\n"
+                "                       built-in defaults)\n"
                 "  -h, --help           show this help ('amendsctl COMMAND --help' for a command)\n"
                 "  -V, --version        show the version\n"
                 "\n"
@@ -166,7 +173,7 @@ static int cmd_status(ctl *c, int argc, char **argv)
                    "Journeys kept, outbox counts (pending, inflight, synced, quarantined),\n"
                    "the oldest pending record, the last sync result, whether the hub\n"
                    "refused this kiosk's credentials, and offers given today against the\n"
-                   "budget in the site configuration (--config).\n");
+                   "budget in the site configuration (--config, else the default file).\n");
             return EXIT_OK;
         }
         if (o != 'f' || parse_format("status", optarg, false, &json))
@@ -571,6 +578,16 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     char err[1024];
+    /* The site's file when none is named: a kiosk without one runs on the
+     * built-in defaults, and so does amendsctl; a file that is there but
+     * wrong is an error, as with --config. */
+    if (!config_path) {
+        const char *env = getenv("AMENDS_CONFIG");
+        const char *fallback = env && *env ? env : DEFAULT_CONFIG;
+        struct stat sb;
+        if (stat(fallback, &sb) == 0 || errno != ENOENT)
+            config_path = fallback;
+    }
     if (am_config_load(config_path, &c.cfg, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return EXIT_FAIL;

@@ -57,6 +57,10 @@ static int setup(void **state)
     am_test_tmpdir(f->dir, sizeof f->dir, "ctl");
     snprintf(f->out, sizeof f->out, "%s/out", f->dir);
     snprintf(f->err, sizeof f->err, "%s/err", f->dir);
+    /* No site file where amendsctl looks by default: the built-in one. */
+    char conf[600];
+    snprintf(conf, sizeof conf, "%s/no-such-amends.conf", f->dir);
+    assert_int_equal(setenv("AMENDS_CONFIG", conf, 1), 0);
     char errbuf[512];
     am_store *st;
     int64_t now = wall_ms();
@@ -311,6 +315,46 @@ static void status_reports_counts(void **state)
     free(s);
 }
 
+/* Without --config, status reads the site's file where the kiosk's is
+ * (/etc/amends/amends.conf, or $AMENDS_CONFIG): the site's budget, not the
+ * built-in one. A file that is not there is no error; one that is there
+ * but wrong is, with its FILE:LINE. */
+static void status_reads_the_default_config(void **state)
+{
+    fixture *f = *state;
+    char conf[600];
+    snprintf(conf, sizeof conf, "%s/site.conf", f->dir);
+    FILE *c = fopen(conf, "w");
+    assert_non_null(c);
+    fprintf(c, "[budget]\ncurrency = GBP\ndaily_value = 80.00\nhourly_offers = 3\n");
+    assert_int_equal(fclose(c), 0);
+    assert_int_equal(setenv("AMENDS_CONFIG", conf, 1), 0);
+    assert_int_equal(ctl(f, "status", NULL, NULL, NULL, NULL), 0);
+    char *s = out_text(f);
+    if (!strstr(s, "offers today  1 given, 4.50 of 80.00 GBP budget; 1 of 3 in the last hour"))
+        fail_msg("status did not read %s:\n%s", conf, s);
+    free(s);
+    /* --config still wins. */
+    char *argv[] = {CTL,      "--data-dir", f->dir, "--config", AM_SOURCE_DIR "/config/amends.conf",
+                    "status", NULL};
+    assert_int_equal(am_test_run_program(argv, f->out, f->err), 0);
+    s = out_text(f);
+    assert_non_null(strstr(s, "of 150.00 EUR budget"));
+    free(s);
+    /* Present but wrong. */
+    c = fopen(conf, "w");
+    assert_non_null(c);
+    fprintf(c, "[budget]\ncurrency = GBP\ndaily_value = lots\n");
+    assert_int_equal(fclose(c), 0);
+    assert_int_equal(ctl(f, "status", NULL, NULL, NULL, NULL), 1);
+    s = err_text(f);
+    char where[700];
+    snprintf(where, sizeof where, "%s:3: ", conf);
+    if (!strstr(s, where) || !strstr(s, "daily_value"))
+        fail_msg("no %s...daily_value in:\n%s", where, s);
+    free(s);
+}
+
 static void sync_log_lists_attempts(void **state)
 {
     fixture *f = *state;
@@ -398,6 +442,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(export_since_filters_by_creation, setup, teardown),
     cmocka_unit_test_setup_teardown(export_bad_options_are_usage_errors, setup, teardown),
     cmocka_unit_test_setup_teardown(status_reports_counts, setup, teardown),
+    cmocka_unit_test_setup_teardown(status_reads_the_default_config, setup, teardown),
     cmocka_unit_test_setup_teardown(sync_log_lists_attempts, setup, teardown),
     cmocka_unit_test_setup_teardown(works_while_kiosk_holds_a_write_transaction, setup, teardown),
     cmocka_unit_test_setup_teardown(missing_store_says_where, setup, teardown),
