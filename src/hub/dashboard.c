@@ -206,6 +206,22 @@ static enum MHD_Result message_page(struct MHD_Connection *conn, unsigned status
     return send_page(conn, status, hub_html_take(&h), NULL, NULL, NULL);
 }
 
+/* 403 for an action the role table refuses (site NULL: refused
+ * everywhere). Carries no data. */
+static enum MHD_Result refused_page(struct MHD_Connection *conn, const hub_person *who,
+                                    const char *action, const char *site)
+{
+    char text[256];
+    am_log_warn(MOD, "%s %s: %s refused%s%s", hub_role_name(who->role), who->name, action,
+                site ? " at site " : "", site ? site : "");
+    if (site)
+        snprintf(text, sizeof text, "Your role (%s) may not do this at site %s.",
+                 hub_role_name(who->role), site);
+    else
+        snprintf(text, sizeof text, "Your role (%s) may not do this.", hub_role_name(who->role));
+    return message_page(conn, 403, "Not allowed", text);
+}
+
 static enum MHD_Result redirect(struct MHD_Connection *conn, const char *location,
                                 const char *cookie)
 {
@@ -664,7 +680,8 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
     return silent_count;
 }
 
-static void alerts(hub_html *h, const cJSON *list, const web_session *ws, const cJSON *kiosks)
+static void alerts(hub_html *h, const cJSON *list, const web_session *ws, const cJSON *kiosks,
+                   bool can_ack)
 {
     hub_html_fmt(h, "<section id=\"alerts\"><h2>Open alerts <span class=\"count\">(%d)</span></h2>",
                  cJSON_GetArraySize(list));
@@ -685,6 +702,10 @@ static void alerts(hub_html *h, const cJSON *list, const web_session *ws, const 
         td_text(h, NULL, jstr(a, "reason"));
         td_text(h, NULL, jstr(a, "category"));
         td_text(h, NULL, jstr(a, "severity"));
+        if (!can_ack) {
+            hub_html_raw(h, "<td></td></tr>");
+            continue;
+        }
         hub_html_raw(h, "<td><form method=\"post\" action=\"/alerts/");
         hub_html_text(h, jstr(a, "id"));
         hub_html_raw(h, "/ack\"><input type=\"hidden\" name=\"csrf\" value=\"");
@@ -1161,22 +1182,33 @@ static am_rc charts(hub_html *h, const cJSON *kiosks, const cJSON *rows, int64_t
     return AM_OK;
 }
 
-static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const web_session *ws)
+static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                 const hub_person *who)
 {
     cJSON *kiosks = NULL, *open = NULL, *rows = NULL, *follow = NULL;
     hub_html h = {0};
     int64_t now = am_wall_ms();
     size_t days = (size_t)d->cfg->chart_days;
     int64_t start = (now / DAY_MS - (int64_t)(days - 1)) * DAY_MS;
-    hub_feedback_filter all = {.since_ms = start, .limit = MAX_ROWS};
-    hub_feedback_filter fu = {.since_ms = start, .limit = MAX_ROWS, .followups = true};
+    hub_feedback_filter all = {.since_ms = start, .limit = MAX_ROWS, .scope = who};
+    hub_feedback_filter fu = {
+        .since_ms = start, .limit = MAX_ROWS, .followups = true, .scope = who};
     am_rc rc = hub_db_kiosks(d->db, &kiosks);
     if (!rc)
-        rc = hub_db_alerts(d->db, true, 500, &open);
+        rc = hub_db_alerts(d->db, true, 500, who, &open);
     if (!rc)
         rc = hub_db_feedback(d->db, &all, &rows);
     if (!rc)
         rc = hub_db_feedback(d->db, &fu, &follow);
+    if (!rc) {
+        /* Each role sees its own sites; staff and viewers no guest's
+         * personal data. */
+        hub_keep_own_kiosks(kiosks, who);
+        if (hub_access_of(who, "GET /") == HUB_ACCESS_HIDDEN) {
+            hub_hide_personal(rows);
+            hub_hide_personal(follow);
+        }
+    }
     if (rc)
         goto out;
 
@@ -1201,7 +1233,7 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     }
     hub_html_raw(&h, fleet_text);
     free(fleet_text);
-    alerts(&h, open, ws, kiosks);
+    alerts(&h, open, ws, kiosks, hub_access_of(who, "POST /alerts/{id}/ack") != HUB_ACCESS_NO);
     rc = charts(&h, kiosks, rows, start, days, cJSON_GetArraySize(rows) >= MAX_ROWS);
     if (rc)
         goto out;
@@ -1224,11 +1256,16 @@ out:
 }
 
 static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
-                                  const char *id)
+                                  const hub_person *who, const char *id)
 {
     cJSON *log = NULL, *kiosks = NULL;
-    am_rc rc = am_proto_kiosk_id_valid(id) ? hub_db_ingest_log_list(d->db, id, 200, &log)
+    char site[AM_KIOSK_ID_MAX];
+    am_rc rc = am_proto_kiosk_id_valid(id) ? hub_db_kiosk_site(d->db, id, site, sizeof site)
                                            : AM_ERR_NOTFOUND;
+    if (!rc && !hub_allowed(who, "GET /kiosks/{id}", site))
+        return refused_page(conn, who, "GET /kiosks/{id}", site);
+    if (!rc)
+        rc = hub_db_ingest_log_list(d->db, id, 200, &log);
     if (!rc)
         rc = hub_db_kiosks(d->db, &kiosks);
     if (rc) {
@@ -1275,12 +1312,28 @@ static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, cons
     return send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
 }
 
+/* The dashboard action a request is, as the role table names it; NULL for
+ * a page that does not exist. */
+static const char *dash_action(const char *url, bool get, bool post)
+{
+    if (get && !strcmp(url, "/"))
+        return "GET /";
+    if (get && !strncmp(url, "/kiosks/", 8))
+        return "GET /kiosks/{id}";
+    if (post && !strcmp(url, "/logout"))
+        return "POST /logout";
+    if (post && !strncmp(url, "/alerts/", 8))
+        return "POST /alerts/{id}/ack";
+    return NULL;
+}
+
 /* --- dispatch ----------------------------------------------------------------------------------
  */
 
 static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
-                           const char *url)
+                           const hub_person *who, const char *url)
 {
+    char site[AM_KIOSK_ID_MAX];
     char id[AM_PROTO_UUID_LEN + 1];
     const char *rest = url + strlen("/alerts/");
     const char *slash = strchr(rest, '/');
@@ -1291,7 +1344,11 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
     if (!am_proto_uuid_valid(id))
         return message_page(conn, 404, "Not found", "No such alert.");
     cJSON *alert = NULL;
-    am_rc rc = hub_db_alert_ack(d->db, id, ws->manager, am_wall_ms(), &alert);
+    am_rc rc = hub_db_alert_site(d->db, id, site, sizeof site);
+    if (!rc && !hub_allowed(who, "POST /alerts/{id}/ack", site))
+        return refused_page(conn, who, "POST /alerts/{id}/ack", site);
+    if (!rc)
+        rc = hub_db_alert_ack(d->db, id, ws->manager, am_wall_ms(), &alert);
     cJSON_Delete(alert);
     if (rc == AM_ERR_NOTFOUND)
         return message_page(conn, 404, "Not found", "No such alert.");
@@ -1314,7 +1371,12 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         return do_link(d, conn, url + 12);
 
     web_session ws;
+    hub_person who;
     am_rc rc = session_of(d, conn, &ws);
+    /* The session's person, as they are now: a role changed since sign-in
+     * counts from the next request. */
+    if (!rc)
+        rc = hub_db_person_get(d->db, ws.manager, &who);
     if (rc == AM_ERR_NOTFOUND) {
         if (get)
             return redirect(conn, "/login", NULL);
@@ -1324,23 +1386,27 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         return message_page(conn, 503, "Unavailable", "The hub could not read its database.");
 
     enum MHD_Result ret;
+    const char *action = dash_action(url, get, post);
     if (post && (!origin_ok(d, conn) || !csrf_ok(&ws, body, len))) {
         am_log_warn(MOD, "manager %s: form refused (CSRF token or origin)", ws.manager);
         ret = message_page(conn, 403, "Refused",
                            "The form was stale or came from elsewhere: reload the page.");
+    } else if (action && hub_access_of(&who, action) == HUB_ACCESS_NO) {
+        ret = refused_page(conn, &who, action, NULL);
     } else if (get && !strcmp(url, "/")) {
-        ret = dashboard(d, conn, &ws);
+        ret = dashboard(d, conn, &ws, &who);
     } else if (get && !strncmp(url, "/kiosks/", 8)) {
-        ret = kiosk_page(d, conn, &ws, url + 8);
+        ret = kiosk_page(d, conn, &ws, &who, url + 8);
     } else if (post && !strcmp(url, "/logout")) {
         hub_db_web_delete(d->db, ws.id_hash);
         am_log_info(MOD, "manager %s signed out", ws.manager);
         ret = redirect(conn, "/login", clear_cookie);
     } else if (post && !strncmp(url, "/alerts/", 8)) {
-        ret = ack(d, conn, &ws, url);
+        ret = ack(d, conn, &ws, &who, url);
     } else {
         ret = message_page(conn, 404, "Not found", "No such page.");
     }
     sodium_memzero(&ws, sizeof ws);
+    sodium_memzero(&who, sizeof who);
     return ret;
 }

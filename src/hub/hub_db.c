@@ -335,12 +335,10 @@ am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char 
 am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
                          char *err, size_t errlen)
 {
-    num now = i64(now_ms);
-    const char *p[] = {name, token_hash, now.s};
-    return add_unique(db,
-                      "INSERT INTO managers (name, token_hash, created_at) "
-                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                      p, 3, "manager", err, errlen);
+    am_rc rc = hub_db_person_add(db, name, HUB_ROLE_ADMIN, NULL, 0, NULL, 0, now_ms, err, errlen);
+    if (!rc)
+        rc = hub_db_token_add(db, name, token_hash, now_ms, err, errlen);
+    return rc;
 }
 
 am_rc hub_db_kiosks(hub_db *db, cJSON **out)
@@ -547,8 +545,8 @@ am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, si
     manager_row row = {.rows = 0};
     const char *p[] = {token_hash};
     void *conn = acquire(db, &slot);
-    am_rc rc = run(db, conn, "SELECT name, token_hash FROM managers WHERE token_hash = ?1", 1, p,
-                   on_manager, &row, NULL);
+    am_rc rc = run(db, conn, "SELECT person, token_hash FROM api_tokens WHERE token_hash = ?1", 1,
+                   p, on_manager, &row, NULL);
     release(db, slot);
     if (rc)
         return rc;
@@ -556,6 +554,255 @@ am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, si
         return AM_ERR_NOTFOUND;
     snprintf(name, namelen, "%s", row.name);
     return AM_OK;
+}
+
+/* --- people ----------------------------------------------------------------------- */
+
+/* Runs sql (params p, n) inside the open transaction; AM_ERR_NOTFOUND
+ * when it wrote no row. */
+static am_rc write_one(hub_db *db, void *conn, const char *sql, int n, const char *const *p)
+{
+    int64_t changes = 0;
+    am_rc rc = run(db, conn, sql, n, p, NULL, NULL, &changes);
+    return rc ? rc : changes == 1 ? AM_OK : AM_ERR_NOTFOUND;
+}
+
+am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char *const *sites,
+                        size_t nsites, const char *const *teams, size_t nteams, int64_t now_ms,
+                        char *err, size_t errlen)
+{
+    int slot;
+    num now = i64(now_ms);
+    const char *p[] = {name, hub_role_name(role), now.s};
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    am_rc rc = db->drv->begin(conn);
+    if (rc)
+        goto out;
+    rc = write_one(db, conn,
+                   "INSERT INTO people (name, role, created_at) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT DO NOTHING",
+                   3, p);
+    if (rc == AM_ERR_NOTFOUND) {
+        snprintf(err, errlen, "person '%s' already exists", name);
+        rc = AM_ERR_INVALID;
+        goto out;
+    }
+    for (size_t i = 0; !rc && i < nsites; i++) {
+        const char *q[] = {name, sites[i]};
+        rc = write_one(db, conn,
+                       "INSERT INTO person_scopes (person, site, team) "
+                       "SELECT ?1, id, '' FROM sites WHERE id = ?2 ON CONFLICT DO NOTHING",
+                       2, q);
+        if (rc == AM_ERR_NOTFOUND)
+            snprintf(err, errlen, "no site '%s' (or given twice)", sites[i]);
+    }
+    for (size_t i = 0; !rc && i < nteams; i++) {
+        char site[AM_KIOSK_ID_MAX];
+        const char *slash = strchr(teams[i], '/');
+        size_t n = slash ? (size_t)(slash - teams[i]) : 0;
+        if (!slash || n == 0 || n >= sizeof site) {
+            snprintf(err, errlen, "team '%s' is not SITE/TEAM", teams[i]);
+            rc = AM_ERR_INVALID;
+            break;
+        }
+        memcpy(site, teams[i], n);
+        site[n] = '\0';
+        const char *q[] = {name, site, slash + 1};
+        rc = write_one(db, conn,
+                       "INSERT INTO person_scopes (person, site, team) "
+                       "SELECT ?1, site, id FROM teams WHERE site = ?2 AND id = ?3 "
+                       "ON CONFLICT DO NOTHING",
+                       3, q);
+        if (rc == AM_ERR_NOTFOUND)
+            snprintf(err, errlen, "no team '%s' (or given twice)", teams[i]);
+    }
+    if (!rc)
+        rc = db->drv->commit(conn);
+    else if (rc != AM_ERR_NOTFOUND && rc != AM_ERR_INVALID)
+        snprintf(err, errlen, "storing the person failed (see the log)");
+out:
+    if (rc)
+        db->drv->rollback(conn);
+    write_unlock(db);
+    release(db, slot);
+    return rc == AM_ERR_NOTFOUND ? AM_ERR_INVALID : rc;
+}
+
+am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, int64_t now_ms,
+                       char *err, size_t errlen)
+{
+    int slot;
+    num now = i64(now_ms);
+    const char *p[] = {token_hash, person, now.s};
+    void *conn = acquire(db, &slot);
+    write_lock(db);
+    am_rc rc = write_one(db, conn,
+                         "INSERT INTO api_tokens (token_hash, person, created_at) "
+                         "SELECT ?1, name, ?3 FROM people WHERE name = ?2",
+                         3, p);
+    write_unlock(db);
+    release(db, slot);
+    if (rc == AM_ERR_NOTFOUND)
+        snprintf(err, errlen, "no person '%s' (amends-hub person add %s ...)", person, person);
+    else if (rc)
+        snprintf(err, errlen, "storing the token failed (see the log)");
+    return rc;
+}
+
+typedef struct person_row {
+    hub_person *p;
+    int rows;
+    bool bad_role;
+} person_row;
+
+static void on_person(void *ud, int ncols, const char *const *v)
+{
+    person_row *row = ud;
+    if (ncols < 2 || !v[0] || !v[1])
+        return;
+    row->rows++;
+    snprintf(row->p->name, sizeof row->p->name, "%s", v[0]);
+    row->bad_role = hub_role_parse(v[1], &row->p->role) != 0;
+}
+
+static void on_scope(void *ud, int ncols, const char *const *v)
+{
+    hub_person *p = ud;
+    if (ncols < 2 || !v[0] || !v[1])
+        return;
+    bool known = false;
+    for (size_t i = 0; i < p->nsites && !known; i++)
+        known = !strcmp(p->sites[i], v[0]);
+    if (!known && p->nsites < HUB_SCOPE_MAX)
+        snprintf(p->sites[p->nsites++], sizeof p->sites[0], "%s", v[0]);
+    if (v[1][0] && p->nteams < HUB_SCOPE_MAX) {
+        snprintf(p->teams[p->nteams].site, sizeof p->teams[0].site, "%s", v[0]);
+        snprintf(p->teams[p->nteams].team, sizeof p->teams[0].team, "%s", v[1]);
+        p->nteams++;
+    }
+}
+
+am_rc hub_db_person_get(hub_db *db, const char *name, hub_person *out)
+{
+    int slot;
+    person_row row = {.p = out};
+    const char *p[] = {name};
+    memset(out, 0, sizeof *out);
+    void *conn = acquire(db, &slot);
+    am_rc rc =
+        run(db, conn, "SELECT name, role FROM people WHERE name = ?1", 1, p, on_person, &row, NULL);
+    if (!rc && row.rows == 1 && !row.bad_role)
+        rc = run(db, conn,
+                 "SELECT site, team FROM person_scopes WHERE person = ?1 ORDER BY site, team", 1, p,
+                 on_scope, out, NULL);
+    release(db, slot);
+    if (rc)
+        return rc;
+    if (row.rows != 1 || row.bad_role) {
+        /* An unknown role in the database grants nothing. */
+        memset(out, 0, sizeof *out);
+        return AM_ERR_NOTFOUND;
+    }
+    return AM_OK;
+}
+
+am_rc hub_db_person_by_token(hub_db *db, const char *token_hash, hub_person *out)
+{
+    char name[HUB_NAME_MAX];
+    am_rc rc = hub_db_manager_by_token(db, token_hash, name, sizeof name);
+    if (rc) {
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    return hub_db_person_get(db, name, out);
+}
+
+am_rc hub_db_people(hub_db *db, cJSON **out)
+{
+    static const col cols[] = {{"name", COL_TEXT}, {"role", COL_TEXT}, {"created_at", COL_INT}};
+    static const col scope_cols[] = {{"person", COL_TEXT}, {"site", COL_TEXT}, {"team", COL_TEXT}};
+    cJSON *people = NULL, *scopes = NULL;
+    am_rc rc = query_rows(db, "SELECT name, role, created_at FROM people ORDER BY name", 0, NULL,
+                          cols, 3, &people);
+    if (!rc)
+        rc = query_rows(db, "SELECT person, site, team FROM person_scopes ORDER BY site, team", 0,
+                        NULL, scope_cols, 3, &scopes);
+    cJSON *person, *list = rc ? NULL : people;
+    cJSON_ArrayForEach(person, list)
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(person, "name"));
+        cJSON *sites = cJSON_AddArrayToObject(person, "sites");
+        cJSON *teams = cJSON_AddArrayToObject(person, "teams");
+        if (!name || !sites || !teams) {
+            rc = AM_ERR_NOMEM;
+            break;
+        }
+        const cJSON *sc;
+        cJSON_ArrayForEach(sc, scopes)
+        {
+            const char *who = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sc, "person"));
+            const char *site = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sc, "site"));
+            const char *team = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sc, "team"));
+            if (!who || !site || !team || strcmp(who, name) != 0)
+                continue;
+            if (!*team) {
+                cJSON_AddItemToArray(sites, cJSON_CreateString(site));
+            } else {
+                char both[2 * AM_KIOSK_ID_MAX + 1];
+                snprintf(both, sizeof both, "%s/%s", site, team);
+                cJSON_AddItemToArray(teams, cJSON_CreateString(both));
+            }
+        }
+    }
+    cJSON_Delete(scopes);
+    if (rc) {
+        cJSON_Delete(people);
+        return rc;
+    }
+    *out = people;
+    return AM_OK;
+}
+
+typedef struct site_row {
+    char *site;
+    size_t len;
+    int rows;
+} site_row;
+
+static void on_site(void *ud, int ncols, const char *const *v)
+{
+    site_row *row = ud;
+    if (ncols < 1 || !v[0])
+        return;
+    row->rows++;
+    snprintf(row->site, row->len, "%s", v[0]);
+}
+
+static am_rc site_of(hub_db *db, const char *sql, const char *id, char *site, size_t len)
+{
+    int slot;
+    site_row row = {.site = site, .len = len};
+    const char *p[] = {id};
+    site[0] = '\0';
+    void *conn = acquire(db, &slot);
+    am_rc rc = run(db, conn, sql, 1, p, on_site, &row, NULL);
+    release(db, slot);
+    if (rc)
+        return rc;
+    return row.rows == 1 ? AM_OK : AM_ERR_NOTFOUND;
+}
+
+am_rc hub_db_kiosk_site(hub_db *db, const char *kiosk, char *site, size_t len)
+{
+    return site_of(db, "SELECT site FROM kiosks WHERE id = ?1", kiosk, site, len);
+}
+
+am_rc hub_db_alert_site(hub_db *db, const char *alert, char *site, size_t len)
+{
+    return site_of(db,
+                   "SELECT k.site FROM alerts a JOIN kiosks k ON k.id = a.kiosk WHERE a.id = ?1",
+                   alert, site, len);
 }
 
 /* --- ingest ---------------------------------------------------------------------- */
@@ -663,6 +910,9 @@ static void feedback_sql_build(void)
                        "AND closed_at >= CAST(?2 AS BIGINT) "
                        "AND (CAST(?3 AS TEXT) = '' OR category = ?3) "
                        "AND (CAST(?4 AS TEXT) = '' OR outcome = ?4) "
+                       "AND (CAST(?6 AS BIGINT) = 0 OR kiosk IN (SELECT id FROM kiosks WHERE "
+                       "site IN (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+                       "?20, ?21, ?22))) "
                        "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)");
 }
 
@@ -996,6 +1246,18 @@ am_rc hub_db_ingest_log_list(hub_db *db, const char *kiosk, int limit, cJSON **o
     return AM_OK;
 }
 
+/* A person's scope as statement parameters: first "0" (every site: an
+ * admin, or no person given) or "1", then HUB_SCOPE_MAX sites (NULL when
+ * unused). SCOPE_SQL(col, N) keeps the rows whose kiosk column `col` is
+ * at one of them, the parameters starting at ?N. */
+#define SCOPE_PARAMS (1 + HUB_SCOPE_MAX)
+static void scope_params(const hub_person *p, const char **out)
+{
+    out[0] = !p || p->role == HUB_ROLE_ADMIN ? "0" : "1";
+    for (size_t i = 0; i < HUB_SCOPE_MAX; i++)
+        out[1 + i] = p && i < p->nsites ? p->sites[i] : NULL;
+}
+
 am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out)
 {
     static const col followup_cols[] = {
@@ -1005,8 +1267,10 @@ am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out)
         {"offer_state", COL_TEXT},
     };
     num since = i64(f->since_ms), lim = i64(f->limit);
-    const char *p[] = {f->kiosk ? f->kiosk : "", since.s, f->category ? f->category : "",
-                       f->outcome ? f->outcome : "", lim.s};
+    const char *p[5 + SCOPE_PARAMS] = {f->kiosk ? f->kiosk : "", since.s,
+                                       f->category ? f->category : "", f->outcome ? f->outcome : "",
+                                       lim.s};
+    scope_params(f->scope, p + 5);
     if (f->followups)
         return query_rows(db,
                           "SELECT id, kiosk, closed_at, category, severity, outcome, first_name, "
@@ -1016,11 +1280,14 @@ am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out)
                           "AND closed_at >= CAST(?2 AS BIGINT) "
                           "AND (CAST(?3 AS TEXT) = '' OR category = ?3) "
                           "AND (CAST(?4 AS TEXT) = '' OR outcome = ?4) "
+                          "AND (CAST(?6 AS BIGINT) = 0 OR kiosk IN (SELECT id FROM kiosks WHERE "
+                          "site IN (?7, ?8, ?9, "
+                          "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22))) "
                           "ORDER BY closed_at, id LIMIT CAST(?5 AS BIGINT)",
-                          5, p, followup_cols,
+                          5 + SCOPE_PARAMS, p, followup_cols,
                           (int)(sizeof followup_cols / sizeof followup_cols[0]), out);
     const feedback_sql *sql = feedback_sql_get();
-    return query_rows(db, sql->select, 5, p, sql->cols, sql->ncols, out);
+    return query_rows(db, sql->select, 5 + SCOPE_PARAMS, p, sql->cols, sql->ncols, out);
 }
 
 static const col alert_cols[] = {
@@ -1030,16 +1297,20 @@ static const col alert_cols[] = {
     {"acked_by", COL_TEXT},
 };
 
-am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, cJSON **out)
+am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, const hub_person *scope, cJSON **out)
 {
     num lim = i64(limit);
-    const char *p[] = {open_only ? "1" : "0", lim.s};
-    return query_rows(db,
-                      "SELECT id, kiosk, journey, reason, category, severity, raised_at, "
-                      "received_at, acked_at, acked_by FROM alerts "
-                      "WHERE (CAST(?1 AS BIGINT) = 0 OR acked_at IS NULL) "
-                      "ORDER BY raised_at DESC, id LIMIT CAST(?2 AS BIGINT)",
-                      2, p, alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]), out);
+    const char *p[2 + SCOPE_PARAMS] = {open_only ? "1" : "0", lim.s};
+    scope_params(scope, p + 2);
+    return query_rows(
+        db,
+        "SELECT id, kiosk, journey, reason, category, severity, raised_at, "
+        "received_at, acked_at, acked_by FROM alerts "
+        "WHERE (CAST(?1 AS BIGINT) = 0 OR acked_at IS NULL) "
+        "AND (CAST(?3 AS BIGINT) = 0 OR kiosk IN (SELECT id FROM kiosks WHERE site IN "
+        "(?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19))) "
+        "ORDER BY raised_at DESC, id LIMIT CAST(?2 AS BIGINT)",
+        2 + SCOPE_PARAMS, p, alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]), out);
 }
 
 am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms, cJSON **out)

@@ -23,6 +23,7 @@
 #include "amends/voucher.h"
 #include "amends/webhook.h"
 #include "hub_config.h"
+#include "hub_roles.h"
 
 typedef struct hub_db hub_db;
 
@@ -37,6 +38,8 @@ void hub_db_close(hub_db *db); /* accepts NULL */
  * site `site`. token_hash is lower-case hex. */
 am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char *token_hash,
                        const char *secret, int64_t now_ms, char *err, size_t errlen);
+/* An admin named `name` with one API token (what "manager add" made before
+ * there were roles). AM_ERR_INVALID when the name is taken. */
 am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
                          char *err, size_t errlen);
 /* [...]: the fleet view, each kiosk with its site and the site's
@@ -59,6 +62,29 @@ am_rc hub_db_sites(hub_db *db, cJSON **out);
 am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *name,
                       int64_t now_ms, char *err, size_t errlen);
 
+/* --- people -------------------------------------------------------------------- */
+
+/* A person with a role, scoped to `sites` and to `teams` ("SITE/TEAM"), in
+ * one transaction. AM_ERR_INVALID (err says why) when the name is taken or
+ * a site or team is unknown or given twice; nothing is stored then. */
+am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char *const *sites,
+                        size_t nsites, const char *const *teams, size_t nteams, int64_t now_ms,
+                        char *err, size_t errlen);
+/* An API token (its SHA-256, hex) for a person. AM_ERR_NOTFOUND for an
+ * unknown person. */
+am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, int64_t now_ms,
+                       char *err, size_t errlen);
+/* The person and their scope, or AM_ERR_NOTFOUND (also for a role this
+ * hub does not know: it grants nothing). */
+am_rc hub_db_person_get(hub_db *db, const char *name, hub_person *out);
+/* The owner of an API token, as hub_db_person_get. */
+am_rc hub_db_person_by_token(hub_db *db, const char *token_hash, hub_person *out);
+/* [{"name","role","created_at","sites":[...],"teams":["SITE/TEAM"...]}] by name. */
+am_rc hub_db_people(hub_db *db, cJSON **out);
+/* The site of a kiosk, of an alert's kiosk; AM_ERR_NOTFOUND when unknown. */
+am_rc hub_db_kiosk_site(hub_db *db, const char *kiosk, char *site, size_t len);
+am_rc hub_db_alert_site(hub_db *db, const char *alert, char *site, size_t len);
+
 /* --- authentication ---------------------------------------------------------- */
 
 typedef struct hub_kiosk {
@@ -70,7 +96,8 @@ typedef struct hub_kiosk {
 /* AM_OK with the kiosk whose token hashes to token_hash, or
  * AM_ERR_NOTFOUND. The hash is compared again in constant time. */
 am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, hub_kiosk *out);
-/* AM_OK with the manager's name, or AM_ERR_NOTFOUND. */
+/* AM_OK with the name of the person the API token belongs to, or
+ * AM_ERR_NOTFOUND. */
 am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, size_t namelen);
 
 /* --- ingest ------------------------------------------------------------------ */
@@ -114,7 +141,8 @@ typedef struct hub_feedback_filter {
     const char *category; /* NULL: any */
     const char *outcome;  /* NULL: any */
     int limit;
-    bool followups; /* only consented contacts, and only their fields */
+    bool followups;          /* only consented contacts, and only their fields */
+    const hub_person *scope; /* only the kiosks at this person's sites; NULL: all */
 } hub_feedback_filter;
 
 /* An array of feedback objects, oldest first. */
@@ -125,8 +153,9 @@ am_rc hub_db_feedback(hub_db *db, const hub_feedback_filter *f, cJSON **out);
  * (amends/report.h). Static. */
 const char *const *hub_db_feedback_columns(void);
 
-/* An array of alerts, newest first; open_only leaves out acknowledged ones. */
-am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, cJSON **out);
+/* An array of alerts, newest first; open_only leaves out acknowledged ones;
+ * a scope (NULL: all) keeps those of kiosks at the person's sites. */
+am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, const hub_person *scope, cJSON **out);
 /* Acknowledges an alert (once; later calls keep the first ack) and returns
  * it. AM_ERR_NOTFOUND for an unknown id. */
 am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms,

@@ -80,6 +80,25 @@
     "INSERT INTO sites (id, name, timezone, currency, created_at)"                                 \
     " VALUES ('default', 'Default site', 'UTC', '', 0) ON CONFLICT DO NOTHING;"
 
+/* People, their scope and their API tokens (migration 4). Each manager
+ * credential of an older hub becomes an admin with that token; the
+ * managers table is emptied so that running this again (PostgreSQL runs
+ * every migration at each start) cannot bring back a removed token. */
+#define HUB_PEOPLE_SQL                                                                             \
+    "CREATE TABLE IF NOT EXISTS people ("                                                          \
+    " name TEXT PRIMARY KEY, role TEXT NOT NULL, created_at BIGINT NOT NULL);"                     \
+    "CREATE TABLE IF NOT EXISTS person_scopes ("                                                   \
+    " person TEXT NOT NULL REFERENCES people (name), site TEXT NOT NULL REFERENCES sites (id),"    \
+    " team TEXT NOT NULL, PRIMARY KEY (person, site, team));"                                      \
+    "CREATE TABLE IF NOT EXISTS api_tokens ("                                                      \
+    " token_hash TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people (name),"                 \
+    " created_at BIGINT NOT NULL);"                                                                \
+    "INSERT INTO people (name, role, created_at)"                                                  \
+    " SELECT name, 'admin', created_at FROM managers WHERE true ON CONFLICT DO NOTHING;"           \
+    "INSERT INTO api_tokens (token_hash, person, created_at)"                                      \
+    " SELECT token_hash, name, created_at FROM managers WHERE true ON CONFLICT DO NOTHING;"        \
+    "DELETE FROM managers;"
+
 /* Called once per result row; values[i] is NULL for SQL NULL. */
 typedef void (*hub_row_fn)(void *ud, int ncols, const char *const *values);
 

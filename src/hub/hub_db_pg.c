@@ -21,24 +21,29 @@ typedef struct pg_conn {
     char err[256];
 } pg_conn;
 
-static const char schema_sql[] =
+/* Run in order in one transaction under the schema's advisory lock: the
+ * tables, then the migrations after the first schema, each safe to run
+ * again. */
+static const char *const schema_sql[] = {
     "BEGIN;"
-    "SELECT pg_advisory_xact_lock(428601);" HUB_SCHEMA_SQL(" seq BIGSERIAL PRIMARY KEY")
-    /* Migrations after the first schema, each safe to run again. */
+    "SELECT pg_advisory_xact_lock(428601);" HUB_SCHEMA_SQL(" seq BIGSERIAL PRIMARY KEY"),
     /* 1: the budget a kiosk's heartbeat carries. */
     "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS budget_currency TEXT,"
     " ADD COLUMN IF NOT EXISTS budget_daily_minor BIGINT,"
     " ADD COLUMN IF NOT EXISTS budget_hourly_offers BIGINT,"
     " ADD COLUMN IF NOT EXISTS spent_today_minor BIGINT,"
-    " ADD COLUMN IF NOT EXISTS offers_last_hour BIGINT;"
+    " ADD COLUMN IF NOT EXISTS offers_last_hour BIGINT;",
     /* 2: sites and teams; every kiosk belongs to a site. */
     HUB_SITES_SQL
     "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS site TEXT NOT NULL DEFAULT 'default';"
-    "CREATE INDEX IF NOT EXISTS kiosks_site ON kiosks (site);"
+    "CREATE INDEX IF NOT EXISTS kiosks_site ON kiosks (site);",
     /* 3: the hash of the body a webhook-id and a batch came with. */
     "ALTER TABLE webhook_ids ADD COLUMN IF NOT EXISTS body_hash TEXT;"
-    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS body_hash TEXT;"
-    "COMMIT;";
+    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS body_hash TEXT;",
+    /* 4: people, their scope and API tokens; manager credentials become admins. */
+    HUB_PEOPLE_SQL,
+    "COMMIT;",
+};
 
 /* "relation already exists, skipping" and friends are not news. */
 static void quiet(void *arg, const char *message)
@@ -113,17 +118,18 @@ static am_rc map_error(pg_conn *c, const PGresult *res)
 static am_rc pg_init_schema(void *conn, char *err, size_t errlen)
 {
     pg_conn *c = conn;
-    PGresult *res = PQexec(c->pg, schema_sql);
-    am_rc rc = AM_OK;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        map_error(c, res);
-        snprintf(err, errlen, "creating the schema: %s", c->err);
-        rc = AM_ERR;
+    for (size_t i = 0; i < sizeof schema_sql / sizeof schema_sql[0]; i++) {
+        PGresult *res = PQexec(c->pg, schema_sql[i]);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+            map_error(c, res);
+            snprintf(err, errlen, "creating the schema: %s", c->err);
+            PQclear(res);
+            PQclear(PQexec(c->pg, "ROLLBACK"));
+            return AM_ERR;
+        }
         PQclear(res);
-        res = PQexec(c->pg, "ROLLBACK");
     }
-    PQclear(res);
-    return rc;
+    return AM_OK;
 }
 
 static am_rc simple(pg_conn *c, const char *sql)

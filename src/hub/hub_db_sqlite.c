@@ -27,7 +27,8 @@ static const char schema_sql[] = HUB_SCHEMA_SQL(" seq INTEGER PRIMARY KEY AUTOIN
 /* Migrations after the first schema, in order; PRAGMA user_version counts
  * those applied. 1: the budget a kiosk's heartbeat carries. 2: sites and
  * teams; every kiosk belongs to a site. 3: the hash of the body a
- * webhook-id and a batch came with (a repeated request). */
+ * webhook-id and a batch came with (a repeated request). 4: people, their
+ * scope and API tokens; manager credentials become admins. */
 static const char *const migrations[] = {
     "ALTER TABLE kiosks ADD COLUMN budget_currency TEXT;"
     "ALTER TABLE kiosks ADD COLUMN budget_daily_minor BIGINT;"
@@ -38,6 +39,7 @@ static const char *const migrations[] = {
                   "CREATE INDEX kiosks_site ON kiosks (site);",
     "ALTER TABLE webhook_ids ADD COLUMN body_hash TEXT;"
     "ALTER TABLE batches ADD COLUMN body_hash TEXT;",
+    HUB_PEOPLE_SQL,
 };
 
 static void user_version_row(void *ud, int ncols, char **values, char **names)

@@ -51,7 +51,7 @@ struct hub_server {
     const hub_config *cfg;
     hub_db *db;
     hub_rate *rate;
-    hub_rate *voucher_fail; /* failed voucher checks, per manager */
+    hub_rate *voucher_fail; /* failed voucher checks, per person */
     hub_dash *dash;
     struct MHD_Daemon *daemon;
     char *cert_pem;
@@ -73,6 +73,7 @@ typedef enum route {
     R_VOUCHER,
     R_VOUCHER_REDEEM,
     R_LOGIN_LINK,
+    R_ME,
     R_DASHBOARD, /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
@@ -83,8 +84,8 @@ typedef struct request {
     bool too_large;
     char *body;
     size_t len, cap;
-    hub_kiosk kiosk; /* R_INGEST: the kiosk the token belongs to */
-    char manager[128];
+    hub_kiosk kiosk;   /* R_INGEST: the kiosk the token belongs to */
+    hub_person person; /* the manager API: the token's owner, their role and scope */
 } request;
 
 /* --- responses ----------------------------------------------------------------- */
@@ -178,6 +179,8 @@ static route match(const char *url, char *id, size_t idlen)
         return R_ALERTS;
     if (!strcmp(url, "/v1/login-link"))
         return R_LOGIN_LINK;
+    if (!strcmp(url, "/v1/me"))
+        return R_ME;
     if (!strcmp(url, "/") || !strcmp(url, "/login") || !strcmp(url, "/logout") ||
         !strncmp(url, "/login/once/", 12) || !strncmp(url, "/kiosks/", 8) ||
         !strncmp(url, "/alerts/", 8))
@@ -211,6 +214,50 @@ static const char *route_method(route r)
     return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM || r == R_LOGIN_LINK)
                ? "POST"
                : "GET";
+}
+
+/* The route's row in the role table (hub_roles.h). */
+static const char *route_action(route r)
+{
+    switch (r) {
+    case R_KIOSKS:
+        return "GET /v1/kiosks";
+    case R_INGEST_LOG:
+        return "GET /v1/kiosks/{id}/ingest-log";
+    case R_FEEDBACK:
+        return "GET /v1/feedback";
+    case R_FOLLOWUPS:
+        return "GET /v1/followups";
+    case R_ALERTS:
+        return "GET /v1/alerts";
+    case R_ALERT_ACK:
+        return "POST /v1/alerts/{id}/ack";
+    case R_VOUCHER:
+        return "GET /v1/vouchers/{code}";
+    case R_VOUCHER_REDEEM:
+        return "POST /v1/vouchers/{code}/redeem";
+    case R_LOGIN_LINK:
+        return "POST /v1/login-link";
+    case R_ME:
+        return "GET /v1/me";
+    case R_NONE:
+    case R_INGEST:
+    case R_DASHBOARD:
+    default:
+        return ""; /* in no row: refused to every person */
+    }
+}
+
+static enum MHD_Result forbidden(struct MHD_Connection *conn, const hub_person *p,
+                                 const char *action, const char *site)
+{
+    am_log_warn(MOD, "%s %s: %s refused%s%s", hub_role_name(p->role), p->name, action,
+                site ? " at site " : "", site ? site : "");
+    if (site)
+        return send_error(conn, 403, "forbidden", "%s %s may not %s at site %s",
+                          hub_role_name(p->role), p->name, action, site);
+    return send_error(conn, 403, "forbidden", "the %s role may not %s", hub_role_name(p->role),
+                      action);
 }
 
 /* --- authentication -------------------------------------------------------------- */
@@ -294,7 +341,7 @@ static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
         return true;
     }
     hub_token_hash(token, hash);
-    am_rc rc = hub_db_manager_by_token(s->db, hash, req->manager, sizeof req->manager);
+    am_rc rc = hub_db_person_by_token(s->db, hash, &req->person);
     if (rc == AM_ERR_NOTFOUND) {
         am_log_warn(MOD, "manager API refused: unknown manager token");
         *ret = unauthorized(conn, "manager token not recognised");
@@ -302,6 +349,11 @@ static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
     }
     if (rc) {
         *ret = send_db_error(conn, rc);
+        return true;
+    }
+    /* The role table, before any body or query is looked at. */
+    if (hub_access_of(&req->person, route_action(req->route)) == HUB_ACCESS_NO) {
+        *ret = forbidden(conn, &req->person, route_action(req->route), NULL);
         return true;
     }
     return false;
@@ -598,12 +650,34 @@ static const char *const followup_columns[] = {
     "first_name", "contact", "rating",    "offer_state", NULL,
 };
 
-static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *conn, bool followups)
+/* For an action allowed at the person's own sites: 403 (queued, true)
+ * unless the kiosk is at one of them. An unknown kiosk passes: what is
+ * asked about it is then simply not found. */
+static bool kiosk_refused(hub_server *s, struct MHD_Connection *conn, const request *req,
+                          const char *kiosk, enum MHD_Result *ret)
 {
+    char site[AM_KIOSK_ID_MAX];
+    am_rc rc = hub_db_kiosk_site(s->db, kiosk, site, sizeof site);
+    if (rc == AM_ERR_NOTFOUND)
+        return false;
+    if (rc) {
+        *ret = send_db_error(conn, rc);
+        return true;
+    }
+    if (hub_allowed(&req->person, route_action(req->route), site))
+        return false;
+    *ret = forbidden(conn, &req->person, route_action(req->route), site);
+    return true;
+}
+
+static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *conn,
+                                       const request *req, bool followups)
+{
+    enum MHD_Result refused;
     static const char *const allowed[] = {"kiosk",  "since", "category", "outcome",
                                           "format", "limit", NULL};
     char bad[48];
-    hub_feedback_filter f = {.followups = followups};
+    hub_feedback_filter f = {.followups = followups, .scope = &req->person};
     if (!args_ok(conn, allowed, bad, sizeof bad))
         return send_error(conn, 400, "bad_query",
                           "unknown parameter '%s' (allowed: kiosk, since, category, outcome, "
@@ -615,6 +689,8 @@ static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *con
     const char *format = arg(conn, "format");
     if (f.kiosk && !am_proto_kiosk_id_valid(f.kiosk))
         return send_error(conn, 400, "bad_query", "kiosk: not a kiosk id");
+    if (f.kiosk && kiosk_refused(s, conn, req, f.kiosk, &refused))
+        return refused;
     if (f.category && !am_proto_id_valid(f.category))
         return send_error(conn, 400, "bad_query", "category: not a category id");
     am_outcome outcome;
@@ -637,6 +713,8 @@ static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *con
     am_rc rc = hub_db_feedback(s->db, &f, &rows);
     if (rc)
         return send_db_error(conn, rc);
+    if (hub_access_of(&req->person, route_action(req->route)) == HUB_ACCESS_HIDDEN)
+        hub_hide_personal(rows);
     if (csv) {
         char *text = to_csv(rows, followups ? followup_columns : hub_db_feedback_columns());
         cJSON_Delete(rows);
@@ -668,8 +746,34 @@ static enum MHD_Result wrap(struct MHD_Connection *conn, const char *name, cJSON
     return send_cjson(conn, root);
 }
 
+/* {"name","role","sites":[...],"teams":[{"site","team"}...]}: who the caller is. */
+static enum MHD_Result send_me(struct MHD_Connection *conn, const hub_person *p)
+{
+    cJSON *me = cJSON_CreateObject();
+    cJSON *sites = cJSON_AddArrayToObject(me, "sites");
+    cJSON *teams = cJSON_AddArrayToObject(me, "teams");
+    bool ok = me && sites && teams && cJSON_AddStringToObject(me, "name", p->name) &&
+              cJSON_AddStringToObject(me, "role", hub_role_name(p->role)) &&
+              cJSON_AddBoolToObject(me, "every_site", p->role == HUB_ROLE_ADMIN);
+    for (size_t i = 0; ok && i < p->nsites; i++)
+        ok = cJSON_AddItemToArray(sites, cJSON_CreateString(p->sites[i]));
+    for (size_t i = 0; ok && i < p->nteams; i++) {
+        cJSON *t = cJSON_CreateObject();
+        ok = t && cJSON_AddItemToArray(teams, t) &&
+             cJSON_AddStringToObject(t, "site", p->teams[i].site) &&
+             cJSON_AddStringToObject(t, "team", p->teams[i].team);
+    }
+    if (!ok) {
+        cJSON_Delete(me);
+        return send_error(conn, 500, "internal", "out of memory");
+    }
+    return send_cjson(conn, me);
+}
+
 static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn, request *req)
 {
+    enum MHD_Result refused;
+    char site[AM_KIOSK_ID_MAX];
     static const char *const none[] = {NULL};
     static const char *const limit_only[] = {"limit", NULL};
     static const char *const alert_args[] = {"state", "limit", NULL};
@@ -684,6 +788,7 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
         rc = hub_db_kiosks(s->db, &out);
         if (rc)
             return send_db_error(conn, rc);
+        hub_keep_own_kiosks(out, &req->person);
         return wrap(conn, "kiosks", out);
     case R_INGEST_LOG:
         if (!args_ok(conn, limit_only, bad, sizeof bad))
@@ -693,6 +798,8 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
             return send_error(conn, 400, "bad_query", "limit: must be from 1 to %d", MAX_LIMIT);
         if (!am_proto_kiosk_id_valid(req->path_id))
             return send_error(conn, 404, "not_found", "no such kiosk");
+        if (kiosk_refused(s, conn, req, req->path_id, &refused))
+            return refused;
         rc = hub_db_ingest_log_list(s->db, req->path_id, limit, &out);
         if (rc == AM_ERR_NOTFOUND)
             return send_error(conn, 404, "not_found", "no kiosk %s", req->path_id);
@@ -700,9 +807,13 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
             return send_db_error(conn, rc);
         return send_cjson(conn, out);
     case R_FEEDBACK:
-        return handle_feedback(s, conn, false);
+        return handle_feedback(s, conn, req, false);
     case R_FOLLOWUPS:
-        return handle_feedback(s, conn, true);
+        return handle_feedback(s, conn, req, true);
+    case R_ME:
+        if (!args_ok(conn, none, bad, sizeof bad))
+            return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
+        return send_me(conn, &req->person);
     case R_ALERTS: {
         if (!args_ok(conn, alert_args, bad, sizeof bad))
             return send_error(conn, 400, "bad_query",
@@ -712,7 +823,7 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
             return send_error(conn, 400, "bad_query", "state: must be open or all");
         if (!parse_limit(arg(conn, "limit"), &limit))
             return send_error(conn, 400, "bad_query", "limit: must be from 1 to %d", MAX_LIMIT);
-        rc = hub_db_alerts(s->db, state && !strcmp(state, "open"), limit, &out);
+        rc = hub_db_alerts(s->db, state && !strcmp(state, "open"), limit, &req->person, &out);
         if (rc)
             return send_db_error(conn, rc);
         return wrap(conn, "alerts", out);
@@ -722,7 +833,7 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
             return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
         char path[128];
         int64_t expires = 0;
-        rc = hub_dash_login_link(s->dash, req->manager, path, sizeof path, &expires);
+        rc = hub_dash_login_link(s->dash, req->person.name, path, sizeof path, &expires);
         if (rc)
             return send_db_error(conn, rc);
         out = cJSON_CreateObject();
@@ -731,18 +842,25 @@ static enum MHD_Result handle_manager(hub_server *s, struct MHD_Connection *conn
             cJSON_Delete(out);
             return send_error(conn, 500, "internal", "out of memory");
         }
-        am_log_info(MOD, "manager %s: one-time login link made", req->manager);
+        am_log_info(MOD, "manager %s: one-time login link made", req->person.name);
         return send_cjson(conn, out);
     }
     case R_ALERT_ACK:
         if (!am_proto_uuid_valid(req->path_id))
             return send_error(conn, 404, "not_found", "no such alert");
-        rc = hub_db_alert_ack(s->db, req->path_id, req->manager, am_wall_ms(), &out);
+        rc = hub_db_alert_site(s->db, req->path_id, site, sizeof site);
         if (rc == AM_ERR_NOTFOUND)
             return send_error(conn, 404, "not_found", "no alert %s", req->path_id);
         if (rc)
             return send_db_error(conn, rc);
-        am_log_info(MOD, "alert %s acknowledged by manager %s", req->path_id, req->manager);
+        if (!hub_allowed(&req->person, route_action(req->route), site))
+            return forbidden(conn, &req->person, route_action(req->route), site);
+        rc = hub_db_alert_ack(s->db, req->path_id, req->person.name, am_wall_ms(), &out);
+        if (rc == AM_ERR_NOTFOUND)
+            return send_error(conn, 404, "not_found", "no alert %s", req->path_id);
+        if (rc)
+            return send_db_error(conn, rc);
+        am_log_info(MOD, "alert %s acknowledged by manager %s", req->path_id, req->person.name);
         return wrap(conn, "alert", out);
     default:
         return send_error(conn, 404, "not_found", "no such endpoint");
@@ -878,10 +996,11 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
 
     if (!args_ok(conn, none, bad, sizeof bad))
         return send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
-    if (!hub_rate_check(s->voucher_fail, req->manager, am_wall_ms(), &retry_s)) {
+    if (!hub_rate_check(s->voucher_fail, req->person.name, am_wall_ms(), &retry_s)) {
         char value[16];
         snprintf(value, sizeof value, "%d", retry_s);
-        am_log_warn(MOD, "manager %s: voucher checks rate limited for %d s", req->manager, retry_s);
+        am_log_warn(MOD, "manager %s: voucher checks rate limited for %d s", req->person.name,
+                    retry_s);
         return send_error_h(conn, 429, "rate_limited", MHD_HTTP_HEADER_RETRY_AFTER, value,
                             "too many failed voucher checks: retry after %d s", retry_s);
     }
@@ -890,6 +1009,11 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
         am_log_error(MOD, "voucher check failed: %s", am_rc_str(rc));
         return send_db_error(conn, rc);
     }
+    /* A genuine code names its kiosk: the person must be at its site. */
+    enum MHD_Result refused;
+    if ((res.status == AM_VOUCHER_VALID || res.status == AM_VOUCHER_EXPIRED) &&
+        kiosk_refused(s, conn, req, v.rec.kiosk, &refused))
+        return refused;
     switch (res.status) {
     case AM_VOUCHER_VALID:
         break;
@@ -902,12 +1026,12 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
     case AM_VOUCHER_MALFORMED:
     case AM_VOUCHER_STATUS_COUNT:
     default: {
-        hub_rate_take(s->voucher_fail, req->manager, am_wall_ms(), &retry_s);
+        hub_rate_take(s->voucher_fail, req->person.name, am_wall_ms(), &retry_s);
         const char *name = am_voucher_status_name(res.status);
         unsigned http = res.status == AM_VOUCHER_UNKNOWN     ? 404
                         : res.status == AM_VOUCHER_MALFORMED ? 400
                                                              : 422;
-        am_log_info(MOD, "manager %s: voucher check answered %s", req->manager, name);
+        am_log_info(MOD, "manager %s: voucher check answered %s", req->person.name, name);
         return voucher_answer(conn, http, name, res.reason, res.code.text, NULL);
     }
     }
@@ -922,7 +1046,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
                               res.code.text, &v);
     }
     bool won = false;
-    rc = hub_db_voucher_redeem(s->db, res.code.text, req->manager, am_wall_ms(), &won, &v);
+    rc = hub_db_voucher_redeem(s->db, res.code.text, req->person.name, am_wall_ms(), &won, &v);
     if (rc)
         return send_db_error(conn, rc);
     am_format_utc(v.redeemed_at, when, sizeof when);
@@ -931,7 +1055,7 @@ static enum MHD_Result handle_voucher(hub_server *s, struct MHD_Connection *conn
         return voucher_answer(conn, 409, "already_redeemed", reason, res.code.text, &v);
     }
     am_log_info(MOD, "voucher of kiosk %s serial %lld redeemed by manager %s", v.rec.kiosk,
-                (long long)v.rec.serial, req->manager);
+                (long long)v.rec.serial, req->person.name);
     snprintf(reason, sizeof reason, "redeemed now (%s): honour the offer", when);
     return voucher_answer(conn, 200, "redeemed", reason, res.code.text, &v);
 }

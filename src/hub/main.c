@@ -9,6 +9,9 @@
  *   amends-hub [--config FILE] manager add NAME new manager token, shown once
  *   amends-hub [--config FILE] site add|set|list    sites: name, time zone, currency
  *   amends-hub [--config FILE] team add SITE TEAM --name NAME
+ *   amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...] [--team SITE/TEAM ...]
+ *   amends-hub [--config FILE] person list
+ *   amends-hub [--config FILE] token add NAME    an API token for a person, shown once
  */
 #include <pthread.h>
 #include <signal.h>
@@ -50,6 +53,10 @@ static const char usage_main[] =
     "  site set ID [--name NAME] [--timezone ZONE] [--currency CODE]\n"
     "  site list         the sites and their teams, as JSON\n"
     "  team add SITE TEAM --name NAME   a team of a site (housekeeping, front desk)\n"
+    "  person add NAME --role admin|manager|staff|viewer [--site SITE ...]\n"
+    "             [--team SITE/TEAM ...]   a named account with a role and its sites\n"
+    "  person list       the people, their roles and scope, as JSON\n"
+    "  token add NAME    an API token for a person (their role and scope); shown once\n"
     "\n"
     "options:\n"
     "  --config FILE     hub configuration (default " DEFAULT_CONFIG ")\n"
@@ -93,12 +100,34 @@ static const char usage_team[] =
     "Adds a team to a site. TEAM is 1 to 64 of A-Z a-z 0-9 . _ -, unique within\n"
     "its site; NAME is what people read (\"Housekeeping\"). 'site list' shows the teams.\n";
 
+static const char usage_person[] =
+    "usage: amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...]\n"
+    "                                  [--team SITE/TEAM ...]\n"
+    "       amends-hub [--config FILE] person list\n"
+    "\n"
+    "NAME is 1 to 64 of A-Z a-z 0-9 . _ -. ROLE is one of:\n"
+    "  admin    everything, every site; people, sites, kiosks (no --site or --team)\n"
+    "  manager  everything for their sites\n"
+    "  staff    their teams' work at their sites; check and redeem vouchers; no\n"
+    "           guests' personal data\n"
+    "  viewer   read-only dashboards and trends of their sites; no personal data\n"
+    "Every role but admin needs at least one --site or --team; a team's site is\n"
+    "one of the person's sites. See docs/hub.md for the full table.\n";
+
+static const char usage_token[] =
+    "usage: amends-hub [--config FILE] token add NAME\n"
+    "\n"
+    "Makes an API token (amm_...) for the person NAME and prints it once; the hub\n"
+    "keeps only its hash. The token carries the person's role and scope.\n";
+
 static const char usage_manager[] =
     "usage: amends-hub [--config FILE] manager add NAME\n"
     "\n"
-    "Creates a manager credential for the manager API (GET /v1/kiosks, /v1/feedback,\n"
-    "...). NAME is 1 to 64 of A-Z a-z 0-9 . _ -. Prints the bearer token once; the hub\n"
-    "keeps only its hash. Kiosk tokens never work for the manager API.\n";
+    "Creates an admin named NAME with one API token for the manager API\n"
+    "(GET /v1/kiosks, /v1/feedback, ...): the same as 'person add NAME --role admin'\n"
+    "then 'token add NAME'. NAME is 1 to 64 of A-Z a-z 0-9 . _ -. Prints the bearer\n"
+    "token once; the hub keeps only its hash. Kiosk tokens never work for the\n"
+    "manager API.\n";
 
 /* A voucher key: 32 random bytes, standard base64 with padding (44
  * characters), so that `base64 -d` on the kiosk turns it into the key file. */
@@ -330,6 +359,100 @@ static int cmd_team(const char *config_path, int argc, char **argv)
     } else {
         printf("team: %s/%s\n", pos[0], pos[1]);
     }
+    hub_db_close(db);
+    return status;
+}
+
+static int cmd_person(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512];
+    const char *name = NULL;
+    cli_opt opts[] = {
+        {.name = "role"}, {.name = "site", .many = true}, {.name = "team", .many = true}};
+    hub_role role;
+    if (cli_help(argc, argv, usage_person))
+        return 0;
+    if (argc == 1 && !strcmp(argv[0], "list")) {
+        int status = open_db(config_path, &cfg, 1, &db);
+        if (status)
+            return status;
+        cJSON *people = NULL;
+        if (hub_db_people(db, &people) != AM_OK) {
+            fprintf(stderr, "amends-hub: person list: reading the database failed\n");
+            status = 1;
+        } else {
+            char *text = cJSON_Print(people);
+            if (text)
+                printf("%s\n", text);
+            free(text);
+        }
+        cJSON_Delete(people);
+        hub_db_close(db);
+        return status;
+    }
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
+        fputs(usage_person, stderr);
+        return 2;
+    }
+    if (!cli_parse("person add", argc - 1, argv + 1, 1, &name, opts, 3) ||
+        !id_ok("person add", "name", name))
+        return 2;
+    if (!opts[0].count || hub_role_parse(opts[0].values[0], &role) != 0) {
+        fprintf(stderr, "amends-hub: person add: --role must be admin, manager, staff or viewer\n");
+        return 2;
+    }
+    if (role == HUB_ROLE_ADMIN && (opts[1].count || opts[2].count)) {
+        fprintf(stderr, "amends-hub: person add: an admin has every site: no --site or --team\n");
+        return 2;
+    }
+    if (role != HUB_ROLE_ADMIN && !opts[1].count && !opts[2].count) {
+        fprintf(stderr, "amends-hub: person add: a %s needs at least one --site or --team\n",
+                hub_role_name(role));
+        return 2;
+    }
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    if (hub_db_person_add(db, name, role, opts[1].values, (size_t)opts[1].count, opts[2].values,
+                          (size_t)opts[2].count, am_wall_ms(), err, sizeof err)) {
+        fprintf(stderr, "amends-hub: person add: %s\n", err);
+        status = 1;
+    } else {
+        printf("person: %s\nrole: %s\n", name, hub_role_name(role));
+    }
+    hub_db_close(db);
+    return status;
+}
+
+static int cmd_token(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512];
+    if (cli_help(argc, argv, usage_token))
+        return 0;
+    if (argc != 2 || strcmp(argv[0], "add") != 0) {
+        fputs(usage_token, stderr);
+        return 2;
+    }
+    if (!id_ok("token add", "name", argv[1]))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
+    hub_token_new(HUB_MANAGER_TOKEN_PREFIX, token);
+    hub_token_hash(token, hash);
+    if (hub_db_token_add(db, argv[1], hash, am_wall_ms(), err, sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: token add: %s\n", err);
+        status = 1;
+    } else {
+        printf("person: %s\ntoken: %s\n", argv[1], token);
+        fprintf(stderr, "amends-hub: shown once; the hub keeps only its hash\n");
+    }
+    sodium_memzero(token, sizeof token);
     hub_db_close(db);
     return status;
 }
@@ -580,6 +703,10 @@ int main(int argc, char **argv)
         return cmd_site(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "team"))
         return cmd_team(config_path, argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "person"))
+        return cmd_person(config_path, argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "token"))
+        return cmd_token(config_path, argc - i - 1, argv + i + 1);
     fprintf(stderr, "amends-hub: unknown command or option '%s'\n\n%s", argv[i], usage_main);
     return 2;
 }

@@ -101,6 +101,13 @@ static void upgrade_from_0_1_0(void **state)
     assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(k1, "spent_today_minor")), 1500);
     cJSON_Delete(root);
 
+    /* The old manager is an admin now, and says so. */
+    root = manager_get(h, "/v1/me");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(root, "name")), "boss");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(root, "role")), "admin");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "every_site")));
+    cJSON_Delete(root);
+
     /* What was stored before is all there. */
     root = manager_get(h, "/v1/feedback");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "feedback")), 1);

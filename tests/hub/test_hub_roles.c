@@ -1,0 +1,484 @@
+/* test_hub_roles.c — the role table, as docs/hub.md shows it and as the
+ * hub enforces it.
+ *
+ * The doc's table is read and compared with the hub's own (hub_roles.c),
+ * cell by cell, so that neither can change alone. Then a hotel group with
+ * two sites is set up from the command line, and every row of the table is
+ * walked with a person of every role, about site "a" (theirs) and site "b"
+ * (not theirs): each answer must be what the table says — allowed, cut to
+ * their sites, personal data hidden, or 403. Both backends.
+ */
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "amends/voucher.h"
+#include "hub_harness.h"
+#include "hub_roles.h"
+
+#define DOC     AM_SOURCE_DIR "/docs/hub.md"
+#define RELAXED "voucher_fail_per_minute = 1000\nvoucher_fail_burst = 1000\n"
+#define JOURNEY "0b1c2d3e-4f50-4617-8899-aabbccddeeff"
+#define GUEST   "Zoë-canary"
+#define CONTACT "room-214-canary"
+
+/* --- the doc's table ------------------------------------------------------------------------ */
+
+typedef struct doc_row {
+    char action[96];
+    char cells[HUB_ROLE_COUNT][32];
+} doc_row;
+
+/* Reads the rows of the table whose header is "| action | admin | ...". */
+static size_t doc_table(doc_row *rows, size_t max)
+{
+    char *text = am_test_read_file(DOC, NULL);
+    assert_non_null(text);
+    const char *p = strstr(text, "| action | admin | manager | staff | viewer |");
+    assert_non_null(p);
+    p = strchr(p, '\n') + 1;
+    p = strchr(p, '\n') + 1; /* the |---| line */
+    size_t n = 0;
+    while (*p == '|' && n < max) {
+        const char *end = strchr(p, '\n');
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(end - p), p);
+        char *save = NULL;
+        char *cell = strtok_r(line + 1, "|", &save);
+        int col = 0;
+        doc_row *r = &rows[n];
+        memset(r, 0, sizeof *r);
+        for (; cell && col <= HUB_ROLE_COUNT; cell = strtok_r(NULL, "|", &save), col++) {
+            while (*cell == ' ')
+                cell++;
+            size_t len = strlen(cell);
+            while (len && cell[len - 1] == ' ')
+                cell[--len] = '\0';
+            if (col == 0) {
+                assert_true(len > 2 && cell[0] == '`' && cell[len - 1] == '`');
+                snprintf(r->action, sizeof r->action, "%.*s", (int)len - 2, cell + 1);
+            } else {
+                snprintf(r->cells[col - 1], sizeof r->cells[col - 1], "%s", cell);
+            }
+        }
+        assert_int_equal(col, 1 + HUB_ROLE_COUNT);
+        n++;
+        p = end + 1;
+    }
+    free(text);
+    return n;
+}
+
+static void doc_table_is_the_hubs_table(void **state)
+{
+    (void)state;
+    doc_row rows[64];
+    size_t n = doc_table(rows, 64);
+    assert_int_equal(n, hub_action_count);
+    for (size_t i = 0; i < n; i++) {
+        const hub_action *a = &hub_actions[i];
+        if (strcmp(rows[i].action, a->name) != 0)
+            fail_msg("row %zu: the doc says %s, the hub %s", i, rows[i].action, a->name);
+        for (int r = 0; r < HUB_ROLE_COUNT; r++) {
+            if (strcmp(rows[i].cells[r], hub_access_name(a->access[r])) != 0)
+                fail_msg("%s, %s: the doc says '%s', the hub '%s'", a->name,
+                         hub_role_name((hub_role)r), rows[i].cells[r],
+                         hub_access_name(a->access[r]));
+        }
+    }
+}
+
+/* --- the group ---------------------------------------------------------------------------- */
+
+typedef struct group {
+    harness *h;
+    char token[HUB_ROLE_COUNT][128];  /* each role's API token */
+    char cookie[HUB_ROLE_COUNT][128]; /* each role's dashboard session */
+    char csrf[HUB_ROLE_COUNT][64];
+    char alert[2][AM_PROTO_UUID_LEN + 1]; /* an alert at site a, at site b */
+    char voucher[2][AM_VOUCHER_CODE_SIZE];
+} group;
+
+static void cmd(harness *h, const char *const *args, char *out, size_t outlen)
+{
+    if (h_hub_cmd(h, args, out, outlen) != 0) {
+        char err_path[700];
+        snprintf(err_path, sizeof err_path, "%s/cmd.err", h->dir);
+        char *err = am_test_read_file(err_path, NULL);
+        fail_msg("%s %s: %s", args[0], args[1], err ? err : "");
+    }
+}
+
+/* A kiosk at `site` that has sent one report (with a guest's name and
+ * contact), one alert and one voucher. */
+static void kiosk_at(group *g, const char *id, const char *site, int which)
+{
+    harness *h = g->h;
+    char out[1024], token[128], secret[128], vkey[128];
+    const char *add[] = {"kiosk", "add", id, "--site", site, NULL};
+    cmd(h, add, out, sizeof out);
+    h_field(out, "token: ", token, sizeof token);
+    h_field(out, "secret: ", secret, sizeof secret);
+    h_field(out, "voucher_key: ", vkey, sizeof vkey);
+    am_voucher_key key;
+    size_t len = 0;
+    assert_int_equal(sodium_base642bin(key.bytes, sizeof key.bytes, vkey, strlen(vkey), NULL, &len,
+                                       NULL, sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    am_proto_batch *b = h_batch(id, 4);
+    am_report *rp = &h_add_feedback(b, "room", AM_OUTCOME_COMPLETED)->u.feedback.report;
+    snprintf(rp->first_name, sizeof rp->first_name, GUEST);
+    snprintf(rp->contact, sizeof rp->contact, CONTACT);
+    am_proto_record *al = h_add_alert(b, NULL);
+    memcpy(g->alert[which], al->id, sizeof g->alert[which]);
+    am_proto_record *v = am_proto_batch_add(b, AM_PROTO_VOUCHER);
+    assert_non_null(v);
+    am_proto_uuid_new(v->id);
+    snprintf(v->u.voucher.journey, sizeof v->u.voucher.journey, JOURNEY);
+    assert_int_equal(am_voucher_encode(&key, id, 1, v->u.voucher.code), AM_OK);
+    snprintf(g->voucher[which], sizeof g->voucher[which], "%s", v->u.voucher.code);
+    v->u.voucher.serial = 1;
+    snprintf(v->u.voucher.offer, sizeof v->u.voucher.offer, "breakfast");
+    v->u.voucher.value_minor = 1500;
+    v->u.voucher.issued_at = h_now_ms() - 60000;
+    v->u.voucher.expires_at = h_now_ms() + 86400000;
+    am_hub_client *c = am_hub_client_new(h->url, h->ca, token, secret);
+    assert_non_null(c);
+    char *body = h_encode(b);
+    am_hub_reply reply;
+    h_post(c, body, b->batch, &reply);
+    assert_int_equal(reply.status, 200);
+    am_proto_response *resp = h_response(&reply);
+    for (size_t i = 0; i < resp->count; i++) {
+        if (resp->results[i].status != AM_PROTO_STORED)
+            fail_msg("%s: record %zu not stored: %s", id, i, resp->results[i].reason);
+    }
+    am_proto_response_free(resp);
+    am_hub_reply_clear(&reply);
+    free(body);
+    am_proto_batch_free(b);
+    am_hub_client_free(c);
+    sodium_memzero(&key, sizeof key);
+}
+
+/* curl ARGS with the test CA: the status, the body in *body (caller frees). */
+static long curl(harness *h, const char *args, char **body)
+{
+    char script[4096], out_path[700], code_path[700];
+    snprintf(out_path, sizeof out_path, "%s/walk.out", h->dir);
+    snprintf(code_path, sizeof code_path, "%s/walk.code", h->dir);
+    unlink(out_path);
+    snprintf(script, sizeof script,
+             "curl -sS --proto =https --cacert '%s' -o '%s' -w '%%{http_code}' %s", h->ca, out_path,
+             args);
+    assert_int_equal(h_sh(script, code_path, NULL), 0);
+    char *code = am_test_read_file(code_path, NULL);
+    long status = code ? atol(code) : 0;
+    free(code);
+    *body = am_test_read_file(out_path, NULL);
+    if (!*body)
+        *body = strdup("");
+    return status;
+}
+
+static void sign_in(group *g, int role)
+{
+    harness *h = g->h;
+    char args[1024], hdr[700];
+    snprintf(hdr, sizeof hdr, "%s/walk.hdr", h->dir);
+    snprintf(args, sizeof args, "-D '%s' --data-urlencode 'token=%s' '%s/login'", hdr,
+             g->token[role], h->url);
+    char *body;
+    assert_int_equal(curl(h, args, &body), 303);
+    free(body);
+    char *headers = am_test_read_file(hdr, NULL);
+    const char *set = strstr(headers, "amends_session=");
+    assert_non_null(set);
+    snprintf(g->cookie[role], sizeof g->cookie[role], "%.*s", (int)strcspn(set, ";"), set);
+    free(headers);
+    snprintf(args, sizeof args, "-b '%s' '%s/'", g->cookie[role], h->url);
+    assert_int_equal(curl(h, args, &body), 200);
+    const char *c = strstr(body, "name=\"csrf\" value=\"");
+    assert_non_null(c);
+    c += strlen("name=\"csrf\" value=\"");
+    snprintf(g->csrf[role], sizeof g->csrf[role], "%.*s", (int)strcspn(c, "\""), c);
+    free(body);
+}
+
+static void setup_group(group *g)
+{
+    harness *h = g->h;
+    char out[1024];
+    const char *site_a[] = {"site",       "add", "a",          "--name", "Site A",
+                            "--timezone", "UTC", "--currency", "GBP",    NULL};
+    const char *site_b[] = {"site",       "add", "b",          "--name", "Site B",
+                            "--timezone", "UTC", "--currency", "EUR",    NULL};
+    const char *team[] = {"team", "add", "a", "hk", "--name", "Housekeeping", NULL};
+    cmd(h, site_a, out, sizeof out);
+    cmd(h, site_b, out, sizeof out);
+    cmd(h, team, out, sizeof out);
+    kiosk_at(g, "kiosk-at-a", "a", 0);
+    kiosk_at(g, "kiosk-at-b", "b", 1);
+    const char *people[][8] = {
+        {"person", "add", "mgr", "--role", "manager", "--site", "a", NULL},
+        {"person", "add", "stf", "--role", "staff", "--team", "a/hk", NULL},
+        {"person", "add", "vwr", "--role", "viewer", "--site", "a", NULL},
+    };
+    snprintf(g->token[HUB_ROLE_ADMIN], sizeof g->token[0], "%s", h->mgr_token);
+    for (int i = 0; i < 3; i++) {
+        cmd(h, people[i], out, sizeof out);
+        const char *tok[] = {"token", "add", people[i][2], NULL};
+        cmd(h, tok, out, sizeof out);
+        h_field(out, "token: ", g->token[i + 1], sizeof g->token[0]);
+    }
+    for (int r = 0; r < HUB_ROLE_COUNT; r++)
+        sign_in(g, r);
+}
+
+/* --- the walk ------------------------------------------------------------------------------ */
+
+/* Does `action` as `role` about site a (where = 0) or site b (1); returns
+ * the status, the body in *body. */
+static long act(group *g, const char *action, int role, int where, char **body)
+{
+    harness *h = g->h;
+    const char *kiosk = where ? "kiosk-at-b" : "kiosk-at-a";
+    char args[2048], auth[256], cookie[256];
+    snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", g->token[role]);
+    snprintf(cookie, sizeof cookie, "-b '%s' -H 'Origin: %s'", g->cookie[role], h->url);
+    if (!strcmp(action, "GET /v1/me"))
+        snprintf(args, sizeof args, "%s '%s/v1/me'", auth, h->url);
+    else if (!strcmp(action, "POST /v1/login-link"))
+        snprintf(args, sizeof args, "-X POST %s '%s/v1/login-link'", auth, h->url);
+    else if (!strcmp(action, "GET /v1/kiosks"))
+        snprintf(args, sizeof args, "%s '%s/v1/kiosks'", auth, h->url);
+    else if (!strcmp(action, "GET /v1/kiosks/{id}/ingest-log"))
+        snprintf(args, sizeof args, "%s '%s/v1/kiosks/%s/ingest-log'", auth, h->url, kiosk);
+    else if (!strcmp(action, "GET /v1/feedback"))
+        snprintf(args, sizeof args, "%s '%s/v1/feedback?kiosk=%s'", auth, h->url, kiosk);
+    else if (!strcmp(action, "GET /v1/followups"))
+        snprintf(args, sizeof args, "%s '%s/v1/followups?kiosk=%s'", auth, h->url, kiosk);
+    else if (!strcmp(action, "GET /v1/alerts"))
+        snprintf(args, sizeof args, "%s '%s/v1/alerts'", auth, h->url);
+    else if (!strcmp(action, "POST /v1/alerts/{id}/ack"))
+        snprintf(args, sizeof args, "-X POST %s '%s/v1/alerts/%s/ack'", auth, h->url,
+                 g->alert[where]);
+    else if (!strcmp(action, "GET /v1/vouchers/{code}"))
+        snprintf(args, sizeof args, "%s '%s/v1/vouchers/%s'", auth, h->url, g->voucher[where]);
+    else if (!strcmp(action, "POST /v1/vouchers/{code}/redeem"))
+        snprintf(args, sizeof args, "-X POST %s '%s/v1/vouchers/%s/redeem'", auth, h->url,
+                 g->voucher[where]);
+    else if (!strcmp(action, "GET /"))
+        snprintf(args, sizeof args, "%s '%s/'", cookie, h->url);
+    else if (!strcmp(action, "GET /kiosks/{id}"))
+        snprintf(args, sizeof args, "%s '%s/kiosks/%s'", cookie, h->url, kiosk);
+    else if (!strcmp(action, "POST /alerts/{id}/ack"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/alerts/%s/ack'", cookie, g->csrf[role],
+                 h->url, g->alert[where]);
+    else if (!strcmp(action, "POST /logout"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/logout'", cookie, g->csrf[role],
+                 h->url);
+    else
+        fail_msg("the walk does not know %s: add it here", action);
+    return curl(h, args, body);
+}
+
+/* Lists and pages that are not about one site show both sites' kiosks to
+ * "every site", only site a's to "own sites". */
+static bool is_list(const char *action)
+{
+    return !strcmp(action, "GET /v1/kiosks") || !strcmp(action, "GET /v1/alerts") ||
+           !strcmp(action, "GET /");
+}
+
+static bool not_about_a_site(const char *action)
+{
+    return !strcmp(action, "GET /v1/me") || !strcmp(action, "POST /v1/login-link") ||
+           !strcmp(action, "POST /logout");
+}
+
+static void walk(void **state)
+{
+    group g = {.h = *state};
+    setup_group(&g);
+    int checked = 0;
+    /* Sign-out ends the session: it goes last. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < hub_action_count; i++) {
+            const hub_action *a = &hub_actions[i];
+            if ((pass == 1) != !strcmp(a->name, "POST /logout"))
+                continue;
+            for (int r = 0; r < HUB_ROLE_COUNT; r++) {
+                hub_access want = a->access[r];
+                for (int where = 0; where < 2; where++) {
+                    if (where == 1 && (is_list(a->name) || not_about_a_site(a->name)))
+                        continue; /* one call shows both sites, or none */
+                    char *body = NULL;
+                    long status = act(&g, a->name, r, where, &body);
+                    bool allowed =
+                        want == HUB_ACCESS_ANY ||
+                        ((want == HUB_ACCESS_OWN || want == HUB_ACCESS_HIDDEN) && where == 0);
+                    const char *who = hub_role_name((hub_role)r);
+                    if (!allowed) {
+                        if (status != 403)
+                            fail_msg("%s as %s at site %s: want 403, got %ld: %.300s", a->name, who,
+                                     where ? "b" : "a", status, body);
+                        assert_null(strstr(body, "kiosk-at-b"));
+                        assert_null(strstr(body, GUEST));
+                    } else {
+                        if (status != 200 && status != 303 && status != 409)
+                            fail_msg("%s as %s at site %s: want it allowed, got %ld: %.300s",
+                                     a->name, who, where ? "b" : "a", status, body);
+                        if (is_list(a->name)) {
+                            /* Cut to the person's sites, or not at all. */
+                            bool b_shown = strstr(body, "kiosk-at-b") != NULL;
+                            if (b_shown != (want == HUB_ACCESS_ANY))
+                                fail_msg("%s as %s: site b's kiosk %s", a->name, who,
+                                         b_shown ? "shown" : "missing");
+                            assert_non_null(strstr(body, "kiosk-at-a"));
+                        }
+                        if (want == HUB_ACCESS_HIDDEN) {
+                            assert_null(strstr(body, GUEST));
+                            assert_null(strstr(body, CONTACT));
+                            assert_non_null(strstr(body, "hidden"));
+                        } else if (!strcmp(a->name, "GET /v1/feedback")) {
+                            assert_non_null(strstr(body, GUEST));
+                        }
+                    }
+                    free(body);
+                    checked++;
+                }
+            }
+        }
+    }
+    print_message("%d role checks\n", checked);
+    /* After sign-out the session is gone everywhere. */
+    for (int r = 0; r < HUB_ROLE_COUNT; r++) {
+        char *body;
+        char args[512];
+        snprintf(args, sizeof args, "-b '%s' '%s/'", g.cookie[r], g.h->url);
+        assert_int_equal(curl(g.h, args, &body), 303);
+        free(body);
+    }
+}
+
+/* /v1/me: who the caller is; nobody without a person's token. */
+static void me_says_who_and_refuses_strangers(void **state)
+{
+    group g = {.h = *state};
+    setup_group(&g);
+    char *body;
+    char args[1024];
+    snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/me'", g.token[HUB_ROLE_STAFF],
+             g.h->url);
+    assert_int_equal(curl(g.h, args, &body), 200);
+    cJSON *me = cJSON_Parse(body);
+    assert_non_null(me);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(me, "name")), "stf");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(me, "role")), "staff");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(me, "every_site")));
+    const cJSON *sites = cJSON_GetObjectItem(me, "sites");
+    assert_int_equal(cJSON_GetArraySize(sites), 1);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(sites, 0)), "a");
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(me, "teams"), 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t, "team")), "hk");
+    cJSON_Delete(me);
+    free(body);
+    snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/me'", g.token[HUB_ROLE_ADMIN],
+             g.h->url);
+    assert_int_equal(curl(g.h, args, &body), 200);
+    assert_non_null(strstr(body, "\"role\":\"admin\""));
+    assert_non_null(strstr(body, "\"every_site\":true"));
+    free(body);
+
+    const char *strangers[] = {
+        "",                                                                      /* no credential */
+        "-H 'Authorization: Bearer amm_notatokenatallnotatokenatallnotatoken1'", /* wrong */
+        "-H 'Authorization: Basic Ym9zczpib3Nz'", /* another scheme */
+    };
+    for (size_t i = 0; i < sizeof strangers / sizeof strangers[0]; i++) {
+        snprintf(args, sizeof args, "%s '%s/v1/me'", strangers[i], g.h->url);
+        assert_int_equal(curl(g.h, args, &body), 401);
+        assert_null(strstr(body, "stf"));
+        free(body);
+    }
+    /* A kiosk's token is nobody. */
+    snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/me'", g.h->k1_token,
+             g.h->url);
+    assert_int_equal(curl(g.h, args, &body), 401);
+    free(body);
+}
+
+/* The command line refuses what would make a person nobody or everybody. */
+static void person_add_refuses_mistakes(void **state)
+{
+    harness *h = *state;
+    char out[1024];
+    const char *site_a[] = {"site",       "add", "a",          "--name", "Site A",
+                            "--timezone", "UTC", "--currency", "GBP",    NULL};
+    cmd(h, site_a, out, sizeof out);
+    const struct {
+        const char *args[10];
+        int status;
+        const char *err;
+    } cases[] = {
+        {{"person", "add", "x", "--role", "boss", NULL}, 2, "--role must be admin, manager"},
+        {{"person", "add", "x", NULL}, 2, "--role must be"},
+        {{"person", "add", "x", "--role", "admin", "--site", "a", NULL}, 2, "an admin has every"},
+        {{"person", "add", "x", "--role", "viewer", NULL}, 2, "a viewer needs at least one"},
+        {{"person", "add", "x", "--role", "manager", "--site", "nowhere", NULL},
+         1,
+         "no site 'nowhere'"},
+        {{"person", "add", "x", "--role", "staff", "--team", "a/nope", NULL},
+         1,
+         "no team 'a/nope'"},
+        {{"person", "add", "x", "--role", "staff", "--team", "nope", NULL}, 1, "is not SITE/TEAM"},
+        {{"person", "add", "boss", "--role", "viewer", "--site", "a", NULL},
+         1,
+         "person 'boss' already exists"},
+        {{"token", "add", "nobody", NULL}, 1, "no person 'nobody'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int status = h_hub_cmd(h, cases[i].args, out, sizeof out);
+        char err_path[700];
+        snprintf(err_path, sizeof err_path, "%s/cmd.err", h->dir);
+        char *err = am_test_read_file(err_path, NULL);
+        if (status != cases[i].status || !err || !strstr(err, cases[i].err))
+            fail_msg("case %zu: status %d, '%s'", i, status, err ? err : "");
+        free(err);
+    }
+    /* Nothing half-made: x does not exist after the failed adds. */
+    const char *list[] = {"person", "list", NULL};
+    cmd(h, list, out, sizeof out);
+    assert_null(strstr(out, "\"x\""));
+    assert_non_null(strstr(out, "\"boss\""));
+}
+
+static int setup_sqlite(void **state)
+{
+    return h_setup(state, false, RELAXED);
+}
+
+static int setup_pg(void **state)
+{
+    return h_setup(state, true, RELAXED);
+}
+
+static void walk_every_action_sqlite(void **state)
+{
+    walk(state);
+}
+
+static void walk_every_action_postgresql(void **state)
+{
+    walk(state);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(doc_table_is_the_hubs_table),
+    cmocka_unit_test_setup_teardown(walk_every_action_sqlite, setup_sqlite, h_teardown),
+    cmocka_unit_test_setup_teardown(walk_every_action_postgresql, setup_pg, h_teardown),
+    cmocka_unit_test_setup_teardown(me_says_who_and_refuses_strangers, setup_sqlite, h_teardown),
+    cmocka_unit_test_setup_teardown(person_add_refuses_mistakes, setup_sqlite, h_teardown),
+};
+
+AM_TEST_MAIN(tests)
