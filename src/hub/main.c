@@ -258,6 +258,30 @@ static bool site_values_ok(const char *what, const char *zone, const char *curre
     return true;
 }
 
+/* "kiosk list", "site list", "person list": what `read` returns, as JSON. */
+static int print_list(const char *config_path, const char *what,
+                      am_rc (*read)(hub_db *db, cJSON **out))
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    cJSON *list = NULL;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    if (read(db, &list) != AM_OK) {
+        fprintf(stderr, "amends-hub: %s: reading the database failed\n", what);
+        status = 1;
+    } else {
+        char *text = cJSON_Print(list);
+        if (text)
+            printf("%s\n", text);
+        free(text);
+    }
+    cJSON_Delete(list);
+    hub_db_close(db);
+    return status;
+}
+
 static int cmd_site(const char *config_path, int argc, char **argv)
 {
     hub_config cfg;
@@ -272,22 +296,7 @@ static int cmd_site(const char *config_path, int argc, char **argv)
             fputs(usage_site, stderr);
             return 2;
         }
-        int status = open_db(config_path, &cfg, 1, &db);
-        if (status)
-            return status;
-        cJSON *sites = NULL;
-        if (hub_db_sites(db, &sites) != AM_OK) {
-            fprintf(stderr, "amends-hub: site list: reading the database failed\n");
-            status = 1;
-        } else {
-            char *text = cJSON_Print(sites);
-            if (text)
-                printf("%s\n", text);
-            free(text);
-        }
-        cJSON_Delete(sites);
-        hub_db_close(db);
-        return status;
+        return print_list(config_path, "site list", hub_db_sites);
     }
     bool add = argc >= 1 && !strcmp(argv[0], "add");
     bool set = argc >= 1 && !strcmp(argv[0], "set");
@@ -374,24 +383,8 @@ static int cmd_person(const char *config_path, int argc, char **argv)
     hub_role role;
     if (cli_help(argc, argv, usage_person))
         return 0;
-    if (argc == 1 && !strcmp(argv[0], "list")) {
-        int status = open_db(config_path, &cfg, 1, &db);
-        if (status)
-            return status;
-        cJSON *people = NULL;
-        if (hub_db_people(db, &people) != AM_OK) {
-            fprintf(stderr, "amends-hub: person list: reading the database failed\n");
-            status = 1;
-        } else {
-            char *text = cJSON_Print(people);
-            if (text)
-                printf("%s\n", text);
-            free(text);
-        }
-        cJSON_Delete(people);
-        hub_db_close(db);
-        return status;
-    }
+    if (argc == 1 && !strcmp(argv[0], "list"))
+        return print_list(config_path, "person list", hub_db_people);
     if (argc < 1 || strcmp(argv[0], "add") != 0) {
         fputs(usage_person, stderr);
         return 2;
@@ -542,25 +535,8 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         hub_db_close(db);
         return status;
     }
-    if (argc == 1 && !strcmp(argv[0], "list")) {
-        status = open_db(config_path, &cfg, 1, &db);
-        if (status)
-            return status;
-        cJSON *kiosks = NULL;
-        if (hub_db_kiosks(db, &kiosks) != AM_OK) {
-            fprintf(stderr, "amends-hub: kiosk list: reading the database failed\n");
-            status = 1;
-        } else {
-            char *text = cJSON_Print(kiosks);
-            if (text)
-                printf("%s\n", text);
-            free(text);
-            cJSON_Delete(kiosks);
-            status = 0;
-        }
-        hub_db_close(db);
-        return status;
-    }
+    if (argc == 1 && !strcmp(argv[0], "list"))
+        return print_list(config_path, "kiosk list", hub_db_kiosks);
     fputs(usage_kiosk, stderr);
     return 2;
 }
