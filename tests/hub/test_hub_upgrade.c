@@ -25,8 +25,8 @@ static void load_fixture(harness *h)
     if (h->use_pg) {
         char script[2048];
         snprintf(script, sizeof script,
-                 "psql -q -X -h 127.0.0.1 -p %d -U amends -d postgres -v ON_ERROR_STOP=1 -f '%s'",
-                 h->pg.port, FIXTURE_PG);
+                 "psql -q -X -h '%s' -p %d -U amends -d postgres -v ON_ERROR_STOP=1 -f '%s'",
+                 h->pg.dir, h->pg.port, FIXTURE_PG);
         assert_int_equal(h_sh(script, NULL, NULL), 0);
     } else {
         char path[700];
