@@ -38,8 +38,12 @@ static void sql_add(char *sql, const char *fmt, ...)
     size_t len = strlen(sql);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(sql + len, JOURNEY_SQL_MAX - len, fmt, ap);
+    int n = vsnprintf(sql + len, JOURNEY_SQL_MAX - len, fmt, ap);
     va_end(ap);
+    /* The statements follow from the field table alone: one that does not
+     * fit is a programming error, and the first store a test opens says so. */
+    if (n < 0 || (size_t)n >= JOURNEY_SQL_MAX - len)
+        abort();
 }
 
 static void journey_sql_build(void)
@@ -69,16 +73,16 @@ static void journey_sql_build(void)
     sql_add(update, " WHERE id = ?1 AND outcome = 'open'");
 
     static const char head[] = "SELECT j.id, j.kiosk, j.created_at_ms, j.closed_at_ms, j.outcome, ";
-    snprintf(journey_sql[JSQL_GET], JOURNEY_SQL_MAX,
-             "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id WHERE j.id = ?1",
-             head, columns);
+    sql_add(journey_sql[JSQL_GET],
+            "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id WHERE j.id = ?1", head,
+            columns);
     /* For the sync worker, which has the record inflight: no outbox join. */
-    snprintf(journey_sql[JSQL_GET_CLAIMED], JOURNEY_SQL_MAX,
-             "%s%s'inflight' FROM journeys j WHERE j.id = ?1", head, columns);
-    snprintf(journey_sql[JSQL_EACH], JOURNEY_SQL_MAX,
-             "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
-             "WHERE j.created_at_ms >= ?1 ORDER BY j.created_at_ms, j.rowid",
-             head, columns);
+    sql_add(journey_sql[JSQL_GET_CLAIMED], "%s%s'inflight' FROM journeys j WHERE j.id = ?1", head,
+            columns);
+    sql_add(journey_sql[JSQL_EACH],
+            "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id "
+            "WHERE j.created_at_ms >= ?1 ORDER BY j.created_at_ms, j.rowid",
+            head, columns);
 }
 
 /* One of the journey statements (constant once built). */
