@@ -242,7 +242,7 @@ static long act(group *g, const char *action, int role, int where, char **body)
 {
     harness *h = g->h;
     const char *kiosk = where ? "kiosk-at-b" : "kiosk-at-a";
-    char args[2048], auth[256], cookie[256];
+    char args[4096], auth[512], cookie[1024];
     snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", g->token[role]);
     snprintf(cookie, sizeof cookie, "-b '%s' -H 'Origin: %s'", g->cookie[role], h->url);
     if (!strcmp(action, "GET /v1/me"))
