@@ -175,6 +175,7 @@ static char *hub_export(sync_fx *fx, const char *path)
     assert_int_equal(reply.status, 200);
     char *text = strdup(reply.body);
     am_hub_reply_clear(&reply);
+    am_hub_client_free(m);
     return text;
 }
 
