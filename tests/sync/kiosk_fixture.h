@@ -11,6 +11,8 @@
 #define KIOSK_FIXTURE_H
 
 #include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
 
 #include "sync_fixture.h"
 
@@ -181,8 +183,39 @@ static inline int kx_teardown(void **state)
 
 /* Starts amends-kiosk in the background: in an 800x480 window on the Xvfb
  * display, or (script != NULL) headless on that script. */
+static void kx_on_alarm(int sig)
+{
+    (void)sig; /* only there to interrupt flock(2) */
+}
+
+/* Waits until no process holds the data dir's kiosk lock any more: a
+ * kiosk SIGKILLed while LeakSanitizer checks it at exit leaves a tracer
+ * task sharing its file table for a moment after waitpid, and the next
+ * kiosk would rightly refuse to start beside it. Fails after 10 s. */
+static inline void kx_lock_free(kiosk_fx *k)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/kiosk.lock", k->fx->data);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return; /* no kiosk has run yet */
+    struct sigaction sa = {.sa_handler = kx_on_alarm}, old;
+    sigaction(SIGALRM, &sa, &old); /* no SA_RESTART: flock returns EINTR */
+    alarm(10);
+    int rc = flock(fd, LOCK_EX);
+    int err = errno;
+    alarm(0);
+    sigaction(SIGALRM, &old, NULL);
+    if (rc == 0)
+        flock(fd, LOCK_UN);
+    close(fd);
+    if (rc != 0)
+        fail_msg("%s still locked 10 s after its kiosk was reaped: %s", path, strerror(err));
+}
+
 static inline pid_t kx_spawn(kiosk_fx *k, const char *script)
 {
+    kx_lock_free(k);
     char display[16];
     snprintf(display, sizeof display, ":%d", k->display);
     pid_t pid = fork();
