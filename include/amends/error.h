@@ -15,13 +15,14 @@ typedef enum am_rc {
     AM_ERR_INVALID,  /* bad argument or input (bad UTF-8, bad value) */
     AM_ERR_NOTFOUND, /* the thing asked for does not exist */
     AM_ERR_IO,       /* a file or device failed */
-    AM_ERR_FULL,     /* disk or database full: nothing more can be kept */
+    AM_ERR_FULL,     /* disk or database full, and nothing else: nothing more can be kept */
     AM_ERR_READONLY, /* storage is read-only */
     AM_ERR_CORRUPT,  /* storage is damaged */
     AM_ERR_BUSY,     /* storage locked by someone else past the busy timeout */
     AM_ERR_VERSION,  /* storage written by a newer amends */
     AM_ERR_CONFIG,   /* configuration is wrong */
     AM_ERR_LOCKED,   /* another instance holds the lock */
+    AM_ERR_TOOBIG,   /* input over a size or count limit (a body, a batch) */
 } am_rc;
 
 /* Short English name of a result code ("disk full", ...); never NULL. */

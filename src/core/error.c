@@ -30,6 +30,8 @@ const char *am_rc_str(am_rc rc)
         return "configuration error";
     case AM_ERR_LOCKED:
         return "another instance is running";
+    case AM_ERR_TOOBIG:
+        return "over the size limit";
     }
     return "unknown error";
 }
