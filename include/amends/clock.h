@@ -1,4 +1,5 @@
-/* clock.h — wall-clock time and the kiosk's budget day.
+/* clock.h — wall-clock and monotonic time, ages for people, and the
+ * kiosk's budget day.
  *
  * The daily offer budget resets at local midnight. The kiosk's UI thread,
  * its sync worker (for the heartbeat) and amendsctl all need the same
@@ -16,6 +17,18 @@
 /* Wall-clock time now, in ms since the epoch (CLOCK_REALTIME): the one
  * clock records, logs and budgets are stamped with. */
 int64_t am_wall_ms(void);
+
+/* Monotonic time (CLOCK_MONOTONIC), for timeouts, deadlines and
+ * measuring: never jumps when the wall clock is set. The origin is
+ * arbitrary; only differences mean anything. */
+int64_t am_mono_ms(void);
+int64_t am_mono_ns(void);
+
+/* How long ago at_ms was, seen at now_ms (both wall-clock ms), as people
+ * read it: "45s ago" under two minutes, "12 min ago" under two hours,
+ * "5 h ago" under two days, then "3 days ago". A time in the future reads
+ * "0s ago". len of 32 holds any of them. */
+void am_format_ago(int64_t at_ms, int64_t now_ms, char *buf, size_t len);
 
 /* ms since the epoch as UTC "2026-11-22T08:00:00Z"; "" for 0 or less,
  * which the store uses for "never". len of 21 or more holds it. */

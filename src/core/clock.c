@@ -1,6 +1,8 @@
-/* clock.c — wall-clock time and the budget day (see clock.h). */
+/* clock.c — wall-clock and monotonic time, ages and the budget day (see
+ * clock.h). */
 #include "amends/clock.h"
 
+#include <stdio.h>
 #include <time.h>
 
 int64_t am_wall_ms(void)
@@ -8,6 +10,33 @@ int64_t am_wall_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t am_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t am_mono_ms(void)
+{
+    return am_mono_ns() / 1000000;
+}
+
+void am_format_ago(int64_t at_ms, int64_t now_ms, char *buf, size_t len)
+{
+    int64_t s = (now_ms - at_ms) / 1000;
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        snprintf(buf, len, "%llds ago", (long long)s);
+    else if (s < 7200)
+        snprintf(buf, len, "%lld min ago", (long long)(s / 60));
+    else if (s < 172800)
+        snprintf(buf, len, "%lld h ago", (long long)(s / 3600));
+    else
+        snprintf(buf, len, "%lld days ago", (long long)(s / 86400));
 }
 
 void am_format_utc(int64_t ms, char *buf, size_t len)

@@ -77,7 +77,51 @@ static void utc_text_and_never(void **state)
     assert_string_equal(buf, "");
 }
 
+static void ago(int64_t age_ms, const char *want)
+{
+    const int64_t now = utc(2026, 11, 22, 8, 0, 0);
+    char buf[32] = "x";
+    am_format_ago(now - age_ms, now, buf, sizeof buf);
+    assert_string_equal(buf, want);
+}
+
+/* One "N ago" for amendsctl, the manager screen and the dashboard: each
+ * unit up to twice its size, then the next, ending in days. */
+static void ago_boundaries_up_to_days(void **state)
+{
+    (void)state;
+    ago(0, "0s ago");
+    ago(999, "0s ago");
+    ago(-5000, "0s ago"); /* a clock set back: never "in -5s" */
+    ago(1000, "1s ago");
+    ago(119999, "119s ago");
+    ago(120000, "2 min ago");
+    ago(7199999, "119 min ago");
+    ago(7200000, "2 h ago");
+    ago(172799999, "47 h ago");
+    ago(172800000, "2 days ago");
+    ago(INT64_C(400) * 86400000 + 5, "400 days ago");
+    char small[8] = "x";
+    am_format_ago(0, INT64_C(3) * 86400000, small, sizeof small); /* cut, still terminated */
+    assert_string_equal(small, "3 days ");
+}
+
+static void monotonic_never_goes_back(void **state)
+{
+    (void)state;
+    int64_t ns = am_mono_ns(), ms = am_mono_ms();
+    assert_true(ms >= ns / 1000000);
+    for (int i = 0; i < 1000; i++) {
+        int64_t n2 = am_mono_ns();
+        assert_true(n2 >= ns);
+        ns = n2;
+    }
+    assert_true(am_mono_ms() >= ms);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(ago_boundaries_up_to_days),
+    cmocka_unit_test(monotonic_never_goes_back),
     cmocka_unit_test(utc_text_and_never),
     cmocka_unit_test(utc_midnight),
     cmocka_unit_test(berlin_normal_and_change_days),
