@@ -35,6 +35,12 @@ int am_utf8_set(char *dst, size_t dstsize, size_t max_chars, const char *src);
  * does not start a whole sequence counts as one code point of its value. */
 int am_utf8_next(const char *s, size_t len, size_t i, uint32_t *cp);
 
+/* Encodes the code point cp as UTF-8 into out (no NUL added) and returns
+ * its length, 1 to 4; 0, writing nothing, for a surrogate (U+D800 to
+ * U+DFFF) or a value past U+10FFFF, which have no UTF-8 form. */
+#define AM_UTF8_MAX 4
+int am_utf8_encode(uint32_t cp, char out[AM_UTF8_MAX]);
+
 /* Scripts that need their own face and direction when drawn. */
 bool am_script_arabic(uint32_t cp); /* Arabic, its supplements and presentation forms */
 bool am_script_cjk(uint32_t cp);    /* CJK, radicals to ideographs, and full-width forms */

@@ -127,7 +127,66 @@ static void next_decodes_and_scripts_classify(void **state)
     assert_false(am_script_cjk(0x0634) || am_script_cjk('9'));
 }
 
+static void encode(uint32_t cp, const char *want)
+{
+    char out[AM_UTF8_MAX + 1];
+    memset(out, 0x55, sizeof out);
+    int n = am_utf8_encode(cp, out);
+    assert_int_equal(n, (int)strlen(want));
+    assert_memory_equal(out, want, (size_t)n);
+    assert_int_equal((unsigned char)out[n], 0x55); /* nothing written past it */
+    if (n > 0) {
+        /* What it writes is valid UTF-8 and decodes back to cp. */
+        assert_true(am_utf8_valid(out, (size_t)n));
+        uint32_t back = 0xFFFFFFFF;
+        assert_int_equal(am_utf8_next(out, (size_t)n, 0, &back), n);
+        assert_int_equal(back, cp);
+    }
+}
+
+/* The one encoder: every length's first and last code point, and the
+ * values that have no UTF-8 form. */
+static void encode_edges(void **state)
+{
+    (void)state;
+    char out[AM_UTF8_MAX]; /* U+0000 is one zero byte (am_utf8_valid refuses NUL) */
+    assert_int_equal(am_utf8_encode(0, out), 1);
+    assert_int_equal(out[0], 0);
+    encode(0x41, "A");
+    encode(0x7F, "\x7f");
+    encode(0x80, "\xc2\x80");
+    encode(0xE9, "\xc3\xa9"); /* é */
+    encode(0x7FF, "\xdf\xbf");
+    encode(0x800, "\xe0\xa0\x80");
+    encode(0x8C22, "\xe8\xb0\xa2"); /* 谢 */
+    encode(0xD7FF, "\xed\x9f\xbf");
+    encode(0xD800, ""); /* surrogates: refused */
+    encode(0xDFFF, "");
+    encode(0xE000, "\xee\x80\x80");
+    encode(0xFFFD, "\xef\xbf\xbd");
+    encode(0xFFFF, "\xef\xbf\xbf");
+    encode(0x10000, "\xf0\x90\x80\x80");
+    encode(0x1F600, "\xf0\x9f\x98\x80"); /* 😀 */
+    encode(0x10FFFF, "\xf4\x8f\xbf\xbf");
+    encode(0x110000, ""); /* past Unicode */
+    encode(0xFFFFFFFF, "");
+    /* Every scalar value round-trips through the decoder and the checker. */
+    for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+        char b[AM_UTF8_MAX];
+        int n = am_utf8_encode(cp, b);
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            assert_int_equal(n, 0);
+            continue;
+        }
+        assert_int_equal(n, cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
+        uint32_t back = 0;
+        if (am_utf8_next(b, (size_t)n, 0, &back) != n || back != cp || !am_utf8_valid(b, (size_t)n))
+            fail_msg("U+%04X does not round-trip", (unsigned)cp);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(encode_edges),
     cmocka_unit_test(valid_accepts_all_scripts_and_emoji),
     cmocka_unit_test(valid_rejects_bad_sequences),
     cmocka_unit_test(append_caps_in_characters_without_splitting),
