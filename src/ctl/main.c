@@ -78,21 +78,6 @@ static void format_local(int64_t ms, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static void format_ago(int64_t ms, int64_t now, char *buf, size_t len)
-{
-    int64_t s = (now - ms) / 1000;
-    if (s < 0)
-        s = 0;
-    if (s < 120)
-        snprintf(buf, len, "%llds ago", (long long)s);
-    else if (s < 7200)
-        snprintf(buf, len, "%lld min ago", (long long)(s / 60));
-    else if (s < 172800)
-        snprintf(buf, len, "%lld h ago", (long long)(s / 3600));
-    else
-        snprintf(buf, len, "%lld days ago", (long long)(s / 86400));
-}
-
 /* Local midnight before `ms`: the kiosk's budget day (see src/kiosk/app.c). */
 static int open_store(const ctl *c, am_store **st)
 {
@@ -272,12 +257,12 @@ static int cmd_status(ctl *c, int argc, char **argv)
            (long long)s.quarantined);
     if (s.oldest_pending_ms > 0) {
         format_local(s.oldest_pending_ms, when, sizeof when);
-        format_ago(s.oldest_pending_ms, now, ago, sizeof ago);
+        am_format_ago(s.oldest_pending_ms, now, ago, sizeof ago);
         printf("oldest        %s (%s)\n", when, ago);
     }
     format_local(s.last_success_ms, when, sizeof when);
     if (s.last_success_ms > 0) {
-        format_ago(s.last_success_ms, now, ago, sizeof ago);
+        am_format_ago(s.last_success_ms, now, ago, sizeof ago);
         printf("last success  %s (%s)\n", when, ago);
     } else {
         printf("last success  never\n");

@@ -564,21 +564,6 @@ static void td_num(hub_html *h, const cJSON *o, const char *key)
         hub_html_raw(h, "<td class=\"num muted\">—</td>");
 }
 
-static void age_text(int64_t age_ms, char *out, size_t outlen)
-{
-    int64_t s = age_ms / 1000;
-    if (s < 0)
-        s = 0;
-    if (s < 120)
-        snprintf(out, outlen, "%lld s ago", (long long)s);
-    else if (s < 7200)
-        snprintf(out, outlen, "%lld min ago", (long long)(s / 60));
-    else if (s < 172800)
-        snprintf(out, outlen, "%lld h ago", (long long)(s / 3600));
-    else
-        snprintf(out, outlen, "%lld days ago", (long long)(s / 86400));
-}
-
 /* The budget a kiosk's latest heartbeat carried; false when it carried none
  * (an older kiosk, or none heard yet). */
 typedef struct kiosk_budget {
@@ -646,7 +631,7 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
         if (heard) {
             char when[48], age[32];
             hub_tz_format(seen, jstr(k, "timezone"), HUB_TZ_SECOND, when, sizeof when);
-            age_text(now - seen, age, sizeof age);
+            am_format_ago(seen, now, age, sizeof age);
             hub_html_raw(h, "<td title=\"");
             hub_html_text(h, when);
             hub_html_fmt(h, "\">%s</td>", age);

@@ -528,19 +528,6 @@ static bool manager_effects(am_app *app, const am_effects *fx, int64_t now_ms)
     return false;
 }
 
-static void format_ago(int64_t at_ms, int64_t wall_ms, char *buf, size_t len)
-{
-    int64_t s = (wall_ms - at_ms) / 1000;
-    if (s < 0)
-        s = 0;
-    if (s < 120)
-        snprintf(buf, len, "%llds ago", (long long)s);
-    else if (s < 7200)
-        snprintf(buf, len, "%lld min ago", (long long)(s / 60));
-    else
-        snprintf(buf, len, "%lld h ago", (long long)(s / 3600));
-}
-
 struct log_lines {
     am_manager_info *out;
     int64_t wall_ms;
@@ -553,7 +540,7 @@ static int add_log_line(const am_sync_log_entry *e, void *ud)
     if (out->log_count >= AM_MANAGER_LOG_LINES)
         return 1;
     char ago[32];
-    format_ago(e->at_ms, ll->wall_ms, ago, sizeof ago);
+    am_format_ago(e->at_ms, ll->wall_ms, ago, sizeof ago);
     char status[16] = "";
     if (e->http_status)
         snprintf(status, sizeof status, " HTTP %d", e->http_status);
@@ -590,7 +577,7 @@ void am_app_manager_info(am_app *app, am_manager_info *out)
             snprintf(out->last_sync, sizeof out->last_sync, "never");
         } else {
             char ago[32];
-            format_ago(st.last_attempt_ms, wall_ms, ago, sizeof ago);
+            am_format_ago(st.last_attempt_ms, wall_ms, ago, sizeof ago);
             int n = snprintf(out->last_sync, sizeof out->last_sync, "%s, %s%s%.100s",
                              st.last_outcome, ago, st.last_error[0] ? ": " : "", st.last_error);
             (void)n; /* a long error is cut; the sync log has it whole */
