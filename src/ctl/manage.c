@@ -40,13 +40,6 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 #define PIN_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PIN_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void format_local(int64_t ms, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
@@ -477,7 +470,7 @@ static int cmd_pin_set(const char *data_dir, int argc, char **argv)
     int status = read_new_pin(pin, repeat, sizeof pin);
     int64_t hash_ms = 0;
     if (status == EXIT_OK) {
-        int64_t started = mono_ms();
+        int64_t started = am_mono_ms();
         if (crypto_pwhash_str(hash, pin, strlen(pin), PIN_OPSLIMIT, PIN_MEMLIMIT) != 0) {
             fprintf(stderr,
                     "amendsctl pin set: hashing the PIN needs %zu MiB of memory and "
@@ -485,7 +478,7 @@ static int cmd_pin_set(const char *data_dir, int argc, char **argv)
                     (size_t)PIN_MEMLIMIT >> 20);
             status = EXIT_FAIL;
         }
-        hash_ms = mono_ms() - started;
+        hash_ms = am_mono_ms() - started;
     }
     sodium_memzero(pin, sizeof pin);
     sodium_memzero(repeat, sizeof repeat);

@@ -1311,12 +1311,10 @@ int hub_server_stop(hub_server *s, int timeout_s)
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
     am_log_info(MOD, "not listening any more; %d request(s) in flight", atomic_load(&s->in_flight));
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t start_ms = am_mono_ms();
     int left;
     while ((left = atomic_load(&s->in_flight)) > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= timeout_s)
+        if ((am_mono_ms() - start_ms) / 1000 >= timeout_s)
             break;
         struct timespec tick = {0, 20 * 1000000L};
         nanosleep(&tick, NULL);

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "amends/clock.h"
 #include "amends/proto.h"
 #include "amends/webhook.h"
 
@@ -247,13 +248,6 @@ static struct curl_slist *add(struct curl_slist *list, bool *ok, const char *fmt
     return grown;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 am_rc sync_transport_post(sync_transport *t, const char *token, const uint8_t *key, size_t keylen,
                           const char *batch, const char *body, size_t len, sync_reply *out)
 {
@@ -292,9 +286,9 @@ am_rc sync_transport_post(sync_transport *t, const char *token, const uint8_t *k
     curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(t->curl, CURLOPT_HEADERDATA, out);
-    int64_t started = mono_ms();
+    int64_t started = am_mono_ms();
     CURLcode cc = curl_easy_perform(t->curl);
-    out->latency_ms = mono_ms() - started;
+    out->latency_ms = am_mono_ms() - started;
     if (cc != CURLE_OK) {
         describe(t, cc, out->transport, sizeof out->transport);
         out->aborted = cc == CURLE_ABORTED_BY_CALLBACK;

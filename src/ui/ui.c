@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "amends/clock.h"
+#include "amends/text.h"
 
 struct am_ui {
     const am_config *cfg;
@@ -112,9 +114,7 @@ struct am_ui_prep {
 
 static double clock_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    return (double)am_mono_ns() / 1e6;
 }
 
 /* Text sizes of the guest's own words (fields, and a name in the apology
@@ -131,23 +131,6 @@ static const struct {
 };
 #define GUEST_SIZE_COUNT (sizeof guest_sizes / sizeof guest_sizes[0])
 
-static size_t utf8_put(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 /* Every character of `lang`'s kiosk strings, and printable ASCII (names,
  * e-mail addresses, site texts), each once, as one UTF-8 string. */
 static void collect_chars(am_ui *ui, int lang)
@@ -157,7 +140,7 @@ static void collect_chars(am_ui *ui, int lang)
     size_t len = 0, cap = sizeof ui->warm_chars - 4;
     for (uint32_t cp = 0x21; cp < 0x7F; cp++) {
         seen[cp / 8] |= (unsigned char)(1u << (cp % 8));
-        len += utf8_put(ui->warm_chars + len, cp);
+        len += (size_t)am_utf8_encode(cp, ui->warm_chars + len);
     }
     for (int k = 0; k < AM_STR_COUNT && len < cap; k++) {
         const unsigned char *t = (const unsigned char *)am_i18n_get(ui->i18n, lang, (am_str)k);
@@ -179,7 +162,7 @@ static void collect_chars(am_ui *ui, int lang)
                 (cp >= 0xFF00 && cp <= 0xFFEF) || (seen[cp / 8] & (1u << (cp % 8))))
                 continue;
             seen[cp / 8] |= (unsigned char)(1u << (cp % 8));
-            len += utf8_put(ui->warm_chars + len, cp);
+            len += (size_t)am_utf8_encode(cp, ui->warm_chars + len);
         }
     }
     ui->warm_chars[len] = '\0';
