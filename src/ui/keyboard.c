@@ -42,23 +42,6 @@ static uint32_t upper_cp(uint32_t cp)
     return cp;
 }
 
-static int utf8_put(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 /* One key of a row, before it has a place: weight is its width in keys. */
 typedef struct key_spec {
     const char *id;
@@ -115,7 +98,7 @@ static int letter_keys(const char *row, bool upper, key_spec *out, char (*ids)[1
             snprintf(ids[n], sizeof ids[n], "kbd.%c", (char)cp);
         else
             snprintf(ids[n], sizeof ids[n], "kbd.u%04x", (unsigned)cp);
-        int tl = utf8_put(typed[n], upper ? upper_cp(cp) : cp);
+        int tl = am_utf8_encode(upper ? upper_cp(cp) : cp, typed[n]);
         typed[n][tl] = '\0';
         key_spec *k = &out[n];
         memset(k, 0, sizeof *k);
