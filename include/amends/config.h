@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amends/error.h"
 #include "amends/log.h"
 
 /* The languages amends ships strings and fonts for, in chip order. */
@@ -43,8 +44,8 @@ typedef enum am_severity {
     AM_SEVERITY_SIGNIFICANT,
     AM_SEVERITY_SEVERE,
 } am_severity;
-const char *am_severity_name(am_severity s); /* "minor", ..., "" for NONE */
-int am_severity_parse(const char *name, am_severity *out);
+const char *am_severity_name(am_severity s);                 /* "minor", ..., "" for NONE */
+am_rc am_severity_parse(const char *name, am_severity *out); /* AM_OK or AM_ERR_INVALID */
 
 /* One text in every language; s[lang] is NULL where the site gave none. */
 typedef struct am_text {

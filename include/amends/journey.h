@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "amends/config.h"
+#include "amends/error.h"
 
 typedef enum am_screen {
     AM_SCREEN_ATTRACT = 0,
@@ -37,7 +38,7 @@ typedef enum am_screen {
 
 /* Stable ids ("attract", ..., "out_of_order"); NULL past the end. */
 const char *am_screen_id(am_screen s);
-int am_screen_parse(const char *id, am_screen *out); /* 0 or -1 */
+am_rc am_screen_parse(const char *id, am_screen *out); /* AM_OK or AM_ERR_INVALID */
 /* Screens a guest uses; idle on them prompts "still there?". */
 bool am_screen_is_guest(am_screen s);
 
@@ -56,7 +57,7 @@ typedef enum am_outcome {
     AM_OUTCOME_INTERRUPTED, /* the kiosk stopped (crash, power) mid-journey */
 } am_outcome;
 const char *am_outcome_name(am_outcome o);
-int am_outcome_parse(const char *name, am_outcome *out);
+am_rc am_outcome_parse(const char *name, am_outcome *out); /* AM_OK or AM_ERR_INVALID */
 
 typedef enum am_offer_state {
     AM_OFFER_NONE = 0, /* policy has no offer for this report */
@@ -66,7 +67,7 @@ typedef enum am_offer_state {
     AM_OFFER_ESCALATED, /* over budget: a manager will contact the guest */
 } am_offer_state;
 const char *am_offer_state_name(am_offer_state s);
-int am_offer_state_parse(const char *name, am_offer_state *out);
+am_rc am_offer_state_parse(const char *name, am_offer_state *out); /* as above */
 
 typedef enum am_consent { AM_CONSENT_UNSET = 0, AM_CONSENT_YES, AM_CONSENT_NO } am_consent;
 const char *am_consent_name(am_consent c); /* "", "yes", "no" */

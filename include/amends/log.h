@@ -8,6 +8,8 @@
 #ifndef AMENDS_LOG_H
 #define AMENDS_LOG_H
 
+#include "amends/error.h"
+
 typedef enum am_log_level {
     AM_LOG_DEBUG = 0,
     AM_LOG_INFO,
@@ -20,8 +22,8 @@ typedef enum am_log_level {
 void am_log_set_level(am_log_level level);
 am_log_level am_log_get_level(void);
 
-/* Parses "debug", "info", "warn", "error", "off". Returns 0 or -1. */
-int am_log_parse_level(const char *name, am_log_level *out);
+/* Parses "debug", "info", "warn", "error", "off". AM_OK or AM_ERR_INVALID. */
+am_rc am_log_parse_level(const char *name, am_log_level *out);
 
 /* Program name printed at the start of each line ("amends-kiosk"). Borrows. */
 void am_log_set_ident(const char *ident);

@@ -149,7 +149,7 @@ char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen);
  * AM_OK: *out owns a batch whose records each have `valid` set.
  * AM_ERR_INVALID: not a batch (not JSON, not an object, bad kiosk or batch,
  * records missing or not an array); err says why.
- * AM_ERR_FULL: more than AM_PROTO_MAX_RECORDS records: split the batch.
+ * AM_ERR_TOOBIG: more than AM_PROTO_MAX_RECORDS records: split the batch.
  * AM_ERR_NOMEM. On failure *out is NULL. */
 am_rc am_proto_batch_decode(const char *body, size_t len, am_proto_batch **out, char *err,
                             size_t errlen);

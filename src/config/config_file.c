@@ -822,7 +822,7 @@ static int add_severity(load_ctx *ctx, const char *item, size_t len, void *arg)
     if (len < sizeof name) {
         memcpy(name, item, len);
         name[len] = '\0';
-        known = am_severity_parse(name, &severity) == 0;
+        known = am_severity_parse(name, &severity) == AM_OK;
     }
     if (!known) {
         fail_key(ctx, "'%s' is not one of minor, significant, severe",

@@ -34,18 +34,18 @@ const char *am_severity_name(am_severity s)
     return severity_names[s];
 }
 
-int am_severity_parse(const char *name, am_severity *out)
+am_rc am_severity_parse(const char *name, am_severity *out)
 {
     if (!name)
-        return -1;
+        return AM_ERR_INVALID;
     /* NONE has no name a person could type: it means "not chosen yet". */
     for (int s = AM_SEVERITY_MINOR; s <= AM_SEVERITY_SEVERE; s++) {
         if (strcmp(name, severity_names[s]) == 0) {
             *out = (am_severity)s;
-            return 0;
+            return AM_OK;
         }
     }
-    return -1;
+    return AM_ERR_INVALID;
 }
 
 const char *am_text_get(const am_text *t, int lang)

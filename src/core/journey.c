@@ -117,13 +117,13 @@ const char *am_screen_id(am_screen s)
     return name_at(screen_ids, COUNT_OF(screen_ids), (unsigned)s);
 }
 
-int am_screen_parse(const char *id, am_screen *out)
+am_rc am_screen_parse(const char *id, am_screen *out)
 {
     int i = index_of(screen_ids, COUNT_OF(screen_ids), id);
     if (i < 0)
-        return -1;
+        return AM_ERR_INVALID;
     *out = (am_screen)i;
-    return 0;
+    return AM_OK;
 }
 
 bool am_screen_is_guest(am_screen s)
@@ -136,13 +136,13 @@ const char *am_outcome_name(am_outcome o)
     return name_at(outcome_names, COUNT_OF(outcome_names), (unsigned)o);
 }
 
-int am_outcome_parse(const char *name, am_outcome *out)
+am_rc am_outcome_parse(const char *name, am_outcome *out)
 {
     int i = index_of(outcome_names, COUNT_OF(outcome_names), name);
     if (i < 0)
-        return -1;
+        return AM_ERR_INVALID;
     *out = (am_outcome)i;
-    return 0;
+    return AM_OK;
 }
 
 const char *am_offer_state_name(am_offer_state s)
@@ -150,13 +150,13 @@ const char *am_offer_state_name(am_offer_state s)
     return name_at(offer_state_names, COUNT_OF(offer_state_names), (unsigned)s);
 }
 
-int am_offer_state_parse(const char *name, am_offer_state *out)
+am_rc am_offer_state_parse(const char *name, am_offer_state *out)
 {
     int i = index_of(offer_state_names, COUNT_OF(offer_state_names), name);
     if (i < 0)
-        return -1;
+        return AM_ERR_INVALID;
     *out = (am_offer_state)i;
-    return 0;
+    return AM_OK;
 }
 
 const char *am_consent_name(am_consent c)

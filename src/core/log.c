@@ -22,15 +22,15 @@ am_log_level am_log_get_level(void)
     return g_level;
 }
 
-int am_log_parse_level(const char *name, am_log_level *out)
+am_rc am_log_parse_level(const char *name, am_log_level *out)
 {
     for (int i = 0; i <= AM_LOG_OFF; i++) {
         if (strcmp(name, level_names[i]) == 0) {
             *out = (am_log_level)i;
-            return 0;
+            return AM_OK;
         }
     }
-    return -1;
+    return AM_ERR_INVALID;
 }
 
 void am_log_set_ident(const char *ident)

@@ -216,7 +216,7 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
         am_screen screen;
         if (!*rest)
             return fail(err, errlen, name, lineno, "expect needs a screen id");
-        if (am_screen_parse(rest, &screen) != 0)
+        if (am_screen_parse(rest, &screen) != AM_OK)
             return fail(err, errlen, name, lineno, "expect: '%.40s' is not a screen id", rest);
         break;
     }

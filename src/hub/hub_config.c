@@ -197,7 +197,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
                 fail(ctx, name, "must be a whole number of seconds from 1 to 3600");
             cfg->drain_timeout_s = (int)v;
         } else if (!strcmp(name, "log_level")) {
-            if (am_log_parse_level(value, &cfg->log_level) != 0)
+            if (am_log_parse_level(value, &cfg->log_level) != AM_OK)
                 fail(ctx, name, "must be debug, info, warn, error or off");
         } else {
             fail(ctx, name, "unknown key in [hub]");

@@ -439,7 +439,7 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
         return ingest_refuse(s, conn, req, NULL, status, code, am_webhook_result_str(wr));
     }
     am_rc rc = am_proto_batch_decode(body, req->len, &b, reason, sizeof reason);
-    if (rc == AM_ERR_FULL)
+    if (rc == AM_ERR_TOOBIG)
         return ingest_refuse(s, conn, req, NULL, 413, "too_large", reason);
     if (rc == AM_ERR_NOMEM)
         return send_error(conn, 500, "internal", "out of memory");
@@ -694,7 +694,7 @@ static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *con
     if (f.category && !am_proto_id_valid(f.category))
         return send_error(conn, 400, "bad_query", "category: not a category id");
     am_outcome outcome;
-    if (f.outcome && (am_outcome_parse(f.outcome, &outcome) != 0 || outcome == AM_OUTCOME_OPEN))
+    if (f.outcome && (am_outcome_parse(f.outcome, &outcome) != AM_OK || outcome == AM_OUTCOME_OPEN))
         return send_error(conn, 400, "bad_query",
                           "outcome: must be completed, abandoned or interrupted");
     if (!parse_since(arg(conn, "since"), &f.since_ms))

@@ -835,7 +835,7 @@ am_rc am_proto_batch_decode(const char *body, size_t len, am_proto_batch **out, 
     if (count > AM_PROTO_MAX_RECORDS) {
         say(err, errlen, "records: %d records, at most %d per batch: split the batch", count,
             AM_PROTO_MAX_RECORDS);
-        rc = AM_ERR_FULL;
+        rc = AM_ERR_TOOBIG;
         goto out;
     }
     b = am_proto_batch_new(kiosk->valuestring, batch->valuestring, (size_t)count);

@@ -32,7 +32,7 @@ am_rc am_voucher_issue(am_store *st, const am_voucher_key *key, const char *kios
     }
     if (serial > AM_VOUCHER_SERIAL_MAX) {
         snprintf(err, errlen, "issuing a voucher: kiosk %s has used every serial", kiosk_id);
-        return AM_ERR_FULL;
+        return AM_ERR_TOOBIG;
     }
     rc = am_voucher_encode(key, kiosk_id, serial, row.code);
     if (rc) {

@@ -476,7 +476,7 @@ static void batch_level_errors(void **state)
     for (int i = 0; i <= AM_PROTO_MAX_RECORDS; i++)
         n += snprintf(big + n, cap - (size_t)n, "%s{}", i ? "," : "");
     snprintf(big + n, cap - (size_t)n, "]}");
-    assert_int_equal(am_proto_batch_decode(big, strlen(big), &b, err, sizeof err), AM_ERR_FULL);
+    assert_int_equal(am_proto_batch_decode(big, strlen(big), &b, err, sizeof err), AM_ERR_TOOBIG);
     free(big);
 }
 

@@ -431,10 +431,10 @@ static void languages_and_severities(void **state)
     assert_true(am_lang_rtl(AM_LANG_AR));
     assert_false(am_lang_rtl(AM_LANG_ZH));
     am_severity s = AM_SEVERITY_NONE;
-    assert_int_equal(am_severity_parse("significant", &s), 0);
+    assert_int_equal(am_severity_parse("significant", &s), AM_OK);
     assert_int_equal(s, AM_SEVERITY_SIGNIFICANT);
-    assert_int_equal(am_severity_parse("Severe", &s), -1);
-    assert_int_equal(am_severity_parse("", &s), -1);
+    assert_int_equal(am_severity_parse("Severe", &s), AM_ERR_INVALID);
+    assert_int_equal(am_severity_parse("", &s), AM_ERR_INVALID);
     assert_string_equal(am_severity_name(AM_SEVERITY_SEVERE), "severe");
     assert_string_equal(am_severity_name(AM_SEVERITY_NONE), "");
 

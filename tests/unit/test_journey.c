@@ -405,14 +405,14 @@ static void names_screen_ids_round_trip(void **state)
     for (int i = 0; i < AM_SCREEN_COUNT; i++) {
         am_screen s = AM_SCREEN_COUNT;
         assert_string_equal(am_screen_id((am_screen)i), ids[i]);
-        assert_int_equal(am_screen_parse(ids[i], &s), 0);
+        assert_int_equal(am_screen_parse(ids[i], &s), AM_OK);
         assert_int_equal(s, i);
     }
     am_screen s = AM_SCREEN_THANKS;
     assert_null(am_screen_id(AM_SCREEN_COUNT));
-    assert_int_equal(am_screen_parse("Attract", &s), -1);
-    assert_int_equal(am_screen_parse("", &s), -1);
-    assert_int_equal(am_screen_parse(NULL, &s), -1);
+    assert_int_equal(am_screen_parse("Attract", &s), AM_ERR_INVALID);
+    assert_int_equal(am_screen_parse("", &s), AM_ERR_INVALID);
+    assert_int_equal(am_screen_parse(NULL, &s), AM_ERR_INVALID);
     assert_int_equal(s, AM_SCREEN_THANKS);
     for (int i = 0; i < AM_SCREEN_COUNT; i++)
         assert_int_equal(am_screen_is_guest((am_screen)i),
@@ -426,22 +426,22 @@ static void names_of_states_events_and_effects(void **state)
     for (int i = 0; i < 4; i++) {
         am_outcome o = -1;
         assert_string_equal(am_outcome_name((am_outcome)i), outcomes[i]);
-        assert_int_equal(am_outcome_parse(outcomes[i], &o), 0);
+        assert_int_equal(am_outcome_parse(outcomes[i], &o), AM_OK);
         assert_int_equal(o, i);
     }
     am_outcome o;
-    assert_int_equal(am_outcome_parse("closed", &o), -1);
+    assert_int_equal(am_outcome_parse("closed", &o), AM_ERR_INVALID);
     assert_null(am_outcome_name((am_outcome)4));
 
     const char *offers[] = {"none", "shown", "accepted", "declined", "escalated"};
     for (int i = 0; i < 5; i++) {
         am_offer_state s = -1;
         assert_string_equal(am_offer_state_name((am_offer_state)i), offers[i]);
-        assert_int_equal(am_offer_state_parse(offers[i], &s), 0);
+        assert_int_equal(am_offer_state_parse(offers[i], &s), AM_OK);
         assert_int_equal(s, i);
     }
     am_offer_state s;
-    assert_int_equal(am_offer_state_parse("given", &s), -1);
+    assert_int_equal(am_offer_state_parse("given", &s), AM_ERR_INVALID);
 
     assert_string_equal(am_consent_name(AM_CONSENT_UNSET), "");
     assert_string_equal(am_consent_name(AM_CONSENT_YES), "yes");
@@ -1769,7 +1769,7 @@ static void interrupted_journey_keeps_last_save(void **state)
     assert_int_equal(h->store.alerts[0], AM_ALERT_SEVERE);
     assert_int_equal(h->store.alerts[1], AM_ALERT_STAFF_NOW);
     am_outcome o;
-    assert_int_equal(am_outcome_parse("interrupted", &o), 0);
+    assert_int_equal(am_outcome_parse("interrupted", &o), AM_OK);
     assert_int_equal(o, AM_OUTCOME_INTERRUPTED);
 }
 

@@ -66,11 +66,11 @@ static void parse_level_names(void **state)
 {
     (void)state;
     am_log_level lvl;
-    assert_int_equal(am_log_parse_level("debug", &lvl), 0);
+    assert_int_equal(am_log_parse_level("debug", &lvl), AM_OK);
     assert_int_equal(lvl, AM_LOG_DEBUG);
-    assert_int_equal(am_log_parse_level("error", &lvl), 0);
+    assert_int_equal(am_log_parse_level("error", &lvl), AM_OK);
     assert_int_equal(lvl, AM_LOG_ERROR);
-    assert_int_equal(am_log_parse_level("loud", &lvl), -1);
+    assert_int_equal(am_log_parse_level("loud", &lvl), AM_ERR_INVALID);
 }
 
 static const struct CMUnitTest tests[] = {
