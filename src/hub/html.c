@@ -1,4 +1,4 @@
-/* html.c — the page builder: a growable buffer with an escaping append. */
+/* html.c — the page builder: core's capped buffer with an escaping append. */
 #include "html.h"
 
 #include <stdarg.h>
@@ -6,36 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool reserve(hub_html *h, size_t more)
+/* Out of memory or over HUB_HTML_MAX, the buffer fails and later appends
+ * do nothing (buf.h); hub_html_take then gives NULL. */
+static am_buf *page(hub_html *h)
 {
-    if (h->failed)
-        return false;
-    if (h->len + more + 1 > HUB_HTML_MAX) {
-        h->failed = true;
-        return false;
+    if (!h->started) {
+        am_buf_init(&h->buf, HUB_HTML_MAX);
+        h->started = true;
     }
-    if (h->len + more + 1 <= h->cap)
-        return true;
-    size_t cap = h->cap ? h->cap : 16384;
-    while (cap < h->len + more + 1)
-        cap *= 2;
-    char *grown = realloc(h->buf, cap);
-    if (!grown) {
-        h->failed = true;
-        return false;
-    }
-    h->buf = grown;
-    h->cap = cap;
-    return true;
+    return &h->buf;
 }
 
 static void append(hub_html *h, const char *s, size_t n)
 {
-    if (!reserve(h, n))
-        return;
-    memcpy(h->buf + h->len, s, n);
-    h->len += n;
-    h->buf[h->len] = '\0';
+    am_buf_add(page(h), s, n);
 }
 
 void hub_html_raw(hub_html *h, const char *markup)
@@ -45,25 +29,10 @@ void hub_html_raw(hub_html *h, const char *markup)
 
 void hub_html_fmt(hub_html *h, const char *fmt, ...)
 {
-    char small[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    am_buf_vaddf(page(h), fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        h->failed = true;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        append(h, small, (size_t)n);
-        return;
-    }
-    if (!reserve(h, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(h->buf + h->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    h->len += (size_t)n;
 }
 
 void hub_html_text(hub_html *h, const char *text)
@@ -101,17 +70,13 @@ void hub_html_text(hub_html *h, const char *text)
 
 char *hub_html_take(hub_html *h)
 {
-    char *out = NULL;
-    if (!h->failed && reserve(h, 0))
-        out = h->buf;
-    else
-        free(h->buf);
-    memset(h, 0, sizeof *h);
+    char *out = am_buf_take(page(h), NULL);
+    hub_html_clear(h);
     return out;
 }
 
 void hub_html_clear(hub_html *h)
 {
-    free(h->buf);
-    memset(h, 0, sizeof *h);
+    am_buf_free(&h->buf);
+    h->started = false;
 }

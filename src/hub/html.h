@@ -11,13 +11,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "amends/buf.h"
+
 /* Pages are capped: a runaway page fails instead of eating memory. */
 #define HUB_HTML_MAX (8u * 1024 * 1024)
 
+/* Starts zeroed ({0}); the page holds guest text, so it is kept in core's
+ * capped buffer, which wipes what it lets go. */
 typedef struct hub_html {
-    char *buf;
-    size_t len, cap;
-    bool failed; /* out of memory or over HUB_HTML_MAX: later appends do nothing */
+    am_buf buf;
+    bool started;
 } hub_html;
 
 /* Trusted markup, as is. */

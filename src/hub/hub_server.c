@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "amends/buf.h"
 #include "amends/clock.h"
 #include "amends/csv.h"
 #include "amends/log.h"
@@ -82,8 +83,7 @@ typedef struct request {
     char path_id[AM_KIOSK_ID_MAX + AM_PROTO_UUID_LEN]; /* {id} from the path */
     bool answered;                                     /* response already queued */
     bool too_large;
-    char *body;
-    size_t len, cap;
+    am_buf body;       /* guest text: capped, wiped when it grows or goes */
     hub_kiosk kiosk;   /* R_INGEST: the kiosk the token belongs to */
     hub_person person; /* the manager API: the token's owner, their role and scope */
 } request;
@@ -419,7 +419,7 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
     size_t keylen = 0;
     am_proto_batch *b = NULL;
     enum MHD_Result ret;
-    const char *body = req->body ? req->body : "";
+    const char *body = am_buf_str(&req->body);
 
     if (req->too_large) {
         snprintf(reason, sizeof reason, "body larger than %zu bytes: split the batch",
@@ -429,16 +429,16 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
     if (am_webhook_secret_parse(req->kiosk.secret, key, &keylen) != AM_OK)
         return send_error(conn, 500, "internal", "this kiosk's signing secret is damaged");
     const char *msg_id = header(conn, "webhook-id");
-    am_webhook_result wr = am_webhook_verify(key, keylen, msg_id, header(conn, "webhook-timestamp"),
-                                             header(conn, "webhook-signature"), body, req->len,
-                                             am_wall_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
+    am_webhook_result wr = am_webhook_verify(
+        key, keylen, msg_id, header(conn, "webhook-timestamp"), header(conn, "webhook-signature"),
+        body, am_buf_len(&req->body), am_wall_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
     sodium_memzero(key, sizeof key);
     if (wr != AM_WEBHOOK_OK) {
         unsigned status = (wr == AM_WEBHOOK_BAD_ID || wr == AM_WEBHOOK_BAD_TIMESTAMP) ? 400 : 401;
         const char *code = wr == AM_WEBHOOK_STALE ? "stale_timestamp" : "bad_signature";
         return ingest_refuse(s, conn, req, NULL, status, code, am_webhook_result_str(wr));
     }
-    am_rc rc = am_proto_batch_decode(body, req->len, &b, reason, sizeof reason);
+    am_rc rc = am_proto_batch_decode(body, am_buf_len(&req->body), &b, reason, sizeof reason);
     if (rc == AM_ERR_TOOBIG)
         return ingest_refuse(s, conn, req, NULL, 413, "too_large", reason);
     if (rc == AM_ERR_NOMEM)
@@ -478,7 +478,7 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
     /* What makes a repeated request the same request: its exact bytes. */
     uint8_t digest[crypto_hash_sha256_BYTES];
     char body_hash[2 * crypto_hash_sha256_BYTES + 1];
-    crypto_hash_sha256(digest, (const uint8_t *)body, req->len);
+    crypto_hash_sha256(digest, (const uint8_t *)body, am_buf_len(&req->body));
     sodium_bin2hex(body_hash, sizeof body_hash, digest, sizeof digest);
 
     hub_ingest_result result;
@@ -1082,6 +1082,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                 "the hub is shutting down: try again");
         }
         req->route = match(url, req->path_id, sizeof req->path_id);
+        am_buf_init(&req->body,
+                    req->route == R_DASHBOARD ? HUB_DASH_BODY_MAX : s->cfg->max_body_bytes);
         if (req->route == R_NONE) {
             req->answered = true;
             return send_error(conn, 404, "not_found", "no such endpoint");
@@ -1106,38 +1108,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (req->answered || (req->route != R_INGEST && req->route != R_DASHBOARD) ||
             req->too_large)
             return MHD_YES;
-        size_t limit = req->route == R_DASHBOARD ? HUB_DASH_BODY_MAX : s->cfg->max_body_bytes;
-        if (req->len + n > limit) {
-            /* A chunked body gave no length up front: keep reading, keep
-             * nothing, answer 413 at the end. */
+        am_rc rc = am_buf_add(&req->body, upload_data, n);
+        /* A chunked body gave no length up front: past the limit, keep
+         * reading, keep nothing (the buffer let it go wiped), answer 413
+         * at the end. */
+        if (rc == AM_ERR_TOOBIG)
             req->too_large = true;
-            if (req->body)
-                sodium_memzero(req->body, req->cap);
-            free(req->body);
-            req->body = NULL;
-            req->len = req->cap = 0;
-            return MHD_YES;
-        }
-        if (req->len + n + 1 > req->cap) {
-            size_t cap = req->cap ? req->cap : 16384;
-            while (cap < req->len + n + 1)
-                cap *= 2;
-            /* Not realloc: the old buffer holds guest text and is wiped
-             * before it goes back. */
-            char *grown = malloc(cap);
-            if (!grown)
-                return MHD_NO;
-            if (req->body) {
-                memcpy(grown, req->body, req->len);
-                sodium_memzero(req->body, req->cap);
-                free(req->body);
-            }
-            req->body = grown;
-            req->cap = cap;
-        }
-        memcpy(req->body + req->len, upload_data, n);
-        req->len += n;
-        req->body[req->len] = '\0';
+        else if (rc)
+            return MHD_NO;
         return MHD_YES;
     }
     if (req->answered)
@@ -1149,7 +1127,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (req->too_large)
             return send_error(conn, 413, "too_large", "form larger than %d bytes",
                               HUB_DASH_BODY_MAX);
-        return hub_dash_handle(s->dash, conn, url, method, req->body, req->len);
+        return hub_dash_handle(s->dash, conn, url, method, am_buf_str(&req->body),
+                               am_buf_len(&req->body));
     }
     if (req->route == R_VOUCHER || req->route == R_VOUCHER_REDEEM)
         return handle_voucher(s, conn, req);
@@ -1165,11 +1144,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request *req = *con_cls;
     if (!req)
         return;
-    if (req->body) {
-        /* Bodies carry guest text: wipe before giving the memory back. */
-        sodium_memzero(req->body, req->cap);
-        free(req->body);
-    }
+    am_buf_free(&req->body); /* wipes: bodies carry guest text */
     sodium_memzero(&req->kiosk, sizeof req->kiosk);
     free(req);
     *con_cls = NULL;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "amends/buf.h"
 #include "amends/clock.h"
 #include "amends/config_file.h"
 #include "amends/log.h"
@@ -104,36 +105,28 @@ static char *read_text_file(const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
+    am_buf buf;
+    am_buf_init(&buf, 64u << 20); /* a script is never this large */
     for (;;) {
-        if (cap - len < 4096) {
-            if (cap > (64u << 20))
-                break; /* a script is never this large */
-            char *grown = realloc(buf, cap ? cap * 2 : 8192);
-            if (!grown)
-                break;
-            buf = grown;
-            cap = cap ? cap * 2 : 8192;
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        char *space = am_buf_space(&buf, 4096);
+        if (!space)
+            break;
+        size_t n = fread(space, 1, 4096, f);
         if (n == 0)
             break;
-        len += n;
+        am_buf_commit(&buf, n);
     }
     int failed = ferror(f) || !feof(f);
     fclose(f);
-    if (failed || !buf) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    if (strlen(buf) != len) { /* a NUL byte inside */
-        free(buf);
+    size_t len = 0;
+    char *text = failed ? NULL : am_buf_take(&buf, &len);
+    am_buf_free(&buf);
+    if (text && strlen(text) != len) { /* a NUL byte inside */
+        free(text);
         errno = EINVAL;
         return NULL;
     }
-    return buf;
+    return text;
 }
 
 /* The fields reachable with Tab on each screen, in order. */

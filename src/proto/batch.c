@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amends/buf.h"
 #include "amends/clock.h"
 #include "amends/report.h"
 #include "amends/text.h"
@@ -864,48 +865,17 @@ out:
  * Written straight into one buffer: a cJSON tree of a 100-record batch cost
  * an allocation per field and a tenth of a sync request's time. The output is
  * what cJSON printed (compact, same key order, same escapes), so decoding it
- * with cJSON gives the record back. The buffer holds guest text: when it
- * grows, the old one is wiped before it is freed. */
+ * with cJSON gives the record back. The buffer holds guest text: core's
+ * capped buffer wipes each block it lets go. */
 
-typedef struct json_out {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} json_out;
+/* Far above 500 records with every text at its cap, escaped. */
+#define ENCODE_MAX (256u << 20)
 
-static void out_reserve(json_out *o, size_t more)
-{
-    if (o->oom || o->len + more < o->cap)
-        return;
-    size_t cap = o->cap ? o->cap : 4096;
-    while (cap <= o->len + more) {
-        if (cap > SIZE_MAX / 2) {
-            o->oom = true;
-            return;
-        }
-        cap *= 2;
-    }
-    char *p = malloc(cap);
-    if (!p) {
-        o->oom = true;
-        return;
-    }
-    if (o->p) {
-        memcpy(p, o->p, o->len);
-        am_wipe(o->p, o->len);
-        free(o->p);
-    }
-    o->p = p;
-    o->cap = cap;
-}
+typedef am_buf json_out;
 
 static void out_raw(json_out *o, const char *s, size_t n)
 {
-    out_reserve(o, n);
-    if (o->oom)
-        return;
-    memcpy(o->p + o->len, s, n);
-    o->len += n;
+    am_buf_add(o, s, n);
 }
 
 /* A JSON string: quotes, backslash and control characters escaped as cJSON
@@ -914,10 +884,10 @@ static void out_str(json_out *o, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = strlen(s);
-    out_reserve(o, n * 6 + 2); /* \u00XX is the longest form */
-    if (o->oom)
+    char *start = am_buf_space(o, n * 6 + 2); /* \u00XX is the longest form */
+    if (!start)
         return;
-    char *d = o->p + o->len;
+    char *d = start;
     *d++ = '"';
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
         switch (*c) {
@@ -961,7 +931,7 @@ static void out_str(json_out *o, const char *s)
         }
     }
     *d++ = '"';
-    o->len = (size_t)(d - o->p);
+    am_buf_commit(o, (size_t)(d - start));
 }
 
 static void out_key(json_out *o, const char *name, bool first)
@@ -1013,12 +983,13 @@ static void out_field(json_out *o, const am_proto_record *r, const field *f)
 
 char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen)
 {
-    json_out o = {0};
+    json_out o;
+    am_buf_init(&o, ENCODE_MAX);
     if (!b || !am_proto_kiosk_id_valid(b->kiosk) || !am_proto_uuid_valid(b->batch)) {
         say(err, errlen, "batch: bad kiosk id or batch UUID");
         return NULL;
     }
-    out_reserve(&o, 1024 + b->count * 1024);
+    am_buf_space(&o, 1024 + b->count * 1024);
     out_raw(&o, "{", 1);
     out_key(&o, "kiosk", true);
     out_str(&o, b->kiosk);
@@ -1042,16 +1013,17 @@ char *am_proto_batch_encode(const am_proto_batch *b, char *err, size_t errlen)
             out_field(&o, r, &sc->optional[k]);
         out_raw(&o, "}", 1);
     }
-    out_raw(&o, "]}", 3); /* with the NUL */
-    if (o.oom) {
-        say(err, errlen, "out of memory");
+    out_raw(&o, "]}", 2);
+    char *body = am_buf_take(&o, NULL);
+    if (!body) {
+        if (am_buf_rc(&o) == AM_ERR_TOOBIG)
+            say(err, errlen, "batch: larger than %u bytes encoded", ENCODE_MAX);
+        else
+            say(err, errlen, "out of memory");
         goto fail;
     }
-    return o.p;
+    return body;
 fail:
-    if (o.p) {
-        am_wipe(o.p, o.len);
-        free(o.p);
-    }
+    am_buf_free(&o);
     return NULL;
 }

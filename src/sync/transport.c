@@ -25,6 +25,7 @@ void sync_reply_clear(sync_reply *r)
     if (!r)
         return;
     free(r->body);
+    am_buf_free(&r->buf);
     memset(r, 0, sizeof *r);
 }
 
@@ -59,16 +60,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     sync_reply *r = ud;
     size_t n = size * nmemb;
-    if (r->len + n > SYNC_REPLY_MAX)
-        return 0; /* curl reports a write error: the answer is refused */
-    char *grown = realloc(r->body, r->len + n + 1);
-    if (!grown)
-        return 0;
-    r->body = grown;
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    r->body[r->len] = '\0';
-    return n;
+    /* Past SYNC_REPLY_MAX curl reports a write error: the answer is refused. */
+    return am_buf_add(&r->buf, data, n) == AM_OK ? n : 0;
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
@@ -286,24 +279,21 @@ am_rc sync_transport_post(sync_transport *t, const char *token, const uint8_t *k
     curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(t->curl, CURLOPT_HEADERDATA, out);
+    am_buf_init(&out->buf, SYNC_REPLY_MAX);
     int64_t started = am_mono_ms();
     CURLcode cc = curl_easy_perform(t->curl);
     out->latency_ms = am_mono_ms() - started;
     if (cc != CURLE_OK) {
         describe(t, cc, out->transport, sizeof out->transport);
         out->aborted = cc == CURLE_ABORTED_BY_CALLBACK;
-        free(out->body);
-        out->body = NULL;
-        out->len = 0;
+        am_buf_free(&out->buf);
         rc = AM_ERR_IO;
         goto out;
     }
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &out->status);
-    if (!out->body) {
-        out->body = calloc(1, 1);
-        if (!out->body)
-            rc = AM_ERR_NOMEM;
-    }
+    out->body = am_buf_take(&out->buf, &out->len);
+    if (!out->body)
+        rc = AM_ERR_NOMEM;
 out:
     /* The handle must not keep pointers to what is freed here. */
     curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);

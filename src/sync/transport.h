@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amends/buf.h"
 #include "amends/error.h"
 
 #define SYNC_REPLY_MAX (1024 * 1024) /* an answer larger than this is refused */
@@ -36,6 +37,7 @@ typedef struct sync_reply {
     long status; /* 0: no HTTP answer */
     char *body;  /* NUL-terminated, owned; sync_reply_clear */
     size_t len;
+    am_buf buf; /* the answer as it arrives, capped at SYNC_REPLY_MAX */
     char retry_after[64];
     int64_t latency_ms;
     bool aborted;        /* stopped by `stop` */
