@@ -76,15 +76,6 @@ struct am_sync {
 
 /* --- clocks ----------------------------------------------------------------- */
 
-/* Local midnight before `ms`: the kiosk's budget day, as src/kiosk/app.c
- * and amendsctl count it. */
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The real clock, for a worker started without one. */
 static int64_t real_wall_ms(void *ctx)
 {
@@ -95,7 +86,7 @@ static int64_t real_wall_ms(void *ctx)
 static int64_t real_mono_ms(void *ctx)
 {
     (void)ctx;
-    return mono_ms();
+    return am_mono_ms();
 }
 
 /* cond was made with CLOCK_MONOTONIC (am_sync_start). */
@@ -106,7 +97,7 @@ static void real_wait(void *ctx, pthread_cond_t *cond, pthread_mutex_t *mu, int6
         pthread_cond_wait(cond, mu);
         return;
     }
-    int64_t left = deadline_mono - mono_ms();
+    int64_t left = deadline_mono - am_mono_ms();
     if (left <= 0)
         return;
     struct timespec ts;
