@@ -2,6 +2,7 @@
 #include "transport.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,9 +199,19 @@ static void describe(sync_transport *t, CURLcode cc, char *out, size_t outlen)
     case CURLE_COULDNT_RESOLVE_HOST:
         what = "hub name not found";
         break;
-    case CURLE_COULDNT_CONNECT:
-        what = "cannot connect to the hub";
+    case CURLE_COULDNT_CONNECT: {
+        /* curl's own text does not say why; the system's error does. */
+        long os = 0;
+        if (curl_easy_getinfo(t->curl, CURLINFO_OS_ERRNO, &os) != CURLE_OK)
+            os = 0;
+        if (os == ECONNREFUSED)
+            what = "cannot connect to the hub: connection refused";
+        else if (os == ENETUNREACH || os == EHOSTUNREACH)
+            what = "cannot connect to the hub: no route to it";
+        else
+            what = "cannot connect to the hub";
         break;
+    }
     case CURLE_OPERATION_TIMEDOUT:
         what = "timed out";
         break;
