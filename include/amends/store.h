@@ -168,9 +168,19 @@ typedef struct am_store_status {
     int64_t oldest_pending_ms; /* 0 when nothing pending */
     int64_t last_success_ms;   /* 0 when never */
     int64_t last_attempt_ms;
+    int64_t failing_since_ms; /* the first failed attempt since the last one that
+                               * went well; 0 when none failed since */
     char last_outcome[32];
-    char last_error[256];
+    char last_error[256]; /* "" when the newest attempt went well */
+    int last_http_status; /* with last_error: the hub's answer; 0 when none came */
     bool auth_failed;
+    /* Alerts not yet at the hub (pending, in flight or quarantined), and
+     * the oldest one: when it was raised, its state, and why it is still
+     * here (its last error, "" when it was never tried). */
+    int64_t alerts_waiting;
+    int64_t oldest_alert_ms;
+    am_sync_state oldest_alert_state;
+    char oldest_alert_error[256];
 } am_store_status;
 am_rc am_store_get_status(am_store *st, am_store_status *out);
 

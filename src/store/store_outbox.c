@@ -63,10 +63,22 @@ static const char SQL_STATUS_JOURNEYS[] =
     "SELECT count(*), count(CASE WHEN outcome = 'open' THEN 1 END) "
     "FROM journeys";
 static const char SQL_STATUS_ALERTS[] = "SELECT count(*) FROM alerts";
+/* An attempt the kiosk itself cut short (sync stopping) says nothing
+ * about the hub. */
 static const char SQL_STATUS_LAST[] =
     "SELECT at_ms, http_status, transport, outcome, detail FROM sync_log "
-    "ORDER BY id DESC LIMIT 1";
+    "WHERE outcome != 'aborted' ORDER BY id DESC LIMIT 1";
 static const char SQL_STATUS_LAST_OK[] = "SELECT max(at_ms) FROM sync_log WHERE outcome = 'ok'";
+/* The first attempt that failed to reach or satisfy the hub since the last
+ * one that went well: how long the hub has been out of reach. */
+static const char SQL_STATUS_FAILING_SINCE[] =
+    "SELECT min(at_ms) FROM sync_log WHERE outcome IN ('retry', 'heartbeat_failed', "
+    "'auth_failed') AND id > coalesce((SELECT max(id) FROM sync_log WHERE outcome = 'ok'), 0)";
+/* The alerts not yet at the hub: how many, and the oldest one's state and
+ * why it is still here. No row when none is waiting. */
+static const char SQL_STATUS_ALERTS_WAITING[] =
+    "SELECT count(*) OVER (), created_ms, state, last_error FROM outbox "
+    "WHERE kind = 'alert' AND state != 'synced' ORDER BY created_ms LIMIT 1";
 
 /* --- outbox -------------------------------------------------------------- */
 
@@ -448,6 +460,7 @@ static am_rc status_last(am_store *st, am_store_status *out, const char *what)
     am_store_column_text(stmt, 4, detail, sizeof detail);
     if (strcmp(out->last_outcome, "ok") == 0)
         goto out;
+    out->last_http_status = transport[0] ? 0 : http_status;
     if (transport[0])
         snprintf(out->last_error, sizeof out->last_error, "%s", transport);
     else if (http_status && detail[0])
@@ -456,6 +469,31 @@ static am_rc status_last(am_store *st, am_store_status *out, const char *what)
         snprintf(out->last_error, sizeof out->last_error, "HTTP %d", http_status);
     else
         snprintf(out->last_error, sizeof out->last_error, "%s", detail);
+out:
+    am_store_stmt_done(stmt);
+    return rc;
+}
+
+static am_rc status_alerts_waiting(am_store *st, am_store_status *out, const char *what)
+{
+    sqlite3_stmt *stmt = NULL;
+    am_rc rc = am_store_stmt(st, STMT_STATUS_ALERTS_WAITING, SQL_STATUS_ALERTS_WAITING, &stmt);
+    if (rc)
+        goto out;
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_DONE)
+        goto out;
+    if (src != SQLITE_ROW) {
+        rc = am_store_fail(st, src, what);
+        goto out;
+    }
+    out->alerts_waiting = sqlite3_column_int64(stmt, 0);
+    out->oldest_alert_ms = sqlite3_column_int64(stmt, 1);
+    char state[16];
+    am_store_column_text(stmt, 2, state, sizeof state);
+    out->oldest_alert_state = (am_sync_state)am_store_index_of(
+        am_store_sync_state_names, COUNT_OF(am_store_sync_state_names), state, AM_SYNC_NONE);
+    am_store_column_text(stmt, 3, out->oldest_alert_error, sizeof out->oldest_alert_error);
 out:
     am_store_stmt_done(stmt);
     return rc;
@@ -527,6 +565,16 @@ am_rc am_store_get_status(am_store *st, am_store_status *out)
         goto out;
     out->last_success_ms = sqlite3_column_int64(stmt, 0); /* NULL (never) reads as 0 */
     am_store_stmt_done(stmt);
+
+    rc = step_row(st, STMT_STATUS_FAILING_SINCE, SQL_STATUS_FAILING_SINCE, &stmt, what);
+    if (rc)
+        goto out;
+    out->failing_since_ms = sqlite3_column_int64(stmt, 0); /* NULL (none) reads as 0 */
+    am_store_stmt_done(stmt);
+
+    rc = status_alerts_waiting(st, out, what);
+    if (rc)
+        goto out;
     stmt = NULL;
 
     rc = status_last(st, out, what);
