@@ -143,16 +143,68 @@ typedef struct am_kbd_state {
 am_kbd_layer am_kbd_default_layer(int lang);
 
 /* What the manager screen shows, gathered by the app from the store and
- * the sync worker. Never holds a guest's words. */
+ * the sync worker; the layout puts it in the screen's language. Never
+ * holds a guest's words. Times are wall-clock milliseconds. */
+typedef enum am_hub_state {
+    AM_HUB_UNKNOWN = 0, /* this kiosk cannot read its own store (why_text) */
+    AM_HUB_SYNC_OFF,    /* no [sync] url: nothing is sent */
+    AM_HUB_NEVER,       /* no attempt yet */
+    AM_HUB_OK,          /* the last attempt went well (since_ms: when) */
+    AM_HUB_UNREACHABLE, /* no answer since since_ms (why) */
+    AM_HUB_FAILING,     /* the hub answered with an error since since_ms (why) */
+    AM_HUB_REFUSED,     /* the hub refused the credentials (hub_reason) */
+} am_hub_state;
+
+/* Why the hub is out of reach, in words a manager can act on. */
+typedef enum am_hub_why {
+    AM_WHY_OTHER = 0,    /* why_text, as the transport gave it */
+    AM_WHY_CONN_REFUSED, /* nothing listens at the hub's address */
+    AM_WHY_NO_ROUTE,     /* no network path, or no connection at all */
+    AM_WHY_TIMEOUT,
+    AM_WHY_NAME, /* the hub's name was not found */
+    AM_WHY_TLS,  /* the hub's certificate or key was not accepted */
+    AM_WHY_HTTP, /* the hub answered why_http */
+} am_hub_why;
+
+typedef enum am_manager_msg {
+    AM_MSG_NONE = 0,
+    AM_MSG_SYNC_OFF,        /* "sync now" with sync off */
+    AM_MSG_SENDING,         /* n records sent now */
+    AM_MSG_NOTHING_WAITING, /* nothing to send; the hub is asked anyway */
+    AM_MSG_REQUEUED,        /* n quarantined records back in the queue */
+    AM_MSG_REQUEUE_FAILED,  /* text: the store's error */
+    AM_MSG_EXPORTED,        /* n journeys to text (the file) */
+    AM_MSG_EXPORT_FAILED,   /* text: where and why */
+} am_manager_msg;
+
 #define AM_MANAGER_LOG_LINES 4
+typedef struct am_manager_log {
+    int64_t at_ms;
+    char outcome[32]; /* ok, retry, quarantined, auth_failed, ... */
+    int records;
+    int http_status; /* 0: no answer */
+    char text[420];  /* the log's detail and transport error, whole */
+} am_manager_log;
+
 typedef struct am_manager_info {
+    int64_t now_ms; /* what ages are counted from */
     int64_t pending, synced, quarantined;
-    char last_sync[256]; /* the last attempt's result, in plain words */
-    char auth[416];      /* the sync worker's state toward the hub, with the hub's
-                          * whole reason (AM_SYNC_REASON_MAX) when it refused */
+    am_hub_state hub;
+    int64_t since_ms; /* UNREACHABLE, FAILING: the first failure since the last
+                       * success; OK: the last success */
+    am_hub_why why;
+    int why_http;
+    char why_text[256];     /* the error as logged (AM_WHY_OTHER shows it) */
+    char hub_reason[320];   /* REFUSED: the hub's whole reason (AM_SYNC_REASON_MAX) */
+    int64_t alerts_waiting; /* alerts for staff not yet at the hub */
+    int64_t oldest_alert_ms;
+    bool oldest_alert_refused; /* the hub refused it (quarantined) */
+    char oldest_alert_error[256];
     int log_count;
-    char log[AM_MANAGER_LOG_LINES][256]; /* newest first */
-    char message[320];                   /* what the last button did; "" when none */
+    am_manager_log log[AM_MANAGER_LOG_LINES]; /* newest first */
+    am_manager_msg msg;                       /* what the last button did */
+    int64_t msg_n;
+    char msg_text[300];
 } am_manager_info;
 
 /* Everything a layout is built from; all borrowed. */

@@ -29,8 +29,20 @@ struct am_app {
     am_voucher_key voucher_key;
     bool voucher_key_ok; /* false: every offer escalates to a manager */
     bool quit;           /* a manager chose "exit" */
-    char manager_msg[320];
+    /* What the manager's last button did, for the screen to say. */
+    am_manager_msg manager_msg;
+    int64_t manager_msg_n;
+    char manager_msg_text[300];
 };
+
+static void say(am_app *app, am_manager_msg msg, int64_t n, const char *text)
+{
+    app->manager_msg = msg;
+    app->manager_msg_n = n;
+    /* A path or error longer than the screen's room is cut; the log has it whole. */
+    _Static_assert(sizeof app->manager_msg_text == 300, "the precision below");
+    snprintf(app->manager_msg_text, sizeof app->manager_msg_text, "%.299s", text ? text : "");
+}
 
 /* Wall time of a moment on the app's clock: scripts advance a virtual
  * clock, and their records should show that time passing. */
@@ -428,15 +440,16 @@ static void export_csv(am_app *app, int64_t wall_ms)
     int n = snprintf(path, sizeof path, "%s/amends-%s-%s.csv", dir, app->cfg->kiosk.id, stamp);
     if (n < 0 || (size_t)n >= sizeof path ||
         (size_t)snprintf(partial, sizeof partial, "%s.partial", path) >= sizeof partial) {
-        snprintf(app->manager_msg, sizeof app->manager_msg, "Export failed: the path is too long");
+        say(app, AM_MSG_EXPORT_FAILED, 0, "the path is too long");
         return;
     }
     long count = 0;
     int fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        snprintf(app->manager_msg, sizeof app->manager_msg, "Export failed: %.120s: %.80s", dir,
-                 strerror(errno));
+        char why[300];
+        snprintf(why, sizeof why, "%.180s: %.100s", dir, strerror(errno));
+        say(app, AM_MSG_EXPORT_FAILED, 0, why);
         if (fd >= 0)
             close(fd);
         am_log_error("manager", "export to %s failed: %s", dir, strerror(errno));
@@ -451,13 +464,12 @@ static void export_csv(am_app *app, int64_t wall_ms)
         rc = AM_ERR_IO;
     if (rc) {
         unlink(partial);
-        snprintf(app->manager_msg, sizeof app->manager_msg, "Export failed: %.200s",
-                 rc == AM_ERR_IO ? strerror(errno) : am_store_errmsg(app->store));
+        say(app, AM_MSG_EXPORT_FAILED, 0,
+            rc == AM_ERR_IO ? strerror(errno) : am_store_errmsg(app->store));
         am_log_error("manager", "export to %s failed: %s", dir, am_rc_str(rc));
         return;
     }
-    snprintf(app->manager_msg, sizeof app->manager_msg, "Exported %ld journeys to %.240s", count,
-             path);
+    say(app, AM_MSG_EXPORTED, count, path);
     am_log_info("manager", "exported %ld journeys to %s", count, path);
 }
 
@@ -466,31 +478,25 @@ static void manager_action(am_app *app, am_manager_action action, int64_t wall_m
     switch (action) {
     case AM_MGR_SYNC_NOW: {
         if (!app->sync) {
-            snprintf(app->manager_msg, sizeof app->manager_msg,
-                     "Sync is off on this kiosk ([sync] url is empty)");
+            say(app, AM_MSG_SYNC_OFF, 0, NULL);
             break;
         }
         am_sync_now(app->sync);
         am_store_status st;
         if (am_store_get_status(app->store, &st) == AM_OK && st.pending + st.inflight > 0)
-            snprintf(app->manager_msg, sizeof app->manager_msg,
-                     "Sending %lld waiting record(s) to the hub now",
-                     (long long)(st.pending + st.inflight));
+            say(app, AM_MSG_SENDING, st.pending + st.inflight, NULL);
         else
-            snprintf(app->manager_msg, sizeof app->manager_msg,
-                     "Nothing is waiting; checking the hub now");
+            say(app, AM_MSG_NOTHING_WAITING, 0, NULL);
         am_log_info("manager", "sync now");
         break;
     }
     case AM_MGR_REQUEUE: {
         int requeued = 0;
         if (am_store_outbox_requeue(app->store, &requeued) != AM_OK) {
-            snprintf(app->manager_msg, sizeof app->manager_msg, "Requeue failed: %.200s",
-                     am_store_errmsg(app->store));
+            say(app, AM_MSG_REQUEUE_FAILED, 0, am_store_errmsg(app->store));
             break;
         }
-        snprintf(app->manager_msg, sizeof app->manager_msg,
-                 "%d quarantined record(s) back in the queue", requeued);
+        say(app, AM_MSG_REQUEUED, requeued, NULL);
         am_log_info("manager", "requeued %d quarantined record(s)", requeued);
         if (requeued > 0)
             am_sync_wake(app->sync);
@@ -528,78 +534,101 @@ static bool manager_effects(am_app *app, const am_effects *fx, int64_t now_ms)
     return false;
 }
 
-struct log_lines {
-    am_manager_info *out;
-    int64_t wall_ms;
-};
-
 static int add_log_line(const am_sync_log_entry *e, void *ud)
 {
-    struct log_lines *ll = ud;
-    am_manager_info *out = ll->out;
+    am_manager_info *out = ud;
     if (out->log_count >= AM_MANAGER_LOG_LINES)
         return 1;
-    char ago[32];
-    am_format_ago(e->at_ms, ll->wall_ms, ago, sizeof ago);
-    char status[16] = "";
-    if (e->http_status)
-        snprintf(status, sizeof status, " HTTP %d", e->http_status);
-    /* Cut to the line's room: the screen shows the start of a long reason. */
-    int n = snprintf(out->log[out->log_count++], sizeof out->log[0],
-                     "%s: %s, %d record(s)%s %.60s%.60s", ago, e->outcome, e->batch_size, status,
-                     e->detail, e->transport);
-    (void)n;
+    am_manager_log *l = &out->log[out->log_count++];
+    l->at_ms = e->at_ms;
+    snprintf(l->outcome, sizeof l->outcome, "%s", e->outcome);
+    l->records = e->batch_size;
+    l->http_status = e->http_status;
+    snprintf(l->text, sizeof l->text, "%s%s%s", e->detail,
+             e->detail[0] && e->transport[0] ? "; " : "", e->transport);
     return 0;
 }
+_Static_assert(sizeof((am_manager_log *)0)->text >= sizeof((am_sync_log_entry *)0)->detail +
+                                                        sizeof((am_sync_log_entry *)0)->transport,
+               "a sync log line is shown whole");
 
-/* The credentials were refused: the hub's reason, whole, and what to do. */
-_Static_assert(sizeof((am_manager_info *)0)->auth >= AM_SYNC_REASON_MAX + 64,
-               "the manager screen has room for the hub's whole reason");
-static void auth_refused(am_app *app, am_manager_info *out)
+/* Why the hub could not be reached, from the transport's words. */
+static am_hub_why classify(int http_status, const char *error)
 {
-    char reason[AM_SYNC_REASON_MAX];
-    if (am_store_meta_get(app->store, AM_META_SYNC_AUTH_REASON, reason, sizeof reason) != AM_OK)
-        reason[0] = '\0';
-    snprintf(out->auth, sizeof out->auth, "refused by the hub%s%s; check the token, then sync now",
-             reason[0] ? ": " : "", reason);
+    if (http_status)
+        return AM_WHY_HTTP;
+    if (strstr(error, "connection refused"))
+        return AM_WHY_CONN_REFUSED;
+    if (strstr(error, "no route to it") || strncmp(error, "cannot connect", 14) == 0)
+        return AM_WHY_NO_ROUTE;
+    if (strstr(error, "timed out"))
+        return AM_WHY_TIMEOUT;
+    if (strstr(error, "hub name not found"))
+        return AM_WHY_NAME;
+    if (strncmp(error, "TLS", 3) == 0)
+        return AM_WHY_TLS;
+    return AM_WHY_OTHER;
 }
 
-void am_app_manager_info(am_app *app, am_manager_info *out)
+/* The state toward the hub, from the newest attempt: one answer, so the
+ * screen never says "ok" beside an error. */
+static void hub_state(am_app *app, const am_store_status *st, am_manager_info *out)
+{
+    bool refused = st->auth_failed;
+    if (app->sync) {
+        am_sync_status ss;
+        am_sync_get_status(app->sync, &ss);
+        refused |= ss.phase == AM_SYNC_AUTH_FAILED;
+    }
+    if (!app->sync) {
+        out->hub = AM_HUB_SYNC_OFF;
+    } else if (refused) {
+        out->hub = AM_HUB_REFUSED;
+        out->since_ms = st->failing_since_ms;
+        if (am_store_meta_get(app->store, AM_META_SYNC_AUTH_REASON, out->hub_reason,
+                              sizeof out->hub_reason) != AM_OK)
+            out->hub_reason[0] = '\0';
+    } else if (st->last_attempt_ms == 0) {
+        out->hub = AM_HUB_NEVER;
+    } else if (st->failing_since_ms == 0 || !st->last_error[0]) {
+        /* The newest attempt went well, or failed for a reason of this
+         * kiosk's own (a stop, a record quarantined): the hub answers. */
+        out->hub = st->last_success_ms ? AM_HUB_OK : AM_HUB_NEVER;
+        out->since_ms = st->last_success_ms;
+    } else {
+        out->hub = st->last_http_status ? AM_HUB_FAILING : AM_HUB_UNREACHABLE;
+        out->since_ms = st->failing_since_ms;
+        out->why = classify(st->last_http_status, st->last_error);
+        out->why_http = st->last_http_status;
+        snprintf(out->why_text, sizeof out->why_text, "%s", st->last_error);
+    }
+}
+_Static_assert(sizeof((am_manager_info *)0)->hub_reason >= AM_SYNC_REASON_MAX,
+               "the manager screen has room for the hub's whole reason");
+
+void am_app_manager_info(am_app *app, int64_t now_ms, am_manager_info *out)
 {
     memset(out, 0, sizeof *out);
-    int64_t wall_ms = am_wall_ms();
+    out->now_ms = wall_at(app, now_ms);
     am_store_status st;
-    if (am_store_get_status(app->store, &st) == AM_OK) {
+    if (am_store_get_status(app->store, &st) != AM_OK) {
+        out->hub = AM_HUB_UNKNOWN;
+        snprintf(out->why_text, sizeof out->why_text, "%s", am_store_errmsg(app->store));
+    } else {
         out->pending = st.pending + st.inflight;
         out->synced = st.synced;
         out->quarantined = st.quarantined;
-        if (st.last_attempt_ms == 0) {
-            snprintf(out->last_sync, sizeof out->last_sync, "never");
-        } else {
-            char ago[32];
-            am_format_ago(st.last_attempt_ms, wall_ms, ago, sizeof ago);
-            int n = snprintf(out->last_sync, sizeof out->last_sync, "%s, %s%s%.100s",
-                             st.last_outcome, ago, st.last_error[0] ? ": " : "", st.last_error);
-            (void)n; /* a long error is cut; the sync log has it whole */
-        }
-        snprintf(out->auth, sizeof out->auth, "ok");
-        if (st.auth_failed)
-            auth_refused(app, out);
-    } else {
-        snprintf(out->last_sync, sizeof out->last_sync, "unknown: %.140s",
-                 am_store_errmsg(app->store));
+        out->alerts_waiting = st.alerts_waiting;
+        out->oldest_alert_ms = st.oldest_alert_ms;
+        out->oldest_alert_refused = st.oldest_alert_state == AM_SYNC_QUARANTINED;
+        snprintf(out->oldest_alert_error, sizeof out->oldest_alert_error, "%s",
+                 st.oldest_alert_error);
+        hub_state(app, &st, out);
+        am_store_sync_log_each(app->store, AM_MANAGER_LOG_LINES, add_log_line, out);
     }
-    if (!app->sync) {
-        snprintf(out->auth, sizeof out->auth, "sync off");
-    } else {
-        am_sync_status ss;
-        am_sync_get_status(app->sync, &ss);
-        if (ss.phase == AM_SYNC_AUTH_FAILED)
-            auth_refused(app, out);
-    }
-    struct log_lines ll = {out, wall_ms};
-    am_store_sync_log_each(app->store, AM_MANAGER_LOG_LINES, add_log_line, &ll);
-    snprintf(out->message, sizeof out->message, "%s", app->manager_msg);
+    out->msg = app->manager_msg;
+    out->msg_n = app->manager_msg_n;
+    snprintf(out->msg_text, sizeof out->msg_text, "%s", app->manager_msg_text);
 }
 
 bool am_app_quit_requested(const am_app *app)
@@ -657,7 +686,7 @@ am_step am_app_event(am_app *app, const am_event *ev)
             am_effects none;
             am_journey_handle(app->journey, &answer, &none);
         }
-        app->manager_msg[0] = '\0';
+        say(app, AM_MSG_NONE, 0, NULL);
     }
     if (after != before)
         am_log_debug("journey", "screen %s -> %s", am_screen_id(before), am_screen_id(after));

@@ -59,9 +59,10 @@ const char *am_app_store_error(const am_app *app);
  * to drop its own copies (cached text) when it changes. */
 unsigned am_app_wipes(const am_app *app);
 
-/* What the manager screen shows now: counts, sync state, the last few
- * sync log lines and the result of the last manager action. */
-void am_app_manager_info(am_app *app, am_manager_info *out);
+/* What the manager screen shows at now_ms (the app's clock, as events
+ * carry it): counts, the waiting alerts, the state toward the hub, the
+ * last few sync log lines and the result of the last manager action. */
+void am_app_manager_info(am_app *app, int64_t now_ms, am_manager_info *out);
 /* True once a manager chose "exit" on the manager screen: the caller shuts
  * the kiosk down in order and exits with status 0. */
 bool am_app_quit_requested(const am_app *app);

@@ -219,12 +219,12 @@ static bool under_prompt(const am_layout *l, const char *id)
 
 /* The manager screen shows the store's and the worker's figures as they
  * are now: read before each layout of that screen. */
-static void refresh_manager(am_app *app, am_ui *ui)
+static void refresh_manager(am_app *app, am_ui *ui, int64_t now_ms)
 {
     if (am_journey_screen(am_app_journey(app)) != AM_SCREEN_MANAGER)
         return;
     am_manager_info info;
-    am_app_manager_info(app, &info);
+    am_app_manager_info(app, now_ms, &info);
     am_ui_set_manager_info(ui, &info);
 }
 
@@ -251,7 +251,7 @@ static int run_script(am_app *app, am_ui *ui, const am_config *cfg, const am_scr
         const char *screen = am_screen_id(am_journey_screen(j));
         am_event ev = {.type = AM_EV_TICK};
         char err[1024];
-        refresh_manager(app, ui);
+        refresh_manager(app, ui, clock_ms);
         switch (cmd->op) {
         case AM_OP_TAP: {
             const am_layout *l = am_ui_layout(ui, j, clock_ms);
@@ -465,7 +465,7 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
             dirty = true;
         if (dirty || v.screen != shown.screen || v.prompting != shown.prompting ||
             v.seconds != shown.seconds) {
-            refresh_manager(app, ui);
+            refresh_manager(app, ui, now);
             am_ui_draw(ui, j, now);
             manager_drawn = now;
             shown = v;

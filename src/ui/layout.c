@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "amends/text.h"
 #include "amends/widget.h"
@@ -924,6 +925,8 @@ static void screen_details(lay *c)
 static const char *with_field(lay *c, const char *fmt, const char *field, const char *value)
 {
     char buf[1024];
+    if (!fmt)
+        return ""; /* the arena is full: am_layout_check reports it */
     const char *at = strstr(fmt, field);
     if (!at)
         return fmt;
@@ -1461,80 +1464,267 @@ static void screen_manager_pin(lay *c)
     c->no_mirror = false;
 }
 
-/* Manager mode: what has and has not synced and why, and the tools. The
- * figures come from the app (am_view.manager); English only, for staff. */
+/* A wall-clock time as a manager reads it at the kiosk: "03:28" today,
+ * else with its date (the kiosk's time zone). */
+static void clock_text(int64_t at_ms, int64_t now_ms, bool seconds, char *buf, size_t len)
+{
+    time_t at = (time_t)(at_ms / 1000), now = (time_t)(now_ms / 1000);
+    struct tm ta, tn;
+    localtime_r(&at, &ta);
+    localtime_r(&now, &tn);
+    bool today = ta.tm_year == tn.tm_year && ta.tm_yday == tn.tm_yday;
+    strftime(buf, len,
+             today ? (seconds ? "%H:%M:%S" : "%H:%M")
+                   : (seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M"),
+             &ta);
+}
+
+static const char *with_number(lay *c, const char *fmt, const char *field, int64_t n)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)n);
+    return with_field(c, fmt, field, num);
+}
+
+/* "12 min", "3 h" in the screen's language. */
+static const char *age_text(lay *c, int64_t ms)
+{
+    int64_t s = ms > 0 ? ms / 1000 : 0;
+    if (s < 120)
+        return with_number(c, S(c, AM_STR_MANAGER_AGE_S), "{n}", s);
+    if (s < 2 * 3600)
+        return with_number(c, S(c, AM_STR_MANAGER_AGE_MIN), "{n}", s / 60);
+    if (s < 2 * 86400)
+        return with_number(c, S(c, AM_STR_MANAGER_AGE_H), "{n}", s / 3600);
+    return with_number(c, S(c, AM_STR_MANAGER_AGE_D), "{n}", s / 86400);
+}
+
+/* Why the hub is out of reach, in words a manager can act on. */
+static const char *why_text(lay *c, const am_manager_info *m)
+{
+    switch (m->why) {
+    case AM_WHY_CONN_REFUSED:
+        return S(c, AM_STR_MANAGER_WHY_CONN_REFUSED);
+    case AM_WHY_NO_ROUTE:
+        return S(c, AM_STR_MANAGER_WHY_NO_ROUTE);
+    case AM_WHY_TIMEOUT:
+        return S(c, AM_STR_MANAGER_WHY_TIMEOUT);
+    case AM_WHY_NAME:
+        return S(c, AM_STR_MANAGER_WHY_NAME);
+    case AM_WHY_TLS:
+        return S(c, AM_STR_MANAGER_WHY_TLS);
+    case AM_WHY_HTTP:
+        return with_number(c, S(c, AM_STR_MANAGER_WHY_HTTP), "{n}", m->why_http);
+    case AM_WHY_OTHER:
+    default:
+        return m->why_text;
+    }
+}
+
+/* The state toward the hub in one sentence with the next step. */
+static const char *hub_sentence(lay *c, const am_manager_info *m)
+{
+    char when[40];
+    clock_text(m->since_ms, m->now_ms, false, when, sizeof when);
+    switch (m->hub) {
+    case AM_HUB_SYNC_OFF:
+        return S(c, AM_STR_MANAGER_SYNC_OFF);
+    case AM_HUB_NEVER:
+        return S(c, AM_STR_MANAGER_NEVER);
+    case AM_HUB_OK:
+        return with_field(c, S(c, AM_STR_MANAGER_OK), "{time}", when);
+    case AM_HUB_UNREACHABLE:
+        return with_field(c, with_field(c, S(c, AM_STR_MANAGER_UNREACHABLE), "{time}", when),
+                          "{why}", why_text(c, m));
+    case AM_HUB_FAILING:
+        return with_field(c, with_field(c, S(c, AM_STR_MANAGER_FAILING), "{time}", when), "{why}",
+                          why_text(c, m));
+    case AM_HUB_REFUSED:
+        return S(c, AM_STR_MANAGER_REFUSED);
+    case AM_HUB_UNKNOWN:
+    default:
+        return with_field(c, S(c, AM_STR_MANAGER_STORE_ERROR), "{why}",
+                          m->why_text[0] ? m->why_text : "?");
+    }
+}
+
+/* Alerts for staff still on this device come first: how many, how old,
+ * and why they wait. */
+static const char *alerts_sentence(lay *c, const am_manager_info *m)
+{
+    if (m->alerts_waiting == 0)
+        return S(c, AM_STR_MANAGER_ALERTS_NONE);
+    const char *why;
+    if (m->oldest_alert_refused)
+        why = with_field(c, S(c, AM_STR_MANAGER_ALERT_REFUSED), "{reason}",
+                         m->oldest_alert_error[0] ? m->oldest_alert_error : "?");
+    else if (m->hub == AM_HUB_SYNC_OFF)
+        why = S(c, AM_STR_MANAGER_WHY_SYNC_OFF);
+    else if (m->hub == AM_HUB_REFUSED)
+        why = S(c, AM_STR_MANAGER_WHY_CREDENTIALS);
+    else if (m->hub == AM_HUB_UNREACHABLE || m->hub == AM_HUB_FAILING)
+        why = why_text(c, m);
+    else if (m->oldest_alert_error[0])
+        why = m->oldest_alert_error;
+    else
+        why = S(c, AM_STR_MANAGER_ALERT_QUEUED);
+    const char *t = with_number(c, S(c, AM_STR_MANAGER_ALERTS_WAITING), "{n}", m->alerts_waiting);
+    t = with_field(c, t, "{age}", age_text(c, m->now_ms - m->oldest_alert_ms));
+    return with_field(c, t, "{why}", why);
+}
+
+static const char *manager_message(lay *c, const am_manager_info *m)
+{
+    switch (m->msg) {
+    case AM_MSG_SYNC_OFF:
+        return S(c, AM_STR_MANAGER_MSG_SYNC_OFF);
+    case AM_MSG_SENDING:
+        return with_number(c, S(c, AM_STR_MANAGER_MSG_SENDING), "{n}", m->msg_n);
+    case AM_MSG_NOTHING_WAITING:
+        return S(c, AM_STR_MANAGER_MSG_NOTHING);
+    case AM_MSG_REQUEUED:
+        return with_number(c, S(c, AM_STR_MANAGER_MSG_REQUEUED), "{n}", m->msg_n);
+    case AM_MSG_REQUEUE_FAILED:
+        return with_field(c, S(c, AM_STR_MANAGER_MSG_REQUEUE_FAILED), "{why}", m->msg_text);
+    case AM_MSG_EXPORTED:
+        return with_field(c, with_number(c, S(c, AM_STR_MANAGER_MSG_EXPORTED), "{n}", m->msg_n),
+                          "{path}", m->msg_text);
+    case AM_MSG_EXPORT_FAILED:
+        return with_field(c, S(c, AM_STR_MANAGER_MSG_EXPORT_FAILED), "{why}", m->msg_text);
+    case AM_MSG_NONE:
+    default:
+        return "";
+    }
+}
+
+/* One sync log line, whole, its fields apart: "03:28:15  retry  2
+ * record(s)  HTTP 503  hub busy; retry in 4735 ms". */
+static const char *log_line(lay *c, const am_manager_info *m, const am_manager_log *e)
+{
+    char when[40], http[24] = "", line[640];
+    clock_text(e->at_ms, m->now_ms, true, when, sizeof when);
+    if (e->http_status)
+        snprintf(http, sizeof http, "  HTTP %d", e->http_status);
+    /* The log's own words (the outcome, the transport's reason) are
+     * technical English; the line stays in that one language, so it reads
+     * left to right on every screen. */
+    char records[32] = "";
+    if (e->records > 0)
+        snprintf(records, sizeof records, "  %d record(s)", e->records);
+    int n = snprintf(line, sizeof line, "%s  %s%s%s%s%s", when, e->outcome, records, http,
+                     e->text[0] ? "  " : "", e->text);
+    (void)n; /* the fields fit: 40 + 32 + 32 + 24 + 420 */
+    return keep(c, line, strlen(line));
+}
+
+/* A block of text at y, wrapped at its full size to the height it needs;
+ * returns the y under it. */
+static int para(lay *c, const char *text, int y, int w, tstyle st)
+{
+    if (!text || !*text)
+        return y;
+    int h = text_height(c, text, w, st.font, st.size);
+    put_text(c, text, rect(c->M, y, w, h), st, -1);
+    return y + h;
+}
+
+/* Manager mode, for a kiosk that may have stopped syncing: alerts still on
+ * the device first, then the state toward the hub in plain words with the
+ * next step, the counts, the sync log (each line whole, wrapped), and the
+ * tools. The figures come from the app (am_view.manager). */
 static void screen_manager(lay *c)
 {
     int y = header(c) + U(c, 16);
-    y = title(c, S(c, AM_STR_MANAGER_TITLE), y, 44, 60) + U(c, 8);
+    y = title(c, S(c, AM_STR_MANAGER_TITLE), y, 44, 60) + U(c, 4);
     footer_spec f = {.back_label = S(c, AM_STR_BACK)};
     int bottom = footer(c, f) - U(c, 16);
     const am_manager_info *m = c->v->manager;
     am_manager_info none;
     if (!m) {
         memset(&none, 0, sizeof none);
-        snprintf(none.last_sync, sizeof none.last_sync, "unknown");
-        snprintf(none.auth, sizeof none.auth, "unknown");
+        none.hub = AM_HUB_UNKNOWN;
         m = &none;
     }
     int w = c->W - 2 * c->M;
-    char line[512];
-    tstyle st = style(AM_FONT_BOLD, 30, AL_START, c->text);
-    st.middle = true;
-    snprintf(line, sizeof line, "Pending %lld  \xC2\xB7  Synced %lld  \xC2\xB7  Quarantined %lld",
-             (long long)m->pending, (long long)m->synced, (long long)m->quarantined);
-    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 44)), st, -1);
-    y += U(c, 48);
+    int pad = U(c, 14);
+    /* The alerts: on a warning card while any wait. */
+    tstyle st = style(AM_FONT_BOLD, 26, AL_START, c->text);
+    st.min_scale = 0.8;
+    const char *alerts = alerts_sentence(c, m);
+    if (m->alerts_waiting > 0) {
+        int h = text_height(c, alerts, w - 3 * pad, st.font, st.size);
+        am_rect card = rect(c->M, y, w, h + 2 * pad);
+        fill(c, card, mix(0xFFC62828u, c->surface, 0.86), U(c, 12), 0xFFC62828u, U(c, 2));
+        fill(c, rect(card.x, card.y, U(c, 8), card.h), 0xFFC62828u, U(c, 4), 0, 0);
+        put_text(c, alerts, rect(c->M + 2 * pad, y + pad, w - 3 * pad, h), st, -1);
+        y += card.h + U(c, 12);
+    } else {
+        st = style(AM_FONT_REGULAR, 24, AL_START, c->muted);
+        y = para(c, alerts, y, w, st) + U(c, 10);
+    }
+    /* The hub: one sentence that says what is wrong and what to do. */
+    st = style(AM_FONT_BOLD, 26, AL_START, c->text);
+    st.min_scale = 0.8;
+    y = para(c, hub_sentence(c, m), y, w, st) + U(c, 4);
+    if (m->hub == AM_HUB_REFUSED && m->hub_reason[0]) {
+        st = style(AM_FONT_REGULAR, 22, AL_START, c->text);
+        st.min_scale = 0.8;
+        y = para(c, with_field(c, S(c, AM_STR_MANAGER_HUB_SAID), "{reason}", m->hub_reason), y, w,
+                 st);
+    }
+    y += U(c, 6);
     st = style(AM_FONT_REGULAR, 24, AL_START, c->text);
-    st.middle = true;
-    st.min_scale = 0.6;
-    snprintf(line, sizeof line, "Last sync: %s", m->last_sync);
-    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, U(c, 34)), st, -1);
-    y += U(c, 36);
-    snprintf(line, sizeof line, "Hub: %s", m->auth);
-    /* A refusal carries the hub's whole reason: room for three lines. */
-    int hub_h = strlen(line) > 80 ? 3 * U(c, 34) : U(c, 34);
-    put_text(c, keep(c, line, strlen(line)), rect(c->M, y, w, hub_h), st, -1);
-    y += hub_h - U(c, 34) + U(c, 44);
+    const char *counts = with_number(c, S(c, AM_STR_MANAGER_COUNTS), "{pending}", m->pending);
+    counts = with_number(c, counts, "{synced}", m->synced);
+    counts = with_number(c, counts, "{quarantined}", m->quarantined);
+    y = para(c, counts, y, w, st) + U(c, 14);
     /* The buttons sit above the footer; the log fills what is between. */
     int bh = U(c, 72), gap = U(c, 16);
     int btn_y = bottom - bh;
     int msg_y = btn_y - U(c, 12) - U(c, 40);
     st = style(AM_FONT_BOLD, 22, AL_START, c->muted);
     st.middle = true;
-    put_text(c, "Sync log", rect(c->M, y, w, U(c, 30)), st, -1);
-    y += U(c, 32);
+    if (y + U(c, 30) <= msg_y) {
+        put_text(c, S(c, AM_STR_MANAGER_LOG_TITLE), rect(c->M, y, w, U(c, 30)), st, -1);
+        y += U(c, 32);
+    }
     st = style(AM_FONT_REGULAR, 20, AL_START, c->muted);
-    st.middle = true;
-    st.min_scale = 0.6;
-    if (m->log_count == 0 && y + U(c, 28) <= msg_y) {
-        put_text(c, "No sync attempts yet.", rect(c->M, y, w, U(c, 28)), st, -1);
-        y += U(c, 28);
+    st.min_scale = 1.0;
+    if (m->log_count == 0 && y + U(c, 28) <= msg_y)
+        y = para(c, S(c, AM_STR_MANAGER_LOG_EMPTY), y, w, st);
+    /* Each line whole, wrapped at spaces; lines that no longer fit are
+     * left out rather than cut. */
+    for (int i = 0; i < m->log_count; i++) {
+        const char *line = log_line(c, m, &m->log[i]);
+        if (!line)
+            break;
+        int h = text_height(c, line, w, st.font, st.size);
+        if (y + h > msg_y)
+            break;
+        put_text(c, line, rect(c->M, y, w, h), st, -1);
+        y += h + U(c, 4);
     }
-    for (int i = 0; i < m->log_count && y + U(c, 28) <= msg_y; i++) {
-        put_text(c, keep(c, m->log[i], strlen(m->log[i])), rect(c->M, y, w, U(c, 28)), st, -1);
-        y += U(c, 28);
-    }
-    if (m->message[0]) {
+    const char *msg = manager_message(c, m);
+    if (msg && msg[0]) {
         st = style(AM_FONT_BOLD, 24, AL_START, c->primary);
         st.middle = true;
         st.min_scale = 0.5;
-        put_text(c, keep(c, m->message, strlen(m->message)), rect(c->M, msg_y, w, U(c, 40)), st,
-                 -1);
+        put_text(c, msg, rect(c->M, msg_y, w, U(c, 40)), st, -1);
     }
     static const struct {
-        const char *id, *label;
+        const char *id;
+        am_str label;
     } tools[] = {
-        {"manager.sync_now", "Sync now"},
-        {"manager.requeue", "Requeue quarantined"},
-        {"manager.export", "Export CSV"},
-        {"manager.exit", "Exit kiosk"},
+        {"manager.sync_now", AM_STR_MANAGER_SYNC_NOW},
+        {"manager.requeue", AM_STR_MANAGER_REQUEUE},
+        {"manager.export", AM_STR_MANAGER_EXPORT},
+        {"manager.exit", AM_STR_MANAGER_EXIT},
     };
     int n = (int)(sizeof tools / sizeof tools[0]);
     int bw = (w - (n - 1) * gap) / n;
     for (int i = 0; i < n; i++)
         button(c, tools[i].id, AM_WK_BUTTON, rect(c->M + i * (bw + gap), btn_y, bw, bh),
-               tools[i].label, 0);
+               S(c, tools[i].label), 0);
 }
 
 /* "Still there?": dims the screen; any tap answers it. */

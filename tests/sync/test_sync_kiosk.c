@@ -140,8 +140,11 @@ static void refused_token_shows_auth_failed_in_amendsctl(void **state)
                          "expect manager_pin\n"
                          "tap pin.2\ntap pin.4\ntap pin.6\ntap pin.8\ntap pin.ok\n"
                          "expect manager\n"
-                         "expect-text Hub: refused by the hub: kiosk token not recognised; "
-                         "check the token, then sync now\n") != 0)
+                         "expect-text The hub refused this kiosk's credentials: provision it "
+                         "again.\n"
+                         "expect-text The hub said: kiosk token not recognised\n"
+                         "expect-text Alerts for staff not yet sent: 1. The oldest was raised \n"
+                         "expect-text the hub refused this kiosk's credentials.\n") != 0)
         kx_fail_with_log(k, "the manager screen does not give the hub's reason");
     kx_store_open(k);
     am_store_status s = fx_status(fx);
@@ -152,6 +155,76 @@ static void refused_token_shows_auth_failed_in_amendsctl(void **state)
     assert_int_equal(fx_log_count(fx, "auth_failed", NULL, NULL) > 0, 1);
 }
 
+/* A TCP port on loopback that refuses connections for as long as the
+ * socket stays open: bound, never listening. */
+static int refusing_port(int *fd_out)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *fd_out = fd;
+    return ntohs(a.sin_port);
+}
+
+/* A kiosk that cannot reach its hub: the manager screen puts the alert
+ * still on the device first, says since when and why the hub is out of
+ * reach with the next step, and shows each sync log line whole. */
+static void stopped_sync_explained_on_the_manager_screen(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    int fd = -1;
+    char url[64];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d", refusing_port(&fd));
+    kx_write_conf(k, url, fx->token_file, 7);
+    /* A severe report left on apology: a journey and an alert, neither
+     * sent. The kiosk tries, is refused, and keeps them. */
+    if (kx_run_script(k, kx_left_on_apology) != 0)
+        kx_fail_with_log(k, "the script failed");
+    kx_store_open(k);
+    am_store_status s = fx_status(fx);
+    assert_int_equal(s.pending + s.inflight, 2);
+    assert_int_equal(s.alerts_waiting, 1);
+    assert_true(s.failing_since_ms > 0);
+    am_store_close(fx->st);
+    fx->st = NULL;
+
+    /* Since when, as the kiosk shows it: its own local time. */
+    char since[16];
+    time_t t = (time_t)(s.failing_since_ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(since, sizeof since, "%H:%M", &tm);
+    char sh[2400];
+    snprintf(sh, sizeof sh, "printf '2468\\n2468\\n' | '%s' --config '%s' --data-dir '%s' pin set",
+             CTL_BIN, k->conf, fx->data);
+    assert_int_equal(h_sh(sh, NULL, NULL), 0);
+    char script[3000];
+    snprintf(script, sizeof script,
+             "expect attract\n"
+             "tap manager\n"
+             "expect manager_pin\n"
+             "tap pin.2\ntap pin.4\ntap pin.6\ntap pin.8\ntap pin.ok\n"
+             "expect manager\n"
+             "expect-text Alerts for staff not yet sent: 1. The oldest was raised \n"
+             "expect-text Cannot reach the hub since %s (connection refused). Check the network "
+             "cable or Wi-Fi; reports are safe on this kiosk.\n"
+             "expect-text Pending 2\n"
+             /* A log line whole, its fields apart: the retry's wait, then
+              * the transport's reason. */
+             "expect-text record(s)  retry in \n"
+             "expect-text  ms; cannot connect to the hub: connection refused: \n"
+             "shot %s/manager-stopped.png\n",
+             since, fx->h->dir);
+    int rc = kx_run_script(k, script);
+    close(fd);
+    if (rc != 0)
+        kx_fail_with_log(k, "the manager screen does not explain the stopped sync");
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +232,8 @@ int main(int argc, char **argv)
                                         kx_teardown),
         cmocka_unit_test_setup_teardown(sync_off_keeps_records_on_the_kiosk, setup, kx_teardown),
         cmocka_unit_test_setup_teardown(refused_token_shows_auth_failed_in_amendsctl, setup,
+                                        kx_teardown),
+        cmocka_unit_test_setup_teardown(stopped_sync_explained_on_the_manager_screen, setup,
                                         kx_teardown),
     };
     return am_test_run(__FILE__, tests, sizeof tests / sizeof tests[0], argc, argv);

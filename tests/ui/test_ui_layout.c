@@ -85,6 +85,40 @@ static const struct {
     int w, h;
 } sizes[] = {{1920, 1080}, {1280, 800}, {1080, 1920}, {800, 480}};
 
+/* A kiosk that stopped syncing, as the app describes it to the manager
+ * screen: alerts waiting, the hub refusing connections for hours, long
+ * sync log lines, a message from the last button. */
+static am_manager_info stopped_sync(void)
+{
+    am_manager_info m;
+    memset(&m, 0, sizeof m);
+    m.now_ms = ui_fixture_now;
+    m.pending = 14;
+    m.synced = 1203;
+    m.quarantined = 1;
+    m.hub = AM_HUB_UNREACHABLE;
+    m.since_ms = ui_fixture_now - 5 * 3600 * 1000;
+    m.why = AM_WHY_CONN_REFUSED;
+    snprintf(m.why_text, sizeof m.why_text,
+             "cannot connect to the hub: connection refused: Failed to connect to 10.0.0.5 port "
+             "443 after 3 ms: Couldn't connect to server");
+    m.alerts_waiting = 3;
+    m.oldest_alert_ms = ui_fixture_now - 47 * 60 * 1000;
+    m.log_count = AM_MANAGER_LOG_LINES;
+    for (int i = 0; i < m.log_count; i++) {
+        am_manager_log *e = &m.log[i];
+        e->at_ms = ui_fixture_now - (i + 1) * 61000;
+        snprintf(e->outcome, sizeof e->outcome, "retry");
+        e->records = 7;
+        snprintf(e->text, sizeof e->text,
+                 "retry in 47357 ms; cannot connect to the hub: connection refused: Failed to "
+                 "connect to 10.0.0.5 port 443 after 3 ms: Couldn't connect to server");
+    }
+    m.msg = AM_MSG_SENDING;
+    m.msg_n = 14;
+    return m;
+}
+
 /* Every screen state, in every language, at every size: nothing
  * overflows, overlaps or falls off the screen, and touch targets are at
  * least 48 px at 1080p. */
@@ -98,6 +132,7 @@ static void check_config(const char *conf)
         fail_msg("%s", err);
     am_layout *l = malloc(sizeof *l);
     assert_non_null(l);
+    am_manager_info manager = stopped_sync();
     int failures = 0, checked = 0;
     for (int s = 0; s < UI_STATE_COUNT; s++) {
         for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
@@ -112,7 +147,8 @@ static void check_config(const char *conf)
                              .height = sizes[z].h,
                              .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
                              .measure = am_render_measure,
-                             .measure_ud = r};
+                             .measure_ud = r,
+                             .manager = &manager};
                 am_layout_build(l, &v);
                 checked++;
                 if (am_layout_check(l, &v, err, sizeof err) > 0) {
@@ -617,6 +653,103 @@ static void pin_pad_shows_a_dot_per_digit(void **state)
     am_config_free(cfg);
 }
 
+static const am_text_block *block_with(const am_layout *l, const char *text)
+{
+    for (int i = 0; i < l->block_count; i++) {
+        if (l->blocks[i].line_count > 0 && strstr(l->blocks[i].text, text))
+            return &l->blocks[i];
+    }
+    return NULL;
+}
+
+/* The manager screen of a kiosk that stopped syncing, in every language
+ * and size with the real fonts: the waiting alerts come first, then the
+ * hub's state in one sentence with the next step (never "ok" beside an
+ * error), in the language's own words; each sync log line is drawn whole,
+ * wrapped at spaces, its fields apart. */
+static void manager_screen_explains_a_stopped_sync(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_render *r = open_measurer();
+    am_i18n *i18n = NULL;
+    char err[2048];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_layout *l = malloc(sizeof *l);
+    am_manager_info m = stopped_sync();
+    /* The English sentences, to tell a translation from a copy. */
+    static const am_str sentences[] = {AM_STR_MANAGER_UNREACHABLE, AM_STR_MANAGER_FAILING,
+                                       AM_STR_MANAGER_REFUSED,     AM_STR_MANAGER_ALERTS_WAITING,
+                                       AM_STR_MANAGER_SYNC_OFF,    AM_STR_MANAGER_WHY_CONN_REFUSED};
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        for (size_t k = 0; lang != AM_LANG_EN && k < sizeof sentences / sizeof sentences[0]; k++)
+            if (strcmp(am_i18n_get(i18n, lang, sentences[k]),
+                       am_i18n_get(i18n, AM_LANG_EN, sentences[k])) == 0)
+                fail_msg("%s: %s is the English text", am_lang_codes[lang],
+                         am_i18n_key_name(sentences[k]));
+        am_journey *j = ui_journey_at(cfg, lang, UI_MANAGER);
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            am_view v = {.cfg = cfg,
+                         .i18n = i18n,
+                         .journey = j,
+                         .now_ms = ui_fixture_now,
+                         .width = sizes[z].w,
+                         .height = sizes[z].h,
+                         .measure = am_render_measure,
+                         .measure_ud = r,
+                         .manager = &m};
+            am_layout_build(l, &v);
+            if (am_layout_check(l, &v, err, sizeof err) > 0)
+                fail_msg("%s %dx%d: %s", am_lang_codes[lang], sizes[z].w, sizes[z].h, err);
+            /* The hub's sentence, with the why in the language's words. */
+            const char *sentence = am_i18n_get(i18n, lang, AM_STR_MANAGER_UNREACHABLE);
+            char hub_start[64];
+            snprintf(hub_start, sizeof hub_start, "%.*s", (int)strcspn(sentence, "{"), sentence);
+            const am_text_block *hub = block_with(l, hub_start);
+            if (hub && !strstr(hub->text, am_i18n_get(i18n, lang, AM_STR_MANAGER_WHY_CONN_REFUSED)))
+                fail_msg("%s: the hub's sentence does not say why: %s", am_lang_codes[lang],
+                         hub->text);
+            const char *head = am_i18n_get(i18n, lang, AM_STR_MANAGER_ALERTS_WAITING);
+            char start[64];
+            snprintf(start, sizeof start, "%.*s", (int)strcspn(head, "{"), head);
+            const am_text_block *alerts = block_with(l, start);
+            if (!hub || !alerts)
+                fail_msg("%s %dx%d: the hub's state or the waiting alerts are not drawn",
+                         am_lang_codes[lang], sizes[z].w, sizes[z].h);
+            assert_true(alerts->box.y + alerts->box.h <= hub->box.y);
+            assert_non_null(strstr(alerts->text, "3"));
+            assert_null(block_with(l, "Hub: ok"));
+            assert_null(block_with(l, "Last sync"));
+            /* Each line of the log whole, at its full size, and the
+             * first one wraps (it is longer than any screen is wide);
+             * the ones that do not fit are left out, never cut. */
+            int shown = 0;
+            for (int b = 0; b < l->block_count; b++) {
+                const am_text_block *blk = &l->blocks[b];
+                if (!strstr(blk->text, "retry in 47357 ms; cannot connect"))
+                    continue;
+                shown++;
+                assert_false(blk->overflow);
+                assert_non_null(strstr(blk->text, "  retry  "));
+                assert_non_null(strstr(blk->text, "Couldn't connect to server"));
+                assert_true(blk->line_count >= 2);
+                size_t drawn = 0;
+                for (int i = 0; i < blk->line_count; i++)
+                    drawn += l->cmds[blk->first_cmd + i].len;
+                /* All but the spaces where it wrapped. */
+                assert_true(drawn + (size_t)blk->line_count >= strlen(blk->text));
+            }
+            if (shown == 0)
+                fail_msg("%s %dx%d: no sync log line", am_lang_codes[lang], sizes[z].w, sizes[z].h);
+        }
+        am_journey_free(j);
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_render_close(r);
+    am_config_free(cfg);
+}
+
 /* The contact field's keyboard has `@`, `.` and `.com` on the layer it
  * opens on, in every language; an address types without a layer switch. */
 static void email_keyboard_has_at_dot_and_dotcom(void **state)
@@ -670,6 +803,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(caret_sits_at_the_logical_end),
     cmocka_unit_test(pin_pad_shows_a_dot_per_digit),
     cmocka_unit_test(email_keyboard_has_at_dot_and_dotcom),
+    cmocka_unit_test(manager_screen_explains_a_stopped_sync),
 };
 
 AM_TEST_MAIN(tests)
