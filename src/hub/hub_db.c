@@ -14,6 +14,7 @@
 #include "amends/log.h"
 #include "amends/report.h"
 #include "hub_db_driver.h"
+#include "hub_schema.h"
 
 #define MOD           "db"
 #define BUSY_RETRIES  8
@@ -175,7 +176,8 @@ am_rc hub_db_open(const hub_config *cfg, int connections, hub_db **out, char *er
         if (rc)
             goto out;
         if (i == 0) {
-            rc = db->drv->init_schema(db->conns[0], err, errlen);
+            rc = hub_schema_migrate(db->drv, db->conns[0], hub_migrations, HUB_SCHEMA_VERSION, err,
+                                    errlen);
             if (rc)
                 goto out;
         }

@@ -1,5 +1,5 @@
 /* hub_db_pg.c — the PostgreSQL backend (libpq). Several hubs may share one
- * database: the schema is created under an advisory lock, and writes rely
+ * database: the schema is migrated under an advisory lock, and writes rely
  * on unique keys with ON CONFLICT DO NOTHING. Statements are prepared once
  * per connection; a lost connection is reset and reported as AM_ERR_BUSY
  * so that the caller retries. */
@@ -20,30 +20,6 @@ typedef struct pg_conn {
     int cached;
     char err[256];
 } pg_conn;
-
-/* Run in order in one transaction under the schema's advisory lock: the
- * tables, then the migrations after the first schema, each safe to run
- * again. */
-static const char *const schema_sql[] = {
-    "BEGIN;"
-    "SELECT pg_advisory_xact_lock(428601);" HUB_SCHEMA_SQL(" seq BIGSERIAL PRIMARY KEY"),
-    /* 1: the budget a kiosk's heartbeat carries. */
-    "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS budget_currency TEXT,"
-    " ADD COLUMN IF NOT EXISTS budget_daily_minor BIGINT,"
-    " ADD COLUMN IF NOT EXISTS budget_hourly_offers BIGINT,"
-    " ADD COLUMN IF NOT EXISTS spent_today_minor BIGINT,"
-    " ADD COLUMN IF NOT EXISTS offers_last_hour BIGINT;",
-    /* 2: sites and teams; every kiosk belongs to a site. */
-    HUB_SITES_SQL
-    "ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS site TEXT NOT NULL DEFAULT 'default';"
-    "CREATE INDEX IF NOT EXISTS kiosks_site ON kiosks (site);",
-    /* 3: the hash of the body a webhook-id and a batch came with. */
-    "ALTER TABLE webhook_ids ADD COLUMN IF NOT EXISTS body_hash TEXT;"
-    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS body_hash TEXT;",
-    /* 4: people, their scope and API tokens; manager credentials become admins. */
-    HUB_PEOPLE_SQL,
-    "COMMIT;",
-};
 
 /* "relation already exists, skipping" and friends are not news. */
 static void quiet(void *arg, const char *message)
@@ -113,23 +89,6 @@ static am_rc map_error(pg_conn *c, const PGresult *res)
     if (state && !strcmp(state, "53100"))
         return AM_ERR_FULL;
     return AM_ERR;
-}
-
-static am_rc pg_init_schema(void *conn, char *err, size_t errlen)
-{
-    pg_conn *c = conn;
-    for (size_t i = 0; i < sizeof schema_sql / sizeof schema_sql[0]; i++) {
-        PGresult *res = PQexec(c->pg, schema_sql[i]);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-            map_error(c, res);
-            snprintf(err, errlen, "creating the schema: %s", c->err);
-            PQclear(res);
-            PQclear(PQexec(c->pg, "ROLLBACK"));
-            return AM_ERR;
-        }
-        PQclear(res);
-    }
-    return AM_OK;
 }
 
 static am_rc simple(pg_conn *c, const char *sql)
@@ -242,6 +201,24 @@ static am_rc pg_exec(void *conn, const char *sql, int nparams, const char *const
     return AM_OK;
 }
 
+static void pg_describe(void *conn, char *out, size_t outlen)
+{
+    pg_conn *c = conn;
+    const char *host = PQhost(c->pg);
+    snprintf(out, outlen, "postgresql database %s on %s:%s", PQdb(c->pg),
+             host && *host ? host : "(default)", PQport(c->pg));
+}
+
+static am_rc pg_script(void *conn, const char *sql)
+{
+    pg_conn *c = conn;
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    am_rc rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? AM_OK : map_error(c, res);
+    PQclear(res);
+    return rc;
+}
+
 static const char *pg_errmsg(void *conn)
 {
     pg_conn *c = conn;
@@ -250,12 +227,18 @@ static const char *pg_errmsg(void *conn)
 
 const hub_driver hub_driver_pg = {
     .name = "postgresql",
+    .dialect = HUB_DIALECT_PG,
+    /* The key 0.1.0 took its schema lock with: a 0.1.0 hub starting next
+     * to this one waits too. */
+    .schema_lock_sql = "SELECT pg_advisory_xact_lock(428601)",
+    .legacy_version_sql = NULL,
     .connect = pg_connect,
     .disconnect = pg_disconnect,
-    .init_schema = pg_init_schema,
+    .describe = pg_describe,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .exec = pg_exec,
+    .script = pg_script,
     .errmsg = pg_errmsg,
 };

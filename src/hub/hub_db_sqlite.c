@@ -14,6 +14,7 @@
 
 typedef struct sq_conn {
     sqlite3 *db;
+    char path[HUB_PATH_MAX];
     struct {
         const char *sql;
         sqlite3_stmt *stmt;
@@ -21,39 +22,6 @@ typedef struct sq_conn {
     int cached;
     char err[256];
 } sq_conn;
-
-static const char schema_sql[] = HUB_SCHEMA_SQL(" seq INTEGER PRIMARY KEY AUTOINCREMENT");
-
-/* Migrations after the first schema, in order; PRAGMA user_version counts
- * those applied. 1: the budget a kiosk's heartbeat carries. 2: sites and
- * teams; every kiosk belongs to a site. 3: the hash of the body a
- * webhook-id and a batch came with (a repeated request). 4: people, their
- * scope and API tokens; manager credentials become admins. */
-static const char *const migrations[] = {
-    "ALTER TABLE kiosks ADD COLUMN budget_currency TEXT;"
-    "ALTER TABLE kiosks ADD COLUMN budget_daily_minor BIGINT;"
-    "ALTER TABLE kiosks ADD COLUMN budget_hourly_offers BIGINT;"
-    "ALTER TABLE kiosks ADD COLUMN spent_today_minor BIGINT;"
-    "ALTER TABLE kiosks ADD COLUMN offers_last_hour BIGINT;",
-    HUB_SITES_SQL "ALTER TABLE kiosks ADD COLUMN site TEXT NOT NULL DEFAULT 'default';"
-                  "CREATE INDEX kiosks_site ON kiosks (site);",
-    "ALTER TABLE webhook_ids ADD COLUMN body_hash TEXT;"
-    "ALTER TABLE batches ADD COLUMN body_hash TEXT;",
-    HUB_PEOPLE_SQL,
-};
-
-static void user_version_row(void *ud, int ncols, char **values, char **names)
-{
-    (void)names;
-    if (ncols > 0 && values[0])
-        *(int *)ud = atoi(values[0]);
-}
-
-static int sq_exec_cb(void *ud, int ncols, char **values, char **names)
-{
-    user_version_row(ud, ncols, values, names);
-    return 0;
-}
 
 static am_rc sq_connect(const hub_config *cfg, void **out, char *err, size_t errlen)
 {
@@ -71,6 +39,7 @@ static am_rc sq_connect(const hub_config *cfg, void **out, char *err, size_t err
                  c->db ? sqlite3_errmsg(c->db) : "cannot open");
         goto out;
     }
+    snprintf(c->path, sizeof c->path, "%s", cfg->db_path);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     char *msg = NULL;
     if (sqlite3_exec(c->db,
@@ -114,40 +83,6 @@ static am_rc map_error(sq_conn *c, int code)
     default:
         return AM_ERR;
     }
-}
-
-static am_rc sq_init_schema(void *conn, char *err, size_t errlen)
-{
-    sq_conn *c = conn;
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "creating the schema: %s", msg ? msg : sqlite3_errmsg(c->db));
-        sqlite3_free(msg);
-        return AM_ERR;
-    }
-    /* The version is read inside the write lock: another hub opening the
-     * same file at once then sees the migration done and skips it. */
-    int applied = 0;
-    const int total = (int)(sizeof migrations / sizeof migrations[0]);
-    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(c->db, "PRAGMA user_version", sq_exec_cb, &applied, &msg) != SQLITE_OK)
-        goto fail;
-    for (int i = applied; i < total; i++) {
-        char version[48];
-        snprintf(version, sizeof version, "PRAGMA user_version = %d", i + 1);
-        if (sqlite3_exec(c->db, migrations[i], NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(c->db, version, NULL, NULL, &msg) != SQLITE_OK)
-            goto fail;
-    }
-    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
-        goto fail;
-    return AM_OK;
-fail:
-    snprintf(err, errlen, "migrating the schema: %s", msg ? msg : sqlite3_errmsg(c->db));
-    sqlite3_free(msg);
-    if (!sqlite3_get_autocommit(c->db))
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-    return AM_ERR;
 }
 
 static am_rc simple(sq_conn *c, const char *sql)
@@ -241,6 +176,26 @@ out:
     return rc;
 }
 
+static void sq_describe(void *conn, char *out, size_t outlen)
+{
+    sq_conn *c = conn;
+    snprintf(out, outlen, "SQLite database %s", c->path);
+}
+
+static am_rc sq_script(void *conn, const char *sql)
+{
+    sq_conn *c = conn;
+    char *msg = NULL;
+    int code = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    if (code == SQLITE_OK)
+        return AM_OK;
+    am_rc rc = map_error(c, code);
+    if (msg)
+        snprintf(c->err, sizeof c->err, "%s", msg);
+    sqlite3_free(msg);
+    return rc;
+}
+
 static const char *sq_errmsg(void *conn)
 {
     sq_conn *c = conn;
@@ -249,12 +204,16 @@ static const char *sq_errmsg(void *conn)
 
 const hub_driver hub_driver_sqlite = {
     .name = "sqlite",
+    .dialect = HUB_DIALECT_SQLITE,
+    .schema_lock_sql = NULL,
+    .legacy_version_sql = "PRAGMA user_version",
     .connect = sq_connect,
     .disconnect = sq_disconnect,
-    .init_schema = sq_init_schema,
+    .describe = sq_describe,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .exec = sq_exec,
+    .script = sq_script,
     .errmsg = sq_errmsg,
 };

@@ -46,6 +46,8 @@ typedef struct hub_proc {
     pid_t pid;
     int port;
     char log[600];
+    int url_fd;       /* the read end of its stdout, until its URL is read */
+    bool url_pending; /* url_fd is open */
 } hub_proc;
 
 typedef struct harness {
@@ -285,20 +287,22 @@ static inline void h_provision(harness *h)
     h_field(out, "token: ", h->mgr_token, sizeof h->mgr_token);
 }
 
-/* Starts the hub (listening on port 0) and waits, at most 15 s, for the URL
- * it prints on stdout when it listens; the port is the one it got. */
-static inline void h_hub_launch(harness *h, hub_proc *p, const char *tag)
+/* Starts the hub (listening on port 0), its stderr into DIR/TAG.log, and
+ * does not wait: h_hub_wait_ready reads the URL it prints on stdout. */
+static inline void h_hub_spawn(harness *h, hub_proc *p, const char *tag)
 {
     int out[2];
     snprintf(p->log, sizeof p->log, "%s/%s.log", h->dir, tag);
+    /* Made here, not in the child, so that it exists (empty) on return. */
+    int fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
     assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int null = open("/dev/null", O_RDWR);
-        if (fd < 0 || null < 0)
+        if (null < 0)
             _exit(127);
         dup2(null, 0);
         dup2(out[1], 1);
@@ -308,11 +312,24 @@ static inline void h_hub_launch(harness *h, hub_proc *p, const char *tag)
         execl(HUB_BIN, HUB_BIN, "--config", h->conf, (char *)NULL);
         _exit(127);
     }
+    close(fd);
     close(out[1]);
+    /* Not inherited by the next hub spawned. */
+    fcntl(out[0], F_SETFD, FD_CLOEXEC);
     p->pid = pid;
+    p->url_fd = out[0];
+    p->url_pending = true;
+}
+
+/* Waits, at most 15 s, for the URL a spawned hub prints on stdout when it
+ * listens; the port is the one it got. */
+static inline void h_hub_wait_ready(hub_proc *p)
+{
+    assert_true(p->url_pending);
     char line[256];
-    bool got = h_read_line(out[0], line, sizeof line, h_now_ms() + 15000);
-    close(out[0]); /* the hub writes nothing else there */
+    bool got = h_read_line(p->url_fd, line, sizeof line, h_now_ms() + 15000);
+    close(p->url_fd); /* the hub writes nothing else there */
+    p->url_pending = false;
     const char *port = got ? strstr(line, "://127.0.0.1:") : NULL;
     if (port) {
         p->port = atoi(port + strlen("://127.0.0.1:"));
@@ -324,11 +341,22 @@ static inline void h_hub_launch(harness *h, hub_proc *p, const char *tag)
              text ? text : "");
 }
 
+/* Starts the hub and waits, at most 15 s, for the URL it listens on. */
+static inline void h_hub_launch(harness *h, hub_proc *p, const char *tag)
+{
+    h_hub_spawn(h, p, tag);
+    h_hub_wait_ready(p);
+}
+
 /* SIGTERM, then up to timeout_ms for it to exit; SIGKILL after that.
  * Returns the exit status, or -1 when it had to be killed. */
 static inline int h_hub_stop(hub_proc *p, long timeout_ms)
 {
     int status = 0;
+    if (p->url_pending) {
+        close(p->url_fd);
+        p->url_pending = false;
+    }
     if (p->pid <= 0)
         return 0;
     kill(p->pid, SIGTERM);

@@ -1,0 +1,220 @@
+/* hub_schema.c — the hub's schema, one migration at a time, for both
+ * backends. See hub_schema.h for the rules; the list is at the top. */
+#include "hub_schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "amends/log.h"
+
+#define MOD "schema"
+
+/* Migration 1: the schema 0.1.0 shipped, with the kiosk budget columns it
+ * added after its first tables written into `kiosks` (same columns, same
+ * order). Every statement is IF NOT EXISTS, so that over a 0.1.0 database,
+ * which recorded no version, it changes nothing. The ingest log's sequence
+ * column is the one place the backends differ. Later migrations run once
+ * and need not be safe to repeat. */
+#define SCHEMA_0_1_0(seq_column)                                                                   \
+    "CREATE TABLE IF NOT EXISTS kiosks ("                                                          \
+    " id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"                 \
+    " created_at BIGINT NOT NULL, last_seen BIGINT, heartbeat_at BIGINT, pending BIGINT,"          \
+    " quarantined BIGINT, last_error TEXT, version TEXT, uptime_s BIGINT,"                         \
+    " budget_currency TEXT, budget_daily_minor BIGINT, budget_hourly_offers BIGINT,"               \
+    " spent_today_minor BIGINT, offers_last_hour BIGINT);"                                         \
+    "CREATE TABLE IF NOT EXISTS managers ("                                                        \
+    " name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL);"        \
+    "CREATE TABLE IF NOT EXISTS webhook_ids ("                                                     \
+    " kiosk TEXT NOT NULL, msg_id TEXT NOT NULL, seen_at BIGINT NOT NULL,"                         \
+    " PRIMARY KEY (kiosk, msg_id));"                                                               \
+    "CREATE INDEX IF NOT EXISTS webhook_ids_seen ON webhook_ids (seen_at);"                        \
+    "CREATE TABLE IF NOT EXISTS batches ("                                                         \
+    " kiosk TEXT NOT NULL, batch TEXT NOT NULL, received_at BIGINT NOT NULL,"                      \
+    " status INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (kiosk, batch));"               \
+    "CREATE INDEX IF NOT EXISTS batches_received ON batches (received_at);"                        \
+    "CREATE TABLE IF NOT EXISTS feedback ("                                                        \
+    " id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"                              \
+    " received_at BIGINT NOT NULL, created_at BIGINT NOT NULL, closed_at BIGINT NOT NULL,"         \
+    " outcome TEXT NOT NULL, lang TEXT NOT NULL, category TEXT NOT NULL,"                          \
+    " severity TEXT NOT NULL, description TEXT NOT NULL, first_name TEXT NOT NULL,"                \
+    " resolution TEXT NOT NULL, resolution_text TEXT NOT NULL, offer TEXT NOT NULL,"               \
+    " offer_value_minor BIGINT NOT NULL, offer_state TEXT NOT NULL, voucher TEXT NOT NULL,"        \
+    " rating INTEGER NOT NULL, comment TEXT NOT NULL, contact TEXT NOT NULL,"                      \
+    " consent TEXT NOT NULL);"                                                                     \
+    "CREATE INDEX IF NOT EXISTS feedback_closed ON feedback (closed_at);"                          \
+    "CREATE INDEX IF NOT EXISTS feedback_kiosk ON feedback (kiosk, closed_at);"                    \
+    "CREATE TABLE IF NOT EXISTS alerts ("                                                          \
+    " id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"                              \
+    " received_at BIGINT NOT NULL, journey TEXT, reason TEXT NOT NULL,"                            \
+    " category TEXT NOT NULL, severity TEXT NOT NULL, raised_at BIGINT NOT NULL,"                  \
+    " acked_at BIGINT, acked_by TEXT);"                                                            \
+    "CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);"                              \
+    "CREATE TABLE IF NOT EXISTS ingest_log (" seq_column                                           \
+    ", kiosk TEXT NOT NULL, at BIGINT NOT NULL,"                                                   \
+    " batch TEXT, status INTEGER NOT NULL, stored INTEGER NOT NULL, duplicate INTEGER NOT NULL,"   \
+    " rejected INTEGER NOT NULL, reason TEXT NOT NULL);"                                           \
+    "CREATE INDEX IF NOT EXISTS ingest_log_kiosk ON ingest_log (kiosk, seq);"                      \
+    "CREATE TABLE IF NOT EXISTS voucher_keys ("                                                    \
+    " kiosk TEXT PRIMARY KEY, vkey TEXT NOT NULL, created_at BIGINT NOT NULL);"                    \
+    "CREATE TABLE IF NOT EXISTS vouchers ("                                                        \
+    " code TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"   \
+    " received_at BIGINT NOT NULL, journey TEXT NOT NULL, serial BIGINT NOT NULL,"                 \
+    " offer TEXT NOT NULL, value_minor BIGINT NOT NULL, issued_at BIGINT NOT NULL,"                \
+    " expires_at BIGINT NOT NULL, redeemed_at BIGINT, redeemed_by TEXT, UNIQUE (kiosk, serial));"  \
+    "CREATE TABLE IF NOT EXISTS web_sessions ("                                                    \
+    " id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, manager TEXT NOT NULL, csrf TEXT NOT NULL,"    \
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"                                    \
+    "CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions (expires_at);"
+
+/* Migration 2: sites and teams. A site has a time zone and a currency; a
+ * team belongs to a site; every kiosk belongs to a site, and those already
+ * provisioned land in "default" (UTC, no currency), which always exists. */
+#define SITES_SQL                                                                                  \
+    "CREATE TABLE IF NOT EXISTS sites ("                                                           \
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, timezone TEXT NOT NULL, currency TEXT NOT NULL,"    \
+    " created_at BIGINT NOT NULL);"                                                                \
+    "CREATE TABLE IF NOT EXISTS teams ("                                                           \
+    " site TEXT NOT NULL REFERENCES sites (id), id TEXT NOT NULL, name TEXT NOT NULL,"             \
+    " created_at BIGINT NOT NULL, PRIMARY KEY (site, id));"                                        \
+    "INSERT INTO sites (id, name, timezone, currency, created_at)"                                 \
+    " VALUES ('default', 'Default site', 'UTC', '', 0) ON CONFLICT DO NOTHING;"
+#define SITES(add_column)                                                                          \
+    SITES_SQL "ALTER TABLE kiosks ADD COLUMN " add_column " site TEXT NOT NULL DEFAULT 'default';" \
+              "CREATE INDEX IF NOT EXISTS kiosks_site ON kiosks (site);"
+
+/* Migration 3: the hash of the body a webhook-id and a batch came with, so
+ * that a repeated request gets its stored answer. */
+#define BODY_HASH(add_column)                                                                      \
+    "ALTER TABLE webhook_ids ADD COLUMN " add_column " body_hash TEXT;"                            \
+    "ALTER TABLE batches ADD COLUMN " add_column " body_hash TEXT;"
+
+/* Migration 4: people, their scope and their API tokens. Each manager
+ * credential of an older hub becomes an admin with that token, and the
+ * managers table is emptied; on PostgreSQL, where a database from before
+ * hub_schema runs this again, it then finds its work done and cannot bring
+ * back a removed token. */
+#define PEOPLE_SQL                                                                                 \
+    "CREATE TABLE IF NOT EXISTS people ("                                                          \
+    " name TEXT PRIMARY KEY, role TEXT NOT NULL, created_at BIGINT NOT NULL);"                     \
+    "CREATE TABLE IF NOT EXISTS person_scopes ("                                                   \
+    " person TEXT NOT NULL REFERENCES people (name), site TEXT NOT NULL REFERENCES sites (id),"    \
+    " team TEXT NOT NULL, PRIMARY KEY (person, site, team));"                                      \
+    "CREATE TABLE IF NOT EXISTS api_tokens ("                                                      \
+    " token_hash TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people (name),"                 \
+    " created_at BIGINT NOT NULL);"                                                                \
+    "INSERT INTO people (name, role, created_at)"                                                  \
+    " SELECT name, 'admin', created_at FROM managers WHERE true ON CONFLICT DO NOTHING;"           \
+    "INSERT INTO api_tokens (token_hash, person, created_at)"                                      \
+    " SELECT token_hash, name, created_at FROM managers WHERE true ON CONFLICT DO NOTHING;"        \
+    "DELETE FROM managers;"
+
+/* Migrations 2 to 4 came before versions were recorded in hub_schema:
+ * hubs built then applied them on SQLite counting PRAGMA user_version
+ * (which the runner adopts), on PostgreSQL counting nothing, so there their
+ * text may meet its own work and says IF NOT EXISTS. */
+
+/* The list. A new migration is one entry at the end, numbered one more
+ * than the last: {2, "what it is for", HUB_SQL_BOTH("CREATE TABLE ...;")}.
+ * Give each backend its own text only where their syntax differs. */
+const hub_migration hub_migrations[] = {
+    {1,
+     "the 0.1.0 schema",
+     {SCHEMA_0_1_0(" seq INTEGER PRIMARY KEY AUTOINCREMENT"),
+      SCHEMA_0_1_0(" seq BIGSERIAL PRIMARY KEY")}},
+    {2, "sites and teams", {SITES(""), SITES("IF NOT EXISTS")}},
+    {3, "request body hashes", {BODY_HASH(""), BODY_HASH("IF NOT EXISTS")}},
+    {4, "people, their scope and API tokens", HUB_SQL_BOTH(PEOPLE_SQL)},
+};
+const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
+
+/* The version table itself is not a migration: it is what finds them. */
+static const char version_table_sql[] = "CREATE TABLE IF NOT EXISTS hub_schema ("
+                                        " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                                        " version INTEGER NOT NULL)";
+static const char version_get_sql[] = "SELECT version FROM hub_schema WHERE id = 1";
+static const char version_new_sql[] = "INSERT INTO hub_schema (id, version) VALUES (1, ?1)";
+static const char version_set_sql[] = "UPDATE hub_schema SET version = ?1 WHERE id = 1";
+
+static void on_version(void *ud, int ncols, const char *const *values)
+{
+    if (ncols > 0 && values[0])
+        *(int *)ud = atoi(values[0]);
+}
+
+am_rc hub_schema_migrate(const hub_driver *drv, void *conn, const hub_migration *migrations,
+                         int count, char *err, size_t errlen)
+{
+    char where[256];
+    int version = -1;
+    int failed = 0; /* the migration that failed, from 1 */
+    const char *doing = "locking the schema";
+    drv->describe(conn, where, sizeof where);
+    am_rc rc = drv->begin(conn);
+    if (!rc && drv->schema_lock_sql) {
+        am_log_info(MOD, "%s: waiting for the schema lock", where);
+        rc = drv->exec(conn, drv->schema_lock_sql, 0, NULL, NULL, NULL, NULL);
+    }
+    if (rc)
+        goto fail;
+    doing = "reading the schema version";
+    rc = drv->exec(conn, version_table_sql, 0, NULL, NULL, NULL, NULL);
+    if (!rc)
+        rc = drv->exec(conn, version_get_sql, 0, NULL, on_version, &version, NULL);
+    if (!rc && version < 0) {
+        /* An empty database, or one from before hub_schema: 0.1.0 and the
+         * builds after it counted their migrations in PRAGMA user_version
+         * on SQLite (the same numbers as this list's) and nowhere on
+         * PostgreSQL, where they start at 0 and migrations 1 to 4 find
+         * their work done. */
+        version = 0;
+        if (drv->legacy_version_sql)
+            rc = drv->exec(conn, drv->legacy_version_sql, 0, NULL, on_version, &version, NULL);
+        char v[16];
+        const char *params[1] = {v};
+        snprintf(v, sizeof v, "%d", version);
+        if (!rc)
+            rc = drv->exec(conn, version_new_sql, 1, params, NULL, NULL, NULL);
+    }
+    if (rc)
+        goto fail;
+    const int from = version;
+    if (from > count) {
+        snprintf(err, errlen,
+                 "%s has schema version %d, newer than this hub's %d: run the amends-hub that "
+                 "upgraded it (or a newer one), or restore the backup taken before the upgrade",
+                 where, from, count);
+        drv->rollback(conn);
+        return AM_ERR_VERSION;
+    }
+    for (int step = from; step < count; step++) {
+        char v[16];
+        const char *params[1] = {v};
+        doing = migrations[step].what;
+        snprintf(v, sizeof v, "%d", migrations[step].version);
+        rc = drv->script(conn, migrations[step].sql[drv->dialect]);
+        if (!rc)
+            rc = drv->exec(conn, version_set_sql, 1, params, NULL, NULL, NULL);
+        if (rc) {
+            failed = step + 1;
+            goto fail;
+        }
+    }
+    rc = drv->commit(conn);
+    if (rc) {
+        doing = "committing the migration";
+        goto fail;
+    }
+    if (from == count)
+        am_log_info(MOD, "%s: schema version %d, up to date", where, count);
+    else
+        am_log_info(MOD, "%s: migrated schema from version %d to %d", where, from, count);
+    return AM_OK;
+fail:
+    if (failed)
+        snprintf(err, errlen, "%s: schema migration %d (%s) failed, nothing changed: %s", where,
+                 failed, doing, drv->errmsg(conn));
+    else
+        snprintf(err, errlen, "%s: %s failed: %s", where, doing, drv->errmsg(conn));
+    drv->rollback(conn);
+    return rc;
+}
