@@ -1,5 +1,5 @@
-/* hub_db.c — the storage interface over either driver: a pool of
- * connections and every query the hub runs, written once. */
+/* hub_db.c — every query the hub runs, written once over either driver.
+ * The handle and its pool of connections are in hub_db_pool.c. */
 #include "hub_db.h"
 
 #include <pthread.h>
@@ -14,181 +14,11 @@
 #include "amends/log.h"
 #include "amends/report.h"
 #include "hub_db_driver.h"
-#include "hub_schema.h"
+#include "hub_db_pool.h"
 
 #define MOD           "db"
 #define BUSY_RETRIES  8
 #define BATCH_KEEP_MS (INT64_C(7) * 24 * 3600 * 1000) /* Idempotency-Key memory */
-
-/* A waiter in a first-come, first-served queue. Under load, plain mutexes
- * and condition variables let some requests overtake others again and
- * again; a queue keeps the slowest request close to the typical one. */
-typedef struct waiter {
-    pthread_cond_t cv;
-    int slot; /* the connection handed over; -1 while waiting */
-    struct waiter *next;
-} waiter;
-
-typedef struct fifo {
-    waiter *head, *tail;
-} fifo;
-
-static void fifo_wait(fifo *q, pthread_mutex_t *mu, waiter *w)
-{
-    pthread_cond_init(&w->cv, NULL);
-    w->slot = -1;
-    w->next = NULL;
-    if (q->tail)
-        q->tail->next = w;
-    else
-        q->head = w;
-    q->tail = w;
-    while (w->slot < 0)
-        pthread_cond_wait(&w->cv, mu);
-    pthread_cond_destroy(&w->cv);
-}
-
-/* Hands `slot` to the first waiter; false when nobody waits. */
-static bool fifo_hand_over(fifo *q, int slot)
-{
-    waiter *w = q->head;
-    if (!w)
-        return false;
-    q->head = w->next;
-    if (!q->head)
-        q->tail = NULL;
-    w->slot = slot;
-    pthread_cond_signal(&w->cv);
-    return true;
-}
-
-struct hub_db {
-    const hub_driver *drv;
-    int count;
-    void **conns;
-    bool *in_use;
-    pthread_mutex_t mu;
-    fifo pool_queue;
-    atomic_uint purge_tick;
-    /* SQLite has one writer at a time whatever we do; queueing writers
-     * here in order beats its busy handler, which sleeps and polls and
-     * lets an unlucky request wait seconds. PostgreSQL needs no lock. */
-    bool serialize_writes;
-    bool writing;
-    fifo write_queue;
-};
-
-static void write_lock(hub_db *db)
-{
-    if (!db->serialize_writes)
-        return;
-    pthread_mutex_lock(&db->mu);
-    if (!db->writing && !db->write_queue.head) {
-        db->writing = true;
-    } else {
-        waiter w;
-        fifo_wait(&db->write_queue, &db->mu, &w);
-    }
-    pthread_mutex_unlock(&db->mu);
-}
-
-static void write_unlock(hub_db *db)
-{
-    if (!db->serialize_writes)
-        return;
-    pthread_mutex_lock(&db->mu);
-    if (!fifo_hand_over(&db->write_queue, 0))
-        db->writing = false;
-    pthread_mutex_unlock(&db->mu);
-}
-
-/* --- pool ------------------------------------------------------------------ */
-
-static void *acquire(hub_db *db, int *slot)
-{
-    pthread_mutex_lock(&db->mu);
-    int found = -1;
-    if (!db->pool_queue.head) {
-        for (int i = 0; i < db->count && found < 0; i++) {
-            if (!db->in_use[i])
-                found = i;
-        }
-    }
-    if (found >= 0) {
-        db->in_use[found] = true;
-    } else {
-        waiter w;
-        fifo_wait(&db->pool_queue, &db->mu, &w);
-        found = w.slot; /* handed over still marked in use */
-    }
-    pthread_mutex_unlock(&db->mu);
-    *slot = found;
-    return db->conns[found];
-}
-
-static void release(hub_db *db, int slot)
-{
-    pthread_mutex_lock(&db->mu);
-    if (!fifo_hand_over(&db->pool_queue, slot))
-        db->in_use[slot] = false;
-    pthread_mutex_unlock(&db->mu);
-}
-
-void hub_db_close(hub_db *db)
-{
-    if (!db)
-        return;
-    for (int i = 0; i < db->count; i++) {
-        if (db->conns[i])
-            db->drv->disconnect(db->conns[i]);
-    }
-    pthread_mutex_destroy(&db->mu);
-    free(db->conns);
-    free(db->in_use);
-    free(db);
-}
-
-am_rc hub_db_open(const hub_config *cfg, int connections, hub_db **out, char *err, size_t errlen)
-{
-    am_rc rc = AM_ERR_NOMEM;
-    *out = NULL;
-    if (sodium_init() < 0) {
-        snprintf(err, errlen, "libsodium failed to initialise");
-        return AM_ERR;
-    }
-    hub_db *db = calloc(1, sizeof *db);
-    if (!db) {
-        snprintf(err, errlen, "out of memory");
-        return AM_ERR_NOMEM;
-    }
-    db->drv = cfg->backend == HUB_DB_POSTGRESQL ? &hub_driver_pg : &hub_driver_sqlite;
-    pthread_mutex_init(&db->mu, NULL);
-    db->serialize_writes = cfg->backend == HUB_DB_SQLITE;
-    db->conns = calloc((size_t)connections, sizeof *db->conns);
-    db->in_use = calloc((size_t)connections, sizeof *db->in_use);
-    if (!db->conns || !db->in_use) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    db->count = connections;
-    for (int i = 0; i < connections; i++) {
-        rc = db->drv->connect(cfg, &db->conns[i], err, errlen);
-        if (rc)
-            goto out;
-        if (i == 0) {
-            rc = hub_schema_migrate(db->drv, db->conns[0], hub_migrations, HUB_SCHEMA_VERSION, err,
-                                    errlen);
-            if (rc)
-                goto out;
-        }
-    }
-    *out = db;
-    db = NULL;
-    rc = AM_OK;
-out:
-    hub_db_close(db);
-    return rc;
-}
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -263,9 +93,9 @@ static am_rc query_rows(hub_db *db, const char *sql, int n, const char *const *p
     *out = NULL;
     if (!ctx.array)
         return AM_ERR_NOMEM;
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, sql, n, params, rows_to_json, &ctx, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (!rc && ctx.oom)
         rc = AM_ERR_NOMEM;
     if (rc) {
@@ -285,11 +115,11 @@ static am_rc add_unique(hub_db *db, const char *sql, const char *const *params, 
 {
     int slot;
     int64_t changes = 0;
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = run(db, conn, sql, n, params, NULL, NULL, &changes);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     if (rc) {
         snprintf(err, errlen, "storing the %s failed (see the log)", what);
         return rc;
@@ -305,9 +135,9 @@ static am_rc site_exists(hub_db *db, const char *site, char *err, size_t errlen)
 {
     int slot, found = 0;
     const char *p[] = {site};
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, "SELECT 1 FROM sites WHERE id = ?1", 1, p, count_rows, &found, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc) {
         snprintf(err, errlen, "reading the sites failed (see the log)");
         return rc;
@@ -398,14 +228,14 @@ am_rc hub_db_site_set(hub_db *db, const char *id, const char *name, const char *
     int slot;
     int64_t changes = 0;
     const char *p[] = {id, name, timezone, currency};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = run(db, conn,
                    "UPDATE sites SET name = COALESCE(?2, name), timezone = COALESCE(?3, timezone), "
                    "currency = COALESCE(?4, currency) WHERE id = ?1",
                    4, p, NULL, NULL, &changes);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     if (rc) {
         snprintf(err, errlen, "storing the site failed (see the log)");
         return rc;
@@ -512,10 +342,10 @@ am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, hub_kiosk *out)
     kiosk_row row = {.k = out};
     const char *p[] = {token_hash};
     memset(out, 0, sizeof *out);
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, "SELECT id, token_hash, secret FROM kiosks WHERE token_hash = ?1", 1,
                    p, on_kiosk, &row, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     if (row.rows != 1 || !same_hash(out->token_hash, token_hash)) {
@@ -546,10 +376,10 @@ am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, si
     int slot;
     manager_row row = {.rows = 0};
     const char *p[] = {token_hash};
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, "SELECT person, token_hash FROM api_tokens WHERE token_hash = ?1", 1,
                    p, on_manager, &row, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     if (row.rows != 1 || !same_hash(row.hash, token_hash))
@@ -576,8 +406,8 @@ am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char 
     int slot;
     num now = i64(now_ms);
     const char *p[] = {name, hub_role_name(role), now.s};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = db->drv->begin(conn);
     if (rc)
         goto out;
@@ -626,8 +456,8 @@ am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char 
 out:
     if (rc)
         db->drv->rollback(conn);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     return rc == AM_ERR_NOTFOUND ? AM_ERR_INVALID : rc;
 }
 
@@ -637,14 +467,14 @@ am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, i
     int slot;
     num now = i64(now_ms);
     const char *p[] = {token_hash, person, now.s};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = write_one(db, conn,
                          "INSERT INTO api_tokens (token_hash, person, created_at) "
                          "SELECT ?1, name, ?3 FROM people WHERE name = ?2",
                          3, p);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     if (rc == AM_ERR_NOTFOUND)
         snprintf(err, errlen, "no person '%s' (amends-hub person add %s ...)", person, person);
     else if (rc)
@@ -691,14 +521,14 @@ am_rc hub_db_person_get(hub_db *db, const char *name, hub_person *out)
     person_row row = {.p = out};
     const char *p[] = {name};
     memset(out, 0, sizeof *out);
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc =
         run(db, conn, "SELECT name, role FROM people WHERE name = ?1", 1, p, on_person, &row, NULL);
     if (!rc && row.rows == 1 && !row.bad_role)
         rc = run(db, conn,
                  "SELECT site, team FROM person_scopes WHERE person = ?1 ORDER BY site, team", 1, p,
                  on_scope, out, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     if (row.rows != 1 || row.bad_role) {
@@ -787,9 +617,9 @@ static am_rc site_of(hub_db *db, const char *sql, const char *id, char *site, si
     site_row row = {.site = site, .len = len};
     const char *p[] = {id};
     site[0] = '\0';
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, sql, 1, p, on_site, &row, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     return row.rows == 1 ? AM_OK : AM_ERR_NOTFOUND;
@@ -1167,8 +997,8 @@ am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, con
     int slot;
     am_rc rc = AM_ERR_BUSY;
     memset(out, 0, sizeof *out);
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     for (int attempt = 0; attempt < BUSY_RETRIES && rc == AM_ERR_BUSY; attempt++) {
         if (attempt > 0) {
             /* Back off a little, more each time, before trying again. */
@@ -1181,8 +1011,8 @@ am_rc hub_db_ingest(hub_db *db, const am_proto_batch *b, const char *msg_id, con
     }
     if (!rc)
         purge_old(db, conn, now_ms, keep_ms);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     return rc;
 }
 
@@ -1192,14 +1022,14 @@ am_rc hub_db_ingest_log(hub_db *db, const char *kiosk, const char *batch, int64_
     int slot;
     num now = i64(now_ms), st = i64(status);
     const char *p[] = {kiosk, now.s, batch && *batch ? batch : NULL, st.s, reason};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = run(db, conn,
                    "INSERT INTO ingest_log (kiosk, at, batch, status, stored, duplicate, rejected, "
                    "reason) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, ?5)",
                    5, p, NULL, NULL, NULL);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     return rc;
 }
 
@@ -1221,9 +1051,9 @@ am_rc hub_db_ingest_log_list(hub_db *db, const char *kiosk, int limit, cJSON **o
     int slot, found = 0;
     const char *p1[] = {kiosk};
     *out = NULL;
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, "SELECT 1 FROM kiosks WHERE id = ?1", 1, p1, count_rows, &found, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     if (!found)
@@ -1321,14 +1151,14 @@ am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t 
     num now = i64(now_ms);
     const char *p[] = {id, now.s, manager};
     *out = NULL;
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = run(db, conn,
                    "UPDATE alerts SET acked_at = ?2, acked_by = ?3 "
                    "WHERE id = ?1 AND acked_at IS NULL",
                    3, p, NULL, NULL, NULL);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     cJSON *rows = NULL;
@@ -1354,9 +1184,9 @@ am_rc hub_db_voucher_key_add(hub_db *db, const char *kiosk, const char *key_b64,
 {
     int slot, found = 0;
     const char *p1[] = {kiosk};
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn, "SELECT 1 FROM kiosks WHERE id = ?1", 1, p1, count_rows, &found, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc) {
         snprintf(err, errlen, "reading the database failed (see the log)");
         return rc;
@@ -1405,10 +1235,10 @@ am_rc hub_db_voucher_key(hub_db *db, const char *kiosk, am_voucher_key *out)
     int slot;
     key_row row = {.rows = 0};
     const char *p[] = {kiosk};
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc =
         run(db, conn, "SELECT vkey FROM voucher_keys WHERE kiosk = ?1", 1, p, on_key, &row, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (!rc && (row.rows != 1 || !key_decode(row.b64, out)))
         rc = row.rows ? AM_ERR : AM_ERR_NOTFOUND;
     sodium_memzero(&row, sizeof row);
@@ -1457,9 +1287,9 @@ static am_rc voucher_get(hub_db *db, void *conn, const char *code, hub_voucher *
 am_rc hub_db_voucher_get(hub_db *db, const char *code, hub_voucher *out)
 {
     int slot;
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = voucher_get(db, conn, code, out);
-    release(db, slot);
+    hub_db_release(db, slot);
     return rc;
 }
 
@@ -1472,8 +1302,8 @@ am_rc hub_db_voucher_redeem(hub_db *db, const char *code, const char *manager, i
     const char *p[] = {code, now.s, manager};
     am_rc rc = AM_ERR_BUSY;
     *won = false;
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     for (int attempt = 0; attempt < BUSY_RETRIES && rc == AM_ERR_BUSY; attempt++) {
         if (attempt > 0) {
             struct timespec ts = {0, (long)(attempt * 20) * 1000000L};
@@ -1486,12 +1316,12 @@ am_rc hub_db_voucher_redeem(hub_db *db, const char *code, const char *manager, i
                  "WHERE code = ?1 AND redeemed_at IS NULL",
                  3, p, NULL, NULL, &changes);
     }
-    write_unlock(db);
+    hub_db_write_unlock(db);
     if (!rc) {
         *won = changes == 1;
         rc = voucher_get(db, conn, code, out);
     }
-    release(db, slot);
+    hub_db_release(db, slot);
     return rc;
 }
 
@@ -1535,12 +1365,12 @@ am_rc hub_db_voucher_kiosks(hub_db *db, hub_voucher_kiosk **out, size_t *count)
     kiosks_ctx ctx = {.list = NULL};
     *out = NULL;
     *count = 0;
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn,
                    "SELECT k.kiosk, k.vkey, COALESCE((SELECT MAX(v.serial) FROM vouchers v "
                    "WHERE v.kiosk = k.kiosk), 0) FROM voucher_keys k ORDER BY k.kiosk",
                    0, NULL, on_voucher_kiosk, &ctx, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (!rc && ctx.oom)
         rc = AM_ERR_NOMEM;
     if (rc) {
@@ -1563,8 +1393,8 @@ am_rc hub_db_web_add(hub_db *db, const char *id_hash, bool link, const char *man
     num now = i64(now_ms), exp = i64(expires_ms);
     const char *purge[] = {now.s};
     const char *p[] = {id_hash, link ? "link" : "session", manager, csrf, now.s, exp.s};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = run(db, conn, "DELETE FROM web_sessions WHERE expires_at <= CAST(?1 AS BIGINT)", 1,
                    purge, NULL, NULL, NULL);
     if (!rc)
@@ -1572,8 +1402,8 @@ am_rc hub_db_web_add(hub_db *db, const char *id_hash, bool link, const char *man
                  "INSERT INTO web_sessions (id_hash, kind, manager, csrf, created_at, expires_at) "
                  "VALUES (?1, ?2, ?3, ?4, CAST(?5 AS BIGINT), CAST(?6 AS BIGINT))",
                  6, p, NULL, NULL, NULL);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     return rc;
 }
 
@@ -1603,12 +1433,12 @@ am_rc hub_db_web_session(hub_db *db, const char *id_hash, int64_t now_ms, char *
     int slot;
     web_row row = {.rows = 0};
     const char *p[] = {id_hash};
-    void *conn = acquire(db, &slot);
+    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = run(db, conn,
                    "SELECT id_hash, manager, csrf, expires_at FROM web_sessions "
                    "WHERE id_hash = ?1 AND kind = 'session'",
                    1, p, on_web, &row, NULL);
-    release(db, slot);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     if (row.rows != 1 || !same_hash(row.hash, id_hash) || row.expires_at <= now_ms)
@@ -1625,15 +1455,15 @@ am_rc hub_db_web_link_take(hub_db *db, const char *id_hash, int64_t now_ms, char
     int slot;
     web_row row = {.rows = 0};
     const char *p[] = {id_hash};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     /* One DELETE ... RETURNING: whoever deletes the row owns the link. */
     am_rc rc = run(db, conn,
                    "DELETE FROM web_sessions WHERE id_hash = ?1 AND kind = 'link' "
                    "RETURNING id_hash, manager, csrf, expires_at",
                    1, p, on_web, &row, NULL);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
     if (row.rows != 1 || !same_hash(row.hash, id_hash) || row.expires_at <= now_ms)
@@ -1646,10 +1476,10 @@ am_rc hub_db_web_delete(hub_db *db, const char *id_hash)
 {
     int slot;
     const char *p[] = {id_hash};
-    void *conn = acquire(db, &slot);
-    write_lock(db);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
     am_rc rc = run(db, conn, "DELETE FROM web_sessions WHERE id_hash = ?1", 1, p, NULL, NULL, NULL);
-    write_unlock(db);
-    release(db, slot);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     return rc;
 }
