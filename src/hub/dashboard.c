@@ -1,52 +1,32 @@
-/* dashboard.c — the manager's HTML dashboard.
- *
- * Three parts: sessions (sign-in, the cookie, CSRF, the per-address limit
- * on failed sign-ins), pages (built with html.h, charts with svg.h) and the
- * request dispatch at the bottom. A request without a valid session gets
- * no data: GET is sent to /login, anything else is answered 401.
+/* dashboard.c — the manager's HTML dashboard: the pages (built with
+ * html.h, charts with svg.h) and the request dispatch at the bottom.
+ * Sessions, sign-in and CSRF are in dashboard_session.c. A request
+ * without a valid session gets no data: GET is sent to /login, anything
+ * else is answered 401.
  */
-#include "dashboard.h"
+#include "dashboard_internal.h"
 
-#include <arpa/inet.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "amends/clock.h"
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
-#include "html.h"
-#include "hub_auth.h"
 #include "hub_tz.h"
 #include "svg.h"
 
-#define MOD           "dashboard"
-#define COOKIE        "amends_session"
-#define LINK_TTL_MS   (60 * 1000)
+#define MOD           HUB_DASH_MOD
 #define DAY_MS        (INT64_C(86400000))
 #define MAX_ROWS      10000 /* the most reports the charts read */
 #define SHOWN_REPORTS 25
 #define SHOWN_FOLLOW  100
 #define MAX_CATEGORY  64
 #define MAX_CURRENCY  32 /* currencies totalled; the chart draws HUB_SVG_SERIES_MAX */
-
-struct hub_dash {
-    const hub_config *cfg;
-    hub_db *db;
-    hub_rate *login_fail; /* failed sign-ins, per client address */
-};
-
-typedef struct web_session {
-    char manager[128];
-    char csrf[64];
-    char id_hash[HUB_HASH_HEX];
-} web_session;
 
 hub_dash *hub_dash_new(const hub_config *cfg, hub_db *db)
 {
@@ -79,8 +59,9 @@ void hub_dash_free(hub_dash *d)
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "           \
     "frame-ancestors 'none'; base-uri 'none'"
 
-static enum MHD_Result send_page(struct MHD_Connection *conn, unsigned status, char *body,
-                                 const char *cookie, const char *location, const char *retry_after)
+enum MHD_Result hub_dash_send_page(struct MHD_Connection *conn, unsigned status, char *body,
+                                   const char *cookie, const char *location,
+                                   const char *retry_after)
 {
     if (!body) {
         static const char oom[] = "out of memory";
@@ -161,7 +142,7 @@ static const char style[] =
     "a{color:#1d4ed8}"
     "</style>";
 
-static void page_start(hub_html *h, const char *title, const web_session *ws)
+void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
 {
     hub_html_raw(h, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -182,7 +163,7 @@ static void page_start(hub_html *h, const char *title, const web_session *ws)
     hub_html_raw(h, "</header>");
 }
 
-static void page_end(hub_html *h)
+void hub_dash_page_end(hub_html *h)
 {
     hub_html_fmt(h,
                  "<footer class=\"muted\" style=\"padding:0 24px 16px\">amends-hub %s · "
@@ -192,18 +173,18 @@ static void page_end(hub_html *h)
 }
 
 /* A short page with one message: errors, refusals. Carries no data. */
-static enum MHD_Result message_page(struct MHD_Connection *conn, unsigned status, const char *title,
-                                    const char *text)
+enum MHD_Result hub_dash_message_page(struct MHD_Connection *conn, unsigned status,
+                                      const char *title, const char *text)
 {
     hub_html h = {0};
-    page_start(&h, title, NULL);
+    hub_dash_page_start(&h, title, NULL);
     hub_html_raw(&h, "<main><section><h2>");
     hub_html_text(&h, title);
     hub_html_raw(&h, "</h2><p>");
     hub_html_text(&h, text);
     hub_html_raw(&h, "</p><p><a href=\"/login\">Sign in</a></p></section></main>");
-    page_end(&h);
-    return send_page(conn, status, hub_html_take(&h), NULL, NULL, NULL);
+    hub_dash_page_end(&h);
+    return hub_dash_send_page(conn, status, hub_html_take(&h), NULL, NULL, NULL);
 }
 
 /* 403 for an action the role table refuses (site NULL: refused
@@ -219,257 +200,17 @@ static enum MHD_Result refused_page(struct MHD_Connection *conn, const hub_perso
                  hub_role_name(who->role), site);
     else
         snprintf(text, sizeof text, "Your role (%s) may not do this.", hub_role_name(who->role));
-    return message_page(conn, 403, "Not allowed", text);
+    return hub_dash_message_page(conn, 403, "Not allowed", text);
 }
 
-static enum MHD_Result redirect(struct MHD_Connection *conn, const char *location,
-                                const char *cookie)
+enum MHD_Result hub_dash_redirect(struct MHD_Connection *conn, const char *location,
+                                  const char *cookie)
 {
     hub_html h = {0};
     hub_html_raw(&h, "<!DOCTYPE html><title>See other</title><a href=\"");
     hub_html_text(&h, location);
     hub_html_raw(&h, "\">continue</a>");
-    return send_page(conn, 303, hub_html_take(&h), cookie, location, NULL);
-}
-
-/* --- sessions ---------------------------------------------------------------------------- */
-
-static void client_address(struct MHD_Connection *conn, char *out, size_t outlen)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, outlen, "unknown");
-    if (!info || !info->client_addr)
-        return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)outlen);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)outlen);
-}
-
-/* A session id or link code as the hub makes them: 43 URL-safe base64
- * characters (32 random bytes). Anything else is not looked up. */
-static bool code_shaped(const char *s)
-{
-    return s && strlen(s) == 43 &&
-           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43;
-}
-
-static am_rc session_of(hub_dash *d, struct MHD_Connection *conn, web_session *ws)
-{
-    memset(ws, 0, sizeof *ws);
-    const char *id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE);
-    if (!code_shaped(id))
-        return AM_ERR_NOTFOUND;
-    hub_token_hash(id, ws->id_hash);
-    return hub_db_web_session(d->db, ws->id_hash, am_wall_ms(), ws->manager, sizeof ws->manager,
-                              ws->csrf, sizeof ws->csrf);
-}
-
-/* Starts a session for `manager`: *cookie gets the Set-Cookie value. */
-static am_rc session_start(hub_dash *d, const char *manager, char *cookie, size_t cookielen)
-{
-    char id[HUB_TOKEN_MAX], csrf[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
-    int64_t now = am_wall_ms(), ttl_s = (int64_t)d->cfg->session_hours * 3600;
-    hub_token_new("", id);
-    hub_token_new("", csrf);
-    hub_token_hash(id, hash);
-    am_rc rc = hub_db_web_add(d->db, hash, false, manager, csrf, now, now + ttl_s * 1000);
-    if (!rc)
-        snprintf(cookie, cookielen,
-                 COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; Secure; SameSite=Strict", id,
-                 (long long)ttl_s);
-    sodium_memzero(id, sizeof id);
-    return rc;
-}
-
-static const char clear_cookie[] = COOKIE "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
-
-am_rc hub_dash_login_link(hub_dash *d, const char *manager, char *path, size_t pathlen,
-                          int64_t *expires_ms)
-{
-    char code[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
-    int64_t now = am_wall_ms();
-    hub_token_new("", code);
-    hub_token_hash(code, hash);
-    *expires_ms = now + LINK_TTL_MS;
-    am_rc rc = hub_db_web_add(d->db, hash, true, manager, "", now, *expires_ms);
-    if (!rc)
-        snprintf(path, pathlen, "/login/once/%s", code);
-    sodium_memzero(code, sizeof code);
-    return rc;
-}
-
-/* One field of an application/x-www-form-urlencoded body, decoded; false
- * when absent, malformed or longer than outlen - 1. */
-static bool form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
-{
-    size_t nlen = strlen(name);
-    const char *p = body, *end = body ? body + len : NULL;
-    while (p && p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        if ((size_t)(stop - p) > nlen && !memcmp(p, name, nlen) && p[nlen] == '=') {
-            size_t o = 0;
-            for (const char *q = p + nlen + 1; q < stop; q++) {
-                char c = *q;
-                if (c == '+') {
-                    c = ' ';
-                } else if (c == '%') {
-                    unsigned v;
-                    char hex[3] = {0};
-                    if (stop - q < 3)
-                        return false;
-                    memcpy(hex, q + 1, 2);
-                    if (strspn(hex, "0123456789abcdefABCDEF") != 2 || sscanf(hex, "%2x", &v) != 1)
-                        return false;
-                    c = (char)v;
-                    q += 2;
-                }
-                if (o + 1 >= outlen || c == '\0')
-                    return false;
-                out[o++] = c;
-            }
-            out[o] = '\0';
-            return true;
-        }
-        p = amp ? amp + 1 : NULL;
-    }
-    return false;
-}
-
-/* A POST from another site is refused even before the CSRF token: the
- * browser says where the form came from. Clients that send no Origin
- * (curl, scripts) still need the token. */
-static bool origin_ok(hub_dash *d, struct MHD_Connection *conn)
-{
-    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (!origin)
-        return true;
-    char want[300];
-    snprintf(want, sizeof want, "%s://%s", d->cfg->tls ? "https" : "http", host ? host : "");
-    return host && !strcmp(origin, want);
-}
-
-static bool csrf_ok(const web_session *ws, const char *body, size_t len)
-{
-    char got[64];
-    size_t n = strlen(ws->csrf);
-    if (!form_value(body, len, "csrf", got, sizeof got) || strlen(got) != n || n < 32)
-        return false;
-    return sodium_memcmp(got, ws->csrf, n) == 0;
-}
-
-/* --- sign-in ------------------------------------------------------------------------------ */
-
-static enum MHD_Result login_page(struct MHD_Connection *conn, unsigned status, const char *error,
-                                  const char *retry_after)
-{
-    hub_html h = {0};
-    page_start(&h, "Sign in", NULL);
-    hub_html_raw(&h, "<div class=\"login\"><h2>Sign in</h2>");
-    if (error) {
-        hub_html_raw(&h, "<p class=\"err\" id=\"login-error\">");
-        hub_html_text(&h, error);
-        hub_html_raw(&h, "</p>");
-    }
-    hub_html_raw(&h, "<form method=\"post\" action=\"/login\">"
-                     "<label for=\"token\">Manager token</label>"
-                     "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" "
-                     "required autofocus>"
-                     "<button type=\"submit\">Sign in</button></form>"
-                     "<p class=\"muted\">The token is the one <code>amends-hub manager add</code> "
-                     "printed. It is sent once; the browser then keeps a session.</p></div>");
-    page_end(&h);
-    return send_page(conn, status, hub_html_take(&h), NULL, NULL, retry_after);
-}
-
-/* Refuses when this address has failed too often lately; true when a
- * response was queued. */
-static bool login_limited(hub_dash *d, struct MHD_Connection *conn, const char *addr,
-                          enum MHD_Result *ret)
-{
-    int retry_s;
-    if (hub_rate_check(d->login_fail, addr, am_wall_ms(), &retry_s))
-        return false;
-    char value[16], text[160];
-    snprintf(value, sizeof value, "%d", retry_s);
-    snprintf(text, sizeof text, "Too many failed sign-ins from this address: try again in %d s.",
-             retry_s);
-    am_log_warn(MOD, "sign-in from %s: rate limited for %d s", addr, retry_s);
-    *ret = login_page(conn, 429, text, value);
-    return true;
-}
-
-static void login_failed(hub_dash *d, const char *addr)
-{
-    int retry_s;
-    hub_rate_take(d->login_fail, addr, am_wall_ms(), &retry_s);
-}
-
-static enum MHD_Result signed_in(hub_dash *d, struct MHD_Connection *conn, const char *manager,
-                                 const char *how)
-{
-    char cookie[256];
-    am_rc rc = session_start(d, manager, cookie, sizeof cookie);
-    if (rc)
-        return message_page(conn, 503, "Sign-in failed", "The hub could not store the session.");
-    am_log_info(MOD, "manager %s signed in (%s)", manager, how);
-    enum MHD_Result ret = redirect(conn, "/", cookie);
-    sodium_memzero(cookie, sizeof cookie);
-    return ret;
-}
-
-static enum MHD_Result do_login(hub_dash *d, struct MHD_Connection *conn, const char *body,
-                                size_t len)
-{
-    char addr[INET6_ADDRSTRLEN + 1], token[HUB_TOKEN_MAX + 8], hash[HUB_HASH_HEX], name[128];
-    enum MHD_Result ret;
-    client_address(conn, addr, sizeof addr);
-    if (login_limited(d, conn, addr, &ret))
-        return ret;
-    if (!origin_ok(d, conn))
-        return message_page(conn, 403, "Refused", "This form was sent from another site.");
-    if (!form_value(body, len, "token", token, sizeof token) || !token[0]) {
-        login_failed(d, addr);
-        return login_page(conn, 401, "Enter your manager token.", NULL);
-    }
-    hub_token_hash(token, hash);
-    sodium_memzero(token, sizeof token);
-    am_rc rc = hub_db_manager_by_token(d->db, hash, name, sizeof name);
-    if (rc == AM_ERR_NOTFOUND) {
-        login_failed(d, addr);
-        am_log_warn(MOD, "sign-in from %s refused: unknown manager token", addr);
-        return login_page(conn, 401, "That manager token is not recognised.", NULL);
-    }
-    if (rc)
-        return message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
-    return signed_in(d, conn, name, "token");
-}
-
-static enum MHD_Result do_link(hub_dash *d, struct MHD_Connection *conn, const char *code)
-{
-    char addr[INET6_ADDRSTRLEN + 1], hash[HUB_HASH_HEX], name[128];
-    enum MHD_Result ret;
-    client_address(conn, addr, sizeof addr);
-    if (login_limited(d, conn, addr, &ret))
-        return ret;
-    am_rc rc = AM_ERR_NOTFOUND;
-    if (code_shaped(code)) {
-        hub_token_hash(code, hash);
-        rc = hub_db_web_link_take(d->db, hash, am_wall_ms(), name, sizeof name);
-    }
-    if (rc == AM_ERR_NOTFOUND) {
-        login_failed(d, addr);
-        return login_page(conn, 401, "That login link was used already or has expired.", NULL);
-    }
-    if (rc)
-        return message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
-    return signed_in(d, conn, name, "login link");
+    return hub_dash_send_page(conn, 303, hub_html_take(&h), cookie, location, NULL);
 }
 
 /* --- formatting ------------------------------------------------------------------------------ */
@@ -1197,7 +938,7 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     if (rc)
         goto out;
 
-    page_start(&h, "Dashboard", ws);
+    hub_dash_page_start(&h, "Dashboard", ws);
     hub_html_raw(&h, "<main>");
     /* The fleet table is built first so the summary can count the silent. */
     hub_html fleet_html = {0};
@@ -1225,7 +966,7 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     followups(&h, follow, (int)days, kiosks);
     recent(&h, rows, kiosks);
     hub_html_raw(&h, "</main>");
-    page_end(&h);
+    hub_dash_page_end(&h);
 out:
     cJSON_Delete(kiosks);
     cJSON_Delete(open);
@@ -1234,10 +975,10 @@ out:
     if (rc) {
         hub_html_clear(&h);
         am_log_error(MOD, "dashboard: %s", am_rc_str(rc));
-        return message_page(conn, rc == AM_ERR_BUSY ? 503 : 500, "Dashboard unavailable",
-                            "The hub could not read its database; see the hub's log.");
+        return hub_dash_message_page(conn, rc == AM_ERR_BUSY ? 503 : 500, "Dashboard unavailable",
+                                     "The hub could not read its database; see the hub's log.");
     }
-    return send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
+    return hub_dash_send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
 }
 
 static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
@@ -1256,11 +997,13 @@ static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, cons
     if (rc) {
         cJSON_Delete(log);
         if (rc == AM_ERR_NOTFOUND)
-            return message_page(conn, 404, "No such kiosk", "The hub knows no kiosk by that id.");
-        return message_page(conn, 500, "Unavailable", "The hub could not read its database.");
+            return hub_dash_message_page(conn, 404, "No such kiosk",
+                                         "The hub knows no kiosk by that id.");
+        return hub_dash_message_page(conn, 500, "Unavailable",
+                                     "The hub could not read its database.");
     }
     hub_html h = {0};
-    page_start(&h, "Ingest log", ws);
+    hub_dash_page_start(&h, "Ingest log", ws);
     hub_html_raw(&h, "<main><p><a href=\"/\">← Dashboard</a></p><section id=\"ingest-log\">"
                      "<h2>Ingest log of kiosk ");
     hub_html_text(&h, id);
@@ -1291,10 +1034,10 @@ static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, cons
         hub_html_raw(&h, "</tbody></table>");
     }
     hub_html_raw(&h, "</section></main>");
-    page_end(&h);
+    hub_dash_page_end(&h);
     cJSON_Delete(log);
     cJSON_Delete(kiosks);
-    return send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
+    return hub_dash_send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
 }
 
 /* The dashboard action a request is, as the role table names it; NULL for
@@ -1323,11 +1066,11 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
     const char *rest = url + strlen("/alerts/");
     const char *slash = strchr(rest, '/');
     if (!slash || strcmp(slash, "/ack") != 0 || (size_t)(slash - rest) != AM_PROTO_UUID_LEN)
-        return message_page(conn, 404, "Not found", "No such page.");
+        return hub_dash_message_page(conn, 404, "Not found", "No such page.");
     memcpy(id, rest, AM_PROTO_UUID_LEN);
     id[AM_PROTO_UUID_LEN] = '\0';
     if (!am_proto_uuid_valid(id))
-        return message_page(conn, 404, "Not found", "No such alert.");
+        return hub_dash_message_page(conn, 404, "Not found", "No such alert.");
     cJSON *alert = NULL;
     am_rc rc = hub_db_alert_site(d->db, id, site, sizeof site);
     if (!rc && !hub_allowed(who, "POST /alerts/{id}/ack", site))
@@ -1336,11 +1079,11 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
         rc = hub_db_alert_ack(d->db, id, ws->manager, am_wall_ms(), &alert);
     cJSON_Delete(alert);
     if (rc == AM_ERR_NOTFOUND)
-        return message_page(conn, 404, "Not found", "No such alert.");
+        return hub_dash_message_page(conn, 404, "Not found", "No such alert.");
     if (rc)
-        return message_page(conn, 503, "Not acknowledged", "The database is unavailable.");
+        return hub_dash_message_page(conn, 503, "Not acknowledged", "The database is unavailable.");
     am_log_info(MOD, "alert %s acknowledged by manager %s", id, ws->manager);
-    return redirect(conn, "/#alerts", NULL);
+    return hub_dash_redirect(conn, "/#alerts", NULL);
 }
 
 enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const char *url,
@@ -1349,33 +1092,35 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
     bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
     bool post = !strcmp(method, "POST");
     if (!get && !post)
-        return message_page(conn, 405, "Method not allowed", "Use GET or POST.");
+        return hub_dash_message_page(conn, 405, "Method not allowed", "Use GET or POST.");
     if (!strcmp(url, "/login"))
-        return get ? login_page(conn, 200, NULL, NULL) : do_login(d, conn, body, len);
+        return get ? hub_dash_login_page(conn, 200, NULL, NULL)
+                   : hub_dash_login(d, conn, body, len);
     if (!strncmp(url, "/login/once/", 12) && get)
-        return do_link(d, conn, url + 12);
+        return hub_dash_link(d, conn, url + 12);
 
     web_session ws;
     hub_person who;
-    am_rc rc = session_of(d, conn, &ws);
+    am_rc rc = hub_dash_session_of(d, conn, &ws);
     /* The session's person, as they are now: a role changed since sign-in
      * counts from the next request. */
     if (!rc)
         rc = hub_db_person_get(d->db, ws.manager, &who);
     if (rc == AM_ERR_NOTFOUND) {
         if (get)
-            return redirect(conn, "/login", NULL);
-        return message_page(conn, 401, "Sign in first", "This needs a signed-in manager.");
+            return hub_dash_redirect(conn, "/login", NULL);
+        return hub_dash_message_page(conn, 401, "Sign in first", "This needs a signed-in manager.");
     }
     if (rc)
-        return message_page(conn, 503, "Unavailable", "The hub could not read its database.");
+        return hub_dash_message_page(conn, 503, "Unavailable",
+                                     "The hub could not read its database.");
 
     enum MHD_Result ret;
     const char *action = dash_action(url, get, post);
-    if (post && (!origin_ok(d, conn) || !csrf_ok(&ws, body, len))) {
+    if (post && !hub_dash_form_ok(d, conn, &ws, body, len)) {
         am_log_warn(MOD, "manager %s: form refused (CSRF token or origin)", ws.manager);
-        ret = message_page(conn, 403, "Refused",
-                           "The form was stale or came from elsewhere: reload the page.");
+        ret = hub_dash_message_page(conn, 403, "Refused",
+                                    "The form was stale or came from elsewhere: reload the page.");
     } else if (action && hub_access_of(&who, action) == HUB_ACCESS_NO) {
         ret = refused_page(conn, &who, action, NULL);
     } else if (get && !strcmp(url, "/")) {
@@ -1383,13 +1128,11 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
     } else if (get && !strncmp(url, "/kiosks/", 8)) {
         ret = kiosk_page(d, conn, &ws, &who, url + 8);
     } else if (post && !strcmp(url, "/logout")) {
-        hub_db_web_delete(d->db, ws.id_hash);
-        am_log_info(MOD, "manager %s signed out", ws.manager);
-        ret = redirect(conn, "/login", clear_cookie);
+        ret = hub_dash_logout(d, conn, &ws);
     } else if (post && !strncmp(url, "/alerts/", 8)) {
         ret = ack(d, conn, &ws, &who, url);
     } else {
-        ret = message_page(conn, 404, "Not found", "No such page.");
+        ret = hub_dash_message_page(conn, 404, "Not found", "No such page.");
     }
     sodium_memzero(&ws, sizeof ws);
     sodium_memzero(&who, sizeof who);

@@ -1,0 +1,71 @@
+/* dashboard_internal.h — internal to the dashboard: what its two files
+ * share. dashboard.c makes the pages and routes requests;
+ * dashboard_session.c signs managers in and out, keeps their sessions and
+ * checks every form's CSRF token and origin.
+ */
+#ifndef AMENDS_HUB_DASHBOARD_INTERNAL_H
+#define AMENDS_HUB_DASHBOARD_INTERNAL_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dashboard.h"
+#include "html.h"
+#include "hub_auth.h"
+
+#define HUB_DASH_MOD "dashboard"
+
+struct hub_dash {
+    const hub_config *cfg;
+    hub_db *db;
+    hub_rate *login_fail; /* failed sign-ins, per client address */
+};
+
+/* A signed-in browser: who, the CSRF token its forms carry, and the hash
+ * its session is stored under. Wipe it when the request is done. */
+typedef struct web_session {
+    char manager[128];
+    char csrf[64];
+    char id_hash[HUB_HASH_HEX];
+} web_session;
+
+/* --- pages (dashboard.c) ------------------------------------------------------------ */
+
+/* Queues an HTML page; takes body (NULL: a plain 500 "out of memory").
+ * cookie, location and retry_after are headers to add when not NULL. */
+enum MHD_Result hub_dash_send_page(struct MHD_Connection *conn, unsigned status, char *body,
+                                   const char *cookie, const char *location,
+                                   const char *retry_after);
+/* The top of every page, with the sign-out form when ws is not NULL. */
+void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws);
+void hub_dash_page_end(hub_html *h);
+/* A short page with one message: errors, refusals. Carries no data. */
+enum MHD_Result hub_dash_message_page(struct MHD_Connection *conn, unsigned status,
+                                      const char *title, const char *text);
+/* 303 to location, setting cookie when not NULL. */
+enum MHD_Result hub_dash_redirect(struct MHD_Connection *conn, const char *location,
+                                  const char *cookie);
+
+/* --- sessions, sign-in and CSRF (dashboard_session.c) ----------------------------- */
+
+/* The session the request's cookie names: AM_OK, AM_ERR_NOTFOUND (no
+ * cookie, not one of ours, or expired) or a database error. */
+am_rc hub_dash_session_of(hub_dash *d, struct MHD_Connection *conn, web_session *ws);
+/* True when a POST may act for ws: its Origin (if sent) is this hub and
+ * its body carries the session's CSRF token. */
+bool hub_dash_form_ok(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                      const char *body, size_t len);
+/* GET /login: the form, with an error line when error is not NULL. */
+enum MHD_Result hub_dash_login_page(struct MHD_Connection *conn, unsigned status, const char *error,
+                                    const char *retry_after);
+/* POST /login with a manager token; failures count against the client's
+ * address. */
+enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const char *body,
+                               size_t len);
+/* GET /login/once/CODE: uses up a one-time login link. */
+enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const char *code);
+/* POST /logout (form already checked): ends the session, clears the cookie. */
+enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws);
+
+#endif
