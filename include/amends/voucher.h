@@ -9,8 +9,8 @@
  * kiosk keeps in its store and syncs to the hub, which holds the same key.
  * docs/vouchers.md explains the design and why it is not Ed25519.
  *
- * Pure functions apart from the key file helpers and the two store
- * wrappers at the end. Keys are borrowed and never copied outside the
+ * Pure functions apart from the key file helpers; issuing and checking
+ * against the kiosk's store are in voucher_store.h. Keys are borrowed and never copied outside the
  * caller's am_voucher_key; wipe it with am_voucher_key_wipe() when done.
  */
 #ifndef AMENDS_VOUCHER_H
@@ -134,24 +134,5 @@ am_rc am_voucher_verify(const am_voucher_key *key, const char *kiosk_id, const c
 /* Expiry of a voucher issued at issued_ms that stays valid `days` days
  * ([budget] voucher_days). */
 int64_t am_voucher_expiry(int64_t issued_ms, int days);
-
-/* --- with the kiosk's store ---------------------------------------------- */
-
-typedef struct am_store am_store;
-
-/* Issues a voucher for an accepted offer: takes the kiosk's next serial,
- * makes the code and stores the record, all inside the caller's
- * transaction (am_store_begin must be open; the caller commits with the
- * rest of the guest step). The journey must exist. On success code_out
- * holds the code to show. On failure the caller rolls back; err says why. */
-am_rc am_voucher_issue(am_store *st, const am_voucher_key *key, const char *kiosk_id,
-                       const char *journey_id, const char *offer_id, int64_t value_minor,
-                       int64_t now_ms, int voucher_days, char code_out[AM_VOUCHER_CODE_SIZE],
-                       char *err, size_t errlen);
-
-/* am_voucher_verify against the kiosk's store (read-only is enough). */
-am_rc am_voucher_verify_store(am_store *st, const am_voucher_key *key, const char *kiosk_id,
-                              const char *input, int64_t now_ms, am_voucher_result *out, char *err,
-                              size_t errlen);
 
 #endif

@@ -14,6 +14,7 @@
 #include "amends/clock.h"
 #include "amends/store.h"
 #include "amends/voucher.h"
+#include "amends/voucher_store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 

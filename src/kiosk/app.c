@@ -14,6 +14,7 @@
 #include "amends/log.h"
 #include "amends/text.h"
 #include "amends/voucher.h"
+#include "amends/voucher_store.h"
 #include "amends/export.h"
 
 struct am_app {

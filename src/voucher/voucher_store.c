@@ -1,7 +1,8 @@
 /* voucher_store.c — issuing and checking vouchers against the kiosk's own
  * store: the glue the kiosk (issue) and amendsctl (verify) call. */
+#include "amends/voucher_store.h"
+
 #include "amends/store.h"
-#include "amends/voucher.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,6 +9,7 @@
 #include "kiosk_fixture.h"
 
 #include "amends/voucher.h"
+#include "amends/voucher_store.h"
 
 static int setup(void **state)
 {

@@ -11,6 +11,7 @@
 
 #include "amends/store.h"
 #include "amends/voucher.h"
+#include "amends/voucher_store.h"
 
 #define CTL   AM_BINARY_DIR "/bin/amendsctl"
 #define KIOSK "lobby-1"

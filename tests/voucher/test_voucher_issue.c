@@ -9,6 +9,7 @@
 
 #include "amends/store.h"
 #include "amends/voucher.h"
+#include "amends/voucher_store.h"
 
 #define KIOSK "lobby-1"
 #define DAY   INT64_C(86400000)
