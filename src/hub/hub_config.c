@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,105 +149,146 @@ static bool parse_listen(hub_config *cfg, const char *value, char *why, size_t w
     return true;
 }
 
+/* --- the key table ---------------------------------------------------------------------- */
+
+typedef struct hub_key hub_key;
+/* Parses value into cfg's field for key k; on a bad value calls fail(). */
+typedef void (*key_parser)(load_ctx *ctx, const hub_key *k, const char *value, void *field);
+
+struct hub_key {
+    const char *section;
+    const char *name;
+    key_parser parse;
+    size_t offset;    /* of the field in hub_config */
+    long min, max;    /* whole numbers: the range */
+    const char *unit; /* whole numbers: " of seconds" and so on, or "" */
+};
+
+static void parse_whole(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    long v;
+    if (!parse_int(value, k->min, k->max, &v)) {
+        fail(ctx, k->name, "must be a whole number%s from %ld%s to %ld", k->unit, k->min,
+             k->min == 0 ? " (off)" : "", k->max);
+        return;
+    }
+    *(int *)field = (int)v;
+}
+
+static void parse_kib(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    long v;
+    if (!parse_int(value, k->min, k->max, &v)) {
+        fail(ctx, k->name, "must be a whole number%s from %ld to %ld", k->unit, k->min, k->max);
+        return;
+    }
+    *(size_t *)field = (size_t)v * 1024;
+}
+
+static void parse_tls(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    if (!parse_bool(value, field))
+        fail(ctx, k->name, "must be on or off");
+    ctx->tls_set = true;
+}
+
+static void parse_path(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    set_path(ctx, k->name, value, field);
+}
+
+static void parse_listen_key(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    char why[160];
+    (void)field;
+    if (!parse_listen(ctx->cfg, value, why, sizeof why))
+        fail(ctx, k->name, "%s", why);
+}
+
+static void parse_level(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    if (am_log_parse_level(value, field) != AM_OK)
+        fail(ctx, k->name, "must be debug, info, warn, error or off");
+}
+
+static void parse_backend(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    hub_backend *backend = field;
+    if (!strcmp(value, "sqlite"))
+        *backend = HUB_DB_SQLITE;
+    else if (!strcmp(value, "postgresql"))
+        *backend = HUB_DB_POSTGRESQL;
+    else
+        fail(ctx, k->name, "must be sqlite or postgresql");
+}
+
+static void parse_conninfo(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    size_t cap = sizeof ctx->cfg->conninfo;
+    if (snprintf(field, cap, "%s", value) >= (int)cap)
+        fail(ctx, k->name, "longer than %zu bytes", cap - 1);
+}
+
+#define AT(f) offsetof(hub_config, f)
+
+/* Every key hub.conf may hold. docs/hub.md documents each one (a
+ * "### `section.key`" heading) and config/hub.conf shows it;
+ * test_hub_config fails when either is missing. */
+static const hub_key keys[] = {
+    {"hub", "listen", parse_listen_key, AT(listen), 0, 0, ""},
+    {"hub", "tls", parse_tls, AT(tls), 0, 0, ""},
+    {"hub", "cert", parse_path, AT(cert), 0, 0, ""},
+    {"hub", "key", parse_path, AT(key), 0, 0, ""},
+    {"hub", "threads", parse_whole, AT(threads), 1, 64, ""},
+    {"hub", "max_body_kb", parse_kib, AT(max_body_bytes), 1, 65536, ""},
+    {"hub", "rate_per_minute", parse_whole, AT(rate_per_minute), 0, 1000000, ""},
+    {"hub", "rate_burst", parse_whole, AT(rate_burst), 1, 1000000, ""},
+    {"hub", "voucher_fail_per_minute", parse_whole, AT(voucher_fail_per_minute), 1, 1000000, ""},
+    {"hub", "voucher_fail_burst", parse_whole, AT(voucher_fail_burst), 1, 1000000, ""},
+    {"hub", "drain_timeout_s", parse_whole, AT(drain_timeout_s), 1, 3600, " of seconds"},
+    {"hub", "log_level", parse_level, AT(log_level), 0, 0, ""},
+    {"dashboard", "silent_after_min", parse_whole, AT(silent_after_min), 1, 10080, " of minutes"},
+    {"dashboard", "session_hours", parse_whole, AT(session_hours), 1, 720, " of hours"},
+    {"dashboard", "chart_days", parse_whole, AT(chart_days), 1, 90, " of days"},
+    {"dashboard", "login_fail_per_minute", parse_whole, AT(login_fail_per_minute), 1, 1000, ""},
+    {"dashboard", "login_fail_burst", parse_whole, AT(login_fail_burst), 1, 1000, ""},
+    {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
+    {"db", "path", parse_path, AT(db_path), 0, 0, ""},
+    {"db", "conninfo", parse_conninfo, AT(conninfo), 0, 0, ""},
+};
+#define KEY_COUNT (sizeof keys / sizeof keys[0])
+
+static const char *const sections[] = {"hub", "dashboard", "db"};
+
+bool hub_config_key_at(size_t i, const char **section, const char **key)
+{
+    if (i >= KEY_COUNT)
+        return false;
+    *section = keys[i].section;
+    *key = keys[i].name;
+    return true;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     load_ctx *ctx = user;
-    hub_config *cfg = ctx->cfg;
-    long v;
-    char why[160];
+    bool known_section = false;
     if (ctx->failed)
         return 0;
-    if (!strcmp(section, "hub")) {
-        if (!strcmp(name, "listen")) {
-            if (!parse_listen(cfg, value, why, sizeof why))
-                fail(ctx, name, "%s", why);
-        } else if (!strcmp(name, "tls")) {
-            if (!parse_bool(value, &cfg->tls))
-                fail(ctx, name, "must be on or off");
-            ctx->tls_set = true;
-        } else if (!strcmp(name, "cert")) {
-            set_path(ctx, name, value, cfg->cert);
-        } else if (!strcmp(name, "key")) {
-            set_path(ctx, name, value, cfg->key);
-        } else if (!strcmp(name, "threads")) {
-            if (!parse_int(value, 1, 64, &v))
-                fail(ctx, name, "must be a whole number from 1 to 64");
-            cfg->threads = (int)v;
-        } else if (!strcmp(name, "max_body_kb")) {
-            if (!parse_int(value, 1, 65536, &v))
-                fail(ctx, name, "must be a whole number from 1 to 65536");
-            cfg->max_body_bytes = (size_t)v * 1024;
-        } else if (!strcmp(name, "rate_per_minute")) {
-            if (!parse_int(value, 0, 1000000, &v))
-                fail(ctx, name, "must be a whole number from 0 (off) to 1000000");
-            cfg->rate_per_minute = (int)v;
-        } else if (!strcmp(name, "rate_burst")) {
-            if (!parse_int(value, 1, 1000000, &v))
-                fail(ctx, name, "must be a whole number from 1 to 1000000");
-            cfg->rate_burst = (int)v;
-        } else if (!strcmp(name, "voucher_fail_per_minute")) {
-            if (!parse_int(value, 1, 1000000, &v))
-                fail(ctx, name, "must be a whole number from 1 to 1000000");
-            cfg->voucher_fail_per_minute = (int)v;
-        } else if (!strcmp(name, "voucher_fail_burst")) {
-            if (!parse_int(value, 1, 1000000, &v))
-                fail(ctx, name, "must be a whole number from 1 to 1000000");
-            cfg->voucher_fail_burst = (int)v;
-        } else if (!strcmp(name, "drain_timeout_s")) {
-            if (!parse_int(value, 1, 3600, &v))
-                fail(ctx, name, "must be a whole number of seconds from 1 to 3600");
-            cfg->drain_timeout_s = (int)v;
-        } else if (!strcmp(name, "log_level")) {
-            if (am_log_parse_level(value, &cfg->log_level) != AM_OK)
-                fail(ctx, name, "must be debug, info, warn, error or off");
-        } else {
-            fail(ctx, name, "unknown key in [hub]");
-        }
-    } else if (!strcmp(section, "dashboard")) {
-        if (!strcmp(name, "silent_after_min")) {
-            if (!parse_int(value, 1, 10080, &v))
-                fail(ctx, name, "must be a whole number of minutes from 1 to 10080");
-            cfg->silent_after_min = (int)v;
-        } else if (!strcmp(name, "session_hours")) {
-            if (!parse_int(value, 1, 720, &v))
-                fail(ctx, name, "must be a whole number of hours from 1 to 720");
-            cfg->session_hours = (int)v;
-        } else if (!strcmp(name, "chart_days")) {
-            if (!parse_int(value, 1, 90, &v))
-                fail(ctx, name, "must be a whole number of days from 1 to 90");
-            cfg->chart_days = (int)v;
-        } else if (!strcmp(name, "login_fail_per_minute")) {
-            if (!parse_int(value, 1, 1000, &v))
-                fail(ctx, name, "must be a whole number from 1 to 1000");
-            cfg->login_fail_per_minute = (int)v;
-        } else if (!strcmp(name, "login_fail_burst")) {
-            if (!parse_int(value, 1, 1000, &v))
-                fail(ctx, name, "must be a whole number from 1 to 1000");
-            cfg->login_fail_burst = (int)v;
-        } else {
-            fail(ctx, name, "unknown key in [dashboard]");
-        }
-    } else if (!strcmp(section, "db")) {
-        if (!strcmp(name, "backend")) {
-            if (!strcmp(value, "sqlite"))
-                cfg->backend = HUB_DB_SQLITE;
-            else if (!strcmp(value, "postgresql"))
-                cfg->backend = HUB_DB_POSTGRESQL;
-            else
-                fail(ctx, name, "must be sqlite or postgresql");
-        } else if (!strcmp(name, "path")) {
-            set_path(ctx, name, value, cfg->db_path);
-        } else if (!strcmp(name, "conninfo")) {
-            if (snprintf(cfg->conninfo, sizeof cfg->conninfo, "%s", value) >=
-                (int)sizeof cfg->conninfo)
-                fail(ctx, name, "longer than %zu bytes", sizeof cfg->conninfo - 1);
-        } else {
-            fail(ctx, name, "unknown key in [db]");
-        }
-    } else {
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        known_section = known_section || !strcmp(section, sections[i]);
+    if (!known_section) {
         fail(ctx, section, "unknown section (expected [hub], [dashboard] or [db])");
+        return 0;
     }
-    return ctx->failed ? 0 : 1;
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        if (!strcmp(section, keys[i].section) && !strcmp(name, keys[i].name)) {
+            keys[i].parse(ctx, &keys[i], value, (char *)ctx->cfg + keys[i].offset);
+            return ctx->failed ? 0 : 1;
+        }
+    }
+    fail(ctx, name, "unknown key in [%s]", section);
+    return 0;
 }
 
 static void set_defaults(hub_config *cfg)

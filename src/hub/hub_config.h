@@ -1,6 +1,7 @@
 /* hub_config.h — amends-hub's own configuration (INI, read with inih).
  *
- * config/hub.conf documents every key. Relative paths are taken relative
+ * The keys are one table in hub_config.c; docs/hub.md documents every
+ * key and config/hub.conf shows each. Relative paths are taken relative
  * to the directory of the config file, so a hub directory can be moved
  * whole. Anything wrong stops loading with "FILE:LINE: key: reason".
  */
@@ -49,6 +50,10 @@ typedef struct hub_config {
     char db_path[HUB_PATH_MAX];
     char conninfo[1024];
 } hub_config;
+
+/* The i-th key hub.conf may hold (section and name); false past the last.
+ * For the test that every key is documented. */
+bool hub_config_key_at(size_t i, const char **section, const char **key);
 
 /* Fills cfg with the defaults, then reads `path`. On failure returns
  * AM_ERR_CONFIG with "FILE:LINE: key: reason" (or "FILE: reason") in err. */
