@@ -78,7 +78,7 @@ static void format_local(int64_t ms, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* Local midnight before `ms`: the kiosk's budget day (see src/kiosk/app.c). */
+/* Opens the kiosk's store read-only; on failure prints why. */
 static int open_store(const ctl *c, am_store **st)
 {
     char err[1024];
