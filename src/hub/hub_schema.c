@@ -15,7 +15,7 @@
  * which recorded no version, it changes nothing. The ingest log's sequence
  * column is the one place the backends differ. Later migrations run once
  * and need not be safe to repeat. */
-#define SCHEMA_0_1_0(seq_column)                                                                   \
+#define SCHEMA_0_1_0(serial_key)                                                                   \
     "CREATE TABLE IF NOT EXISTS kiosks ("                                                          \
     " id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"                 \
     " created_at BIGINT NOT NULL, last_seen BIGINT, heartbeat_at BIGINT, pending BIGINT,"          \
@@ -49,7 +49,7 @@
     " category TEXT NOT NULL, severity TEXT NOT NULL, raised_at BIGINT NOT NULL,"                  \
     " acked_at BIGINT, acked_by TEXT);"                                                            \
     "CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);"                              \
-    "CREATE TABLE IF NOT EXISTS ingest_log (" seq_column                                           \
+    "CREATE TABLE IF NOT EXISTS ingest_log ( seq " serial_key                                      \
     ", kiosk TEXT NOT NULL, at BIGINT NOT NULL,"                                                   \
     " batch TEXT, status INTEGER NOT NULL, stored INTEGER NOT NULL, duplicate INTEGER NOT NULL,"   \
     " rejected INTEGER NOT NULL, reason TEXT NOT NULL);"                                           \
@@ -114,13 +114,12 @@
  * text may meet its own work and says IF NOT EXISTS. */
 
 /* The list. A new migration is one entry at the end, numbered one more
- * than the last: {2, "what it is for", HUB_SQL_BOTH("CREATE TABLE ...;")}.
- * Give each backend its own text only where their syntax differs. */
+ * than the last: {5, "what it is for", HUB_SQL_BOTH("CREATE TABLE ...;")},
+ * or HUB_SQL_SERIAL(M) with a macro M(serial_key) for a table with an
+ * auto-numbered key. Give each backend its own text, {"...", "..."}, only
+ * where their syntax differs otherwise. */
 const hub_migration hub_migrations[] = {
-    {1,
-     "the 0.1.0 schema",
-     {SCHEMA_0_1_0(" seq INTEGER PRIMARY KEY AUTOINCREMENT"),
-      SCHEMA_0_1_0(" seq BIGSERIAL PRIMARY KEY")}},
+    {1, "the 0.1.0 schema", HUB_SQL_SERIAL(SCHEMA_0_1_0)},
     {2, "sites and teams", {SITES(""), SITES("IF NOT EXISTS")}},
     {3, "request body hashes", {BODY_HASH(""), BODY_HASH("IF NOT EXISTS")}},
     {4, "people, their scope and API tokens", HUB_SQL_BOTH(PEOPLE_SQL)},

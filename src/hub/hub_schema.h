@@ -23,9 +23,12 @@
 #include "hub_db_driver.h"
 
 /* One schema change. sql[HUB_DIALECT_SQLITE] and sql[HUB_DIALECT_PG] are
- * the same text unless the backends' syntax differs (HUB_SQL_BOTH says
- * they do not). Several statements, separated by ';'; run in the
- * transaction that records `version`. */
+ * the same text unless the backends' syntax differs: HUB_SQL_BOTH(text)
+ * gives both the same text; HUB_SQL_SERIAL(M) expands the function-like
+ * macro M once per backend with its auto-numbered key column type
+ * (HUB_SERIAL_KEY_*), the one difference the schema has needed so far.
+ * Several statements, separated by ';'; run in the transaction that
+ * records `version`. */
 typedef struct hub_migration {
     int version; /* its position in the list, from 1 */
     const char *what;
@@ -35,6 +38,13 @@ typedef struct hub_migration {
 #define HUB_SQL_BOTH(text)                                                                         \
     {                                                                                              \
         text, text                                                                                 \
+    }
+
+#define HUB_SERIAL_KEY_SQLITE "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define HUB_SERIAL_KEY_PG     "BIGSERIAL PRIMARY KEY"
+#define HUB_SQL_SERIAL(M)                                                                          \
+    {                                                                                              \
+        M(HUB_SERIAL_KEY_SQLITE), M(HUB_SERIAL_KEY_PG)                                             \
     }
 
 extern const hub_migration hub_migrations[];
