@@ -4,8 +4,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "amends/buf.h"
 #include "amends/log.h"
+#include "amends/report.h"
 
 #define MOD "schema"
 
@@ -13,8 +16,9 @@
  * added after its first tables written into `kiosks` (same columns, same
  * order). Every statement is IF NOT EXISTS, so that over a 0.1.0 database,
  * which recorded no version, it changes nothing. The ingest log's sequence
- * column is the one place the backends differ. Later migrations run once
- * and need not be safe to repeat. */
+ * column is the one place the backends differ. The feedback table's report
+ * columns come from core's field table (HUB_REPORT_COLUMNS). Later
+ * migrations run once and need not be safe to repeat. */
 #define SCHEMA_0_1_0(serial_key)                                                                   \
     "CREATE TABLE IF NOT EXISTS kiosks ("                                                          \
     " id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"                 \
@@ -35,12 +39,7 @@
     "CREATE TABLE IF NOT EXISTS feedback ("                                                        \
     " id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, batch TEXT NOT NULL,"                              \
     " received_at BIGINT NOT NULL, created_at BIGINT NOT NULL, closed_at BIGINT NOT NULL,"         \
-    " outcome TEXT NOT NULL, lang TEXT NOT NULL, category TEXT NOT NULL,"                          \
-    " severity TEXT NOT NULL, description TEXT NOT NULL, first_name TEXT NOT NULL,"                \
-    " resolution TEXT NOT NULL, resolution_text TEXT NOT NULL, offer TEXT NOT NULL,"               \
-    " offer_value_minor BIGINT NOT NULL, offer_state TEXT NOT NULL, voucher TEXT NOT NULL,"        \
-    " rating INTEGER NOT NULL, comment TEXT NOT NULL, contact TEXT NOT NULL,"                      \
-    " consent TEXT NOT NULL);"                                                                     \
+    " outcome TEXT NOT NULL, " HUB_REPORT_COLUMNS ");"                                             \
     "CREATE INDEX IF NOT EXISTS feedback_closed ON feedback (closed_at);"                          \
     "CREATE INDEX IF NOT EXISTS feedback_kiosk ON feedback (kiosk, closed_at);"                    \
     "CREATE TABLE IF NOT EXISTS alerts ("                                                          \
@@ -140,6 +139,38 @@ static void on_version(void *ud, int ncols, const char *const *values)
         *(int *)ud = atoi(values[0]);
 }
 
+static const char *report_column_type(am_report_kind kind)
+{
+    if (kind == AM_RK_INT)
+        return "INTEGER";
+    if (kind == AM_RK_INT64)
+        return "BIGINT";
+    return "TEXT";
+}
+
+/* A migration's SQL with HUB_REPORT_COLUMNS written out (hub_schema.h);
+ * the caller frees. NULL when out of memory. */
+static char *with_report_columns(const char *sql)
+{
+    am_buf b;
+    am_buf_init(&b, 1 << 20);
+    const char *at;
+    while ((at = strstr(sql, HUB_REPORT_COLUMNS)) != NULL) {
+        am_buf_add(&b, sql, (size_t)(at - sql));
+        const char *sep = "";
+        for (size_t i = 0; i < am_report_field_count; i++) {
+            const am_report_field_def *d = &am_report_fields[i];
+            if (d->wire_optional)
+                continue;
+            am_buf_addf(&b, "%s%s %s NOT NULL", sep, d->name, report_column_type(d->kind));
+            sep = ", ";
+        }
+        sql = at + strlen(HUB_REPORT_COLUMNS);
+    }
+    am_buf_adds(&b, sql);
+    return am_buf_take(&b, NULL);
+}
+
 am_rc hub_schema_migrate(const hub_driver *drv, void *conn, const hub_migration *migrations,
                          int count, char *err, size_t errlen)
 {
@@ -190,7 +221,9 @@ am_rc hub_schema_migrate(const hub_driver *drv, void *conn, const hub_migration 
         const char *params[1] = {v};
         doing = migrations[step].what;
         snprintf(v, sizeof v, "%d", migrations[step].version);
-        rc = drv->script(conn, migrations[step].sql[drv->dialect]);
+        char *sql = with_report_columns(migrations[step].sql[drv->dialect]);
+        rc = sql ? drv->script(conn, sql) : AM_ERR_NOMEM;
+        free(sql);
         if (!rc)
             rc = drv->exec(conn, version_set_sql, 1, params, NULL, NULL, NULL);
         if (rc) {

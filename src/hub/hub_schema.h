@@ -47,6 +47,16 @@ typedef struct hub_migration {
         M(HUB_SERIAL_KEY_SQLITE), M(HUB_SERIAL_KEY_PG)                                             \
     }
 
+/* Where a migration's SQL says HUB_REPORT_COLUMNS, the runner puts the
+ * columns of the guest's report, from core's field table (amends/report.h)
+ * in its order, each "NAME TYPE NOT NULL": INTEGER for an INT field, BIGINT
+ * for an INT64 one, TEXT for the rest, as the insert writes them. Only the
+ * fields every kiosk has sent since 0.1.0 (wire_optional false): a field
+ * added since is wire_optional and gets its column from a migration of its
+ * own (ALTER TABLE feedback ADD COLUMN), so migration 1 stays the 0.1.0
+ * schema. */
+#define HUB_REPORT_COLUMNS "{report columns}"
+
 extern const hub_migration hub_migrations[];
 extern const int hub_migration_count;
 #define HUB_SCHEMA_VERSION hub_migration_count

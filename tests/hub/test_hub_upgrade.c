@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "amends/report.h"
 #include "hub_config.h"
 #include "hub_db_driver.h"
 #include "hub_harness.h"
@@ -285,6 +286,11 @@ static int setup_sqlite(void **state)
 static int setup_pg(void **state)
 {
     return setup(state, true, true);
+}
+
+static int setup_sqlite_empty(void **state)
+{
+    return setup(state, false, false);
 }
 
 static int setup_pg_empty(void **state)
@@ -697,6 +703,54 @@ static void later_migration_runs_once_failed_one_changes_nothing(void **state)
     free(list);
 }
 
+/* The hub's feedback table and core's report table agree: a fresh
+ * database has one column per field of am_report_fields[], named as the
+ * field, of the type the insert writes (INTEGER, BIGINT or TEXT), NOT
+ * NULL, and no column besides those and the record's own (id, kiosk,
+ * batch, the three times, the outcome). A field added to the report
+ * without a migration that adds its column fails here. */
+static void feedback_table_has_a_column_per_report_field(void **state)
+{
+    harness *h = *state;
+    static const char *const own[] = {"id",         "kiosk",     "batch",  "received_at",
+                                      "created_at", "closed_at", "outcome"};
+    const char *add[] = {"kiosk", "add", "k9", NULL};
+    assert_int_equal(h_hub_cmd(h, add, NULL, 0), 0); /* creates the schema */
+    tdb d;
+    tdb_open(h, &d);
+    /* name | type | 1 when NOT NULL, one row per column. */
+    const char *columns =
+        h->use_pg ? "SELECT column_name AS name, upper(data_type) AS type,"
+                    " CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null"
+                    " FROM information_schema.columns WHERE table_schema = current_schema()"
+                    " AND table_name = 'feedback'"
+                  : "SELECT name, upper(type), \"notnull\" FROM pragma_table_info('feedback')";
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) c", columns);
+    assert_int_equal(tdb_long(&d, sql), (long)(sizeof own / sizeof own[0] + am_report_field_count));
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) c WHERE name = '%s'", columns, own[i]);
+        if (tdb_long(&d, sql) != 1)
+            fail_msg("feedback has no column %s", own[i]);
+    }
+    for (size_t i = 0; i < am_report_field_count; i++) {
+        const am_report_field_def *f = &am_report_fields[i];
+        const char *type = f->kind == AM_RK_INT     ? "INTEGER"
+                           : f->kind == AM_RK_INT64 ? "BIGINT"
+                                                    : "TEXT";
+        char want[128];
+        snprintf(want, sizeof want, "%s|%s|1\n", f->name, type);
+        snprintf(sql, sizeof sql, "SELECT * FROM (%s) c WHERE name = '%s'", columns, f->name);
+        char *got = tdb_text(&d, sql);
+        assert_non_null(got);
+        if (strcmp(got, want) != 0)
+            fail_msg("report field %s: feedback column is \"%s\", expected \"%s\"", f->name, got,
+                     want);
+        free(got);
+    }
+    tdb_close(&d);
+}
+
 #define BOTH_BACKENDS(name)                                                                        \
     static void name##_sqlite(void **state)                                                        \
     {                                                                                              \
@@ -709,6 +763,7 @@ static void later_migration_runs_once_failed_one_changes_nothing(void **state)
 BOTH_BACKENDS(newer_database_refused)
 BOTH_BACKENDS(fresh_database_shaped_like_upgraded_one)
 BOTH_BACKENDS(later_migration_runs_once_failed_one_changes_nothing)
+BOTH_BACKENDS(feedback_table_has_a_column_per_report_field)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(migrations_are_one_ordered_list),
@@ -728,6 +783,10 @@ static const struct CMUnitTest tests[] = {
                                     setup_sqlite, h_teardown),
     cmocka_unit_test_setup_teardown(later_migration_runs_once_failed_one_changes_nothing_postgresql,
                                     setup_pg, h_teardown),
+    cmocka_unit_test_setup_teardown(feedback_table_has_a_column_per_report_field_sqlite,
+                                    setup_sqlite_empty, h_teardown),
+    cmocka_unit_test_setup_teardown(feedback_table_has_a_column_per_report_field_postgresql,
+                                    setup_pg_empty, h_teardown),
 };
 
 AM_TEST_MAIN(tests)
