@@ -419,18 +419,29 @@ static int cmd_person(const char *config_path, int argc, char **argv)
     return status;
 }
 
-static int cmd_token(const char *config_path, int argc, char **argv)
+/* `token add NAME` and `manager add NAME` differ only in these: each makes
+ * an API token, stores its hash and prints the token once. */
+typedef struct token_cmd {
+    const char *what;  /* "token add" */
+    const char *usage; /* its --help */
+    const char *label; /* the key of the first line printed: "person" */
+    /* Stores the token's hash for NAME (for a manager, the admin first). */
+    am_rc (*store)(hub_db *db, const char *name, const char *token_hash, int64_t now_ms, char *err,
+                   size_t errlen);
+} token_cmd;
+
+static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc, char **argv)
 {
     hub_config cfg;
     hub_db *db = NULL;
     char err[512];
-    if (cli_help(argc, argv, usage_token))
+    if (cli_help(argc, argv, tc->usage))
         return 0;
     if (argc != 2 || strcmp(argv[0], "add") != 0) {
-        fputs(usage_token, stderr);
+        fputs(tc->usage, stderr);
         return 2;
     }
-    if (!id_ok("token add", "name", argv[1]))
+    if (!id_ok(tc->what, "name", argv[1]))
         return 2;
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
@@ -438,16 +449,29 @@ static int cmd_token(const char *config_path, int argc, char **argv)
     char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     hub_token_new(HUB_MANAGER_TOKEN_PREFIX, token);
     hub_token_hash(token, hash);
-    if (hub_db_token_add(db, argv[1], hash, am_wall_ms(), err, sizeof err) != AM_OK) {
-        fprintf(stderr, "amends-hub: token add: %s\n", err);
+    if (tc->store(db, argv[1], hash, am_wall_ms(), err, sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: %s: %s\n", tc->what, err);
         status = 1;
     } else {
-        printf("person: %s\ntoken: %s\n", argv[1], token);
+        printf("%s: %s\ntoken: %s\n", tc->label, argv[1], token);
         fprintf(stderr, "amends-hub: shown once; the hub keeps only its hash\n");
     }
     sodium_memzero(token, sizeof token);
     hub_db_close(db);
     return status;
+}
+
+static int cmd_token(const char *config_path, int argc, char **argv)
+{
+    static const token_cmd tc = {"token add", usage_token, "person", hub_db_token_add};
+    return cmd_add_token(config_path, &tc, argc, argv);
+}
+
+/* An admin with one token: person add NAME --role admin, then token add. */
+static int cmd_manager(const char *config_path, int argc, char **argv)
+{
+    static const token_cmd tc = {"manager add", usage_manager, "manager", hub_db_manager_add};
+    return cmd_add_token(config_path, &tc, argc, argv);
 }
 
 static int cmd_kiosk(const char *config_path, int argc, char **argv)
@@ -539,48 +563,6 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         return print_list(config_path, "kiosk list", hub_db_kiosks);
     fputs(usage_kiosk, stderr);
     return 2;
-}
-
-static int cmd_manager(const char *config_path, int argc, char **argv)
-{
-    hub_config cfg;
-    hub_db *db = NULL;
-    char err[512];
-    if (argc >= 1 && !strcmp(argv[0], "--help")) {
-        fputs(usage_manager, stdout);
-        return 0;
-    }
-    if (argc != 2 || strcmp(argv[0], "add") != 0) {
-        fputs(usage_manager, stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "--help")) {
-        fputs(usage_manager, stdout);
-        return 0;
-    }
-    if (!am_proto_kiosk_id_valid(argv[1])) {
-        fprintf(stderr,
-                "amends-hub: manager add: '%s' is not a valid name (1 to 64 of "
-                "A-Z a-z 0-9 . _ -)\n",
-                argv[1]);
-        return 2;
-    }
-    int status = open_db(config_path, &cfg, 1, &db);
-    if (status)
-        return status;
-    char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
-    hub_token_new(HUB_MANAGER_TOKEN_PREFIX, token);
-    hub_token_hash(token, hash);
-    if (hub_db_manager_add(db, argv[1], hash, am_wall_ms(), err, sizeof err) != AM_OK) {
-        fprintf(stderr, "amends-hub: manager add: %s\n", err);
-        status = 1;
-    } else {
-        printf("manager: %s\ntoken: %s\n", argv[1], token);
-        status = 0;
-    }
-    sodium_memzero(token, sizeof token);
-    hub_db_close(db);
-    return status;
 }
 
 static int serve(const char *config_path)
