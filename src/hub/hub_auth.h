@@ -1,7 +1,7 @@
 /* hub_auth.h — bearer tokens for kiosks and managers, and the per-kiosk
  * rate limit.
  *
- * A token is a prefix ("amk_" for kiosks, "amm_" for managers) and 32
+ * A token is a prefix ("amk_" for kiosks, "amm_" for people's API tokens) and 32
  * random bytes in URL-safe base64. The hub keeps only its SHA-256 (hex),
  * so a copy of the database does not let anyone post or read.
  */

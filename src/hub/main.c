@@ -1,12 +1,12 @@
 /* main.c — amends-hub: the server, and the operator commands that
- * provision kiosks and managers against the same database.
+ * provision kiosks, sites, teams and people against the same database.
  *
  *   amends-hub [--config FILE]                  run the hub
  *   amends-hub [--config FILE] kiosk add ID [--site SITE]   new kiosk: token, secret and
  *                                               voucher key, shown once
  *   amends-hub [--config FILE] kiosk voucher-key ID   voucher key for a kiosk added without one
  *   amends-hub [--config FILE] kiosk list       the fleet, as the manager API shows it
- *   amends-hub [--config FILE] manager add NAME new manager token, shown once
+ *   amends-hub [--config FILE] manager add NAME an admin with one API token, shown once
  *   amends-hub [--config FILE] site add|set|list    sites: name, time zone, currency
  *   amends-hub [--config FILE] team add SITE TEAM --name NAME
  *   amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...] [--team SITE/TEAM ...]
