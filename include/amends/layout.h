@@ -96,8 +96,10 @@ typedef enum am_cmd_type {
 typedef enum am_icon { AM_ICON_BACKSPACE = 0, AM_ICON_SHIFT, AM_ICON_CHECK } am_icon;
 
 enum {
-    AM_TF_GUEST = 1u << 0, /* the guest's own words: wiped with the journey */
-    AM_TF_RTL = 1u << 1,   /* base direction right to left */
+    AM_TF_GUEST = 1u << 0,  /* the guest's own words: wiped with the journey */
+    AM_TF_RTL = 1u << 1,    /* base direction right to left */
+    AM_TF_HYPHEN = 1u << 2, /* the line is a copy ending in a hyphen the wrap
+                             * added: a word continues on the next line */
 };
 
 typedef struct am_cmd {

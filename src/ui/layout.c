@@ -10,6 +10,7 @@
 
 #include "amends/text.h"
 #include "amends/widget.h"
+#include "hyphen.h"
 #include "keyboard.h"
 
 /* ---- rects ------------------------------------------------------------- */
@@ -223,11 +224,125 @@ static int width_of(const lay *c, const char *t, size_t n, am_font f, int px)
 
 #define MAX_LINES 64
 
+/* Letters and digits of the scripts that space their words: the
+ * characters a line must not come between without a hyphen. */
+static bool word_char(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+    if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7 || am_script_cjk(cp))
+        return false;
+    if (cp >= 0x2000 && cp <= 0x2BFF) /* spaces, punctuation, symbols, arrows */
+        return false;
+    if (cp == 0x060C || cp == 0x061B || cp == 0x061F || cp == 0x06D4) /* Arabic punctuation */
+        return false;
+    if (cp >= 0x3000 && cp <= 0x303F) /* CJK punctuation */
+        return false;
+    return true;
+}
+
+static bool letter(uint32_t cp)
+{
+    return word_char(cp) && !(cp >= '0' && cp <= '9');
+}
+
+/* Characters after which a token (a path, an address, "a/b") may break
+ * with no hyphen added. */
+static bool break_after(uint32_t cp)
+{
+    return cp == '/' || cp == '.' || cp == '_' || cp == '-' || cp == ':' || cp == ';' ||
+           cp == ',' || cp == '@' || cp == '?' || cp == '&' || cp == '=' || cp == 0x2010;
+}
+
+/* Width of t[0..n) with a hyphen after it. */
+static int width_hyphen(const lay *c, const char *t, size_t n, am_font f, int px)
+{
+    char buf[512];
+    if (n + 2 > sizeof buf)
+        n = sizeof buf - 2; /* a longer piece is far wider than any line */
+    memcpy(buf, t, n);
+    buf[n] = '-';
+    return width_of(c, buf, n + 1, f, px);
+}
+
+/* Where the first line of a word wider than the line ends: t[pos..end)
+ * is the word (no spaces). *hyphen: a hyphen goes after the line. Best
+ * first: the last hyphenation point of the screen's language that fits
+ * with its hyphen (libhyphen; Latin words on Arabic and Chinese screens
+ * count as English) or the last break after punctuation inside the token
+ * ("a/b", an address) that fits; else between letters, with a hyphen. An
+ * Arabic word is never broken: it keeps its line, and the text shrinks. */
+static size_t split_word(const lay *c, const char *t, size_t pos, size_t end, int maxw, am_font f,
+                         int px, bool *hyphen)
+{
+    *hyphen = false;
+    if (has_arabic(t + pos, end - pos))
+        return end;
+    int lang = c->lang <= AM_LANG_DE ? c->lang : AM_LANG_EN;
+    bool points[512];
+    size_t n = end - pos < sizeof points ? end - pos : sizeof points;
+    memset(points, 0, sizeof points);
+    /* Hyphenation points of each run of letters in the token. */
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int step = am_utf8_next(t + pos, n, i, &cp);
+        if (!letter(cp)) {
+            i += (size_t)step;
+            continue;
+        }
+        size_t run = i;
+        while (i < n) {
+            step = am_utf8_next(t + pos, n, i, &cp);
+            if (!letter(cp))
+                break;
+            i += (size_t)step;
+        }
+        bool brk[AM_HYPHEN_WORD_MAX * 4];
+        if (i - run <= sizeof brk && am_hyphen_points(lang, t + pos + run, i - run, brk) > 0) {
+            for (size_t k = 1; k < i - run; k++)
+                points[run + k] = brk[k];
+        }
+    }
+    size_t best = 0, any = 0;
+    bool best_hyphen = false;
+    uint32_t prev = 0;
+    /* Widths grow with the prefix: stop at the first that does not fit. */
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int step = am_utf8_next(t + pos, n, i, &cp);
+        if (i > 0) {
+            if (width_of(c, t + pos, i, f, px) > maxw)
+                break;
+            bool fits_hyphen = width_hyphen(c, t + pos, i, f, px) <= maxw;
+            if (break_after(prev)) {
+                best = i;
+                best_hyphen = false;
+            } else if (points[i] && fits_hyphen) {
+                best = i;
+                best_hyphen = true;
+            }
+            if (fits_hyphen || any == 0)
+                any = i;
+        }
+        prev = cp;
+        i += (size_t)step;
+    }
+    if (best > 0) {
+        *hyphen = best_hyphen;
+        return pos + best;
+    }
+    if (any == 0) /* one character: it is the line */
+        return end;
+    *hyphen = true;
+    return pos + any;
+}
+
 /* Greedy line breaking: at spaces, at explicit "\n", and between CJK
- * characters; a word wider than the line is split between characters.
- * Returns the number of lines; *rest is where unplaced text starts. */
+ * characters; a word wider than the line is split by split_word (hyph[i]:
+ * line i ends with a hyphen it adds). Returns the number of lines; *rest
+ * is where unplaced text starts. */
 static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, int px,
-                size_t *starts, size_t *lens, int max_lines, size_t *rest)
+                size_t *starts, size_t *lens, bool *hyph, int max_lines, size_t *rest)
 {
     int n = 0;
     size_t pos = 0;
@@ -268,18 +383,22 @@ static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, in
             prev = cp;
             i += (size_t)step;
         }
+        hyph[n] = false;
         if (best == (size_t)-1) {
-            /* One word wider than the line: split it between characters. */
+            /* One word wider than the line: where it ends, then where its
+             * first line may end. */
             size_t end = pos;
             while (end < len) {
                 uint32_t cp;
-                size_t step = (size_t)am_utf8_next(t, len, end, &cp);
-                if (end > pos && width_of(c, t + pos, end + step - pos, f, px) > maxw)
+                int step = am_utf8_next(t, len, end, &cp);
+                if (cp == ' ' || cp == '\n' || (end > pos && am_script_cjk(cp)))
                     break;
-                end += step;
+                end += (size_t)step;
+                if (am_script_cjk(cp))
+                    break;
             }
-            best = end;
-            best_next = end;
+            best = split_word(c, t, pos, end, maxw, f, px, &hyph[n]);
+            best_next = best;
         }
         starts[n] = pos;
         lens[n] = best - pos;
@@ -288,6 +407,21 @@ static int wrap(const lay *c, const char *t, size_t len, int maxw, am_font f, in
     }
     *rest = pos;
     return n;
+}
+
+/* Line i of a wrap: its text and length, with the hyphen the wrap added
+ * written after it into buf (a line longer than buf is measured without). */
+static const char *line_of(const char *t, size_t start, size_t len, bool hyph, char *buf,
+                           size_t buflen, size_t *out_len)
+{
+    *out_len = len;
+    if (!hyph || len + 2 > buflen)
+        return t + start;
+    memcpy(buf, t + start, len);
+    buf[len] = '-';
+    buf[len + 1] = '\0';
+    *out_len = len + 1;
+    return buf;
 }
 
 /* Base direction: in a right-to-left screen any Arabic makes the line
@@ -330,15 +464,19 @@ static int put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
         min_px = 6;
 
     size_t starts[MAX_LINES], lens[MAX_LINES];
+    bool hyph[MAX_LINES];
     int heights[MAX_LINES], widths[MAX_LINES];
     int n = 0, px = base_px, total = 0;
     size_t rest = 0;
+    char buf[512];
     for (;;) {
-        n = wrap(c, t, len, box.w, st.font, px, starts, lens, MAX_LINES, &rest);
+        n = wrap(c, t, len, box.w, st.font, px, starts, lens, hyph, MAX_LINES, &rest);
         total = 0;
         bool fits = rest >= len;
         for (int i = 0; i < n; i++) {
-            measure(c, t + starts[i], lens[i] ? lens[i] : 1, st.font, px, &widths[i], &heights[i]);
+            size_t ll;
+            const char *lt = line_of(t, starts[i], lens[i], hyph[i], buf, sizeof buf, &ll);
+            measure(c, lt, ll ? ll : 1, st.font, px, &widths[i], &heights[i]);
             if (lens[i] == 0)
                 widths[i] = 0;
             if (widths[i] > box.w)
@@ -358,6 +496,7 @@ static int put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
             memmove(lens, lens + first, (size_t)(n - first) * sizeof lens[0]);
             memmove(heights, heights + first, (size_t)(n - first) * sizeof heights[0]);
             memmove(widths, widths + first, (size_t)(n - first) * sizeof widths[0]);
+            memmove(hyph, hyph + first, (size_t)(n - first) * sizeof hyph[0]);
             n -= first;
             b->clipped = first > 0;
             if (total > box.h)
@@ -388,15 +527,26 @@ static int put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
         else if (align == AL_END)
             x = box.x + box.w - w;
         if (lens[i] > 0) {
+            /* A hyphen the wrap added: the line is a copy that ends in it. */
+            const char *lt = t + starts[i];
+            size_t ll = lens[i];
+            if (hyph[i]) {
+                char *copy = keep(c, t + starts[i], lens[i] + 1);
+                if (!copy)
+                    break;
+                copy[lens[i]] = '-';
+                lt = copy;
+                ll = lens[i] + 1;
+            }
             am_cmd *cmd = push_cmd(c, AM_CMD_TEXT, rect(x, y, w, heights[i]));
             if (!cmd)
                 break;
-            cmd->text = t + starts[i];
-            cmd->len = lens[i];
+            cmd->text = lt;
+            cmd->len = ll;
             cmd->font = st.font;
             cmd->px = px;
             cmd->color = st.color;
-            cmd->text_flags = st.flags | (rtl ? AM_TF_RTL : 0);
+            cmd->text_flags = st.flags | (rtl ? AM_TF_RTL : 0) | (hyph[i] ? AM_TF_HYPHEN : 0);
             b->line_count++;
         }
         y += heights[i];
@@ -408,12 +558,16 @@ static int put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
 static int text_height(lay *c, const char *text, int w, am_font f, double size)
 {
     size_t starts[MAX_LINES], lens[MAX_LINES], rest;
+    bool hyph[MAX_LINES];
     int px = U(c, size);
-    int n = wrap(c, text, strlen(text), w, f, px, starts, lens, MAX_LINES, &rest);
+    int n = wrap(c, text, strlen(text), w, f, px, starts, lens, hyph, MAX_LINES, &rest);
     int total = 0;
+    char buf[512];
     for (int i = 0; i < n; i++) {
         int ww, hh;
-        measure(c, text + starts[i], lens[i] ? lens[i] : 1, f, px, &ww, &hh);
+        size_t ll;
+        const char *lt = line_of(text, starts[i], lens[i], hyph[i], buf, sizeof buf, &ll);
+        measure(c, lt, ll ? ll : 1, f, px, &ww, &hh);
         total += hh;
     }
     return total;
@@ -1934,6 +2088,34 @@ static am_rect ink_of(const am_layout *l, const am_text_block *b)
     return u;
 }
 
+/* Where a line of b ends between two letters or digits of a word with no
+ * hyphen at its end (NULL when none does): the wrap breaks words only at
+ * a hyphenation point, after punctuation, or between CJK characters. */
+static const char *broken_word(const am_layout *l, const am_text_block *b)
+{
+    size_t tlen = strlen(b->text);
+    for (int k = 0; k + 1 < b->line_count; k++) {
+        const am_cmd *cmd = &l->cmds[b->first_cmd + k];
+        if (cmd->text_flags & AM_TF_HYPHEN)
+            continue;
+        if (cmd->text < b->text || cmd->text + cmd->len > b->text + tlen)
+            continue; /* not a piece of the block's text */
+        size_t end = (size_t)(cmd->text + cmd->len - b->text);
+        if (end == 0 || end >= tlen)
+            continue;
+        /* The last character of the line and the first after it. */
+        size_t back = end - 1;
+        while (back > 0 && ((unsigned char)b->text[back] & 0xC0) == 0x80)
+            back--;
+        uint32_t before, after;
+        am_utf8_next(b->text, tlen, back, &before);
+        am_utf8_next(b->text, tlen, end, &after);
+        if (word_char(before) && word_char(after))
+            return b->text + back;
+    }
+    return NULL;
+}
+
 #define PROBLEM(...)                                                                               \
     do {                                                                                           \
         if (problems++ < 4 && used < errlen) {                                                     \
@@ -1967,6 +2149,9 @@ int am_layout_check(const am_layout *l, const am_view *v, char *err, size_t errl
             if (!am_rect_inside(real, screen))
                 PROBLEM("line \"%.30s\" is off the screen; ", cmd->text);
         }
+        const char *broken = broken_word(l, b);
+        if (broken)
+            PROBLEM("a word is broken without a hyphen at \"%.24s\"; ", broken);
         if (b->widget >= 0 && b->line_count > 0 &&
             !am_rect_inside(ink_of(l, b), l->widgets[b->widget].rect))
             PROBLEM("text \"%.30s\" spills out of %s; ", b->text, l->widgets[b->widget].id);

@@ -15,6 +15,8 @@
 #include "amends/ui_render.h"
 #include "ui_fixture.h"
 
+#include "../../src/ui/hyphen.h"
+
 #define ASSETS      AM_SOURCE_DIR "/assets"
 #define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
 #define RETAIL_CONF AM_SOURCE_DIR "/config/retail.conf"
@@ -750,6 +752,155 @@ static void manager_screen_explains_a_stopped_sync(void **state)
     am_config_free(cfg);
 }
 
+/* Every character as wide as the font's size: long words do not fit. */
+static void wide_text(void *ud, const char *t, size_t n, am_font f, int px, int *w, int *h)
+{
+    (void)ud;
+    (void)t;
+    (void)f;
+    *w = (int)n * px;
+    *h = px + px / 3;
+}
+
+/* A word longer than the description field is wide, in each language
+ * that hyphenates: it breaks only where the language's dictionary allows,
+ * each piece but the last ends with a hyphen, and the layout check agrees.
+ * An Arabic word is never broken. */
+static void long_words_break_at_hyphenation_points(void **state)
+{
+    (void)state;
+    static const struct {
+        int lang;
+        const char *word;
+    } cases[] = {
+        {AM_LANG_EN, "pneumonoultramicroscopicsilicovolcanoconiosis"},
+        {AM_LANG_ES, "electroencefalografistasanticonstitucionalmente"},
+        {AM_LANG_FR, "anticonstitutionnellementintergouvernementales"},
+        {AM_LANG_DE, "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"},
+        {AM_LANG_AR, "واستراتيجياتهمواستراتيجياتهم"},
+    };
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[2048];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_layout *l = malloc(sizeof *l);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int lang = cases[k].lang;
+        const char *word = cases[k].word;
+        if (lang != AM_LANG_AR && !am_hyphen_available(lang))
+            fail_msg("no hyphenation dictionary for %s: run packaging/install-deps.sh",
+                     am_lang_codes[lang]);
+        am_journey *j = ui_journey_at(cfg, lang, UI_CATEGORY);
+        ui_feed(j, AM_EV_CATEGORY, 0, NULL, true);
+        ui_feed(j, AM_EV_TEXT, 0, word, true);
+        am_view v = {.cfg = cfg,
+                     .i18n = i18n,
+                     .journey = j,
+                     .now_ms = ui_fixture_now,
+                     .width = 1280,
+                     .height = 800,
+                     .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                     .measure = wide_text};
+        am_layout_build(l, &v);
+        const am_text_block *b = block_with(l, word);
+        assert_non_null(b);
+        size_t len = strlen(word);
+        bool points[256];
+        am_hyphen_points(lang, word, len, points);
+        if (lang == AM_LANG_AR) {
+            /* Whole on one line, or not drawn at all: never in pieces. */
+            for (int i = 0; i < b->line_count; i++) {
+                const am_cmd *cmd = &l->cmds[b->first_cmd + i];
+                assert_false(cmd->text_flags & AM_TF_HYPHEN);
+                assert_int_equal(cmd->len, len);
+            }
+            am_journey_free(j);
+            continue;
+        }
+        if (b->line_count < 2)
+            fail_msg("%s: \"%s\" was not broken (%d line)", am_lang_codes[lang], word,
+                     b->line_count);
+        /* A field shows its last lines: the pieces follow each other
+         * from wherever the first one shown starts. */
+        size_t at = 0;
+        for (int i = 0; i < b->line_count; i++) {
+            const am_cmd *cmd = &l->cmds[b->first_cmd + i];
+            bool hyphen = (cmd->text_flags & AM_TF_HYPHEN) != 0;
+            size_t piece = cmd->len - (hyphen ? 1 : 0);
+            const char *found = NULL;
+            for (size_t p = at; p + piece <= len && !found; p++)
+                if (memcmp(word + p, cmd->text, piece) == 0)
+                    found = word + p;
+            if (!found || (i > 0 && (size_t)(found - word) != at))
+                fail_msg("%s: line \"%.*s\" is not the next piece of the word", am_lang_codes[lang],
+                         (int)cmd->len, cmd->text);
+            at = (size_t)(found - word) + piece;
+            if (i == b->line_count - 1) {
+                assert_false(hyphen);
+                assert_int_equal(at, len);
+                break;
+            }
+            if (!hyphen || cmd->text[cmd->len - 1] != '-')
+                fail_msg("%s: line \"%.*s\" breaks the word without a hyphen", am_lang_codes[lang],
+                         (int)cmd->len, cmd->text);
+            if (!points[at])
+                fail_msg("%s: \"%.*s-\" is not a hyphenation point of %s", am_lang_codes[lang],
+                         (int)at, word, word);
+        }
+        if (am_layout_check(l, &v, err, sizeof err) > 0)
+            fail_msg("%s: %s", am_lang_codes[lang], err);
+        am_journey_free(j);
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+/* The check fails a line that ends inside a word with no hyphen. */
+static void checker_reports_a_word_broken_without_hyphen(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(GOLDEN_CONF);
+    am_i18n *i18n = NULL;
+    char err[2048];
+    assert_int_equal(am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err), AM_OK);
+    am_journey *j = ui_journey_at(cfg, AM_LANG_EN, UI_APOLOGY);
+    am_layout *l = malloc(sizeof *l);
+    am_view v = {.cfg = cfg,
+                 .i18n = i18n,
+                 .journey = j,
+                 .now_ms = ui_fixture_now,
+                 .width = 800,
+                 .height = 480,
+                 .measure = fixed_text};
+    am_layout_build(l, &v);
+    assert_int_equal(am_layout_check(l, &v, err, sizeof err), 0);
+    /* A block of several lines: its first line now ends two letters
+     * before its last word does, as a split between letters would. */
+    int found = 0;
+    for (int i = 0; i < l->block_count && !found; i++) {
+        am_text_block *b = &l->blocks[i];
+        if (b->line_count < 2)
+            continue;
+        am_cmd *first = &l->cmds[b->first_cmd];
+        for (size_t m = first->len - 1; m > 1 && !found; m--) {
+            char x = first->text[m - 1], y = first->text[m];
+            if (((x | 0x20) >= 'a' && (x | 0x20) <= 'z') &&
+                ((y | 0x20) >= 'a' && (y | 0x20) <= 'z')) {
+                first->len = m;
+                found = 1;
+            }
+        }
+    }
+    assert_true(found);
+    assert_true(am_layout_check(l, &v, err, sizeof err) > 0);
+    assert_non_null(strstr(err, "broken without a hyphen"));
+    free(l);
+    am_journey_free(j);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
 /* The contact field's keyboard has `@`, `.` and `.com` on the layer it
  * opens on, in every language; an address types without a layer switch. */
 static void email_keyboard_has_at_dot_and_dotcom(void **state)
@@ -804,6 +955,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pin_pad_shows_a_dot_per_digit),
     cmocka_unit_test(email_keyboard_has_at_dot_and_dotcom),
     cmocka_unit_test(manager_screen_explains_a_stopped_sync),
+    cmocka_unit_test(long_words_break_at_hyphenation_points),
+    cmocka_unit_test(checker_reports_a_word_broken_without_hyphen),
 };
 
 AM_TEST_MAIN(tests)
