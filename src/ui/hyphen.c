@@ -1,9 +1,15 @@
 /* hyphen.c — hyphenation points from libhyphen's dictionaries (see
  * hyphen.h). */
+/* SCHED_IDLE is Linux's. */
+#define _GNU_SOURCE
 #include "hyphen.h"
 
 #include <hyphen.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,32 +29,108 @@ static const char *const dict_files[AM_LANG_COUNT] = {
     [AM_LANG_DE] = "hyph_de_DE.dic",
 };
 
+enum { DICT_NONE = 0, DICT_LOADING, DICT_READY };
+
+/* state goes NONE -> LOADING -> READY under mu; dict is written before
+ * READY is published (release) and read only after it is seen (acquire). */
 static struct {
-    bool tried;
-    HyphenDict *dict; /* NULL: none, or not installed */
+    atomic_int state;
+    HyphenDict *dict; /* READY and NULL: no dictionary for this language */
 } dicts[AM_LANG_COUNT];
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t loaded = PTHREAD_COND_INITIALIZER;
+static bool preload_started;
+static bool preload_want[AM_LANG_COUNT];
+
+static HyphenDict *load(int lang)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", AM_HYPHEN_DIR, dict_files[lang]);
+    HyphenDict *d = hnj_hyphen_load(path);
+    if (!d)
+        am_log_warn("ui",
+                    "no hyphenation dictionary %s (install hyphen-%s): long %s words break "
+                    "between letters, with a hyphen",
+                    path, am_lang_codes[lang], am_lang_codes[lang]);
+    return d;
+}
+
+/* Loads lang unless someone has or is at it. Called and returns with mu
+ * held; lets go of it while loading. */
+static void load_locked(int lang)
+{
+    if (atomic_load(&dicts[lang].state) != DICT_NONE)
+        return;
+    atomic_store(&dicts[lang].state, DICT_LOADING);
+    pthread_mutex_unlock(&mu);
+    HyphenDict *d = dict_files[lang] ? load(lang) : NULL;
+    pthread_mutex_lock(&mu);
+    dicts[lang].dict = d;
+    atomic_store_explicit(&dicts[lang].state, DICT_READY, memory_order_release);
+    pthread_cond_broadcast(&loaded);
+}
+
+static void *preload_main(void *arg)
+{
+    (void)arg;
+    /* Only the CPU that nothing else wants: the screen's frames come
+     * first (German's dictionary takes seconds to load). */
+    struct sched_param idle = {.sched_priority = 0};
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle) != 0)
+        am_log_debug("ui", "hyphenation dictionaries load at normal priority");
+    /* The small ones first: they are ready in milliseconds. */
+    static const int order[] = {AM_LANG_ES, AM_LANG_FR, AM_LANG_EN, AM_LANG_DE};
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (preload_want[order[i]])
+            load_locked(order[i]);
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+void am_hyphen_preload(const bool want[])
+{
+    pthread_mutex_lock(&mu);
+    if (!preload_started) {
+        bool any = false;
+        for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+            preload_want[lang] = want[lang] && dict_files[lang];
+            any |= preload_want[lang];
+        }
+        pthread_t t;
+        pthread_attr_t attr;
+        if (any && pthread_attr_init(&attr) == 0) {
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            preload_started = pthread_create(&t, &attr, preload_main, NULL) == 0;
+            pthread_attr_destroy(&attr);
+            if (!preload_started)
+                am_log_warn("ui", "cannot start loading the hyphenation dictionaries; long "
+                                  "words break between letters, with a hyphen");
+        }
+    }
+    pthread_mutex_unlock(&mu);
+}
 
 static HyphenDict *dict_for(int lang)
 {
     if (lang < 0 || lang >= AM_LANG_COUNT || !dict_files[lang])
         return NULL;
-    if (!dicts[lang].tried) {
-        dicts[lang].tried = true;
-        char path[256];
-        snprintf(path, sizeof path, "%s/%s", AM_HYPHEN_DIR, dict_files[lang]);
-        dicts[lang].dict = hnj_hyphen_load(path);
-        if (!dicts[lang].dict)
-            am_log_warn("ui",
-                        "no hyphenation dictionary %s (install hyphen-%s): long %s words "
-                        "break between letters, with a hyphen",
-                        path, am_lang_codes[lang], am_lang_codes[lang]);
-    }
+    if (atomic_load_explicit(&dicts[lang].state, memory_order_acquire) != DICT_READY)
+        return NULL;
     return dicts[lang].dict;
 }
 
 bool am_hyphen_available(int lang)
 {
-    return dict_for(lang) != NULL;
+    if (lang < 0 || lang >= AM_LANG_COUNT || !dict_files[lang])
+        return false;
+    pthread_mutex_lock(&mu);
+    load_locked(lang);
+    while (atomic_load(&dicts[lang].state) != DICT_READY)
+        pthread_cond_wait(&loaded, &mu);
+    bool ok = dicts[lang].dict != NULL;
+    pthread_mutex_unlock(&mu);
+    return ok;
 }
 
 /* The dictionaries hold lower-case patterns. */

@@ -9,6 +9,7 @@
 
 #include "amends/clock.h"
 #include "amends/text.h"
+#include "hyphen.h"
 
 struct am_ui {
     const am_config *cfg;
@@ -621,6 +622,17 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
     rc = am_render_open(&ro, &ui->render, err, errlen);
     if (rc)
         goto out;
+    /* The hyphenation dictionaries of the site's languages load on a
+     * thread of their own (German's takes seconds); Latin words on an
+     * Arabic or Chinese screen use English's. */
+    bool want[AM_LANG_COUNT] = {false};
+    for (int i = 0; i < cfg->kiosk.language_count; i++) {
+        int lang = cfg->kiosk.languages[i];
+        want[lang] = true;
+        if (lang == AM_LANG_AR || lang == AM_LANG_ZH)
+            want[AM_LANG_EN] = true;
+    }
+    am_hyphen_preload(want);
     /* The screen a started kiosk shows first: its text is rendered now,
      * during start-up (which bench/kiosk_bench.py times to the first saved
      * frame), rather than in a frame. */

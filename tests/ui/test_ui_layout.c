@@ -856,6 +856,26 @@ static void long_words_break_at_hyphenation_points(void **state)
     am_config_free(cfg);
 }
 
+/* A frame never waits for a dictionary: until German's is loaded (it
+ * takes seconds) a word has no points; once loaded, it has. */
+static void hyphenation_never_waits_for_a_dictionary(void **state)
+{
+    (void)state;
+    static const char word[] = "Synchronisierungsprotokoll";
+    bool brk[sizeof word];
+    assert_int_equal(am_hyphen_points(AM_LANG_DE, word, strlen(word), brk), 0);
+    for (size_t i = 0; i < strlen(word); i++)
+        assert_false(brk[i]);
+    assert_true(am_hyphen_available(AM_LANG_DE));
+    assert_true(am_hyphen_points(AM_LANG_DE, word, strlen(word), brk) >= 5);
+    assert_true(brk[strlen("Syn")]);
+    assert_true(brk[strlen("Synchronisierungs")]);
+    assert_false(brk[strlen("Sy")]);
+    /* Chinese and Arabic have no dictionary: their own rules. */
+    assert_false(am_hyphen_available(AM_LANG_ZH));
+    assert_false(am_hyphen_available(AM_LANG_AR));
+}
+
 /* The check fails a line that ends inside a word with no hyphen. */
 static void checker_reports_a_word_broken_without_hyphen(void **state)
 {
@@ -957,6 +977,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(manager_screen_explains_a_stopped_sync),
     cmocka_unit_test(long_words_break_at_hyphenation_points),
     cmocka_unit_test(checker_reports_a_word_broken_without_hyphen),
+    cmocka_unit_test(hyphenation_never_waits_for_a_dictionary),
 };
 
 AM_TEST_MAIN(tests)
