@@ -32,6 +32,7 @@ bool am_lang_rtl(int lang);
 #define AM_MAX_RESOLUTIONS 24 /* defined in the whole file */
 #define AM_MAX_CAT_OPTIONS 6  /* listed per category, before the built-ins */
 #define AM_MAX_OFFERS      32
+#define AM_MAX_TEAMS       12
 
 /* Built-in resolution ids: always offered after a category's own options. */
 #define AM_RESOLUTION_STAFF_NOW "staff_now"
@@ -55,11 +56,34 @@ typedef struct am_text {
 const char *am_text_get(const am_text *t, int lang);
 bool am_text_empty(const am_text *t);
 
+/* What choosing a resolution commits the site to. */
+typedef enum am_resolution_action {
+    AM_ACTION_NONE = 0,  /* nothing: the report is kept, nobody acts on it now */
+    AM_ACTION_NOTIFY,    /* the team is told (an alert for the team) */
+    AM_ACTION_CALLBACK,  /* someone of the team will contact the guest */
+    AM_ACTION_STAFF_NOW, /* someone of the team comes to the guest now */
+    AM_ACTION_COUNT
+} am_resolution_action;
+const char *am_resolution_action_name(am_resolution_action a); /* "none", ...; NULL past the end */
+int am_resolution_action_parse(const char *name, am_resolution_action *out);
+
+/* A team a resolution is for, and what the kiosk may say it will do:
+ * promise[action] is the sentence for each action a resolution gives this
+ * team ("Housekeeping will be told and will see to your room."); empty
+ * where no resolution needs it. promise[AM_ACTION_NONE] is never set. */
+typedef struct am_team_def {
+    char id[AM_ID_MAX];
+    am_text label; /* "Housekeeping" */
+    am_text promise[AM_ACTION_COUNT];
+} am_team_def;
+
 typedef struct am_resolution_def {
     char id[AM_ID_MAX];
     am_text label;
-    bool raises_alert; /* choosing it alerts staff at once */
-    bool asks_text;    /* "something else": the guest says what */
+    am_resolution_action action; /* what choosing it commits to */
+    char team[AM_ID_MAX];        /* the team it is for; "" only with AM_ACTION_NONE */
+    bool urgent;                 /* staff must have it now: delivery is confirmed */
+    bool asks_text;              /* "something else": the guest says what */
 } am_resolution_def;
 
 typedef struct am_category_def {
@@ -67,7 +91,6 @@ typedef struct am_category_def {
     am_text label;
     am_text apology;     /* optional: overrides the generic apology */
     am_text explanation; /* brief, no excuses: what we think went wrong */
-    am_text reassurance; /* what happens next / why it will not recur */
     int option_count;
     int options[AM_MAX_CAT_OPTIONS]; /* indexes into am_config.resolutions */
 } am_category_def;
@@ -151,6 +174,8 @@ typedef struct am_config {
     am_resolution_def resolutions[AM_MAX_RESOLUTIONS];
     int offer_count;
     am_offer_def offers[AM_MAX_OFFERS];
+    int team_count;
+    am_team_def teams[AM_MAX_TEAMS];
 } am_config;
 
 /* Money in minor units as "150.00" (two decimals, as config files and
@@ -164,6 +189,15 @@ void am_config_free(am_config *cfg);
 int am_config_category_index(const am_config *cfg, const char *id);
 int am_config_resolution_index(const am_config *cfg, const char *id);
 int am_config_offer_index(const am_config *cfg, const char *id);
+int am_config_team_index(const am_config *cfg, const char *id);
+
+/* What happens next once resolution `resolution` is committed: its team's
+ * sentence for its action. NULL for AM_ACTION_NONE or a bad index; the
+ * loader makes sure every other resolution has one. */
+const am_text *am_config_promise(const am_config *cfg, int resolution);
+/* True when choosing the resolution must reach staff at once: staff_now,
+ * or an action marked urgent. */
+bool am_resolution_urgent(const am_resolution_def *res);
 
 /* The resolution options shown for a category, built-ins included:
  * the category's own options, then staff_now, then other. Writes at most

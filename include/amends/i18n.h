@@ -45,7 +45,7 @@ typedef enum am_str {
     AM_STR_APOLOGY_TITLE,
     AM_STR_APOLOGY_TITLE_NAMED, /* {name} stands for the first name */
     AM_STR_APOLOGY_BODY,
-    AM_STR_APOLOGY_NEXT_STEPS,
+    AM_STR_APOLOGY_WHY, /* heads the explanation: what went wrong */
     AM_STR_APOLOGY_RECEIVED,
     AM_STR_APOLOGY_CONTINUE,
     AM_STR_RESOLUTION_TITLE,
@@ -76,6 +76,8 @@ typedef enum am_str {
     AM_STR_THANKS_TITLE,
     AM_STR_THANKS_TITLE_NAMED,
     AM_STR_THANKS_BODY,
+    AM_STR_THANKS_PROMISE_NONE, /* what happens when the resolution commits to nothing */
+    AM_STR_THANKS_ASK_DESK,     /* an action nothing can carry out: sync is off */
     AM_STR_THANKS_VOUCHER,
     AM_STR_THANKS_VOUCHER_VALID,
     AM_STR_THANKS_VOUCHER_VALID_ONE,

@@ -76,6 +76,8 @@ typedef enum am_alert_reason {
     AM_ALERT_STAFF_NOW = 0, /* the guest asked for staff now */
     AM_ALERT_SEVERE,        /* a severe report */
     AM_ALERT_OVER_BUDGET,   /* offer due but budget spent: escalated */
+    AM_ALERT_NOTIFY,        /* a resolution with action notify: tell its team */
+    AM_ALERT_CALLBACK,      /* a resolution with action callback: its team calls back */
     AM_ALERT_REASON_COUNT
 } am_alert_reason;
 const char *am_alert_reason_name(am_alert_reason r);

@@ -30,7 +30,7 @@
  * a disk image) from being read into memory whole. */
 #define FILE_MAX_BYTES (1024 * 1024)
 /* 7 scalar sections plus every list entry the caps allow. */
-#define MAX_SECTIONS (7 + AM_MAX_CATEGORIES + AM_MAX_RESOLUTIONS + AM_MAX_OFFERS)
+#define MAX_SECTIONS (7 + AM_MAX_CATEGORIES + AM_MAX_RESOLUTIONS + AM_MAX_OFFERS + AM_MAX_TEAMS)
 /* Money values: up to one million in the major unit, in hundredths. */
 #define MONEY_MAX INT64_C(100000000)
 
@@ -46,6 +46,7 @@ typedef enum section_kind {
     SEC_CATEGORY,
     SEC_RESOLUTION,
     SEC_OFFER,
+    SEC_TEAM,
     SEC_KIND_COUNT
 } section_kind;
 
@@ -53,12 +54,12 @@ static const char *const section_names[SEC_KIND_COUNT] = {
     [SEC_KIOSK] = "kiosk",     [SEC_IDLE] = "idle",         [SEC_THEME] = "theme",
     [SEC_SYNC] = "sync",       [SEC_STORE] = "store",       [SEC_BUDGET] = "budget",
     [SEC_MANAGER] = "manager", [SEC_CATEGORY] = "category", [SEC_RESOLUTION] = "resolution",
-    [SEC_OFFER] = "offer",
+    [SEC_OFFER] = "offer",     [SEC_TEAM] = "team",
 };
 
 static bool is_list_kind(section_kind kind)
 {
-    return kind == SEC_CATEGORY || kind == SEC_RESOLUTION || kind == SEC_OFFER;
+    return kind == SEC_CATEGORY || kind == SEC_RESOLUTION || kind == SEC_OFFER || kind == SEC_TEAM;
 }
 
 enum { PASS_DEFAULTS = 0, PASS_FILE, PASS_COUNT };
@@ -78,7 +79,12 @@ typedef struct category_side {
 
 typedef struct resolution_side {
     where section;
+    where team_at; /* where `team` was set; the section when it was not */
 } resolution_side;
+
+typedef struct team_side {
+    where section;
+} team_side;
 
 typedef struct offer_side {
     where section;
@@ -139,6 +145,7 @@ struct load_ctx {
     category_side categories[AM_MAX_CATEGORIES];
     resolution_side resolutions[AM_MAX_RESOLUTIONS];
     offer_side offers[AM_MAX_OFFERS];
+    team_side teams[AM_MAX_TEAMS];
     /* Built-in resolutions set aside while a pass replaces the list. */
     am_resolution_def stash[2];
     int stash_count;
@@ -513,9 +520,38 @@ static int parse_builtin_flag(load_ctx *ctx, const key_def *key, void *field, co
     return 0;
 }
 
-static int parse_alert(load_ctx *ctx, const key_def *key, void *field, const char *value)
+/* A resolution's action; the built-in staff_now keeps its own. */
+static int parse_action(load_ctx *ctx, const key_def *key, void *field, const char *value)
 {
-    return parse_builtin_flag(ctx, key, field, value, AM_RESOLUTION_STAFF_NOW);
+    const am_resolution_def *res = ctx->entry;
+    char shown[64];
+    (void)key;
+    if (am_resolution_action_parse(value, field) != 0) {
+        fail_key(ctx, "'%s' is not an action (none, notify, callback or staff_now)",
+                 quote(value, shown, sizeof shown));
+        return -1;
+    }
+    if (strcmp(res->id, AM_RESOLUTION_STAFF_NOW) == 0 &&
+        *(am_resolution_action *)field != AM_ACTION_STAFF_NOW) {
+        fail_key(ctx, "must be staff_now for the built-in '%s'", AM_RESOLUTION_STAFF_NOW);
+        return -1;
+    }
+    return 0;
+}
+
+/* A resolution's team: an id, checked against the [team.*] sections once
+ * every pass is read. */
+static int parse_team_ref(load_ctx *ctx, const key_def *key, void *field, const char *value)
+{
+    char shown[64];
+    if (!id_valid(value, strlen(value))) {
+        fail_key(ctx, "'%s' is not a team id (a-z, 0-9 and _, at most %d characters)",
+                 quote(value, shown, sizeof shown), AM_ID_MAX - 1);
+        return -1;
+    }
+    snprintf(field, key->size, "%s", value);
+    ctx->resolutions[ctx->entry_index].team_at = here(ctx);
+    return 0;
 }
 
 static int parse_asks_text(load_ctx *ctx, const key_def *key, void *field, const char *value)
@@ -865,10 +901,12 @@ static int parse_daily_value(load_ctx *ctx, const key_def *key, void *field, con
 
 /* ---- the key table ----------------------------------------------------- */
 
-#define CFG(f) offsetof(am_config, f), sizeof(((am_config *)0)->f)
-#define CAT(f) offsetof(am_category_def, f), sizeof(((am_category_def *)0)->f)
-#define RES(f) offsetof(am_resolution_def, f), sizeof(((am_resolution_def *)0)->f)
-#define OFF(f) offsetof(am_offer_def, f), sizeof(((am_offer_def *)0)->f)
+#define CFG(f)     offsetof(am_config, f), sizeof(((am_config *)0)->f)
+#define CAT(f)     offsetof(am_category_def, f), sizeof(((am_category_def *)0)->f)
+#define RES(f)     offsetof(am_resolution_def, f), sizeof(((am_resolution_def *)0)->f)
+#define OFF(f)     offsetof(am_offer_def, f), sizeof(((am_offer_def *)0)->f)
+#define TEAM(f)    offsetof(am_team_def, f), sizeof(((am_team_def *)0)->f)
+#define PROMISE(a) offsetof(am_team_def, promise) + (a) * sizeof(am_text), sizeof(am_text)
 
 /* Every key the loader accepts. config/amends.conf documents each one and
  * test_config checks that it does. min/max: ranges for numbers, money in
@@ -914,15 +952,20 @@ static const key_def key_table[] = {
     {SEC_CATEGORY, "label", parse_text, CAT(label), 0, 48, true},
     {SEC_CATEGORY, "apology", parse_text, CAT(apology), 0, 300, true},
     {SEC_CATEGORY, "explanation", parse_text, CAT(explanation), 0, 300, true},
-    {SEC_CATEGORY, "reassurance", parse_text, CAT(reassurance), 0, 300, true},
     {SEC_CATEGORY, "options", parse_options, CAT(options), 0, 0, false},
     {SEC_RESOLUTION, "label", parse_text, RES(label), 0, 48, true},
-    {SEC_RESOLUTION, "alert", parse_alert, RES(raises_alert), 0, 0, false},
+    {SEC_RESOLUTION, "action", parse_action, RES(action), 0, 0, false},
+    {SEC_RESOLUTION, "team", parse_team_ref, RES(team), 0, 0, false},
+    {SEC_RESOLUTION, "urgent", parse_bool, RES(urgent), 0, 0, false},
     {SEC_RESOLUTION, "text", parse_asks_text, RES(asks_text), 0, 0, false},
     {SEC_OFFER, "text", parse_text, OFF(text), 0, 100, true},
     {SEC_OFFER, "value", parse_offer_value, OFF(value_minor), 0, MONEY_MAX, false},
     {SEC_OFFER, "severities", parse_severities, OFF(severity_mask), 0, 0, false},
     {SEC_OFFER, "categories", parse_offer_categories, OFF(category_mask), 0, 0, false},
+    {SEC_TEAM, "label", parse_text, TEAM(label), 0, 48, true},
+    {SEC_TEAM, "notify", parse_text, PROMISE(AM_ACTION_NOTIFY), 0, 200, true},
+    {SEC_TEAM, "callback", parse_text, PROMISE(AM_ACTION_CALLBACK), 0, 200, true},
+    {SEC_TEAM, "staff_now", parse_text, PROMISE(AM_ACTION_STAFF_NOW), 0, 200, true},
 };
 
 #define KEY_COUNT (sizeof key_table / sizeof key_table[0])
@@ -955,7 +998,6 @@ static void category_clear(load_ctx *ctx, int i)
     text_clear(&cat->label);
     text_clear(&cat->apology);
     text_clear(&cat->explanation);
-    text_clear(&cat->reassurance);
     free(ctx->categories[i].options);
     memset(cat, 0, sizeof *cat);
     memset(&ctx->categories[i], 0, sizeof ctx->categories[i]);
@@ -967,6 +1009,16 @@ static void offer_clear(load_ctx *ctx, int i)
     free(ctx->offers[i].categories);
     memset(&ctx->cfg->offers[i], 0, sizeof ctx->cfg->offers[i]);
     memset(&ctx->offers[i], 0, sizeof ctx->offers[i]);
+}
+
+static void team_clear(load_ctx *ctx, int i)
+{
+    am_team_def *team = &ctx->cfg->teams[i];
+    text_clear(&team->label);
+    for (int a = 0; a < AM_ACTION_COUNT; a++)
+        text_clear(&team->promise[a]);
+    memset(team, 0, sizeof *team);
+    memset(&ctx->teams[i], 0, sizeof ctx->teams[i]);
 }
 
 static bool is_builtin_resolution(const char *id)
@@ -993,6 +1045,10 @@ static void replace_list(load_ctx *ctx, section_kind kind)
         for (int i = 0; i < cfg->offer_count; i++)
             offer_clear(ctx, i);
         cfg->offer_count = 0;
+    } else if (kind == SEC_TEAM) {
+        for (int i = 0; i < cfg->team_count; i++)
+            team_clear(ctx, i);
+        cfg->team_count = 0;
     } else {
         for (int i = 0; i < cfg->resolution_count; i++) {
             am_resolution_def *res = &cfg->resolutions[i];
@@ -1049,6 +1105,15 @@ static int open_entry(load_ctx *ctx, section_kind kind, const char *id)
         offer->severity_mask = (1u << AM_SEVERITY_MINOR) | (1u << AM_SEVERITY_SIGNIFICANT) |
                                (1u << AM_SEVERITY_SEVERE);
         ctx->offers[ctx->entry_index].section = at;
+    } else if (kind == SEC_TEAM) {
+        if (cfg->team_count == AM_MAX_TEAMS) {
+            fail_at(ctx, at, ctx->key_label, "too many teams (at most %d)", AM_MAX_TEAMS);
+            return -1;
+        }
+        ctx->entry_index = cfg->team_count++;
+        ctx->entry = &cfg->teams[ctx->entry_index];
+        snprintf(cfg->teams[ctx->entry_index].id, AM_ID_MAX, "%s", id);
+        ctx->teams[ctx->entry_index].section = at;
     } else {
         int index = unstash(ctx, id);
         if (index >= 0) {
@@ -1065,12 +1130,14 @@ static int open_entry(load_ctx *ctx, section_kind kind, const char *id)
             index = cfg->resolution_count++;
             am_resolution_def *res = &cfg->resolutions[index];
             snprintf(res->id, AM_ID_MAX, "%s", id);
-            res->raises_alert = strcmp(id, AM_RESOLUTION_STAFF_NOW) == 0;
+            res->action =
+                strcmp(id, AM_RESOLUTION_STAFF_NOW) == 0 ? AM_ACTION_STAFF_NOW : AM_ACTION_NONE;
             res->asks_text = strcmp(id, AM_RESOLUTION_OTHER) == 0;
         }
         ctx->entry_index = index;
         ctx->entry = &cfg->resolutions[index];
         ctx->resolutions[index].section = at;
+        ctx->resolutions[index].team_at = at;
     }
     return 0;
 }
@@ -1092,7 +1159,7 @@ static int begin_section(load_ctx *ctx, const char *name, size_t len)
     if (kind == SEC_NONE || (dot && !is_list_kind(kind))) {
         fail_at(ctx, here(ctx), ctx->key_label,
                 "unknown section (known: kiosk, idle, theme, sync, store, budget, category.ID, "
-                "resolution.ID, offer.ID)");
+                "resolution.ID, offer.ID, team.ID)");
         return -1;
     }
     if (is_list_kind(kind) && !dot) {
@@ -1327,8 +1394,8 @@ static int check_pass_entries(load_ctx *ctx)
     for (int i = 0; i < cfg->category_count; i++) {
         const am_category_def *cat = &cfg->categories[i];
         const category_side *side = &ctx->categories[i];
-        const am_text *texts[] = {&cat->apology, &cat->explanation, &cat->reassurance};
-        static const char *const names[] = {"apology", "explanation", "reassurance"};
+        const am_text *texts[] = {&cat->apology, &cat->explanation};
+        static const char *const names[] = {"apology", "explanation"};
         if (side->section.pass != ctx->pass)
             continue;
         snprintf(subject, sizeof subject, "[category.%s]", cat->id);
@@ -1336,7 +1403,7 @@ static int check_pass_entries(load_ctx *ctx)
             fail_at(ctx, side->section, subject, "no label (label = ... in English is required)");
             return -1;
         }
-        for (int t = 0; t < 3; t++) {
+        for (int t = 0; t < 2; t++) {
             if (text_has_translation_only(texts[t])) {
                 fail_at(ctx, side->section, subject, "%s has translations but no English text",
                         names[t]);
@@ -1353,6 +1420,25 @@ static int check_pass_entries(load_ctx *ctx)
             fail_at(ctx, ctx->resolutions[i].section, subject,
                     "no label (label = ... in English is required)");
             return -1;
+        }
+    }
+    for (int i = 0; i < cfg->team_count; i++) {
+        const am_team_def *team = &cfg->teams[i];
+        if (ctx->teams[i].section.pass != ctx->pass)
+            continue;
+        snprintf(subject, sizeof subject, "[team.%s]", team->id);
+        if (!team->label.s[AM_LANG_EN]) {
+            fail_at(ctx, ctx->teams[i].section, subject,
+                    "no label (label = ... in English is required)");
+            return -1;
+        }
+        for (int a = AM_ACTION_NOTIFY; a < AM_ACTION_COUNT; a++) {
+            if (text_has_translation_only(&team->promise[a])) {
+                fail_at(ctx, ctx->teams[i].section, subject,
+                        "%s has translations but no English text",
+                        am_resolution_action_name((am_resolution_action)a));
+                return -1;
+            }
         }
     }
     for (int i = 0; i < cfg->offer_count; i++) {
@@ -1516,6 +1602,52 @@ static int check_offer_values(load_ctx *ctx)
     return 0;
 }
 
+/* Every resolution that commits to something names a team that says, in
+ * its words, what will happen: the kiosk never shows a promise no action
+ * backs, nor an action nobody is told about. */
+static int check_resolution_teams(load_ctx *ctx)
+{
+    const am_config *cfg = ctx->cfg;
+    char label[80];
+    for (int i = 0; i < cfg->resolution_count; i++) {
+        const am_resolution_def *res = &cfg->resolutions[i];
+        const resolution_side *side = &ctx->resolutions[i];
+        const char *action = am_resolution_action_name(res->action);
+        snprintf(label, sizeof label, "resolution.%s.team", res->id);
+        if (res->action == AM_ACTION_NONE) {
+            if (res->team[0]) {
+                fail_at(ctx, side->team_at, label,
+                        "'%s' is given, but action none tells no team anything", res->team);
+                return -1;
+            }
+            continue;
+        }
+        if (!res->team[0]) {
+            fail_at(ctx, side->section, label, "missing: action %s needs the team it is for",
+                    action);
+            return -1;
+        }
+        int team = am_config_team_index(cfg, res->team);
+        if (team < 0) {
+            bool replaced;
+            where at = reference_site(ctx, side->team_at, SEC_TEAM, &replaced);
+            fail_at(ctx, at, label,
+                    replaced ? "unknown team '%s' (a built-in entry uses it; this file replaces "
+                               "the team list, so define it too)"
+                             : "unknown team '%s'",
+                    res->team);
+            return -1;
+        }
+        if (!cfg->teams[team].promise[res->action].s[AM_LANG_EN]) {
+            fail_at(ctx, ctx->teams[team].section, label,
+                    "team '%s' has no %s text: say what the guest is promised when %s is chosen",
+                    res->team, action, res->id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Cross-section checks, once every pass is read. */
 static int finish(load_ctx *ctx)
 {
@@ -1551,7 +1683,7 @@ static int finish(load_ctx *ctx)
             return -1;
         }
     }
-    if (check_languages(ctx) || check_offer_values(ctx))
+    if (check_languages(ctx) || check_offer_values(ctx) || check_resolution_teams(ctx))
         return -1;
     return 0;
 }

@@ -87,7 +87,11 @@ void am_config_free(am_config *cfg)
         text_free(&cat->label);
         text_free(&cat->apology);
         text_free(&cat->explanation);
-        text_free(&cat->reassurance);
+    }
+    for (int i = 0; i < cfg->team_count; i++) {
+        text_free(&cfg->teams[i].label);
+        for (int a = 0; a < AM_ACTION_COUNT; a++)
+            text_free(&cfg->teams[i].promise[a]);
     }
     for (int i = 0; i < cfg->resolution_count; i++)
         text_free(&cfg->resolutions[i].label);
@@ -127,6 +131,53 @@ int am_config_offer_index(const am_config *cfg, const char *id)
             return i;
     }
     return -1;
+}
+
+int am_config_team_index(const am_config *cfg, const char *id)
+{
+    if (!cfg || !id)
+        return -1;
+    for (int i = 0; i < cfg->team_count; i++) {
+        if (strcmp(cfg->teams[i].id, id) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static const char *const action_names[AM_ACTION_COUNT] = {"none", "notify", "callback",
+                                                          "staff_now"};
+
+const char *am_resolution_action_name(am_resolution_action a)
+{
+    return (unsigned)a < AM_ACTION_COUNT ? action_names[a] : NULL;
+}
+
+int am_resolution_action_parse(const char *name, am_resolution_action *out)
+{
+    for (int a = 0; name && a < AM_ACTION_COUNT; a++) {
+        if (strcmp(name, action_names[a]) == 0) {
+            *out = (am_resolution_action)a;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const am_text *am_config_promise(const am_config *cfg, int resolution)
+{
+    if (!cfg || resolution < 0 || resolution >= cfg->resolution_count)
+        return NULL;
+    const am_resolution_def *res = &cfg->resolutions[resolution];
+    int team = am_config_team_index(cfg, res->team);
+    if (res->action == AM_ACTION_NONE || team < 0)
+        return NULL;
+    return &cfg->teams[team].promise[res->action];
+}
+
+bool am_resolution_urgent(const am_resolution_def *res)
+{
+    return res &&
+           (res->action == AM_ACTION_STAFF_NOW || (res->urgent && res->action != AM_ACTION_NONE));
 }
 
 int am_config_options_for(const am_config *cfg, int category, int *out, int max)

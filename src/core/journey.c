@@ -61,7 +61,8 @@ static const char *const outcome_names[] = {"open", "completed", "abandoned", "i
 static const char *const offer_state_names[] = {"none", "shown", "accepted", "declined",
                                                 "escalated"};
 static const char *const consent_names[] = {"", "yes", "no"};
-static const char *const alert_names[] = {"staff_now", "severe", "over_budget"};
+static const char *const alert_names[] = {"staff_now", "severe", "over_budget", "notify",
+                                          "callback"};
 static const char *const event_names[] = {
     "tick",         "start",         "lang",
     "category",     "impact",        "focus",
@@ -270,6 +271,25 @@ static void raise_alert(am_journey *j, am_effects *fx, am_alert_reason reason)
         return;
     j->alerted[reason] = true;
     fx_push(fx, AM_FX_RAISE_ALERT, (int)reason);
+}
+
+/* The alert a resolution's action commits to: what the thanks screen then
+ * promises is backed by it. */
+static void raise_action_alert(am_journey *j, am_effects *fx, am_resolution_action action)
+{
+    switch (action) {
+    case AM_ACTION_STAFF_NOW:
+        raise_alert(j, fx, AM_ALERT_STAFF_NOW);
+        break;
+    case AM_ACTION_NOTIFY:
+        raise_alert(j, fx, AM_ALERT_NOTIFY);
+        break;
+    case AM_ACTION_CALLBACK:
+        raise_alert(j, fx, AM_ALERT_CALLBACK);
+        break;
+    default:
+        break;
+    }
 }
 
 static int64_t seconds_ms(int seconds)
@@ -579,8 +599,7 @@ static am_step on_resolution(am_journey *j, const am_event *ev, am_effects *fx)
         if (!def)
             return refuse(j, AM_STEP_IGNORED, "choose what would make this right first");
         fx_push(fx, AM_FX_SAVE_REPORT, 0);
-        if (def->raises_alert)
-            raise_alert(j, fx, AM_ALERT_STAFF_NOW);
+        raise_action_alert(j, fx, def->action);
         return go(j, fx, decide_offer(j, fx), ev->now_ms);
     case AM_EV_BACK:
         enter(j, AM_SCREEN_APOLOGY, ev->now_ms);

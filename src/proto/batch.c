@@ -95,7 +95,7 @@ static const field alert_fields[] = {
     {"id", F_UUID, REC(id), SZ(am_proto_record, id), 0, 0, 0, NULL, false, false},
     {"kiosk", F_KIOSK, REC(kiosk), SZ(am_proto_record, kiosk), 0, 0, 0, NULL, false, false},
     {"journey", F_UUID_NULL, AL(journey), SZ(am_proto_alert, journey), 0, 0, 0, NULL, false, false},
-    {"reason", F_ENUM, AL(reason), 0, 0, AM_ALERT_STAFF_NOW, AM_ALERT_OVER_BUDGET,
+    {"reason", F_ENUM, AL(reason), 0, 0, AM_ALERT_STAFF_NOW, AM_ALERT_REASON_COUNT - 1,
      alert_reason_name, true, false},
     {"category", F_ID, AL(category), SZ(am_proto_alert, category), 0, 0, 0, NULL, false, false},
     {"severity", F_ENUM, AL(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name,

@@ -1139,18 +1139,18 @@ static void screen_apology(lay *c)
     put_text(c, body, rect(c->M, y, cw, body_h), st, -1);
     y += body_h + U(c, 28);
 
+    /* Only what went wrong: what happens next depends on the resolution
+     * the guest has not chosen yet, so it is said on thanks. */
     const char *expl = def ? am_text_get(&def->explanation, c->lang) : "";
-    const char *reas = def ? am_text_get(&def->reassurance, c->lang) : "";
     int received_h = U(c, 44);
     int card_bottom = bottom - received_h - U(c, 12);
-    if (expl[0] || reas[0]) {
+    if (expl[0]) {
         am_rect card = rect(c->M, y, cw, card_bottom - y);
         int pad = U(c, 28);
         int inner_w = cw - 2 * pad;
         int head_h = U(c, 44);
-        int eh = expl[0] ? text_height(c, expl, inner_w, AM_FONT_REGULAR, 28) : 0;
-        int rh = reas[0] ? text_height(c, reas, inner_w, AM_FONT_REGULAR, 28) : 0;
-        int want = pad + head_h + U(c, 8) + eh + (eh && rh ? U(c, 12) : 0) + rh + pad;
+        int eh = text_height(c, expl, inner_w, AM_FONT_REGULAR, 28);
+        int want = pad + head_h + U(c, 8) + eh + pad;
         if (want < card.h)
             card.h = want;
         fill(c, card, c->surface, U(c, 18), c->border, U(c, 2));
@@ -1158,19 +1158,11 @@ static void screen_apology(lay *c)
         int iy = card.y + pad;
         st = style(AM_FONT_BOLD, 26, AL_START, c->text);
         st.middle = true;
-        put_text(c, S(c, AM_STR_APOLOGY_NEXT_STEPS), rect(card.x + pad, iy, inner_w, head_h), st,
-                 -1);
+        put_text(c, S(c, AM_STR_APOLOGY_WHY), rect(card.x + pad, iy, inner_w, head_h), st, -1);
         iy += head_h + U(c, 8);
         int room = card.y + card.h - pad - iy;
         st = style(AM_FONT_REGULAR, 28, AL_START, c->text);
-        if (expl[0] && reas[0]) {
-            int share = eh * room / (eh + rh + U(c, 12));
-            put_text(c, expl, rect(card.x + pad, iy, inner_w, share), st, -1);
-            iy += share + U(c, 12);
-            put_text(c, reas, rect(card.x + pad, iy, inner_w, card.y + card.h - pad - iy), st, -1);
-        } else {
-            put_text(c, expl[0] ? expl : reas, rect(card.x + pad, iy, inner_w, room), st, -1);
-        }
+        put_text(c, expl, rect(card.x + pad, iy, inner_w, room), st, -1);
     }
     int isz = U(c, 30);
     int ry = bottom - received_h;
@@ -1399,6 +1391,21 @@ static void countdown(lay *c, am_rect r, int seconds)
     put_text(c, num, inset(r, U(c, 8)), st, -1);
 }
 
+/* What happens next, as the thanks screen says it: the committed
+ * resolution's own promise (its team's words for its action); for a
+ * resolution that commits to nothing, no promise; and when nothing can
+ * carry the action out (sync is off), where to go instead. */
+static const char *promise_text(const lay *c)
+{
+    int res = am_config_resolution_index(c->cfg, c->r->resolution);
+    const am_text *promise = am_config_promise(c->cfg, res);
+    if (!promise)
+        return S(c, AM_STR_THANKS_PROMISE_NONE);
+    if (!c->cfg->sync.url[0])
+        return S(c, AM_STR_THANKS_ASK_DESK);
+    return am_text_get(promise, c->lang);
+}
+
 static void screen_thanks(lay *c)
 {
     int y = header(c) + U(c, 28);
@@ -1409,7 +1416,8 @@ static void screen_thanks(lay *c)
     bool named = c->r->first_name[0] != '\0';
     const char *t = named ? with_name(c, S(c, AM_STR_THANKS_TITLE_NAMED), c->r->first_name)
                           : S(c, AM_STR_THANKS_TITLE);
-    tstyle st = style(AM_FONT_BOLD, 56, c->portrait ? AL_CENTER : AL_START, c->primary);
+    int align = c->portrait ? AL_CENTER : AL_START;
+    tstyle st = style(AM_FONT_BOLD, 56, align, c->primary);
     st.middle = true;
     st.flags = named ? AM_TF_GUEST : 0;
     int th = title_height(c, t, cw, 56);
@@ -1418,63 +1426,83 @@ static void screen_thanks(lay *c)
     bool voucher = c->r->voucher[0] != '\0' && c->r->offer_state == AM_OFFER_ACCEPTED;
     int qr = voucher ? U(c, c->portrait ? 260 : 220) : 0;
     int text_w = voucher && !c->portrait ? cw - qr - U(c, 40) : cw;
-    int cat = category_index(c);
-    const char *reas = cat >= 0 ? am_text_get(&c->cfg->categories[cat].reassurance, c->lang) : "";
-    st = style(AM_FONT_REGULAR, 30, c->portrait ? AL_CENTER : AL_START, c->text);
-    int bh = text_height(c, S(c, AM_STR_THANKS_BODY), text_w, AM_FONT_REGULAR, 30);
-    if (bh > U(c, 130))
-        bh = U(c, 130);
-    put_text(c, S(c, AM_STR_THANKS_BODY), rect(c->M, y, text_w, bh), st, -1);
-    y += bh + U(c, 16);
-    if (reas[0]) {
-        int rh = text_height(c, reas, text_w, AM_FONT_REGULAR, 30);
-        if (rh > U(c, 130))
-            rh = U(c, 130);
-        put_text(c, reas, rect(c->M, y, text_w, rh), st, -1);
-        y += rh + U(c, 16);
-    }
-    if (c->r->offer_state == AM_OFFER_ESCALATED) {
-        st = style(AM_FONT_BOLD, 28, c->portrait ? AL_CENTER : AL_START, c->text);
-        put_text(c, S(c, AM_STR_THANKS_MANAGER), rect(c->M, y, text_w, U(c, 84)), st, -1);
-        y += U(c, 84) + U(c, 8);
-    }
+    const char *body = S(c, AM_STR_THANKS_BODY);
+    const char *promise = promise_text(c);
+    bool escalated = c->r->offer_state == AM_OFFER_ESCALATED;
+    int badge = U(c, 64);
+
+    /* The voucher's lines, measured first: what the code is for and how
+     * long it lasts must stay on screen, so the sentences above give way. */
+    const char *what = voucher ? offer_text(c) : "";
+    const char *valid = "";
+    int lh = 0, wh = 0, vh = 0, voucher_h = 0;
     if (voucher) {
-        int vx = c->portrait ? c->M : c->M;
-        st = style(AM_FONT_REGULAR, 24, c->portrait ? AL_CENTER : AL_START, c->muted);
-        st.middle = true;
-        /* Its measured height: a fixed box shrank the Arabic label (taller
-         * line) to half the size of the English one. */
-        int lh = text_height(c, S(c, AM_STR_THANKS_VOUCHER), text_w, AM_FONT_REGULAR, 24);
-        if (lh < U(c, 36))
-            lh = U(c, 36);
-        put_text(c, S(c, AM_STR_THANKS_VOUCHER), rect(vx, y, text_w, lh), st, -1);
-        y += lh;
-        st = style(AM_FONT_BOLD, 44, c->portrait ? AL_CENTER : AL_START, c->text);
-        st.middle = true;
-        put_text(c, c->r->voucher, rect(vx, y, text_w, U(c, 64)), st, -1);
-        y += U(c, 64) + U(c, 4);
-        /* What the code is for and how long it lasts, so the guest knows
-         * what to do with it. */
-        const char *what = offer_text(c);
-        if (what[0]) {
-            st = style(AM_FONT_BOLD, 26, c->portrait ? AL_CENTER : AL_START, c->text);
-            int wh = text_height(c, what, text_w, AM_FONT_BOLD, 26);
-            if (wh > U(c, 76))
-                wh = U(c, 76);
-            put_text(c, what, rect(vx, y, text_w, wh), st, -1);
-            y += wh + U(c, 4);
-        }
         int days = c->cfg->budget.offer_days;
-        const char *valid = S(c, AM_STR_THANKS_VOUCHER_VALID_ONE);
+        valid = S(c, AM_STR_THANKS_VOUCHER_VALID_ONE);
         if (days != 1) {
             char n[16];
             snprintf(n, sizeof n, "%d", days);
             valid = with_field(c, S(c, AM_STR_THANKS_VOUCHER_VALID), "{days}", n);
         }
-        st = style(AM_FONT_REGULAR, 24, c->portrait ? AL_CENTER : AL_START, c->muted);
-        int vh = text_height(c, valid, text_w, AM_FONT_REGULAR, 24);
+        /* Its measured height: a fixed box shrank the Arabic label (taller
+         * line) to half the size of the English one. */
+        lh = text_height(c, S(c, AM_STR_THANKS_VOUCHER), text_w, AM_FONT_REGULAR, 24);
+        if (lh < U(c, 36))
+            lh = U(c, 36);
+        wh = what[0] ? text_height(c, what, text_w, AM_FONT_BOLD, 26) : 0;
+        if (wh > U(c, 76))
+            wh = U(c, 76);
+        vh = text_height(c, valid, text_w, AM_FONT_REGULAR, 24);
         if (vh > U(c, 70))
             vh = U(c, 70);
+        voucher_h = lh + U(c, 64) + U(c, 4) + (wh ? wh + U(c, 4) : 0) + vh + U(c, 16) +
+                    (c->portrait ? qr : 0);
+    }
+    int esc_h = escalated ? U(c, 84) + U(c, 8) : 0;
+    int bh = text_height(c, body, text_w, AM_FONT_REGULAR, 30);
+    if (bh > U(c, 130))
+        bh = U(c, 130);
+    int rh = text_height(c, promise, text_w, AM_FONT_REGULAR, 30);
+    if (rh > U(c, 160))
+        rh = U(c, 160);
+    int room = bottom - badge - U(c, 16) - y - voucher_h - esc_h - 2 * U(c, 16);
+    if (bh + rh > room) {
+        /* The promise gives way (put_text scales its words to fit), down to
+         * two lines' worth; the short first sentence keeps its size. */
+        rh = room - bh;
+        if (rh < U(c, 64))
+            rh = U(c, 64);
+    }
+    st = style(AM_FONT_REGULAR, 30, align, c->text);
+    put_text(c, body, rect(c->M, y, text_w, bh), st, -1);
+    y += bh + U(c, 16);
+    /* What happens next is the sentence the guest acts on: in bold. */
+    st = style(AM_FONT_BOLD, 30, align, c->text);
+    put_text(c, promise, rect(c->M, y, text_w, rh), st, -1);
+    y += rh + U(c, 16);
+    if (escalated) {
+        st = style(AM_FONT_BOLD, 28, align, c->text);
+        put_text(c, S(c, AM_STR_THANKS_MANAGER), rect(c->M, y, text_w, U(c, 84)), st, -1);
+        y += U(c, 84) + U(c, 8);
+    }
+    if (voucher) {
+        int vx = c->M;
+        st = style(AM_FONT_REGULAR, 24, align, c->muted);
+        st.middle = true;
+        put_text(c, S(c, AM_STR_THANKS_VOUCHER), rect(vx, y, text_w, lh), st, -1);
+        y += lh;
+        st = style(AM_FONT_BOLD, 44, align, c->text);
+        st.middle = true;
+        put_text(c, c->r->voucher, rect(vx, y, text_w, U(c, 64)), st, -1);
+        y += U(c, 64) + U(c, 4);
+        /* What the code is for and how long it lasts, so the guest knows
+         * what to do with it. */
+        if (wh) {
+            st = style(AM_FONT_BOLD, 26, align, c->text);
+            put_text(c, what, rect(vx, y, text_w, wh), st, -1);
+            y += wh + U(c, 4);
+        }
+        st = style(AM_FONT_REGULAR, 24, align, c->muted);
         put_text(c, valid, rect(vx, y, text_w, vh), st, -1);
         y += vh + U(c, 16);
         am_rect q = c->portrait ? rect((c->W - qr) / 2, y, qr, qr)
@@ -1487,7 +1515,6 @@ static void screen_thanks(lay *c)
             cmd->color = 0xFF000000u;
         }
     }
-    int badge = U(c, 64);
     int by = bottom - badge;
     countdown(c, rect(c->M, by, badge, badge),
               seconds_until(am_journey_deadline(c->j), c->v->now_ms));

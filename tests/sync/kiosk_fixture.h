@@ -45,7 +45,7 @@ static inline void kx_write_conf(kiosk_fx *k, const char *url, const char *token
              "[resolution.replace]\nlabel = Replace it\n\n"
              "[category.room]\nlabel = Room\n"
              "explanation = The room was not checked before you arrived.\n"
-             "reassurance = Housekeeping will check it within the hour.\noptions = replace\n\n"
+             "options = replace\n\n"
              "[offer.drink]\ntext = A drink at the bar, on us\nvalue = 6.00\n"
              "categories = room\nseverities = significant, severe\n",
              k->fx->data, url ? url : "", token_file, k->fx->secret_file, k->fx->h->ca, batch);

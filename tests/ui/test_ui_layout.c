@@ -182,6 +182,168 @@ static void no_text_overflows_retail(void **state)
     check_config(RETAIL_CONF);
 }
 
+/* ---- promises -------------------------------------------------------------- */
+
+/* A journey in `lang` that chose option `res` of category `cat` and went
+ * on to thanks the shortest way. The caller frees it. */
+static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, int res,
+                                      am_journey **at_resolution)
+{
+    ui_fixture_now = 1000;
+    am_journey *j = am_journey_new(cfg, 0);
+    ui_feed(j, AM_EV_LANG, lang, NULL, true);
+    ui_feed(j, AM_EV_START, 0, NULL, true);
+    ui_feed(j, AM_EV_CATEGORY, cat, NULL, true);
+    ui_feed(j, AM_EV_IMPACT, AM_SEVERITY_MINOR, NULL, true);
+    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    assert_int_equal(am_journey_screen(j), AM_SCREEN_RESOLUTION);
+    assert_int_equal(ui_feed(j, AM_EV_RESOLUTION, res, NULL, true), AM_STEP_OK);
+    if (cfg->resolutions[res].asks_text)
+        ui_feed(j, AM_EV_TEXT, 0, "a word", true);
+    *at_resolution = j;
+    j = am_journey_new(cfg, 0); /* the same walk again, on to thanks */
+    ui_feed(j, AM_EV_LANG, lang, NULL, true);
+    ui_feed(j, AM_EV_START, 0, NULL, true);
+    ui_feed(j, AM_EV_CATEGORY, cat, NULL, true);
+    ui_feed(j, AM_EV_IMPACT, AM_SEVERITY_MINOR, NULL, true);
+    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    ui_feed(j, AM_EV_RESOLUTION, res, NULL, true);
+    if (cfg->resolutions[res].asks_text)
+        ui_feed(j, AM_EV_TEXT, 0, "a word", true);
+    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    if (am_journey_screen(j) == AM_SCREEN_OFFER)
+        ui_feed(j,
+                am_journey_report(j)->offer_state == AM_OFFER_SHOWN ? AM_EV_OFFER_DECLINE
+                                                                    : AM_EV_NEXT,
+                0, NULL, true);
+    ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+    ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+    assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
+    return j;
+}
+
+/* How many of the site's promise sentences (every team, action and
+ * language) and the kiosk's own "ask a member of staff" are on screen,
+ * other than `allowed`. */
+static int other_promises_shown(const am_layout *l, const am_config *cfg, const am_i18n *i18n,
+                                const char *allowed, char *which, size_t len)
+{
+    int found = 0;
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        const char *own[] = {am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK),
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_PROMISE_NONE)};
+        for (size_t i = 0; i < 2; i++) {
+            if ((!allowed || strcmp(own[i], allowed) != 0) && am_layout_has_text(l, own[i])) {
+                snprintf(which, len, "%s", own[i]);
+                found++;
+            }
+        }
+        for (int t = 0; t < cfg->team_count; t++) {
+            for (int a = AM_ACTION_NOTIFY; a < AM_ACTION_COUNT; a++) {
+                const char *p = cfg->teams[t].promise[a].s[lang];
+                if (p && (!allowed || strcmp(p, allowed) != 0) && am_layout_has_text(l, p)) {
+                    snprintf(which, len, "%s", p);
+                    found++;
+                }
+            }
+        }
+    }
+    return found;
+}
+
+/* For every option of every category, in every language: the screens
+ * before the choice promise nothing, and thanks says exactly what the
+ * committed action does: its team's sentence for it, nothing for action
+ * none, and "ask a member of staff" when sync is off and nothing would
+ * carry the action out. */
+static void check_promises(const char *conf)
+{
+    am_config *cfg = load_config(conf);
+    am_render *r = open_measurer();
+    am_i18n *i18n = NULL;
+    char err[2048], which[512];
+    if (am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    am_layout *l = malloc(sizeof *l);
+    assert_non_null(l);
+    int checked = 0, failures = 0;
+    for (int cat = 0; cat < cfg->category_count; cat++) {
+        int options[AM_MAX_CAT_OPTIONS + 2];
+        int n = am_config_options_for(cfg, cat, options, AM_MAX_CAT_OPTIONS + 2);
+        for (int o = 0; o < n; o++) {
+            const am_resolution_def *res = &cfg->resolutions[options[o]];
+            for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+                am_journey *before = NULL;
+                am_journey *j = journey_that_chose(cfg, lang, cat, options[o], &before);
+                am_view v = {.cfg = cfg,
+                             .i18n = i18n,
+                             .journey = before,
+                             .now_ms = ui_fixture_now,
+                             .width = 1280,
+                             .height = 800,
+                             .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                             .measure = am_render_measure,
+                             .measure_ud = r};
+                am_layout_build(l, &v);
+                if (other_promises_shown(l, cfg, i18n, NULL, which, sizeof which)) {
+                    failures++;
+                    print_error("%s %s before choosing %s: shows '%s'\n", cfg->categories[cat].id,
+                                am_lang_codes[lang], res->id, which);
+                }
+                const am_text *promise = am_config_promise(cfg, options[o]);
+                const char *expected =
+                    !promise            ? am_i18n_get(i18n, lang, AM_STR_THANKS_PROMISE_NONE)
+                    : !cfg->sync.url[0] ? am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK)
+                                        : am_text_get(promise, lang);
+                v.journey = j;
+                am_layout_build(l, &v);
+                if (!am_layout_has_text(l, expected)) {
+                    failures++;
+                    print_error("%s %s %s (%s): thanks lacks '%s'\n", cfg->categories[cat].id,
+                                res->id, am_lang_codes[lang],
+                                am_resolution_action_name(res->action), expected);
+                }
+                if (other_promises_shown(l, cfg, i18n, expected, which, sizeof which)) {
+                    failures++;
+                    print_error("%s %s %s (%s): thanks also shows '%s'\n", cfg->categories[cat].id,
+                                res->id, am_lang_codes[lang],
+                                am_resolution_action_name(res->action), which);
+                }
+                checked++;
+                am_journey_free(before);
+                am_journey_free(j);
+            }
+        }
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_render_close(r);
+    am_config_free(cfg);
+    assert_true(checked >= AM_LANG_COUNT * 10);
+    assert_int_equal(failures, 0);
+}
+
+static void promises_follow_actions_hotel(void **state)
+{
+    (void)state;
+    check_promises(AM_SOURCE_DIR "/config/hotel.conf");
+}
+
+static void promises_follow_actions_retail(void **state)
+{
+    (void)state;
+    check_promises(RETAIL_CONF);
+}
+
+/* Sync off: nothing carries an action out, and thanks says so. */
+static void promises_follow_actions_sync_off(void **state)
+{
+    (void)state;
+    check_promises(GOLDEN_CONF);
+}
+
 /* The checker itself finds a real problem: a measure that says every text
  * is huge must be reported, or the overflow test could never fail. */
 static void huge_text(void *ud, const char *t, size_t n, am_font f, int px, int *w, int *h)
@@ -963,6 +1125,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(missing_and_unknown_keys_are_caught),
     cmocka_unit_test(no_text_overflows_hotel),
     cmocka_unit_test(no_text_overflows_retail),
+    cmocka_unit_test(promises_follow_actions_hotel),
+    cmocka_unit_test(promises_follow_actions_retail),
+    cmocka_unit_test(promises_follow_actions_sync_off),
     cmocka_unit_test(checker_reports_overflow),
     cmocka_unit_test(arabic_mirrors_the_layout),
     cmocka_unit_test(hit_testing_finds_every_widget),

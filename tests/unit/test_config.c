@@ -50,6 +50,8 @@ static void expect_error(const char *text, const char *expected)
 
 /* A file with one category, so that categories do not come from defaults. */
 #define ROOM "[category.room]\nlabel = Room\noptions = refund, callback\n"
+/* The same, with its one option defined by the file. */
+#define ROOM_MOVE "[category.room]\nlabel = Room\noptions = move\n"
 
 static void assert_text_complete(const am_text *t, const char *what, const char *id)
 {
@@ -68,16 +70,23 @@ static void assert_config_complete(const am_config *cfg)
         assert_text_complete(&cat->label, "label", cat->id);
         assert_text_complete(&cat->apology, "apology", cat->id);
         assert_text_complete(&cat->explanation, "explanation", cat->id);
-        assert_text_complete(&cat->reassurance, "reassurance", cat->id);
     }
-    for (int i = 0; i < cfg->resolution_count; i++)
-        assert_text_complete(&cfg->resolutions[i].label, "label", cfg->resolutions[i].id);
+    for (int i = 0; i < cfg->resolution_count; i++) {
+        const am_resolution_def *res = &cfg->resolutions[i];
+        assert_text_complete(&res->label, "label", res->id);
+        /* What the guest is told will happen, in every language. */
+        if (res->action != AM_ACTION_NONE)
+            assert_text_complete(am_config_promise(cfg, i), am_resolution_action_name(res->action),
+                                 res->id);
+    }
+    for (int i = 0; i < cfg->team_count; i++)
+        assert_text_complete(&cfg->teams[i].label, "label", cfg->teams[i].id);
     for (int i = 0; i < cfg->offer_count; i++)
         assert_text_complete(&cfg->offers[i].text, "text", cfg->offers[i].id);
     int staff_now = am_config_resolution_index(cfg, AM_RESOLUTION_STAFF_NOW);
     int other = am_config_resolution_index(cfg, AM_RESOLUTION_OTHER);
     assert_true(staff_now >= 0 && other >= 0);
-    assert_true(cfg->resolutions[staff_now].raises_alert);
+    assert_int_equal(cfg->resolutions[staff_now].action, AM_ACTION_STAFF_NOW);
     assert_true(cfg->resolutions[other].asks_text);
 }
 
@@ -146,7 +155,6 @@ static void amends_conf_equals_defaults(void **state)
         assert_same_text(&a->label, &b->label, a->id);
         assert_same_text(&a->apology, &b->apology, a->id);
         assert_same_text(&a->explanation, &b->explanation, a->id);
-        assert_same_text(&a->reassurance, &b->reassurance, a->id);
         assert_int_equal(a->option_count, b->option_count);
         assert_memory_equal(a->options, b->options, sizeof a->options);
     }
@@ -155,8 +163,18 @@ static void amends_conf_equals_defaults(void **state)
         const am_resolution_def *a = &def->resolutions[i], *b = &ref->resolutions[i];
         assert_string_equal(a->id, b->id);
         assert_same_text(&a->label, &b->label, a->id);
-        assert_int_equal(a->raises_alert, b->raises_alert);
+        assert_int_equal(a->action, b->action);
+        assert_string_equal(a->team, b->team);
+        assert_int_equal(a->urgent, b->urgent);
         assert_int_equal(a->asks_text, b->asks_text);
+    }
+    assert_int_equal(def->team_count, ref->team_count);
+    for (int i = 0; i < def->team_count; i++) {
+        const am_team_def *a = &def->teams[i], *b = &ref->teams[i];
+        assert_string_equal(a->id, b->id);
+        assert_same_text(&a->label, &b->label, a->id);
+        for (int act = 0; act < AM_ACTION_COUNT; act++)
+            assert_same_text(&a->promise[act], &b->promise[act], a->id);
     }
     assert_int_equal(def->offer_count, ref->offer_count);
     for (int i = 0; i < def->offer_count; i++) {
@@ -247,7 +265,7 @@ static void every_key_documented(void **state)
                          am_lang_codes[lang]);
         }
         bool list = strcmp(section, "category") == 0 || strcmp(section, "resolution") == 0 ||
-                    strcmp(section, "offer") == 0;
+                    strcmp(section, "offer") == 0 || strcmp(section, "team") == 0;
         snprintf(heading, sizeof heading, "### `%s%s.%s`", section, list ? ".ID" : "", key);
         if (!strstr(doc, heading))
             fail_msg("key %s has no '%s' heading in docs/config.md", name, heading);
@@ -338,7 +356,7 @@ static void builtin_resolution_reworded(void **state)
     /* The file reworded it in English only: other languages fall back to
      * that wording, never to a mix with the built-in one. */
     assert_null(cfg->resolutions[i].label.s[AM_LANG_FR]);
-    assert_true(cfg->resolutions[i].raises_alert);
+    assert_int_equal(cfg->resolutions[i].action, AM_ACTION_STAFF_NOW);
     am_config_free(cfg);
 }
 
@@ -587,10 +605,10 @@ static void error_unknown_section(void **state)
     (void)state;
     expect_error("[kiosk]\nid = lobby\n[kiosks]\n",
                  "hotel.conf:3: [kiosks]: unknown section (known: kiosk, idle, theme, sync, "
-                 "store, budget, category.ID, resolution.ID, offer.ID)");
+                 "store, budget, category.ID, resolution.ID, offer.ID, team.ID)");
     expect_error("[idle.fast]\n", "hotel.conf:1: [idle.fast]: unknown section (known: kiosk, "
                                   "idle, theme, sync, store, budget, category.ID, "
-                                  "resolution.ID, offer.ID)");
+                                  "resolution.ID, offer.ID, team.ID)");
     expect_error("\n[category]\nlabel = Room\n",
                  "hotel.conf:2: [category]: needs an id: [category.ID]");
     expect_error("[kiosk\n", "hotel.conf:1: [kiosk: missing ']'");
@@ -710,14 +728,38 @@ static void error_category_unknown_resolution(void **state)
                  "[category.*] sections too)");
 }
 
+/* A resolution that commits to something names a team with the words for
+ * it; one that commits to nothing names none. */
+static void error_resolution_team(void **state)
+{
+    (void)state;
+    expect_error(ROOM_MOVE "[resolution.move]\nlabel = Move\naction = notify\n",
+                 "hotel.conf:4: resolution.move.team: missing: action notify needs the team it "
+                 "is for");
+    expect_error(ROOM_MOVE "[resolution.move]\nlabel = Move\naction = notify\nteam = porters\n",
+                 "hotel.conf:7: resolution.move.team: unknown team 'porters'");
+    expect_error(ROOM_MOVE "[resolution.move]\nlabel = Move\nteam = staff\n",
+                 "hotel.conf:6: resolution.move.team: 'staff' is given, but action none tells no "
+                 "team anything");
+    expect_error(ROOM_MOVE "[team.porters]\nlabel = Porters\nnotify = The porters will be told.\n"
+                           "[resolution.move]\nlabel = Move\naction = callback\nteam = porters\n",
+                 "hotel.conf:4: resolution.move.team: team 'porters' has no callback text: say "
+                 "what the guest is promised when move is chosen");
+    expect_error(ROOM "[team.porters]\nlabel = Porters\nnotify = The porters will be told.\n",
+                 "hotel.conf:4: resolution.fix_now.team: unknown team 'staff' (a built-in entry "
+                 "uses it; this file replaces the team list, so define it too)");
+    expect_error(ROOM "[team.porters]\nnotify = The porters will be told.\n",
+                 "hotel.conf:4: [team.porters]: no label (label = ... in English is required)");
+}
+
 static void error_builtin_listed_as_option(void **state)
 {
     (void)state;
     expect_error("[category.room]\nlabel = Room\noptions = refund, staff_now\n",
                  "hotel.conf:3: category.room.options: 'staff_now' is always offered after the "
                  "category's own options; do not list it");
-    expect_error(ROOM "[resolution.staff_now]\nlabel = Manager\nalert = no\n",
-                 "hotel.conf:6: resolution.staff_now.alert: must be yes for the built-in "
+    expect_error(ROOM "[resolution.staff_now]\nlabel = Manager\naction = notify\n",
+                 "hotel.conf:6: resolution.staff_now.action: must be staff_now for the built-in "
                  "'staff_now'");
     expect_error(ROOM "[resolution.other]\nlabel = Other\ntext = no\n",
                  "hotel.conf:6: resolution.other.text: must be yes for the built-in 'other'");
@@ -855,7 +897,7 @@ static void error_missing_required_text(void **state)
                  "hotel.conf:1: [category.room]: no label (label = ... in English is required)");
     expect_error(ROOM "[category.bar]\nlabel = Bar\napology.fr = Désolés.\n",
                  "hotel.conf:4: [category.bar]: apology has translations but no English text");
-    expect_error(ROOM "[resolution.move]\nalert = yes\n",
+    expect_error(ROOM "[resolution.move]\naction = none\n",
                  "hotel.conf:4: [resolution.move]: no label (label = ... in English is required)");
     expect_error(ROOM "[offer.drink]\nvalue = 5\n",
                  "hotel.conf:4: [offer.drink]: no text (text = ... in English is required)");
@@ -870,8 +912,14 @@ static void error_missing_required_text(void **state)
 static void error_bad_values(void **state)
 {
     (void)state;
-    expect_error("[resolution.move]\nlabel = Move\nalert = true\n",
-                 "hotel.conf:3: resolution.move.alert: 'true' is not yes or no");
+    expect_error("[resolution.move]\nlabel = Move\nurgent = true\n",
+                 "hotel.conf:3: resolution.move.urgent: 'true' is not yes or no");
+    expect_error("[resolution.move]\nlabel = Move\naction = email\n",
+                 "hotel.conf:3: resolution.move.action: 'email' is not an action (none, notify, "
+                 "callback or staff_now)");
+    expect_error("[resolution.move]\nlabel = Move\nteam = Front Desk\n",
+                 "hotel.conf:3: resolution.move.team: 'Front Desk' is not a team id (a-z, 0-9 "
+                 "and _, at most 32 characters)");
     expect_error("[kiosk]\nlog_level = verbose\n",
                  "hotel.conf:2: kiosk.log_level: 'verbose' is not one of debug, info, warn, "
                  "error, off");
@@ -942,6 +990,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(error_offer_unknown_category),
     cmocka_unit_test(error_category_unknown_resolution),
     cmocka_unit_test(error_builtin_listed_as_option),
+    cmocka_unit_test(error_resolution_team),
     cmocka_unit_test(error_duplicate_key),
     cmocka_unit_test(error_duplicate_section),
     cmocka_unit_test(error_too_many_categories),

@@ -63,7 +63,7 @@ static am_config *test_config(void)
     const char *res_ids[RES_COUNT] = {"clean_again", "move_room", "refund", "staff_now", "other"};
     for (int i = 0; i < RES_COUNT; i++)
         set_id(cfg->resolutions[i].id, res_ids[i]);
-    cfg->resolutions[RES_STAFF].raises_alert = true;
+    cfg->resolutions[RES_STAFF].action = AM_ACTION_STAFF_NOW;
     cfg->resolutions[RES_OTHER].asks_text = true;
     cfg->resolution_count = RES_COUNT;
 
@@ -889,6 +889,36 @@ static void resolution_staff_now_alerts_once(void **state)
     assert_trace(h, "save_report");
     assert_int_equal(h->store.alert_count, 1);
     assert_int_equal(h->store.alerts[0], AM_ALERT_STAFF_NOW);
+}
+
+/* What a resolution commits to is what it raises: notify tells its team,
+ * callback queues a call back, none raises nothing. */
+static void resolution_action_raises_its_alert(void **state)
+{
+    harness *h = *state;
+    h->cfg->resolutions[RES_CLEAN].action = AM_ACTION_NOTIFY;
+    h->cfg->resolutions[RES_MOVE].action = AM_ACTION_CALLBACK;
+    to_resolution(h, CAT_NOISE, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_trace(h, "save_report raise_alert:callback record_offer:shown");
+    am_journey_free(h->j);
+    h->j = am_journey_new(h->cfg, h->now);
+    memset(&h->store, 0, sizeof h->store);
+    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_trace(h, "save_report raise_alert:notify record_offer:shown");
+    assert_int_equal(h->store.alert_count, 1);
+    assert_int_equal(h->store.alerts[0], AM_ALERT_NOTIFY);
+    am_journey_free(h->j);
+    h->j = am_journey_new(h->cfg, h->now);
+    memset(&h->store, 0, sizeof h->store);
+    h->cfg->resolutions[RES_CLEAN].action = AM_ACTION_NONE;
+    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_trace(h, "save_report record_offer:shown");
 }
 
 static void resolution_back_goes_to_apology(void **state)
@@ -1968,6 +1998,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(resolution_next_needs_choice, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_other_asks_for_text, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_staff_now_alerts_once, setup, teardown),
+    cmocka_unit_test_setup_teardown(resolution_action_raises_its_alert, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_back_goes_to_apology, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_idle_closes_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_shown_then_accepted, setup, teardown),
