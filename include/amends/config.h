@@ -99,6 +99,7 @@ typedef struct am_offer_def {
     char id[AM_ID_MAX];
     am_text text;           /* "Breakfast for two tomorrow, on us" */
     int64_t value_minor;    /* in the budget currency's minor unit */
+    int valid_days;         /* its voucher's validity; 0: [budget] voucher_days */
     unsigned severity_mask; /* bit (1u << am_severity) for each severity */
     uint32_t category_mask; /* bit per category index */
 } am_offer_def;
@@ -131,6 +132,10 @@ typedef struct am_config {
     } idle;
 
     struct {
+        int voucher_s; /* thanks with a voucher stays this long, unless Done */
+    } journey;
+
+    struct {
         char brand[64];
         uint32_t primary, accent, background, text; /* 0xRRGGBB */
         char logo[AM_PATH_MAX];                     /* PNG; "" for none */
@@ -156,6 +161,7 @@ typedef struct am_config {
         char currency[4];
         int64_t daily_value_minor;
         int hourly_offers;
+        int severe_reserve_percent;         /* share kept for severe reports */
         int offer_days;                     /* a voucher stays valid this many days */
         char voucher_key_file[AM_PATH_MAX]; /* the key vouchers are made with */
     } budget;
@@ -198,6 +204,10 @@ const am_text *am_config_promise(const am_config *cfg, int resolution);
 /* True when choosing the resolution must reach staff at once: staff_now,
  * or an action marked urgent. */
 bool am_resolution_urgent(const am_resolution_def *res);
+
+/* Days a voucher for offer `offer` stays valid: its own valid_days, else
+ * [budget] voucher_days. */
+int am_config_offer_valid_days(const am_config *cfg, int offer);
 
 /* The resolution options shown for a category, built-ins included:
  * the category's own options, then staff_now, then other. Writes at most

@@ -81,6 +81,7 @@ typedef enum am_str {
     AM_STR_THANKS_VOUCHER,
     AM_STR_THANKS_VOUCHER_VALID,
     AM_STR_THANKS_VOUCHER_VALID_ONE,
+    AM_STR_THANKS_VOUCHER_UNTIL, /* {date}: the voucher's last day */
     AM_STR_THANKS_MANAGER,
     AM_STR_THANKS_RETURNING,
     AM_STR_THANKS_DONE,
@@ -132,6 +133,8 @@ typedef enum am_str {
     AM_STR_MANAGER_MSG_REQUEUE_FAILED,
     AM_STR_MANAGER_MSG_EXPORTED,
     AM_STR_MANAGER_MSG_EXPORT_FAILED,
+    AM_STR_DATE_MONTHS, /* the twelve month names, comma-separated */
+    AM_STR_DATE_FORMAT, /* a date: {day}, {month} and {year} */
     AM_STR_KBD_SPACE,
     AM_STR_COUNT
 } am_str;

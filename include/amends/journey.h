@@ -78,6 +78,7 @@ typedef enum am_alert_reason {
     AM_ALERT_OVER_BUDGET,   /* offer due but budget spent: escalated */
     AM_ALERT_NOTIFY,        /* a resolution with action notify: tell its team */
     AM_ALERT_CALLBACK,      /* a resolution with action callback: its team calls back */
+    AM_ALERT_SEVERE_UNSENT, /* severe, but the guest walked away before sending */
     AM_ALERT_REASON_COUNT
 } am_alert_reason;
 const char *am_alert_reason_name(am_alert_reason r);
@@ -273,5 +274,9 @@ const char *am_journey_pin(const am_journey *j);
 
 /* The voucher code issued for an accepted offer (by the app, issue 6). */
 void am_journey_set_voucher(am_journey *j, const char *code);
+/* When that voucher stops being valid (wall clock, ms), for thanks to show
+ * its last day; 0 when unknown. Forgotten with the journey. */
+void am_journey_set_voucher_expiry(am_journey *j, int64_t expires_ms);
+int64_t am_journey_voucher_expiry(const am_journey *j);
 
 #endif

@@ -29,8 +29,8 @@
 /* A site file is a few hundred lines; this cap keeps a wrong path (a log,
  * a disk image) from being read into memory whole. */
 #define FILE_MAX_BYTES (1024 * 1024)
-/* 7 scalar sections plus every list entry the caps allow. */
-#define MAX_SECTIONS (7 + AM_MAX_CATEGORIES + AM_MAX_RESOLUTIONS + AM_MAX_OFFERS + AM_MAX_TEAMS)
+/* 8 scalar sections plus every list entry the caps allow. */
+#define MAX_SECTIONS (8 + AM_MAX_CATEGORIES + AM_MAX_RESOLUTIONS + AM_MAX_OFFERS + AM_MAX_TEAMS)
 /* Money values: up to one million in the major unit, in hundredths. */
 #define MONEY_MAX INT64_C(100000000)
 
@@ -43,6 +43,7 @@ typedef enum section_kind {
     SEC_STORE,
     SEC_BUDGET,
     SEC_MANAGER,
+    SEC_JOURNEY,
     SEC_CATEGORY,
     SEC_RESOLUTION,
     SEC_OFFER,
@@ -51,10 +52,12 @@ typedef enum section_kind {
 } section_kind;
 
 static const char *const section_names[SEC_KIND_COUNT] = {
-    [SEC_KIOSK] = "kiosk",     [SEC_IDLE] = "idle",         [SEC_THEME] = "theme",
-    [SEC_SYNC] = "sync",       [SEC_STORE] = "store",       [SEC_BUDGET] = "budget",
-    [SEC_MANAGER] = "manager", [SEC_CATEGORY] = "category", [SEC_RESOLUTION] = "resolution",
-    [SEC_OFFER] = "offer",     [SEC_TEAM] = "team",
+    [SEC_KIOSK] = "kiosk",       [SEC_IDLE] = "idle",
+    [SEC_THEME] = "theme",       [SEC_SYNC] = "sync",
+    [SEC_STORE] = "store",       [SEC_BUDGET] = "budget",
+    [SEC_MANAGER] = "manager",   [SEC_JOURNEY] = "journey",
+    [SEC_CATEGORY] = "category", [SEC_RESOLUTION] = "resolution",
+    [SEC_OFFER] = "offer",       [SEC_TEAM] = "team",
 };
 
 static bool is_list_kind(section_kind kind)
@@ -942,8 +945,11 @@ static const key_def key_table[] = {
     {SEC_BUDGET, "daily_value", parse_daily_value, CFG(budget.daily_value_minor), 0, MONEY_MAX,
      false},
     {SEC_BUDGET, "hourly_offers", parse_int, CFG(budget.hourly_offers), 0, 1000, false},
+    {SEC_BUDGET, "severe_reserve_percent", parse_int, CFG(budget.severe_reserve_percent), 0, 100,
+     false},
     {SEC_BUDGET, "voucher_days", parse_int, CFG(budget.offer_days), 1, 365, false},
     {SEC_BUDGET, "voucher_key_file", parse_path, CFG(budget.voucher_key_file), 1, 0, false},
+    {SEC_JOURNEY, "voucher_seconds", parse_int, CFG(journey.voucher_s), 10, 600, false},
     {SEC_MANAGER, "gesture_corner", parse_corner, CFG(manager.gesture_corner), 0, 0, false},
     {SEC_MANAGER, "gesture_seconds", parse_int, CFG(manager.gesture_seconds), 1, 30, false},
     {SEC_MANAGER, "max_failures", parse_int, CFG(manager.max_failures), 1, 100, false},
@@ -962,6 +968,7 @@ static const key_def key_table[] = {
     {SEC_OFFER, "value", parse_offer_value, OFF(value_minor), 0, MONEY_MAX, false},
     {SEC_OFFER, "severities", parse_severities, OFF(severity_mask), 0, 0, false},
     {SEC_OFFER, "categories", parse_offer_categories, OFF(category_mask), 0, 0, false},
+    {SEC_OFFER, "valid_days", parse_int, OFF(valid_days), 1, 365, false},
     {SEC_TEAM, "label", parse_text, TEAM(label), 0, 48, true},
     {SEC_TEAM, "notify", parse_text, PROMISE(AM_ACTION_NOTIFY), 0, 200, true},
     {SEC_TEAM, "callback", parse_text, PROMISE(AM_ACTION_CALLBACK), 0, 200, true},
@@ -1158,7 +1165,8 @@ static int begin_section(load_ctx *ctx, const char *name, size_t len)
     }
     if (kind == SEC_NONE || (dot && !is_list_kind(kind))) {
         fail_at(ctx, here(ctx), ctx->key_label,
-                "unknown section (known: kiosk, idle, theme, sync, store, budget, category.ID, "
+                "unknown section (known: kiosk, idle, journey, theme, sync, store, budget, "
+                "manager, category.ID, "
                 "resolution.ID, offer.ID, team.ID)");
         return -1;
     }

@@ -174,6 +174,13 @@ const am_text *am_config_promise(const am_config *cfg, int resolution)
     return &cfg->teams[team].promise[res->action];
 }
 
+int am_config_offer_valid_days(const am_config *cfg, int offer)
+{
+    if (cfg && offer >= 0 && offer < cfg->offer_count && cfg->offers[offer].valid_days > 0)
+        return cfg->offers[offer].valid_days;
+    return cfg ? cfg->budget.offer_days : 0;
+}
+
 bool am_resolution_urgent(const am_resolution_def *res)
 {
     return res &&

@@ -36,6 +36,7 @@ struct am_journey {
 
     int64_t spent_today_minor;
     int offers_last_hour;
+    int64_t voucher_expires_ms; /* wall clock; 0 when no voucher */
 
     int64_t idle_from_ms; /* last guest input, or when the screen showed */
     bool prompting;
@@ -61,8 +62,8 @@ static const char *const outcome_names[] = {"open", "completed", "abandoned", "i
 static const char *const offer_state_names[] = {"none", "shown", "accepted", "declined",
                                                 "escalated"};
 static const char *const consent_names[] = {"", "yes", "no"};
-static const char *const alert_names[] = {"staff_now", "severe", "over_budget", "notify",
-                                          "callback"};
+static const char *const alert_names[] = {"staff_now", "severe",   "over_budget",
+                                          "notify",    "callback", "severe_unsent"};
 static const char *const event_names[] = {
     "tick",         "start",         "lang",
     "category",     "impact",        "focus",
@@ -344,6 +345,7 @@ static void journey_reset(am_journey *j)
     j->offer = -1;
     j->committed = false;
     j->offer_shown_recorded = false;
+    j->voucher_expires_ms = 0;
     memset(j->alerted, 0, sizeof j->alerted);
     j->awaiting = false;
     j->commit_on_store = false;
@@ -542,13 +544,24 @@ static am_step choose_resolution(am_journey *j, int resolution)
     return AM_STEP_OK;
 }
 
-static bool budget_allows(const am_journey *j, int64_t value_minor)
+/* Whether an offer of value_minor fits the budget for a report of this
+ * severity: a severe report may use it all; the others leave
+ * [budget] severe_reserve_percent of the day's value and of the hour's
+ * offers for the severe reports still to come. */
+static bool budget_allows(const am_journey *j, int64_t value_minor, am_severity severity)
 {
     const am_config *cfg = j->cfg;
     int64_t daily = cfg->budget.daily_value_minor;
+    int64_t hourly = cfg->budget.hourly_offers;
+    int reserve = cfg->budget.severe_reserve_percent;
+    if (severity != AM_SEVERITY_SEVERE && reserve > 0) {
+        /* daily is at most a million in major units: no overflow. */
+        daily = daily * (100 - reserve) / 100;
+        hourly = hourly * (100 - reserve) / 100;
+    }
     /* Written to avoid overflowing spent + value. */
     return j->spent_today_minor <= daily && value_minor <= daily - j->spent_today_minor &&
-           j->offers_last_hour < cfg->budget.hourly_offers;
+           j->offers_last_hour < hourly;
 }
 
 /* Decides the offer once the resolution is saved; returns the next screen.
@@ -575,7 +588,7 @@ static am_screen decide_offer(am_journey *j, am_effects *fx)
     memcpy(r->offer, def->id, AM_ID_MAX);
     r->offer[AM_ID_MAX - 1] = '\0';
     r->offer_value_minor = def->value_minor;
-    if (budget_allows(j, def->value_minor)) {
+    if (budget_allows(j, def->value_minor, r->severity)) {
         r->offer_state = AM_OFFER_SHOWN;
         if (!j->offer_shown_recorded) {
             j->offer_shown_recorded = true;
@@ -895,9 +908,22 @@ static am_step abandon(am_journey *j, int64_t now_ms, am_effects *fx)
         /* Not yet stored: the app opens and closes it in one transaction. */
         if (!j->committed)
             fx_push(fx, AM_FX_OPEN_REPORT, 0);
+        /* A guest who said it affected them very much and then left
+         * without sending may need someone most of all: staff are told,
+         * marked as not sent by the guest. */
+        if (!j->committed && j->report.severity == AM_SEVERITY_SEVERE)
+            raise_alert(j, fx, AM_ALERT_SEVERE_UNSENT);
         fx_push(fx, AM_FX_CLOSE_JOURNEY, AM_OUTCOME_ABANDONED);
     }
     return end_journey(j, fx, now_ms);
+}
+
+/* How long thanks stays: while it shows a voucher, long enough to read or
+ * photograph the code ([journey] voucher_seconds), unless Done comes first. */
+static int64_t thanks_ms(const am_journey *j)
+{
+    bool voucher = j->report.voucher[0] != '\0' && j->report.offer_state == AM_OFFER_ACCEPTED;
+    return seconds_ms(voucher ? j->cfg->journey.voucher_s : j->cfg->idle.thanks_s);
 }
 
 static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
@@ -917,7 +943,7 @@ static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
             return abandon(j, now_ms, fx);
         return AM_STEP_OK;
     }
-    if (j->screen == AM_SCREEN_THANKS && now_ms >= j->idle_from_ms + seconds_ms(cfg->idle.thanks_s))
+    if (j->screen == AM_SCREEN_THANKS && now_ms >= j->idle_from_ms + thanks_ms(j))
         return end_journey(j, fx, now_ms);
     if ((j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) &&
         now_ms >= j->idle_from_ms + seconds_ms(cfg->idle.manager_s))
@@ -1103,7 +1129,7 @@ int64_t am_journey_deadline(const am_journey *j)
         return j->prompting ? j->prompt_until_ms
                             : j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
     if (j->screen == AM_SCREEN_THANKS)
-        return j->idle_from_ms + seconds_ms(cfg->idle.thanks_s);
+        return j->idle_from_ms + thanks_ms(j);
     if (j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) {
         int64_t idle = j->idle_from_ms + seconds_ms(cfg->idle.manager_s);
         /* The pad opens again when a wait or lockout ends. */
@@ -1128,6 +1154,16 @@ void am_journey_set_voucher(am_journey *j, const char *code)
     size_t len = strnlen(code, AM_VOUCHER_MAX - 1);
     memcpy(j->report.voucher, code, len);
     j->report.voucher[len] = '\0';
+}
+
+void am_journey_set_voucher_expiry(am_journey *j, int64_t expires_ms)
+{
+    j->voucher_expires_ms = expires_ms > 0 ? expires_ms : 0;
+}
+
+int64_t am_journey_voucher_expiry(const am_journey *j)
+{
+    return j->voucher_expires_ms;
 }
 
 am_pin_pad am_journey_pin_pad(const am_journey *j, int64_t now_ms, int *digits, int *seconds_left)

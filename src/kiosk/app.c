@@ -187,14 +187,16 @@ static am_rc issue_voucher(am_app *app, const char *uuid, int64_t wall_ms)
         snprintf(app->store_error, sizeof app->store_error, "no voucher key");
         return AM_ERR_CONFIG;
     }
+    /* The offer's own validity: "breakfast tomorrow" is not valid for 90 days. */
+    int days = am_config_offer_valid_days(app->cfg, am_journey_offer(app->journey));
     am_rc rc = am_voucher_issue(app->store, &app->voucher_key, app->cfg->kiosk.id, uuid, r->offer,
-                                r->offer_value_minor, wall_ms, app->cfg->budget.offer_days, code,
-                                err, sizeof err);
+                                r->offer_value_minor, wall_ms, days, code, err, sizeof err);
     if (rc) {
         snprintf(app->store_error, sizeof app->store_error, "issuing a voucher: %.200s", err);
         return rc;
     }
     am_journey_set_voucher(app->journey, code);
+    am_journey_set_voucher_expiry(app->journey, am_voucher_expiry(wall_ms, days));
     rc = am_store_journey_save(app->store, uuid, am_journey_report(app->journey), wall_ms);
     if (rc == AM_OK)
         am_log_info("voucher", "voucher issued for offer %s, report %s", r->offer, uuid);

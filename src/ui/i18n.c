@@ -74,6 +74,7 @@ static const char *const key_names[AM_STR_COUNT] = {
     "thanks.voucher",
     "thanks.voucher_valid",
     "thanks.voucher_valid_one",
+    "thanks.voucher_until",
     "thanks.manager",
     "thanks.returning",
     "thanks.done",
@@ -125,6 +126,8 @@ static const char *const key_names[AM_STR_COUNT] = {
     "manager.msg_requeue_failed",
     "manager.msg_exported",
     "manager.msg_export_failed",
+    "date.months",
+    "date.format",
     "keyboard.space",
 };
 

@@ -1391,6 +1391,35 @@ static void countdown(lay *c, am_rect r, int seconds)
     put_text(c, num, inset(r, U(c, 8)), st, -1);
 }
 
+/* The last day a voucher is valid, as a date in the guest's language:
+ * "Show this code to our team. Valid until 3 December 2026." NULL when the
+ * date cannot be told (no expiry known). */
+static const char *voucher_until(lay *c, int64_t expires_ms)
+{
+    time_t t = (time_t)((expires_ms - 1) / 1000);
+    struct tm tm;
+    if (expires_ms <= 0 || !localtime_r(&t, &tm) || tm.tm_mon < 0 || tm.tm_mon > 11)
+        return NULL;
+    const char *m = S(c, AM_STR_DATE_MONTHS);
+    for (int i = 0; i < tm.tm_mon && m; i++) {
+        m = strchr(m, ',');
+        if (m)
+            m++;
+    }
+    if (!m)
+        return NULL;
+    while (*m == ' ')
+        m++;
+    char month[64], day[16], year[16];
+    snprintf(month, sizeof month, "%.*s", (int)strcspn(m, ","), m);
+    snprintf(day, sizeof day, "%d", tm.tm_mday);
+    snprintf(year, sizeof year, "%d", tm.tm_year + 1900);
+    const char *date = with_field(c, S(c, AM_STR_DATE_FORMAT), "{day}", day);
+    date = with_field(c, date, "{month}", month);
+    date = with_field(c, date, "{year}", year);
+    return with_field(c, S(c, AM_STR_THANKS_VOUCHER_UNTIL), "{date}", date);
+}
+
 /* What happens next, as the thanks screen says it: the committed
  * resolution's own promise (its team's words for its action); for a
  * resolution that commits to nothing, no promise; and when nothing can
@@ -1437,9 +1466,12 @@ static void screen_thanks(lay *c)
     const char *valid = "";
     int lh = 0, wh = 0, vh = 0, voucher_h = 0;
     if (voucher) {
-        int days = c->cfg->budget.offer_days;
-        valid = S(c, AM_STR_THANKS_VOUCHER_VALID_ONE);
-        if (days != 1) {
+        /* The offer's own validity, as a date when the expiry is known. */
+        int days = am_config_offer_valid_days(c->cfg, am_journey_offer(c->j));
+        valid = voucher_until(c, am_journey_voucher_expiry(c->j));
+        if (!valid && days == 1) {
+            valid = S(c, AM_STR_THANKS_VOUCHER_VALID_ONE);
+        } else if (!valid) {
             char n[16];
             snprintf(n, sizeof n, "%d", days);
             valid = with_field(c, S(c, AM_STR_THANKS_VOUCHER_VALID), "{days}", n);

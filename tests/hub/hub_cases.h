@@ -200,7 +200,7 @@ static void ingest_rejects_bad_records_with_reasons(void **state)
         "records[2].last_error: is not valid UTF-8 text",
         "records[3].pending: must be an integer from 0 to 1000000000",
         "records[4].reason: must be one of \"staff_now\", \"severe\", \"over_budget\", "
-        "\"notify\", \"callback\"",
+        "\"notify\", \"callback\", \"severe_unsent\"",
         "records[5]: unknown field \"x\" for heartbeat",
         "records[6]: must be an object",
     };

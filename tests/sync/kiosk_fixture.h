@@ -328,7 +328,11 @@ static const char *const kx_full_journey = "expect attract\n"
                                            "tap consent.yes\n"
                                            "tap done\n"
                                            "expect thanks\n"
+                                           /* the voucher keeps thanks up for
+                                            * [journey] voucher_seconds (60) */
                                            "wait 15\n"
+                                           "expect thanks\n"
+                                           "wait 45\n"
                                            "expect attract\n";
 
 #endif

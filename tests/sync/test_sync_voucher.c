@@ -18,7 +18,8 @@ static int setup(void **state)
 }
 
 /* kx_full_journey up to `thanks`, where the guest reads `code` (NULL: no
- * check of the code), then back to attract. */
+ * check of the code), then back to attract once the voucher's time on
+ * thanks ([journey] voucher_seconds, 60) is over. */
 static void journey_script(char *out, size_t outlen, const char *code)
 {
     const char *thanks = strstr(kx_full_journey, "expect thanks\n");
@@ -28,7 +29,7 @@ static void journey_script(char *out, size_t outlen, const char *code)
     if (code)
         snprintf(check, sizeof check, "expect-text %s\n", code);
     int n =
-        snprintf(out, outlen, "%.*s%swait 15\nexpect attract\n", (int)head, kx_full_journey, check);
+        snprintf(out, outlen, "%.*s%swait 60\nexpect attract\n", (int)head, kx_full_journey, check);
     assert_true(n > 0 && (size_t)n < outlen);
 }
 

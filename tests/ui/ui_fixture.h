@@ -135,6 +135,8 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
         return j;
     ui_feed(j, AM_EV_DONE, 0, NULL, true);
     am_journey_set_voucher(j, "HV7-K3M9-QX2P");
+    /* Noon UTC: the same day in any time zone a test machine has. */
+    am_journey_set_voucher_expiry(j, INT64_C(1796299200000)); /* 2026-12-03T12:00Z */
     return j;
 }
 

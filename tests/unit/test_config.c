@@ -604,11 +604,11 @@ static void error_unknown_section(void **state)
 {
     (void)state;
     expect_error("[kiosk]\nid = lobby\n[kiosks]\n",
-                 "hotel.conf:3: [kiosks]: unknown section (known: kiosk, idle, theme, sync, "
-                 "store, budget, category.ID, resolution.ID, offer.ID, team.ID)");
+                 "hotel.conf:3: [kiosks]: unknown section (known: kiosk, idle, journey, theme, "
+                 "sync, store, budget, manager, category.ID, resolution.ID, offer.ID, team.ID)");
     expect_error("[idle.fast]\n", "hotel.conf:1: [idle.fast]: unknown section (known: kiosk, "
-                                  "idle, theme, sync, store, budget, category.ID, "
-                                  "resolution.ID, offer.ID, team.ID)");
+                                  "idle, journey, theme, sync, store, budget, manager, "
+                                  "category.ID, resolution.ID, offer.ID, team.ID)");
     expect_error("\n[category]\nlabel = Room\n",
                  "hotel.conf:2: [category]: needs an id: [category.ID]");
     expect_error("[kiosk\n", "hotel.conf:1: [kiosk: missing ']'");

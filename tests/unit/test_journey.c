@@ -29,6 +29,7 @@ enum { OFFER_BREAKFAST = 0, OFFER_UPGRADE, OFFER_DRINK, OFFER_COUNT };
 #define TIMEOUT_S   60
 #define COUNTDOWN_S 15
 #define THANKS_S    20
+#define VOUCHER_S   60
 #define MANAGER_S   120
 
 static void set_id(char *dst, const char *id)
@@ -56,6 +57,7 @@ static am_config *test_config(void)
     cfg->idle.timeout_s = TIMEOUT_S;
     cfg->idle.countdown_s = COUNTDOWN_S;
     cfg->idle.thanks_s = THANKS_S;
+    cfg->journey.voucher_s = VOUCHER_S;
     cfg->idle.manager_s = MANAGER_S;
     cfg->budget.daily_value_minor = DAILY_BUDGET;
     cfg->budget.hourly_offers = HOURLY_OFFERS;
@@ -449,6 +451,9 @@ static void names_of_states_events_and_effects(void **state)
     assert_string_equal(am_alert_reason_name(AM_ALERT_STAFF_NOW), "staff_now");
     assert_string_equal(am_alert_reason_name(AM_ALERT_SEVERE), "severe");
     assert_string_equal(am_alert_reason_name(AM_ALERT_OVER_BUDGET), "over_budget");
+    assert_string_equal(am_alert_reason_name(AM_ALERT_NOTIFY), "notify");
+    assert_string_equal(am_alert_reason_name(AM_ALERT_CALLBACK), "callback");
+    assert_string_equal(am_alert_reason_name(AM_ALERT_SEVERE_UNSENT), "severe_unsent");
     assert_null(am_alert_reason_name(AM_ALERT_REASON_COUNT));
 
     for (int i = 0; i < AM_EV_COUNT; i++)
@@ -753,15 +758,15 @@ static void details_idle_before_commit_keeps_abandoned(void **state)
     assert_true(am_journey_prompting(h->j, h->now, NULL));
     h->auto_store = false;
     assert_ok(wait_s(h, COUNTDOWN_S));
-    assert_trace(h, "open_report close_journey:abandoned wipe");
+    assert_trace(h, "open_report raise_alert:severe_unsent close_journey:abandoned wipe");
     assert_true(am_journey_awaiting_store(h->j));
     /* The app reads the report while it stores it: still whole. */
     assert_string_equal(REPORT(h)->description, "no hot water");
     assert_ok(answer(h, true));
     assert_screen(h, AM_SCREEN_ATTRACT);
 
-    /* Exactly what was given, no more; no severe alert for a report the
-     * guest never sent. */
+    /* Exactly what was given, no more; staff are told of a severe report
+     * the guest did not send, marked as such. */
     const am_report *r = &h->store.record;
     assert_true(h->store.closed);
     assert_int_equal(h->store.writes, 1);
@@ -779,8 +784,19 @@ static void details_idle_before_commit_keeps_abandoned(void **state)
     assert_string_equal(r->contact, "");
     assert_int_equal(r->consent, AM_CONSENT_UNSET);
     assert_int_equal(r->outcome, AM_OUTCOME_ABANDONED);
-    assert_int_equal(h->store.alert_count, 0);
+    assert_int_equal(h->store.alert_count, 1);
+    assert_int_equal(h->store.alerts[0], AM_ALERT_SEVERE_UNSENT);
     assert_report_clear(REPORT(h), AM_LANG_FR);
+
+    /* A lesser impact left unsent raises nothing. */
+    h->auto_store = true;
+    memset(&h->store, 0, sizeof h->store);
+    to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_SIGNIFICANT));
+    assert_ok(wait_s(h, TIMEOUT_S));
+    assert_ok(wait_s(h, COUNTDOWN_S));
+    assert_trace(h, "open_report close_journey:abandoned wipe");
+    assert_int_equal(h->store.alert_count, 0);
 }
 
 /* ---- apology ------------------------------------------------------------- */
@@ -1023,6 +1039,52 @@ static void offer_hourly_cap_escalates(void **state)
     assert_trace(h, "save_report raise_alert:over_budget record_offer:escalated");
     assert_int_equal(am_journey_offer(h->j), OFFER_DRINK);
     assert_int_equal(REPORT(h)->offer_state, AM_OFFER_ESCALATED);
+}
+
+/* With 30% kept for severe reports, a minor report may use 70% of the
+ * day's value and 2 of the 3 offers an hour; a severe one may use all. */
+static am_offer_state offer_with_reserve(harness *h, am_severity sev, int64_t spent, int hour)
+{
+    am_journey_free(h->j);
+    h->j = am_journey_new(h->cfg, h->now);
+    h->cfg->budget.severe_reserve_percent = 30;
+    memset(&h->store, 0, sizeof h->store);
+    am_journey_set_spend(h->j, spent, hour);
+    to_resolution(h, CAT_NOISE, sev);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_int_equal(am_journey_offer(h->j), OFFER_DRINK);
+    return REPORT(h)->offer_state;
+}
+
+static void offer_severe_reserve_kept_for_severe(void **state)
+{
+    harness *h = *state;
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_MINOR, 7000 - DRINK_VALUE, 0),
+                     AM_OFFER_SHOWN);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_MINOR, 7000 - DRINK_VALUE + 1, 0),
+                     AM_OFFER_ESCALATED);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_SIGNIFICANT, 7000 - DRINK_VALUE + 1, 0),
+                     AM_OFFER_ESCALATED);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_SEVERE, DAILY_BUDGET - DRINK_VALUE, 0),
+                     AM_OFFER_SHOWN);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_SEVERE, DAILY_BUDGET - DRINK_VALUE + 1, 0),
+                     AM_OFFER_ESCALATED);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_MINOR, 0, 1), AM_OFFER_SHOWN);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_MINOR, 0, 2), AM_OFFER_ESCALATED);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_SEVERE, 0, 2), AM_OFFER_SHOWN);
+    assert_int_equal(offer_with_reserve(h, AM_SEVERITY_SEVERE, 0, HOURLY_OFFERS),
+                     AM_OFFER_ESCALATED);
+    /* No reserve: a minor report may use it all, as before. */
+    h->cfg->budget.severe_reserve_percent = 0;
+    am_journey_free(h->j);
+    h->j = am_journey_new(h->cfg, h->now);
+    memset(&h->store, 0, sizeof h->store);
+    am_journey_set_spend(h->j, DAILY_BUDGET - DRINK_VALUE, 2);
+    to_resolution(h, CAT_NOISE, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_int_equal(REPORT(h)->offer_state, AM_OFFER_SHOWN);
 }
 
 static void offer_escalated_only_next(void **state)
@@ -1297,6 +1359,38 @@ static void thanks_times_out_to_attract(void **state)
     assert_screen(h, AM_SCREEN_ATTRACT);
     assert_report_clear(REPORT(h), AM_LANG_FR);
     assert_int_equal(h->store.writes, 5); /* nothing stored by leaving */
+}
+
+/* A voucher on thanks keeps it up for [journey] voucher_seconds, long
+ * enough to photograph the code, unless the guest taps Done. */
+static void thanks_with_voucher_stays_until_done_or_voucher_time(void **state)
+{
+    harness *h = *state;
+    to_offer(h);
+    assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
+    am_journey_set_voucher(h->j, "CODE-1234");
+    am_journey_set_voucher_expiry(h->j, INT64_C(1796299200000));
+    assert_int_equal(am_journey_voucher_expiry(h->j), INT64_C(1796299200000));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_int_equal(am_journey_deadline(h->j), h->now + VOUCHER_S * 1000);
+    assert_ok(wait_ms(h, THANKS_S * 1000));
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_ok(wait_ms(h, (VOUCHER_S - THANKS_S) * 1000 - 1));
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_ok(wait_ms(h, 1));
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_int_equal(am_journey_voucher_expiry(h->j), 0);
+    /* Done leaves at once. */
+    memset(&h->store, 0, sizeof h->store);
+    to_offer(h);
+    assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
+    am_journey_set_voucher(h->j, "CODE-5678");
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_screen(h, AM_SCREEN_ATTRACT);
 }
 
 static void thanks_back_is_refused(void **state)
@@ -2006,6 +2100,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(offer_exactly_at_daily_limit_is_shown, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_one_over_daily_limit_escalates, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_hourly_cap_escalates, setup, teardown),
+    cmocka_unit_test_setup_teardown(offer_severe_reserve_kept_for_severe, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_escalated_only_next, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_back_and_return_records_shown_once, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_decided_earlier_goes_to_rating, setup, teardown),
@@ -2022,6 +2117,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(followup_idle_closes_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(thanks_done_wipes_to_attract, setup, teardown),
     cmocka_unit_test_setup_teardown(thanks_times_out_to_attract, setup, teardown),
+    cmocka_unit_test_setup_teardown(thanks_with_voucher_stays_until_done_or_voucher_time, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(thanks_back_is_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_back_next_and_idle, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_digits_delete_and_check, setup, teardown),

@@ -146,7 +146,12 @@ static const char *const full_journey = "expect attract\n"
                                         "tap consent.yes\n"
                                         "tap done\n"
                                         "expect thanks\n"
+                                        /* A voucher keeps thanks up for
+                                         * [journey] voucher_seconds (60),
+                                         * not [idle] thanks (15). */
                                         "wait 15\n"
+                                        "expect thanks\n"
+                                        "wait 45\n"
                                         "expect attract\n";
 
 static void full_journey_reaches_the_store(void **state)
@@ -170,6 +175,19 @@ static void full_journey_reaches_the_store(void **state)
     assert_int_equal(rep->offer_value_minor, 600);
     assert_int_equal(rep->offer_state, AM_OFFER_ACCEPTED);
     assert_int_equal(strlen(rep->voucher), 19); /* XXXX-XXXX-XXXX-XXXX */
+    {
+        /* The offer's own validity (valid_days = 3), not [budget] voucher_days. */
+        char data[600], err[512];
+        snprintf(data, sizeof data, "%s/data", f->dir);
+        am_store *vst;
+        am_voucher_row v;
+        assert_int_equal(am_store_open(data, AM_STORE_READONLY, wall_ms(), &vst, err, sizeof err),
+                         AM_OK);
+        assert_int_equal(am_store_voucher_get(vst, rep->voucher, &v), AM_OK);
+        am_store_close(vst);
+        assert_true(v.expires_ms - v.created_ms >= INT64_C(3) * 86400000 - 1000 &&
+                    v.expires_ms - v.created_ms <= INT64_C(3) * 86400000 + 1000);
+    }
     assert_int_equal(rep->rating, 5);
     assert_string_equal(rep->comment, "Quick and kind.");
     assert_string_equal(rep->contact, "room 214");
@@ -226,6 +244,26 @@ static void demo_script_runs_on_builtin_defaults(void **state)
     assert_int_equal(r.row[0].report.outcome, AM_OUTCOME_COMPLETED);
 }
 
+/* The alerts waiting in the store, oldest first (claims them: the kiosk
+ * has exited, so nothing else will). */
+static int load_alerts(fixture *f, am_alert_row *out, int max)
+{
+    char data[600], err[512];
+    snprintf(data, sizeof data, "%s/data", f->dir);
+    am_store *st;
+    assert_int_equal(am_store_open(data, AM_STORE_READWRITE, wall_ms(), &st, err, sizeof err),
+                     AM_OK);
+    am_outbox_item items[8];
+    int n = 0, count = 0;
+    assert_int_equal(am_store_outbox_claim(st, INT64_MAX / 2, 8, items, &n), AM_OK);
+    for (int i = 0; i < n; i++) {
+        if (items[i].kind == AM_RECORD_ALERT && count < max)
+            assert_int_equal(am_store_alert_get(st, items[i].uuid, &out[count++]), AM_OK);
+    }
+    am_store_close(st);
+    return count;
+}
+
 static void idle_after_commit_closes_as_abandoned(void **state)
 {
     fixture *f = *state;
@@ -265,6 +303,32 @@ static void idle_before_commit_keeps_what_was_given(void **state)
     assert_int_equal(r.row[0].report.outcome, AM_OUTCOME_ABANDONED);
     assert_string_equal(r.row[0].report.category, "room");
     assert_int_equal(r.row[0].report.severity, AM_SEVERITY_SIGNIFICANT);
+    am_alert_row alerts[4];
+    assert_int_equal(load_alerts(f, alerts, 4), 0);
+}
+
+/* "Very much", then gone before sending: the journey is kept as abandoned
+ * and staff are told, marked as not sent by the guest. */
+static void severe_left_unsent_alerts_staff(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(run_script(f, TEST_CONF,
+                                "tap start\n"
+                                "tap category.room\n"
+                                "tap impact.severe\n"
+                                "wait 60\n"
+                                "expect attract\n"),
+                     0);
+    rows r;
+    load_rows(f, &r, NULL);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(r.row[0].report.outcome, AM_OUTCOME_ABANDONED);
+    assert_int_equal(r.row[0].report.severity, AM_SEVERITY_SEVERE);
+    am_alert_row alerts[4];
+    assert_int_equal(load_alerts(f, alerts, 4), 1);
+    assert_int_equal(alerts[0].reason, AM_ALERT_SEVERE_UNSENT);
+    assert_string_equal(alerts[0].journey, r.row[0].id);
+    assert_string_equal(alerts[0].category, "room");
 }
 
 static void journey_left_open_is_closed_as_interrupted(void **state)
@@ -387,6 +451,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(demo_script_runs_on_builtin_defaults, setup, teardown),
     cmocka_unit_test_setup_teardown(idle_after_commit_closes_as_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(idle_before_commit_keeps_what_was_given, setup, teardown),
+    cmocka_unit_test_setup_teardown(severe_left_unsent_alerts_staff, setup, teardown),
     cmocka_unit_test_setup_teardown(journey_left_open_is_closed_as_interrupted, setup, teardown),
     cmocka_unit_test_setup_teardown(script_syntax_error_names_file_and_line, setup, teardown),
     cmocka_unit_test_setup_teardown(failed_expect_names_line_and_screen, setup, teardown),

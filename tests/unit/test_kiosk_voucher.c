@@ -150,15 +150,31 @@ static void accepted_offer_shows_a_code_that_verifies(void **state)
     fixture *f = *state;
     char code[AM_VOUCHER_CODE_SIZE];
     expected_code(f, 1, code);
-    char script[2048];
-    /* The code, what it is for and how long it lasts ([budget]
-     * voucher_days, 30 by default). */
+    char script[2048], at[32];
+    /* The code, what it is for and its last day as a date: the offer's own
+     * valid_days (3), not [budget] voucher_days (30). The kiosk starts at
+     * noon UTC of today or yesterday (TZ is UTC here), so the date is
+     * certain and the code is still valid now. */
+    int64_t day = INT64_C(86400000);
+    int64_t now = (int64_t)time(NULL) * 1000;
+    int64_t wall = now / day * day + day / 2;
+    if (wall > now)
+        wall -= day;
+    snprintf(at, sizeof at, "%lld", (long long)wall);
+    setenv("AMENDS_TEST_WALL_MS", at, 1);
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+    time_t last = (time_t)((wall + 3 * day - 1) / 1000);
+    struct tm tm;
+    assert_non_null(gmtime_r(&last, &tm));
     snprintf(script, sizeof script,
              "%sexpect-text Your voucher code\nexpect-text %s\n"
              "expect-text A drink at the bar, on us\n"
-             "expect-text Show this code to our team. Valid for 30 days.\nshot %s\n",
-             accept_to_thanks, code, f->shot);
+             "expect-text Show this code to our team. Valid until %d %s %d.\nshot %s\n",
+             accept_to_thanks, code, tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, f->shot);
     run_ok(f, script);
+    unsetenv("AMENDS_TEST_WALL_MS");
 
     rows r;
     load_rows(f, &r, NULL);
