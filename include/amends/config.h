@@ -150,6 +150,9 @@ typedef struct am_config {
         int batch;
         int heartbeat_s;
         int connect_timeout_s;
+        /* An urgent alert not confirmed by the hub within this long: the
+         * guest is told to ask a member of staff instead. */
+        int urgent_confirm_s;
     } sync;
 
     struct {

@@ -76,8 +76,11 @@ typedef enum am_str {
     AM_STR_THANKS_TITLE,
     AM_STR_THANKS_TITLE_NAMED,
     AM_STR_THANKS_BODY,
-    AM_STR_THANKS_PROMISE_NONE, /* what happens when the resolution commits to nothing */
-    AM_STR_THANKS_ASK_DESK,     /* an action nothing can carry out: sync is off */
+    AM_STR_THANKS_PROMISE_NONE,     /* what happens when the resolution commits to nothing */
+    AM_STR_THANKS_ASK_DESK,         /* an action nothing can carry out: sync is off */
+    AM_STR_THANKS_URGENT_SENDING,   /* an urgent alert the hub has not confirmed yet */
+    AM_STR_THANKS_URGENT_CONFIRMED, /* the hub has it; the resolution promises nothing more */
+    AM_STR_THANKS_URGENT_DESK,      /* the hub did not confirm it in time: go to staff */
     AM_STR_THANKS_VOUCHER,
     AM_STR_THANKS_VOUCHER_VALID,
     AM_STR_THANKS_VOUCHER_VALID_ONE,

@@ -162,6 +162,7 @@ typedef enum am_event_type {
     AM_EV_PIN_LOCKED,      /* the app's answer: locked; value: seconds until it unlocks */
     AM_EV_PIN_UNSET,       /* the app's answer: no manager PIN is set */
     AM_EV_MANAGER_ACTION,  /* manager: value am_manager_action */
+    AM_EV_URGENT_STORED,   /* the app's answer: the hub has stored every urgent alert raised */
     AM_EV_COUNT
 } am_event_type;
 const char *am_event_name(am_event_type t);
@@ -271,6 +272,21 @@ am_pin_pad am_journey_pin_pad(const am_journey *j, int64_t now_ms, int *digits, 
 /* The digits entered, for the app's check after AM_FX_CHECK_PIN. Borrowed;
  * wiped when the answer arrives. */
 const char *am_journey_pin(const am_journey *j);
+
+/* Where the journey's urgent alerts are (staff_now, severe, or the alert
+ * of a resolution marked urgent): what thanks may say about them. */
+typedef enum am_urgent {
+    AM_URGENT_NONE = 0,  /* no urgent alert in this journey */
+    AM_URGENT_SENDING,   /* committed here; the hub has not confirmed it yet */
+    AM_URGENT_CONFIRMED, /* the hub answered that it stored every one */
+    /* sync is off, or no confirmation within [sync] urgent_confirm_seconds:
+     * the guest is sent to a member of staff. Final for the journey. */
+    AM_URGENT_UNCONFIRMED,
+} am_urgent;
+am_urgent am_journey_urgent(const am_journey *j);
+/* True when an alert of this reason, raised by this journey now, must
+ * reach staff at once (the app keeps its id to learn when the hub has it). */
+bool am_journey_alert_urgent(const am_journey *j, am_alert_reason reason);
 
 /* The voucher code issued for an accepted offer (by the app, issue 6). */
 void am_journey_set_voucher(am_journey *j, const char *code);

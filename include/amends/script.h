@@ -23,6 +23,10 @@ typedef enum am_script_op {
     AM_OP_EXPECT,      /* expect SCREEN */
     AM_OP_EXPECT_TEXT, /* expect-text TEXT */
     AM_OP_SHOT,        /* shot FILE.png */
+    /* await-sync: real time passes, the virtual clock stands still, until
+     * the sync worker has sent what the outbox holds or is backing off
+     * (at most AM_SCRIPT_AWAIT_SYNC_S seconds). */
+    AM_OP_AWAIT_SYNC,
 } am_script_op;
 
 typedef enum am_script_key {
@@ -49,6 +53,7 @@ typedef struct am_script {
 
 #define AM_SCRIPT_MAX_COMMANDS 100000
 #define AM_SCRIPT_MAX_WAIT_S   604800 /* a week of virtual time */
+#define AM_SCRIPT_AWAIT_SYNC_S 10     /* real seconds, at most, for await-sync */
 
 /* Parses `text` (NUL-terminated). On success *out owns a new script (free
  * with am_script_free). On error returns AM_ERR_INVALID (or AM_ERR_NOMEM)

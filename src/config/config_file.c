@@ -939,6 +939,7 @@ static const key_def key_table[] = {
     {SEC_SYNC, "batch", parse_int, CFG(sync.batch), 1, 1000, false},
     {SEC_SYNC, "heartbeat", parse_int, CFG(sync.heartbeat_s), 10, 86400, false},
     {SEC_SYNC, "connect_timeout", parse_int, CFG(sync.connect_timeout_s), 1, 120, false},
+    {SEC_SYNC, "urgent_confirm_seconds", parse_int, CFG(sync.urgent_confirm_s), 3, 120, false},
     {SEC_STORE, "retention_days", parse_int, CFG(store.retention_days), 1, 3650, false},
     {SEC_STORE, "disk_alarm_mb", parse_int, CFG(store.disk_alarm_mb), 10, 100000, false},
     {SEC_BUDGET, "currency", parse_currency, CFG(budget.currency), 0, 0, false},

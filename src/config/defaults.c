@@ -45,6 +45,7 @@ const char am_config_defaults_ini[] =
     "batch = 100\n"
     "heartbeat = 300\n"
     "connect_timeout = 10\n"
+    "urgent_confirm_seconds = 10\n"
     "\n"
     "[store]\n"
     "retention_days = 30\n"

@@ -28,6 +28,12 @@ struct am_journey {
     bool offer_shown_recorded;
     bool alerted[AM_ALERT_REASON_COUNT];
 
+    /* Urgent alerts: where they are, and until when the hub may confirm
+     * them (virtual clock) before the guest is sent to staff instead. */
+    am_urgent urgent;
+    int64_t urgent_until_ms;
+    bool urgent_on_store; /* the awaited step raised an urgent alert */
+
     /* Set while the store's answer to the last step is awaited. */
     bool awaiting;
     am_screen after_store; /* the screen that AM_EV_STORED shows */
@@ -65,16 +71,17 @@ static const char *const consent_names[] = {"", "yes", "no"};
 static const char *const alert_names[] = {"staff_now", "severe",   "over_budget",
                                           "notify",    "callback", "severe_unsent"};
 static const char *const event_names[] = {
-    "tick",         "start",         "lang",
-    "category",     "impact",        "focus",
-    "text",         "backspace",     "next",
-    "back",         "skip",          "resolution",
-    "offer_accept", "offer_decline", "rate",
-    "consent",      "done",          "still_here",
-    "stored",       "store_failed",  "store_recovered",
-    "manager",      "pin_digit",     "pin_delete",
-    "pin_ok",       "pin_accepted",  "pin_rejected",
-    "pin_locked",   "pin_unset",     "manager_action",
+    "tick",          "start",         "lang",
+    "category",      "impact",        "focus",
+    "text",          "backspace",     "next",
+    "back",          "skip",          "resolution",
+    "offer_accept",  "offer_decline", "rate",
+    "consent",       "done",          "still_here",
+    "stored",        "store_failed",  "store_recovered",
+    "manager",       "pin_digit",     "pin_delete",
+    "pin_ok",        "pin_accepted",  "pin_rejected",
+    "pin_locked",    "pin_unset",     "manager_action",
+    "urgent_stored",
 };
 static const char *const effect_names[] = {
     "open_report",   "save_report", "raise_alert", "record_offer",
@@ -264,6 +271,22 @@ static bool fx_has(const am_effects *fx, am_effect_type type)
     return false;
 }
 
+bool am_journey_alert_urgent(const am_journey *j, am_alert_reason reason)
+{
+    const am_resolution_def *res = j->resolution >= 0 ? &j->cfg->resolutions[j->resolution] : NULL;
+    switch (reason) {
+    case AM_ALERT_STAFF_NOW:
+    case AM_ALERT_SEVERE:
+        return true;
+    case AM_ALERT_NOTIFY:
+    case AM_ALERT_CALLBACK:
+        return res && am_resolution_urgent(res);
+    default:
+        /* over_budget waits for a manager; severe_unsent: the guest is gone. */
+        return false;
+    }
+}
+
 /* Alerts go out once per journey per reason: staff already on their way do
  * not need a second page because the guest went back and forth. */
 static void raise_alert(am_journey *j, am_effects *fx, am_alert_reason reason)
@@ -272,6 +295,24 @@ static void raise_alert(am_journey *j, am_effects *fx, am_alert_reason reason)
         return;
     j->alerted[reason] = true;
     fx_push(fx, AM_FX_RAISE_ALERT, (int)reason);
+    if (am_journey_alert_urgent(j, reason))
+        j->urgent_on_store = true;
+}
+
+/* An urgent alert is committed: thanks may say staff have it only once the
+ * hub confirms, within [sync] urgent_confirm_seconds. With sync off nothing
+ * will ever confirm it, and after a failed confirmation the guest has
+ * already been sent to staff: both stay as they are. */
+static void urgent_committed(am_journey *j, int64_t now_ms)
+{
+    if (!j->cfg->sync.url[0]) {
+        j->urgent = AM_URGENT_UNCONFIRMED;
+        return;
+    }
+    if (j->urgent == AM_URGENT_UNCONFIRMED)
+        return;
+    j->urgent = AM_URGENT_SENDING;
+    j->urgent_until_ms = now_ms + (int64_t)j->cfg->sync.urgent_confirm_s * 1000;
 }
 
 /* The alert a resolution's action commits to: what the thanks screen then
@@ -347,6 +388,9 @@ static void journey_reset(am_journey *j)
     j->offer_shown_recorded = false;
     j->voucher_expires_ms = 0;
     memset(j->alerted, 0, sizeof j->alerted);
+    j->urgent = AM_URGENT_NONE;
+    j->urgent_until_ms = 0;
+    j->urgent_on_store = false;
     j->awaiting = false;
     j->commit_on_store = false;
     j->reset_on_store = false;
@@ -926,11 +970,24 @@ static int64_t thanks_ms(const am_journey *j)
     return seconds_ms(voucher ? j->cfg->journey.voucher_s : j->cfg->idle.thanks_s);
 }
 
+/* The guest is sent to staff (at the exact moment the hub's time ran
+ * out): on thanks that instruction gets the screen's full time, as a new
+ * screen would. A confirmation keeps the time left: the app notices it
+ * when its clock next advances, not when the hub answered. */
+static void urgent_unconfirmed(am_journey *j)
+{
+    j->urgent = AM_URGENT_UNCONFIRMED;
+    if (j->screen == AM_SCREEN_THANKS)
+        j->idle_from_ms = j->urgent_until_ms;
+}
+
 static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
 {
     if (j->awaiting)
         return AM_STEP_OK;
     const am_config *cfg = j->cfg;
+    if (j->urgent == AM_URGENT_SENDING && now_ms >= j->urgent_until_ms)
+        urgent_unconfirmed(j);
     if (am_screen_is_guest(j->screen)) {
         int64_t prompt_at = j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
         if (!j->prompting && now_ms >= prompt_at) {
@@ -965,6 +1022,7 @@ static am_step on_store_answer(am_journey *j, const am_event *ev, am_effects *fx
         return refuse(j, AM_STEP_IGNORED, "nothing is being saved");
     j->awaiting = false;
     if (ev->type == AM_EV_STORE_FAILED) {
+        j->urgent_on_store = false;
         /* What was committed stays committed (an open journey is closed as
          * interrupted at the next start); this guest is not thanked for
          * what was not kept. */
@@ -978,6 +1036,9 @@ static am_step on_store_answer(am_journey *j, const am_event *ev, am_effects *fx
         enter(j, AM_SCREEN_ATTRACT, ev->now_ms);
         return AM_STEP_OK;
     }
+    if (j->urgent_on_store)
+        urgent_committed(j, ev->now_ms);
+    j->urgent_on_store = false;
     if (j->commit_on_store)
         j->committed = true;
     j->commit_on_store = false;
@@ -1026,6 +1087,13 @@ am_step am_journey_handle(am_journey *j, const am_event *ev, am_effects *fx)
         return on_store_answer(j, ev, fx);
     if (ev->type >= AM_EV_PIN_ACCEPTED && ev->type <= AM_EV_PIN_UNSET)
         return on_pin_answer(j, ev);
+    if (ev->type == AM_EV_URGENT_STORED) {
+        /* Too late once the guest has been sent to staff: that stands. */
+        if (j->urgent != AM_URGENT_SENDING)
+            return refuse(j, AM_STEP_IGNORED, "no urgent alert is waiting for the hub");
+        j->urgent = AM_URGENT_CONFIRMED;
+        return AM_STEP_OK;
+    }
 
     /* Everything else is the guest (or a manager) touching the kiosk. */
     j->idle_from_ms = ev->now_ms;
@@ -1120,11 +1188,9 @@ bool am_journey_prompting(const am_journey *j, int64_t now_ms, int *seconds_left
     return shown;
 }
 
-int64_t am_journey_deadline(const am_journey *j)
+static int64_t screen_deadline(const am_journey *j)
 {
     const am_config *cfg = j->cfg;
-    if (j->awaiting)
-        return INT64_MAX;
     if (am_screen_is_guest(j->screen))
         return j->prompting ? j->prompt_until_ms
                             : j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
@@ -1138,6 +1204,21 @@ int64_t am_journey_deadline(const am_journey *j)
         return waiting && j->pin_until_ms < idle ? j->pin_until_ms : idle;
     }
     return INT64_MAX;
+}
+
+int64_t am_journey_deadline(const am_journey *j)
+{
+    if (j->awaiting)
+        return INT64_MAX;
+    int64_t due = screen_deadline(j);
+    if (j->urgent == AM_URGENT_SENDING && j->urgent_until_ms < due)
+        due = j->urgent_until_ms;
+    return due;
+}
+
+am_urgent am_journey_urgent(const am_journey *j)
+{
+    return j->urgent;
 }
 
 void am_journey_set_spend(am_journey *j, int64_t spent_today_minor, int offers_last_hour)

@@ -10,8 +10,8 @@
 #include "amends/journey.h"
 #include "amends/text.h"
 
-static const char *const op_names[] = {"tap",  "tap-at", "type",        "key",
-                                       "wait", "expect", "expect-text", "shot"};
+static const char *const op_names[] = {"tap",    "tap-at",      "type", "key",       "wait",
+                                       "expect", "expect-text", "shot", "await-sync"};
 static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab"};
 
 const char *am_script_op_name(am_script_op op)
@@ -161,7 +161,7 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
     if (op == sizeof op_names / sizeof op_names[0])
         return fail(err, errlen, name, lineno,
                     "unknown command '%.40s' (expected tap, tap-at, type, key, wait, expect, "
-                    "expect-text or shot)",
+                    "expect-text, shot or await-sync)",
                     verb);
     cmd->op = (am_script_op)op;
     cmd->line = lineno;
@@ -224,6 +224,10 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
         if (!*rest)
             return fail(err, errlen, name, lineno, "expect-text needs text");
         break;
+    case AM_OP_AWAIT_SYNC:
+        if (*rest)
+            return fail(err, errlen, name, lineno, "await-sync takes nothing after it");
+        return AM_OK;
     case AM_OP_SHOT: {
         size_t len = strlen(rest);
         if (len < 5 || strcmp(rest + len - 4, ".png") != 0)

@@ -34,6 +34,10 @@ struct am_app {
     am_manager_msg manager_msg;
     int64_t manager_msg_n;
     char manager_msg_text[300];
+    /* This journey's urgent alerts, until the hub has stored each one:
+     * thanks says staff have the report only then. */
+    char urgent[AM_ALERT_REASON_COUNT][AM_UUID_LEN + 1];
+    int urgent_count;
 };
 
 static void say(am_app *app, am_manager_msg msg, int64_t n, const char *text)
@@ -226,9 +230,14 @@ static am_rc apply_effect(am_app *app, const am_effect *fx, int64_t wall_ms)
         am_rc rc =
             am_store_alert_raise(app->store, app->cfg->kiosk.id, uuid, (am_alert_reason)fx->value,
                                  r->category, r->severity, wall_ms, alert_uuid);
-        if (rc == AM_OK)
-            am_log_info("alert", "alert %s raised: %s for report %s", alert_uuid,
-                        am_alert_reason_name((am_alert_reason)fx->value), uuid ? uuid : "-");
+        if (rc != AM_OK)
+            return rc;
+        am_log_info("alert", "alert %s raised: %s for report %s", alert_uuid,
+                    am_alert_reason_name((am_alert_reason)fx->value), uuid ? uuid : "-");
+        /* Kept only once the step commits (see apply_store_effects). */
+        if (am_journey_alert_urgent(app->journey, (am_alert_reason)fx->value) &&
+            app->urgent_count < AM_ALERT_REASON_COUNT)
+            memcpy(app->urgent[app->urgent_count++], alert_uuid, sizeof alert_uuid);
         return rc;
     }
     case AM_FX_RECORD_OFFER: {
@@ -265,6 +274,7 @@ static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall
 {
     bool outbox = false;
     bool had_voucher = am_journey_report(app->journey)->voucher[0] != '\0';
+    int had_urgent = app->urgent_count;
     app->store_error[0] = '\0';
     am_rc rc = am_store_begin(app->store);
     if (rc)
@@ -277,12 +287,15 @@ static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall
              * is thanked for it. */
             if (!had_voucher)
                 am_journey_set_voucher(app->journey, "");
+            app->urgent_count = had_urgent;
             return rc;
         }
         outbox |=
             fx->items[i].type == AM_FX_CLOSE_JOURNEY || fx->items[i].type == AM_FX_RAISE_ALERT;
     }
     rc = am_store_commit(app->store);
+    if (rc != AM_OK)
+        app->urgent_count = had_urgent;
     if (rc == AM_OK && outbox)
         am_sync_wake(app->sync);
     return rc;
@@ -292,6 +305,32 @@ static void after_wipe(am_app *app)
 {
     app->wipes++;
     am_wipe(app->journey_uuid, sizeof app->journey_uuid);
+    memset(app->urgent, 0, sizeof app->urgent);
+    app->urgent_count = 0;
+}
+
+/* While the journey waits for the hub to confirm its urgent alerts: reads
+ * their state in the store (the sync worker settles them as the hub
+ * answers) and tells the engine once the hub has stored every one. */
+static void poll_urgent(am_app *app, int64_t mono_ms)
+{
+    if (am_journey_urgent(app->journey) != AM_URGENT_SENDING || app->urgent_count == 0)
+        return;
+    for (int i = 0; i < app->urgent_count; i++) {
+        am_alert_row row;
+        if (am_store_alert_get(app->store, app->urgent[i], &row) != AM_OK ||
+            row.sync_state != AM_SYNC_SYNCED)
+            return;
+    }
+    am_log_info("alert", "the hub has stored this report's %d urgent alert(s)", app->urgent_count);
+    am_event ev = {.type = AM_EV_URGENT_STORED, .now_ms = mono_ms};
+    am_effects none;
+    am_journey_handle(app->journey, &ev, &none);
+}
+
+bool am_app_urgent_waiting(const am_app *app)
+{
+    return am_journey_urgent(app->journey) == AM_URGENT_SENDING;
 }
 
 /* ---- manager mode ----------------------------------------------------------- */
@@ -698,6 +737,7 @@ am_step am_app_event(am_app *app, const am_event *ev)
 
 void am_app_advance(am_app *app, int64_t mono_ms)
 {
+    poll_urgent(app, mono_ms);
     /* Bounded: each tick fires at least one timer or ends the loop. */
     for (int guard = 0; guard < 1000; guard++) {
         int64_t due = am_journey_deadline(app->journey);

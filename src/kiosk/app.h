@@ -34,6 +34,9 @@ am_step am_app_event(am_app *app, const am_event *ev);
 /* Delivers timer ticks up to mono_ms, in order, so that a prompt and the
  * reset that follows it both happen. */
 void am_app_advance(am_app *app, int64_t mono_ms);
+/* True while the journey waits for the hub to confirm its urgent alerts:
+ * the caller advances (which looks) often, not only at the next deadline. */
+bool am_app_urgent_waiting(const am_app *app);
 
 const am_journey *am_app_journey(const am_app *app);
 am_store *am_app_store(am_app *app);

@@ -236,10 +236,50 @@ static bool known_widget(const am_config *cfg, const char *id)
            strncmp(id, "pin.", 4) == 0;
 }
 
+enum { SCRIPT_DRAIN_MS = 10000 };
+
+/* Waits at most limit_ms (real time) for the outbox to empty; not at all
+ * once the hub has refused the kiosk's credentials or asked for a wait
+ * beyond the limit. */
+static void await_outbox(am_app *app, am_sync *sync, int64_t limit_ms)
+{
+    if (!sync)
+        return;
+    for (int64_t waited = 0; waited < limit_ms; waited += 20) {
+        am_store_status st;
+        if (am_store_get_status(am_app_store(app), &st) != AM_OK)
+            return;
+        if (st.pending + st.inflight == 0)
+            return;
+        am_sync_status ss;
+        am_sync_get_status(sync, &ss);
+        if (ss.phase == AM_SYNC_AUTH_FAILED || ss.phase == AM_SYNC_STOPPED)
+            return;
+        if (ss.phase == AM_SYNC_BACKOFF && ss.retry_at_ms - am_wall_ms() > limit_ms - waited)
+            return;
+        SDL_Delay(20);
+    }
+}
+
+/* After a script, what it committed goes to the hub before the kiosk
+ * exits, as it would on a kiosk that stays up (see await_outbox). What is
+ * left stays pending for the next start. */
+static void drain_outbox(am_app *app, am_sync *sync, int64_t limit_ms)
+{
+    if (!sync)
+        return;
+    await_outbox(app, sync, limit_ms);
+    am_store_status st;
+    if (am_store_get_status(am_app_store(app), &st) == AM_OK && st.pending + st.inflight > 0)
+        am_log_warn("kiosk", "%lld record(s) not yet at the hub; they are sent at the next start",
+                    (long long)(st.pending + st.inflight));
+}
+
 /* Runs a parsed script on a virtual clock against the real screen (drawn
  * only when a step needs it). Returns 0, or 1 with the reason printed as
  * FILE:LINE: reason. */
-static int run_script(am_app *app, am_ui *ui, const am_config *cfg, const am_script *script)
+static int run_script(am_app *app, am_sync *sync, am_ui *ui, const am_config *cfg,
+                      const am_script *script)
 {
     int64_t clock_ms = 0;
     unsigned wipes_seen = am_app_wipes(app);
@@ -302,6 +342,13 @@ static int run_script(am_app *app, am_ui *ui, const am_config *cfg, const am_scr
             am_app_advance(app, clock_ms);
             follow_wipes(app, ui, &wipes_seen);
             continue;
+        case AM_OP_AWAIT_SYNC:
+            /* The hub answers in real time; the virtual clock stands still
+             * meanwhile, so no timer fires while the test waits. */
+            await_outbox(app, sync, (int64_t)AM_SCRIPT_AWAIT_SYNC_S * 1000);
+            am_app_advance(app, clock_ms);
+            follow_wipes(app, ui, &wipes_seen);
+            continue;
         case AM_OP_EXPECT:
             if (strcmp(cmd->arg, screen) != 0) {
                 fprintf(stderr, "%s:%d: expected screen %s, but %s is showing\n", script->name,
@@ -356,11 +403,12 @@ typedef struct timed_view {
     am_screen screen;
     bool prompting;
     int seconds;
+    am_urgent urgent; /* the hub's confirmation changes what thanks says */
 } timed_view;
 
 static timed_view timed_view_of(const am_journey *j, int64_t now_ms)
 {
-    timed_view v = {am_journey_screen(j), false, 0};
+    timed_view v = {am_journey_screen(j), false, 0, am_journey_urgent(j)};
     v.prompting = am_journey_prompting(j, now_ms, &v.seconds);
     if (v.screen == AM_SCREEN_MANAGER_PIN)
         am_journey_pin_pad(j, now_ms, NULL, &v.seconds); /* a wait counting down */
@@ -370,6 +418,9 @@ static timed_view timed_view_of(const am_journey *j, int64_t now_ms)
     }
     return v;
 }
+
+/* How often the screen looks whether the hub has confirmed urgent alerts. */
+enum { URGENT_POLL_MS = 250 };
 
 /* When the screen must be looked at again with no input: the journey's
  * next timer, or the next tick of a countdown on show. */
@@ -452,7 +503,7 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
     int width, height;
     am_render_size(am_ui_renderer(ui), &width, &height);
     bool dirty = true;
-    timed_view shown = {AM_SCREEN_COUNT, false, 0};
+    timed_view shown = {AM_SCREEN_COUNT, false, 0, AM_URGENT_NONE};
     for (;;) {
         int64_t now = (int64_t)(SDL_GetTicks64() - t0);
         am_app_advance(app, now);
@@ -464,7 +515,7 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
         if (v.screen == AM_SCREEN_MANAGER && now - manager_drawn >= 2000)
             dirty = true;
         if (dirty || v.screen != shown.screen || v.prompting != shown.prompting ||
-            v.seconds != shown.seconds) {
+            v.seconds != shown.seconds || v.urgent != shown.urgent) {
             refresh_manager(app, ui, now);
             am_ui_draw(ui, j, now);
             manager_drawn = now;
@@ -479,6 +530,9 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
         int64_t wake = next_wake(j, now);
         if (v.screen == AM_SCREEN_MANAGER && (wake == INT64_MAX || wake > manager_drawn + 2000))
             wake = manager_drawn + 2000;
+        /* Urgent alerts on their way: look for the hub's answer often. */
+        if (am_app_urgent_waiting(app) && (wake == INT64_MAX || wake > now + URGENT_POLL_MS))
+            wake = now + URGENT_POLL_MS;
         /* While the guest reads, warm one font size per turn so that the
          * next screen's first frame stays fast; poll until it is done. */
         if (am_ui_idle(ui, j))
@@ -507,37 +561,6 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
             follow_wipes(app, ui, &wipes_seen);
         } while (SDL_PollEvent(&e));
     }
-}
-
-enum { SCRIPT_DRAIN_MS = 10000 };
-
-/* After a script, what it committed goes to the hub before the kiosk
- * exits, as it would on a kiosk that stays up: waits at most limit_ms for
- * the outbox to empty, and not at all once the hub has refused the
- * kiosk's credentials or asked for a wait beyond the limit. What is left
- * stays pending for the next start. */
-static void drain_outbox(am_app *app, am_sync *sync, int64_t limit_ms)
-{
-    if (!sync)
-        return;
-    for (int64_t waited = 0; waited < limit_ms; waited += 20) {
-        am_store_status st;
-        if (am_store_get_status(am_app_store(app), &st) != AM_OK)
-            return;
-        if (st.pending + st.inflight == 0)
-            return;
-        am_sync_status ss;
-        am_sync_get_status(sync, &ss);
-        if (ss.phase == AM_SYNC_AUTH_FAILED || ss.phase == AM_SYNC_STOPPED)
-            break;
-        if (ss.phase == AM_SYNC_BACKOFF && ss.retry_at_ms - am_wall_ms() > limit_ms - waited)
-            break;
-        SDL_Delay(20);
-    }
-    am_store_status st;
-    if (am_store_get_status(am_app_store(app), &st) == AM_OK && st.pending + st.inflight > 0)
-        am_log_warn("kiosk", "%lld record(s) not yet at the hub; they are sent at the next start",
-                    (long long)(st.pending + st.inflight));
 }
 
 static int parse_size(const char *s, int *w, int *h)
@@ -739,7 +762,7 @@ int main(int argc, char **argv)
     if (headless) {
         am_log_info("kiosk", "started %s, kiosk %s, %zu script commands", AM_VERSION, cfg->kiosk.id,
                     script->count);
-        if (run_script(app, ui, cfg, script) == 0) {
+        if (run_script(app, sync, ui, cfg, script) == 0) {
             am_log_info("kiosk", "script %s completed", script_path);
             status = EXIT_OK;
         }

@@ -1428,6 +1428,17 @@ static const char *promise_text(const lay *c)
 {
     int res = am_config_resolution_index(c->cfg, c->r->resolution);
     const am_text *promise = am_config_promise(c->cfg, res);
+    /* An urgent report: staff have it only once the hub said so. */
+    switch (c->j ? am_journey_urgent(c->j) : AM_URGENT_NONE) {
+    case AM_URGENT_SENDING:
+        return S(c, AM_STR_THANKS_URGENT_SENDING);
+    case AM_URGENT_CONFIRMED:
+        return promise ? am_text_get(promise, c->lang) : S(c, AM_STR_THANKS_URGENT_CONFIRMED);
+    case AM_URGENT_UNCONFIRMED:
+        return c->cfg->sync.url[0] ? S(c, AM_STR_THANKS_URGENT_DESK) : S(c, AM_STR_THANKS_ASK_DESK);
+    case AM_URGENT_NONE:
+        break;
+    }
     if (!promise)
         return S(c, AM_STR_THANKS_PROMISE_NONE);
     if (!c->cfg->sync.url[0])

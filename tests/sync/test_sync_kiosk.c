@@ -225,6 +225,79 @@ static void stopped_sync_explained_on_the_manager_screen(void **state)
         kx_fail_with_log(k, "the manager screen does not explain the stopped sync");
 }
 
+/* An urgent report (severe, and staff asked for now) up to thanks. The
+ * wording on thanks is checked by the caller's lines. */
+#define URGENT_JOURNEY                                                                             \
+    "expect attract\n"                                                                             \
+    "tap start\n"                                                                                  \
+    "tap category.room\n"                                                                          \
+    "tap impact.severe\n"                                                                          \
+    "tap next\n"                                                                                   \
+    "expect apology\n"                                                                             \
+    "tap next\n"                                                                                   \
+    "tap resolution.staff_now\n"                                                                   \
+    "tap next\n"                                                                                   \
+    "expect offer\n"                                                                               \
+    "tap offer.decline\n"                                                                          \
+    "tap skip\n"                                                                                   \
+    "tap skip\n"                                                                                   \
+    "expect thanks\n"
+
+/* What thanks says about an urgent report in each state of its delivery. */
+#define SAYS_SENDING   "expect-text Your report is on its way to our staff.\n"
+#define SAYS_CONFIRMED "expect-text We are calling the manager on duty to come to you here.\n"
+#define SAYS_GO_TO_DESK                                                                            \
+    "expect-text We could not confirm that our staff have your report. Please go to the front "    \
+    "desk or speak to a member of staff now.\n"
+#define SAYS_SYNC_OFF                                                                              \
+    "expect-text This kiosk cannot pass your request to our team right now. Please tell a "        \
+    "member of staff, or ask at the desk.\n"
+
+/* The real hub stores both alerts: only then does thanks say staff have
+ * it. The script's clock stands still while it waits for the hub, so the
+ * ten seconds cannot run out meanwhile. */
+static void urgent_report_confirmed_by_the_hub(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    if (kx_run_script(k, URGENT_JOURNEY SAYS_SENDING "await-sync\n" SAYS_CONFIRMED "wait 30\n"
+                                                     "expect attract\n") != 0)
+        kx_fail_with_log(k, "thanks did not say staff have it once the hub did");
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM alerts WHERE kiosk = 'k1'", NULL), 2);
+    assert_int_equal(
+        fx_hub_int(fx, "SELECT count(*) FROM alerts WHERE reason IN ('staff_now', 'severe')", NULL),
+        2);
+}
+
+/* The hub is down: thanks says the report is on its way, never that staff
+ * have it, and after [sync] urgent_confirm_seconds (10) sends the guest to
+ * the front desk. The alerts stay on the kiosk for later. */
+static void urgent_report_with_the_hub_stopped(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    assert_int_equal(h_hub_stop(&fx->h->hub, 10000), 0);
+    if (kx_run_script(k, URGENT_JOURNEY SAYS_SENDING "wait 9.9\n" SAYS_SENDING
+                                                     "wait 0.1\n" SAYS_GO_TO_DESK) != 0)
+        kx_fail_with_log(k, "thanks did not send the guest to staff");
+    kx_store_open(k);
+    am_store_status s = fx_status(fx);
+    assert_int_equal(s.alerts, 2);
+    assert_int_equal(s.synced, 0);
+    assert_int_equal(s.pending + s.inflight, 3);
+}
+
+/* Sync off: nothing will carry the alert anywhere, and thanks says so at
+ * once. */
+static void urgent_report_with_sync_off(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    kx_write_conf(k, NULL, fx->token_file, 7);
+    if (kx_run_script(k, URGENT_JOURNEY SAYS_SYNC_OFF) != 0)
+        kx_fail_with_log(k, "thanks did not send the guest to staff with sync off");
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +308,9 @@ int main(int argc, char **argv)
                                         kx_teardown),
         cmocka_unit_test_setup_teardown(stopped_sync_explained_on_the_manager_screen, setup,
                                         kx_teardown),
+        cmocka_unit_test_setup_teardown(urgent_report_confirmed_by_the_hub, setup, kx_teardown),
+        cmocka_unit_test_setup_teardown(urgent_report_with_the_hub_stopped, setup, kx_teardown),
+        cmocka_unit_test_setup_teardown(urgent_report_with_sync_off, setup, kx_teardown),
     };
     return am_test_run(__FILE__, tests, sizeof tests / sizeof tests[0], argc, argv);
 }

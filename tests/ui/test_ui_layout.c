@@ -233,8 +233,11 @@ static int other_promises_shown(const am_layout *l, const am_config *cfg, const 
     int found = 0;
     for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
         const char *own[] = {am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK),
-                             am_i18n_get(i18n, lang, AM_STR_THANKS_PROMISE_NONE)};
-        for (size_t i = 0; i < 2; i++) {
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_PROMISE_NONE),
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_SENDING),
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_CONFIRMED),
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_DESK)};
+        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
             if ((!allowed || strcmp(own[i], allowed) != 0) && am_layout_has_text(l, own[i])) {
                 snprintf(which, len, "%s", own[i]);
                 found++;
@@ -253,11 +256,31 @@ static int other_promises_shown(const am_layout *l, const am_config *cfg, const 
     return found;
 }
 
+/* Thanks shows `expected` and no other promise; counts a failure if not. */
+static int thanks_says(am_layout *l, const am_view *v, const am_i18n *i18n, const char *expected,
+                       const char *what)
+{
+    char which[512];
+    int failures = 0;
+    am_layout_build(l, v);
+    if (!am_layout_has_text(l, expected)) {
+        failures++;
+        print_error("%s: thanks lacks '%s'\n", what, expected);
+    }
+    if (other_promises_shown(l, v->cfg, i18n, expected, which, sizeof which)) {
+        failures++;
+        print_error("%s: thanks also shows '%s'\n", what, which);
+    }
+    return failures;
+}
+
 /* For every option of every category, in every language: the screens
  * before the choice promise nothing, and thanks says exactly what the
  * committed action does: its team's sentence for it, nothing for action
  * none, and "ask a member of staff" when sync is off and nothing would
- * carry the action out. */
+ * carry the action out. An urgent option's promise waits for the hub:
+ * "on its way" until it confirms, the promise once it has, and "go to the
+ * front desk" when it has not within [sync] urgent_confirm_seconds. */
 static void check_promises(const char *conf)
 {
     am_config *cfg = load_config(conf);
@@ -297,19 +320,34 @@ static void check_promises(const char *conf)
                     !promise            ? am_i18n_get(i18n, lang, AM_STR_THANKS_PROMISE_NONE)
                     : !cfg->sync.url[0] ? am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK)
                                         : am_text_get(promise, lang);
+                char what[160];
+                snprintf(what, sizeof what, "%s %s %s (%s)", cfg->categories[cat].id, res->id,
+                         am_lang_codes[lang], am_resolution_action_name(res->action));
                 v.journey = j;
-                am_layout_build(l, &v);
-                if (!am_layout_has_text(l, expected)) {
-                    failures++;
-                    print_error("%s %s %s (%s): thanks lacks '%s'\n", cfg->categories[cat].id,
-                                res->id, am_lang_codes[lang],
-                                am_resolution_action_name(res->action), expected);
-                }
-                if (other_promises_shown(l, cfg, i18n, expected, which, sizeof which)) {
-                    failures++;
-                    print_error("%s %s %s (%s): thanks also shows '%s'\n", cfg->categories[cat].id,
-                                res->id, am_lang_codes[lang],
-                                am_resolution_action_name(res->action), which);
+                bool urgent = am_resolution_urgent(res) && cfg->sync.url[0];
+                if (!urgent) {
+                    failures += thanks_says(l, &v, i18n, expected, what);
+                } else {
+                    /* Not yet confirmed, then confirmed by the hub. */
+                    assert_int_equal(am_journey_urgent(j), AM_URGENT_SENDING);
+                    failures += thanks_says(
+                        l, &v, i18n, am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_SENDING), what);
+                    ui_feed(j, AM_EV_URGENT_STORED, 0, NULL, true);
+                    assert_int_equal(am_journey_urgent(j), AM_URGENT_CONFIRMED);
+                    failures += thanks_says(l, &v, i18n, expected, what);
+                    /* Never confirmed: the guest is sent to staff. */
+                    am_journey *at_res = NULL;
+                    am_journey *late = journey_that_chose(cfg, lang, cat, options[o], &at_res);
+                    am_journey_free(at_res);
+                    int64_t due = ui_fixture_now + (int64_t)cfg->sync.urgent_confirm_s * 1000;
+                    am_event tick = {.type = AM_EV_TICK, .now_ms = due};
+                    am_effects fx;
+                    am_journey_handle(late, &tick, &fx);
+                    assert_int_equal(am_journey_urgent(late), AM_URGENT_UNCONFIRMED);
+                    v.journey = late;
+                    failures += thanks_says(
+                        l, &v, i18n, am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_DESK), what);
+                    am_journey_free(late);
                 }
                 checked++;
                 am_journey_free(before);

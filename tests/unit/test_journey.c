@@ -1393,6 +1393,109 @@ static void thanks_with_voucher_stays_until_done_or_voucher_time(void **state)
     assert_screen(h, AM_SCREEN_ATTRACT);
 }
 
+/* Urgent reports: thanks may say staff have it only once the hub has
+ * stored the alert; until then it is "on its way", and without an answer
+ * within [sync] urgent_confirm_seconds the guest is sent to staff. */
+#define URGENT_S 10
+
+static void sync_on(harness *h)
+{
+    snprintf(h->cfg->sync.url, sizeof h->cfg->sync.url, "https://hub.example.net");
+    h->cfg->sync.urgent_confirm_s = URGENT_S;
+}
+
+static void urgent_waits_for_the_hub_then_confirms(void **state)
+{
+    harness *h = *state;
+    sync_on(h);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_SEVERE);
+    assert_trace(h, "open_report raise_alert:severe");
+    assert_true(am_journey_alert_urgent(h->j, AM_ALERT_SEVERE));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
+    /* The urgent timer is the next deadline, ahead of the idle prompt. */
+    assert_int_equal(am_journey_deadline(h->j), h->now + URGENT_S * 1000);
+    /* Not guest input: the idle timer does not restart. */
+    int64_t idle_due = h->now + TIMEOUT_S * 1000;
+    assert_ok(wait_ms(h, URGENT_S * 1000 - 1));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
+    assert_ok(send(h, AM_EV_URGENT_STORED, 0));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_CONFIRMED);
+    assert_int_equal(am_journey_deadline(h->j), idle_due);
+    assert_ok(wait_ms(h, 1));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_CONFIRMED);
+    /* A second confirmation has nothing to confirm. */
+    assert_ignored(send(h, AM_EV_URGENT_STORED, 0));
+    /* staff_now later in the same journey waits for the hub again. */
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
+    assert_ok(send(h, AM_EV_URGENT_STORED, 0));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_CONFIRMED);
+    /* The next guest starts with nothing urgent. */
+    assert_ok(send(h, AM_EV_BACK, 0));
+    h->now += (TIMEOUT_S + COUNTDOWN_S) * 1000;
+    assert_ok(send(h, AM_EV_TICK, 0));
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
+}
+
+static void urgent_unconfirmed_in_time_sends_the_guest_to_staff(void **state)
+{
+    harness *h = *state;
+    sync_on(h);
+    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
+    assert_false(am_journey_alert_urgent(h->j, AM_ALERT_OVER_BUDGET));
+    assert_false(am_journey_alert_urgent(h->j, AM_ALERT_SEVERE_UNSENT));
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
+    assert_ok(send(h, AM_EV_OFFER_DECLINE, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
+    /* Ten seconds after the alert was committed, not after thanks showed. */
+    assert_ok(wait_ms(h, URGENT_S * 1000));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_UNCONFIRMED);
+    /* The new sentence gets thanks' full time on screen. */
+    assert_int_equal(am_journey_deadline(h->j), h->now + THANKS_S * 1000);
+    /* A late answer does not take back "go to a member of staff". */
+    assert_ignored(send(h, AM_EV_URGENT_STORED, 0));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_UNCONFIRMED);
+}
+
+static void urgent_with_sync_off_goes_to_staff_at_once(void **state)
+{
+    harness *h = *state;
+    h->cfg->sync.urgent_confirm_s = URGENT_S; /* sync.url stays empty */
+    to_apology(h, CAT_ROOM, AM_SEVERITY_SEVERE);
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_UNCONFIRMED);
+    assert_int_equal(am_journey_deadline(h->j), h->now + TIMEOUT_S * 1000);
+}
+
+/* notify and callback are urgent only on a resolution marked urgent; a
+ * store that failed leaves nothing waiting. */
+static void urgent_marked_action_and_failed_store(void **state)
+{
+    harness *h = *state;
+    sync_on(h);
+    h->cfg->resolutions[RES_CLEAN].action = AM_ACTION_NOTIFY;
+    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
+    assert_false(am_journey_alert_urgent(h->j, AM_ALERT_NOTIFY));
+    h->cfg->resolutions[RES_CLEAN].urgent = true;
+    assert_true(am_journey_alert_urgent(h->j, AM_ALERT_NOTIFY));
+    h->auto_store = false;
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE); /* not yet committed */
+    answer(h, false);
+    assert_screen(h, AM_SCREEN_OUT_OF_ORDER);
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
+}
+
 static void thanks_back_is_refused(void **state)
 {
     harness *h = *state;
@@ -2120,6 +2223,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(thanks_with_voucher_stays_until_done_or_voucher_time, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(thanks_back_is_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(urgent_waits_for_the_hub_then_confirms, setup, teardown),
+    cmocka_unit_test_setup_teardown(urgent_unconfirmed_in_time_sends_the_guest_to_staff, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(urgent_with_sync_off_goes_to_staff_at_once, setup, teardown),
+    cmocka_unit_test_setup_teardown(urgent_marked_action_and_failed_store, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_back_next_and_idle, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_digits_delete_and_check, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_wrong_waits_then_opens, setup, teardown),

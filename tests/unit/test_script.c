@@ -36,8 +36,11 @@ static void parses_every_command(void **state)
                             "wait 2.5\n"
                             "expect category\n"
                             "expect-text We're sorry\n"
-                            "shot out/attract.png\n");
-    assert_int_equal(s->count, 8);
+                            "shot out/attract.png\n"
+                            "await-sync\n");
+    assert_int_equal(s->count, 9);
+    assert_int_equal(s->cmds[8].op, AM_OP_AWAIT_SYNC);
+    assert_null(s->cmds[8].arg);
     assert_int_equal(s->cmds[0].op, AM_OP_TAP);
     assert_string_equal(s->cmds[0].arg, "start");
     assert_int_equal(s->cmds[0].line, 3);
@@ -60,7 +63,8 @@ static void errors_name_file_and_line(void **state)
     (void)state;
     expect_error("tap start\njump high\n",
                  "t.script:2: unknown command 'jump' (expected tap, tap-at, type, key, wait, "
-                 "expect, expect-text or shot)");
+                 "expect, expect-text, shot or await-sync)");
+    expect_error("await-sync now\n", "t.script:1: await-sync takes nothing after it");
     expect_error("tap\n", "t.script:1: tap needs a widget id");
     expect_error("tap a b\n", "t.script:1: tap: 'a b' is not a widget id");
     expect_error("\n\ntap-at 10\n",
