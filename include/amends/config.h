@@ -132,7 +132,8 @@ typedef struct am_config {
     } idle;
 
     struct {
-        int voucher_s; /* thanks with a voucher stays this long, unless Done */
+        int voucher_s;    /* thanks with a voucher stays this long, unless Done */
+        int staff_wait_s; /* staff_wait: "please wait here" stays this long */
     } journey;
 
     struct {

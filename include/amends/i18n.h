@@ -73,6 +73,7 @@ typedef enum am_str {
     AM_STR_FOLLOWUP_YES,
     AM_STR_FOLLOWUP_NO,
     AM_STR_FOLLOWUP_DONE,
+    AM_STR_FOLLOWUP_BODY_CANT_WAIT, /* after "I can't wait": what the contact is for */
     AM_STR_THANKS_TITLE,
     AM_STR_THANKS_TITLE_NAMED,
     AM_STR_THANKS_BODY,
@@ -81,6 +82,8 @@ typedef enum am_str {
     AM_STR_THANKS_URGENT_SENDING,   /* an urgent alert the hub has not confirmed yet */
     AM_STR_THANKS_URGENT_CONFIRMED, /* the hub has it; the resolution promises nothing more */
     AM_STR_THANKS_URGENT_DESK,      /* the hub did not confirm it in time: go to staff */
+    AM_STR_THANKS_CONTACT_PROMISE,  /* contact left for a call back: the team will call */
+    AM_STR_THANKS_ASK_DESK_LATER,   /* contact was promised but the guest left none */
     AM_STR_THANKS_VOUCHER,
     AM_STR_THANKS_VOUCHER_VALID,
     AM_STR_THANKS_VOUCHER_VALID_ONE,
@@ -88,6 +91,12 @@ typedef enum am_str {
     AM_STR_THANKS_MANAGER,
     AM_STR_THANKS_RETURNING,
     AM_STR_THANKS_DONE,
+    AM_STR_STAFF_WAIT_TITLE,      /* "Please wait here." */
+    AM_STR_STAFF_WAIT_TITLE_DESK, /* the hub did not confirm the call: go to staff */
+    AM_STR_STAFF_WAIT_CALLING,    /* heads the team's name while the call is on its way */
+    AM_STR_STAFF_WAIT_CALLED,     /* heads the team's name once the hub has it */
+    AM_STR_STAFF_WAIT_CANT_WAIT,
+    AM_STR_STAFF_WAIT_DONE,
     AM_STR_IDLE_TITLE,
     AM_STR_IDLE_BODY,
     AM_STR_IDLE_STILL_HERE,

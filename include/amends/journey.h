@@ -33,6 +33,7 @@ typedef enum am_screen {
     AM_SCREEN_MANAGER_PIN,
     AM_SCREEN_MANAGER,
     AM_SCREEN_OUT_OF_ORDER,
+    AM_SCREEN_STAFF_WAIT, /* staff_now: "please wait here", after rating */
     AM_SCREEN_COUNT
 } am_screen;
 
@@ -163,6 +164,7 @@ typedef enum am_event_type {
     AM_EV_PIN_UNSET,       /* the app's answer: no manager PIN is set */
     AM_EV_MANAGER_ACTION,  /* manager: value am_manager_action */
     AM_EV_URGENT_STORED,   /* the app's answer: the hub has stored every urgent alert raised */
+    AM_EV_CANT_WAIT,       /* staff_wait: the guest leaves contact instead of waiting */
     AM_EV_COUNT
 } am_event_type;
 const char *am_event_name(am_event_type t);
@@ -272,6 +274,10 @@ am_pin_pad am_journey_pin_pad(const am_journey *j, int64_t now_ms, int *digits, 
 /* The digits entered, for the app's check after AM_FX_CHECK_PIN. Borrowed;
  * wiped when the answer arrives. */
 const char *am_journey_pin(const am_journey *j);
+
+/* True when the guest, told to wait for staff, chose to leave contact
+ * instead ("I can't wait"). */
+bool am_journey_cant_wait(const am_journey *j);
 
 /* Where the journey's urgent alerts are (staff_now, severe, or the alert
  * of a resolution marked urgent): what thanks may say about them. */

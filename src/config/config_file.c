@@ -951,6 +951,7 @@ static const key_def key_table[] = {
     {SEC_BUDGET, "voucher_days", parse_int, CFG(budget.offer_days), 1, 365, false},
     {SEC_BUDGET, "voucher_key_file", parse_path, CFG(budget.voucher_key_file), 1, 0, false},
     {SEC_JOURNEY, "voucher_seconds", parse_int, CFG(journey.voucher_s), 10, 600, false},
+    {SEC_JOURNEY, "staff_wait_seconds", parse_int, CFG(journey.staff_wait_s), 30, 1800, false},
     {SEC_MANAGER, "gesture_corner", parse_corner, CFG(manager.gesture_corner), 0, 0, false},
     {SEC_MANAGER, "gesture_seconds", parse_int, CFG(manager.gesture_seconds), 1, 30, false},
     {SEC_MANAGER, "max_failures", parse_int, CFG(manager.max_failures), 1, 100, false},

@@ -27,6 +27,7 @@ const char am_config_defaults_ini[] =
     "\n"
     "[journey]\n"
     "voucher_seconds = 60\n"
+    "staff_wait_seconds = 180\n"
     "\n"
     "[theme]\n"
     "brand = Customer Care\n"

@@ -33,6 +33,7 @@ struct am_journey {
     am_urgent urgent;
     int64_t urgent_until_ms;
     bool urgent_on_store; /* the awaited step raised an urgent alert */
+    bool cant_wait;       /* told to wait for staff, the guest left contact instead */
 
     /* Set while the store's answer to the last step is awaited. */
     bool awaiting;
@@ -60,8 +61,8 @@ struct am_journey {
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const screen_ids[] = {
-    "attract", "category", "details", "apology",     "resolution", "offer",
-    "rating",  "followup", "thanks",  "manager_pin", "manager",    "out_of_order",
+    "attract",  "category", "details",     "apology", "resolution",   "offer",      "rating",
+    "followup", "thanks",   "manager_pin", "manager", "out_of_order", "staff_wait",
 };
 
 static const char *const outcome_names[] = {"open", "completed", "abandoned", "interrupted"};
@@ -81,7 +82,7 @@ static const char *const event_names[] = {
     "manager",       "pin_digit",     "pin_delete",
     "pin_ok",        "pin_accepted",  "pin_rejected",
     "pin_locked",    "pin_unset",     "manager_action",
-    "urgent_stored",
+    "urgent_stored", "cant_wait",
 };
 static const char *const effect_names[] = {
     "open_report",   "save_report", "raise_alert", "record_offer",
@@ -279,8 +280,11 @@ bool am_journey_alert_urgent(const am_journey *j, am_alert_reason reason)
     case AM_ALERT_SEVERE:
         return true;
     case AM_ALERT_NOTIFY:
+        return res && res->action == AM_ACTION_NOTIFY && am_resolution_urgent(res);
     case AM_ALERT_CALLBACK:
-        return res && am_resolution_urgent(res);
+        /* Not the call back asked for by a guest who could not wait for
+         * staff: they have gone. */
+        return res && res->action == AM_ACTION_CALLBACK && am_resolution_urgent(res);
     default:
         /* over_budget waits for a manager; severe_unsent: the guest is gone. */
         return false;
@@ -391,6 +395,7 @@ static void journey_reset(am_journey *j)
     j->urgent = AM_URGENT_NONE;
     j->urgent_until_ms = 0;
     j->urgent_on_store = false;
+    j->cant_wait = false;
     j->awaiting = false;
     j->commit_on_store = false;
     j->reset_on_store = false;
@@ -700,6 +705,19 @@ static am_step on_offer(am_journey *j, const am_event *ev, am_effects *fx)
     }
 }
 
+/* A guest who asked for staff now waits for them (staff_wait) instead of
+ * leaving contact, unless they already said they cannot wait. */
+static bool waits_for_staff(const am_journey *j)
+{
+    const am_resolution_def *res = chosen_resolution(j);
+    return res && res->action == AM_ACTION_STAFF_NOW && !j->cant_wait;
+}
+
+static am_screen after_rating(const am_journey *j)
+{
+    return waits_for_staff(j) ? AM_SCREEN_STAFF_WAIT : AM_SCREEN_FOLLOWUP;
+}
+
 static am_step on_rating(am_journey *j, const am_event *ev, am_effects *fx)
 {
     am_offer_state offer = j->report.offer_state;
@@ -713,14 +731,14 @@ static am_step on_rating(am_journey *j, const am_event *ev, am_effects *fx)
         if (j->report.rating == 0)
             return refuse(j, AM_STEP_IGNORED, "choose a face first, or skip");
         fx_push(fx, AM_FX_SAVE_REPORT, 0);
-        return go(j, fx, AM_SCREEN_FOLLOWUP, ev->now_ms);
+        return go(j, fx, after_rating(j), ev->now_ms);
     case AM_EV_SKIP:
         /* Skipping means "no answer": a face or comment left half-given is
          * not stored as if the guest had submitted it. */
         j->report.rating = 0;
         wipe_field(j, AM_FIELD_COMMENT);
         fx_push(fx, AM_FX_SAVE_REPORT, 0);
-        return go(j, fx, AM_SCREEN_FOLLOWUP, ev->now_ms);
+        return go(j, fx, after_rating(j), ev->now_ms);
     case AM_EV_BACK:
         enter(j,
               offer == AM_OFFER_ESCALATED || offer == AM_OFFER_SHOWN ? AM_SCREEN_OFFER
@@ -767,16 +785,45 @@ static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
         /* "No" means we keep no way of reaching them. */
         if (j->report.consent == AM_CONSENT_NO)
             wipe_field(j, AM_FIELD_CONTACT);
+        /* Could not wait for staff and left a way to reach them: the team
+         * is asked to call back, so thanks can say they will. */
+        if (j->cant_wait && j->report.consent == AM_CONSENT_YES)
+            raise_alert(j, fx, AM_ALERT_CALLBACK);
         return close_completed(j, ev, fx);
     case AM_EV_SKIP:
         wipe_field(j, AM_FIELD_CONTACT);
         j->report.consent = AM_CONSENT_UNSET;
         return close_completed(j, ev, fx);
     case AM_EV_BACK:
+        if (j->cant_wait) {
+            j->cant_wait = false;
+            enter(j, AM_SCREEN_STAFF_WAIT, ev->now_ms);
+            return AM_STEP_OK;
+        }
         enter(j, AM_SCREEN_RATING, ev->now_ms);
         return AM_STEP_OK;
     default:
         return handle_field_event(j, ev, AM_FIELD_CONTACT, AM_FIELD_NONE);
+    }
+}
+
+/* Staff are called: the guest waits here, taps Finish when someone came,
+ * or leaves contact instead. The journey closes as completed either way. */
+static am_step on_staff_wait(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    switch (ev->type) {
+    case AM_EV_DONE:
+        j->report.outcome = AM_OUTCOME_COMPLETED;
+        fx_push(fx, AM_FX_CLOSE_JOURNEY, AM_OUTCOME_COMPLETED);
+        return end_journey(j, fx, ev->now_ms);
+    case AM_EV_CANT_WAIT:
+        j->cant_wait = true;
+        enter(j, AM_SCREEN_FOLLOWUP, ev->now_ms);
+        return AM_STEP_OK;
+    case AM_EV_BACK:
+        return refuse(j, AM_STEP_IGNORED, "staff are on their way: wait here, or tap I can't wait");
+    default:
+        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
     }
 }
 
@@ -931,6 +978,8 @@ static am_step on_screen(am_journey *j, const am_event *ev, am_effects *fx)
         return on_followup(j, ev, fx);
     case AM_SCREEN_THANKS:
         return on_thanks(j, ev, fx);
+    case AM_SCREEN_STAFF_WAIT:
+        return on_staff_wait(j, ev, fx);
     case AM_SCREEN_MANAGER_PIN:
         return on_manager_pin(j, ev, fx);
     case AM_SCREEN_MANAGER:
@@ -971,13 +1020,13 @@ static int64_t thanks_ms(const am_journey *j)
 }
 
 /* The guest is sent to staff (at the exact moment the hub's time ran
- * out): on thanks that instruction gets the screen's full time, as a new
+ * out): on thanks or staff_wait that instruction gets the screen's full time, as a new
  * screen would. A confirmation keeps the time left: the app notices it
  * when its clock next advances, not when the hub answered. */
 static void urgent_unconfirmed(am_journey *j)
 {
     j->urgent = AM_URGENT_UNCONFIRMED;
-    if (j->screen == AM_SCREEN_THANKS)
+    if (j->screen == AM_SCREEN_THANKS || j->screen == AM_SCREEN_STAFF_WAIT)
         j->idle_from_ms = j->urgent_until_ms;
 }
 
@@ -1002,6 +1051,14 @@ static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
     }
     if (j->screen == AM_SCREEN_THANKS && now_ms >= j->idle_from_ms + thanks_ms(j))
         return end_journey(j, fx, now_ms);
+    if (j->screen == AM_SCREEN_STAFF_WAIT &&
+        now_ms >= j->idle_from_ms + seconds_ms(cfg->journey.staff_wait_s)) {
+        /* The guest waited as long as we ask anyone to: what they gave is
+         * kept as sent. */
+        j->report.outcome = AM_OUTCOME_COMPLETED;
+        fx_push(fx, AM_FX_CLOSE_JOURNEY, AM_OUTCOME_COMPLETED);
+        return end_journey(j, fx, now_ms);
+    }
     if ((j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) &&
         now_ms >= j->idle_from_ms + seconds_ms(cfg->idle.manager_s))
         enter(j, AM_SCREEN_ATTRACT, now_ms);
@@ -1196,6 +1253,8 @@ static int64_t screen_deadline(const am_journey *j)
                             : j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
     if (j->screen == AM_SCREEN_THANKS)
         return j->idle_from_ms + thanks_ms(j);
+    if (j->screen == AM_SCREEN_STAFF_WAIT)
+        return j->idle_from_ms + seconds_ms(cfg->journey.staff_wait_s);
     if (j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) {
         int64_t idle = j->idle_from_ms + seconds_ms(cfg->idle.manager_s);
         /* The pad opens again when a wait or lockout ends. */
@@ -1214,6 +1273,11 @@ int64_t am_journey_deadline(const am_journey *j)
     if (j->urgent == AM_URGENT_SENDING && j->urgent_until_ms < due)
         due = j->urgent_until_ms;
     return due;
+}
+
+bool am_journey_cant_wait(const am_journey *j)
+{
+    return j->cant_wait;
 }
 
 am_urgent am_journey_urgent(const am_journey *j)

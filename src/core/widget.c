@@ -18,6 +18,7 @@ static const struct {
     {"back", AM_EV_BACK, 0},
     {"skip", AM_EV_SKIP, 0},
     {"done", AM_EV_DONE, 0},
+    {"cant_wait", AM_EV_CANT_WAIT, 0},
     {"still_here", AM_EV_STILL_HERE, 0},
     {"manager", AM_EV_MANAGER, 0},
     {"offer.accept", AM_EV_OFFER_ACCEPT, 0},

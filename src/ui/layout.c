@@ -698,6 +698,7 @@ static int button_width(lay *c, const char *label, double min)
 typedef struct footer_spec {
     const char *back_label; /* NULL: no back button */
     const char *skip_label; /* NULL: no skip */
+    const char *skip_id;    /* NULL: "skip" */
     const char *primary_id; /* NULL: no primary */
     const char *primary_label;
     bool primary_enabled;
@@ -735,7 +736,8 @@ static int footer(lay *c, footer_spec f)
     }
     if (f.skip_label) {
         x -= skip_w;
-        button(c, "skip", AM_WK_BUTTON, rect(x, y, skip_w, bh), f.skip_label, 0);
+        button(c, f.skip_id ? f.skip_id : "skip", AM_WK_BUTTON, rect(x, y, skip_w, bh),
+               f.skip_label, 0);
     }
     return top;
 }
@@ -1347,8 +1349,11 @@ static void screen_followup(lay *c)
     int y = header(c) + U(c, 16);
     bool kbd = am_journey_focus(c->j) != AM_FIELD_NONE;
     y = title(c, S(c, AM_STR_FOLLOWUP_TITLE), y, 44, 56) + U(c, 4);
+    /* After "I can't wait", what the contact is for: that call back. */
+    const char *body = am_journey_cant_wait(c->j) ? S(c, AM_STR_FOLLOWUP_BODY_CANT_WAIT)
+                                                  : S(c, AM_STR_FOLLOWUP_BODY);
     if (!kbd || c->portrait)
-        y = subtitle(c, S(c, AM_STR_FOLLOWUP_BODY), y, 80) + U(c, 8);
+        y = subtitle(c, body, y, 80) + U(c, 8);
     footer_spec f = {.back_label = S(c, AM_STR_BACK),
                      .skip_label = S(c, AM_STR_SKIP),
                      .primary_id = "done",
@@ -1428,6 +1433,11 @@ static const char *promise_text(const lay *c)
 {
     int res = am_config_resolution_index(c->cfg, c->r->resolution);
     const am_text *promise = am_config_promise(c->cfg, res);
+    /* Could not wait for staff: a call back if they left a way to reach
+     * them (the journey raised it), else the desk. */
+    if (c->j && am_journey_cant_wait(c->j))
+        return c->r->contact[0] ? S(c, AM_STR_THANKS_CONTACT_PROMISE)
+                                : S(c, AM_STR_THANKS_ASK_DESK_LATER);
     /* An urgent report: staff have it only once the hub said so. */
     switch (c->j ? am_journey_urgent(c->j) : AM_URGENT_NONE) {
     case AM_URGENT_SENDING:
@@ -1565,6 +1575,72 @@ static void screen_thanks(lay *c)
     st.middle = true;
     put_text(c, S(c, AM_STR_THANKS_RETURNING),
              rect(c->M + badge + U(c, 16), by, cw - badge - U(c, 16), badge), st, -1);
+}
+
+/* The team a staff_now resolution called, in the guest's language. */
+static const char *called_team(const lay *c)
+{
+    int res = am_config_resolution_index(c->cfg, c->r->resolution);
+    int team = res >= 0 ? am_config_team_index(c->cfg, c->cfg->resolutions[res].team) : -1;
+    return team >= 0 ? am_text_get(&c->cfg->teams[team].label, c->lang) : "";
+}
+
+/* staff_now: "please wait here", who was called and, once the hub has the
+ * alert, that they are on the way. Room is kept under it for who
+ * acknowledged the call, once the hub can say. */
+static void screen_staff_wait(lay *c)
+{
+    int y = header(c) + U(c, 28);
+    am_urgent urgent = am_journey_urgent(c->j);
+    bool desk = urgent == AM_URGENT_UNCONFIRMED;
+    footer_spec f = {.skip_label = S(c, AM_STR_STAFF_WAIT_CANT_WAIT),
+                     .skip_id = "cant_wait",
+                     .primary_id = "done",
+                     .primary_label = S(c, AM_STR_STAFF_WAIT_DONE),
+                     .primary_enabled = true};
+    int bottom = footer(c, f) - U(c, 20);
+    int cw = c->W - 2 * c->M;
+    int align = c->portrait ? AL_CENTER : AL_START;
+    const char *t = S(c, desk ? AM_STR_STAFF_WAIT_TITLE_DESK : AM_STR_STAFF_WAIT_TITLE);
+    tstyle st = style(AM_FONT_BOLD, 56, align, c->primary);
+    st.middle = true;
+    int th = title_height(c, t, cw, 56);
+    put_text(c, t, rect(c->M, y, cw, th), st, -1);
+    y += th + U(c, 20);
+
+    /* Who: the team, headed by "we are calling" until the hub has it;
+     * then that they are on the way (the team's own words for staff_now),
+     * what thanks would say for an urgent report otherwise. */
+    const char *status = promise_text(c);
+    int pad = U(c, 28);
+    int inner = cw - 2 * pad;
+    /* Sent to staff instead: nobody may be said to be called. */
+    int head_h = desk ? 0 : U(c, 40), team_h = desk ? 0 : U(c, 64), ack_h = U(c, 44);
+    int sh = text_height(c, status, inner, AM_FONT_REGULAR, 30);
+    int room = bottom - y - 2 * pad - head_h - team_h - ack_h - U(c, 24);
+    if (sh > room)
+        sh = room > U(c, 64) ? room : U(c, 64);
+    am_rect card = rect(c->M, y, cw, 2 * pad + head_h + team_h + U(c, 12) + sh + U(c, 12) + ack_h);
+    fill(c, card, c->surface, U(c, 18), c->border, U(c, 2));
+    fill(c, rect(card.x, card.y, U(c, 8), card.h), c->accent, U(c, 4), 0, 0);
+    int iy = card.y + pad;
+    if (!desk) {
+        st = style(AM_FONT_REGULAR, 26, align, c->muted);
+        st.middle = true;
+        put_text(c,
+                 S(c, urgent == AM_URGENT_CONFIRMED ? AM_STR_STAFF_WAIT_CALLED
+                                                    : AM_STR_STAFF_WAIT_CALLING),
+                 rect(card.x + pad, iy, inner, head_h), st, -1);
+        iy += head_h;
+        st = style(AM_FONT_BOLD, 40, align, c->text);
+        st.middle = true;
+        put_text(c, called_team(c), rect(card.x + pad, iy, inner, team_h), st, -1);
+        iy += team_h + U(c, 12);
+    }
+    st = style(AM_FONT_BOLD, 30, align, c->text);
+    put_text(c, status, rect(card.x + pad, iy, inner, sh), st, -1);
+    /* The last ack_h of the card stays empty: "acknowledged by" goes there
+     * once the hub tells the kiosk who took the call. */
 }
 
 static void screen_out_of_order(lay *c)
@@ -2083,6 +2159,9 @@ void am_layout_build(am_layout *out, const am_view *v)
         break;
     case AM_SCREEN_THANKS:
         screen_thanks(&c);
+        break;
+    case AM_SCREEN_STAFF_WAIT:
+        screen_staff_wait(&c);
         break;
     case AM_SCREEN_MANAGER_PIN:
         screen_manager_pin(&c);

@@ -353,6 +353,14 @@ static void make_plans(am_ui *ui, const am_journey *j)
         q.prompt = true;
         add_plan(p, q);
         break;
+    case AM_SCREEN_STAFF_WAIT:
+        /* "I can't wait" leads to the contact field. */
+        q.screen = AM_SCREEN_FOLLOWUP;
+        add_plan(p, q);
+        q = base;
+        q.screen = AM_SCREEN_ATTRACT;
+        add_plan(p, q);
+        break;
     case AM_SCREEN_MANAGER_PIN:
         q.screen = AM_SCREEN_MANAGER;
         add_plan(p, q);

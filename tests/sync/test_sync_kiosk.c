@@ -225,8 +225,8 @@ static void stopped_sync_explained_on_the_manager_screen(void **state)
         kx_fail_with_log(k, "the manager screen does not explain the stopped sync");
 }
 
-/* An urgent report (severe, and staff asked for now) up to thanks. The
- * wording on thanks is checked by the caller's lines. */
+/* An urgent report (severe, and staff asked for now) up to the "please
+ * wait here" screen. The wording there is checked by the caller's lines. */
 #define URGENT_JOURNEY                                                                             \
     "expect attract\n"                                                                             \
     "tap start\n"                                                                                  \
@@ -240,12 +240,19 @@ static void stopped_sync_explained_on_the_manager_screen(void **state)
     "expect offer\n"                                                                               \
     "tap offer.decline\n"                                                                          \
     "tap skip\n"                                                                                   \
-    "tap skip\n"                                                                                   \
-    "expect thanks\n"
+    "expect staff_wait\n"
 
-/* What thanks says about an urgent report in each state of its delivery. */
-#define SAYS_SENDING   "expect-text Your report is on its way to our staff.\n"
-#define SAYS_CONFIRMED "expect-text We are calling the manager on duty to come to you here.\n"
+/* What the wait screen says about an urgent report in each state of its
+ * delivery: who is called, and whether they have the call. */
+#define SAYS_SENDING                                                                               \
+    "expect-text Please wait here.\n"                                                              \
+    "expect-text We are calling\n"                                                                 \
+    "expect-text Manager on duty\n"                                                                \
+    "expect-text Your report is on its way to our staff.\n"
+#define SAYS_CONFIRMED                                                                             \
+    "expect-text We have called\n"                                                                 \
+    "expect-text Manager on duty\n"                                                                \
+    "expect-text We are calling the manager on duty to come to you here.\n"
 #define SAYS_GO_TO_DESK                                                                            \
     "expect-text We could not confirm that our staff have your report. Please go to the front "    \
     "desk or speak to a member of staff now.\n"
@@ -253,23 +260,23 @@ static void stopped_sync_explained_on_the_manager_screen(void **state)
     "expect-text This kiosk cannot pass your request to our team right now. Please tell a "        \
     "member of staff, or ask at the desk.\n"
 
-/* The real hub stores both alerts: only then does thanks say staff have
+/* The real hub stores both alerts: only then does the wait screen say staff have
  * it. The script's clock stands still while it waits for the hub, so the
  * ten seconds cannot run out meanwhile. */
 static void urgent_report_confirmed_by_the_hub(void **state)
 {
     kiosk_fx *k = *state;
     sync_fx *fx = k->fx;
-    if (kx_run_script(k, URGENT_JOURNEY SAYS_SENDING "await-sync\n" SAYS_CONFIRMED "wait 30\n"
+    if (kx_run_script(k, URGENT_JOURNEY SAYS_SENDING "await-sync\n" SAYS_CONFIRMED "tap done\n"
                                                      "expect attract\n") != 0)
-        kx_fail_with_log(k, "thanks did not say staff have it once the hub did");
+        kx_fail_with_log(k, "the wait screen did not say staff have it once the hub did");
     assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM alerts WHERE kiosk = 'k1'", NULL), 2);
     assert_int_equal(
         fx_hub_int(fx, "SELECT count(*) FROM alerts WHERE reason IN ('staff_now', 'severe')", NULL),
         2);
 }
 
-/* The hub is down: thanks says the report is on its way, never that staff
+/* The hub is down: the wait screen says the report is on its way, never that staff
  * have it, and after [sync] urgent_confirm_seconds (10) sends the guest to
  * the front desk. The alerts stay on the kiosk for later. */
 static void urgent_report_with_the_hub_stopped(void **state)
@@ -278,8 +285,9 @@ static void urgent_report_with_the_hub_stopped(void **state)
     sync_fx *fx = k->fx;
     assert_int_equal(h_hub_stop(&fx->h->hub, 10000), 0);
     if (kx_run_script(k, URGENT_JOURNEY SAYS_SENDING "wait 9.9\n" SAYS_SENDING
-                                                     "wait 0.1\n" SAYS_GO_TO_DESK) != 0)
-        kx_fail_with_log(k, "thanks did not send the guest to staff");
+                                                     "wait 0.1\n" SAYS_GO_TO_DESK "tap done\n"
+                                                     "expect attract\n") != 0)
+        kx_fail_with_log(k, "the wait screen did not send the guest to staff");
     kx_store_open(k);
     am_store_status s = fx_status(fx);
     assert_int_equal(s.alerts, 2);
@@ -287,7 +295,7 @@ static void urgent_report_with_the_hub_stopped(void **state)
     assert_int_equal(s.pending + s.inflight, 3);
 }
 
-/* Sync off: nothing will carry the alert anywhere, and thanks says so at
+/* Sync off: nothing will carry the alert anywhere, and the wait screen says so at
  * once. */
 static void urgent_report_with_sync_off(void **state)
 {
@@ -295,7 +303,7 @@ static void urgent_report_with_sync_off(void **state)
     sync_fx *fx = k->fx;
     kx_write_conf(k, NULL, fx->token_file, 7);
     if (kx_run_script(k, URGENT_JOURNEY SAYS_SYNC_OFF) != 0)
-        kx_fail_with_log(k, "thanks did not send the guest to staff with sync off");
+        kx_fail_with_log(k, "the wait screen did not send the guest to staff with sync off");
 }
 
 int main(int argc, char **argv)

@@ -219,6 +219,11 @@ static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, i
                                                                     : AM_EV_NEXT,
                 0, NULL, true);
     ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+    /* staff_now: the promise is on the wait screen ("please wait here"). */
+    if (cfg->resolutions[res].action == AM_ACTION_STAFF_NOW) {
+        assert_int_equal(am_journey_screen(j), AM_SCREEN_STAFF_WAIT);
+        return j;
+    }
     ui_feed(j, AM_EV_SKIP, 0, NULL, true);
     assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
     return j;

@@ -43,13 +43,14 @@ typedef enum ui_state {
     UI_MANAGER_PIN,
     UI_PIN_LOCKED, /* the pad after too many wrong PINs, saying why */
     UI_MANAGER,
+    UI_STAFF_WAIT, /* staff_now asked for: "please wait here" */
     UI_STATE_COUNT
 } ui_state;
 
 static const char *const ui_state_names[UI_STATE_COUNT] = {
-    "attract", "category",        "details",     "apology",    "resolution",
-    "offer",   "offer_escalated", "rating",      "followup",   "thanks",
-    "idle",    "out_of_order",    "manager_pin", "pin_locked", "manager",
+    "attract",         "category",   "details",  "apology",    "resolution", "offer",
+    "offer_escalated", "rating",     "followup", "thanks",     "idle",       "out_of_order",
+    "manager_pin",     "pin_locked", "manager",  "staff_wait",
 };
 
 /* Long guest text in the language, so wrapping and clipping are tested. */
@@ -109,10 +110,15 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
     ui_feed(j, AM_EV_NEXT, 0, NULL, true);
     int options[16];
     int n = am_config_options_for(cfg, 0, options, 16);
-    /* "Something else", with text and the keyboard up. */
+    /* "Something else", with text and the keyboard up; staff now (the
+     * built-in before it) for the wait screen. */
     int other = options[n - 1];
-    ui_feed(j, AM_EV_RESOLUTION, other, NULL, true);
-    ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
+    if (state == UI_STAFF_WAIT) {
+        ui_feed(j, AM_EV_RESOLUTION, options[n - 2], NULL, true);
+    } else {
+        ui_feed(j, AM_EV_RESOLUTION, other, NULL, true);
+        ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
+    }
     if (state == UI_RESOLUTION)
         return j;
     if (state == UI_OFFER_ESCALATED)
@@ -128,6 +134,8 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
     if (state == UI_RATING)
         return j;
     ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    if (state == UI_STAFF_WAIT)
+        return j;
     ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
     ui_feed(j, AM_EV_TEXT, 0, "maximiliane.schneider-oberhausen@example.org", true);
     ui_feed(j, AM_EV_CONSENT, AM_CONSENT_YES, NULL, true);
@@ -146,7 +154,7 @@ static inline am_screen ui_expected_screen(ui_state s)
         AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY,    AM_SCREEN_DETAILS, AM_SCREEN_APOLOGY,
         AM_SCREEN_RESOLUTION,  AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_RATING,
         AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,      AM_SCREEN_DETAILS, AM_SCREEN_OUT_OF_ORDER,
-        AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER,
+        AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER, AM_SCREEN_STAFF_WAIT,
     };
     return screens[s];
 }

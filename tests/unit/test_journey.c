@@ -26,11 +26,12 @@ enum { OFFER_BREAKFAST = 0, OFFER_UPGRADE, OFFER_DRINK, OFFER_COUNT };
 #define DAILY_BUDGET    10000
 #define HOURLY_OFFERS   3
 
-#define TIMEOUT_S   60
-#define COUNTDOWN_S 15
-#define THANKS_S    20
-#define VOUCHER_S   60
-#define MANAGER_S   120
+#define TIMEOUT_S    60
+#define COUNTDOWN_S  15
+#define THANKS_S     20
+#define VOUCHER_S    60
+#define STAFF_WAIT_S 180
+#define MANAGER_S    120
 
 static void set_id(char *dst, const char *id)
 {
@@ -58,6 +59,7 @@ static am_config *test_config(void)
     cfg->idle.countdown_s = COUNTDOWN_S;
     cfg->idle.thanks_s = THANKS_S;
     cfg->journey.voucher_s = VOUCHER_S;
+    cfg->journey.staff_wait_s = STAFF_WAIT_S;
     cfg->idle.manager_s = MANAGER_S;
     cfg->budget.daily_value_minor = DAILY_BUDGET;
     cfg->budget.hourly_offers = HOURLY_OFFERS;
@@ -400,9 +402,9 @@ static void assert_report_clear(const am_report *r, int lang)
 static void names_screen_ids_round_trip(void **state)
 {
     (void)state;
-    const char *ids[] = {"attract",    "category",    "details", "apology",
-                         "resolution", "offer",       "rating",  "followup",
-                         "thanks",     "manager_pin", "manager", "out_of_order"};
+    const char *ids[] = {"attract", "category",     "details",   "apology", "resolution",
+                         "offer",   "rating",       "followup",  "thanks",  "manager_pin",
+                         "manager", "out_of_order", "staff_wait"};
     assert_int_equal(sizeof ids / sizeof ids[0], AM_SCREEN_COUNT);
     for (int i = 0; i < AM_SCREEN_COUNT; i++) {
         am_screen s = AM_SCREEN_COUNT;
@@ -1454,14 +1456,14 @@ static void urgent_unconfirmed_in_time_sends_the_guest_to_staff(void **state)
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
     assert_ok(send(h, AM_EV_OFFER_DECLINE, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
-    assert_ok(send(h, AM_EV_SKIP, 0));
-    assert_screen(h, AM_SCREEN_THANKS);
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
-    /* Ten seconds after the alert was committed, not after thanks showed. */
+    /* Ten seconds after the alert was committed, not after the wait
+     * screen showed. */
     assert_ok(wait_ms(h, URGENT_S * 1000));
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_UNCONFIRMED);
-    /* The new sentence gets thanks' full time on screen. */
-    assert_int_equal(am_journey_deadline(h->j), h->now + THANKS_S * 1000);
+    /* The new sentence gets the screen's full time. */
+    assert_int_equal(am_journey_deadline(h->j), h->now + STAFF_WAIT_S * 1000);
     /* A late answer does not take back "go to a member of staff". */
     assert_ignored(send(h, AM_EV_URGENT_STORED, 0));
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_UNCONFIRMED);
@@ -1494,6 +1496,87 @@ static void urgent_marked_action_and_failed_store(void **state)
     answer(h, false);
     assert_screen(h, AM_SCREEN_OUT_OF_ORDER);
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
+}
+
+/* staff_now: after the rating the guest is asked to wait for staff, for
+ * [journey] staff_wait_seconds; Finish or the timer close the report as
+ * sent. */
+static void staff_now_waits_for_staff(void **state)
+{
+    harness *h = *state;
+    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR); /* billing has no offer */
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_screen(h, AM_SCREEN_RATING);
+    assert_ok(send(h, AM_EV_RATE, 5));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_trace(h, "save_report");
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
+    assert_false(am_screen_is_guest(AM_SCREEN_STAFF_WAIT)); /* no "still there?" */
+    assert_false(h->store.closed);
+    assert_ignored(send(h, AM_EV_BACK, 0));
+    assert_int_equal(am_journey_deadline(h->j), h->now + STAFF_WAIT_S * 1000);
+    assert_ok(wait_ms(h, STAFF_WAIT_S * 1000 - 1));
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
+    assert_ok(wait_ms(h, 1));
+    assert_trace(h, "close_journey:completed wipe");
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_true(h->store.closed);
+    assert_int_equal(h->store.record.outcome, AM_OUTCOME_COMPLETED);
+    assert_int_equal(h->store.record.rating, 5);
+    /* Finish: someone came. */
+    memset(&h->store, 0, sizeof h->store);
+    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_trace(h, "close_journey:completed wipe");
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_int_equal(h->store.record.outcome, AM_OUTCOME_COMPLETED);
+}
+
+/* "I can't wait": the guest leaves contact instead. With consent the team
+ * is asked to call back (an alert); without, nothing is promised. */
+static void staff_wait_cant_wait_leaves_contact(void **state)
+{
+    harness *h = *state;
+    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
+    assert_false(am_journey_cant_wait(h->j));
+    assert_ok(send(h, AM_EV_CANT_WAIT, 0));
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_true(am_journey_cant_wait(h->j));
+    /* Back: waiting after all. */
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
+    assert_false(am_journey_cant_wait(h->j));
+    assert_ok(send(h, AM_EV_CANT_WAIT, 0));
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
+    assert_ok(type_text(h, "+44 20 7946 0000"));
+    assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_YES));
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_trace(h, "raise_alert:callback close_journey:completed");
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_true(am_journey_cant_wait(h->j));
+    assert_false(am_journey_alert_urgent(h->j, AM_ALERT_CALLBACK));
+    assert_string_equal(h->store.record.contact, "+44 20 7946 0000");
+    /* Without contact: no call back. */
+    assert_ok(send(h, AM_EV_DONE, 0));
+    memset(&h->store, 0, sizeof h->store);
+    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_ok(send(h, AM_EV_CANT_WAIT, 0));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_trace(h, "close_journey:completed");
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_true(am_journey_cant_wait(h->j));
 }
 
 static void thanks_back_is_refused(void **state)
@@ -2228,6 +2311,8 @@ static const struct CMUnitTest tests[] = {
                                     teardown),
     cmocka_unit_test_setup_teardown(urgent_with_sync_off_goes_to_staff_at_once, setup, teardown),
     cmocka_unit_test_setup_teardown(urgent_marked_action_and_failed_store, setup, teardown),
+    cmocka_unit_test_setup_teardown(staff_now_waits_for_staff, setup, teardown),
+    cmocka_unit_test_setup_teardown(staff_wait_cant_wait_leaves_contact, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_back_next_and_idle, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_digits_delete_and_check, setup, teardown),
     cmocka_unit_test_setup_teardown(manager_pin_wrong_waits_then_opens, setup, teardown),
