@@ -74,6 +74,7 @@ typedef enum am_str {
     AM_STR_FOLLOWUP_NO,
     AM_STR_FOLLOWUP_DONE,
     AM_STR_FOLLOWUP_BODY_CANT_WAIT, /* after "I can't wait": what the contact is for */
+    AM_STR_FOLLOWUP_BODY_PROMISED,  /* a call back was promised: what the contact is for */
     AM_STR_THANKS_TITLE,
     AM_STR_THANKS_TITLE_NAMED,
     AM_STR_THANKS_BODY,

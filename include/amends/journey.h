@@ -278,6 +278,11 @@ const char *am_journey_pin(const am_journey *j);
 /* True when the guest, told to wait for staff, chose to leave contact
  * instead ("I can't wait"). */
 bool am_journey_cant_wait(const am_journey *j);
+/* True when the journey promised to contact the guest: a resolution whose
+ * action is callback, or an offer escalated to a manager. followup then
+ * says what the contact is for, and thanks keeps the promise only when
+ * the guest left a contact with consent. */
+bool am_journey_contact_promised(const am_journey *j);
 
 /* Where the journey's urgent alerts are (staff_now, severe, or the alert
  * of a resolution marked urgent): what thanks may say about them. */

@@ -1280,6 +1280,13 @@ bool am_journey_cant_wait(const am_journey *j)
     return j->cant_wait;
 }
 
+bool am_journey_contact_promised(const am_journey *j)
+{
+    const am_resolution_def *res = chosen_resolution(j);
+    return (res && res->action == AM_ACTION_CALLBACK) ||
+           j->report.offer_state == AM_OFFER_ESCALATED;
+}
+
 am_urgent am_journey_urgent(const am_journey *j)
 {
     return j->urgent;

@@ -67,6 +67,7 @@ static const char *const key_names[AM_STR_COUNT] = {
     "followup.no",
     "followup.done",
     "followup.body_cant_wait",
+    "followup.body_promised",
     "thanks.title",
     "thanks.title_named",
     "thanks.body",

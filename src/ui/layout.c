@@ -1350,8 +1350,9 @@ static void screen_followup(lay *c)
     bool kbd = am_journey_focus(c->j) != AM_FIELD_NONE;
     y = title(c, S(c, AM_STR_FOLLOWUP_TITLE), y, 44, 56) + U(c, 4);
     /* After "I can't wait", what the contact is for: that call back. */
-    const char *body = am_journey_cant_wait(c->j) ? S(c, AM_STR_FOLLOWUP_BODY_CANT_WAIT)
-                                                  : S(c, AM_STR_FOLLOWUP_BODY);
+    const char *body = am_journey_cant_wait(c->j)          ? S(c, AM_STR_FOLLOWUP_BODY_CANT_WAIT)
+                       : am_journey_contact_promised(c->j) ? S(c, AM_STR_FOLLOWUP_BODY_PROMISED)
+                                                           : S(c, AM_STR_FOLLOWUP_BODY);
     if (!kbd || c->portrait)
         y = subtitle(c, body, y, 80) + U(c, 8);
     footer_spec f = {.back_label = S(c, AM_STR_BACK),
@@ -1438,6 +1439,13 @@ static const char *promise_text(const lay *c)
     if (c->j && am_journey_cant_wait(c->j))
         return c->r->contact[0] ? S(c, AM_STR_THANKS_CONTACT_PROMISE)
                                 : S(c, AM_STR_THANKS_ASK_DESK_LATER);
+    /* A call back needs a way to reach the guest: without one, the desk
+     * (once the alert is confirmed, for an urgent one). */
+    const am_resolution_def *def = res >= 0 ? &c->cfg->resolutions[res] : NULL;
+    am_urgent u = c->j ? am_journey_urgent(c->j) : AM_URGENT_NONE;
+    if (def && def->action == AM_ACTION_CALLBACK && !c->r->contact[0] && c->cfg->sync.url[0] &&
+        (u == AM_URGENT_NONE || u == AM_URGENT_CONFIRMED))
+        return S(c, AM_STR_THANKS_ASK_DESK_LATER);
     /* An urgent report: staff have it only once the hub said so. */
     switch (c->j ? am_journey_urgent(c->j) : AM_URGENT_NONE) {
     case AM_URGENT_SENDING:
@@ -1535,7 +1543,9 @@ static void screen_thanks(lay *c)
     y += rh + U(c, 16);
     if (escalated) {
         st = style(AM_FONT_BOLD, 28, align, c->text);
-        put_text(c, S(c, AM_STR_THANKS_MANAGER), rect(c->M, y, text_w, U(c, 84)), st, -1);
+        /* A manager can contact only a guest who said how. */
+        put_text(c, S(c, c->r->contact[0] ? AM_STR_THANKS_MANAGER : AM_STR_THANKS_ASK_DESK_LATER),
+                 rect(c->M, y, text_w, U(c, 84)), st, -1);
         y += U(c, 84) + U(c, 8);
     }
     if (voucher) {

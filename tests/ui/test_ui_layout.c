@@ -186,6 +186,10 @@ static void no_text_overflows_retail(void **state)
 
 /* A journey in `lang` that chose option `res` of category `cat` and went
  * on to thanks the shortest way. The caller frees it. */
+/* Whether the guest walked by journey_that_chose leaves a contact on
+ * followup (with consent) or skips it. */
+static bool leave_contact = true;
+
 static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, int res,
                                       am_journey **at_resolution)
 {
@@ -224,7 +228,14 @@ static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, i
         assert_int_equal(am_journey_screen(j), AM_SCREEN_STAFF_WAIT);
         return j;
     }
-    ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+    if (leave_contact) {
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
+        ui_feed(j, AM_EV_TEXT, 0, "guest@example.org", true);
+        ui_feed(j, AM_EV_CONSENT, AM_CONSENT_YES, NULL, true);
+        ui_feed(j, AM_EV_DONE, 0, NULL, true);
+    } else {
+        ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+    }
     assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
     return j;
 }
@@ -241,7 +252,8 @@ static int other_promises_shown(const am_layout *l, const am_config *cfg, const 
                              am_i18n_get(i18n, lang, AM_STR_THANKS_PROMISE_NONE),
                              am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_SENDING),
                              am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_CONFIRMED),
-                             am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_DESK)};
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_DESK),
+                             am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK_LATER)};
         for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
             if ((!allowed || strcmp(own[i], allowed) != 0) && am_layout_has_text(l, own[i])) {
                 snprintf(which, len, "%s", own[i]);
@@ -289,6 +301,7 @@ static int thanks_says(am_layout *l, const am_view *v, const am_i18n *i18n, cons
 static void check_promises(const char *conf)
 {
     am_config *cfg = load_config(conf);
+    bool cfg_has_sync = cfg->sync.url[0] != '\0';
     am_render *r = open_measurer();
     am_i18n *i18n = NULL;
     char err[2048], which[512];
@@ -296,7 +309,7 @@ static void check_promises(const char *conf)
         fail_msg("%s", err);
     am_layout *l = malloc(sizeof *l);
     assert_non_null(l);
-    int checked = 0, failures = 0;
+    int checked = 0, failures = 0, callbacks = 0;
     for (int cat = 0; cat < cfg->category_count; cat++) {
         int options[AM_MAX_CAT_OPTIONS + 2];
         int n = am_config_options_for(cfg, cat, options, AM_MAX_CAT_OPTIONS + 2);
@@ -354,6 +367,22 @@ static void check_promises(const char *conf)
                         l, &v, i18n, am_i18n_get(i18n, lang, AM_STR_THANKS_URGENT_DESK), what);
                     am_journey_free(late);
                 }
+                /* A call back promised, and the guest left no contact:
+                 * the promise becomes "ask at the front desk". */
+                if (res->action == AM_ACTION_CALLBACK && cfg->sync.url[0] &&
+                    !am_resolution_urgent(res)) {
+                    am_journey *at_res = NULL;
+                    leave_contact = false;
+                    am_journey *none = journey_that_chose(cfg, lang, cat, options[o], &at_res);
+                    leave_contact = true;
+                    am_journey_free(at_res);
+                    assert_true(am_journey_contact_promised(none));
+                    v.journey = none;
+                    failures += thanks_says(
+                        l, &v, i18n, am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK_LATER), what);
+                    am_journey_free(none);
+                    callbacks++;
+                }
                 checked++;
                 am_journey_free(before);
                 am_journey_free(j);
@@ -365,6 +394,9 @@ static void check_promises(const char *conf)
     am_render_close(r);
     am_config_free(cfg);
     assert_true(checked >= AM_LANG_COUNT * 10);
+    /* Both sites have a call back (the sync-off one cannot promise it). */
+    if (cfg_has_sync)
+        assert_true(callbacks >= AM_LANG_COUNT);
     assert_int_equal(failures, 0);
 }
 
@@ -378,6 +410,65 @@ static void promises_follow_actions_retail(void **state)
 {
     (void)state;
     check_promises(RETAIL_CONF);
+}
+
+/* Over budget, "a manager will contact you" asks how, says what for, and
+ * without a contact thanks sends the guest to the front desk instead. */
+static void escalation_asks_for_contact_or_sends_to_the_desk(void **state)
+{
+    (void)state;
+    am_config *cfg = load_config(AM_SOURCE_DIR "/config/hotel.conf");
+    am_render *r = open_measurer();
+    am_i18n *i18n = NULL;
+    char err[2048];
+    if (am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    am_layout *l = malloc(sizeof *l);
+    assert_non_null(l);
+    int checked = 0;
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        for (int contact = 0; contact < 2; contact++) {
+            am_journey *j = ui_journey_at(cfg, lang, UI_OFFER_ESCALATED);
+            assert_int_equal(am_journey_report(j)->offer_state, AM_OFFER_ESCALATED);
+            assert_true(am_journey_contact_promised(j));
+            ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+            ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+            assert_int_equal(am_journey_screen(j), AM_SCREEN_FOLLOWUP);
+            am_view v = {.cfg = cfg,
+                         .i18n = i18n,
+                         .journey = j,
+                         .now_ms = ui_fixture_now,
+                         .width = 1280,
+                         .height = 800,
+                         .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                         .measure = am_render_measure,
+                         .measure_ud = r};
+            am_layout_build(l, &v);
+            assert_true(
+                am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_FOLLOWUP_BODY_PROMISED)));
+            if (contact) {
+                ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
+                ui_feed(j, AM_EV_TEXT, 0, "+33 1 23 45 67 89", true);
+                ui_feed(j, AM_EV_CONSENT, AM_CONSENT_YES, NULL, true);
+                ui_feed(j, AM_EV_DONE, 0, NULL, true);
+            } else {
+                ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+            }
+            assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
+            am_layout_build(l, &v);
+            const char *manager = am_i18n_get(i18n, lang, AM_STR_THANKS_MANAGER);
+            const char *desk = am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK_LATER);
+            assert_int_equal(am_layout_has_text(l, manager), contact == 1);
+            assert_int_equal(am_layout_has_text(l, desk), contact == 0);
+            am_journey_free(j);
+            checked++;
+        }
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_render_close(r);
+    am_config_free(cfg);
+    assert_int_equal(checked, 2 * AM_LANG_COUNT);
 }
 
 /* Sync off: nothing carries an action out, and thanks says so. */
@@ -1171,6 +1262,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(promises_follow_actions_hotel),
     cmocka_unit_test(promises_follow_actions_retail),
     cmocka_unit_test(promises_follow_actions_sync_off),
+    cmocka_unit_test(escalation_asks_for_contact_or_sends_to_the_desk),
     cmocka_unit_test(checker_reports_overflow),
     cmocka_unit_test(arabic_mirrors_the_layout),
     cmocka_unit_test(hit_testing_finds_every_widget),
