@@ -165,6 +165,14 @@ void am_sync_error_reason(const char *body, size_t len, char *out, size_t outlen
  * repeated request, another server's page, a wrong path) is retried. */
 bool am_sync_refusal_is_final(long http_status, const char *body, size_t len);
 
+/* true when the answer is the hub refusing this kiosk because an operator
+ * disabled it (403, JSON `error` kiosk_disabled): not an auth failure and
+ * not a verdict on the records, which wait and are sent again later;
+ * AM_SYNC_DISABLED_TEXT is what the sync log and status then say. */
+bool am_sync_hub_disabled(long http_status, const char *body, size_t len);
+#define AM_SYNC_DISABLED_TEXT                                                                      \
+    "the hub has disabled this kiosk: its records wait here until the hub enables it again"
+
 /* What the hub said about one record of a batch. */
 typedef struct am_sync_verdict {
     bool answered;          /* false: no result for it: send it again */

@@ -118,6 +118,7 @@ static const char style[] =
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}"
     "td.text{max-width:360px;white-space:pre-wrap;overflow-wrap:anywhere}"
     "tr.silent td{background:var(--warnbg)}"
+    "tr.disabled td{color:var(--muted)}"
     "td.over,tr.over td{color:var(--warn);font-weight:600}"
     ".badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;"
     "font-weight:600;background:var(--warn);color:#fff;margin-left:6px}"
@@ -354,10 +355,14 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
         const char *id = jstr(k, "id");
         int64_t seen = 0;
         bool heard = jnum(k, "last_seen", &seen);
-        bool silent = !heard || now - seen > silent_ms;
+        /* A disabled kiosk is refused by the hub: its silence is expected
+         * and not counted. */
+        int64_t disabled_at = 0;
+        bool disabled = jnum(k, "disabled_at", &disabled_at);
+        bool silent = !disabled && (!heard || now - seen > silent_ms);
         silent_count += silent;
         hub_html_raw(h, "<tr class=\"kiosk");
-        hub_html_raw(h, silent ? " silent\"" : "\"");
+        hub_html_raw(h, disabled ? " disabled\"" : silent ? " silent\"" : "\"");
         hub_html_raw(h, " data-kiosk=\"");
         hub_html_text(h, id);
         hub_html_raw(h, "\"><td><a href=\"/kiosks/");
@@ -367,6 +372,13 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
         hub_html_raw(h, "</a>");
         if (silent)
             hub_html_raw(h, "<span class=\"badge\">silent</span>");
+        if (disabled) {
+            char when[48];
+            hub_tz_format(disabled_at, jstr(k, "timezone"), HUB_TZ_SECOND, when, sizeof when);
+            hub_html_raw(h, "<span class=\"badge\" title=\"disabled since ");
+            hub_html_text(h, when);
+            hub_html_raw(h, "; its requests are refused\">disabled</span>");
+        }
         hub_html_raw(h, "</td>");
         td_text(h, NULL, jstr(k, "site"));
         if (heard) {

@@ -196,6 +196,8 @@ am_rc hub_db_kiosks(hub_db *db, cJSON **out)
         {"site", COL_TEXT},
         {"timezone", COL_TEXT},
         {"currency", COL_TEXT},
+        {"disabled_at", COL_INT},
+        {"prev_until", COL_INT},
     };
     return query_rows(
         db,
@@ -204,7 +206,8 @@ am_rc hub_db_kiosks(hub_db *db, cJSON **out)
         "(SELECT COUNT(*) FROM alerts a WHERE a.kiosk = k.id AND a.acked_at IS NULL), "
         "(SELECT COUNT(*) FROM feedback f WHERE f.kiosk = k.id), "
         "k.budget_currency, k.budget_daily_minor, k.budget_hourly_offers, "
-        "k.spent_today_minor, k.offers_last_hour, k.site, s.timezone, s.currency "
+        "k.spent_today_minor, k.offers_last_hour, k.site, s.timezone, s.currency, "
+        "k.disabled_at, k.prev_until "
         "FROM kiosks k LEFT JOIN sites s ON s.id = k.site ORDER BY k.id",
         0, NULL, cols, (int)(sizeof cols / sizeof cols[0]), out);
 }
@@ -311,20 +314,30 @@ am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *
 
 /* --- authentication -------------------------------------------------------------- */
 
+/* A kiosk row as hub_db_kiosk_by_token reads it: id, token_hash, secret,
+ * prev_token_hash, prev_secret, prev_until, disabled_at. */
 typedef struct kiosk_row {
-    hub_kiosk *k;
+    char id[AM_KIOSK_ID_MAX];
+    char hash[65], secret[AM_WEBHOOK_SECRET_MAX];
+    char prev_hash[65], prev_secret[AM_WEBHOOK_SECRET_MAX];
+    int64_t prev_until;
+    bool disabled;
     int rows;
 } kiosk_row;
 
 static void on_kiosk(void *ud, int ncols, const char *const *v)
 {
     kiosk_row *row = ud;
-    if (ncols < 3 || !v[0] || !v[1] || !v[2])
+    if (ncols < 7 || !v[0] || !v[1] || !v[2])
         return;
     row->rows++;
-    snprintf(row->k->id, sizeof row->k->id, "%s", v[0]);
-    snprintf(row->k->token_hash, sizeof row->k->token_hash, "%s", v[1]);
-    snprintf(row->k->secret, sizeof row->k->secret, "%s", v[2]);
+    snprintf(row->id, sizeof row->id, "%s", v[0]);
+    snprintf(row->hash, sizeof row->hash, "%s", v[1]);
+    snprintf(row->secret, sizeof row->secret, "%s", v[2]);
+    snprintf(row->prev_hash, sizeof row->prev_hash, "%s", v[3] ? v[3] : "");
+    snprintf(row->prev_secret, sizeof row->prev_secret, "%s", v[4] ? v[4] : "");
+    row->prev_until = v[5] ? strtoll(v[5], NULL, 10) : 0;
+    row->disabled = v[6] != NULL;
 }
 
 /* The database finds the row by hash; comparing again in constant time
@@ -336,22 +349,124 @@ static bool same_hash(const char *a, const char *b)
     return la == 64 && lb == 64 && sodium_memcmp(a, b, 64) == 0;
 }
 
-am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, hub_kiosk *out)
+am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, int64_t now_ms, hub_kiosk *out)
 {
     int slot;
-    kiosk_row row = {.k = out};
-    const char *p[] = {token_hash};
+    kiosk_row row = {.rows = 0};
+    num now = i64(now_ms);
+    const char *p[] = {token_hash, now.s};
     memset(out, 0, sizeof *out);
     void *conn = hub_db_acquire(db, &slot);
-    am_rc rc = run(db, conn, "SELECT id, token_hash, secret FROM kiosks WHERE token_hash = ?1", 1,
-                   p, on_kiosk, &row, NULL);
+    am_rc rc = run(db, conn,
+                   "SELECT id, token_hash, secret, prev_token_hash, prev_secret, prev_until, "
+                   "disabled_at FROM kiosks WHERE token_hash = ?1 "
+                   "OR (prev_token_hash = ?1 AND prev_until > CAST(?2 AS BIGINT))",
+                   2, p, on_kiosk, &row, NULL);
     hub_db_release(db, slot);
     if (rc)
-        return rc;
-    if (row.rows != 1 || !same_hash(out->token_hash, token_hash)) {
+        goto out;
+    /* The overlap is open while prev_until is after now (checked again
+     * here: the row may have matched by its current token). */
+    bool overlap = row.prev_hash[0] && row.prev_secret[0] && row.prev_until > now_ms;
+    rc = AM_ERR_NOTFOUND;
+    if (row.rows != 1)
+        goto out;
+    snprintf(out->id, sizeof out->id, "%s", row.id);
+    out->disabled = row.disabled;
+    if (same_hash(row.hash, token_hash)) {
+        snprintf(out->token_hash, sizeof out->token_hash, "%s", row.hash);
+        snprintf(out->secret, sizeof out->secret, "%s", row.secret);
+        if (overlap)
+            snprintf(out->prev_secret, sizeof out->prev_secret, "%s", row.prev_secret);
+        rc = AM_OK;
+    } else if (overlap && same_hash(row.prev_hash, token_hash)) {
+        snprintf(out->token_hash, sizeof out->token_hash, "%s", row.prev_hash);
+        snprintf(out->secret, sizeof out->secret, "%s", row.prev_secret);
+        snprintf(out->prev_secret, sizeof out->prev_secret, "%s", row.secret);
+        rc = AM_OK;
+    }
+out:
+    if (rc)
         sodium_memzero(out, sizeof *out);
+    sodium_memzero(&row, sizeof row);
+    return rc;
+}
+
+/* One UPDATE of one kiosk; AM_ERR_NOTFOUND (err says so) when no row
+ * changed. */
+static am_rc kiosk_update(hub_db *db, const char *sql, const char *const *params, int n,
+                          const char *what, char *err, size_t errlen)
+{
+    int slot;
+    int64_t changes = 0;
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = run(db, conn, sql, n, params, NULL, NULL, &changes);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    if (rc) {
+        snprintf(err, errlen, "%s failed (see the log)", what);
+        return rc;
+    }
+    if (changes == 0) {
+        snprintf(err, errlen, "no kiosk '%s' (amends-hub kiosk list)", params[0]);
         return AM_ERR_NOTFOUND;
     }
+    return AM_OK;
+}
+
+am_rc hub_db_kiosk_rotate(hub_db *db, const char *id, const char *token_hash, const char *secret,
+                          int64_t prev_until_ms, char *err, size_t errlen)
+{
+    num until = i64(prev_until_ms);
+    const char *p[] = {id, token_hash, secret, until.s};
+    return kiosk_update(db,
+                        "UPDATE kiosks SET prev_token_hash = token_hash, prev_secret = secret, "
+                        "prev_until = CAST(?4 AS BIGINT), token_hash = ?2, secret = ?3 "
+                        "WHERE id = ?1",
+                        p, 4, "storing the new credentials", err, errlen);
+}
+
+am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t now_ms, char *err,
+                           size_t errlen)
+{
+    num now = i64(now_ms);
+    const char *p[] = {id, now.s};
+    if (disabled)
+        return kiosk_update(db,
+                            "UPDATE kiosks SET disabled_at = COALESCE(disabled_at, "
+                            "CAST(?2 AS BIGINT)) WHERE id = ?1",
+                            p, 2, "disabling the kiosk", err, errlen);
+    return kiosk_update(db, "UPDATE kiosks SET disabled_at = NULL WHERE id = ?1", p, 1,
+                        "enabling the kiosk", err, errlen);
+}
+
+am_rc hub_db_kiosk_remove(hub_db *db, const char *id, char *err, size_t errlen)
+{
+    int slot, found = 0;
+    int64_t changes = 0;
+    const char *p[] = {id};
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = run(db, conn, "DELETE FROM kiosks WHERE id = ?1 AND disabled_at IS NOT NULL", 1, p,
+                   NULL, NULL, &changes);
+    if (!rc && changes == 0)
+        rc = run(db, conn, "SELECT 1 FROM kiosks WHERE id = ?1", 1, p, count_rows, &found, NULL);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    if (rc)
+        snprintf(err, errlen, "removing the kiosk failed (see the log)");
+    else if (changes == 0 && found)
+        snprintf(err, errlen,
+                 "kiosk '%s' is not disabled: run 'amends-hub kiosk disable %s' first, so that "
+                 "it is refused before it is gone",
+                 id, id);
+    else if (changes == 0)
+        snprintf(err, errlen, "no kiosk '%s' (amends-hub kiosk list)", id);
+    if (rc)
+        return rc;
+    if (changes == 0)
+        return found ? AM_ERR_INVALID : AM_ERR_NOTFOUND;
     return AM_OK;
 }
 

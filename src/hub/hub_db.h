@@ -43,8 +43,28 @@ am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char 
 am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
                          char *err, size_t errlen);
 /* [...]: the fleet view, each kiosk with its site and the site's
- * timezone and currency ("" when the site has none set). */
+ * timezone and currency ("" when the site has none set), when it was
+ * disabled (null: enabled) and until when its previous credentials are
+ * accepted (null: no rotation pending). */
 am_rc hub_db_kiosks(hub_db *db, cJSON **out);
+
+/* --- kiosk lifecycle ------------------------------------------------------- */
+
+/* Gives the kiosk a new token (its hash) and secret; the current ones stay
+ * accepted until prev_until_ms (ms since the epoch; a time not after now
+ * refuses them at once). Credentials of an earlier rotation are forgotten.
+ * AM_ERR_NOTFOUND (err says so) for an unknown kiosk. */
+am_rc hub_db_kiosk_rotate(hub_db *db, const char *id, const char *token_hash, const char *secret,
+                          int64_t prev_until_ms, char *err, size_t errlen);
+/* Disables (disabled true) or enables a kiosk. Disabling a disabled kiosk
+ * keeps its first time. AM_ERR_NOTFOUND for an unknown kiosk. */
+am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t now_ms, char *err,
+                           size_t errlen);
+/* Removes a disabled kiosk: its credentials go, what it sent (feedback,
+ * alerts, vouchers, its voucher key, the ingest log) stays. AM_ERR_NOTFOUND
+ * for an unknown kiosk, AM_ERR_INVALID (err says why) for one that is not
+ * disabled. */
+am_rc hub_db_kiosk_remove(hub_db *db, const char *id, char *err, size_t errlen);
 
 /* --- sites and teams --------------------------------------------------------- */
 
@@ -89,13 +109,18 @@ am_rc hub_db_alert_site(hub_db *db, const char *alert, char *site, size_t len);
 
 typedef struct hub_kiosk {
     char id[AM_KIOSK_ID_MAX];
-    char token_hash[65];
+    char token_hash[65]; /* the hash that matched: current or previous */
     char secret[AM_WEBHOOK_SECRET_MAX];
+    char prev_secret[AM_WEBHOOK_SECRET_MAX]; /* "" unless a rotation's overlap is open */
+    bool disabled;
 } hub_kiosk;
 
-/* AM_OK with the kiosk whose token hashes to token_hash, or
- * AM_ERR_NOTFOUND. The hash is compared again in constant time. */
-am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, hub_kiosk *out);
+/* AM_OK with the kiosk whose current token hashes to token_hash, or whose
+ * previous one does while its overlap lasts (prev_until after now_ms), or
+ * AM_ERR_NOTFOUND. During the overlap both secrets are given: a kiosk may
+ * have one file changed and not yet the other. The hash is compared again
+ * in constant time. A disabled kiosk is found, with `disabled` set. */
+am_rc hub_db_kiosk_by_token(hub_db *db, const char *token_hash, int64_t now_ms, hub_kiosk *out);
 /* AM_OK with the name of the person the API token belongs to, or
  * AM_ERR_NOTFOUND. */
 am_rc hub_db_manager_by_token(hub_db *db, const char *token_hash, char *name, size_t namelen);

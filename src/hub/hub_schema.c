@@ -107,6 +107,17 @@
     " SELECT token_hash, name, created_at FROM managers WHERE true ON CONFLICT DO NOTHING;"        \
     "DELETE FROM managers;"
 
+/* Migration 5: a kiosk's lifecycle. A rotation keeps the previous token's
+ * hash and secret until prev_until (ms since the epoch): both sets are
+ * accepted until then, only the new one after. disabled_at, when set,
+ * makes the hub refuse the kiosk's requests (403 kiosk_disabled). */
+#define KIOSK_LIFECYCLE_SQL                                                                        \
+    "ALTER TABLE kiosks ADD COLUMN prev_token_hash TEXT;"                                          \
+    "ALTER TABLE kiosks ADD COLUMN prev_secret TEXT;"                                              \
+    "ALTER TABLE kiosks ADD COLUMN prev_until BIGINT;"                                             \
+    "ALTER TABLE kiosks ADD COLUMN disabled_at BIGINT;"                                            \
+    "CREATE INDEX kiosks_prev_token ON kiosks (prev_token_hash);"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -122,6 +133,7 @@ const hub_migration hub_migrations[] = {
     {2, "sites and teams", {SITES(""), SITES("IF NOT EXISTS")}},
     {3, "request body hashes", {BODY_HASH(""), BODY_HASH("IF NOT EXISTS")}},
     {4, "people, their scope and API tokens", HUB_SQL_BOTH(PEOPLE_SQL)},
+    {5, "kiosk rotation and disabling", HUB_SQL_BOTH(KIOSK_LIFECYCLE_SQL)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

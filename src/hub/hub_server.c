@@ -273,6 +273,15 @@ static enum MHD_Result unauthorized(struct MHD_Connection *conn, const char *rea
                         "Bearer realm=\"amends-hub\"", "%s", reason);
 }
 
+static enum MHD_Result ingest_refuse(hub_server *s, struct MHD_Connection *conn, request *req,
+                                     const char *batch, unsigned status, const char *code,
+                                     const char *reason)
+{
+    am_log_warn(MOD, "kiosk %s: ingest refused (%u %s)", req->kiosk.id, status, code);
+    hub_db_ingest_log(s->db, req->kiosk.id, batch, am_wall_ms(), (int)status, reason);
+    return send_error(conn, status, code, "%s", reason);
+}
+
 /* Decides what can be decided from the headers alone. Returns true when a
  * response has been queued (the request is refused). */
 static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
@@ -312,7 +321,7 @@ static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
             return true;
         }
         hub_token_hash(token, hash);
-        am_rc rc = hub_db_kiosk_by_token(s->db, hash, &req->kiosk);
+        am_rc rc = hub_db_kiosk_by_token(s->db, hash, am_wall_ms(), &req->kiosk);
         if (rc == AM_ERR_NOTFOUND) {
             am_log_warn(MOD, "ingest refused: unknown kiosk token");
             *ret = unauthorized(conn, "kiosk token not recognised");
@@ -320,6 +329,14 @@ static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
         }
         if (rc) {
             *ret = send_db_error(conn, rc);
+            return true;
+        }
+        if (req->kiosk.disabled) {
+            /* A code of its own, so that the kiosk keeps its records
+             * waiting instead of taking this for bad credentials. */
+            *ret = ingest_refuse(s, conn, req, NULL, 403, "kiosk_disabled",
+                                 "this kiosk is disabled at the hub: its records wait on the "
+                                 "kiosk until an operator enables it (amends-hub kiosk enable)");
             return true;
         }
         int retry_s;
@@ -357,17 +374,6 @@ static bool on_headers(hub_server *s, struct MHD_Connection *conn, request *req,
         return true;
     }
     return false;
-}
-
-/* --- ingest ------------------------------------------------------------------------ */
-
-static enum MHD_Result ingest_refuse(hub_server *s, struct MHD_Connection *conn, request *req,
-                                     const char *batch, unsigned status, const char *code,
-                                     const char *reason)
-{
-    am_log_warn(MOD, "kiosk %s: ingest refused (%u %s)", req->kiosk.id, status, code);
-    hub_db_ingest_log(s->db, req->kiosk.id, batch, am_wall_ms(), (int)status, reason);
-    return send_error(conn, status, code, "%s", reason);
 }
 
 /* A voucher record is kept only when its code is what the kiosk's voucher
@@ -426,13 +432,19 @@ static enum MHD_Result handle_ingest(hub_server *s, struct MHD_Connection *conn,
                  s->cfg->max_body_bytes);
         return ingest_refuse(s, conn, req, NULL, 413, "too_large", reason);
     }
-    if (am_webhook_secret_parse(req->kiosk.secret, key, &keylen) != AM_OK)
-        return send_error(conn, 500, "internal", "this kiosk's signing secret is damaged");
     const char *msg_id = header(conn, "webhook-id");
-    am_webhook_result wr = am_webhook_verify(
-        key, keylen, msg_id, header(conn, "webhook-timestamp"), header(conn, "webhook-signature"),
-        body, am_buf_len(&req->body), am_wall_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
-    sodium_memzero(key, sizeof key);
+    am_webhook_result wr = AM_WEBHOOK_BAD_SIGNATURE;
+    /* The secret that goes with the token, then, while a rotation's
+     * overlap lasts, the other one. */
+    const char *secrets[] = {req->kiosk.secret, req->kiosk.prev_secret};
+    for (size_t i = 0; i < 2 && wr == AM_WEBHOOK_BAD_SIGNATURE && secrets[i][0]; i++) {
+        if (am_webhook_secret_parse(secrets[i], key, &keylen) != AM_OK)
+            return send_error(conn, 500, "internal", "this kiosk's signing secret is damaged");
+        wr = am_webhook_verify(key, keylen, msg_id, header(conn, "webhook-timestamp"),
+                               header(conn, "webhook-signature"), body, am_buf_len(&req->body),
+                               am_wall_ms() / 1000, AM_WEBHOOK_TOLERANCE_S);
+        sodium_memzero(key, sizeof key);
+    }
     if (wr != AM_WEBHOOK_OK) {
         unsigned status = (wr == AM_WEBHOOK_BAD_ID || wr == AM_WEBHOOK_BAD_TIMESTAMP) ? 400 : 401;
         const char *code = wr == AM_WEBHOOK_STALE ? "stale_timestamp" : "bad_signature";

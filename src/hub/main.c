@@ -6,6 +6,8 @@
  *                                               voucher key, shown once
  *   amends-hub [--config FILE] kiosk voucher-key ID   voucher key for a kiosk added without one
  *   amends-hub [--config FILE] kiosk list       the fleet, as the manager API shows it
+ *   amends-hub [--config FILE] kiosk rotate ID [--overlap HOURS]   new token and secret
+ *   amends-hub [--config FILE] kiosk disable|enable|remove ID
  *   amends-hub [--config FILE] manager add NAME an admin with one API token, shown once
  *   amends-hub [--config FILE] site add|set|list    sites: name, time zone, currency
  *   amends-hub [--config FILE] team add SITE TEAM --name NAME
@@ -48,6 +50,11 @@ static const char usage_main[] =
     "                    'default'); prints its token, signing secret and voucher key once\n"
     "  kiosk voucher-key ID  a voucher key for a kiosk provisioned before vouchers\n"
     "  kiosk list        list provisioned kiosks and their health\n"
+    "  kiosk rotate ID [--overlap HOURS]  a new token and secret, shown once; the old\n"
+    "                    ones are accepted for HOURS more (default 24)\n"
+    "  kiosk disable ID  refuse the kiosk's requests (403 kiosk_disabled); its records wait\n"
+    "  kiosk enable ID   accept them again\n"
+    "  kiosk remove ID   forget a disabled kiosk's credentials; what it sent stays\n"
     "  manager add NAME  create a manager credential; prints its token once\n"
     "  site add ID --name NAME --timezone ZONE --currency CODE   a site (hotel, shop)\n"
     "  site set ID [--name NAME] [--timezone ZONE] [--currency CODE]\n"
@@ -69,6 +76,8 @@ static const char usage_kiosk[] =
     "usage: amends-hub [--config FILE] kiosk add ID [--site SITE]\n"
     "       amends-hub [--config FILE] kiosk voucher-key ID\n"
     "       amends-hub [--config FILE] kiosk list\n"
+    "       amends-hub [--config FILE] kiosk rotate ID [--overlap HOURS]\n"
+    "       amends-hub [--config FILE] kiosk disable|enable|remove ID\n"
     "\n"
     "add: ID is 1 to 64 of A-Z a-z 0-9 . _ - and must match the kiosk's [kiosk] id;\n"
     "SITE (default: default) must exist (amends-hub site add).\n"
@@ -80,7 +89,15 @@ static const char usage_kiosk[] =
     "which it needs to check signatures and vouchers.\n"
     "voucher-key: makes and prints (once) a voucher key for a kiosk that has none;\n"
     "never replaces one.\n"
-    "list: prints the fleet as JSON (last seen, pending, quarantined, errors).\n";
+    "list: prints the fleet as JSON (last seen, pending, quarantined, errors).\n"
+    "rotate: makes a new token and secret and prints them once; the current ones\n"
+    "stay accepted for HOURS (0 to 720, default 24; 0 refuses them at once), so\n"
+    "the kiosk's files can be changed meanwhile. A second rotation forgets the\n"
+    "first one's old credentials.\n"
+    "disable: the hub answers the kiosk 403 kiosk_disabled; the kiosk keeps its\n"
+    "records waiting and says so in its sync log. enable undoes it.\n"
+    "remove: only for a disabled kiosk; its token and secret are forgotten, its\n"
+    "feedback, alerts, vouchers and voucher key stay.\n";
 
 static const char usage_site[] =
     "usage: amends-hub [--config FILE] site add ID --name NAME --timezone ZONE --currency CODE\n"
@@ -474,6 +491,88 @@ static int cmd_manager(const char *config_path, int argc, char **argv)
     return cmd_add_token(config_path, &tc, argc, argv);
 }
 
+#define OVERLAP_DEFAULT_H 24
+#define OVERLAP_MAX_H     720 /* 30 days */
+
+/* "kiosk rotate ID [--overlap HOURS]". */
+static int kiosk_rotate(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512];
+    const char *id = NULL;
+    cli_opt opts[] = {{.name = "overlap"}};
+    long hours = OVERLAP_DEFAULT_H;
+    if (!cli_parse("kiosk rotate", argc, argv, 1, &id, opts, 1) ||
+        !id_ok("kiosk rotate", "kiosk id", id))
+        return 2;
+    if (opts[0].count) {
+        char *end = NULL;
+        hours = strtol(opts[0].values[0], &end, 10);
+        if (!*opts[0].values[0] || *end || hours < 0 || hours > OVERLAP_MAX_H) {
+            fprintf(stderr,
+                    "amends-hub: kiosk rotate: --overlap '%s' must be a whole number of "
+                    "hours from 0 to %d\n",
+                    opts[0].values[0], OVERLAP_MAX_H);
+            return 2;
+        }
+    }
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX], secret[AM_WEBHOOK_SECRET_MAX];
+    hub_token_new(HUB_KIOSK_TOKEN_PREFIX, token);
+    hub_token_hash(token, hash);
+    am_webhook_secret_new(secret);
+    int64_t until = am_wall_ms() + (int64_t)hours * 3600 * 1000;
+    if (hub_db_kiosk_rotate(db, id, hash, secret, until, err, sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: kiosk rotate: %s\n", err);
+        status = 1;
+    } else {
+        char when[32];
+        am_format_utc(until, when, sizeof when);
+        printf("kiosk: %s\ntoken: %s\nsecret: %s\n", id, token, secret);
+        fprintf(stderr,
+                "amends-hub: shown once: put the token in the kiosk's token_file and the secret "
+                "in its secret_file; the old ones are accepted until %s (%ld h)\n",
+                when, hours);
+    }
+    sodium_memzero(token, sizeof token);
+    sodium_memzero(secret, sizeof secret);
+    hub_db_close(db);
+    return status;
+}
+
+/* "kiosk disable|enable|remove ID". */
+static int kiosk_state(const char *config_path, const char *verb, const char *id)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512], what[32];
+    snprintf(what, sizeof what, "kiosk %s", verb);
+    if (!id_ok(what, "kiosk id", id))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    am_rc rc;
+    if (!strcmp(verb, "remove"))
+        rc = hub_db_kiosk_remove(db, id, err, sizeof err);
+    else
+        rc = hub_db_kiosk_disable(db, id, !strcmp(verb, "disable"), am_wall_ms(), err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "amends-hub: %s: %s\n", what, err);
+        status = 1;
+    } else {
+        printf("kiosk: %s\nstate: %s\n", id,
+               !strcmp(verb, "remove")    ? "removed"
+               : !strcmp(verb, "disable") ? "disabled"
+                                          : "enabled");
+    }
+    hub_db_close(db);
+    return status;
+}
+
 static int cmd_kiosk(const char *config_path, int argc, char **argv)
 {
     hub_config cfg;
@@ -561,6 +660,11 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
     }
     if (argc == 1 && !strcmp(argv[0], "list"))
         return print_list(config_path, "kiosk list", hub_db_kiosks);
+    if (argc >= 2 && !strcmp(argv[0], "rotate"))
+        return kiosk_rotate(config_path, argc - 1, argv + 1);
+    if (argc == 2 &&
+        (!strcmp(argv[0], "disable") || !strcmp(argv[0], "enable") || !strcmp(argv[0], "remove")))
+        return kiosk_state(config_path, argv[0], argv[1]);
     fputs(usage_kiosk, stderr);
     return 2;
 }

@@ -173,6 +173,17 @@ void am_sync_error_reason(const char *body, size_t len, char *out, size_t outlen
     cJSON_Delete(root);
 }
 
+bool am_sync_hub_disabled(long http_status, const char *body, size_t len)
+{
+    if (http_status != 403)
+        return false;
+    cJSON *root = parse_body(body, len);
+    const char *code = root ? json_string(root, "error") : NULL;
+    bool disabled = code && strcmp(code, "kiosk_disabled") == 0;
+    cJSON_Delete(root);
+    return disabled;
+}
+
 bool am_sync_refusal_is_final(long http_status, const char *body, size_t len)
 {
     /* What the hub says about a request that can never succeed as sent:

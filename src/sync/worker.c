@@ -647,6 +647,12 @@ static void send_batch(am_sync *s, batch_work *w, am_proto_batch *b)
         retry_later(s, w, &reply, NULL);
         goto out;
     }
+    if (am_sync_hub_disabled(reply.status, reply.body, reply.len)) {
+        /* Not bad credentials and not bad records: they wait, and sync
+         * resumes by itself once the hub enables the kiosk again. */
+        retry_later(s, w, &reply, AM_SYNC_DISABLED_TEXT);
+        goto out;
+    }
     switch (am_sync_classify(reply.status)) {
     case AM_SYNC_CLASS_OK:
         if (am_sync_read_response(reply.body, reply.len, w->batch_id,
@@ -811,7 +817,9 @@ static void send_heartbeat(am_sync *s)
         goto out;
     }
     am_sync_class cls = am_sync_classify(reply.status);
-    if (cls == AM_SYNC_CLASS_AUTH) {
+    if (am_sync_hub_disabled(reply.status, reply.body, reply.len)) {
+        log_attempt(s, now, 0, &reply, "heartbeat_failed", "heartbeat: " AM_SYNC_DISABLED_TEXT);
+    } else if (cls == AM_SYNC_CLASS_AUTH) {
         auth_fail_begin(s, &reply);
         snprintf(detail, sizeof detail, "sync auth failed: %.200s", s->auth_reason);
         am_rc arc = am_store_begin(s->store);

@@ -1213,4 +1213,156 @@ static void sigterm_finishes_requests_in_flight(void **state)
     am_proto_batch_free(b);
 }
 
+/* --- kiosk lifecycle ---------------------------------------------------------------- */
+
+/* Posts one new feedback record as kiosk k1 (k2 with k2's token) with
+ * these credentials; the reply is the caller's. */
+static void lc_post(harness *h, const char *token, const char *secret, am_hub_reply *reply)
+{
+    am_hub_client *c = am_hub_client_new(h->url, h->ca, token, secret);
+    assert_non_null(c);
+    am_proto_batch *b = h_batch(strcmp(token, h->k2_token) ? "k1" : "k2", 1);
+    h_add_feedback(b, "room", AM_OUTCOME_COMPLETED);
+    char *body = h_encode(b);
+    h_post(c, body, b->batch, reply);
+    free(body);
+    am_proto_batch_free(b);
+    am_hub_client_free(c);
+}
+
+static long lc_status(harness *h, const char *token, const char *secret)
+{
+    am_hub_reply reply;
+    lc_post(h, token, secret, &reply);
+    long status = reply.status;
+    am_hub_reply_clear(&reply);
+    return status;
+}
+
+/* k1 in the fleet list (NULL when it is not there), from `root`. */
+static cJSON *lc_k1(cJSON *root)
+{
+    cJSON *k;
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(root, "kiosks"))
+    {
+        if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "id")), "k1"))
+            return k;
+    }
+    return NULL;
+}
+
+/* The stderr of the last h_hub_cmd, which must contain `text`. */
+static void lc_stderr_has(harness *h, const char *text)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/cmd.err", h->dir);
+    char *err = am_test_read_file(path, NULL);
+    if (!err || !strstr(err, text))
+        fail_msg("expected '%s' in: %s", text, err ? err : "(nothing)");
+    free(err);
+}
+
+static void kiosk_rotate_keeps_old_credentials_for_the_overlap(void **state)
+{
+    harness *h = *state;
+    char out[1024], tok2[128], sec2[128], tok3[128], sec3[128];
+    const char *rotate[] = {"kiosk", "rotate", "k1", NULL};
+    int64_t before = h_now_ms();
+    assert_int_equal(h_hub_cmd(h, rotate, out, sizeof out), 0);
+    int64_t after = h_now_ms();
+    h_field(out, "token: ", tok2, sizeof tok2);
+    h_field(out, "secret: ", sec2, sizeof sec2);
+    assert_string_not_equal(tok2, h->k1_token);
+    assert_string_not_equal(sec2, h->k1_secret);
+    lc_stderr_has(h, "shown once");
+
+    /* The overlap: old, new, and either secret with either token. */
+    assert_int_equal(lc_status(h, h->k1_token, h->k1_secret), 200);
+    assert_int_equal(lc_status(h, tok2, sec2), 200);
+    assert_int_equal(lc_status(h, tok2, h->k1_secret), 200);
+    assert_int_equal(lc_status(h, h->k1_token, sec2), 200);
+    /* The fleet list says until when: 24 hours by default. */
+    cJSON *root = h_manager_get(h, "/v1/kiosks");
+    cJSON *until = cJSON_GetObjectItemCaseSensitive(lc_k1(root), "prev_until");
+    assert_true(cJSON_IsNumber(until));
+    assert_true((int64_t)until->valuedouble >= before + 24 * 3600 * 1000);
+    assert_true((int64_t)until->valuedouble <= after + 24 * 3600 * 1000);
+    cJSON_Delete(root);
+
+    /* A rotation whose overlap has ended (0 hours: it ends now) refuses
+     * the credentials it replaced, and those of the rotation before. */
+    const char *rotate0[] = {"kiosk", "rotate", "k1", "--overlap", "0", NULL};
+    assert_int_equal(h_hub_cmd(h, rotate0, out, sizeof out), 0);
+    h_field(out, "token: ", tok3, sizeof tok3);
+    h_field(out, "secret: ", sec3, sizeof sec3);
+    am_hub_reply reply;
+    lc_post(h, tok2, sec2, &reply);
+    h_assert_error(&reply, 401, "unauthorized");
+    am_hub_reply_clear(&reply);
+    assert_int_equal(lc_status(h, h->k1_token, h->k1_secret), 401);
+    /* The new token with the secret it replaced: a bad signature. */
+    assert_int_equal(lc_status(h, tok3, sec2), 401);
+    assert_int_equal(lc_status(h, tok3, sec3), 200);
+    assert_int_equal(lc_status(h, h->k2_token, h->k2_secret), 200); /* k2 untouched */
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 6);
+
+    /* What a person can get wrong. */
+    const char *too_long[] = {"kiosk", "rotate", "k1", "--overlap", "721", NULL};
+    assert_int_equal(h_hub_cmd(h, too_long, out, sizeof out), 2);
+    lc_stderr_has(h, "--overlap '721' must be a whole number of hours from 0 to 720");
+    const char *unknown[] = {"kiosk", "rotate", "k9", NULL};
+    assert_int_equal(h_hub_cmd(h, unknown, out, sizeof out), 1);
+    lc_stderr_has(h, "no kiosk 'k9'");
+    assert_int_equal(lc_status(h, tok3, sec3), 200);
+}
+
+static void kiosk_disable_refuses_with_reason_until_enabled(void **state)
+{
+    harness *h = *state;
+    char out[1024];
+    am_hub_reply reply;
+    const char *disable[] = {"kiosk", "disable", "k1", NULL};
+    const char *enable[] = {"kiosk", "enable", "k1", NULL};
+    const char *remove[] = {"kiosk", "remove", "k1", NULL};
+
+    assert_int_equal(lc_status(h, h->k1_token, h->k1_secret), 200);
+    /* Not removed while it is enabled. */
+    assert_int_equal(h_hub_cmd(h, remove, out, sizeof out), 1);
+    lc_stderr_has(h, "kiosk 'k1' is not disabled: run 'amends-hub kiosk disable k1' first");
+
+    assert_int_equal(h_hub_cmd(h, disable, out, sizeof out), 0);
+    assert_non_null(strstr(out, "state: disabled"));
+    lc_post(h, h->k1_token, h->k1_secret, &reply);
+    h_assert_error(&reply, 403, "kiosk_disabled");
+    assert_non_null(strstr(reply.body, "this kiosk is disabled at the hub"));
+    am_hub_reply_clear(&reply);
+    assert_int_equal(lc_status(h, h->k2_token, h->k2_secret), 200);
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 2);
+    cJSON *root = h_manager_get(h, "/v1/kiosks");
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(lc_k1(root), "disabled_at")));
+    cJSON_Delete(root);
+    root = h_manager_get(h, "/v1/kiosks/k1/ingest-log");
+    cJSON *newest = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "entries"), 0);
+    assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(newest, "status")), 403);
+    cJSON_Delete(root);
+
+    assert_int_equal(h_hub_cmd(h, enable, out, sizeof out), 0);
+    assert_int_equal(lc_status(h, h->k1_token, h->k1_secret), 200);
+    root = h_manager_get(h, "/v1/kiosks");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(lc_k1(root), "disabled_at")));
+    cJSON_Delete(root);
+
+    /* Removed after disabling: its credentials are gone, its reports stay. */
+    assert_int_equal(h_hub_cmd(h, disable, out, sizeof out), 0);
+    assert_int_equal(h_hub_cmd(h, remove, out, sizeof out), 0);
+    assert_int_equal(lc_status(h, h->k1_token, h->k1_secret), 401);
+    root = h_manager_get(h, "/v1/kiosks");
+    assert_null(lc_k1(root));
+    cJSON_Delete(root);
+    assert_int_equal(h_count(h, "/v1/feedback", "feedback"), 3);
+    assert_int_equal(h_hub_cmd(h, remove, out, sizeof out), 1);
+    lc_stderr_has(h, "no kiosk 'k1'");
+    assert_int_equal(h_hub_cmd(h, enable, out, sizeof out), 1);
+}
+
 #endif

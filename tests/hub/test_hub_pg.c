@@ -161,6 +161,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(manager_alerts_list_and_ack, setup_default, h_teardown),
     cmocka_unit_test_setup_teardown(manager_ingest_log_shows_outcomes, setup_default, h_teardown),
     cmocka_unit_test_setup_teardown(sigterm_finishes_requests_in_flight, setup_default, h_teardown),
+    cmocka_unit_test_setup_teardown(kiosk_rotate_keeps_old_credentials_for_the_overlap,
+                                    setup_default, h_teardown),
+    cmocka_unit_test_setup_teardown(kiosk_disable_refuses_with_reason_until_enabled, setup_default,
+                                    h_teardown),
 };
 
 AM_TEST_MAIN(tests)
