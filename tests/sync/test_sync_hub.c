@@ -200,6 +200,50 @@ static void other_4xx_is_retried_never_quarantined(void **state)
     assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 0);
 }
 
+/* A kiosk the hub has disabled (403 kiosk_disabled) is not an auth
+ * failure: its records wait, pending, never quarantined; the sync log and
+ * the status (what amendsctl status prints) say the hub disabled it; and
+ * once the hub enables it again the next retry sends them, exactly once. */
+static void hub_disabled_kiosk_keeps_records_waiting(void **state)
+{
+    sync_fx *fx = *state;
+    am_sync_options opt;
+    char out[512];
+    const char *disable[] = {"kiosk", "disable", "k1", NULL};
+    const char *enable[] = {"kiosk", "enable", "k1", NULL};
+    assert_int_equal(h_hub_cmd(fx->h, disable, out, sizeof out), 0);
+    fx_virtual_time(fx);
+    fx_seed(fx, 6, 1);
+    fx_options(fx, &opt);
+    fx_start(fx, &opt);
+    for (int i = 0; i < 3; i++) {
+        int64_t deadline = fx_idle(fx);
+        assert_true(deadline != INT64_MAX); /* waiting for a retry, not stopped */
+        int64_t now = vclock_mono(&fx->vc);
+        if (deadline > now)
+            vclock_advance(&fx->vc, deadline - now);
+    }
+    fx_idle(fx);
+    am_store_status s = fx_status(fx);
+    assert_false(s.auth_failed);
+    assert_int_equal(s.quarantined, 0);
+    assert_int_equal(s.pending + s.inflight, 7);
+    assert_non_null(strstr(s.last_error, "the hub has disabled this kiosk"));
+    am_sync_log_entry e;
+    assert_true(fx_log_count(fx, "retry", AM_SYNC_DISABLED_TEXT, &e) >= 3);
+    assert_int_equal(e.http_status, 403);
+    assert_int_equal(fx_log_count(fx, "quarantined", NULL, NULL), 0);
+    assert_int_equal(fx_log_count(fx, "auth_failed", NULL, NULL), 0);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM feedback", NULL), 0);
+    am_sync_status st;
+    am_sync_get_status(fx->sync, &st);
+    assert_int_equal(st.phase, AM_SYNC_BACKOFF);
+
+    assert_int_equal(h_hub_cmd(fx->h, enable, out, sizeof out), 0);
+    fx_wait_drained(fx, 10000);
+    fx_assert_exactly_once(fx, 6, 1);
+}
+
 /* A record that breaks the wire schema is quarantined locally, with the
  * reason; the rest of its batch goes. */
 static void unsendable_record_quarantined_locally(void **state)
@@ -490,6 +534,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(auth_failure_stops_until_the_token_changes, setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(manager_sync_now_lifts_auth_failure, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(hub_disabled_kiosk_keeps_records_waiting, setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(other_4xx_is_retried_never_quarantined, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(unsendable_record_quarantined_locally, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(too_large_splits_the_batch, setup_small_body, fx_teardown),
