@@ -654,6 +654,34 @@ static void dashboard_in_chromium_or_skip(void **state)
     dashboard_in_chromium(state);
 }
 
+/* A disabled kiosk is marked so in the fleet table, and its silence (the
+ * hub refuses it) is not counted as silent. */
+static void dashboard_fleet_shows_disabled_kiosks(void **state)
+{
+    harness *h = *state;
+    seeded s;
+    seed(h, &s); /* k1 heard from, k2 never: silent */
+    char cookie[128], args[1024], out[512];
+    sign_in(h, cookie, sizeof cookie);
+    snprintf(args, sizeof args, "-b '%s' '%s/'", cookie, h->url);
+    page p = fetch(h, args);
+    assert_int_equal(p.status, 200);
+    assert_non_null(strstr(p.body, "<tr class=\"kiosk silent\" data-kiosk=\"k2\">"));
+    assert_non_null(strstr(p.body, "<b>1</b>silent"));
+    assert_null(strstr(p.body, ">disabled</span>"));
+    page_free(&p);
+
+    const char *disable[] = {"kiosk", "disable", "k2", NULL};
+    assert_int_equal(h_hub_cmd(h, disable, out, sizeof out), 0);
+    p = fetch(h, args);
+    assert_int_equal(p.status, 200);
+    assert_non_null(strstr(p.body, "<tr class=\"kiosk disabled\" data-kiosk=\"k2\">"));
+    assert_non_null(strstr(p.body, "its requests are refused\">disabled</span>"));
+    assert_non_null(strstr(p.body, "<tr class=\"kiosk\" data-kiosk=\"k1\">"));
+    assert_non_null(strstr(p.body, "<b>0</b>silent"));
+    page_free(&p);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(dashboard_pages_need_a_session, setup_sqlite, h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_session_csrf_escaping_and_logout, setup_sqlite,
@@ -665,6 +693,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(dashboard_money_per_currency_and_site_times, setup_sqlite,
                                     h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_money_per_currency_on_postgresql, setup_pg,
+                                    h_teardown),
+    cmocka_unit_test_setup_teardown(dashboard_fleet_shows_disabled_kiosks, setup_sqlite,
                                     h_teardown),
 };
 
