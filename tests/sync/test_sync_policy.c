@@ -56,6 +56,21 @@ static void only_the_hubs_refusal_quarantines(void **state)
     assert_false(am_sync_refusal_is_final(400, NULL, 0));
 }
 
+/* Only the hub's own 403 kiosk_disabled means "the hub disabled this
+ * kiosk": records wait. Every other 401/403 stays an auth failure. */
+static void hub_disabled_only_from_its_code(void **state)
+{
+    (void)state;
+    const char *d = "{\"error\":\"kiosk_disabled\",\"reason\":\"this kiosk is disabled\"}";
+    assert_true(am_sync_hub_disabled(403, d, strlen(d)));
+    assert_false(am_sync_hub_disabled(401, d, strlen(d)));
+    assert_false(am_sync_hub_disabled(500, d, strlen(d)));
+    const char *w = "{\"error\":\"wrong_kiosk\",\"reason\":\"kiosk_disabled\"}";
+    assert_false(am_sync_hub_disabled(403, w, strlen(w)));
+    assert_false(am_sync_hub_disabled(403, "kiosk_disabled", 14)); /* not the hub's JSON */
+    assert_false(am_sync_hub_disabled(403, NULL, 0));
+}
+
 /* The reason a manager reads comes from the hub's JSON: `reason`, else
  * `error`, whole, wherever it sits in the object and however it is spaced. */
 static void error_reason_read_from_json(void **state)
@@ -225,6 +240,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(classes_follow_the_spec),
         cmocka_unit_test(only_the_hubs_refusal_quarantines),
+        cmocka_unit_test(hub_disabled_only_from_its_code),
         cmocka_unit_test(error_reason_read_from_json),
         cmocka_unit_test(backoff_is_full_jitter_and_capped),
         cmocka_unit_test(retry_after_is_a_floor_with_a_cap),
