@@ -24,8 +24,15 @@ int64_t am_wall_ms(void);
 int64_t am_mono_ms(void);
 int64_t am_mono_ns(void);
 
-/* How long ago at_ms was, seen at now_ms (both wall-clock ms), as people
- * read it: "45s ago" under two minutes, "12 min ago" under two hours,
+/* The unit people read an age in, and how many of it: seconds under two
+ * minutes, minutes under two hours, hours under two days, then days. A
+ * negative age is 0 seconds. Every "N ago" in the project (amendsctl, the
+ * dashboard, the manager screen in the guest's language) cuts here. */
+typedef enum am_age_unit { AM_AGE_SECONDS, AM_AGE_MINUTES, AM_AGE_HOURS, AM_AGE_DAYS } am_age_unit;
+am_age_unit am_age_split(int64_t age_ms, int64_t *count);
+
+/* How long ago at_ms was, seen at now_ms (both wall-clock ms), in English
+ * (am_age_split's units): "45s ago" under two minutes, "12 min ago" under two hours,
  * "5 h ago" under two days, then "3 days ago". A time in the future reads
  * "0s ago". len of 32 holds any of them. */
 void am_format_ago(int64_t at_ms, int64_t now_ms, char *buf, size_t len);

@@ -24,19 +24,36 @@ int64_t am_mono_ms(void)
     return am_mono_ns() / 1000000;
 }
 
+am_age_unit am_age_split(int64_t age_ms, int64_t *count)
+{
+    int64_t s = age_ms > 0 ? age_ms / 1000 : 0;
+    if (s < 120) {
+        *count = s;
+        return AM_AGE_SECONDS;
+    }
+    if (s < 7200) {
+        *count = s / 60;
+        return AM_AGE_MINUTES;
+    }
+    if (s < 172800) {
+        *count = s / 3600;
+        return AM_AGE_HOURS;
+    }
+    *count = s / 86400;
+    return AM_AGE_DAYS;
+}
+
 void am_format_ago(int64_t at_ms, int64_t now_ms, char *buf, size_t len)
 {
-    int64_t s = (now_ms - at_ms) / 1000;
-    if (s < 0)
-        s = 0;
-    if (s < 120)
-        snprintf(buf, len, "%llds ago", (long long)s);
-    else if (s < 7200)
-        snprintf(buf, len, "%lld min ago", (long long)(s / 60));
-    else if (s < 172800)
-        snprintf(buf, len, "%lld h ago", (long long)(s / 3600));
-    else
-        snprintf(buf, len, "%lld days ago", (long long)(s / 86400));
+    static const char *const unit_text[] = {
+        [AM_AGE_SECONDS] = "s",
+        [AM_AGE_MINUTES] = " min",
+        [AM_AGE_HOURS] = " h",
+        [AM_AGE_DAYS] = " days",
+    };
+    int64_t n = 0;
+    am_age_unit unit = am_age_split(now_ms - at_ms, &n);
+    snprintf(buf, len, "%lld%s ago", (long long)n, unit_text[unit]);
 }
 
 void am_format_utc(int64_t ms, char *buf, size_t len)

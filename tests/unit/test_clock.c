@@ -106,6 +106,28 @@ static void ago_boundaries_up_to_days(void **state)
     assert_string_equal(small, "3 days ");
 }
 
+/* The units every translated "N ago" is built from cut where
+ * am_format_ago's do. */
+static void age_split_cuts_like_ago(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t ms;
+        am_age_unit unit;
+        int64_t n;
+    } cases[] = {
+        {-5000, AM_AGE_SECONDS, 0},  {119999, AM_AGE_SECONDS, 119},
+        {120000, AM_AGE_MINUTES, 2}, {7199999, AM_AGE_MINUTES, 119},
+        {7200000, AM_AGE_HOURS, 2},  {172799999, AM_AGE_HOURS, 47},
+        {172800000, AM_AGE_DAYS, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t n = -1;
+        assert_int_equal(am_age_split(cases[i].ms, &n), cases[i].unit);
+        assert_int_equal(n, cases[i].n);
+    }
+}
+
 static void monotonic_never_goes_back(void **state)
 {
     (void)state;
@@ -121,6 +143,7 @@ static void monotonic_never_goes_back(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ago_boundaries_up_to_days),
+    cmocka_unit_test(age_split_cuts_like_ago),
     cmocka_unit_test(monotonic_never_goes_back),
     cmocka_unit_test(utc_text_and_never),
     cmocka_unit_test(utc_midnight),
