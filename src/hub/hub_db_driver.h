@@ -1,10 +1,10 @@
-/* hub_db_driver.h — what a storage backend provides to hub_db.c.
+/* hub_db_driver.h — what a storage backend provides to the hub_db*.c queries.
  *
  * SQL is written once, with ?1, ?2 ... placeholders and only syntax both
  * SQLite (3.35+) and PostgreSQL accept; parameters and results travel as
  * text (NULL for SQL NULL). A driver may cache exec()'s prepared
  * statements by the address of the SQL text, which lives as long as the
- * program: a string literal, or the feedback statements hub_db.c builds
+ * program: a string literal, or the feedback statements hub_db_feedback_sql.c builds
  * once from the report's field table. script() caches nothing.
  */
 #ifndef AMENDS_HUB_DB_DRIVER_H

@@ -1,6 +1,6 @@
 /* hub_db_pool.c — the hub_db handle: opening it (connections, then the
  * schema migration on the first), the pool of connections the queries
- * borrow, and the write queue for SQLite. The queries are in hub_db.c. */
+ * borrow, and the write queue for SQLite. The queries are in hub_db*.c. */
 #include "hub_db_pool.h"
 
 #include <sodium.h>

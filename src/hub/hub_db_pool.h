@@ -1,5 +1,5 @@
 /* hub_db_pool.h — internal to src/hub: the hub_db handle and its pool of
- * connections (hub_db_pool.c), which the queries in hub_db.c borrow from.
+ * connections (hub_db_pool.c), which the queries in hub_db*.c borrow from.
  *
  * Every query takes a connection with hub_db_acquire and gives it back
  * with hub_db_release on every path; a write also holds hub_db_write_lock
@@ -28,7 +28,7 @@ struct hub_db {
     bool *in_use;
     pthread_mutex_t mu;
     hub_db_fifo pool_queue;
-    atomic_uint purge_tick; /* hub_db.c forgets old ids every 512th ingest */
+    atomic_uint purge_tick; /* hub_db_ingest.c forgets old ids every 512th ingest */
     /* SQLite has one writer at a time whatever we do; queueing writers
      * here in order beats its busy handler, which sleeps and polls and
      * lets an unlucky request wait seconds. PostgreSQL needs no lock. */
