@@ -90,16 +90,25 @@ void hub_db_count_rows(void *ud, int ncols, const char *const *values)
 
 /* --- provisioning ------------------------------------------------------------- */
 
+/* One statement on a borrowed connection under the write lock; *changes
+ * is how many rows it wrote. */
+static am_rc write_alone(hub_db *db, const char *sql, const char *const *params, int n,
+                         int64_t *changes)
+{
+    int slot;
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = hub_db_run(db, conn, sql, n, params, NULL, NULL, changes);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    return rc;
+}
+
 am_rc hub_db_add_unique(hub_db *db, const char *sql, const char *const *params, int n,
                         const char *what, char *err, size_t errlen)
 {
-    int slot;
     int64_t changes = 0;
-    void *conn = hub_db_acquire(db, &slot);
-    hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn, sql, n, params, NULL, NULL, &changes);
-    hub_db_write_unlock(db);
-    hub_db_release(db, slot);
+    am_rc rc = write_alone(db, sql, params, n, &changes);
     if (rc) {
         snprintf(err, errlen, "storing the %s failed (see the log)", what);
         return rc;
@@ -380,13 +389,8 @@ out:
 static am_rc kiosk_update(hub_db *db, const char *sql, const char *const *params, int n,
                           const char *what, char *err, size_t errlen)
 {
-    int slot;
     int64_t changes = 0;
-    void *conn = hub_db_acquire(db, &slot);
-    hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn, sql, n, params, NULL, NULL, &changes);
-    hub_db_write_unlock(db);
-    hub_db_release(db, slot);
+    am_rc rc = write_alone(db, sql, params, n, &changes);
     if (rc) {
         snprintf(err, errlen, "%s failed (see the log)", what);
         return rc;
