@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amends/clock.h"
 #include "layout_internal.h"
 
 /* What the PIN pad says under its title: dots for the digits so far, or
@@ -133,14 +134,15 @@ static const char *with_number(lay *c, const char *fmt, const char *field, int64
 /* "12 min", "3 h" in the screen's language. */
 static const char *age_text(lay *c, int64_t ms)
 {
-    int64_t s = ms > 0 ? ms / 1000 : 0;
-    if (s < 120)
-        return with_number(c, S(c, AM_STR_MANAGER_AGE_S), "{n}", s);
-    if (s < 2 * 3600)
-        return with_number(c, S(c, AM_STR_MANAGER_AGE_MIN), "{n}", s / 60);
-    if (s < 2 * 86400)
-        return with_number(c, S(c, AM_STR_MANAGER_AGE_H), "{n}", s / 3600);
-    return with_number(c, S(c, AM_STR_MANAGER_AGE_D), "{n}", s / 86400);
+    static const am_str words[] = {
+        [AM_AGE_SECONDS] = AM_STR_MANAGER_AGE_S,
+        [AM_AGE_MINUTES] = AM_STR_MANAGER_AGE_MIN,
+        [AM_AGE_HOURS] = AM_STR_MANAGER_AGE_H,
+        [AM_AGE_DAYS] = AM_STR_MANAGER_AGE_D,
+    };
+    int64_t n = 0;
+    am_age_unit unit = am_age_split(ms, &n);
+    return with_number(c, S(c, words[unit]), "{n}", n);
 }
 
 /* Why the hub is out of reach, in words a manager can act on. */
