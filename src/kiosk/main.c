@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,7 +78,9 @@ static int make_dirs(const char *dir)
 }
 
 /* One kiosk per data dir: a second one would race the first for the
- * journey it has open. The lock dies with the process. */
+ * journey it has open. A POSIX record lock, not flock(2): it belongs to
+ * this process alone, so a child some library forks (libdbus starting
+ * dbus-launch, say) never holds it, and it dies with the process. */
 static int lock_data_dir(const char *dir)
 {
     char path[AM_PATH_MAX + 16];
@@ -89,8 +90,9 @@ static int lock_data_dir(const char *dir)
         fprintf(stderr, "amends-kiosk: %s: cannot open: %s\n", path, strerror(errno));
         return -1;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
+    struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_SETLK, &whole) != 0) {
+        if (errno == EAGAIN || errno == EACCES)
             fprintf(stderr, "amends-kiosk: another amends-kiosk is already running on %s\n", dir);
         else
             fprintf(stderr, "amends-kiosk: %s: cannot lock: %s\n", path, strerror(errno));
@@ -98,6 +100,23 @@ static int lock_data_dir(const char *dir)
         return -1;
     }
     return fd;
+}
+
+/* libdbus, which SDL's X11 driver loads, forks dbus-launch to start a
+ * session bus when it finds none. A kiosk wants no new bus and no process
+ * beside it: "disabled:" tells libdbus there is none. A bus that exists
+ * (a desktop's, which SDL asks to keep the screen on) is still used. Runs
+ * before any thread starts, since setenv is not thread-safe. */
+static void no_bus_autolaunch(void)
+{
+    if (getenv("DBUS_SESSION_BUS_ADDRESS"))
+        return;
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    char bus[AM_PATH_MAX];
+    if (run && run[0] && snprintf(bus, sizeof bus, "%s/bus", run) < (int)sizeof bus &&
+        access(bus, F_OK) == 0)
+        return;
+    setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:", 0);
 }
 
 static char *read_text_file(const char *path)
@@ -684,6 +703,8 @@ int main(int argc, char **argv)
         }
     }
 
+    if (!headless)
+        no_bus_autolaunch();
     if (make_dirs(data_dir) != 0) {
         fprintf(stderr, "amends-kiosk: %s: cannot create data directory: %s\n", data_dir,
                 strerror(errno));

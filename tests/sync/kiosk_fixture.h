@@ -10,9 +10,10 @@
 #ifndef KIOSK_FIXTURE_H
 #define KIOSK_FIXTURE_H
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/file.h>
 
 #include "sync_fixture.h"
 
@@ -185,13 +186,73 @@ static inline int kx_teardown(void **state)
  * display, or (script != NULL) headless on that script. */
 static void kx_on_alarm(int sig)
 {
-    (void)sig; /* only there to interrupt flock(2) */
+    (void)sig; /* only there to interrupt the wait for the lock */
 }
 
-/* Waits until no process holds the data dir's kiosk lock any more: a
- * kiosk SIGKILLed while LeakSanitizer checks it at exit leaves a tracer
- * task sharing its file table for a moment after waitpid, and the next
- * kiosk would rightly refuse to start beside it. Fails after 10 s. */
+/* Names every process that has path open (pid, parent, state, name and
+ * command line), for the message of a test that found it locked. */
+static inline void kx_lock_holders(const char *path, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = 0;
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return;
+    struct dirent *e;
+    while ((e = readdir(proc)) && n + 1 < cap) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char fds[300];
+        snprintf(fds, sizeof fds, "/proc/%s/fd", e->d_name);
+        DIR *d = opendir(fds);
+        if (!d)
+            continue;
+        struct dirent *f;
+        bool has = false;
+        while (!has && (f = readdir(d))) {
+            char link[600], target[900];
+            snprintf(link, sizeof link, "%s/%s", fds, f->d_name);
+            ssize_t len = readlink(link, target, sizeof target - 1);
+            if (len > 0) {
+                target[len] = 0;
+                has = strcmp(target, path) == 0;
+            }
+        }
+        closedir(d);
+        if (!has)
+            continue;
+        char file[300], stat[512] = "", cmd[512] = "";
+        snprintf(file, sizeof file, "/proc/%s/stat", e->d_name);
+        FILE *fp = fopen(file, "r");
+        if (fp) {
+            if (!fgets(stat, sizeof stat, fp))
+                stat[0] = 0;
+            fclose(fp);
+        }
+        snprintf(file, sizeof file, "/proc/%s/cmdline", e->d_name);
+        fp = fopen(file, "r");
+        if (fp) {
+            size_t got = fread(cmd, 1, sizeof cmd - 1, fp);
+            fclose(fp);
+            for (size_t i = 0; i < got; i++)
+                if (!cmd[i])
+                    cmd[i] = ' ';
+            cmd[got] = 0;
+        }
+        stat[strcspn(stat, "\n")] = 0;
+        int w = snprintf(out + n, cap - n, "  %.120s | %.200s\n", stat, cmd);
+        if (w > 0)
+            n += (size_t)w < cap - n ? (size_t)w : cap - n - 1;
+    }
+    closedir(proc);
+    if (!out[0])
+        snprintf(out, cap, "  (none found in /proc)\n");
+}
+
+/* Waits until no process holds the data dir's kiosk lock any more (the
+ * kiosk's POSIX record lock, which the kernel drops as the process dies),
+ * so the next kiosk does not start beside the last. Fails after 10 s,
+ * naming whoever still has the lock file open. */
 static inline void kx_lock_free(kiosk_fx *k)
 {
     char path[800];
@@ -200,17 +261,20 @@ static inline void kx_lock_free(kiosk_fx *k)
     if (fd < 0)
         return; /* no kiosk has run yet */
     struct sigaction sa = {.sa_handler = kx_on_alarm}, old;
-    sigaction(SIGALRM, &sa, &old); /* no SA_RESTART: flock returns EINTR */
+    sigaction(SIGALRM, &sa, &old); /* no SA_RESTART: F_SETLKW returns EINTR */
     alarm(10);
-    int rc = flock(fd, LOCK_EX);
+    struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int rc = fcntl(fd, F_SETLKW, &whole);
     int err = errno;
     alarm(0);
     sigaction(SIGALRM, &old, NULL);
-    if (rc == 0)
-        flock(fd, LOCK_UN);
-    close(fd);
-    if (rc != 0)
-        fail_msg("%s still locked 10 s after its kiosk was reaped: %s", path, strerror(err));
+    close(fd); /* drops the lock, if taken */
+    if (rc != 0) {
+        char who[4096];
+        kx_lock_holders(path, who, sizeof who);
+        fail_msg("%s still locked 10 s after its kiosk was reaped: %s\nprocesses with it open:\n%s",
+                 path, strerror(err), who);
+    }
 }
 
 static inline pid_t kx_spawn(kiosk_fx *k, const char *script)

@@ -103,11 +103,12 @@ static void killed_at_random_moments(void **state)
     fprintf(stderr, "kill test seed %u\n", seed);
     srand(seed);
     /* Under ASan, no leak check at the exit of the runs that get killed:
-     * a kiosk SIGKILLed during LeakSanitizer's exit check left its data
-     * dir's lock held after it was reaped (once for over 10 s), so the
-     * next kiosk could not start. A killed process never reaches that
-     * check anyway; the final run below, which stops in order, has it
-     * back, and the other kiosk tests check leaks on every exit. */
+     * LeakSanitizer checks from a task that shares the kiosk's file table,
+     * so a kiosk SIGKILLed during that check can leave its data dir's lock
+     * held after it was reaped, and the next kiosk rightly refuses to
+     * start. A killed process never reaches that check anyway; the final
+     * run below, which stops in order, has it back, and the other kiosk
+     * tests check leaks on every exit. */
     const char *asan_had = getenv("ASAN_OPTIONS");
     char asan_all[512];
     snprintf(asan_all, sizeof asan_all, "%s", asan_had ? asan_had : "");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -83,24 +84,10 @@ static void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
-static void ready_watchdog_and_stopping_reach_systemd(void **state)
+/* The real kiosk in an 800x480 window on display, telling sock_path
+ * what a systemd unit would hear, its output in log. */
+static pid_t spawn_kiosk(int display, const char *sock_path, const char *data, const char *log)
 {
-    (void)state;
-    char dir[512], sock_path[600], data[600], log[600];
-    am_test_tmpdir(dir, sizeof dir, "notify");
-    assert_true(snprintf(sock_path, sizeof sock_path, "%s/notify", dir) < (int)sizeof sock_path);
-    assert_true(snprintf(data, sizeof data, "%s/data", dir) < (int)sizeof data);
-    assert_true(snprintf(log, sizeof log, "%s/kiosk.log", dir) < (int)sizeof log);
-
-    int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    assert_true(sock >= 0);
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    assert_true(strlen(sock_path) < sizeof addr.sun_path);
-    strcpy(addr.sun_path, sock_path);
-    assert_int_equal(bind(sock, (struct sockaddr *)&addr, sizeof addr), 0);
-
-    int display;
-    pid_t xvfb = start_xvfb(&display);
     pid_t kiosk = fork();
     assert_true(kiosk >= 0);
     if (kiosk == 0) {
@@ -126,6 +113,28 @@ static void ready_watchdog_and_stopping_reach_systemd(void **state)
               data, (char *)NULL);
         _exit(127);
     }
+    return kiosk;
+}
+
+static void ready_watchdog_and_stopping_reach_systemd(void **state)
+{
+    (void)state;
+    char dir[512], sock_path[600], data[600], log[600];
+    am_test_tmpdir(dir, sizeof dir, "notify");
+    assert_true(snprintf(sock_path, sizeof sock_path, "%s/notify", dir) < (int)sizeof sock_path);
+    assert_true(snprintf(data, sizeof data, "%s/data", dir) < (int)sizeof data);
+    assert_true(snprintf(log, sizeof log, "%s/kiosk.log", dir) < (int)sizeof log);
+
+    int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true(sock >= 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    assert_true(strlen(sock_path) < sizeof addr.sun_path);
+    strcpy(addr.sun_path, sock_path);
+    assert_int_equal(bind(sock, (struct sockaddr *)&addr, sizeof addr), 0);
+
+    int display;
+    pid_t xvfb = start_xvfb(&display);
+    pid_t kiosk = spawn_kiosk(display, sock_path, data, log);
 
     /* READY once, after the first frame (waited for, at most 20 s: a loaded
      * machine starts the window slowly); from then on, idle on attract for
@@ -187,8 +196,96 @@ static void ready_watchdog_and_stopping_reach_systemd(void **state)
     am_test_rmtree(dir);
 }
 
+/* Under a bare X server, with no session bus set, SDL's X11 driver has
+ * libdbus fork dbus-launch beside the kiosk: a process nobody asked for,
+ * which shares the kiosk's files until it execs. A stand-in dbus-launch
+ * first on PATH shows whether anything ran it. */
+static void starts_no_session_bus_beside_it(void **state)
+{
+    (void)state;
+    char dir[512], sock_path[600], data[600], log[600], bin[600], fake[700], ran[600];
+    am_test_tmpdir(dir, sizeof dir, "nobus");
+    assert_true(snprintf(sock_path, sizeof sock_path, "%s/notify", dir) < (int)sizeof sock_path);
+    assert_true(snprintf(data, sizeof data, "%s/data", dir) < (int)sizeof data);
+    assert_true(snprintf(log, sizeof log, "%s/kiosk.log", dir) < (int)sizeof log);
+    assert_true(snprintf(bin, sizeof bin, "%s/bin", dir) < (int)sizeof bin);
+    assert_true(snprintf(fake, sizeof fake, "%s/dbus-launch", bin) < (int)sizeof fake);
+    assert_true(snprintf(ran, sizeof ran, "%s/dbus-launch-ran", dir) < (int)sizeof ran);
+    assert_int_equal(mkdir(bin, 0700), 0);
+    FILE *f = fopen(fake, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\necho \"$*\" >'%s'\nexit 1\n", ran);
+    fclose(f);
+    assert_int_equal(chmod(fake, 0755), 0);
+
+    int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true(sock >= 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    assert_true(strlen(sock_path) < sizeof addr.sun_path);
+    strcpy(addr.sun_path, sock_path);
+    assert_int_equal(bind(sock, (struct sockaddr *)&addr, sizeof addr), 0);
+
+    int display;
+    pid_t xvfb = start_xvfb(&display);
+    /* The kiosk's environment: no bus address, a runtime dir with no bus
+     * in it, the stand-in first on PATH. */
+    char *path_had = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    char *bus_had =
+        getenv("DBUS_SESSION_BUS_ADDRESS") ? strdup(getenv("DBUS_SESSION_BUS_ADDRESS")) : NULL;
+    char *run_had = getenv("XDG_RUNTIME_DIR") ? strdup(getenv("XDG_RUNTIME_DIR")) : NULL;
+    char path[4096];
+    assert_true(snprintf(path, sizeof path, "%s:%s", bin, path_had) < (int)sizeof path);
+    setenv("PATH", path, 1);
+    unsetenv("DBUS_SESSION_BUS_ADDRESS");
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    pid_t kiosk = spawn_kiosk(display, sock_path, data, log);
+    setenv("PATH", path_had, 1);
+    if (bus_had)
+        setenv("DBUS_SESSION_BUS_ADDRESS", bus_had, 1);
+    if (run_had)
+        setenv("XDG_RUNTIME_DIR", run_had, 1);
+    else
+        unsetenv("XDG_RUNTIME_DIR");
+    free(path_had);
+    free(bus_had);
+    free(run_had);
+
+    /* Up to its first frame (at most 20 s on a loaded machine): SDL has
+     * opened its video driver by then. */
+    bool ready = false;
+    int64_t until = mono_ms() + 20000;
+    while (!ready && mono_ms() < until) {
+        struct pollfd p = {.fd = sock, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        char msg[256];
+        ssize_t n = recv(sock, msg, sizeof msg - 1, 0);
+        if (n > 0) {
+            msg[n] = '\0';
+            ready = strstr(msg, "READY=1") != NULL;
+        }
+    }
+    kill(kiosk, SIGTERM);
+    int status = -1;
+    if (am_test_wait_exit(kiosk, 5000, &status))
+        kiosk = 0;
+    stop(kiosk);
+    stop(xvfb);
+    close(sock);
+    char *text = am_test_read_file(log, NULL);
+    if (!ready)
+        fail_msg("the kiosk never drew its first frame; its log:\n%s", text ? text : "(none)");
+    free(text);
+    char *args = am_test_read_file(ran, NULL);
+    if (args)
+        fail_msg("the kiosk ran dbus-launch %s", args);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    am_test_rmtree(dir);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ready_watchdog_and_stopping_reach_systemd),
+    cmocka_unit_test(starts_no_session_bus_beside_it),
 };
 
 AM_TEST_MAIN(tests)
