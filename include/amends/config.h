@@ -122,6 +122,9 @@ typedef struct am_config {
         int default_language;
         char data_dir[AM_PATH_MAX];
         am_log_level log_level;
+        /* The optional "where" field on details ("Room number", "Till or
+         * department"); empty: the field is not shown. */
+        am_text location_label;
     } kiosk;
 
     struct {
@@ -197,6 +200,8 @@ void am_config_free(am_config *cfg);
 
 /* Lookups. Return -1 / NULL when absent. */
 int am_config_category_index(const am_config *cfg, const char *id);
+/* True when details asks where it happened ([kiosk] location_label set). */
+bool am_config_asks_location(const am_config *cfg);
 int am_config_resolution_index(const am_config *cfg, const char *id);
 int am_config_offer_index(const am_config *cfg, const char *id);
 int am_config_team_index(const am_config *cfg, const char *id);

@@ -93,7 +93,8 @@ typedef enum am_field {
     AM_FIELD_NAME,            /* details: first name */
     AM_FIELD_RESOLUTION_TEXT, /* resolution: "something else" */
     AM_FIELD_COMMENT,         /* rating: optional comment */
-    AM_FIELD_CONTACT,         /* followup: email, phone or room */
+    AM_FIELD_CONTACT,         /* followup: email or phone */
+    AM_FIELD_LOCATION,        /* details: where ([kiosk] location_label); optional */
     AM_FIELD_COUNT
 } am_field;
 #define AM_CAP_DESCRIPTION     1000
@@ -101,6 +102,7 @@ typedef enum am_field {
 #define AM_CAP_RESOLUTION_TEXT 300
 #define AM_CAP_COMMENT         500
 #define AM_CAP_CONTACT         120
+#define AM_CAP_LOCATION        40
 /* Widget id of a field ("field.description"); NULL for AM_FIELD_NONE. */
 const char *am_field_widget(am_field f);
 size_t am_field_cap(am_field f);
@@ -114,6 +116,7 @@ typedef struct am_report {
     am_severity severity;
     char description[AM_CAP_DESCRIPTION * 4 + 1];
     char first_name[AM_CAP_NAME * 4 + 1];
+    char location[AM_CAP_LOCATION * 4 + 1]; /* "214", "Till 3"; "" when not given */
     char resolution[AM_ID_MAX];
     char resolution_text[AM_CAP_RESOLUTION_TEXT * 4 + 1];
     char offer[AM_ID_MAX];

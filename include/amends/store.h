@@ -22,7 +22,7 @@
 
 #define AM_UUID_LEN             36 /* 8-4-4-4-12, lower case */
 #define AM_STORE_FILE           "amends.db"
-#define AM_STORE_SCHEMA_VERSION 5
+#define AM_STORE_SCHEMA_VERSION 6
 
 typedef struct am_store am_store;
 

@@ -635,6 +635,13 @@ static int check_pass_entries(load_ctx *ctx)
 {
     am_config *cfg = ctx->cfg;
     char subject[80];
+    if (ctx->location_translated_at.pass == ctx->pass &&
+        text_has_translation_only(&cfg->kiosk.location_label)) {
+        config_fail_at(ctx, ctx->location_translated_at, "[kiosk] location_label",
+                       "has translations but no English text (location_label = ... in English "
+                       "shows the field; leave both out to hide it)");
+        return -1;
+    }
     for (int i = 0; i < cfg->category_count; i++) {
         const am_category_def *cat = &cfg->categories[i];
         const category_side *side = &ctx->categories[i];

@@ -270,6 +270,23 @@ static int parse_text(load_ctx *ctx, const key_def *key, void *field, const char
     return 0;
 }
 
+/* A text a site may turn off: the English key left empty clears every
+ * language ("location_label =" hides the field); a translation must still
+ * say something. */
+static int parse_text_or_none(load_ctx *ctx, const key_def *key, void *field, const char *value)
+{
+    am_text *text = field;
+    if (ctx->lang != AM_LANG_EN)
+        ctx->location_translated_at = config_here(ctx);
+    if (*value || ctx->lang != AM_LANG_EN)
+        return parse_text(ctx, key, field, value);
+    for (int i = 0; i < AM_LANG_COUNT; i++) {
+        free(text->s[i]);
+        text->s[i] = NULL;
+    }
+    return 0;
+}
+
 static int lang_item(load_ctx *ctx, const char *item, size_t len, int *lang)
 {
     char code[8], shown[64];
@@ -608,6 +625,7 @@ const key_def config_key_table[] = {
      false},
     {SEC_KIOSK, "data_dir", parse_path, CFG(kiosk.data_dir), 1, 0, false},
     {SEC_KIOSK, "log_level", parse_log_level, CFG(kiosk.log_level), 0, 0, false},
+    {SEC_KIOSK, "location_label", parse_text_or_none, CFG(kiosk.location_label), 0, 48, true},
     {SEC_IDLE, "timeout", parse_int, CFG(idle.timeout_s), 10, 600, false},
     {SEC_IDLE, "countdown", parse_int, CFG(idle.countdown_s), 5, 60, false},
     {SEC_IDLE, "thanks", parse_int, CFG(idle.thanks_s), 3, 120, false},

@@ -82,6 +82,7 @@ void am_config_free(am_config *cfg)
 {
     if (!cfg)
         return;
+    text_free(&cfg->kiosk.location_label);
     for (int i = 0; i < cfg->category_count; i++) {
         am_category_def *cat = &cfg->categories[i];
         text_free(&cat->label);
@@ -98,6 +99,12 @@ void am_config_free(am_config *cfg)
     for (int i = 0; i < cfg->offer_count; i++)
         text_free(&cfg->offers[i].text);
     free(cfg);
+}
+
+bool am_config_asks_location(const am_config *cfg)
+{
+    return cfg && cfg->kiosk.location_label.s[AM_LANG_EN] &&
+           cfg->kiosk.location_label.s[AM_LANG_EN][0];
 }
 
 int am_config_category_index(const am_config *cfg, const char *id)

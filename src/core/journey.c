@@ -367,6 +367,12 @@ static am_step on_details(am_journey *j, const am_event *ev, am_effects *fx)
         enter(j, AM_SCREEN_CATEGORY, ev->now_ms);
         return AM_STEP_OK;
     default:
+        /* Where it happened is a field only where the site asks for it. */
+        if (ev->type == AM_EV_FOCUS && ev->value == AM_FIELD_LOCATION &&
+            am_config_asks_location(j->cfg)) {
+            j->focus = AM_FIELD_LOCATION;
+            return AM_STEP_OK;
+        }
         return handle_field_event(j, ev, AM_FIELD_DESCRIPTION, AM_FIELD_NAME);
     }
 }

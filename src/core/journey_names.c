@@ -41,7 +41,13 @@ static const char *const effect_names[] = {
 };
 static const char *const manager_action_names[] = {"sync_now", "requeue", "export", "exit"};
 static const char *const field_widgets[] = {
-    NULL, "field.description", "field.name", "field.other", "field.comment", "field.contact",
+    NULL,
+    "field.description",
+    "field.name",
+    "field.other",
+    "field.comment",
+    "field.contact",
+    "field.location",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

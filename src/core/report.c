@@ -33,6 +33,10 @@ const am_report_field_def am_report_fields[] = {
      AM_FIELD_DESCRIPTION, true, false},
     {"first_name", AM_RK_TEXT, TEXT(first_name, AM_CAP_NAME), 0, 0, NULL, 0, AM_FIELD_NAME, true,
      false},
+    /* Where it happened names a place, not a person: it is what the hub
+     * groups repeat issues by, so a purge keeps it. */
+    {"location", AM_RK_TEXT, TEXT(location, AM_CAP_LOCATION), 0, 0, NULL, 0, AM_FIELD_LOCATION,
+     false, true},
     {"resolution", AM_RK_ID_OPT, AT(resolution), 0, 0, 0, NULL, 0, AM_FIELD_NONE, false, false},
     {"resolution_text", AM_RK_TEXT, TEXT(resolution_text, AM_CAP_RESOLUTION_TEXT), 0, 0, NULL, 0,
      AM_FIELD_RESOLUTION_TEXT, true, false},

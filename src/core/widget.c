@@ -31,6 +31,7 @@ static const struct {
     {"field.other", AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT},
     {"field.comment", AM_EV_FOCUS, AM_FIELD_COMMENT},
     {"field.contact", AM_EV_FOCUS, AM_FIELD_CONTACT},
+    {"field.location", AM_EV_FOCUS, AM_FIELD_LOCATION},
     {"rating.1", AM_EV_RATE, 1},
     {"rating.2", AM_EV_RATE, 2},
     {"rating.3", AM_EV_RATE, 3},

@@ -118,6 +118,11 @@
     "ALTER TABLE kiosks ADD COLUMN disabled_at BIGINT;"                                            \
     "CREATE INDEX kiosks_prev_token ON kiosks (prev_token_hash);"
 
+/* Migration 6: where it happened (the kiosk's [kiosk] location_label
+ * field: a room, a till). Reports stored before it, or sent by a kiosk
+ * that does not ask, have "". */
+#define LOCATION_SQL "ALTER TABLE feedback ADD COLUMN location TEXT NOT NULL DEFAULT '';"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -134,6 +139,7 @@ const hub_migration hub_migrations[] = {
     {3, "request body hashes", {BODY_HASH(""), BODY_HASH("IF NOT EXISTS")}},
     {4, "people, their scope and API tokens", HUB_SQL_BOTH(PEOPLE_SQL)},
     {5, "kiosk rotation and disabling", HUB_SQL_BOTH(KIOSK_LIFECYCLE_SQL)},
+    {6, "where it happened", HUB_SQL_BOTH(LOCATION_SQL)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

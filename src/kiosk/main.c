@@ -148,17 +148,18 @@ static char *read_text_file(const char *path)
     return text;
 }
 
-/* The fields reachable with Tab on each screen, in order. */
-static am_field next_field(am_screen screen, am_field current)
+/* The fields reachable with Tab on each screen, in order (details' last
+ * only where the site asks where it happened). */
+static am_field next_field(const am_config *cfg, am_screen screen, am_field current)
 {
-    static const am_field details[] = {AM_FIELD_DESCRIPTION, AM_FIELD_NAME};
+    static const am_field details[] = {AM_FIELD_DESCRIPTION, AM_FIELD_NAME, AM_FIELD_LOCATION};
     const am_field *order = NULL;
     size_t n = 0;
     static am_field single[1];
     switch (screen) {
     case AM_SCREEN_DETAILS:
         order = details;
-        n = 2;
+        n = am_config_asks_location(cfg) ? 3 : 2;
         break;
     case AM_SCREEN_RESOLUTION:
         single[0] = AM_FIELD_RESOLUTION_TEXT;
@@ -186,7 +187,7 @@ static am_field next_field(am_screen screen, am_field current)
 }
 
 /* The event a physical key makes on the current screen. */
-static am_event key_event(const am_journey *j, am_script_key key)
+static am_event key_event(const am_config *cfg, const am_journey *j, am_script_key key)
 {
     am_event ev = {.type = AM_EV_TICK};
     am_screen screen = am_journey_screen(j);
@@ -207,7 +208,7 @@ static am_event key_event(const am_journey *j, am_script_key key)
         break;
     case AM_KEY_TAB:
         ev.type = AM_EV_FOCUS;
-        ev.value = (int)next_field(screen, am_journey_focus(j));
+        ev.value = (int)next_field(cfg, screen, am_journey_focus(j));
         break;
     }
     return ev;
@@ -349,7 +350,7 @@ static int run_script(am_app *app, am_sync *sync, am_ui *ui, const am_config *cf
             ev.text = cmd->arg;
             break;
         case AM_OP_KEY:
-            ev = key_event(j, cmd->key);
+            ev = key_event(cfg, j, cmd->key);
             if (ev.type == AM_EV_FOCUS && ev.value == AM_FIELD_NONE) {
                 fprintf(stderr, "%s:%d: key Tab: %s has no text field\n", script->name, cmd->line,
                         screen);
@@ -483,7 +484,7 @@ static bool handle_input(am_app *app, am_ui *ui, const am_config *cfg, am_press 
         break;
     }
     case AM_IN_KEY:
-        ev = key_event(j, (am_script_key)in->key);
+        ev = key_event(cfg, j, (am_script_key)in->key);
         if (ev.type == AM_EV_FOCUS && ev.value == AM_FIELD_NONE)
             return true;
         break;

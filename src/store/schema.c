@@ -151,8 +151,13 @@ static const char schema_v5[] =
     "CREATE INDEX outbox_due ON outbox(priority, created_ms) WHERE state = 'pending';"
     "PRAGMA user_version = 5;";
 
+/* Version 6: where it happened ([kiosk] location_label): the room, the
+ * till. Journeys stored before it have none. */
+static const char schema_v6[] = "ALTER TABLE journeys ADD COLUMN location TEXT NOT NULL DEFAULT '';"
+                                "PRAGMA user_version = 6;";
+
 static const am_schema_step schema_steps[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5}, {6, schema_v6},
 };
 #define SCHEMA_STEP_COUNT ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 

@@ -34,6 +34,7 @@ static const char *const key_names[AM_STR_COUNT] = {
     "details.description_hint",
     "details.name",
     "details.name_hint",
+    "details.location_hint",
     "details.send",
     "apology.title",
     "apology.title_named",

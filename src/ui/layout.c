@@ -186,10 +186,20 @@ static void screen_details(lay *c)
         desc_h = U(c, 220);
     am_lay_text_field(c, AM_FIELD_DESCRIPTION, rect(right_x, fy, right_w, desc_h),
                       S(c, AM_STR_DETAILS_DESCRIPTION_HINT));
-    fy = am_lay_field_label(c, S(c, AM_STR_DETAILS_NAME), right_x, fy + desc_h + U(c, 12),
-                            c->portrait ? right_w : right_w);
-    am_lay_text_field(c, AM_FIELD_NAME, rect(right_x, fy, right_w, name_h),
+    /* The first name, and beside it where it happened when the site asks. */
+    bool where = am_config_asks_location(c->cfg);
+    int name_w = where ? (right_w - gap) / 2 : right_w;
+    int ny = fy + desc_h + U(c, 12);
+    fy = am_lay_field_label(c, S(c, AM_STR_DETAILS_NAME), right_x, ny, name_w);
+    am_lay_text_field(c, AM_FIELD_NAME, rect(right_x, fy, name_w, name_h),
                       S(c, AM_STR_DETAILS_NAME_HINT));
+    if (where) {
+        int lx = right_x + name_w + gap;
+        int ly = am_lay_field_label(c, am_text_get(&c->cfg->kiosk.location_label, c->lang), lx, ny,
+                                    name_w);
+        am_lay_text_field(c, AM_FIELD_LOCATION, rect(lx, ly, name_w, name_h),
+                          S(c, AM_STR_DETAILS_LOCATION_HINT));
+    }
 }
 
 /* "{name}" in fmt replaced by the guest's first name. */

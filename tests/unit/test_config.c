@@ -142,7 +142,9 @@ static void amends_conf_equals_defaults(void **state)
     am_config *def = load_file(NULL);
     am_config *ref = load_file(CONF_DIR "amends.conf");
     assert_string_equal(ref->source, CONF_DIR "amends.conf");
-    assert_memory_equal(&def->kiosk, &ref->kiosk, sizeof def->kiosk);
+    /* The kiosk section up to its one text, then the text itself. */
+    assert_memory_equal(&def->kiosk, &ref->kiosk, offsetof(__typeof__(def->kiosk), location_label));
+    assert_same_text(&def->kiosk.location_label, &ref->kiosk.location_label, "location_label");
     assert_memory_equal(&def->idle, &ref->idle, sizeof def->idle);
     assert_memory_equal(&def->theme, &ref->theme, sizeof def->theme);
     assert_memory_equal(&def->sync, &ref->sync, sizeof def->sync);
@@ -291,6 +293,42 @@ static void hotel_conf_loads(void **state)
     assert_int_equal(cfg->kiosk.language_count, AM_LANG_COUNT);
     assert_true(cfg->budget.daily_value_minor > 0);
     am_config_free(cfg);
+}
+
+/* Each shipped site names its own "where": a room in the hotel, a till or
+ * department in the shop, in every language; a site can turn it off. */
+static void location_label_per_site(void **state)
+{
+    (void)state;
+    am_config *hotel = load_file(CONF_DIR "hotel.conf");
+    am_config *retail = load_file(CONF_DIR "retail.conf");
+    assert_text_complete(&hotel->kiosk.location_label, "location_label", "hotel");
+    assert_text_complete(&retail->kiosk.location_label, "location_label", "retail");
+    assert_string_equal(am_text_get(&hotel->kiosk.location_label, AM_LANG_EN), "Room number");
+    assert_string_equal(am_text_get(&retail->kiosk.location_label, AM_LANG_EN),
+                        "Till or department");
+    assert_true(am_config_asks_location(hotel) && am_config_asks_location(retail));
+    am_config_free(hotel);
+    am_config_free(retail);
+
+    am_config *off = NULL;
+    char err[512];
+    assert_int_equal(
+        am_config_load_string("quiet.conf", "[kiosk]\nlocation_label =\n", &off, err, sizeof err),
+        AM_OK);
+    assert_false(am_config_asks_location(off));
+    assert_true(am_text_empty(&off->kiosk.location_label));
+    am_config_free(off);
+}
+
+static void location_label_translation_needs_english(void **state)
+{
+    (void)state;
+    expect_error("[kiosk]\nlocation_label =\nlocation_label.fr = Chambre\n",
+                 "hotel.conf:3: [kiosk] location_label: has translations but no English text "
+                 "(location_label = ... in English shows the field; leave both out to hide it)");
+    expect_error("[kiosk]\nlocation_label = Room number, floor and wing of the building, please\n",
+                 "hotel.conf:2: kiosk.location_label: is too long (51 characters, at most 48)");
 }
 
 static void retail_conf_loads(void **state)
@@ -967,6 +1005,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(amends_conf_equals_defaults),
     cmocka_unit_test(every_key_documented),
     cmocka_unit_test(hotel_conf_loads),
+    cmocka_unit_test(location_label_per_site),
+    cmocka_unit_test(location_label_translation_needs_english),
     cmocka_unit_test(retail_conf_loads),
     cmocka_unit_test(scalar_keys_override_one_by_one),
     cmocka_unit_test(list_sections_replace_builtins),

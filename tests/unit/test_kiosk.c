@@ -395,6 +395,63 @@ static void refused_step_says_why(void **state)
     assert_int_equal(r.count, 0);
 }
 
+/* The test site with `extra` added to its [kiosk] section. */
+static void write_conf_with(fixture *f, const char *extra)
+{
+    am_test_kiosk_conf(f->dir, f->conf, sizeof f->conf, f->key, sizeof f->key);
+    char *text = am_test_read_file(f->conf, NULL);
+    assert_non_null(text);
+    char *kiosk = strstr(text, "[kiosk]\n");
+    assert_non_null(kiosk);
+    kiosk += strlen("[kiosk]\n");
+    FILE *c = fopen(f->conf, "w");
+    assert_non_null(c);
+    fprintf(c, "%.*s%s\n%s", (int)(kiosk - text), text, extra, kiosk);
+    assert_int_equal(fclose(c), 0);
+    free(text);
+}
+
+/* Where it happened: the site's label over the field, in the guest's
+ * language; what the guest types is stored with the report. */
+static void location_is_asked_under_the_sites_label(void **state)
+{
+    fixture *f = *state;
+    write_conf_with(f, "location_label = Room number\nlocation_label.ar = رقم الغرفة");
+    assert_int_equal(run_script(f, f->conf,
+                                "expect attract\n"
+                                "tap lang.ar\n"
+                                "tap start\n"
+                                "tap category.room\n"
+                                "expect details\n"
+                                "expect-text رقم الغرفة\n"
+                                "tap impact.minor\n"
+                                "tap field.location\n"
+                                "type 214\n"
+                                "tap next\n"
+                                "expect apology\n"),
+                     0);
+    rows r;
+    load_rows(f, &r, NULL);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.row[0].report.location, "214");
+}
+
+/* A site that leaves the label empty gets no field: a tap on it is a tap
+ * on nothing, and the script says so. */
+static void location_hidden_when_the_label_is_empty(void **state)
+{
+    fixture *f = *state;
+    write_conf_with(f, "location_label =");
+    assert_int_equal(run_script(f, f->conf,
+                                "expect attract\n"
+                                "tap start\n"
+                                "tap category.room\n"
+                                "expect details\n"
+                                "tap field.location\n"),
+                     1);
+    assert_err_contains(f, "field.location");
+}
+
 static void second_kiosk_on_same_data_dir_is_refused(void **state)
 {
     fixture *f = *state;
@@ -458,6 +515,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unknown_widget_is_reported, setup, teardown),
     cmocka_unit_test_setup_teardown(refused_step_says_why, setup, teardown),
     cmocka_unit_test_setup_teardown(second_kiosk_on_same_data_dir_is_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(location_is_asked_under_the_sites_label, setup, teardown),
+    cmocka_unit_test_setup_teardown(location_hidden_when_the_label_is_empty, setup, teardown),
     cmocka_unit_test_setup_teardown(bad_config_stops_with_file_and_line, setup, teardown),
     cmocka_unit_test_setup_teardown(help_and_version, setup, teardown),
 };

@@ -274,8 +274,9 @@ static void starts_no_session_bus_beside_it(void **state)
     close(sock);
     char *text = am_test_read_file(log, NULL);
     if (!ready)
-        fail_msg("the kiosk never drew its first frame; its log:\n%s", text ? text : "(none)");
+        print_error("the kiosk never drew its first frame; its log:\n%s\n", text ? text : "(none)");
     free(text);
+    assert_true(ready);
     char *args = am_test_read_file(ran, NULL);
     if (args)
         fail_msg("the kiosk ran dbus-launch %s", args);
