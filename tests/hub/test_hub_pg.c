@@ -1,9 +1,10 @@
 /* test_hub_pg.c — amends-hub on a real PostgreSQL server (Debian's
  * postgresql package, started in a temporary directory on loopback): every
- * integration case in hub_cases.h, as for SQLite. */
+ * integration case in hub_cases.h and hub_cases_manager.h, as for SQLite. */
 #include <pthread.h>
 
 #include "hub_cases.h"
+#include "hub_cases_manager.h"
 
 static int setup_default(void **state)
 {

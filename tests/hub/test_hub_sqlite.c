@@ -1,6 +1,7 @@
 /* test_hub_sqlite.c — amends-hub with its embedded SQLite store: every
- * integration case in hub_cases.h, run against the real binary. */
+ * integration case in hub_cases.h and hub_cases_manager.h, run against the real binary. */
 #include "hub_cases.h"
+#include "hub_cases_manager.h"
 
 static int setup_default(void **state)
 {
