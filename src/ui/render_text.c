@@ -77,6 +77,26 @@ static int classify(uint32_t cp)
     return CLS_LATIN;
 }
 
+static bool all_neutral(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)t[i] >= 0x80 || classify((unsigned char)t[i]) != CLS_NEUTRAL)
+            return false;
+    }
+    return true;
+}
+
+/* ASCII brackets as a right-to-left line shows them. */
+static void mirror_brackets(char *t, size_t len)
+{
+    static const char pairs[] = "()[]{}<>";
+    for (size_t i = 0; i < len; i++) {
+        const char *p = memchr(pairs, t[i], sizeof pairs - 1);
+        if (p)
+            t[i] = pairs[(p - pairs) ^ 1];
+    }
+}
+
 typedef struct run {
     size_t start, len;
     int face;
@@ -324,7 +344,8 @@ static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
     int w = 0, ascent = 0, descent = 0;
     SDL_Color white = {255, 255, 255, 255};
     for (int k = 0; k < n; k++) {
-        const run *ru = &runs[rtl ? n - 1 - k : k];
+        int li = rtl ? n - 1 - k : k; /* the run's place in reading order */
+        const run *ru = &runs[li];
         TTF_Font *f = font_at(r, ru->face, cmd->px);
         if (!f)
             continue;
@@ -337,6 +358,13 @@ static text_slot *render_line(am_render *r, const am_cmd *cmd, text_slot *slot)
         size_t len = ru->len < sizeof buf - 1 ? ru->len : sizeof buf - 1;
         memcpy(buf, cmd->text + ru->start, len);
         buf[len] = '\0';
+        /* Brackets the Arabic face has no glyph for are a run of their own:
+         * between right-to-left runs (or at the line's ends) they read right
+         * to left too, so "(اختياري)" shows its brackets mirrored, as the
+         * Unicode bidi rules have it. */
+        if (rtl && !ru->rtl && all_neutral(buf, len) && (li == 0 || runs[li - 1].rtl) &&
+            (li == n - 1 || runs[li + 1].rtl))
+            mirror_brackets(buf, len);
         parts[k] = TTF_RenderUTF8_Blended(f, buf, white);
         r->stats.text_renders++;
         am_wipe(buf, len);
