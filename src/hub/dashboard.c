@@ -17,6 +17,7 @@
 #include "amends/log.h"
 #include "amends/proto.h"
 #include "amends/version.h"
+#include "hub_audit.h"
 #include "hub_tz.h"
 #include "svg.h"
 
@@ -41,6 +42,11 @@ hub_dash *hub_dash_new(const hub_config *cfg, hub_db *db)
         return NULL;
     }
     return d;
+}
+
+void hub_dash_set_voucher_limit(hub_dash *d, hub_rate *voucher_fail)
+{
+    d->voucher_fail = voucher_fail;
 }
 
 void hub_dash_free(hub_dash *d)
@@ -106,6 +112,8 @@ static const char style[] =
     "header{display:flex;align-items:center;justify-content:space-between;padding:10px 24px;"
     "background:#1e293b;color:#fff}"
     "header h1{font-size:18px;margin:0}header .who{color:#cbd5e1}"
+    "header{flex-wrap:wrap;gap:6px 16px}header nav a{color:#fff;margin-right:14px;"
+    "font-weight:600}"
     "header form{display:inline;margin-left:12px}"
     "main{padding:16px 24px;max-width:1400px;margin:0 auto}"
     "section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 16px;"
@@ -153,6 +161,14 @@ void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
     hub_html_raw(h, style);
     hub_html_raw(h, "</head><body><header><h1><a href=\"/\" style=\"color:#fff;"
                     "text-decoration:none\">amends hub</a></h1>");
+    if (ws && (ws->nav_vouchers || ws->nav_audit)) {
+        hub_html_raw(h, "<nav>");
+        if (ws->nav_vouchers)
+            hub_html_raw(h, "<a href=\"/vouchers\" id=\"nav-vouchers\">Voucher desk</a>");
+        if (ws->nav_audit)
+            hub_html_raw(h, "<a href=\"/audit\" id=\"nav-audit\">Audit</a>");
+        hub_html_raw(h, "</nav>");
+    }
     if (ws) {
         hub_html_raw(h, "<div><span class=\"who\">signed in as ");
         hub_html_text(h, ws->manager);
@@ -188,10 +204,8 @@ enum MHD_Result hub_dash_message_page(struct MHD_Connection *conn, unsigned stat
     return hub_dash_send_page(conn, status, hub_html_take(&h), NULL, NULL, NULL);
 }
 
-/* 403 for an action the role table refuses (site NULL: refused
- * everywhere). Carries no data. */
-static enum MHD_Result refused_page(struct MHD_Connection *conn, const hub_person *who,
-                                    const char *action, const char *site)
+enum MHD_Result hub_dash_refused_page(struct MHD_Connection *conn, const hub_person *who,
+                                      const char *action, const char *site)
 {
     char text[256];
     am_log_warn(MOD, "%s %s: %s refused%s%s", hub_role_name(who->role), who->name, action,
@@ -1001,7 +1015,7 @@ static enum MHD_Result kiosk_page(hub_dash *d, struct MHD_Connection *conn, cons
     am_rc rc = am_proto_kiosk_id_valid(id) ? hub_db_kiosk_site(d->db, id, site, sizeof site)
                                            : AM_ERR_NOTFOUND;
     if (!rc && !hub_allowed(who, "GET /kiosks/{id}", site))
-        return refused_page(conn, who, "GET /kiosks/{id}", site);
+        return hub_dash_refused_page(conn, who, "GET /kiosks/{id}", site);
     if (!rc)
         rc = hub_db_ingest_log_list(d->db, id, 200, &log);
     if (!rc)
@@ -1064,6 +1078,12 @@ static const char *dash_action(const char *url, bool get, bool post)
         return "POST /logout";
     if (post && !strncmp(url, "/alerts/", 8))
         return "POST /alerts/{id}/ack";
+    if (get && !strcmp(url, "/audit"))
+        return "GET /audit";
+    if (get && !strcmp(url, "/vouchers"))
+        return "GET /vouchers";
+    if (post && !strcmp(url, "/vouchers/redeem"))
+        return "POST /vouchers/redeem";
     return NULL;
 }
 
@@ -1086,9 +1106,12 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
     cJSON *alert = NULL;
     am_rc rc = hub_db_alert_site(d->db, id, site, sizeof site);
     if (!rc && !hub_allowed(who, "POST /alerts/{id}/ack", site))
-        return refused_page(conn, who, "POST /alerts/{id}/ack", site);
+        return hub_dash_refused_page(conn, who, "POST /alerts/{id}/ack", site);
+    int64_t now = am_wall_ms();
     if (!rc)
-        rc = hub_db_alert_ack(d->db, id, ws->manager, am_wall_ms(), &alert);
+        rc = hub_db_alert_ack(d->db, id, ws->manager, now, &alert);
+    if (!rc && hub_alert_acked_now(alert, ws->manager, now))
+        hub_dash_audit(d, conn, ws->manager, "alert.ack", site, id, "open", "acknowledged", NULL);
     cJSON_Delete(alert);
     if (rc == AM_ERR_NOTFOUND)
         return hub_dash_message_page(conn, 404, "Not found", "No such alert.");
@@ -1127,6 +1150,8 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         return hub_dash_message_page(conn, 503, "Unavailable",
                                      "The hub could not read its database.");
 
+    ws.nav_vouchers = hub_access_of(&who, "GET /vouchers") != HUB_ACCESS_NO;
+    ws.nav_audit = hub_access_of(&who, "GET /audit") != HUB_ACCESS_NO;
     enum MHD_Result ret;
     const char *action = dash_action(url, get, post);
     if (post && !hub_dash_form_ok(d, conn, &ws, body, len)) {
@@ -1134,7 +1159,7 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         ret = hub_dash_message_page(conn, 403, "Refused",
                                     "The form was stale or came from elsewhere: reload the page.");
     } else if (action && hub_access_of(&who, action) == HUB_ACCESS_NO) {
-        ret = refused_page(conn, &who, action, NULL);
+        ret = hub_dash_refused_page(conn, &who, action, NULL);
     } else if (get && !strcmp(url, "/")) {
         ret = dashboard(d, conn, &ws, &who);
     } else if (get && !strncmp(url, "/kiosks/", 8)) {
@@ -1143,6 +1168,12 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         ret = hub_dash_logout(d, conn, &ws);
     } else if (post && !strncmp(url, "/alerts/", 8)) {
         ret = ack(d, conn, &ws, &who, url);
+    } else if (action && !strcmp(action, "GET /audit")) {
+        ret = hub_dash_audit_page(d, conn, &ws, &who);
+    } else if (action && !strcmp(action, "GET /vouchers")) {
+        ret = hub_dash_voucher_desk(d, conn, &ws, &who);
+    } else if (action && !strcmp(action, "POST /vouchers/redeem")) {
+        ret = hub_dash_voucher_redeem(d, conn, &ws, &who, body, len);
     } else {
         ret = hub_dash_message_page(conn, 404, "Not found", "No such page.");
     }

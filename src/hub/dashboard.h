@@ -1,7 +1,8 @@
 /* dashboard.h — the manager's HTML dashboard: sign-in, sessions and pages.
  *
- * The pages: /, /kiosks/{id}, /login, /login/once/{code}, /logout and
- * /alerts/{id}/ack (hub_server.c routes them here). A manager signs in at /login
+ * The pages: /, /kiosks/{id}, /login, /login/once/{code}, /logout,
+ * /alerts/{id}/ack, /vouchers and /vouchers/redeem (the voucher desk) and
+ * /audit (hub_server.c routes them here). A manager signs in at /login
  * with their manager token (or opens a one-time login link made with the
  * token through POST /v1/login-link); the browser then holds a session
  * cookie (HttpOnly, Secure, SameSite=Strict) whose random id the hub keeps
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "amends/error.h"
+#include "hub_auth.h"
 #include "hub_config.h"
 #include "hub_db.h"
 
@@ -30,10 +32,17 @@ typedef struct hub_dash hub_dash;
 hub_dash *hub_dash_new(const hub_config *cfg, hub_db *db);
 void hub_dash_free(hub_dash *d); /* accepts NULL */
 
+/* The per-person limit on failed voucher checks the voucher desk shares
+ * with the manager API (borrowed; must outlive d). */
+void hub_dash_set_voucher_limit(hub_dash *d, hub_rate *voucher_fail);
+
 /* Answers one dashboard request; body is the complete form body of a POST
  * (may be NULL). */
 enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *body, size_t len);
+
+/* The client's IP address as text ("unknown" when the connection has none). */
+void hub_dash_client_address(struct MHD_Connection *conn, char *out, size_t outlen);
 
 /* Makes a one-time login link for `manager`, valid for 60 s: *path gets
  * "/login/once/CODE". */

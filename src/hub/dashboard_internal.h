@@ -19,7 +19,8 @@
 struct hub_dash {
     const hub_config *cfg;
     hub_db *db;
-    hub_rate *login_fail; /* failed sign-ins, per client address */
+    hub_rate *login_fail;   /* failed sign-ins, per client address */
+    hub_rate *voucher_fail; /* failed voucher checks, per person: the server's, borrowed */
 };
 
 /* A signed-in browser: who, the CSRF token its forms carry, and the hash
@@ -28,6 +29,7 @@ typedef struct web_session {
     char manager[128];
     char csrf[64];
     char id_hash[HUB_HASH_HEX];
+    bool nav_vouchers, nav_audit; /* the header links to the pages the person may open */
 } web_session;
 
 /* --- pages (dashboard.c) ------------------------------------------------------------ */
@@ -43,11 +45,32 @@ void hub_dash_page_end(hub_html *h);
 /* A short page with one message: errors, refusals. Carries no data. */
 enum MHD_Result hub_dash_message_page(struct MHD_Connection *conn, unsigned status,
                                       const char *title, const char *text);
+/* 403 for an action the role table refuses (site NULL: refused
+ * everywhere). Carries no data. */
+enum MHD_Result hub_dash_refused_page(struct MHD_Connection *conn, const hub_person *who,
+                                      const char *action, const char *site);
 /* 303 to location, setting cookie when not NULL. */
 enum MHD_Result hub_dash_redirect(struct MHD_Connection *conn, const char *location,
                                   const char *cookie);
 
+/* --- the voucher desk (dashboard_vouchers.c) and the audit page (dashboard_audit.c) --- */
+
+/* GET /vouchers[?code=CODE]: the desk, with the verdict on CODE. */
+enum MHD_Result hub_dash_voucher_desk(hub_dash *d, struct MHD_Connection *conn,
+                                      const web_session *ws, const hub_person *who);
+/* POST /vouchers/redeem (form already checked): code=CODE. */
+enum MHD_Result hub_dash_voucher_redeem(hub_dash *d, struct MHD_Connection *conn,
+                                        const web_session *ws, const hub_person *who,
+                                        const char *body, size_t len);
+/* GET /audit: the audit trail, filtered and paged as the query says. */
+enum MHD_Result hub_dash_audit_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                    const hub_person *who);
+
 /* --- sessions, sign-in and CSRF (dashboard_session.c) ----------------------------- */
+
+/* One field of an application/x-www-form-urlencoded body, decoded; false
+ * when absent, malformed or longer than outlen - 1. */
+bool hub_dash_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen);
 
 /* The session the request's cookie names: AM_OK, AM_ERR_NOTFOUND (no
  * cookie, not one of ours, or expired) or a database error. */
@@ -65,6 +88,11 @@ enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const c
                                size_t len);
 /* GET /login/once/CODE: uses up a one-time login link. */
 enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const char *code);
+/* Records a change made through the dashboard by actor ("" when unknown,
+ * such as a failed sign-in) from the client's address (hub_audit.h). */
+void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor, const char *action,
+                    const char *site, const char *target, const char *before, const char *after,
+                    const char *detail);
 /* POST /logout (form already checked): ends the session, clears the cookie. */
 enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws);
 

@@ -14,13 +14,14 @@
 #include "amends/clock.h"
 #include "amends/log.h"
 #include "dashboard_internal.h"
+#include "hub_audit.h"
 
 #define COOKIE      "amends_session"
 #define LINK_TTL_MS (60 * 1000)
 
 /* --- sessions ---------------------------------------------------------------------------- */
 
-static void client_address(struct MHD_Connection *conn, char *out, size_t outlen)
+void hub_dash_client_address(struct MHD_Connection *conn, char *out, size_t outlen)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -34,6 +35,25 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t outlen
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
                   (socklen_t)outlen);
+}
+
+void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor, const char *action,
+                    const char *site, const char *target, const char *before, const char *after,
+                    const char *detail)
+{
+    char addr[64];
+    hub_dash_client_address(conn, addr, sizeof addr);
+    hub_audit_entry e = {.at_ms = am_wall_ms(),
+                         .actor = actor,
+                         .via = "dashboard",
+                         .address = addr,
+                         .action = action,
+                         .site = site,
+                         .target = target,
+                         .before = before,
+                         .after = after,
+                         .detail = detail};
+    hub_audit(d->db, &e);
 }
 
 /* A session id or link code as the hub makes them: 43 URL-safe base64
@@ -127,6 +147,11 @@ static bool form_value(const char *body, size_t len, const char *name, char *out
     return false;
 }
 
+bool hub_dash_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
+{
+    return form_value(body, len, name, out, outlen);
+}
+
 /* A POST from another site is refused even before the CSRF token: the
  * browser says where the form came from. Clients that send no Origin
  * (curl, scripts) still need the token. */
@@ -206,6 +231,7 @@ static enum MHD_Result signed_in(hub_dash *d, struct MHD_Connection *conn, const
         return hub_dash_message_page(conn, 503, "Sign-in failed",
                                      "The hub could not store the session.");
     am_log_info(HUB_DASH_MOD, "manager %s signed in (%s)", manager, how);
+    hub_dash_audit(d, conn, manager, "sign_in", NULL, manager, NULL, NULL, how);
     enum MHD_Result ret = hub_dash_redirect(conn, "/", cookie);
     sodium_memzero(cookie, sizeof cookie);
     return ret;
@@ -216,13 +242,14 @@ enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const c
 {
     char addr[INET6_ADDRSTRLEN + 1], token[HUB_TOKEN_MAX + 8], hash[HUB_HASH_HEX], name[128];
     enum MHD_Result ret;
-    client_address(conn, addr, sizeof addr);
+    hub_dash_client_address(conn, addr, sizeof addr);
     if (login_limited(d, conn, addr, &ret))
         return ret;
     if (!origin_ok(d, conn))
         return hub_dash_message_page(conn, 403, "Refused", "This form was sent from another site.");
     if (!form_value(body, len, "token", token, sizeof token) || !token[0]) {
         login_failed(d, addr);
+        hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL, "no token given");
         return hub_dash_login_page(conn, 401, "Enter your manager token.", NULL);
     }
     hub_token_hash(token, hash);
@@ -231,6 +258,8 @@ enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const c
     if (rc == AM_ERR_NOTFOUND) {
         login_failed(d, addr);
         am_log_warn(HUB_DASH_MOD, "sign-in from %s refused: unknown manager token", addr);
+        hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL,
+                       "token not recognised");
         return hub_dash_login_page(conn, 401, "That manager token is not recognised.", NULL);
     }
     if (rc)
@@ -242,7 +271,7 @@ enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const ch
 {
     char addr[INET6_ADDRSTRLEN + 1], hash[HUB_HASH_HEX], name[128];
     enum MHD_Result ret;
-    client_address(conn, addr, sizeof addr);
+    hub_dash_client_address(conn, addr, sizeof addr);
     if (login_limited(d, conn, addr, &ret))
         return ret;
     am_rc rc = AM_ERR_NOTFOUND;
@@ -252,6 +281,8 @@ enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const ch
     }
     if (rc == AM_ERR_NOTFOUND) {
         login_failed(d, addr);
+        hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL,
+                       "login link used already, expired or unknown");
         return hub_dash_login_page(conn, 401, "That login link was used already or has expired.",
                                    NULL);
     }
@@ -272,5 +303,6 @@ enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const 
 {
     hub_db_web_delete(d->db, ws->id_hash);
     am_log_info(HUB_DASH_MOD, "manager %s signed out", ws->manager);
+    hub_dash_audit(d, conn, ws->manager, "sign_out", NULL, ws->manager, NULL, NULL, NULL);
     return hub_dash_redirect(conn, "/login", clear_cookie);
 }

@@ -252,13 +252,14 @@ static const hub_key keys[] = {
     {"dashboard", "chart_days", parse_whole, AT(chart_days), 1, 90, " of days"},
     {"dashboard", "login_fail_per_minute", parse_whole, AT(login_fail_per_minute), 1, 1000, ""},
     {"dashboard", "login_fail_burst", parse_whole, AT(login_fail_burst), 1, 1000, ""},
+    {"audit", "retention_days", parse_whole, AT(audit_retention_days), 1, 36500, " of days"},
     {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
     {"db", "path", parse_path, AT(db_path), 0, 0, ""},
     {"db", "conninfo", parse_conninfo, AT(conninfo), 0, 0, ""},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"hub", "dashboard", "db"};
+static const char *const sections[] = {"hub", "dashboard", "audit", "db"};
 
 bool hub_config_key_at(size_t i, const char **section, const char **key)
 {
@@ -278,7 +279,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
         known_section = known_section || !strcmp(section, sections[i]);
     if (!known_section) {
-        fail(ctx, section, "unknown section (expected [hub], [dashboard] or [db])");
+        fail(ctx, section, "unknown section (expected [hub], [dashboard], [audit] or [db])");
         return 0;
     }
     for (size_t i = 0; i < KEY_COUNT; i++) {
@@ -309,6 +310,7 @@ static void set_defaults(hub_config *cfg)
     cfg->chart_days = 14;
     cfg->login_fail_per_minute = 5;
     cfg->login_fail_burst = 5;
+    cfg->audit_retention_days = 400;
     cfg->log_level = AM_LOG_INFO;
     cfg->backend = HUB_DB_SQLITE;
 }

@@ -45,6 +45,8 @@ typedef struct hub_config {
     int chart_days;            /* days the trend charts cover, today included */
     int login_fail_per_minute; /* failed logins per client address */
     int login_fail_burst;
+    /* [audit] */
+    int audit_retention_days; /* entries older than this are purged */
     /* [db] */
     hub_backend backend;
     char db_path[HUB_PATH_MAX];

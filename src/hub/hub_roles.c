@@ -21,9 +21,13 @@ const hub_action hub_actions[] = {
     {"POST /v1/alerts/{id}/ack", {ANY, OWN, OWN, NO}},
     {"GET /v1/vouchers/{code}", {ANY, OWN, OWN, NO}},
     {"POST /v1/vouchers/{code}/redeem", {ANY, OWN, OWN, NO}},
+    {"GET /v1/audit", {ANY, OWN, NO, NO}},
     {"GET /", {ANY, OWN, HIDDEN, HIDDEN}},
     {"GET /kiosks/{id}", {ANY, OWN, NO, OWN}},
     {"POST /alerts/{id}/ack", {ANY, OWN, OWN, NO}},
+    {"GET /audit", {ANY, OWN, NO, NO}},
+    {"GET /vouchers", {ANY, OWN, OWN, NO}},
+    {"POST /vouchers/redeem", {ANY, OWN, OWN, NO}},
     {"POST /logout", {ANY, ANY, ANY, ANY}},
 };
 const size_t hub_action_count = sizeof hub_actions / sizeof hub_actions[0];

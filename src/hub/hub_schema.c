@@ -123,6 +123,16 @@
  * that does not ask, have "". */
 #define LOCATION_SQL "ALTER TABLE feedback ADD COLUMN location TEXT NOT NULL DEFAULT '';"
 
+/* Migration 7: the audit trail, one row per change a person, an operator
+ * at the command line or a kiosk made (hub_audit.h). Nothing updates or
+ * deletes a row but the retention purge. */
+#define AUDIT(serial_key)                                                                          \
+    "CREATE TABLE audit ( seq " serial_key ", at BIGINT NOT NULL, actor TEXT NOT NULL,"            \
+    " via TEXT NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL, site TEXT,"                  \
+    " target TEXT, before_value TEXT, after_value TEXT, detail TEXT);"                             \
+    "CREATE INDEX audit_at ON audit (at);"                                                         \
+    "CREATE INDEX audit_site ON audit (site, seq);"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -140,6 +150,7 @@ const hub_migration hub_migrations[] = {
     {4, "people, their scope and API tokens", HUB_SQL_BOTH(PEOPLE_SQL)},
     {5, "kiosk rotation and disabling", HUB_SQL_BOTH(KIOSK_LIFECYCLE_SQL)},
     {6, "where it happened", HUB_SQL_BOTH(LOCATION_SQL)},
+    {7, "the audit trail", HUB_SQL_SERIAL(AUDIT)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

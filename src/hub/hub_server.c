@@ -33,9 +33,11 @@
 #include "amends/proto.h"
 #include "amends/version.h"
 #include "dashboard.h"
+#include "hub_audit.h"
 #include "hub_auth.h"
 
-#define MOD "http"
+#define MOD            "http"
+#define AUDIT_PURGE_MS (INT64_C(3600) * 1000) /* old audit entries go hourly */
 
 /* GnuTLS priorities for HTTPS: TLS 1.3 and 1.2 only; key exchange by ECDHE
  * only (forward secrecy); AES-GCM and ChaCha20-Poly1305 only (AEAD, so no
@@ -133,9 +135,12 @@ static route match(const char *url, char *id, size_t idlen)
         return R_LOGIN_LINK;
     if (!strcmp(url, "/v1/me"))
         return R_ME;
+    if (!strcmp(url, "/v1/audit"))
+        return R_AUDIT;
     if (!strcmp(url, "/") || !strcmp(url, "/login") || !strcmp(url, "/logout") ||
         !strncmp(url, "/login/once/", 12) || !strncmp(url, "/kiosks/", 8) ||
-        !strncmp(url, "/alerts/", 8))
+        !strncmp(url, "/alerts/", 8) || !strcmp(url, "/audit") || !strcmp(url, "/vouchers") ||
+        !strcmp(url, "/vouchers/redeem"))
         return R_DASHBOARD;
     if (!strncmp(url, "/v1/kiosks/", 11)) {
         const char *rest = url + 11;
@@ -192,6 +197,8 @@ const char *hub_http_route_action(route r)
         return "POST /v1/login-link";
     case R_ME:
         return "GET /v1/me";
+    case R_AUDIT:
+        return "GET /v1/audit";
     case R_NONE:
     case R_INGEST:
     case R_DASHBOARD:
@@ -210,6 +217,31 @@ enum MHD_Result hub_http_forbidden(struct MHD_Connection *conn, const hub_person
                                    hub_role_name(p->role), p->name, action, site);
     return hub_http_send_error(conn, 403, "forbidden", "the %s role may not %s",
                                hub_role_name(p->role), action);
+}
+
+/* --- the audit trail --------------------------------------------------------------- */
+
+void hub_http_audit(hub_server *s, struct MHD_Connection *conn, const request *req,
+                    const char *action, const char *site, const char *target, const char *before,
+                    const char *after)
+{
+    char addr[64];
+    int64_t now = am_wall_ms();
+    hub_dash_client_address(conn, addr, sizeof addr);
+    hub_audit_entry e = {.at_ms = now,
+                         .actor = req->person.name,
+                         .via = "api",
+                         .address = addr,
+                         .action = action,
+                         .site = site,
+                         .target = target,
+                         .before = before,
+                         .after = after};
+    hub_audit(s->db, &e);
+    int64_t last = atomic_load(&s->audit_purged_ms);
+    if (now - last >= AUDIT_PURGE_MS &&
+        atomic_compare_exchange_strong(&s->audit_purged_ms, &last, now))
+        hub_audit_purge_old(s->db, s->cfg->audit_retention_days, now);
 }
 
 /* --- authentication -------------------------------------------------------------- */
@@ -493,6 +525,10 @@ am_rc hub_server_start(const hub_config *cfg, hub_db *db, hub_server **out, char
         snprintf(err, errlen, "out of memory");
         goto out;
     }
+    hub_dash_set_voucher_limit(s->dash, s->voucher_fail);
+    /* Entries past the retention go now, and then hourly (hub_http_audit). */
+    atomic_store(&s->audit_purged_ms, am_wall_ms());
+    hub_audit_purge_old(db, cfg->audit_retention_days, am_wall_ms());
     /* A thread per connection: a request waiting for the database holds
      * up only itself, never the other kiosks that share a pool thread.
      * The database pool (cfg->threads connections) bounds the real work. */

@@ -15,6 +15,8 @@
 #include "amends/csv.h"
 #include "amends/log.h"
 #include "amends/voucher.h"
+#include "hub_audit.h"
+#include "hub_vouchers.h"
 
 #define MOD           "http"
 #define DEFAULT_LIMIT 1000
@@ -241,6 +243,85 @@ static enum MHD_Result handle_feedback(hub_server *s, struct MHD_Connection *con
     return hub_http_send_cjson(conn, root);
 }
 
+/* GET /v1/audit: the trail, newest first, a page at a time; a person who
+ * is not an admin reads only their sites' entries. */
+static enum MHD_Result handle_audit(hub_server *s, struct MHD_Connection *conn, const request *req)
+{
+    static const char *const allowed[] = {"site",   "person", "action", "since", "until",
+                                          "before", "limit",  "format", NULL};
+    char bad[48];
+    hub_audit_filter f = {.scope = &req->person};
+    if (!args_ok(conn, allowed, bad, sizeof bad))
+        return hub_http_send_error(conn, 400, "bad_query",
+                                   "unknown parameter '%s' (allowed: site, person, action, since, "
+                                   "until, before, limit, format)",
+                                   bad);
+    f.site = arg(conn, "site");
+    f.actor = arg(conn, "person");
+    f.action = arg(conn, "action");
+    const char *format = arg(conn, "format");
+    const char *before = arg(conn, "before");
+    if (f.site && !am_proto_kiosk_id_valid(f.site))
+        return hub_http_send_error(conn, 400, "bad_query", "site: not a site id");
+    if (f.site && !hub_allowed(&req->person, hub_http_route_action(req->route), f.site))
+        return hub_http_forbidden(conn, &req->person, hub_http_route_action(req->route), f.site);
+    if (f.actor && !am_proto_kiosk_id_valid(f.actor))
+        return hub_http_send_error(conn, 400, "bad_query", "person: not a person's name");
+    if (f.action && !hub_audit_action_known(f.action))
+        return hub_http_send_error(conn, 400, "bad_query",
+                                   "action: not an audited action (see docs/hub.md#audit-trail)");
+    if (!parse_since(arg(conn, "since"), &f.since_ms) ||
+        !parse_since(arg(conn, "until"), &f.until_ms))
+        return hub_http_send_error(conn, 400, "bad_query",
+                                   "since, until: must be milliseconds since 1970, YYYY-MM-DD or "
+                                   "YYYY-MM-DDTHH:MM:SSZ");
+    if (before) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(before, &end, 10);
+        if (errno || *end || v < 1)
+            return hub_http_send_error(conn, 400, "bad_query",
+                                       "before: must be the \"next\" of the previous page");
+        f.before_seq = v;
+    }
+    if (!parse_limit(arg(conn, "limit"), &f.limit))
+        return hub_http_send_error(conn, 400, "bad_query", "limit: must be from 1 to %d",
+                                   MAX_LIMIT);
+    bool csv = format && !strcmp(format, "csv");
+    if (format && !csv && strcmp(format, "json") != 0)
+        return hub_http_send_error(conn, 400, "bad_query", "format: must be json or csv");
+    cJSON *rows = NULL;
+    am_rc rc = hub_db_audit_list(s->db, &f, &rows);
+    if (rc)
+        return hub_http_send_db_error(conn, rc);
+    /* A full page may have more behind it: "next" is where the next one starts. */
+    char next[24] = "";
+    const cJSON *last = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
+    if (cJSON_GetArraySize(rows) == f.limit && last)
+        snprintf(next, sizeof next, "%.0f",
+                 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(last, "seq")));
+    if (csv) {
+        char *text = to_csv(rows, hub_audit_columns);
+        cJSON_Delete(rows);
+        if (!text)
+            return hub_http_send_error(conn, 500, "internal", "out of memory");
+        return hub_http_send_body(
+            conn, 200, text, "text/csv; charset=utf-8", MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+            "attachment; filename=\"audit.csv\"", next[0] ? "Audit-Next-Before" : NULL, next);
+    }
+    cJSON *root = cJSON_CreateObject();
+    bool ok = root && cJSON_AddItemToObject(root, "audit", rows);
+    if (!ok)
+        cJSON_Delete(rows);
+    ok = ok && (next[0] ? cJSON_AddNumberToObject(root, "next", atof(next)) != NULL
+                        : cJSON_AddNullToObject(root, "next") != NULL);
+    if (!ok) {
+        cJSON_Delete(root);
+        return hub_http_send_error(conn, 500, "internal", "out of memory");
+    }
+    return hub_http_send_cjson(conn, root);
+}
+
 static enum MHD_Result wrap(struct MHD_Connection *conn, const char *name, cJSON *item)
 {
     cJSON *root = cJSON_CreateObject();
@@ -287,6 +368,7 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
     cJSON *out = NULL;
     am_rc rc;
     int limit;
+    int64_t now;
     switch (req->route) {
     case R_KIOSKS:
         if (!args_ok(conn, none, bad, sizeof bad))
@@ -317,6 +399,8 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
         return handle_feedback(s, conn, req, false);
     case R_FOLLOWUPS:
         return handle_feedback(s, conn, req, true);
+    case R_AUDIT:
+        return handle_audit(s, conn, req);
     case R_ME:
         if (!args_ok(conn, none, bad, sizeof bad))
             return hub_http_send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
@@ -351,6 +435,7 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
             return hub_http_send_error(conn, 500, "internal", "out of memory");
         }
         am_log_info(MOD, "manager %s: one-time login link made", req->person.name);
+        hub_http_audit(s, conn, req, "login_link.add", NULL, req->person.name, NULL, NULL);
         return hub_http_send_cjson(conn, out);
     }
     case R_ALERT_ACK:
@@ -363,11 +448,14 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
             return hub_http_send_db_error(conn, rc);
         if (!hub_allowed(&req->person, hub_http_route_action(req->route), site))
             return hub_http_forbidden(conn, &req->person, hub_http_route_action(req->route), site);
-        rc = hub_db_alert_ack(s->db, req->path_id, req->person.name, am_wall_ms(), &out);
+        now = am_wall_ms();
+        rc = hub_db_alert_ack(s->db, req->path_id, req->person.name, now, &out);
         if (rc == AM_ERR_NOTFOUND)
             return hub_http_send_error(conn, 404, "not_found", "no alert %s", req->path_id);
         if (rc)
             return hub_http_send_db_error(conn, rc);
+        if (hub_alert_acked_now(out, req->person.name, now))
+            hub_http_audit(s, conn, req, "alert.ack", site, req->path_id, "open", "acknowledged");
         am_log_info(MOD, "alert %s acknowledged by manager %s", req->path_id, req->person.name);
         return wrap(conn, "alert", out);
     default:
@@ -417,86 +505,10 @@ static enum MHD_Result voucher_answer(struct MHD_Connection *conn, unsigned http
     return hub_http_send_json(conn, http, text);
 }
 
-typedef struct voucher_lookup {
-    hub_db *db;
-    hub_voucher *v;
-    bool found;
-} voucher_lookup;
-
-static am_rc lookup_voucher(void *ud, const char *code, am_voucher_record *rec)
-{
-    voucher_lookup *l = ud;
-    am_rc rc = hub_db_voucher_get(l->db, code, l->v);
-    if (rc)
-        return rc;
-    l->found = true;
-    *rec = l->v->rec;
-    return AM_OK;
-}
-
-/* Verifies with am_voucher_verify: with the key of the kiosk that the
- * record names, or, when the hub holds no record, with each kiosk's key
- * in turn (a code one of them made is "unknown": its record has not
- * arrived; a code none of them made is "tampered"). */
-static am_rc verify_voucher(hub_server *s, const char *input, hub_voucher *v,
-                            am_voucher_result *res)
-{
-    voucher_lookup l = {.db = s->db, .v = v};
-    am_voucher_key key;
-    memset(res, 0, sizeof *res);
-    am_rc rc = am_voucher_parse(input, &res->code, res->reason, sizeof res->reason);
-    if (rc) {
-        res->status = AM_VOUCHER_MALFORMED;
-        return AM_OK;
-    }
-    rc = hub_db_voucher_get(s->db, res->code.text, v);
-    if (rc == AM_OK) {
-        rc = hub_db_voucher_key(s->db, v->rec.kiosk, &key);
-        if (rc)
-            return rc;
-        rc = am_voucher_verify(&key, v->rec.kiosk, input, am_wall_ms(), v->rec.serial,
-                               lookup_voucher, &l, res);
-        am_voucher_key_wipe(&key);
-        return rc;
-    }
-    if (rc != AM_ERR_NOTFOUND)
-        return rc;
-    hub_voucher_kiosk *kiosks = NULL;
-    size_t count = 0;
-    rc = hub_db_voucher_kiosks(s->db, &kiosks, &count);
-    if (rc)
-        return rc;
-    am_voucher_result first;
-    bool have_first = false;
-    for (size_t i = 0; i < count && !rc; i++) {
-        rc = am_voucher_verify(&kiosks[i].key, kiosks[i].kiosk, input, am_wall_ms(),
-                               kiosks[i].max_serial, lookup_voucher, &l, res);
-        if (!rc && res->status == AM_VOUCHER_UNKNOWN)
-            break;
-        if (!rc && !have_first) {
-            first = *res;
-            have_first = true;
-        }
-    }
-    if (!rc && res->status != AM_VOUCHER_UNKNOWN) {
-        if (have_first) {
-            *res = first;
-        } else {
-            res->status = AM_VOUCHER_TAMPERED;
-            snprintf(res->reason, sizeof res->reason,
-                     "no kiosk's voucher key made this code: re-read it");
-        }
-    }
-    if (kiosks)
-        sodium_memzero(kiosks, count * sizeof *kiosks);
-    free(kiosks);
-    return rc;
-}
-
 enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *conn, request *req)
 {
     static const char *const none[] = {NULL};
-    char bad[48], reason[256], when[32];
+    char bad[48], reason[256], when[32], site[AM_KIOSK_ID_MAX], target[128];
     int retry_s;
     hub_voucher v;
     am_voucher_result res;
@@ -512,7 +524,7 @@ enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *co
         return hub_http_send_error_h(conn, 429, "rate_limited", MHD_HTTP_HEADER_RETRY_AFTER, value,
                                      "too many failed voucher checks: retry after %d s", retry_s);
     }
-    am_rc rc = verify_voucher(s, req->path_id, &v, &res);
+    am_rc rc = hub_voucher_verify(s->db, req->path_id, am_wall_ms(), &v, &res);
     if (rc) {
         am_log_error(MOD, "voucher check failed: %s", am_rc_str(rc));
         return hub_http_send_db_error(conn, rc);
@@ -564,6 +576,10 @@ enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *co
     }
     am_log_info(MOD, "voucher of kiosk %s serial %lld redeemed by manager %s", v.rec.kiosk,
                 (long long)v.rec.serial, req->person.name);
+    hub_voucher_target(&v, target, sizeof target);
+    bool sited = hub_db_kiosk_site(s->db, v.rec.kiosk, site, sizeof site) == AM_OK;
+    hub_http_audit(s, conn, req, "voucher.redeem", sited ? site : NULL, target, "valid",
+                   "redeemed");
     snprintf(reason, sizeof reason, "redeemed now (%s): honour the offer", when);
     return voucher_answer(conn, 200, "redeemed", reason, res.code.text, &v);
 }

@@ -25,6 +25,7 @@ struct hub_server {
     char *key_pem;
     uint16_t port;
     atomic_int in_flight;
+    _Atomic int64_t audit_purged_ms; /* when old audit entries were last purged */
     atomic_bool draining;
 };
 
@@ -41,6 +42,7 @@ typedef enum route {
     R_VOUCHER_REDEEM,
     R_LOGIN_LINK,
     R_ME,
+    R_AUDIT,
     R_DASHBOARD, /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
@@ -66,6 +68,12 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
 
 /* Voucher check and redeem (hub_server_api.c). */
 enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *conn, request *req);
+
+/* Records a change the request's person made through the API (hub_audit.h);
+ * purges entries past the retention now and then. NULL: none. */
+void hub_http_audit(hub_server *s, struct MHD_Connection *conn, const request *req,
+                    const char *action, const char *site, const char *target, const char *before,
+                    const char *after);
 
 /* The request header name, or NULL. */
 const char *hub_http_header(struct MHD_Connection *conn, const char *name);

@@ -16,11 +16,14 @@
  *   amends-hub [--config FILE] token add NAME    an API token for a person, shown once
  */
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -30,6 +33,7 @@
 #include "amends/version.h"
 #include "amends/voucher.h"
 #include "amends/webhook.h"
+#include "hub_audit.h"
 #include "hub_auth.h"
 #include "hub_config.h"
 #include "hub_db.h"
@@ -172,6 +176,91 @@ static int open_db(const char *config_path, hub_config *cfg, int connections, hu
         return 1;
     }
     return 0;
+}
+
+/* Records a change made from the command line. The operator is named by
+ * the Unix account that ran the command (as `id -un` prints it), via
+ * "cli", from the address "local". */
+static void cli_audit(hub_db *db, const char *action, const char *site, const char *target,
+                      const char *before, const char *after)
+{
+    char who[64];
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw && pw->pw_name)
+        snprintf(who, sizeof who, "%s", pw->pw_name);
+    else
+        snprintf(who, sizeof who, "uid %ld", (long)geteuid());
+    hub_audit_entry e = {.at_ms = am_wall_ms(),
+                         .actor = who,
+                         .via = "cli",
+                         .address = "local",
+                         .action = action,
+                         .site = site,
+                         .target = target,
+                         .before = before,
+                         .after = after};
+    hub_audit(db, &e);
+}
+
+/* Appends to out (cap outlen) at *n; cut at the end of the buffer. */
+static void append(char *out, size_t outlen, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append(char *out, size_t outlen, size_t *n, const char *fmt, ...)
+{
+    if (*n >= outlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(out + *n, outlen - *n, fmt, ap);
+    va_end(ap);
+    *n = w < 0 ? outlen : *n + (size_t)w;
+}
+
+/* "name=N; timezone=Z; currency=C" of a site (its values NULL: left out). */
+static void site_values(char *out, size_t outlen, const char *name, const char *zone,
+                        const char *currency)
+{
+    snprintf(out, outlen, "%s%s%s%s%s%s%s%s", name ? "name=" : "", name ? name : "",
+             name && (zone || currency) ? "; " : "", zone ? "timezone=" : "", zone ? zone : "",
+             zone && currency ? "; " : "", currency ? "currency=" : "", currency ? currency : "");
+}
+
+/* The site `id` as it is now, for the "before" of a change. */
+static void site_now(hub_db *db, const char *id, char *out, size_t outlen)
+{
+    cJSON *sites = NULL, *s;
+    out[0] = '\0';
+    if (hub_db_sites(db, &sites) != AM_OK)
+        return;
+    cJSON_ArrayForEach(s, sites)
+    {
+        const char *sid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
+        if (sid && !strcmp(sid, id))
+            site_values(out, outlen,
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name")),
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "timezone")),
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "currency")));
+    }
+    cJSON_Delete(sites);
+}
+
+/* "enabled" or "disabled": a kiosk's state now, for the "before" of a
+ * change; NULL for an unknown kiosk. */
+static const char *kiosk_now(hub_db *db, const char *id)
+{
+    cJSON *kiosks = NULL, *k;
+    const char *state = NULL;
+    if (hub_db_kiosks(db, &kiosks) != AM_OK)
+        return NULL;
+    cJSON_ArrayForEach(k, kiosks)
+    {
+        const char *kid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "id"));
+        if (kid && !strcmp(kid, id))
+            state = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(k, "disabled_at")) ? "disabled"
+                                                                                       : "enabled";
+    }
+    cJSON_Delete(kiosks);
+    return state;
 }
 
 /* A command's words: `npos` positional arguments, then "--name value"
@@ -342,12 +431,17 @@ static int cmd_site(const char *config_path, int argc, char **argv)
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
         return status;
+    char before[512], after[512];
+    if (set)
+        site_now(db, id, before, sizeof before);
     am_rc rc = add ? hub_db_site_add(db, id, name, zone, currency, am_wall_ms(), err, sizeof err)
                    : hub_db_site_set(db, id, name, zone, currency, err, sizeof err);
     if (rc) {
         fprintf(stderr, "amends-hub: %s: %s\n", what, err);
         status = 1;
     } else {
+        site_now(db, id, after, sizeof after);
+        cli_audit(db, add ? "site.add" : "site.set", id, id, set ? before : NULL, after);
         printf("site: %s\n", id);
     }
     hub_db_close(db);
@@ -383,6 +477,10 @@ static int cmd_team(const char *config_path, int argc, char **argv)
         fprintf(stderr, "amends-hub: team add: %s\n", err);
         status = 1;
     } else {
+        char target[160], after[256];
+        snprintf(target, sizeof target, "%s/%s", pos[0], pos[1]);
+        snprintf(after, sizeof after, "name=%s", opts[0].values[0]);
+        cli_audit(db, "team.add", pos[0], target, NULL, after);
         printf("team: %s/%s\n", pos[0], pos[1]);
     }
     hub_db_close(db);
@@ -430,6 +528,21 @@ static int cmd_person(const char *config_path, int argc, char **argv)
         fprintf(stderr, "amends-hub: person add: %s\n", err);
         status = 1;
     } else {
+        /* The site of the entry: the person's first site (a manager of
+         * it reads the entry); none for an admin. */
+        char after[1024], site[AM_KIOSK_ID_MAX] = "";
+        if (opts[1].count)
+            snprintf(site, sizeof site, "%s", opts[1].values[0]);
+        else if (opts[2].count)
+            snprintf(site, sizeof site, "%.*s", (int)strcspn(opts[2].values[0], "/"),
+                     opts[2].values[0]);
+        size_t n = 0;
+        append(after, sizeof after, &n, "role=%s", hub_role_name(role));
+        for (int j = 0; j < opts[1].count; j++)
+            append(after, sizeof after, &n, "%s%s", j ? "," : "; sites=", opts[1].values[j]);
+        for (int j = 0; j < opts[2].count; j++)
+            append(after, sizeof after, &n, "%s%s", j ? "," : "; teams=", opts[2].values[j]);
+        cli_audit(db, "person.add", site[0] ? site : NULL, name, NULL, after);
         printf("person: %s\nrole: %s\n", name, hub_role_name(role));
     }
     hub_db_close(db);
@@ -439,9 +552,10 @@ static int cmd_person(const char *config_path, int argc, char **argv)
 /* `token add NAME` and `manager add NAME` differ only in these: each makes
  * an API token, stores its hash and prints the token once. */
 typedef struct token_cmd {
-    const char *what;  /* "token add" */
-    const char *usage; /* its --help */
-    const char *label; /* the key of the first line printed: "person" */
+    const char *what;   /* "token add" */
+    const char *usage;  /* its --help */
+    const char *label;  /* the key of the first line printed: "person" */
+    const char *action; /* what the audit trail calls it */
     /* Stores the token's hash for NAME (for a manager, the admin first). */
     am_rc (*store)(hub_db *db, const char *name, const char *token_hash, int64_t now_ms, char *err,
                    size_t errlen);
@@ -470,6 +584,9 @@ static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc,
         fprintf(stderr, "amends-hub: %s: %s\n", tc->what, err);
         status = 1;
     } else {
+        cli_audit(db, tc->action, NULL, argv[1], NULL,
+                  !strcmp(tc->action, "manager.add") ? "role=admin; one API token"
+                                                     : "an API token");
         printf("%s: %s\ntoken: %s\n", tc->label, argv[1], token);
         fprintf(stderr, "amends-hub: shown once; the hub keeps only its hash\n");
     }
@@ -480,14 +597,15 @@ static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc,
 
 static int cmd_token(const char *config_path, int argc, char **argv)
 {
-    static const token_cmd tc = {"token add", usage_token, "person", hub_db_token_add};
+    static const token_cmd tc = {"token add", usage_token, "person", "token.add", hub_db_token_add};
     return cmd_add_token(config_path, &tc, argc, argv);
 }
 
 /* An admin with one token: person add NAME --role admin, then token add. */
 static int cmd_manager(const char *config_path, int argc, char **argv)
 {
-    static const token_cmd tc = {"manager add", usage_manager, "manager", hub_db_manager_add};
+    static const token_cmd tc = {"manager add", usage_manager, "manager", "manager.add",
+                                 hub_db_manager_add};
     return cmd_add_token(config_path, &tc, argc, argv);
 }
 
@@ -529,8 +647,11 @@ static int kiosk_rotate(const char *config_path, int argc, char **argv)
         fprintf(stderr, "amends-hub: kiosk rotate: %s\n", err);
         status = 1;
     } else {
-        char when[32];
+        char when[32], after[128], site[AM_KIOSK_ID_MAX];
         am_format_utc(until, when, sizeof when);
+        snprintf(after, sizeof after, "new token and secret; the old ones accepted until %s", when);
+        bool sited = hub_db_kiosk_site(db, id, site, sizeof site) == AM_OK;
+        cli_audit(db, "kiosk.rotate", sited ? site : NULL, id, NULL, after);
         printf("kiosk: %s\ntoken: %s\nsecret: %s\n", id, token, secret);
         fprintf(stderr,
                 "amends-hub: shown once: put the token in the kiosk's token_file and the secret "
@@ -555,6 +676,9 @@ static int kiosk_state(const char *config_path, const char *verb, const char *id
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
         return status;
+    char site[AM_KIOSK_ID_MAX], action[32];
+    bool sited = hub_db_kiosk_site(db, id, site, sizeof site) == AM_OK;
+    const char *before = kiosk_now(db, id);
     am_rc rc;
     if (!strcmp(verb, "remove"))
         rc = hub_db_kiosk_remove(db, id, err, sizeof err);
@@ -564,6 +688,11 @@ static int kiosk_state(const char *config_path, const char *verb, const char *id
         fprintf(stderr, "amends-hub: %s: %s\n", what, err);
         status = 1;
     } else {
+        snprintf(action, sizeof action, "kiosk.%s", verb);
+        cli_audit(db, action, sited ? site : NULL, id, before,
+                  !strcmp(verb, "remove")    ? "removed"
+                  : !strcmp(verb, "disable") ? "disabled"
+                                             : "enabled");
         printf("kiosk: %s\nstate: %s\n", id,
                !strcmp(verb, "remove")    ? "removed"
                : !strcmp(verb, "disable") ? "disabled"
@@ -615,6 +744,7 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         } else if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), err, sizeof err) !=
                    AM_OK) {
             /* The kiosk exists and can sync; only its voucher key is missing. */
+            cli_audit(db, "kiosk.add", site, id, NULL, "token and secret made; no voucher key");
             printf("kiosk: %s\ntoken: %s\nsecret: %s\n", argv[1], token, secret);
             fprintf(stderr,
                     "amends-hub: kiosk add: storing the voucher key failed: %s\n"
@@ -622,6 +752,9 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
                     err, argv[1]);
             status = 1;
         } else {
+            char after[128];
+            snprintf(after, sizeof after, "site=%s; token, secret and voucher key made", site);
+            cli_audit(db, "kiosk.add", site, id, NULL, after);
             printf("kiosk: %s\ntoken: %s\nsecret: %s\nvoucher_key: %s\n", argv[1], token, secret,
                    vkey);
             fprintf(stderr, "amends-hub: shown once: put the token in the kiosk's token_file, "
@@ -649,6 +782,10 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
             fprintf(stderr, "amends-hub: kiosk voucher-key: %s\n", err);
             status = 1;
         } else {
+            char site[AM_KIOSK_ID_MAX];
+            bool sited = hub_db_kiosk_site(db, argv[1], site, sizeof site) == AM_OK;
+            cli_audit(db, "kiosk.voucher_key", sited ? site : NULL, argv[1], NULL,
+                      "voucher key made");
             printf("kiosk: %s\nvoucher_key: %s\n", argv[1], vkey);
             fprintf(stderr, "amends-hub: shown once: put the voucher key, base64-decoded, in "
                             "/etc/amends/voucher.key (mode 0600); see docs/vouchers.md\n");

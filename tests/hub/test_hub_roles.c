@@ -11,15 +11,10 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "amends/voucher.h"
-#include "hub_harness.h"
-#include "hub_roles.h"
+#include "hub_group.h"
 
 #define DOC     AM_SOURCE_DIR "/docs/hub.md"
 #define RELAXED "voucher_fail_per_minute = 1000\nvoucher_fail_burst = 1000\n"
-#define JOURNEY "0b1c2d3e-4f50-4617-8899-aabbccddeeff"
-#define GUEST   "Zoë-canary"
-#define CONTACT "room-214-canary"
 
 /* --- the doc's table ------------------------------------------------------------------------ */
 
@@ -87,153 +82,6 @@ static void doc_table_is_the_hubs_table(void **state)
     }
 }
 
-/* --- the group ---------------------------------------------------------------------------- */
-
-typedef struct group {
-    harness *h;
-    char token[HUB_ROLE_COUNT][128];  /* each role's API token */
-    char cookie[HUB_ROLE_COUNT][128]; /* each role's dashboard session */
-    char csrf[HUB_ROLE_COUNT][64];
-    char alert[2][AM_PROTO_UUID_LEN + 1]; /* an alert at site a, at site b */
-    char voucher[2][AM_VOUCHER_CODE_SIZE];
-} group;
-
-static void cmd(harness *h, const char *const *args, char *out, size_t outlen)
-{
-    if (h_hub_cmd(h, args, out, outlen) != 0) {
-        char err_path[700];
-        snprintf(err_path, sizeof err_path, "%s/cmd.err", h->dir);
-        char *err = am_test_read_file(err_path, NULL);
-        fail_msg("%s %s: %s", args[0], args[1], err ? err : "");
-    }
-}
-
-/* A kiosk at `site` that has sent one report (with a guest's name and
- * contact), one alert and one voucher. */
-static void kiosk_at(group *g, const char *id, const char *site, int which)
-{
-    harness *h = g->h;
-    char out[1024], token[128], secret[128], vkey[128];
-    const char *add[] = {"kiosk", "add", id, "--site", site, NULL};
-    cmd(h, add, out, sizeof out);
-    h_field(out, "token: ", token, sizeof token);
-    h_field(out, "secret: ", secret, sizeof secret);
-    h_field(out, "voucher_key: ", vkey, sizeof vkey);
-    am_voucher_key key;
-    size_t len = 0;
-    assert_int_equal(sodium_base642bin(key.bytes, sizeof key.bytes, vkey, strlen(vkey), NULL, &len,
-                                       NULL, sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    am_proto_batch *b = h_batch(id, 4);
-    am_report *rp = &h_add_feedback(b, "room", AM_OUTCOME_COMPLETED)->u.feedback.report;
-    snprintf(rp->first_name, sizeof rp->first_name, GUEST);
-    snprintf(rp->contact, sizeof rp->contact, CONTACT);
-    am_proto_record *al = h_add_alert(b, NULL);
-    memcpy(g->alert[which], al->id, sizeof g->alert[which]);
-    am_proto_record *v = am_proto_batch_add(b, AM_PROTO_VOUCHER);
-    assert_non_null(v);
-    am_proto_uuid_new(v->id);
-    snprintf(v->u.voucher.journey, sizeof v->u.voucher.journey, JOURNEY);
-    assert_int_equal(am_voucher_encode(&key, id, 1, v->u.voucher.code), AM_OK);
-    snprintf(g->voucher[which], sizeof g->voucher[which], "%s", v->u.voucher.code);
-    v->u.voucher.serial = 1;
-    snprintf(v->u.voucher.offer, sizeof v->u.voucher.offer, "breakfast");
-    v->u.voucher.value_minor = 1500;
-    v->u.voucher.issued_at = h_now_ms() - 60000;
-    v->u.voucher.expires_at = h_now_ms() + 86400000;
-    am_hub_client *c = am_hub_client_new(h->url, h->ca, token, secret);
-    assert_non_null(c);
-    char *body = h_encode(b);
-    am_hub_reply reply;
-    h_post(c, body, b->batch, &reply);
-    assert_int_equal(reply.status, 200);
-    am_proto_response *resp = h_response(&reply);
-    for (size_t i = 0; i < resp->count; i++) {
-        if (resp->results[i].status != AM_PROTO_STORED)
-            fail_msg("%s: record %zu not stored: %s", id, i, resp->results[i].reason);
-    }
-    am_proto_response_free(resp);
-    am_hub_reply_clear(&reply);
-    free(body);
-    am_proto_batch_free(b);
-    am_hub_client_free(c);
-    sodium_memzero(&key, sizeof key);
-}
-
-/* curl ARGS with the test CA: the status, the body in *body (caller frees). */
-static long curl(harness *h, const char *args, char **body)
-{
-    char script[4096], out_path[700], code_path[700];
-    snprintf(out_path, sizeof out_path, "%s/walk.out", h->dir);
-    snprintf(code_path, sizeof code_path, "%s/walk.code", h->dir);
-    unlink(out_path);
-    snprintf(script, sizeof script,
-             "curl -sS --proto =https --cacert '%s' -o '%s' -w '%%{http_code}' %s", h->ca, out_path,
-             args);
-    assert_int_equal(h_sh(script, code_path, NULL), 0);
-    char *code = am_test_read_file(code_path, NULL);
-    long status = code ? atol(code) : 0;
-    free(code);
-    *body = am_test_read_file(out_path, NULL);
-    if (!*body)
-        *body = strdup("");
-    return status;
-}
-
-static void sign_in(group *g, int role)
-{
-    harness *h = g->h;
-    char args[1024], hdr[700];
-    snprintf(hdr, sizeof hdr, "%s/walk.hdr", h->dir);
-    snprintf(args, sizeof args, "-D '%s' --data-urlencode 'token=%s' '%s/login'", hdr,
-             g->token[role], h->url);
-    char *body;
-    assert_int_equal(curl(h, args, &body), 303);
-    free(body);
-    char *headers = am_test_read_file(hdr, NULL);
-    const char *set = strstr(headers, "amends_session=");
-    assert_non_null(set);
-    snprintf(g->cookie[role], sizeof g->cookie[role], "%.*s", (int)strcspn(set, ";"), set);
-    free(headers);
-    snprintf(args, sizeof args, "-b '%s' '%s/'", g->cookie[role], h->url);
-    assert_int_equal(curl(h, args, &body), 200);
-    const char *c = strstr(body, "name=\"csrf\" value=\"");
-    assert_non_null(c);
-    c += strlen("name=\"csrf\" value=\"");
-    snprintf(g->csrf[role], sizeof g->csrf[role], "%.*s", (int)strcspn(c, "\""), c);
-    free(body);
-}
-
-static void setup_group(group *g)
-{
-    harness *h = g->h;
-    char out[1024];
-    const char *site_a[] = {"site",       "add", "a",          "--name", "Site A",
-                            "--timezone", "UTC", "--currency", "GBP",    NULL};
-    const char *site_b[] = {"site",       "add", "b",          "--name", "Site B",
-                            "--timezone", "UTC", "--currency", "EUR",    NULL};
-    const char *team[] = {"team", "add", "a", "hk", "--name", "Housekeeping", NULL};
-    cmd(h, site_a, out, sizeof out);
-    cmd(h, site_b, out, sizeof out);
-    cmd(h, team, out, sizeof out);
-    kiosk_at(g, "kiosk-at-a", "a", 0);
-    kiosk_at(g, "kiosk-at-b", "b", 1);
-    const char *people[][8] = {
-        {"person", "add", "mgr", "--role", "manager", "--site", "a", NULL},
-        {"person", "add", "stf", "--role", "staff", "--team", "a/hk", NULL},
-        {"person", "add", "vwr", "--role", "viewer", "--site", "a", NULL},
-    };
-    snprintf(g->token[HUB_ROLE_ADMIN], sizeof g->token[0], "%s", h->mgr_token);
-    for (int i = 0; i < 3; i++) {
-        cmd(h, people[i], out, sizeof out);
-        const char *tok[] = {"token", "add", people[i][2], NULL};
-        cmd(h, tok, out, sizeof out);
-        h_field(out, "token: ", g->token[i + 1], sizeof g->token[0]);
-    }
-    for (int r = 0; r < HUB_ROLE_COUNT; r++)
-        sign_in(g, r);
-}
-
 /* --- the walk ------------------------------------------------------------------------------ */
 
 /* Does `action` as `role` about site a (where = 0) or site b (1); returns
@@ -267,6 +115,15 @@ static long act(group *g, const char *action, int role, int where, char **body)
     else if (!strcmp(action, "POST /v1/vouchers/{code}/redeem"))
         snprintf(args, sizeof args, "-X POST %s '%s/v1/vouchers/%s/redeem'", auth, h->url,
                  g->voucher[where]);
+    else if (!strcmp(action, "GET /v1/audit"))
+        snprintf(args, sizeof args, "%s '%s/v1/audit?site=%s'", auth, h->url, where ? "b" : "a");
+    else if (!strcmp(action, "GET /audit"))
+        snprintf(args, sizeof args, "%s '%s/audit?site=%s'", cookie, h->url, where ? "b" : "a");
+    else if (!strcmp(action, "GET /vouchers"))
+        snprintf(args, sizeof args, "%s '%s/vouchers?code=%s'", cookie, h->url, g->voucher[where]);
+    else if (!strcmp(action, "POST /vouchers/redeem"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s&code=%s' '%s/vouchers/redeem'", cookie,
+                 g->csrf[role], g->voucher[where], h->url);
     else if (!strcmp(action, "GET /"))
         snprintf(args, sizeof args, "%s '%s/'", cookie, h->url);
     else if (!strcmp(action, "GET /kiosks/{id}"))

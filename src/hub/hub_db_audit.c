@@ -1,0 +1,131 @@
+/* hub_db_audit.c — the audit trail's rows: adding, listing, purging. */
+#include "hub_audit.h"
+
+#include <string.h>
+
+#include "amends/log.h"
+#include "hub_db_internal.h"
+
+#define DAY_MS INT64_C(86400000)
+
+/* Keep docs/hub.md#audit-trail in step: a test compares them. */
+const char *const hub_audit_actions[] = {
+    "sign_in",      "sign_in.failed", "sign_out",     "login_link.add",
+    "person.add",   "manager.add",    "token.add",    "site.add",
+    "site.set",     "team.add",       "kiosk.add",    "kiosk.voucher_key",
+    "kiosk.rotate", "kiosk.disable",  "kiosk.enable", "kiosk.remove",
+    "alert.ack",    "voucher.redeem", NULL,
+};
+
+const char *const hub_audit_columns[] = {
+    "seq",  "at",     "actor",  "via",   "address", "action",
+    "site", "target", "before", "after", "detail",  NULL,
+};
+
+bool hub_audit_action_known(const char *name)
+{
+    for (const char *const *a = hub_audit_actions; name && *a; a++) {
+        if (!strcmp(*a, name))
+            return true;
+    }
+    return false;
+}
+
+am_rc hub_db_audit_add(hub_db *db, const hub_audit_entry *e)
+{
+    if (!hub_audit_action_known(e->action) || !e->actor || !e->via || !e->address)
+        return AM_ERR_INVALID;
+    int slot;
+    num at = i64(e->at_ms);
+    const char *p[] = {at.s,    e->actor,  e->via,    e->address, e->action,
+                       e->site, e->target, e->before, e->after,   e->detail};
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = hub_db_run(db, conn,
+                          "INSERT INTO audit (at, actor, via, address, action, site, target, "
+                          "before_value, after_value, detail) VALUES (CAST(?1 AS BIGINT), ?2, ?3, "
+                          "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          10, p, NULL, NULL, NULL);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    return rc;
+}
+
+void hub_audit(hub_db *db, const hub_audit_entry *e)
+{
+    am_rc rc = hub_db_audit_add(db, e);
+    if (rc)
+        am_log_error("audit", "%s by %s: not recorded (%s)", e->action, e->actor, am_rc_str(rc));
+}
+
+am_rc hub_db_audit_list(hub_db *db, const hub_audit_filter *f, cJSON **out)
+{
+    static const col cols[] = {
+        {"seq", COL_INT},      {"at", COL_INT},      {"actor", COL_TEXT},  {"via", COL_TEXT},
+        {"address", COL_TEXT}, {"action", COL_TEXT}, {"site", COL_TEXT},   {"target", COL_TEXT},
+        {"before", COL_TEXT},  {"after", COL_TEXT},  {"detail", COL_TEXT},
+    };
+    num since = i64(f->since_ms), until = i64(f->until_ms), before = i64(f->before_seq),
+        lim = i64(f->limit);
+    /* A person who is not an admin sees the rows of their sites only: the
+     * sites of their scope, read with the rows. */
+    const char *scope = f->scope && f->scope->role != HUB_ROLE_ADMIN ? f->scope->name : "";
+    const char *p[] = {f->site ? f->site : "",
+                       f->actor ? f->actor : "",
+                       f->action ? f->action : "",
+                       since.s,
+                       until.s,
+                       before.s,
+                       scope,
+                       lim.s};
+    return hub_db_query_rows(
+        db,
+        "SELECT seq, at, actor, via, address, action, site, target, before_value, after_value, "
+        "detail FROM audit "
+        "WHERE (CAST(?1 AS TEXT) = '' OR site = ?1) "
+        "AND (CAST(?2 AS TEXT) = '' OR actor = ?2) "
+        "AND (CAST(?3 AS TEXT) = '' OR action = ?3) "
+        "AND at >= CAST(?4 AS BIGINT) "
+        "AND (CAST(?5 AS BIGINT) = 0 OR at < CAST(?5 AS BIGINT)) "
+        "AND (CAST(?6 AS BIGINT) = 0 OR seq < CAST(?6 AS BIGINT)) "
+        "AND (CAST(?7 AS TEXT) = '' OR site IN (SELECT site FROM person_scopes WHERE person = ?7)) "
+        "ORDER BY seq DESC LIMIT CAST(?8 AS BIGINT)",
+        8, p, cols, (int)(sizeof cols / sizeof cols[0]), out);
+}
+
+am_rc hub_db_audit_purge(hub_db *db, int64_t before_ms, int64_t *removed)
+{
+    int slot;
+    int64_t changes = 0;
+    num before = i64(before_ms);
+    const char *p[] = {before.s};
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = hub_db_run(db, conn, "DELETE FROM audit WHERE at < CAST(?1 AS BIGINT)", 1, p, NULL,
+                          NULL, &changes);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    if (removed)
+        *removed = rc ? 0 : changes;
+    return rc;
+}
+
+am_rc hub_audit_purge_old(hub_db *db, int retention_days, int64_t now_ms)
+{
+    int64_t removed = 0;
+    am_rc rc = hub_db_audit_purge(db, now_ms - (int64_t)retention_days * DAY_MS, &removed);
+    if (rc)
+        am_log_error("audit", "purging entries older than %d days failed: %s", retention_days,
+                     am_rc_str(rc));
+    else if (removed)
+        am_log_info("audit", "%lld entries older than %d days purged", (long long)removed,
+                    retention_days);
+    return rc;
+}
+
+bool hub_alert_acked_now(const cJSON *alert, const char *who, int64_t now_ms)
+{
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(alert, "acked_at");
+    const char *by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(alert, "acked_by"));
+    return cJSON_IsNumber(at) && (int64_t)at->valuedouble == now_ms && by && !strcmp(by, who);
+}
