@@ -22,7 +22,7 @@ static const char audit_style[] =
     "form.filters input,form.filters select{font:inherit;font-size:15px;padding:5px;"
     "min-width:130px}"
     "form.filters button{font-size:15px;padding:6px 14px}"
-    "table.audit td{font-size:13px}"
+    "table.audit td{font-size:13px}table.audit td.time{white-space:nowrap}"
     "table.audit td.change{overflow-wrap:anywhere;max-width:420px}"
     "table.audit .arrow{color:var(--muted);padding:0 4px}"
     ".pager{margin-top:10px;font-size:15px}"
@@ -32,6 +32,8 @@ static const char audit_style[] =
     "table.audit td::before{content:attr(data-label) ': ';color:var(--muted);font-size:12px}"
     "main{padding:10px}}"
     "</style>";
+
+static const char *action_label(const char *action);
 
 /* A query value, or NULL when absent or empty. */
 static const char *q(struct MHD_Connection *conn, const char *name)
@@ -93,7 +95,7 @@ static void filters(hub_html *h, struct MHD_Connection *conn, const cJSON *sites
     hub_html_raw(h, "</select></label><label>Action<select name=\"action\">");
     option(h, "", "any", q(conn, "action"));
     for (const char *const *a = hub_audit_actions; *a; a++)
-        option(h, *a, *a, q(conn, "action"));
+        option(h, *a, action_label(*a), q(conn, "action"));
     hub_html_raw(h, "</select></label>");
     input(h, "Person", "person", "text", q(conn, "person"));
     input(h, "From (UTC day)", "since", "date", q(conn, "since"));
@@ -109,16 +111,57 @@ static void cell(hub_html *h, const char *label, const char *cls, const char *te
     hub_html_raw(h, "</td>");
 }
 
-static const char *zone_of_site(const cJSON *sites, const char *site)
+/* The value `key` of the site `site` of the list, or NULL. */
+static const char *of_site(const cJSON *sites, const char *site, const char *key)
 {
     const cJSON *s;
     cJSON_ArrayForEach(s, sites)
     {
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
         if (site && id && !strcmp(id, site))
-            return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "timezone"));
+            return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, key));
     }
     return NULL;
+}
+
+static const char *zone_of_site(const cJSON *sites, const char *site)
+{
+    return of_site(sites, site, "timezone");
+}
+
+static const char *name_of_site(const cJSON *sites, const char *site)
+{
+    return of_site(sites, site, "name");
+}
+
+/* What a manager reads for an action (its name is the cell's tooltip). */
+static const char *action_label(const char *action)
+{
+    static const char *const labels[][2] = {
+        {"sign_in", "Signed in"},
+        {"sign_in.failed", "Sign-in failed"},
+        {"sign_out", "Signed out"},
+        {"login_link.add", "Login link made"},
+        {"person.add", "Person added"},
+        {"manager.add", "Admin added"},
+        {"token.add", "API token made"},
+        {"site.add", "Site added"},
+        {"site.set", "Site changed"},
+        {"team.add", "Team added"},
+        {"kiosk.add", "Kiosk added"},
+        {"kiosk.voucher_key", "Voucher key made"},
+        {"kiosk.rotate", "Kiosk credentials rotated"},
+        {"kiosk.disable", "Kiosk disabled"},
+        {"kiosk.enable", "Kiosk enabled"},
+        {"kiosk.remove", "Kiosk removed"},
+        {"alert.ack", "Alert acknowledged"},
+        {"voucher.redeem", "Voucher redeemed"},
+    };
+    for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++) {
+        if (!strcmp(labels[i][0], action))
+            return labels[i][1];
+    }
+    return action;
 }
 
 static void rows_table(hub_html *h, const cJSON *rows, const cJSON *sites)
@@ -143,9 +186,18 @@ static void rows_table(hub_html *h, const cJSON *rows, const cJSON *sites)
         hub_html_raw(h, "<tr>");
         cell(h, "When", "time", when);
         cell(h, "Who", NULL, who);
-        cell(h, "Action", NULL,
-             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action")));
-        cell(h, "Site", NULL, site);
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        hub_html_raw(h, "<td data-label=\"Action\" title=\"");
+        hub_html_text(h, action);
+        hub_html_raw(h, "\">");
+        hub_html_text(h, action_label(action));
+        hub_html_raw(h, "</td>");
+        const char *site_name = name_of_site(sites, site);
+        hub_html_raw(h, "<td data-label=\"Site\" title=\"");
+        hub_html_text(h, site ? site : "");
+        hub_html_raw(h, "\">");
+        hub_html_text(h, site_name ? site_name : site ? site : "—");
+        hub_html_raw(h, "</td>");
         cell(h, "About", "text",
              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "target")));
         hub_html_raw(h, "<td data-label=\"Change\" class=\"change\">");
@@ -153,12 +205,15 @@ static void rows_table(hub_html *h, const cJSON *rows, const cJSON *sites)
             hub_html_text(h, before);
             hub_html_raw(h, "<span class=\"arrow\">→</span>");
         }
-        hub_html_text(h, after ? after : before ? "" : "—");
+        if (after || before)
+            hub_html_text(h, after ? after : "");
         if (detail) {
             hub_html_raw(h, (before || after) ? " <span class=\"muted\">(" : "<span>");
             hub_html_text(h, detail);
             hub_html_raw(h, (before || after) ? ")</span>" : "</span>");
         }
+        if (!before && !after && !detail)
+            hub_html_raw(h, "—");
         hub_html_raw(h, "</td>");
         cell(h, "From", "muted",
              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "address")));

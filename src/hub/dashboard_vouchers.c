@@ -83,8 +83,11 @@ static const char desk_style[] =
     ".verdict dl{display:grid;grid-template-columns:auto 1fr;gap:4px 14px;font-size:18px;"
     "margin:10px 0 0}"
     ".verdict dt{opacity:.85}.verdict dd{margin:0;font-weight:600;overflow-wrap:anywhere}"
+    ".verdict dd.code,.verdict dd.time{white-space:nowrap}"
+    ".desk form#check{margin-top:28px;padding-top:16px;border-top:1px solid var(--line)}"
     ".desk .code{font-family:ui-monospace,monospace;letter-spacing:.05em}"
-    "@media (max-width:600px){main{padding:10px}.verdict h2{font-size:30px}}"
+    "@media (max-width:600px){main{padding:10px}.verdict h2{font-size:30px}"
+    ".verdict dl{font-size:16px}.verdict p{font-size:18px}}"
     "</style>";
 
 static void money_line(hub_html *h, const desk *k)
@@ -101,9 +104,25 @@ static void when_line(hub_html *h, const desk *k, const char *label, int64_t ms)
     hub_tz_format(ms, k->zone, HUB_TZ_MINUTE, when, sizeof when);
     hub_html_raw(h, "<dt>");
     hub_html_text(h, label);
-    hub_html_raw(h, "</dt><dd>");
+    hub_html_raw(h, "</dt><dd class=\"time\">");
     hub_html_text(h, when);
     hub_html_raw(h, "</dd>");
+}
+
+/* An offer id as a person reads it: "free_breakfast" as "Free breakfast"
+ * (the hub knows offers by id only; their names are in the kiosk's
+ * configuration). */
+static void offer_name(hub_html *h, const char *id)
+{
+    char name[AM_VOUCHER_OFFER_MAX];
+    snprintf(name, sizeof name, "%s", id);
+    for (char *c = name; *c; c++) {
+        if (*c == '_')
+            *c = ' ';
+    }
+    if (name[0] >= 'a' && name[0] <= 'z')
+        name[0] = (char)(name[0] - 'a' + 'A');
+    hub_html_text(h, name);
 }
 
 /* The facts of a voucher the hub holds. */
@@ -111,18 +130,14 @@ static void facts(hub_html *h, const desk *k)
 {
     hub_html_raw(h, "<dl><dt>Code</dt><dd class=\"code\">");
     hub_html_text(h, k->code);
-    hub_html_raw(h, "</dd><dt>Offer</dt><dd>");
+    hub_html_raw(h, "</dd><dt>Offer</dt><dd title=\"");
     hub_html_text(h, k->v.rec.offer_id);
+    hub_html_raw(h, "\">");
+    offer_name(h, k->v.rec.offer_id);
     hub_html_raw(h, "</dd>");
     money_line(h, k);
     when_line(h, k, "Issued", k->v.rec.created_ms);
     when_line(h, k, "Expires", k->v.rec.expires_ms);
-    if (k->v.redeemed_at) {
-        when_line(h, k, "Redeemed", k->v.redeemed_at);
-        hub_html_raw(h, "<dt>By</dt><dd>");
-        hub_html_text(h, k->v.redeemed_by);
-        hub_html_raw(h, "</dd>");
-    }
     hub_html_raw(h, "<dt>Kiosk</dt><dd>");
     hub_html_text(h, k->v.rec.kiosk);
     hub_html_raw(h, "</dd></dl>");

@@ -138,7 +138,7 @@ static void every_verdict_and_one_redeem(void **state)
     assert_verdict(body, "valid");
     assert_non_null(strstr(body, "id=\"redeem\""));
     assert_non_null(strstr(body, "22.50 GBP"));
-    assert_non_null(strstr(body, "late_checkout"));
+    assert_non_null(strstr(body, "Late checkout"));
     free(body);
     char sloppy[64];
     size_t n = 0;
@@ -235,7 +235,7 @@ static void every_verdict_and_one_redeem(void **state)
     free(body);
     /* A viewer may not use the desk at all. */
     assert_int_equal(desk_get(&g, HUB_ROLE_VIEWER, k.valid, &body), 403);
-    assert_null(strstr(body, "late_checkout"));
+    assert_null(strstr(body, "ate checkout"));
     free(body);
     sodium_memzero(&k.key, sizeof k.key);
 }
