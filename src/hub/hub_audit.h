@@ -2,7 +2,7 @@
  *
  * Every change a person (through the manager API or the dashboard), an
  * operator (through the amends-hub command line) or the hub on a kiosk's
- * behalf makes is one row of the table `audit` (migration 6): when, who,
+ * behalf makes is one row of the table `audit` (migration 7): when, who,
  * through what (api, dashboard, cli), from which address, the action (one
  * of hub_audit_actions), the site it concerns, what it is about, and the
  * value before and after where there is one. The trail is read-only: no
