@@ -24,8 +24,7 @@ typedef enum am_screen {
     AM_SCREEN_ATTRACT = 0,
     AM_SCREEN_CATEGORY,
     AM_SCREEN_DETAILS,
-    AM_SCREEN_APOLOGY,
-    AM_SCREEN_RESOLUTION,
+    AM_SCREEN_APOLOGY, /* the apology, and under it what would make this right */
     AM_SCREEN_OFFER,
     AM_SCREEN_RATING,
     AM_SCREEN_FOLLOWUP,

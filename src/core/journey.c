@@ -377,19 +377,6 @@ static am_step on_details(am_journey *j, const am_event *ev, am_effects *fx)
     }
 }
 
-static am_step on_apology(am_journey *j, const am_event *ev)
-{
-    switch (ev->type) {
-    case AM_EV_NEXT:
-        enter(j, AM_SCREEN_RESOLUTION, ev->now_ms);
-        return AM_STEP_OK;
-    case AM_EV_BACK:
-        return refuse(j, AM_STEP_IGNORED, "your report is already sent and cannot be changed");
-    default:
-        return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
-    }
-}
-
 static bool resolution_offered(const am_journey *j, int resolution)
 {
     int options[OPTIONS_MAX];
@@ -415,9 +402,9 @@ static am_step choose_resolution(am_journey *j, int resolution)
     j->resolution = resolution;
     memcpy(j->report.resolution, def->id, AM_ID_MAX);
     j->report.resolution[AM_ID_MAX - 1] = '\0';
-    if (def->asks_text) {
-        j->focus = AM_FIELD_RESOLUTION_TEXT;
-    } else {
+    /* The option that asks for words opens its field; the keyboard waits
+     * until the guest taps it. */
+    if (!def->asks_text) {
         /* Words typed for "something else" do not belong to this option. */
         wipe_field(j, AM_FIELD_RESOLUTION_TEXT);
         j->focus = AM_FIELD_NONE;
@@ -483,21 +470,34 @@ static am_screen decide_offer(am_journey *j, am_effects *fx)
     return AM_SCREEN_OFFER;
 }
 
-static am_step on_resolution(am_journey *j, const am_event *ev, am_effects *fx)
+/* Saves the chosen resolution with what its action raises, then decides
+ * the offer: the step that moves the guest on from apology. */
+static am_step commit_resolution(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    fx_push(fx, AM_FX_SAVE_REPORT, 0);
+    raise_action_alert(j, fx, chosen_resolution(j)->action);
+    return go(j, fx, decide_offer(j, fx), ev->now_ms);
+}
+
+/* The apology (shown only once the report is committed) and, under it,
+ * what would make this right: an option moves on at once unless it asks
+ * for the guest's words, which NEXT then sends. */
+static am_step on_apology(am_journey *j, const am_event *ev, am_effects *fx)
 {
     const am_resolution_def *def = chosen_resolution(j);
+    am_step step;
     switch (ev->type) {
     case AM_EV_RESOLUTION:
-        return choose_resolution(j, ev->value);
+        step = choose_resolution(j, ev->value);
+        if (step != AM_STEP_OK || chosen_resolution(j)->asks_text)
+            return step;
+        return commit_resolution(j, ev, fx);
     case AM_EV_NEXT:
         if (!def)
             return refuse(j, AM_STEP_IGNORED, "choose what would make this right first");
-        fx_push(fx, AM_FX_SAVE_REPORT, 0);
-        raise_action_alert(j, fx, def->action);
-        return go(j, fx, decide_offer(j, fx), ev->now_ms);
+        return commit_resolution(j, ev, fx);
     case AM_EV_BACK:
-        enter(j, AM_SCREEN_APOLOGY, ev->now_ms);
-        return AM_STEP_OK;
+        return refuse(j, AM_STEP_IGNORED, "your report is already sent and cannot be changed");
     case AM_EV_FOCUS:
         if (ev->value == AM_FIELD_RESOLUTION_TEXT && !(def && def->asks_text))
             return refuse(j, AM_STEP_IGNORED, "choose \"something else\" first");
@@ -530,7 +530,7 @@ static am_step on_offer(am_journey *j, const am_event *ev, am_effects *fx)
         enter(j, AM_SCREEN_RATING, ev->now_ms);
         return AM_STEP_OK;
     case AM_EV_BACK:
-        enter(j, AM_SCREEN_RESOLUTION, ev->now_ms);
+        enter(j, AM_SCREEN_APOLOGY, ev->now_ms);
         return AM_STEP_OK;
     default:
         return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
@@ -574,7 +574,7 @@ static am_step on_rating(am_journey *j, const am_event *ev, am_effects *fx)
     case AM_EV_BACK:
         enter(j,
               offer == AM_OFFER_ESCALATED || offer == AM_OFFER_SHOWN ? AM_SCREEN_OFFER
-                                                                     : AM_SCREEN_RESOLUTION,
+                                                                     : AM_SCREEN_APOLOGY,
               ev->now_ms);
         return AM_STEP_OK;
     default:
@@ -799,9 +799,7 @@ static am_step on_screen(am_journey *j, const am_event *ev, am_effects *fx)
     case AM_SCREEN_DETAILS:
         return on_details(j, ev, fx);
     case AM_SCREEN_APOLOGY:
-        return on_apology(j, ev);
-    case AM_SCREEN_RESOLUTION:
-        return on_resolution(j, ev, fx);
+        return on_apology(j, ev, fx);
     case AM_SCREEN_OFFER:
         return on_offer(j, ev, fx);
     case AM_SCREEN_RATING:
@@ -1053,8 +1051,6 @@ bool am_journey_can_next(const am_journey *j)
     case AM_SCREEN_DETAILS:
         return j->report.severity != AM_SEVERITY_NONE;
     case AM_SCREEN_APOLOGY:
-        return true;
-    case AM_SCREEN_RESOLUTION:
         return j->resolution >= 0;
     case AM_SCREEN_OFFER:
         return j->report.offer_state == AM_OFFER_ESCALATED;

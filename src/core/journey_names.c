@@ -12,7 +12,7 @@
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const screen_ids[] = {
-    "attract",  "category", "details",     "apology", "resolution",   "offer",      "rating",
+    "attract",  "category", "details",     "apology", "offer",        "rating",
     "followup", "thanks",   "manager_pin", "manager", "out_of_order", "staff_wait",
 };
 

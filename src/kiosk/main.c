@@ -161,7 +161,7 @@ static am_field next_field(const am_config *cfg, am_screen screen, am_field curr
         order = details;
         n = am_config_asks_location(cfg) ? 3 : 2;
         break;
-    case AM_SCREEN_RESOLUTION:
+    case AM_SCREEN_APOLOGY:
         single[0] = AM_FIELD_RESOLUTION_TEXT;
         order = single;
         n = 1;

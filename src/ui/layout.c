@@ -213,83 +213,34 @@ static int category_index(const lay *c)
     return am_config_category_index(c->cfg, c->r->category);
 }
 
+/* The apology, first and large (shown only once the report is committed),
+ * and under it what would make this right. An option moves on at once;
+ * one that asks for words opens its field under the grid, in room kept
+ * for it, so the grid keeps its order and place. */
 static void screen_apology(lay *c)
 {
-    int y = am_lay_header(c) + U(c, 28);
-    footer_spec f = {.primary_id = "next",
-                     .primary_label = S(c, AM_STR_APOLOGY_CONTINUE),
-                     .primary_enabled = true};
-    int bottom = am_lay_footer(c, f) - U(c, 20);
     int cat = category_index(c);
     const am_category_def *def = cat >= 0 ? &c->cfg->categories[cat] : NULL;
-    bool named = c->r->first_name[0] != '\0';
-    const char *t = named ? with_name(c, S(c, AM_STR_APOLOGY_TITLE_NAMED), c->r->first_name)
-                          : S(c, AM_STR_APOLOGY_TITLE);
-    tstyle st = style(AM_FONT_BOLD, 54, c->portrait ? AL_CENTER : AL_START, c->primary);
-    st.middle = true;
-    st.flags = named ? AM_TF_GUEST : 0;
-    int cw = c->W - 2 * c->M;
-    int th = am_lay_title_height(c, t, cw, 54);
-    am_lay_put_text(c, t, rect(c->M, y, cw, th), st, -1);
-    y += th + U(c, 12);
-    const char *body = def && !am_text_empty(&def->apology) ? am_text_get(&def->apology, c->lang)
-                                                            : S(c, AM_STR_APOLOGY_BODY);
-    body = with_name(c, body, c->r->first_name);
-    int body_h = am_lay_text_height(c, body, cw, AM_FONT_REGULAR, 32);
-    if (body_h > U(c, 150))
-        body_h = U(c, 150);
-    st = style(AM_FONT_REGULAR, 32, c->portrait ? AL_CENTER : AL_START, c->text);
-    st.flags = named ? AM_TF_GUEST : 0;
-    am_lay_put_text(c, body, rect(c->M, y, cw, body_h), st, -1);
-    y += body_h + U(c, 28);
-
-    /* Only what went wrong: what happens next depends on the resolution
-     * the guest has not chosen yet, so it is said on thanks. */
-    const char *expl = def ? am_text_get(&def->explanation, c->lang) : "";
-    int received_h = U(c, 44);
-    int card_bottom = bottom - received_h - U(c, 12);
-    if (expl[0]) {
-        am_rect card = rect(c->M, y, cw, card_bottom - y);
-        int pad = U(c, 28);
-        int inner_w = cw - 2 * pad;
-        int head_h = U(c, 44);
-        int eh = am_lay_text_height(c, expl, inner_w, AM_FONT_REGULAR, 28);
-        int want = pad + head_h + U(c, 8) + eh + pad;
-        if (want < card.h)
-            card.h = want;
-        am_lay_fill(c, card, c->surface, U(c, 18), c->border, U(c, 2));
-        am_lay_fill(c, rect(card.x, card.y, U(c, 8), card.h), c->accent, U(c, 4), 0, 0);
-        int iy = card.y + pad;
-        st = style(AM_FONT_BOLD, 26, AL_START, c->text);
-        st.middle = true;
-        am_lay_put_text(c, S(c, AM_STR_APOLOGY_WHY), rect(card.x + pad, iy, inner_w, head_h), st,
-                        -1);
-        iy += head_h + U(c, 8);
-        int room = card.y + card.h - pad - iy;
-        st = style(AM_FONT_REGULAR, 28, AL_START, c->text);
-        am_lay_put_text(c, expl, rect(card.x + pad, iy, inner_w, room), st, -1);
+    int options[AM_MAX_CAT_OPTIONS + 2];
+    int n = cat >= 0 ? am_config_options_for(c->cfg, cat, options, AM_MAX_CAT_OPTIONS + 2) : 0;
+    const am_resolution_def *chosen = NULL;
+    bool any_text = false;
+    for (int i = 0; i < n; i++) {
+        const am_resolution_def *res = &c->cfg->resolutions[options[i]];
+        if (strcmp(res->id, c->r->resolution) == 0)
+            chosen = res;
+        any_text = any_text || res->asks_text;
     }
-    int isz = U(c, 30);
-    int ry = bottom - received_h;
-    am_lay_icon(c, rect(c->M, ry + (received_h - isz) / 2, isz, isz), AM_ICON_CHECK, c->accent);
-    st = style(AM_FONT_REGULAR, 24, AL_START, c->muted);
-    st.middle = true;
-    am_lay_put_text(c, S(c, AM_STR_APOLOGY_RECEIVED),
-                    rect(c->M + isz + U(c, 12), ry, cw - isz - U(c, 12), received_h), st, -1);
-}
-
-static void screen_resolution(lay *c)
-{
-    int y = am_lay_header(c) + U(c, 16);
+    bool other = chosen && chosen->asks_text;
     bool kbd = am_journey_focus(c->j) != AM_FIELD_NONE;
-    y = am_lay_title(c, S(c, AM_STR_RESOLUTION_TITLE), y, 44, 56);
-    if (!kbd)
-        y = am_lay_subtitle(c, S(c, AM_STR_RESOLUTION_BODY), y, 40);
-    y += U(c, 14);
-    footer_spec f = {.back_label = S(c, AM_STR_BACK),
-                     .primary_id = "next",
-                     .primary_label = S(c, AM_STR_NEXT),
-                     .primary_enabled = am_journey_can_next(c->j)};
+
+    int y = am_lay_header(c) + U(c, 20);
+    footer_spec f = {0};
+    if (other) {
+        f.primary_id = "next";
+        f.primary_label = S(c, AM_STR_NEXT);
+        f.primary_enabled = am_journey_can_next(c->j);
+    }
     int bottom = am_lay_footer(c, f);
     if (kbd) {
         int kh = am_lay_kbd_height(c);
@@ -298,31 +249,69 @@ static void screen_resolution(lay *c)
     } else {
         bottom -= U(c, 16);
     }
-    int cat = category_index(c);
-    int options[AM_MAX_CAT_OPTIONS + 2];
-    int n = cat >= 0 ? am_config_options_for(c->cfg, cat, options, AM_MAX_CAT_OPTIONS + 2) : 0;
-    const am_resolution_def *chosen = NULL;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(c->cfg->resolutions[options[i]].id, c->r->resolution) == 0)
-            chosen = &c->cfg->resolutions[options[i]];
-    }
-    bool other = chosen && chosen->asks_text;
-    int field_h = other ? U(c, 64) + U(c, 14) : 0;
     int cw = c->W - 2 * c->M;
+    if (kbd) {
+        /* Typing "something else": the question stays, the apology
+         * (already read) gives its room to the keyboard. */
+        y = am_lay_title(c, S(c, AM_STR_RESOLUTION_TITLE), y - U(c, 4), 44, 56) + U(c, 14);
+    } else {
+        bool named = c->r->first_name[0] != '\0';
+        const char *t = named ? with_name(c, S(c, AM_STR_APOLOGY_TITLE_NAMED), c->r->first_name)
+                              : S(c, AM_STR_APOLOGY_TITLE);
+        int al = c->portrait ? AL_CENTER : AL_START;
+        tstyle st = style(AM_FONT_BOLD, 54, al, c->primary);
+        st.middle = true;
+        st.flags = named ? AM_TF_GUEST : 0;
+        int th = am_lay_title_height(c, t, cw, 54);
+        if (th > U(c, 140))
+            th = U(c, 140);
+        am_lay_put_text(c, t, rect(c->M, y, cw, th), st, -1);
+        y += th + U(c, 8);
+        const char *body = def && !am_text_empty(&def->apology)
+                               ? am_text_get(&def->apology, c->lang)
+                               : S(c, AM_STR_APOLOGY_BODY);
+        body = with_name(c, body, c->r->first_name);
+        int body_h = am_lay_text_height(c, body, cw, AM_FONT_REGULAR, 30);
+        if (body_h > U(c, 120))
+            body_h = U(c, 120);
+        st = style(AM_FONT_REGULAR, 30, al, c->text);
+        st.flags = named ? AM_TF_GUEST : 0;
+        am_lay_put_text(c, body, rect(c->M, y, cw, body_h), st, -1);
+        y += body_h + U(c, 8);
+        /* Said because it is true: the report is committed before this
+         * screen shows. */
+        int received_h = U(c, 40);
+        int isz = U(c, 28);
+        am_lay_icon(c, rect(c->M, y + (received_h - isz) / 2, isz, isz), AM_ICON_CHECK, c->accent);
+        st = style(AM_FONT_REGULAR, 24, AL_START, c->muted);
+        st.middle = true;
+        am_lay_put_text(c, S(c, AM_STR_APOLOGY_RECEIVED),
+                        rect(c->M + isz + U(c, 12), y, cw - isz - U(c, 12), received_h), st, -1);
+        y += received_h + U(c, 12);
+        st = style(AM_FONT_BOLD, 34, al, c->text);
+        st.middle = true;
+        int qh = am_lay_text_height(c, S(c, AM_STR_RESOLUTION_TITLE), cw, AM_FONT_BOLD, 34);
+        if (qh > U(c, 96))
+            qh = U(c, 96);
+        am_lay_put_text(c, S(c, AM_STR_RESOLUTION_TITLE), rect(c->M, y, cw, qh), st, -1);
+        y += qh + U(c, 12);
+    }
+
+    int field_h = any_text ? U(c, 64) + U(c, 14) : 0;
     int cols = c->portrait ? 1 : 2;
     int area_h = bottom - y - field_h;
-    /* Enough rows to keep each option at least 56 units tall. */
+    /* Enough columns to keep each option at least 56 units tall. */
     while (cols < 4 && (n + cols - 1) / cols * (U(c, 56) + U(c, 16)) > area_h + U(c, 16))
         cols++;
     am_rect cells[AM_MAX_CAT_OPTIONS + 2];
     grid(c, rect(c->M, y, cw, area_h), n, cols, c->portrait ? 96 : 84, cells);
     int last_y = y;
     for (int i = 0; i < n; i++) {
-        const am_resolution_def *def = &c->cfg->resolutions[options[i]];
+        const am_resolution_def *res = &c->cfg->resolutions[options[i]];
         char id[AM_ID_MAX + 16];
-        snprintf(id, sizeof id, "resolution.%s", def->id);
-        am_lay_button(c, id, AM_WK_CHOICE, cells[i], am_text_get(&def->label, c->lang),
-                      def == chosen ? AM_WF_SELECTED : 0);
+        snprintf(id, sizeof id, "resolution.%s", res->id);
+        am_lay_button(c, id, AM_WK_CHOICE, cells[i], am_text_get(&res->label, c->lang),
+                      res == chosen ? AM_WF_SELECTED : 0);
         last_y = cells[i].y + cells[i].h;
     }
     if (other)
@@ -902,9 +891,6 @@ void am_layout_build(am_layout *out, const am_view *v)
         break;
     case AM_SCREEN_APOLOGY:
         screen_apology(&c);
-        break;
-    case AM_SCREEN_RESOLUTION:
-        screen_resolution(&c);
         break;
     case AM_SCREEN_OFFER:
         screen_offer(&c);

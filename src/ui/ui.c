@@ -255,7 +255,9 @@ static void make_plans(am_ui *ui, const am_journey *j)
         break;
     case AM_SCREEN_DETAILS:
         q.screen = AM_SCREEN_APOLOGY;
+        q.resolution = -1;
         add_plan(p, q);
+        q.resolution = base.resolution;
         q.screen = AM_SCREEN_DETAILS;
         q.typed = true;
         add_plan(p, q);
@@ -274,31 +276,27 @@ static void make_plans(am_ui *ui, const am_journey *j)
         add_plan(p, q);
         break;
     case AM_SCREEN_APOLOGY:
-        q.screen = AM_SCREEN_RESOLUTION;
-        q.resolution = -1;
-        add_plan(p, q);
-        for (int i = 0; i < option_count; i++) {
-            if (cfg->resolutions[options[i]].asks_text) {
-                q.resolution = options[i];
-                q.typed = false;
-                add_plan(p, q);
-                q.typed = true;
-                add_plan(p, q);
-            }
-        }
-        q = base;
-        q.prompt = true;
-        q.screen = AM_SCREEN_APOLOGY;
-        add_plan(p, q);
-        break;
-    case AM_SCREEN_RESOLUTION:
         q.screen = AM_SCREEN_OFFER; /* or rating, when policy has no offer */
         add_plan(p, q);
         q.escalated = true;
         add_plan(p, q);
         q = base;
-        q.screen = AM_SCREEN_RESOLUTION;
+        for (int i = 0; i < option_count; i++) {
+            if (cfg->resolutions[options[i]].asks_text) {
+                q.screen = AM_SCREEN_APOLOGY;
+                q.resolution = options[i];
+                q.typed = false;
+                add_plan(p, q);
+                q.focus = AM_FIELD_RESOLUTION_TEXT;
+                q.typed = true;
+                add_plan(p, q);
+                q.focus = AM_FIELD_NONE;
+            }
+        }
+        q = base;
         q.prompt = true;
+        q.screen = AM_SCREEN_APOLOGY;
+        q.resolution = -1;
         add_plan(p, q);
         q = base;
         q.screen = AM_SCREEN_OUT_OF_ORDER;
@@ -441,18 +439,21 @@ static am_journey *plan_journey(const am_ui *ui, const prep_plan *q, int64_t *no
     }
     feed(s, AM_EV_IMPACT, q->severity, 0, true);
     feed(s, AM_EV_NEXT, 0, 0, !q->store_fails);
-    if (q->screen == AM_SCREEN_APOLOGY || q->screen == AM_SCREEN_OUT_OF_ORDER)
+    if (q->screen == AM_SCREEN_OUT_OF_ORDER)
         goto done;
-    feed(s, AM_EV_NEXT, 0, 0, true);
-    if (q->screen == AM_SCREEN_RESOLUTION) {
-        if (q->resolution >= 0)
+    if (q->screen == AM_SCREEN_APOLOGY) {
+        if (q->resolution >= 0) {
             feed(s, AM_EV_RESOLUTION, q->resolution, 0, true);
+            if (q->focus != AM_FIELD_NONE)
+                feed(s, AM_EV_FOCUS, q->focus, 0, true);
+        }
         goto done;
     }
-    feed(s, AM_EV_RESOLUTION, q->resolution, 0, true);
     if (q->escalated)
         am_journey_set_spend(s, INT64_MAX / 4, 1000);
-    feed(s, AM_EV_NEXT, 0, 0, true);
+    feed(s, AM_EV_RESOLUTION, q->resolution, 0, true);
+    if (am_journey_screen(s) == AM_SCREEN_APOLOGY) /* an option that asks for words */
+        feed(s, AM_EV_NEXT, 0, 0, true);
     if (q->screen == AM_SCREEN_OFFER)
         goto done;
     if (am_journey_screen(s) == AM_SCREEN_OFFER)

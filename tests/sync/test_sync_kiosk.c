@@ -234,9 +234,7 @@ static void stopped_sync_explained_on_the_manager_screen(void **state)
     "tap impact.severe\n"                                                                          \
     "tap next\n"                                                                                   \
     "expect apology\n"                                                                             \
-    "tap next\n"                                                                                   \
     "tap resolution.staff_now\n"                                                                   \
-    "tap next\n"                                                                                   \
     "expect offer\n"                                                                               \
     "tap offer.decline\n"                                                                          \
     "tap skip\n"                                                                                   \

@@ -27,9 +27,9 @@
 #define KIOSK       AM_BINARY_DIR "/bin/amends-kiosk"
 #define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
 
-static const char *const screens[] = {"attract", "manager_pin", "category",   "details",
-                                      "idle",    "apology",     "resolution", "offer",
-                                      "rating",  "followup",    "thanks",     "manager"};
+static const char *const screens[] = {"attract", "manager_pin", "category",      "details",
+                                      "idle",    "apology",     "apology_other", "offer",
+                                      "rating",  "followup",    "thanks",        "manager"};
 
 /* dir/golden.conf: the hotel site, with dir/voucher.key holding a fixed
  * test key (never a real site's key). */
@@ -125,10 +125,10 @@ static void run_goldens(const char *lang, const char *size)
             "tap next\n"
             "expect apology\n"
             "shot %s/apology.png\n"
-            "tap next\n"
             "tap resolution.other\n"
+            "tap field.other\n"
             "type %s\n"
-            "shot %s/resolution.png\n"
+            "shot %s/apology_other.png\n"
             "tap next\n"
             "expect offer\n"
             "shot %s/offer.png\n"
@@ -206,9 +206,7 @@ static void run_voucher_golden(const char *lang, const char *size)
             "tap category.room\n"
             "tap impact.severe\n"
             "tap next\n"
-            "tap next\n"
             "tap resolution.change_room\n"
-            "tap next\n"
             "expect offer\n"
             "tap offer.accept\n"
             "tap skip\n"

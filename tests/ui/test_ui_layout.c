@@ -200,11 +200,14 @@ static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, i
     ui_feed(j, AM_EV_CATEGORY, cat, NULL, true);
     ui_feed(j, AM_EV_IMPACT, AM_SEVERITY_MINOR, NULL, true);
     ui_feed(j, AM_EV_NEXT, 0, NULL, true);
-    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
-    assert_int_equal(am_journey_screen(j), AM_SCREEN_RESOLUTION);
-    assert_int_equal(ui_feed(j, AM_EV_RESOLUTION, res, NULL, true), AM_STEP_OK);
-    if (cfg->resolutions[res].asks_text)
+    assert_int_equal(am_journey_screen(j), AM_SCREEN_APOLOGY);
+    /* An option that needs no words moves on when tapped: the screen
+     * before the choice is the apology with its options. */
+    if (cfg->resolutions[res].asks_text) {
+        assert_int_equal(ui_feed(j, AM_EV_RESOLUTION, res, NULL, true), AM_STEP_OK);
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, "a word", true);
+    }
     *at_resolution = j;
     j = am_journey_new(cfg, 0); /* the same walk again, on to thanks */
     ui_feed(j, AM_EV_LANG, lang, NULL, true);
@@ -212,11 +215,12 @@ static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, i
     ui_feed(j, AM_EV_CATEGORY, cat, NULL, true);
     ui_feed(j, AM_EV_IMPACT, AM_SEVERITY_MINOR, NULL, true);
     ui_feed(j, AM_EV_NEXT, 0, NULL, true);
-    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
-    ui_feed(j, AM_EV_RESOLUTION, res, NULL, true);
-    if (cfg->resolutions[res].asks_text)
+    assert_int_equal(ui_feed(j, AM_EV_RESOLUTION, res, NULL, true), AM_STEP_OK);
+    if (cfg->resolutions[res].asks_text) {
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, "a word", true);
-    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+        ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    }
     if (am_journey_screen(j) == AM_SCREEN_OFFER)
         ui_feed(j,
                 am_journey_report(j)->offer_state == AM_OFFER_SHOWN ? AM_EV_OFFER_DECLINE
@@ -740,7 +744,7 @@ static void idle_preparation_never_renders_guest_text(void **state)
         ui_feed(j, AM_EV_FOCUS, AM_FIELD_NAME, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, canary, true);
         /* From details on, each screen as the guest leaves it. */
-        static const am_event_type next[] = {AM_EV_NEXT, AM_EV_NEXT,         AM_EV_RESOLUTION,
+        static const am_event_type next[] = {AM_EV_NEXT, AM_EV_RESOLUTION,   AM_EV_FOCUS,
                                              AM_EV_NEXT, AM_EV_OFFER_ACCEPT, AM_EV_RATE,
                                              AM_EV_NEXT, AM_EV_DONE};
         int options[16];
@@ -764,6 +768,7 @@ static void idle_preparation_never_renders_guest_text(void **state)
             if (i == sizeof next / sizeof next[0])
                 break;
             int value = next[i] == AM_EV_RESOLUTION ? options[n - 1]
+                        : next[i] == AM_EV_FOCUS    ? AM_FIELD_RESOLUTION_TEXT
                         : next[i] == AM_EV_RATE     ? 4
                                                     : 0;
             ui_feed(j, next[i], value, NULL, true);

@@ -32,7 +32,7 @@ typedef enum ui_state {
     UI_CATEGORY,
     UI_DETAILS,
     UI_APOLOGY,
-    UI_RESOLUTION,
+    UI_APOLOGY_OTHER, /* the apology with "something else" chosen, typed into */
     UI_OFFER,
     UI_OFFER_ESCALATED,
     UI_RATING,
@@ -48,8 +48,8 @@ typedef enum ui_state {
 } ui_state;
 
 static const char *const ui_state_names[UI_STATE_COUNT] = {
-    "attract",         "category",   "details",  "apology",    "resolution", "offer",
-    "offer_escalated", "rating",     "followup", "thanks",     "idle",       "out_of_order",
+    "attract",         "category",   "details",  "apology",    "apology_other", "offer",
+    "offer_escalated", "rating",     "followup", "thanks",     "idle",          "out_of_order",
     "manager_pin",     "pin_locked", "manager",  "staff_wait",
 };
 
@@ -107,7 +107,6 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
     ui_feed(j, AM_EV_NEXT, 0, NULL, state != UI_OUT_OF_ORDER);
     if (state == UI_APOLOGY || state == UI_OUT_OF_ORDER)
         return j;
-    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
     int options[16];
     int n = am_config_options_for(cfg, 0, options, 16);
     /* "Something else", with text and the keyboard up; staff now (the
@@ -116,14 +115,15 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
     if (state == UI_STAFF_WAIT) {
         ui_feed(j, AM_EV_RESOLUTION, options[n - 2], NULL, true);
     } else {
+        if (state == UI_OFFER_ESCALATED)
+            am_journey_set_spend(j, INT64_MAX / 4, 1000);
         ui_feed(j, AM_EV_RESOLUTION, other, NULL, true);
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
+        if (state == UI_APOLOGY_OTHER)
+            return j;
+        ui_feed(j, AM_EV_NEXT, 0, NULL, true);
     }
-    if (state == UI_RESOLUTION)
-        return j;
-    if (state == UI_OFFER_ESCALATED)
-        am_journey_set_spend(j, INT64_MAX / 4, 1000);
-    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
     if (state == UI_OFFER || state == UI_OFFER_ESCALATED)
         return j;
     if (am_journey_screen(j) == AM_SCREEN_OFFER)
@@ -152,7 +152,7 @@ static inline am_screen ui_expected_screen(ui_state s)
 {
     static const am_screen screens[UI_STATE_COUNT] = {
         AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY,    AM_SCREEN_DETAILS, AM_SCREEN_APOLOGY,
-        AM_SCREEN_RESOLUTION,  AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_RATING,
+        AM_SCREEN_APOLOGY,     AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_RATING,
         AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,      AM_SCREEN_DETAILS, AM_SCREEN_OUT_OF_ORDER,
         AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER, AM_SCREEN_STAFF_WAIT,
     };

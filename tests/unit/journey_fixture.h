@@ -337,19 +337,11 @@ static inline void to_apology(harness *h, int category, am_severity sev)
     assert_screen(h, AM_SCREEN_APOLOGY);
 }
 
-static inline void to_resolution(harness *h, int category, am_severity sev)
-{
-    to_apology(h, category, sev);
-    assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
-}
-
 /* room + minor: the breakfast offer, within budget. */
 static inline void to_offer(harness *h)
 {
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_screen(h, AM_SCREEN_OFFER);
 }
 

@@ -12,9 +12,9 @@
 static void names_screen_ids_round_trip(void **state)
 {
     (void)state;
-    const char *ids[] = {"attract", "category",     "details",   "apology", "resolution",
-                         "offer",   "rating",       "followup",  "thanks",  "manager_pin",
-                         "manager", "out_of_order", "staff_wait"};
+    const char *ids[] = {"attract",     "category", "details",      "apology",
+                         "offer",       "rating",   "followup",     "thanks",
+                         "manager_pin", "manager",  "out_of_order", "staff_wait"};
     assert_int_equal(sizeof ids / sizeof ids[0], AM_SCREEN_COUNT);
     for (int i = 0; i < AM_SCREEN_COUNT; i++) {
         am_screen s = AM_SCREEN_COUNT;
@@ -413,18 +413,21 @@ static void details_idle_before_commit_keeps_abandoned(void **state)
 
 /* ---- apology ------------------------------------------------------------- */
 
-static void apology_next_goes_on_and_back_is_refused(void **state)
+/* The apology and what would make this right are one screen: an option
+ * that needs no words moves on at once, saved with its action. */
+static void apology_option_goes_on_and_back_is_refused(void **state)
 {
     harness *h = *state;
     to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
-    assert_true(am_journey_can_next(h->j));
+    assert_false(am_journey_can_next(h->j));
     assert_ignored(send(h, AM_EV_BACK, 0));
     assert_refusal(h, "your report is already sent and cannot be changed");
     assert_screen(h, AM_SCREEN_APOLOGY);
     assert_ignored(send(h, AM_EV_SKIP, 0));
-    assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
-    assert_trace(h, "");
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
+    assert_trace(h, "save_report record_offer:shown");
+    assert_screen(h, AM_SCREEN_OFFER);
+    assert_string_equal(h->store.record.resolution, "clean_again");
 }
 
 static void apology_idle_closes_committed_as_abandoned(void **state)
@@ -445,33 +448,37 @@ static void apology_idle_closes_committed_as_abandoned(void **state)
 static void resolution_options_follow_category(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     /* refund belongs to billing, not to room. */
     assert_invalid(send(h, AM_EV_RESOLUTION, RES_REFUND));
     assert_refusal(h, "no such option");
     assert_invalid(send(h, AM_EV_RESOLUTION, RES_COUNT));
     assert_invalid(send(h, AM_EV_RESOLUTION, -1));
     assert_string_equal(REPORT(h)->resolution, "");
+    assert_screen(h, AM_SCREEN_APOLOGY);
+    /* Each offered option is taken (and moves on; back returns here). */
     const int allowed[] = {RES_CLEAN, RES_MOVE, RES_STAFF, RES_OTHER};
     const char *ids[] = {"clean_again", "move_room", "staff_now", "other"};
     for (int i = 0; i < 4; i++) {
         assert_ok(send(h, AM_EV_RESOLUTION, allowed[i]));
         assert_string_equal(REPORT(h)->resolution, ids[i]);
+        if (am_journey_screen(h->j) != AM_SCREEN_APOLOGY) {
+            assert_ok(send(h, AM_EV_BACK, 0));
+            assert_screen(h, AM_SCREEN_APOLOGY);
+        }
     }
 }
 
 static void resolution_next_needs_choice(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_false(am_journey_can_next(h->j));
     assert_ignored(send(h, AM_EV_NEXT, 0));
     assert_refusal(h, "choose what would make this right first");
     assert_trace(h, "");
-    assert_ok(send(h, AM_EV_RESOLUTION, RES_REFUND));
-    assert_true(am_journey_can_next(h->j));
     /* billing has no offer: straight on to rating. */
-    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_REFUND));
     assert_trace(h, "save_report");
     assert_screen(h, AM_SCREEN_RATING);
     assert_int_equal(am_journey_offer(h->j), -1);
@@ -482,13 +489,20 @@ static void resolution_next_needs_choice(void **state)
 static void resolution_other_asks_for_text(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_int_equal(am_journey_focus(h->j), AM_FIELD_NONE);
     assert_ignored(send(h, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT));
     assert_refusal(h, "choose \"something else\" first");
     assert_ignored(type_text(h, "x"));
     assert_refusal(h, "tap a field first");
+    /* "Something else" needs words: it stays, opens its field and waits
+     * for a tap on it before the keyboard shows. */
     assert_ok(send(h, AM_EV_RESOLUTION, RES_OTHER));
+    assert_screen(h, AM_SCREEN_APOLOGY);
+    assert_trace(h, "");
+    assert_true(am_journey_can_next(h->j));
+    assert_int_equal(am_journey_focus(h->j), AM_FIELD_NONE);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT));
     assert_int_equal(am_journey_focus(h->j), AM_FIELD_RESOLUTION_TEXT);
     assert_ok(type_text(h, "a quieter room"));
     assert_string_equal(REPORT(h)->resolution_text, "a quieter room");
@@ -496,9 +510,13 @@ static void resolution_other_asks_for_text(void **state)
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
     assert_int_equal(am_journey_focus(h->j), AM_FIELD_NONE);
     assert_string_equal(REPORT(h)->resolution_text, "");
+    assert_screen(h, AM_SCREEN_OFFER);
+    assert_ok(send(h, AM_EV_BACK, 0));
     assert_ok(send(h, AM_EV_RESOLUTION, RES_OTHER));
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT));
     assert_ok(type_text(h, "fresh towels"));
     assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_screen(h, AM_SCREEN_OFFER);
     assert_string_equal(h->store.record.resolution, "other");
     assert_string_equal(h->store.record.resolution_text, "fresh towels");
 }
@@ -506,14 +524,13 @@ static void resolution_other_asks_for_text(void **state)
 static void resolution_staff_now_alerts_once(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:staff_now");
     assert_screen(h, AM_SCREEN_RATING);
     assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
-    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_screen(h, AM_SCREEN_APOLOGY);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
     assert_trace(h, "save_report");
     assert_int_equal(h->store.alert_count, 1);
     assert_int_equal(h->store.alerts[0], AM_ALERT_STAFF_NOW);
@@ -526,16 +543,14 @@ static void resolution_action_raises_its_alert(void **state)
     harness *h = *state;
     h->cfg->resolutions[RES_CLEAN].action = AM_ACTION_NOTIFY;
     h->cfg->resolutions[RES_MOVE].action = AM_ACTION_CALLBACK;
-    to_resolution(h, CAT_NOISE, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_NOISE, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:callback record_offer:shown");
     am_journey_free(h->j);
     h->j = am_journey_new(h->cfg, h->now);
     memset(&h->store, 0, sizeof h->store);
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:notify record_offer:shown");
     assert_int_equal(h->store.alert_count, 1);
     assert_int_equal(h->store.alerts[0], AM_ALERT_NOTIFY);
@@ -543,35 +558,21 @@ static void resolution_action_raises_its_alert(void **state)
     h->j = am_journey_new(h->cfg, h->now);
     memset(&h->store, 0, sizeof h->store);
     h->cfg->resolutions[RES_CLEAN].action = AM_ACTION_NONE;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report record_offer:shown");
-}
-
-static void resolution_back_goes_to_apology(void **state)
-{
-    harness *h = *state;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
-    assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_APOLOGY);
-    assert_trace(h, "");
-    assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
-    assert_string_equal(REPORT(h)->resolution, "clean_again");
 }
 
 static void resolution_idle_closes_abandoned(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
-    assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_OTHER));
     assert_ok(wait_s(h, TIMEOUT_S + COUNTDOWN_S));
     assert_trace(h, "close_journey:abandoned wipe");
     assert_screen(h, AM_SCREEN_ATTRACT);
     /* Chosen but not confirmed with next: still what the guest gave. */
-    assert_string_equal(h->store.record.resolution, "move_room");
+    assert_string_equal(h->store.record.resolution, "other");
     assert_int_equal(h->store.record.outcome, AM_OUTCOME_ABANDONED);
 }
 
@@ -588,8 +589,8 @@ static void completed_journey_stores_every_field(void **state)
     assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_SIGNIFICANT));
     assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "open_report");
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_RESOLUTION, RES_OTHER));
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT));
     assert_ok(type_text(h, "new sheets, now"));
     assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report record_offer:shown");
@@ -671,9 +672,8 @@ static void abandoned_after_commit_stores_what_was_given(void **state)
 static void interrupted_journey_keeps_last_save(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_NOISE, AM_SEVERITY_SEVERE);
+    to_apology(h, CAT_NOISE, AM_SEVERITY_SEVERE);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
     assert_ok(send(h, AM_EV_RATE, 3));
@@ -774,8 +774,7 @@ static void text_backspace_and_focus_rules(void **state)
     /* No field focused: typing goes nowhere. */
     assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_MINOR));
     assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
+    assert_screen(h, AM_SCREEN_APOLOGY);
     assert_ignored(send(h, AM_EV_BACKSPACE, 0));
     assert_refusal(h, "tap a field first");
 }
@@ -793,8 +792,8 @@ static void wipe_clears_every_field(void **state)
     assert_ok(type_text(h, "name"));
     assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_MINOR));
     assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_RESOLUTION, RES_OTHER));
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_RESOLUTION_TEXT));
     assert_ok(type_text(h, "other text"));
     assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
@@ -820,9 +819,8 @@ static void wipe_clears_every_field(void **state)
     /* The next guest starts clean, alerts and offers included. */
     am_journey_set_spend(h->j, 0, 0);
     memset(&h->store, 0, sizeof h->store);
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
 }
 
@@ -889,14 +887,13 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(details_severe_raises_alert, setup, teardown),
     cmocka_unit_test_setup_teardown(details_back_keeps_input, setup, teardown),
     cmocka_unit_test_setup_teardown(details_idle_before_commit_keeps_abandoned, setup, teardown),
-    cmocka_unit_test_setup_teardown(apology_next_goes_on_and_back_is_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(apology_option_goes_on_and_back_is_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(apology_idle_closes_committed_as_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_options_follow_category, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_next_needs_choice, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_other_asks_for_text, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_staff_now_alerts_once, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_action_raises_its_alert, setup, teardown),
-    cmocka_unit_test_setup_teardown(resolution_back_goes_to_apology, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_idle_closes_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(completed_journey_stores_every_field, setup, teardown),
     cmocka_unit_test_setup_teardown(abandoned_after_commit_stores_what_was_given, setup, teardown),

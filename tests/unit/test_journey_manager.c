@@ -241,10 +241,9 @@ static void store_failed_goes_out_of_order(void **state)
 static void store_failed_after_commit_keeps_what_was_committed(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     h->auto_store = false;
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report record_offer:shown");
     assert_ok(answer(h, false));
     assert_screen(h, AM_SCREEN_OUT_OF_ORDER);
@@ -353,7 +352,7 @@ static void idle_input_resets_timer(void **state)
 static void idle_late_tick_fires_prompt_and_reset_together(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     /* One tick long after both deadlines: the kiosk slept or was busy. */
     assert_ok(wait_s(h, 10 * (TIMEOUT_S + COUNTDOWN_S)));
     assert_trace(h, "close_journey:abandoned wipe");

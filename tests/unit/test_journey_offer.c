@@ -11,9 +11,8 @@ static void offer_shown_then_accepted(void **state)
 {
     harness *h = *state;
     am_journey_set_spend(h->j, 1000, 1);
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_SIGNIFICANT);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_SIGNIFICANT);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report record_offer:shown");
     assert_screen(h, AM_SCREEN_OFFER);
     assert_int_equal(am_journey_offer(h->j), OFFER_BREAKFAST);
@@ -47,9 +46,8 @@ static void offer_exactly_at_daily_limit_is_shown(void **state)
 {
     harness *h = *state;
     am_journey_set_spend(h->j, DAILY_BUDGET - UPGRADE_VALUE, HOURLY_OFFERS - 1);
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_SEVERE);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_SEVERE);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report record_offer:shown");
     assert_int_equal(REPORT(h)->offer_state, AM_OFFER_SHOWN);
     assert_int_equal(am_journey_offer(h->j), OFFER_UPGRADE);
@@ -60,9 +58,8 @@ static void offer_one_over_daily_limit_escalates(void **state)
 {
     harness *h = *state;
     am_journey_set_spend(h->j, DAILY_BUDGET - BREAKFAST_VALUE + 1, 0);
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:over_budget record_offer:escalated");
     assert_screen(h, AM_SCREEN_OFFER);
     assert_int_equal(REPORT(h)->offer_state, AM_OFFER_ESCALATED);
@@ -75,9 +72,8 @@ static void offer_hourly_cap_escalates(void **state)
 {
     harness *h = *state;
     am_journey_set_spend(h->j, 0, HOURLY_OFFERS);
-    to_resolution(h, CAT_NOISE, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_NOISE, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:over_budget record_offer:escalated");
     assert_int_equal(am_journey_offer(h->j), OFFER_DRINK);
     assert_int_equal(REPORT(h)->offer_state, AM_OFFER_ESCALATED);
@@ -92,9 +88,8 @@ static am_offer_state offer_with_reserve(harness *h, am_severity sev, int64_t sp
     h->cfg->budget.severe_reserve_percent = 30;
     memset(&h->store, 0, sizeof h->store);
     am_journey_set_spend(h->j, spent, hour);
-    to_resolution(h, CAT_NOISE, sev);
+    to_apology(h, CAT_NOISE, sev);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_int_equal(am_journey_offer(h->j), OFFER_DRINK);
     return REPORT(h)->offer_state;
 }
@@ -123,9 +118,8 @@ static void offer_severe_reserve_kept_for_severe(void **state)
     h->j = am_journey_new(h->cfg, h->now);
     memset(&h->store, 0, sizeof h->store);
     am_journey_set_spend(h->j, DAILY_BUDGET - DRINK_VALUE, 2);
-    to_resolution(h, CAT_NOISE, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_NOISE, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_int_equal(REPORT(h)->offer_state, AM_OFFER_SHOWN);
 }
 
@@ -133,9 +127,8 @@ static void offer_escalated_only_next(void **state)
 {
     harness *h = *state;
     am_journey_set_spend(h->j, DAILY_BUDGET, 0);
-    to_resolution(h, CAT_NOISE, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_NOISE, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_screen(h, AM_SCREEN_OFFER);
     assert_true(am_journey_can_next(h->j));
     assert_ignored(send(h, AM_EV_OFFER_ACCEPT, 0));
@@ -149,7 +142,7 @@ static void offer_escalated_only_next(void **state)
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_OFFER);
     assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
+    assert_screen(h, AM_SCREEN_APOLOGY);
     assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report");
     assert_screen(h, AM_SCREEN_OFFER);
@@ -162,7 +155,7 @@ static void offer_back_and_return_records_shown_once(void **state)
     harness *h = *state;
     to_offer(h);
     assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
+    assert_screen(h, AM_SCREEN_APOLOGY);
     assert_trace(h, "");
     /* Spend since then would now refuse it: an offer shown stays shown. */
     am_journey_set_spend(h->j, DAILY_BUDGET, HOURLY_OFFERS);
@@ -180,9 +173,8 @@ static void offer_decided_earlier_goes_to_rating(void **state)
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
     assert_screen(h, AM_SCREEN_RATING);
     assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
+    assert_screen(h, AM_SCREEN_APOLOGY);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report");
     assert_screen(h, AM_SCREEN_RATING);
     assert_int_equal(h->store.record.offer_state, AM_OFFER_ACCEPTED);
@@ -248,22 +240,21 @@ static void rating_back_goes_to_offer_or_resolution(void **state)
     /* Offer decided: back skips it. */
     to_rating(h);
     assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_RESOLUTION);
+    assert_screen(h, AM_SCREEN_APOLOGY);
     assert_trace(h, "");
     assert_ok(send(h, AM_EV_NEXT, 0));
     assert_screen(h, AM_SCREEN_RATING);
 
-    /* No offer at all: back to resolution too. */
+    /* No offer at all: back to the apology and its options too. */
     harness *fresh = h;
     am_journey_free(fresh->j);
     fresh->j = am_journey_new(fresh->cfg, fresh->now);
     memset(&fresh->store, 0, sizeof fresh->store);
-    to_resolution(fresh, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(fresh, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(fresh, AM_EV_RESOLUTION, RES_REFUND));
-    assert_ok(send(fresh, AM_EV_NEXT, 0));
     assert_screen(fresh, AM_SCREEN_RATING);
     assert_ok(send(fresh, AM_EV_BACK, 0));
-    assert_screen(fresh, AM_SCREEN_RESOLUTION);
+    assert_screen(fresh, AM_SCREEN_APOLOGY);
 }
 
 static void rating_idle_closes_abandoned(void **state)
@@ -468,9 +459,7 @@ static void urgent_waits_for_the_hub_then_confirms(void **state)
     /* A second confirmation has nothing to confirm. */
     assert_ignored(send(h, AM_EV_URGENT_STORED, 0));
     /* staff_now later in the same journey waits for the hub again. */
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
     assert_ok(send(h, AM_EV_URGENT_STORED, 0));
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_CONFIRMED);
@@ -486,12 +475,11 @@ static void urgent_unconfirmed_in_time_sends_the_guest_to_staff(void **state)
 {
     harness *h = *state;
     sync_on(h);
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
     assert_false(am_journey_alert_urgent(h->j, AM_ALERT_OVER_BUDGET));
     assert_false(am_journey_alert_urgent(h->j, AM_ALERT_SEVERE_UNSENT));
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
     assert_ok(send(h, AM_EV_OFFER_DECLINE, 0));
@@ -525,13 +513,20 @@ static void urgent_marked_action_and_failed_store(void **state)
     harness *h = *state;
     sync_on(h);
     h->cfg->resolutions[RES_CLEAN].action = AM_ACTION_NOTIFY;
-    to_resolution(h, CAT_ROOM, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
     assert_false(am_journey_alert_urgent(h->j, AM_ALERT_NOTIFY));
+    assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
     h->cfg->resolutions[RES_CLEAN].urgent = true;
     assert_true(am_journey_alert_urgent(h->j, AM_ALERT_NOTIFY));
+    /* A new guest chooses it, marked urgent now, and the store fails. */
+    am_journey_free(h->j);
+    h->j = am_journey_new(h->cfg, h->now);
+    memset(&h->store, 0, sizeof h->store);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     h->auto_store = false;
-    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_CLEAN));
+    assert_true(am_journey_alert_urgent(h->j, AM_ALERT_NOTIFY));
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE); /* not yet committed */
     answer(h, false);
     assert_screen(h, AM_SCREEN_OUT_OF_ORDER);
@@ -544,9 +539,8 @@ static void urgent_marked_action_and_failed_store(void **state)
 static void staff_now_waits_for_staff(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR); /* billing has no offer */
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR); /* billing has no offer */
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_screen(h, AM_SCREEN_RATING);
     assert_ok(send(h, AM_EV_RATE, 5));
     assert_ok(send(h, AM_EV_NEXT, 0));
@@ -566,9 +560,8 @@ static void staff_now_waits_for_staff(void **state)
     assert_int_equal(h->store.record.rating, 5);
     /* Finish: someone came. */
     memset(&h->store, 0, sizeof h->store);
-    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_ok(send(h, AM_EV_DONE, 0));
@@ -582,9 +575,8 @@ static void staff_now_waits_for_staff(void **state)
 static void staff_wait_cant_wait_leaves_contact(void **state)
 {
     harness *h = *state;
-    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_false(am_journey_cant_wait(h->j));
@@ -608,9 +600,8 @@ static void staff_wait_cant_wait_leaves_contact(void **state)
     /* Without contact: no call back. */
     assert_ok(send(h, AM_EV_DONE, 0));
     memset(&h->store, 0, sizeof h->store);
-    to_resolution(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_ok(send(h, AM_EV_CANT_WAIT, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));

@@ -133,9 +133,7 @@ static void load_rows(fixture *f, rows *r, am_store_status *status)
     "tap category.room\n"                                                                          \
     "tap impact.significant\n"                                                                     \
     "tap next\n"                                                                                   \
-    "tap next\n"                                                                                   \
     "tap resolution.replace\n"                                                                     \
-    "tap next\n"                                                                                   \
     "expect offer\n"
 
 static const char accept_to_thanks[] = TO_OFFER "tap offer.accept\n"
