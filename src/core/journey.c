@@ -311,32 +311,41 @@ static am_step handle_field_event(am_journey *j, const am_event *ev, am_field a,
 
 /* ---- screens ---------------------------------------------------------------- */
 
+/* What went wrong, from the tiles on attract or on category: -> details. */
+static am_step choose_category(am_journey *j, const am_event *ev)
+{
+    const am_config *cfg = j->cfg;
+    if (ev->value < 0 || ev->value >= cfg->category_count)
+        return refuse(j, AM_STEP_INVALID, "no such category");
+    j->category = ev->value;
+    memcpy(j->report.category, cfg->categories[ev->value].id, AM_ID_MAX);
+    j->report.category[AM_ID_MAX - 1] = '\0';
+    enter(j, AM_SCREEN_DETAILS, ev->now_ms);
+    return AM_STEP_OK;
+}
+
 static am_step on_attract(am_journey *j, const am_event *ev)
 {
     switch (ev->type) {
     case AM_EV_START:
         enter(j, AM_SCREEN_CATEGORY, ev->now_ms);
         return AM_STEP_OK;
+    case AM_EV_CATEGORY:
+        /* A tile on attract starts the report with what went wrong. */
+        return choose_category(j, ev);
     case AM_EV_MANAGER:
         enter(j, AM_SCREEN_MANAGER_PIN, ev->now_ms);
         return AM_STEP_OK;
     default:
-        return refuse(j, AM_STEP_IGNORED, "tap start to begin");
+        return refuse(j, AM_STEP_IGNORED, "choose what went wrong, or tap start to begin");
     }
 }
 
 static am_step on_category(am_journey *j, const am_event *ev, am_effects *fx)
 {
-    const am_config *cfg = j->cfg;
     switch (ev->type) {
     case AM_EV_CATEGORY:
-        if (ev->value < 0 || ev->value >= cfg->category_count)
-            return refuse(j, AM_STEP_INVALID, "no such category");
-        j->category = ev->value;
-        memcpy(j->report.category, cfg->categories[ev->value].id, AM_ID_MAX);
-        j->report.category[AM_ID_MAX - 1] = '\0';
-        enter(j, AM_SCREEN_DETAILS, ev->now_ms);
-        return AM_STEP_OK;
+        return choose_category(j, ev);
     case AM_EV_BACK:
         /* An explicit cancel before anything was sent: nothing is kept. */
         return end_journey(j, fx, ev->now_ms);

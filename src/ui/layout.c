@@ -48,32 +48,64 @@ static void screen_attract(lay *c)
 
     const char *t = S(c, AM_STR_ATTRACT_TITLE), *body = S(c, AM_STR_ATTRACT_BODY);
     int title_h = am_lay_text_height(c, t, maxw, AM_FONT_BOLD, 64);
-    if (title_h > U(c, 180))
-        title_h = U(c, 180);
+    if (title_h > U(c, 150))
+        title_h = U(c, 150);
     int body_h = am_lay_text_height(c, body, maxw, AM_FONT_REGULAR, 30);
-    if (body_h > U(c, 100))
-        body_h = U(c, 100);
-    int start_h = U(c, 100);
-    int block = title_h + U(c, 20) + body_h + U(c, 44) + start_h;
-    int avail_top = top + U(c, 24), avail_bottom = chips_y - U(c, 24);
+    if (body_h > U(c, 90))
+        body_h = U(c, 90);
+    /* What went wrong, as tiles: a tap starts the report with it. Start
+     * stays under them, for a guest who would rather read the list. */
+    int n = c->cfg->category_count;
+    if (n > AM_MAX_CATEGORIES)
+        n = AM_MAX_CATEGORIES;
+    int cols = c->portrait ? 2 : n <= 4 ? 2 : n <= 6 ? 3 : 4;
+    int rows_t = (n + cols - 1) / cols;
+    int tile_gap = U(c, 16);
+    int start_h = U(c, 76);
+    int avail_top = top + U(c, 20), avail_bottom = chips_y - U(c, 20);
+    int fixed = title_h + U(c, 12) + body_h + U(c, 24) + U(c, 20) + start_h;
+    int tile_h =
+        rows_t > 0 ? (avail_bottom - avail_top - fixed - (rows_t - 1) * tile_gap) / rows_t : 0;
+    if (tile_h > U(c, 120))
+        tile_h = U(c, 120);
+    if (tile_h < U(c, 56))
+        n = 0; /* no room for tiles that can be read and hit: start alone */
+    int grid_h = n > 0 ? rows_t * tile_h + (rows_t - 1) * tile_gap + U(c, 24) : 0;
+    int block = title_h + U(c, 12) + body_h + U(c, 24) + grid_h + start_h;
     int y = avail_top + (avail_bottom - avail_top - block) / 2;
     if (y < avail_top)
         y = avail_top;
     tstyle st = style(AM_FONT_BOLD, 64, AL_CENTER, c->text);
     st.middle = true;
     am_lay_put_text(c, t, rect(x, y, maxw, title_h), st, -1);
-    y += title_h + U(c, 20);
+    y += title_h + U(c, 12);
     st = style(AM_FONT_REGULAR, 30, AL_CENTER, c->muted);
     st.middle = true;
     am_lay_put_text(c, body, rect(x, y, maxw, body_h), st, -1);
-    y += body_h + U(c, 44);
+    y += body_h + U(c, 24);
+    if (n > 0) {
+        int tw = (maxw - (cols - 1) * tile_gap) / cols;
+        for (int i = 0; i < n; i++) {
+            /* The last row is centred when it is not full. */
+            int row = i / cols, in_row = n - row * cols < cols ? n - row * cols : cols;
+            int rx = x + (maxw - (in_row * tw + (in_row - 1) * tile_gap)) / 2;
+            char id[AM_ID_MAX + 16];
+            snprintf(id, sizeof id, "category.%s", c->cfg->categories[i].id);
+            am_lay_button(
+                c, id, AM_WK_TILE,
+                rect(rx + (i % cols) * (tw + tile_gap), y + row * (tile_h + tile_gap), tw, tile_h),
+                am_text_get(&c->cfg->categories[i].label, c->lang), 0);
+        }
+        y += grid_h;
+    }
     const char *start = S(c, AM_STR_ATTRACT_START);
     int sw = am_lay_width_of(c, start, strlen(start), AM_FONT_BOLD, U(c, 28)) + U(c, 120);
     if (sw < U(c, 440))
         sw = U(c, 440);
     if (sw > maxw)
         sw = maxw;
-    am_lay_button(c, "start", AM_WK_PRIMARY, rect((c->W - sw) / 2, y, sw, start_h), start, 0);
+    am_lay_button(c, "start", n > 0 ? AM_WK_BUTTON : AM_WK_PRIMARY,
+                  rect((c->W - sw) / 2, y, sw, start_h), start, 0);
 
     if (count > 1) {
         int row_start = 0, cy = chips_y;

@@ -227,6 +227,14 @@ static void make_plans(am_ui *ui, const am_journey *j)
     am_screen screen = am_journey_screen(j);
     switch (screen) {
     case AM_SCREEN_ATTRACT:
+        /* A tile on attract goes straight to details. */
+        for (int i = 0; i < cfg->category_count && i < 4; i++) {
+            q = base;
+            q.screen = AM_SCREEN_DETAILS;
+            q.category = i;
+            add_plan(p, q);
+        }
+        q = base;
         q.screen = AM_SCREEN_CATEGORY;
         add_plan(p, q);
         for (int i = 0; i < cfg->kiosk.language_count; i++) {

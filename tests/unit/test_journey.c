@@ -173,15 +173,34 @@ static void attract_back_and_idle_do_nothing(void **state)
 {
     harness *h = *state;
     assert_ignored(send(h, AM_EV_BACK, 0));
-    assert_refusal(h, "tap start to begin");
+    assert_refusal(h, "choose what went wrong, or tap start to begin");
     assert_ignored(send(h, AM_EV_NEXT, 0));
-    assert_ignored(send(h, AM_EV_CATEGORY, CAT_ROOM));
+    assert_invalid(send(h, AM_EV_CATEGORY, CAT_COUNT));
+    assert_refusal(h, "no such category");
     assert_int_equal(am_journey_deadline(h->j), INT64_MAX);
     assert_ok(wait_s(h, 3600));
     assert_screen(h, AM_SCREEN_ATTRACT);
     assert_false(am_journey_prompting(h->j, h->now, NULL));
     assert_trace(h, "");
     assert_int_equal(h->wipes, 0);
+}
+
+/* A category tile on attract starts the report with it: one tap fewer than
+ * start, then the tile. Nothing is stored yet; back offers every category. */
+static void attract_category_tile_goes_to_details(void **state)
+{
+    harness *h = *state;
+    assert_ok(send(h, AM_EV_CATEGORY, CAT_NOISE));
+    assert_screen(h, AM_SCREEN_DETAILS);
+    assert_string_equal(REPORT(h)->category, "noise");
+    assert_trace(h, "");
+    assert_int_equal(h->store.writes, 0);
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_screen(h, AM_SCREEN_CATEGORY);
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_trace(h, "wipe");
+    assert_report_clear(REPORT(h), AM_LANG_FR);
 }
 
 /* ---- category ------------------------------------------------------------ */
@@ -876,6 +895,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(attract_lang_sets_report_lang, setup, teardown),
     cmocka_unit_test_setup_teardown(attract_manager_gesture_opens_pin, setup, teardown),
     cmocka_unit_test_setup_teardown(attract_back_and_idle_do_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(attract_category_tile_goes_to_details, setup, teardown),
     cmocka_unit_test_setup_teardown(category_choice_goes_to_details, setup, teardown),
     cmocka_unit_test_setup_teardown(category_out_of_range_is_invalid, setup, teardown),
     cmocka_unit_test_setup_teardown(category_back_cancels_and_stores_nothing, setup, teardown),
