@@ -26,13 +26,12 @@ typedef enum am_screen {
     AM_SCREEN_DETAILS,
     AM_SCREEN_APOLOGY, /* the apology, and under it what would make this right */
     AM_SCREEN_OFFER,
-    AM_SCREEN_RATING,
-    AM_SCREEN_FOLLOWUP,
+    AM_SCREEN_FOLLOWUP, /* optional: the rating, a comment and contact; Finish */
     AM_SCREEN_THANKS,
     AM_SCREEN_MANAGER_PIN,
     AM_SCREEN_MANAGER,
     AM_SCREEN_OUT_OF_ORDER,
-    AM_SCREEN_STAFF_WAIT, /* staff_now: "please wait here", after rating */
+    AM_SCREEN_STAFF_WAIT, /* staff_now: "please wait here", after the offer */
     AM_SCREEN_COUNT
 } am_screen;
 
@@ -91,7 +90,7 @@ typedef enum am_field {
     AM_FIELD_DESCRIPTION,     /* details: what happened */
     AM_FIELD_NAME,            /* details: first name */
     AM_FIELD_RESOLUTION_TEXT, /* resolution: "something else" */
-    AM_FIELD_COMMENT,         /* rating: optional comment */
+    AM_FIELD_COMMENT,         /* followup: optional comment */
     AM_FIELD_CONTACT,         /* followup: email or phone */
     AM_FIELD_LOCATION,        /* details: where ([kiosk] location_label); optional */
     AM_FIELD_COUNT

@@ -421,6 +421,21 @@ static am_step choose_resolution(am_journey *j, int resolution)
     return AM_STEP_OK;
 }
 
+/* A guest who asked for staff now waits for them (staff_wait) instead of
+ * leaving contact, unless they already said they cannot wait. */
+static bool waits_for_staff(const am_journey *j)
+{
+    const am_resolution_def *res = chosen_resolution(j);
+    return res && res->action == AM_ACTION_STAFF_NOW && !j->cant_wait;
+}
+
+/* Once the offer is answered (or there is none): the last, optional
+ * screen, or the wait for the staff who were called. */
+static am_screen after_offer(const am_journey *j)
+{
+    return waits_for_staff(j) ? AM_SCREEN_STAFF_WAIT : AM_SCREEN_FOLLOWUP;
+}
+
 /* Whether an offer of value_minor fits the budget for a report of this
  * severity: a severe report may use it all; the others leave
  * [budget] severe_reserve_percent of the day's value and of the hour's
@@ -450,7 +465,7 @@ static am_screen decide_offer(am_journey *j, am_effects *fx)
     switch (r->offer_state) {
     case AM_OFFER_ACCEPTED:
     case AM_OFFER_DECLINED:
-        return AM_SCREEN_RATING;
+        return after_offer(j);
     case AM_OFFER_SHOWN:
     case AM_OFFER_ESCALATED:
         return AM_SCREEN_OFFER;
@@ -459,7 +474,7 @@ static am_screen decide_offer(am_journey *j, am_effects *fx)
     }
     int offer = am_config_offer_for(j->cfg, j->category, r->severity);
     if (offer < 0 || offer >= j->cfg->offer_count)
-        return AM_SCREEN_RATING;
+        return after_offer(j);
     const am_offer_def *def = &j->cfg->offers[offer];
     j->offer = offer;
     memcpy(r->offer, def->id, AM_ID_MAX);
@@ -520,7 +535,7 @@ static am_step decide(am_journey *j, const am_event *ev, am_effects *fx, am_offe
 {
     j->report.offer_state = state;
     fx_push(fx, AM_FX_RECORD_OFFER, (int)state);
-    return go(j, fx, AM_SCREEN_RATING, ev->now_ms);
+    return go(j, fx, after_offer(j), ev->now_ms);
 }
 
 static am_step on_offer(am_journey *j, const am_event *ev, am_effects *fx)
@@ -536,58 +551,13 @@ static am_step on_offer(am_journey *j, const am_event *ev, am_effects *fx)
     case AM_EV_NEXT:
         if (!escalated)
             return refuse(j, AM_STEP_IGNORED, "accept or decline the offer first");
-        enter(j, AM_SCREEN_RATING, ev->now_ms);
+        enter(j, after_offer(j), ev->now_ms);
         return AM_STEP_OK;
     case AM_EV_BACK:
         enter(j, AM_SCREEN_APOLOGY, ev->now_ms);
         return AM_STEP_OK;
     default:
         return refuse(j, AM_STEP_IGNORED, "not possible on this screen");
-    }
-}
-
-/* A guest who asked for staff now waits for them (staff_wait) instead of
- * leaving contact, unless they already said they cannot wait. */
-static bool waits_for_staff(const am_journey *j)
-{
-    const am_resolution_def *res = chosen_resolution(j);
-    return res && res->action == AM_ACTION_STAFF_NOW && !j->cant_wait;
-}
-
-static am_screen after_rating(const am_journey *j)
-{
-    return waits_for_staff(j) ? AM_SCREEN_STAFF_WAIT : AM_SCREEN_FOLLOWUP;
-}
-
-static am_step on_rating(am_journey *j, const am_event *ev, am_effects *fx)
-{
-    am_offer_state offer = j->report.offer_state;
-    switch (ev->type) {
-    case AM_EV_RATE:
-        if (ev->value < 1 || ev->value > 5)
-            return refuse(j, AM_STEP_INVALID, "ratings go from 1 to 5");
-        j->report.rating = ev->value;
-        return AM_STEP_OK;
-    case AM_EV_NEXT:
-        if (j->report.rating == 0)
-            return refuse(j, AM_STEP_IGNORED, "choose a face first, or skip");
-        fx_push(fx, AM_FX_SAVE_REPORT, 0);
-        return go(j, fx, after_rating(j), ev->now_ms);
-    case AM_EV_SKIP:
-        /* Skipping means "no answer": a face or comment left half-given is
-         * not stored as if the guest had submitted it. */
-        j->report.rating = 0;
-        wipe_field(j, AM_FIELD_COMMENT);
-        fx_push(fx, AM_FX_SAVE_REPORT, 0);
-        return go(j, fx, after_rating(j), ev->now_ms);
-    case AM_EV_BACK:
-        enter(j,
-              offer == AM_OFFER_ESCALATED || offer == AM_OFFER_SHOWN ? AM_SCREEN_OFFER
-                                                                     : AM_SCREEN_APOLOGY,
-              ev->now_ms);
-        return AM_STEP_OK;
-    default:
-        return handle_field_event(j, ev, AM_FIELD_COMMENT, AM_FIELD_NONE);
     }
 }
 
@@ -631,7 +601,16 @@ static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
         if (j->cant_wait && j->report.consent == AM_CONSENT_YES)
             raise_alert(j, fx, AM_ALERT_CALLBACK);
         return close_completed(j, ev, fx);
+    case AM_EV_RATE:
+        if (ev->value < 1 || ev->value > 5)
+            return refuse(j, AM_STEP_INVALID, "ratings go from 1 to 5");
+        j->report.rating = ev->value;
+        return AM_STEP_OK;
     case AM_EV_SKIP:
+        /* Skipping means "no answer": a face, comment or contact left
+         * half-given is not stored as if the guest had submitted it. */
+        j->report.rating = 0;
+        wipe_field(j, AM_FIELD_COMMENT);
         wipe_field(j, AM_FIELD_CONTACT);
         j->report.consent = AM_CONSENT_UNSET;
         return close_completed(j, ev, fx);
@@ -641,10 +620,14 @@ static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
             enter(j, AM_SCREEN_STAFF_WAIT, ev->now_ms);
             return AM_STEP_OK;
         }
-        enter(j, AM_SCREEN_RATING, ev->now_ms);
+        enter(j,
+              j->report.offer_state == AM_OFFER_ESCALATED || j->report.offer_state == AM_OFFER_SHOWN
+                  ? AM_SCREEN_OFFER
+                  : AM_SCREEN_APOLOGY,
+              ev->now_ms);
         return AM_STEP_OK;
     default:
-        return handle_field_event(j, ev, AM_FIELD_CONTACT, AM_FIELD_NONE);
+        return handle_field_event(j, ev, AM_FIELD_CONTACT, AM_FIELD_COMMENT);
     }
 }
 
@@ -811,8 +794,6 @@ static am_step on_screen(am_journey *j, const am_event *ev, am_effects *fx)
         return on_apology(j, ev, fx);
     case AM_SCREEN_OFFER:
         return on_offer(j, ev, fx);
-    case AM_SCREEN_RATING:
-        return on_rating(j, ev, fx);
     case AM_SCREEN_FOLLOWUP:
         return on_followup(j, ev, fx);
     case AM_SCREEN_THANKS:
@@ -1063,8 +1044,6 @@ bool am_journey_can_next(const am_journey *j)
         return j->resolution >= 0;
     case AM_SCREEN_OFFER:
         return j->report.offer_state == AM_OFFER_ESCALATED;
-    case AM_SCREEN_RATING:
-        return j->report.rating != 0;
     case AM_SCREEN_FOLLOWUP:
         return followup_problem(j) == NULL;
     default:

@@ -12,8 +12,8 @@
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const screen_ids[] = {
-    "attract",  "category", "details",     "apology", "offer",        "rating",
-    "followup", "thanks",   "manager_pin", "manager", "out_of_order", "staff_wait",
+    "attract", "category",    "details", "apology",      "offer",      "followup",
+    "thanks",  "manager_pin", "manager", "out_of_order", "staff_wait",
 };
 
 static const char *const outcome_names[] = {"open", "completed", "abandoned", "interrupted"};

@@ -153,6 +153,7 @@ static char *read_text_file(const char *path)
 static am_field next_field(const am_config *cfg, am_screen screen, am_field current)
 {
     static const am_field details[] = {AM_FIELD_DESCRIPTION, AM_FIELD_NAME, AM_FIELD_LOCATION};
+    static const am_field followup[] = {AM_FIELD_COMMENT, AM_FIELD_CONTACT};
     const am_field *order = NULL;
     size_t n = 0;
     static am_field single[1];
@@ -166,15 +167,9 @@ static am_field next_field(const am_config *cfg, am_screen screen, am_field curr
         order = single;
         n = 1;
         break;
-    case AM_SCREEN_RATING:
-        single[0] = AM_FIELD_COMMENT;
-        order = single;
-        n = 1;
-        break;
     case AM_SCREEN_FOLLOWUP:
-        single[0] = AM_FIELD_CONTACT;
-        order = single;
-        n = 1;
+        order = followup;
+        n = 2;
         break;
     default:
         return AM_FIELD_NONE;

@@ -413,44 +413,26 @@ static void screen_offer(lay *c)
 
 static const uint32_t face_colors[5] = {0xFFE0736C, 0xFFEFA15E, 0xFFEACB5A, 0xFF9FCB7A, 0xFF58B368};
 
-static void screen_rating(lay *c)
+/* The five faces, each labelled, across `area` (x, y, w; h at most). */
+static int faces(lay *c, am_rect area)
 {
-    int y = am_lay_header(c) + U(c, 16);
-    bool kbd = am_journey_focus(c->j) != AM_FIELD_NONE;
-    y = am_lay_title(c, S(c, AM_STR_RATING_TITLE), y, 44, kbd ? 60 : 120) + U(c, 12);
-    footer_spec f = {.back_label = S(c, AM_STR_BACK),
-                     .skip_label = S(c, AM_STR_SKIP),
-                     .primary_id = "next",
-                     .primary_label = S(c, AM_STR_NEXT),
-                     .primary_enabled = am_journey_can_next(c->j)};
-    int bottom = am_lay_footer(c, f);
-    if (kbd) {
-        int kh = am_lay_kbd_height(c);
-        am_lay_keyboard(c, rect(c->M, bottom - U(c, 14) - kh, c->W - 2 * c->M, kh));
-        bottom -= kh + U(c, 34);
-    } else {
-        bottom -= U(c, 16);
-    }
-    int cw = c->W - 2 * c->M;
-    int comment_h = U(c, 40) + U(c, 64);
-    int faces_h = bottom - y - comment_h - U(c, 20);
     int gap = U(c, 16);
-    int fw = (cw - 4 * gap) / 5;
+    int fw = (area.w - 4 * gap) / 5;
     if (fw > U(c, 200))
         fw = U(c, 200);
-    int label_h = U(c, 64);
-    int fh = faces_h < fw + label_h ? faces_h : fw + label_h;
+    int label_h = U(c, 56);
+    int fh = area.h < fw + label_h ? area.h : fw + label_h;
     int d = fh - label_h - U(c, 16);
     if (d > fw - U(c, 16))
         d = fw - U(c, 16);
-    int x = (c->W - (5 * fw + 4 * gap)) / 2;
+    int x = area.x + (area.w - (5 * fw + 4 * gap)) / 2;
     static const am_str labels[] = {AM_STR_RATING_1, AM_STR_RATING_2, AM_STR_RATING_3,
                                     AM_STR_RATING_4, AM_STR_RATING_5};
     for (int i = 0; i < 5; i++) {
         char id[16];
         snprintf(id, sizeof id, "rating.%d", i + 1);
         bool selected = c->r->rating == i + 1;
-        am_rect r = rect(x + i * (fw + gap), y, fw, fh);
+        am_rect r = rect(x + i * (fw + gap), area.y, fw, fh);
         int idx = am_lay_add_widget(c, id, AM_WK_FACE, r, selected ? AM_WF_SELECTED : 0);
         am_lay_fill(c, r, selected ? c->tint : c->surface, U(c, 18),
                     selected ? c->primary : c->border, selected ? U(c, 4) : U(c, 2));
@@ -468,22 +450,39 @@ static void screen_rating(lay *c)
                         rect(r.x + U(c, 6), r.y + U(c, 10) + d, fw - U(c, 12), r.h - d - U(c, 16)),
                         st, idx);
     }
-    int fy = am_lay_field_label(c, S(c, AM_STR_RATING_COMMENT), c->M, y + fh + U(c, 20), cw);
-    am_lay_text_field(c, AM_FIELD_COMMENT, rect(c->M, fy, cw, U(c, 64)),
-                      S(c, AM_STR_RATING_COMMENT_HINT));
+    return fh;
 }
 
+/* Contact and the consent question under it, from y in a column; returns
+ * the y under them. */
+static int contact_and_consent(lay *c, int x, int y, int w)
+{
+    int fy = am_lay_field_label(c, S(c, AM_STR_FOLLOWUP_CONTACT), x, y, w);
+    am_lay_text_field(c, AM_FIELD_CONTACT, rect(x, fy, w, U(c, 64)),
+                      S(c, AM_STR_FOLLOWUP_CONTACT_HINT));
+    fy += U(c, 64) + U(c, 12);
+    fy = am_lay_field_label(c, S(c, AM_STR_FOLLOWUP_CONSENT), x, fy, w);
+    int gap = U(c, 16);
+    int bw = (w - gap) / 2 < U(c, 400) ? (w - gap) / 2 : U(c, 400);
+    am_lay_button(c, "consent.yes", AM_WK_CHOICE, rect(x, fy, bw, U(c, 68)),
+                  S(c, AM_STR_FOLLOWUP_YES), c->r->consent == AM_CONSENT_YES ? AM_WF_SELECTED : 0);
+    am_lay_button(c, "consent.no", AM_WK_CHOICE, rect(x + bw + gap, fy, bw, U(c, 68)),
+                  S(c, AM_STR_FOLLOWUP_NO), c->r->consent == AM_CONSENT_NO ? AM_WF_SELECTED : 0);
+    return fy + U(c, 68);
+}
+
+/* The last screen, all of it optional: how we did (faces and a comment)
+ * and whether we may check back (contact and consent), with one Finish.
+ * While a field is being typed into, only that field's part shows. */
 static void screen_followup(lay *c)
 {
     int y = am_lay_header(c) + U(c, 16);
-    bool kbd = am_journey_focus(c->j) != AM_FIELD_NONE;
-    y = am_lay_title(c, S(c, AM_STR_FOLLOWUP_TITLE), y, 44, 56) + U(c, 4);
+    am_field focus = am_journey_focus(c->j);
+    bool kbd = focus != AM_FIELD_NONE;
     /* After "I can't wait", what the contact is for: that call back. */
     const char *body = am_journey_cant_wait(c->j)          ? S(c, AM_STR_FOLLOWUP_BODY_CANT_WAIT)
                        : am_journey_contact_promised(c->j) ? S(c, AM_STR_FOLLOWUP_BODY_PROMISED)
                                                            : S(c, AM_STR_FOLLOWUP_BODY);
-    if (!kbd || c->portrait)
-        y = am_lay_subtitle(c, body, y, 80) + U(c, 8);
     footer_spec f = {.back_label = S(c, AM_STR_BACK),
                      .skip_label = S(c, AM_STR_SKIP),
                      .primary_id = "done",
@@ -493,19 +492,46 @@ static void screen_followup(lay *c)
     if (kbd) {
         int kh = am_lay_kbd_height(c);
         am_lay_keyboard(c, rect(c->M, bottom - U(c, 14) - kh, c->W - 2 * c->M, kh));
+        bottom -= kh + U(c, 34);
+    } else {
+        bottom -= U(c, 16);
     }
     int cw = c->W - 2 * c->M;
-    int fy = am_lay_field_label(c, S(c, AM_STR_FOLLOWUP_CONTACT), c->M, y, cw);
-    am_lay_text_field(c, AM_FIELD_CONTACT, rect(c->M, fy, cw, U(c, 64)),
-                      S(c, AM_STR_FOLLOWUP_CONTACT_HINT));
-    fy += U(c, 64) + U(c, 16);
-    fy = am_lay_field_label(c, S(c, AM_STR_FOLLOWUP_CONSENT), c->M, fy, cw);
-    int gap = U(c, 16);
-    int bw = (cw - gap) / 2 < U(c, 400) ? (cw - gap) / 2 : U(c, 400);
-    am_lay_button(c, "consent.yes", AM_WK_CHOICE, rect(c->M, fy, bw, U(c, 68)),
-                  S(c, AM_STR_FOLLOWUP_YES), c->r->consent == AM_CONSENT_YES ? AM_WF_SELECTED : 0);
-    am_lay_button(c, "consent.no", AM_WK_CHOICE, rect(c->M + bw + gap, fy, bw, U(c, 68)),
-                  S(c, AM_STR_FOLLOWUP_NO), c->r->consent == AM_CONSENT_NO ? AM_WF_SELECTED : 0);
+    int gap = U(c, 32);
+    int lw = c->portrait ? cw : (cw - gap) / 2;
+    int rx = c->portrait ? c->M : c->M + lw + gap;
+    if (kbd) {
+        /* Typing: the faces give their room to the keyboard; both fields
+         * stay, so a tap moves from one to the other. */
+        int fy = am_lay_field_label(c, S(c, AM_STR_RATING_COMMENT), c->M, y, lw);
+        am_lay_text_field(c, AM_FIELD_COMMENT, rect(c->M, fy, lw, U(c, 64)),
+                          S(c, AM_STR_RATING_COMMENT_HINT));
+        contact_and_consent(c, rx, c->portrait ? fy + U(c, 64) + U(c, 16) : y, lw);
+        return;
+    }
+    y = am_lay_title(c, S(c, AM_STR_RATING_TITLE), y, 40, c->portrait ? 110 : 56) + U(c, 8);
+    int comment_h = U(c, 40) + U(c, 64);
+    /* The right column (landscape) or the part under the comment
+     * (portrait): title, what the contact is for, contact, consent. */
+    int follow_h = U(c, 44) + U(c, 84) + U(c, 40) + U(c, 64) + U(c, 12) + U(c, 40) + U(c, 68);
+    int under = c->portrait ? comment_h + U(c, 24) + follow_h : follow_h;
+    int faces_h = bottom - y - U(c, 16) - under;
+    if (faces_h > U(c, 230))
+        faces_h = U(c, 230);
+    y += faces(c, rect(c->M, y, cw, faces_h)) + U(c, 16);
+    int fy = am_lay_field_label(c, S(c, AM_STR_RATING_COMMENT), c->M, y, lw);
+    am_lay_text_field(c, AM_FIELD_COMMENT, rect(c->M, fy, lw, U(c, 64)),
+                      S(c, AM_STR_RATING_COMMENT_HINT));
+    int ry = c->portrait ? fy + U(c, 64) + U(c, 24) : y;
+    tstyle st = style(AM_FONT_BOLD, 30, AL_START, c->text);
+    st.middle = true;
+    am_lay_put_text(c, S(c, AM_STR_FOLLOWUP_TITLE), rect(rx, ry, lw, U(c, 44)), st, -1);
+    ry += U(c, 44);
+    st = style(AM_FONT_REGULAR, 22, AL_START, c->muted);
+    st.middle = true;
+    am_lay_put_text(c, body, rect(rx, ry, lw, U(c, 84)), st, -1);
+    ry += U(c, 84);
+    contact_and_consent(c, rx, ry, lw);
 }
 
 static int seconds_until(int64_t deadline, int64_t now)
@@ -926,9 +952,6 @@ void am_layout_build(am_layout *out, const am_view *v)
         break;
     case AM_SCREEN_OFFER:
         screen_offer(&c);
-        break;
-    case AM_SCREEN_RATING:
-        screen_rating(&c);
         break;
     case AM_SCREEN_FOLLOWUP:
         screen_followup(&c);

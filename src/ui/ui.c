@@ -312,13 +312,12 @@ static void make_plans(am_ui *ui, const am_journey *j)
         add_plan(p, q);
         break;
     case AM_SCREEN_OFFER:
-        q.screen = AM_SCREEN_RATING;
+        q.screen = AM_SCREEN_FOLLOWUP;
         add_plan(p, q);
         q.focus = AM_FIELD_COMMENT;
         add_plan(p, q);
-        q.typed = true;
+        q.focus = AM_FIELD_CONTACT;
         add_plan(p, q);
-        q.typed = false;
         q.focus = AM_FIELD_NONE;
         q.declined = true;
         add_plan(p, q);
@@ -330,21 +329,10 @@ static void make_plans(am_ui *ui, const am_journey *j)
         q.prompt = true;
         add_plan(p, q);
         break;
-    case AM_SCREEN_RATING:
-        q.screen = AM_SCREEN_RATING;
-        q.focus = AM_FIELD_COMMENT;
-        add_plan(p, q);
-        q.typed = true;
-        add_plan(p, q);
-        q = base;
-        q.screen = AM_SCREEN_FOLLOWUP;
-        add_plan(p, q);
-        q.screen = AM_SCREEN_RATING;
-        q.prompt = true;
-        add_plan(p, q);
-        break;
     case AM_SCREEN_FOLLOWUP:
         q.screen = AM_SCREEN_FOLLOWUP;
+        q.focus = AM_FIELD_COMMENT;
+        add_plan(p, q);
         q.focus = AM_FIELD_CONTACT;
         add_plan(p, q);
         q.typed = true;
@@ -466,15 +454,7 @@ static am_journey *plan_journey(const am_ui *ui, const prep_plan *q, int64_t *no
         goto done;
     if (am_journey_screen(s) == AM_SCREEN_OFFER)
         feed(s, q->declined ? AM_EV_OFFER_DECLINE : AM_EV_OFFER_ACCEPT, 0, 0, true);
-    if (q->screen == AM_SCREEN_RATING) {
-        if (q->focus != AM_FIELD_NONE) {
-            feed(s, AM_EV_RATE, 4, 0, true);
-            feed(s, AM_EV_FOCUS, q->focus, 0, true);
-        }
-        goto done;
-    }
     feed(s, AM_EV_RATE, 4, 0, true);
-    feed(s, AM_EV_NEXT, 0, 0, true);
     if (q->screen == AM_SCREEN_FOLLOWUP) {
         if (q->focus != AM_FIELD_NONE)
             feed(s, AM_EV_FOCUS, q->focus, 0, true);

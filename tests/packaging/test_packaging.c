@@ -467,7 +467,7 @@ static void test_unpacked_kiosk_runs_demo(void **state)
     if (rc != 0)
         fail_with_log("the packaged demo script failed", log);
     char shot[PATH_LEN + 64];
-    snprintf(shot, sizeof shot, "%s/amends-9-thanks.png", dir);
+    snprintf(shot, sizeof shot, "%s/amends-8-thanks.png", dir);
     struct stat sb;
     if (stat(shot, &sb) != 0 || sb.st_size < 1000)
         fail_msg("the demo left no screenshot of the thanks screen at %s", shot);

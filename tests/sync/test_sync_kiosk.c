@@ -237,7 +237,6 @@ static void stopped_sync_explained_on_the_manager_screen(void **state)
     "tap resolution.staff_now\n"                                                                   \
     "expect offer\n"                                                                               \
     "tap offer.decline\n"                                                                          \
-    "tap skip\n"                                                                                   \
     "expect staff_wait\n"
 
 /* What the wait screen says about an urgent report in each state of its

@@ -27,9 +27,9 @@
 #define KIOSK       AM_BINARY_DIR "/bin/amends-kiosk"
 #define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
 
-static const char *const screens[] = {"attract", "manager_pin", "category",      "details",
-                                      "idle",    "apology",     "apology_other", "offer",
-                                      "rating",  "followup",    "thanks",        "manager"};
+static const char *const screens[] = {"attract",        "manager_pin", "category",      "details",
+                                      "idle",           "apology",     "apology_other", "offer",
+                                      "followup_rated", "followup",    "thanks",        "manager"};
 
 /* dir/golden.conf: the hotel site, with dir/voucher.key holding a fixed
  * test key (never a real site's key). */
@@ -133,9 +133,9 @@ static void run_goldens(const char *lang, const char *size)
             "expect offer\n"
             "shot %s/offer.png\n"
             "tap offer.decline\n"
+            "expect followup\n"
             "tap rating.4\n"
-            "shot %s/rating.png\n"
-            "tap next\n"
+            "shot %s/followup_rated.png\n"
             "tap field.contact\n"
             "type %s\n"
             "tap consent.yes\n"
@@ -209,7 +209,6 @@ static void run_voucher_golden(const char *lang, const char *size)
             "tap resolution.change_room\n"
             "expect offer\n"
             "tap offer.accept\n"
-            "tap skip\n"
             "tap skip\n"
             "expect thanks\n"
             "shot %s\n",

@@ -226,7 +226,6 @@ static am_journey *journey_that_chose(const am_config *cfg, int lang, int cat, i
                 am_journey_report(j)->offer_state == AM_OFFER_SHOWN ? AM_EV_OFFER_DECLINE
                                                                     : AM_EV_NEXT,
                 0, NULL, true);
-    ui_feed(j, AM_EV_SKIP, 0, NULL, true);
     /* staff_now: the promise is on the wait screen ("please wait here"). */
     if (cfg->resolutions[res].action == AM_ACTION_STAFF_NOW) {
         assert_int_equal(am_journey_screen(j), AM_SCREEN_STAFF_WAIT);
@@ -436,7 +435,6 @@ static void escalation_asks_for_contact_or_sends_to_the_desk(void **state)
             assert_int_equal(am_journey_report(j)->offer_state, AM_OFFER_ESCALATED);
             assert_true(am_journey_contact_promised(j));
             ui_feed(j, AM_EV_NEXT, 0, NULL, true);
-            ui_feed(j, AM_EV_SKIP, 0, NULL, true);
             assert_int_equal(am_journey_screen(j), AM_SCREEN_FOLLOWUP);
             am_view v = {.cfg = cfg,
                          .i18n = i18n,
@@ -744,9 +742,9 @@ static void idle_preparation_never_renders_guest_text(void **state)
         ui_feed(j, AM_EV_FOCUS, AM_FIELD_NAME, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, canary, true);
         /* From details on, each screen as the guest leaves it. */
-        static const am_event_type next[] = {AM_EV_NEXT, AM_EV_RESOLUTION,   AM_EV_FOCUS,
-                                             AM_EV_NEXT, AM_EV_OFFER_ACCEPT, AM_EV_RATE,
-                                             AM_EV_NEXT, AM_EV_DONE};
+        static const am_event_type next[] = {AM_EV_NEXT,  AM_EV_RESOLUTION,   AM_EV_FOCUS,
+                                             AM_EV_NEXT,  AM_EV_OFFER_ACCEPT, AM_EV_RATE,
+                                             AM_EV_FOCUS, AM_EV_DONE};
         int options[16];
         int n = am_config_options_for(cfg, 0, options, 16);
         int screens = 0;
@@ -754,10 +752,6 @@ static void idle_preparation_never_renders_guest_text(void **state)
             am_field f = am_journey_focus(j);
             if (f == AM_FIELD_RESOLUTION_TEXT || f == AM_FIELD_COMMENT || f == AM_FIELD_CONTACT)
                 ui_feed(j, AM_EV_TEXT, 0, canary, true);
-            if (am_journey_screen(j) == AM_SCREEN_RATING) {
-                ui_feed(j, AM_EV_FOCUS, AM_FIELD_COMMENT, NULL, true);
-                ui_feed(j, AM_EV_TEXT, 0, canary, true);
-            }
             int steps = 0;
             while (am_ui_idle(ui, j))
                 assert_true(++steps < 2000);
@@ -768,9 +762,11 @@ static void idle_preparation_never_renders_guest_text(void **state)
             if (i == sizeof next / sizeof next[0])
                 break;
             int value = next[i] == AM_EV_RESOLUTION ? options[n - 1]
-                        : next[i] == AM_EV_FOCUS    ? AM_FIELD_RESOLUTION_TEXT
-                        : next[i] == AM_EV_RATE     ? 4
-                                                    : 0;
+                        : next[i] == AM_EV_FOCUS && am_journey_screen(j) == AM_SCREEN_FOLLOWUP
+                            ? AM_FIELD_COMMENT
+                        : next[i] == AM_EV_FOCUS ? AM_FIELD_RESOLUTION_TEXT
+                        : next[i] == AM_EV_RATE  ? 4
+                                                 : 0;
             ui_feed(j, next[i], value, NULL, true);
         }
         assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);

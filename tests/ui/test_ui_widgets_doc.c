@@ -288,9 +288,9 @@ static void widgets_doc_check_finds_both_kinds_of_mismatch(void **state)
     size_t len = strlen(doc);
     char *extra = malloc(len + 200);
     assert_non_null(extra);
-    snprintf(extra, len + 200, "%s| `rating.maybe` | rating | `RATE` | no such widget |\n", doc);
+    snprintf(extra, len + 200, "%s| `rating.maybe` | followup | `RATE` | no such widget |\n", doc);
     assert_true(check_doc(extra, shown, n, err, sizeof err) > 0);
-    assert_non_null(strstr(err, "rating.maybe on rating"));
+    assert_non_null(strstr(err, "rating.maybe on followup"));
     /* Without the `impact.severe` row. */
     char *row = strstr(doc, "| `impact.severe`");
     assert_non_null(row);

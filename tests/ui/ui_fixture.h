@@ -35,7 +35,7 @@ typedef enum ui_state {
     UI_APOLOGY_OTHER, /* the apology with "something else" chosen, typed into */
     UI_OFFER,
     UI_OFFER_ESCALATED,
-    UI_RATING,
+    UI_FOLLOWUP_COMMENT, /* followup: a face chosen, typing a comment */
     UI_FOLLOWUP,
     UI_THANKS,
     UI_IDLE_PROMPT,
@@ -43,14 +43,16 @@ typedef enum ui_state {
     UI_MANAGER_PIN,
     UI_PIN_LOCKED, /* the pad after too many wrong PINs, saying why */
     UI_MANAGER,
-    UI_STAFF_WAIT, /* staff_now asked for: "please wait here" */
+    UI_STAFF_WAIT,     /* staff_now asked for: "please wait here" */
+    UI_FOLLOWUP_RATED, /* followup with a face chosen, no field focused */
     UI_STATE_COUNT
 } ui_state;
 
 static const char *const ui_state_names[UI_STATE_COUNT] = {
-    "attract",         "category",   "details",  "apology",    "apology_other", "offer",
-    "offer_escalated", "rating",     "followup", "thanks",     "idle",          "out_of_order",
-    "manager_pin",     "pin_locked", "manager",  "staff_wait",
+    "attract",    "category",        "details",          "apology",    "apology_other",
+    "offer",      "offer_escalated", "followup_comment", "followup",   "thanks",
+    "idle",       "out_of_order",    "manager_pin",      "pin_locked", "manager",
+    "staff_wait", "followup_rated",
 };
 
 /* Long guest text in the language, so wrapping and clipping are tested. */
@@ -129,12 +131,11 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
     if (am_journey_screen(j) == AM_SCREEN_OFFER)
         ui_feed(j, AM_EV_OFFER_ACCEPT, 0, NULL, true);
     ui_feed(j, AM_EV_RATE, 4, NULL, true);
+    if (state == UI_FOLLOWUP_RATED)
+        return j;
     ui_feed(j, AM_EV_FOCUS, AM_FIELD_COMMENT, NULL, true);
     ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
-    if (state == UI_RATING)
-        return j;
-    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
-    if (state == UI_STAFF_WAIT)
+    if (state == UI_FOLLOWUP_COMMENT || state == UI_STAFF_WAIT)
         return j;
     ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
     ui_feed(j, AM_EV_TEXT, 0, "maximiliane.schneider-oberhausen@example.org", true);
@@ -152,9 +153,10 @@ static inline am_screen ui_expected_screen(ui_state s)
 {
     static const am_screen screens[UI_STATE_COUNT] = {
         AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY,    AM_SCREEN_DETAILS, AM_SCREEN_APOLOGY,
-        AM_SCREEN_APOLOGY,     AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_RATING,
+        AM_SCREEN_APOLOGY,     AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_FOLLOWUP,
         AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,      AM_SCREEN_DETAILS, AM_SCREEN_OUT_OF_ORDER,
         AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER, AM_SCREEN_STAFF_WAIT,
+        AM_SCREEN_FOLLOWUP,
     };
     return screens[s];
 }

@@ -12,9 +12,9 @@
 static void names_screen_ids_round_trip(void **state)
 {
     (void)state;
-    const char *ids[] = {"attract",     "category", "details",      "apology",
-                         "offer",       "rating",   "followup",     "thanks",
-                         "manager_pin", "manager",  "out_of_order", "staff_wait"};
+    const char *ids[] = {"attract", "category",     "details",   "apology",
+                         "offer",   "followup",     "thanks",    "manager_pin",
+                         "manager", "out_of_order", "staff_wait"};
     assert_int_equal(sizeof ids / sizeof ids[0], AM_SCREEN_COUNT);
     for (int i = 0; i < AM_SCREEN_COUNT; i++) {
         am_screen s = AM_SCREEN_COUNT;
@@ -496,10 +496,10 @@ static void resolution_next_needs_choice(void **state)
     assert_ignored(send(h, AM_EV_NEXT, 0));
     assert_refusal(h, "choose what would make this right first");
     assert_trace(h, "");
-    /* billing has no offer: straight on to rating. */
+    /* billing has no offer: straight on to the last screen. */
     assert_ok(send(h, AM_EV_RESOLUTION, RES_REFUND));
     assert_trace(h, "save_report");
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
     assert_int_equal(am_journey_offer(h->j), -1);
     assert_string_equal(h->store.record.resolution, "refund");
     assert_int_equal(h->store.record.offer_state, AM_OFFER_NONE);
@@ -543,16 +543,24 @@ static void resolution_other_asks_for_text(void **state)
 static void resolution_staff_now_alerts_once(void **state)
 {
     harness *h = *state;
-    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    to_apology(h, CAT_ROOM, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_trace(h, "save_report raise_alert:staff_now");
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
+    assert_screen(h, AM_SCREEN_OFFER);
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_APOLOGY);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
     assert_trace(h, "save_report");
     assert_int_equal(h->store.alert_count, 1);
     assert_int_equal(h->store.alerts[0], AM_ALERT_STAFF_NOW);
+    /* No offer for billing: straight on to the wait for staff. */
+    am_journey_free(h->j);
+    h->j = am_journey_new(h->cfg, h->now);
+    memset(&h->store, 0, sizeof h->store);
+    to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
+    assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
+    assert_trace(h, "save_report raise_alert:staff_now");
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
 }
 
 /* What a resolution commits to is what it raises: notify tells its team,
@@ -618,7 +626,6 @@ static void completed_journey_stores_every_field(void **state)
     assert_ok(send(h, AM_EV_RATE, 4));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
     assert_ok(type_text(h, "thank you \xf0\x9f\x99\x8f"));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
     assert_ok(type_text(h, "zoe@example.com"));
     assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_YES));
@@ -629,7 +636,7 @@ static void completed_journey_stores_every_field(void **state)
 
     const am_report *r = &h->store.record;
     assert_true(h->store.closed);
-    assert_int_equal(h->store.writes, 5);
+    assert_int_equal(h->store.writes, 4);
     assert_int_equal(r->lang, AM_LANG_AR);
     assert_string_equal(r->category, "room");
     assert_int_equal(r->severity, AM_SEVERITY_SIGNIFICANT);
@@ -656,7 +663,7 @@ static void completed_journey_stores_every_field(void **state)
 static void abandoned_after_commit_stores_what_was_given(void **state)
 {
     harness *h = *state;
-    to_rating(h); /* room, minor, clean_again, breakfast declined */
+    to_followup_unrated(h); /* room, minor, clean_again, breakfast declined */
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
     assert_ok(type_text(h, "typed, never sent"));
     h->auto_store = false;
@@ -695,10 +702,8 @@ static void interrupted_journey_keeps_last_save(void **state)
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
     assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
-    assert_ok(send(h, AM_EV_RATE, 3));
-    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
-    assert_ok(type_text(h, "not saved yet"));
-    /* ...and the power goes. */
+    assert_screen(h, AM_SCREEN_STAFF_WAIT);
+    /* ...and the power goes while the guest waits for staff. */
     const am_report *r = &h->store.record;
     assert_true(h->store.opened);
     assert_false(h->store.closed);
@@ -820,7 +825,6 @@ static void wipe_clears_every_field(void **state)
     assert_ok(send(h, AM_EV_RATE, 5));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
     assert_ok(type_text(h, "comment"));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
     assert_ok(type_text(h, "contact"));
     assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_YES));

@@ -1,5 +1,6 @@
 /* test_journey_offer.c — the journey from the offer to the thanks screen:
- * budget and offers, rating, follow-up, urgent delivery and staff_now.
+ * budget and offers, the follow-up (rating and contact), urgent delivery and
+ * staff_now.
  *
  * The harness is in journey_fixture.h.
  */
@@ -22,7 +23,7 @@ static void offer_shown_then_accepted(void **state)
     assert_refusal(h, "accept or decline the offer first");
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
     assert_trace(h, "record_offer:accepted");
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
     assert_string_equal(h->store.record.offer, "breakfast");
     assert_int_equal(h->store.record.offer_value_minor, BREAKFAST_VALUE);
     assert_int_equal(h->store.record.offer_state, AM_OFFER_ACCEPTED);
@@ -37,7 +38,7 @@ static void offer_declined(void **state)
     to_offer(h);
     assert_ok(send(h, AM_EV_OFFER_DECLINE, 0));
     assert_trace(h, "record_offer:declined");
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
     assert_int_equal(h->store.record.offer_state, AM_OFFER_DECLINED);
     assert_string_equal(h->store.record.offer, "breakfast");
 }
@@ -137,8 +138,8 @@ static void offer_escalated_only_next(void **state)
     assert_int_equal(REPORT(h)->offer_state, AM_OFFER_ESCALATED);
     assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "");
-    assert_screen(h, AM_SCREEN_RATING);
-    /* Back from rating shows the escalation again, with nothing new. */
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    /* Back from followup shows the escalation again, with nothing new. */
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_OFFER);
     assert_ok(send(h, AM_EV_BACK, 0));
@@ -166,17 +167,17 @@ static void offer_back_and_return_records_shown_once(void **state)
     assert_int_equal(h->store.offer_event_count, 1);
 }
 
-static void offer_decided_earlier_goes_to_rating(void **state)
+static void offer_decided_earlier_goes_to_followup(void **state)
 {
     harness *h = *state;
     to_offer(h);
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_APOLOGY);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_MOVE));
     assert_trace(h, "save_report");
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
     assert_int_equal(h->store.record.offer_state, AM_OFFER_ACCEPTED);
     assert_string_equal(h->store.record.resolution, "move_room");
 }
@@ -192,15 +193,15 @@ static void offer_idle_closes_abandoned(void **state)
     assert_int_equal(h->store.record.outcome, AM_OUTCOME_ABANDONED);
 }
 
-/* ---- rating ------------------------------------------------------------------ */
+/* ---- followup: rating and comment ------------------------------------------------- */
 
-static void rating_values_and_next(void **state)
+/* The rating and the follow-up are one optional last screen: a face and a
+ * comment are kept with the report when it is finished. */
+static void followup_rating_values_and_comment(void **state)
 {
     harness *h = *state;
-    to_rating(h);
-    assert_false(am_journey_can_next(h->j));
-    assert_ignored(send(h, AM_EV_NEXT, 0));
-    assert_refusal(h, "choose a face first, or skip");
+    to_followup_unrated(h);
+    assert_true(am_journey_can_next(h->j)); /* everything here is optional */
     assert_invalid(send(h, AM_EV_RATE, 0));
     assert_refusal(h, "ratings go from 1 to 5");
     assert_invalid(send(h, AM_EV_RATE, 6));
@@ -213,37 +214,38 @@ static void rating_values_and_next(void **state)
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
     assert_ok(type_text(h, "slow but kind"));
     assert_true(am_journey_can_next(h->j));
-    assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_trace(h, "save_report");
-    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_trace(h, "close_journey:completed");
+    assert_screen(h, AM_SCREEN_THANKS);
     assert_int_equal(h->store.record.rating, 2);
     assert_string_equal(h->store.record.comment, "slow but kind");
 }
 
-static void rating_skip_goes_on_without_rating(void **state)
+static void followup_skip_drops_rating_and_comment(void **state)
 {
     harness *h = *state;
-    to_rating(h);
+    to_followup_unrated(h);
     assert_ok(send(h, AM_EV_RATE, 1));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
     assert_ok(type_text(h, "half a thought"));
     assert_ok(send(h, AM_EV_SKIP, 0));
-    assert_trace(h, "save_report");
-    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_trace(h, "close_journey:completed");
+    assert_screen(h, AM_SCREEN_THANKS);
     assert_int_equal(h->store.record.rating, 0);
     assert_string_equal(h->store.record.comment, "");
 }
 
-static void rating_back_goes_to_offer_or_resolution(void **state)
+static void followup_back_goes_to_offer_or_apology(void **state)
 {
     harness *h = *state;
-    /* Offer decided: back skips it. */
-    to_rating(h);
+    /* Offer decided: back skips it; what was given here is kept. */
+    to_followup(h);
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_APOLOGY);
     assert_trace(h, "");
     assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_screen(h, AM_SCREEN_RATING);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_int_equal(REPORT(h)->rating, 4);
 
     /* No offer at all: back to the apology and its options too. */
     harness *fresh = h;
@@ -252,15 +254,15 @@ static void rating_back_goes_to_offer_or_resolution(void **state)
     memset(&fresh->store, 0, sizeof fresh->store);
     to_apology(fresh, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(fresh, AM_EV_RESOLUTION, RES_REFUND));
-    assert_screen(fresh, AM_SCREEN_RATING);
+    assert_screen(fresh, AM_SCREEN_FOLLOWUP);
     assert_ok(send(fresh, AM_EV_BACK, 0));
     assert_screen(fresh, AM_SCREEN_APOLOGY);
 }
 
-static void rating_idle_closes_abandoned(void **state)
+static void followup_idle_keeps_rating(void **state)
 {
     harness *h = *state;
-    to_rating(h);
+    to_followup_unrated(h);
     assert_ok(send(h, AM_EV_RATE, 5));
     assert_ok(wait_s(h, TIMEOUT_S + COUNTDOWN_S));
     assert_trace(h, "close_journey:abandoned wipe");
@@ -339,16 +341,6 @@ static void followup_yes_without_contact_is_refused(void **state)
     assert_screen(h, AM_SCREEN_THANKS);
 }
 
-static void followup_back_goes_to_rating(void **state)
-{
-    harness *h = *state;
-    to_followup(h);
-    assert_ok(send(h, AM_EV_BACK, 0));
-    assert_screen(h, AM_SCREEN_RATING);
-    assert_trace(h, "");
-    assert_int_equal(REPORT(h)->rating, 4);
-}
-
 static void followup_idle_closes_abandoned(void **state)
 {
     harness *h = *state;
@@ -391,7 +383,7 @@ static void thanks_times_out_to_attract(void **state)
     assert_trace(h, "wipe");
     assert_screen(h, AM_SCREEN_ATTRACT);
     assert_report_clear(REPORT(h), AM_LANG_FR);
-    assert_int_equal(h->store.writes, 5); /* nothing stored by leaving */
+    assert_int_equal(h->store.writes, 4); /* nothing stored by leaving */
 }
 
 /* A voucher on thanks keeps it up for [journey] voucher_seconds, long
@@ -404,7 +396,6 @@ static void thanks_with_voucher_stays_until_done_or_voucher_time(void **state)
     am_journey_set_voucher(h->j, "CODE-1234");
     am_journey_set_voucher_expiry(h->j, INT64_C(1796299200000));
     assert_int_equal(am_journey_voucher_expiry(h->j), INT64_C(1796299200000));
-    assert_ok(send(h, AM_EV_SKIP, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_screen(h, AM_SCREEN_THANKS);
     assert_int_equal(am_journey_deadline(h->j), h->now + VOUCHER_S * 1000);
@@ -420,7 +411,6 @@ static void thanks_with_voucher_stays_until_done_or_voucher_time(void **state)
     to_offer(h);
     assert_ok(send(h, AM_EV_OFFER_ACCEPT, 0));
     am_journey_set_voucher(h->j, "CODE-5678");
-    assert_ok(send(h, AM_EV_SKIP, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_ok(send(h, AM_EV_DONE, 0));
     assert_screen(h, AM_SCREEN_ATTRACT);
@@ -483,7 +473,6 @@ static void urgent_unconfirmed_in_time_sends_the_guest_to_staff(void **state)
     assert_trace(h, "save_report raise_alert:staff_now record_offer:shown");
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
     assert_ok(send(h, AM_EV_OFFER_DECLINE, 0));
-    assert_ok(send(h, AM_EV_SKIP, 0));
     assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_SENDING);
     /* Ten seconds after the alert was committed, not after the wait
@@ -533,18 +522,15 @@ static void urgent_marked_action_and_failed_store(void **state)
     assert_int_equal(am_journey_urgent(h->j), AM_URGENT_NONE);
 }
 
-/* staff_now: after the rating the guest is asked to wait for staff, for
- * [journey] staff_wait_seconds; Finish or the timer close the report as
- * sent. */
+/* staff_now: once the offer is answered (here there is none) the guest is
+ * asked to wait for staff, for [journey] staff_wait_seconds; Finish or the
+ * timer close the report as sent. */
 static void staff_now_waits_for_staff(void **state)
 {
     harness *h = *state;
     to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR); /* billing has no offer */
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_screen(h, AM_SCREEN_RATING);
-    assert_ok(send(h, AM_EV_RATE, 5));
-    assert_ok(send(h, AM_EV_NEXT, 0));
-    assert_trace(h, "save_report");
+    assert_trace(h, "save_report raise_alert:staff_now");
     assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_false(am_screen_is_guest(AM_SCREEN_STAFF_WAIT)); /* no "still there?" */
     assert_false(h->store.closed);
@@ -557,12 +543,11 @@ static void staff_now_waits_for_staff(void **state)
     assert_screen(h, AM_SCREEN_ATTRACT);
     assert_true(h->store.closed);
     assert_int_equal(h->store.record.outcome, AM_OUTCOME_COMPLETED);
-    assert_int_equal(h->store.record.rating, 5);
+    assert_string_equal(h->store.record.resolution, "staff_now");
     /* Finish: someone came. */
     memset(&h->store, 0, sizeof h->store);
     to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_SKIP, 0));
     assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_ok(send(h, AM_EV_DONE, 0));
     assert_trace(h, "close_journey:completed wipe");
@@ -577,7 +562,6 @@ static void staff_wait_cant_wait_leaves_contact(void **state)
     harness *h = *state;
     to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_SKIP, 0));
     assert_screen(h, AM_SCREEN_STAFF_WAIT);
     assert_false(am_journey_cant_wait(h->j));
     assert_ok(send(h, AM_EV_CANT_WAIT, 0));
@@ -602,7 +586,6 @@ static void staff_wait_cant_wait_leaves_contact(void **state)
     memset(&h->store, 0, sizeof h->store);
     to_apology(h, CAT_BILLING, AM_SEVERITY_MINOR);
     assert_ok(send(h, AM_EV_RESOLUTION, RES_STAFF));
-    assert_ok(send(h, AM_EV_SKIP, 0));
     assert_ok(send(h, AM_EV_CANT_WAIT, 0));
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_trace(h, "close_journey:completed");
@@ -631,17 +614,16 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(offer_severe_reserve_kept_for_severe, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_escalated_only_next, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_back_and_return_records_shown_once, setup, teardown),
-    cmocka_unit_test_setup_teardown(offer_decided_earlier_goes_to_rating, setup, teardown),
+    cmocka_unit_test_setup_teardown(offer_decided_earlier_goes_to_followup, setup, teardown),
     cmocka_unit_test_setup_teardown(offer_idle_closes_abandoned, setup, teardown),
-    cmocka_unit_test_setup_teardown(rating_values_and_next, setup, teardown),
-    cmocka_unit_test_setup_teardown(rating_skip_goes_on_without_rating, setup, teardown),
-    cmocka_unit_test_setup_teardown(rating_back_goes_to_offer_or_resolution, setup, teardown),
-    cmocka_unit_test_setup_teardown(rating_idle_closes_abandoned, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_rating_values_and_comment, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_skip_drops_rating_and_comment, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_back_goes_to_offer_or_apology, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_idle_keeps_rating, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_contact_needs_consent, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_consent_no_wipes_contact, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_skip_wipes_contact_and_consent, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_yes_without_contact_is_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(followup_back_goes_to_rating, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_idle_closes_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(thanks_done_wipes_to_attract, setup, teardown),
     cmocka_unit_test_setup_teardown(thanks_times_out_to_attract, setup, teardown),

@@ -137,8 +137,6 @@ static void load_rows(fixture *f, rows *r, am_store_status *status)
     "expect offer\n"
 
 static const char accept_to_thanks[] = TO_OFFER "tap offer.accept\n"
-                                                "expect rating\n"
-                                                "tap skip\n"
                                                 "expect followup\n"
                                                 "tap skip\n"
                                                 "expect thanks\n";
@@ -224,7 +222,7 @@ static void code_is_stored_with_the_acceptance(void **state)
     fixture *f = *state;
     char code[AM_VOUCHER_CODE_SIZE];
     expected_code(f, 1, code);
-    run_ok(f, TO_OFFER "tap offer.accept\nexpect rating\n");
+    run_ok(f, TO_OFFER "tap offer.accept\nexpect followup\n");
     rows r;
     load_rows(f, &r, NULL);
     assert_int_equal(r.count, 1);
@@ -259,7 +257,7 @@ static void key_readable_by_others_escalates(void **state)
     assert_int_equal(chmod(f->key, 0644), 0);
     run_ok(f, TO_OFFER "expect-text A manager will contact you personally\n"
                        "tap next\n"
-                       "expect rating\n");
+                       "expect followup\n");
     assert_file_contains(f->err, f->key);
     assert_file_contains(f->err, "0644");
     rows r;
@@ -287,7 +285,7 @@ static void budget_starts_again_at_midnight(void **state)
     fixture *f = *state;
     /* A midnight in the past, so no record is stamped in the future. */
     int64_t midnight = (wall_ms() / DAY_MS - 2) * DAY_MS;
-    static const char accept[] = TO_OFFER "tap offer.accept\nexpect rating\n";
+    static const char accept[] = TO_OFFER "tap offer.accept\nexpect followup\n";
 
     run_at(f, midnight - HOUR_MS, accept, 0);        /* 23:00 */
     run_at(f, midnight - 10 * 60 * 1000, accept, 1); /* 23:50 */
