@@ -1,5 +1,5 @@
-/* test_ui_golden.c — golden screenshots of every screen: English and
- * Arabic at 1280x800, English at 1080x1920 (portrait). The real
+/* test_ui_golden.c — golden screenshots of every screen: in each of the
+ * six languages at 1280x800, English at 1080x1920 (portrait). The real
  * amends-kiosk runs a script headless (dummy video driver, software
  * renderer, virtual clock) and each `shot` is compared with
  * tests/goldens/<screen>-<lang>-<size>.png; see golden.h for tolerance and
@@ -92,6 +92,34 @@ static void run_kiosk(const char *dir, const char *script, const char *size)
     }
 }
 
+/* What the guest types on the golden screens, in each language. */
+typedef struct golden_words {
+    const char *lang, *description, *name, *other, *contact;
+} golden_words;
+
+static const golden_words words[] = {
+    {"en", "The shower ran cold all week.", "Amira", "A quieter room, please", "amira@example.com"},
+    {"es", "La ducha salió fría toda la semana.", "Lucía", "Una habitación más tranquila",
+     "lucia@example.com"},
+    {"fr", "La douche était froide toute la semaine.", "Élodie", "Une chambre plus calme",
+     "elodie@example.com"},
+    {"de", "Die Dusche war die ganze Woche kalt.", "Jürgen", "Ein ruhigeres Zimmer, bitte",
+     "juergen@example.com"},
+    {"ar", "الماء في الحمام كان بارداً طوال الأسبوع", "أميرة", "غرفة أهدأ من فضلك",
+     "+966 11 234 5678"},
+    {"zh", "整个星期淋浴都是冷水。", "李娜", "请给我一间更安静的房间", "+86 10 1234 5678"},
+};
+
+static const golden_words *words_for(const char *lang)
+{
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strcmp(words[i].lang, lang) == 0)
+            return &words[i];
+    }
+    fail_msg("no golden words for %s", lang);
+    return NULL;
+}
+
 static void run_goldens(const char *lang, const char *size)
 {
     char dir[512], script[600];
@@ -99,7 +127,7 @@ static void run_goldens(const char *lang, const char *size)
     snprintf(tag, sizeof tag, "golden-%s-%s", lang, size);
     am_test_tmpdir(dir, sizeof dir, tag);
     snprintf(script, sizeof script, "%s/screens.script", dir);
-    bool ar = strcmp(lang, "ar") == 0;
+    const golden_words *w = words_for(lang);
     FILE *f = fopen(script, "w");
     assert_non_null(f);
     /* The hotel site waits 90 s before asking "still there?". */
@@ -149,11 +177,8 @@ static void run_goldens(const char *lang, const char *size)
             "tap pin.ok\n"
             "expect manager\n"
             "shot %s/manager.png\n",
-            lang, dir, dir, dir,
-            ar ? "الماء في الحمام كان بارداً طوال الأسبوع" : "The shower ran cold all week.",
-            ar ? "أميرة" : "Amira", dir, dir, dir,
-            ar ? "غرفة أهدأ من فضلك" : "A quieter room, please", dir, dir, dir, "room 214", dir,
-            dir, dir);
+            lang, dir, dir, dir, w->description, w->name, dir, dir, dir, w->other, dir, dir, dir,
+            w->contact, dir, dir, dir);
     fclose(f);
     set_pin(dir);
     run_kiosk(dir, script, size);
@@ -181,6 +206,49 @@ static void goldens_ar_1280x800(void **state)
 {
     (void)state;
     run_goldens("ar", "1280x800");
+}
+
+static void goldens_es_1280x800(void **state)
+{
+    (void)state;
+    run_goldens("es", "1280x800");
+}
+
+static void goldens_fr_1280x800(void **state)
+{
+    (void)state;
+    run_goldens("fr", "1280x800");
+}
+
+static void goldens_de_1280x800(void **state)
+{
+    (void)state;
+    run_goldens("de", "1280x800");
+}
+
+static void goldens_zh_1280x800(void **state)
+{
+    (void)state;
+    run_goldens("zh", "1280x800");
+}
+
+/* details before anything is typed, in Arabic: the hints read right to
+ * left, their brackets too ("(اختياري)"). */
+static void golden_details_hint_ar_1280x800(void **state)
+{
+    (void)state;
+    char dir[512], script[600], actual[700];
+    am_test_tmpdir(dir, sizeof dir, "golden-hint-ar-1280x800");
+    snprintf(script, sizeof script, "%s/hint.script", dir);
+    snprintf(actual, sizeof actual, "%s/details_hint.png", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f, "tap lang.ar\ntap category.room\nexpect details\nshot %s\n", actual);
+    fclose(f);
+    run_kiosk(dir, script, "1280x800");
+    const char *why = golden_compare(actual, "details_hint-ar-1280x800");
+    if (why)
+        fail_msg("%s", why);
 }
 
 static void goldens_en_1080x1920(void **state)
@@ -307,6 +375,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(goldens_en_1280x800),
     cmocka_unit_test(goldens_ar_1280x800),
     cmocka_unit_test(goldens_en_1080x1920),
+    cmocka_unit_test(goldens_es_1280x800),
+    cmocka_unit_test(goldens_fr_1280x800),
+    cmocka_unit_test(goldens_de_1280x800),
+    cmocka_unit_test(goldens_zh_1280x800),
+    cmocka_unit_test(golden_details_hint_ar_1280x800),
     cmocka_unit_test(golden_thanks_voucher_en_1280x800),
     cmocka_unit_test(golden_thanks_voucher_ar_1280x800),
     cmocka_unit_test(comparison_catches_a_different_screen),
