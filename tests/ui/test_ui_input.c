@@ -12,9 +12,6 @@
 #include "amends/ui_input.h"
 #include "ui_fixture.h"
 
-#define ASSETS      AM_SOURCE_DIR "/assets"
-#define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
-
 static void fixed_text(void *ud, const char *t, size_t n, am_font f, int px, int *w, int *h)
 {
     (void)ud;

@@ -15,7 +15,6 @@
 #include "amends/layout.h"
 #include "ui_fixture.h"
 
-#define ASSETS      AM_SOURCE_DIR "/assets"
 #define WIDGETS_DOC AM_SOURCE_DIR "/docs/widgets.md"
 
 #define MAX_ROWS 96
@@ -146,15 +145,6 @@ static bool row_has(const doc_row *r, const char *id)
     return false;
 }
 
-static void fixed_text(void *ud, const char *t, size_t n, am_font f, int px, int *w, int *h)
-{
-    (void)ud;
-    (void)t;
-    (void)f;
-    *w = (int)n * px / 2;
-    *h = px + px / 3;
-}
-
 /* Every (screen, id) the fixture's states show on the site `conf`. */
 static int collect(const char *conf, seen *out, int count, int max)
 {
@@ -179,7 +169,7 @@ static int collect(const char *conf, seen *out, int count, int max)
                          .width = 1280,
                          .height = 800,
                          .kbd = {letters, letters, false},
-                         .measure = fixed_text};
+                         .measure = ui_fixed_text};
             am_layout_build(l, &v);
             for (int i = 0; i < l->widget_count; i++) {
                 bool known = false;

@@ -7,9 +7,97 @@
 
 #include "amends/config_file.h"
 #include "amends/journey.h"
+#include "amends/layout.h"
+#include "amends/ui.h"
+#include "amends/ui_render.h"
 #include "amends/widget.h"
 
+#define ASSETS      AM_SOURCE_DIR "/assets"
+#define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
+
+/* A measure with no fonts: every character half a pixel size wide. */
+static inline void ui_fixed_text(void *ud, const char *t, size_t n, am_font f, int px, int *w,
+                                 int *h)
+{
+    (void)ud;
+    (void)t;
+    (void)f;
+    *w = (int)n * px / 2;
+    *h = px + px / 3;
+}
+
+static inline am_config *ui_load_config(const char *path)
+{
+    am_config *cfg = NULL;
+    char err[512];
+    if (am_config_load(path, &cfg, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    return cfg;
+}
+
+/* The real fonts, headless, for measuring text. */
+static inline am_render *ui_open_measurer(void)
+{
+    am_render_options o = {
+        .font_dir = ASSETS "/fonts", .headless = true, .width = 64, .height = 64};
+    am_render *r = NULL;
+    char err[512];
+    if (am_render_open(&o, &r, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    return r;
+}
+
+/* The whole UI, headless at 1280x800. */
+static inline am_ui *ui_open_ui(const am_config *cfg)
+{
+    am_ui_options o = {.assets_dir = ASSETS, .width = 1280, .height = 800, .headless = true};
+    am_ui *ui = NULL;
+    char err[512];
+    if (am_ui_open(&o, cfg, &ui, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    return ui;
+}
+
 static int64_t ui_fixture_now;
+
+/* The screen sizes every layout check covers. */
+static const struct {
+    int w, h;
+} ui_sizes[] = {{1920, 1080}, {1280, 800}, {1080, 1920}, {800, 480}};
+
+/* A kiosk that stopped syncing, as the app describes it to the manager
+ * screen: alerts waiting, the hub refusing connections for hours, long
+ * sync log lines, a message from the last button. */
+static inline am_manager_info ui_stopped_sync(void)
+{
+    am_manager_info m;
+    memset(&m, 0, sizeof m);
+    m.now_ms = ui_fixture_now;
+    m.pending = 14;
+    m.synced = 1203;
+    m.quarantined = 1;
+    m.hub = AM_HUB_UNREACHABLE;
+    m.since_ms = ui_fixture_now - 5 * 3600 * 1000;
+    m.why = AM_WHY_CONN_REFUSED;
+    snprintf(m.why_text, sizeof m.why_text,
+             "cannot connect to the hub: connection refused: Failed to connect to 10.0.0.5 port "
+             "443 after 3 ms: Couldn't connect to server");
+    m.alerts_waiting = 3;
+    m.oldest_alert_ms = ui_fixture_now - 47 * 60 * 1000;
+    m.log_count = AM_MANAGER_LOG_LINES;
+    for (int i = 0; i < m.log_count; i++) {
+        am_manager_log *e = &m.log[i];
+        e->at_ms = ui_fixture_now - (i + 1) * 61000;
+        snprintf(e->outcome, sizeof e->outcome, "retry");
+        e->records = 7;
+        snprintf(e->text, sizeof e->text,
+                 "retry in 47357 ms; cannot connect to the hub: connection refused: Failed to "
+                 "connect to 10.0.0.5 port 443 after 3 ms: Couldn't connect to server");
+    }
+    m.msg = AM_MSG_SENDING;
+    m.msg_n = 14;
+    return m;
+}
 
 /* Feeds one event and answers the store; returns the step. */
 static am_step ui_feed(am_journey *j, am_event_type type, int value, const char *text,
