@@ -243,5 +243,58 @@ am_rc hub_db_web_link_take(hub_db *db, const char *id_hash, int64_t now_ms, char
                            size_t managerlen);
 /* Ends a session (logout). Unknown ids are not an error. */
 am_rc hub_db_web_delete(hub_db *db, const char *id_hash);
+/* Ends every session of `person` (sign out everywhere); *ended says how
+ * many there were. Login links are left alone. */
+am_rc hub_db_web_end_person(hub_db *db, const char *person, int64_t *ended);
+
+/* --- passwords ----------------------------------------------------------------------- */
+
+/* A link that sets `person`'s password: only the SHA-256 (hex) of its code
+ * is stored; it is good once, until expires_ms. It replaces the person's
+ * unused links. AM_ERR_NOTFOUND (err says so) for an unknown person. */
+am_rc hub_db_password_link_add(hub_db *db, const char *person, const char *token_hash,
+                               int64_t now_ms, int64_t expires_ms, char *err, size_t errlen);
+
+/* As hub_db_password_link_add with a new code, valid for 24 hours: *path
+ * gets "/password/CODE" (the code is nowhere else: show it once). */
+#define HUB_PASSWORD_LINK_MS (INT64_C(24) * 3600 * 1000)
+am_rc hub_db_password_link_new(hub_db *db, const char *person, int64_t now_ms, char *path,
+                               size_t pathlen, int64_t *expires_ms, char *err, size_t errlen);
+
+typedef enum hub_link_state {
+    HUB_LINK_OK,      /* unused and not expired */
+    HUB_LINK_UNKNOWN, /* no such link (mistyped, tampered, or replaced by a newer one) */
+    HUB_LINK_USED,
+    HUB_LINK_EXPIRED,
+} hub_link_state;
+
+/* What the link is, changing nothing: its state, its person ("" when
+ * unknown) and when it expires. */
+am_rc hub_db_password_link(hub_db *db, const char *token_hash, int64_t now_ms,
+                           hub_link_state *state, char *person, size_t personlen,
+                           int64_t *expires_ms);
+/* Uses the link up and sets its person's password (password_hash, from
+ * hub_password_hash) in one transaction, which also lifts the person's
+ * lockout and ends their sessions. Of racing calls at most one gets
+ * HUB_LINK_OK; any other state changes nothing. */
+am_rc hub_db_password_set(hub_db *db, const char *token_hash, const char *password_hash,
+                          int64_t now_ms, hub_link_state *state, char *person, size_t personlen);
+/* The person's password hash; AM_ERR_NOTFOUND for an unknown person or
+ * one who has set none. */
+am_rc hub_db_password_hash_of(hub_db *db, const char *person, char *hash, size_t hashlen);
+
+/* --- failed sign-ins ------------------------------------------------------------------- */
+
+/* Failed sign-ins are counted per key ("name:NAME" for the name typed,
+ * known or not; "address:IP") in the database, so that a lockout holds
+ * across restarts and across hubs sharing it. *until_ms: when the key's
+ * lockout ends, 0 when it is not locked. */
+am_rc hub_db_signin_locked(hub_db *db, const char *key, int64_t now_ms, int64_t *until_ms);
+/* Counts a failure: max_failures within window_ms lock the key for
+ * lock_ms (*until_ms then says until when, else 0). */
+am_rc hub_db_signin_failed(hub_db *db, const char *key, int64_t now_ms, int64_t window_ms,
+                           int max_failures, int64_t lock_ms, int64_t *until_ms);
+/* Forgets the key's failures (a successful sign-in). */
+am_rc hub_db_signin_clear(hub_db *db, const char *key);
 
 #endif

@@ -133,6 +133,22 @@
     "CREATE INDEX audit_at ON audit (at);"                                                         \
     "CREATE INDEX audit_site ON audit (site, seq);"
 
+/* Migration 8: passwords. A person's Argon2id hash (libsodium's string
+ * form; NULL until they set one); the links that set it, kept by the
+ * SHA-256 of their code, single use (used_at), expiring; and the failed
+ * sign-ins per account ("name:NAME") and per address ("address:IP"),
+ * with the lockout they lead to, so that a restart does not lift it. */
+#define PASSWORDS_SQL                                                                              \
+    "ALTER TABLE people ADD COLUMN password_hash TEXT;"                                            \
+    "CREATE TABLE password_links ("                                                                \
+    " token_hash TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people (name),"                 \
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);"                    \
+    "CREATE INDEX password_links_person ON password_links (person);"                               \
+    "CREATE TABLE sign_in_failures ("                                                              \
+    " fail_key TEXT PRIMARY KEY, failures BIGINT NOT NULL, window_start BIGINT NOT NULL,"          \
+    " locked_until BIGINT NOT NULL);"                                                              \
+    "CREATE INDEX web_sessions_manager ON web_sessions (manager);"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -151,6 +167,7 @@ const hub_migration hub_migrations[] = {
     {5, "kiosk rotation and disabling", HUB_SQL_BOTH(KIOSK_LIFECYCLE_SQL)},
     {6, "where it happened", HUB_SQL_BOTH(LOCATION_SQL)},
     {7, "the audit trail", HUB_SQL_SERIAL(AUDIT)},
+    {8, "passwords, set-password links and sign-in lockouts", HUB_SQL_BOTH(PASSWORDS_SQL)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 
