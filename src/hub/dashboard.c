@@ -148,6 +148,14 @@ static const char style[] =
     ".login{max-width:380px;margin:80px auto;background:#fff;border:1px solid var(--line);"
     "border-radius:8px;padding:24px}"
     ".login input{width:100%;font:inherit;padding:6px;margin:4px 0 12px}"
+    ".login label{display:block;font-weight:600}"
+    ".login button.primary{width:100%;padding:8px;background:#1d4ed8;color:#fff;"
+    "border-color:#1d4ed8}"
+    ".login details{margin-top:16px;border-top:1px solid var(--line);padding-top:12px}"
+    ".login summary{cursor:pointer;color:var(--muted)}"
+    ".login .err{background:var(--warnbg);border:1px solid #fecaca;border-radius:6px;"
+    "padding:8px 10px}"
+    "@media (max-width:480px){.login{margin:24px auto}}"
     "a{color:#1d4ed8}"
     "</style>";
 
@@ -175,7 +183,12 @@ void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
         hub_html_raw(h, "</span><form method=\"post\" action=\"/logout\">"
                         "<input type=\"hidden\" name=\"csrf\" value=\"");
         hub_html_text(h, ws->csrf);
-        hub_html_raw(h, "\"><button type=\"submit\">Sign out</button></form></div>");
+        hub_html_raw(h, "\"><button type=\"submit\">Sign out</button></form>"
+                        "<form method=\"post\" action=\"/logout/everywhere\">"
+                        "<input type=\"hidden\" name=\"csrf\" value=\"");
+        hub_html_text(h, ws->csrf);
+        hub_html_raw(h, "\"><button type=\"submit\" title=\"Ends your sessions in every browser "
+                        "and on every device\">Sign out everywhere</button></form></div>");
     }
     hub_html_raw(h, "</header>");
 }
@@ -186,6 +199,14 @@ void hub_dash_page_end(hub_html *h)
                  "<footer class=\"muted\" style=\"padding:0 24px 16px\">amends-hub %s · "
                  "times in the time zone of their kiosk's site, named after each; chart days "
                  "in UTC</footer></body></html>",
+                 AM_VERSION);
+}
+
+void hub_dash_page_end_plain(hub_html *h)
+{
+    hub_html_fmt(h,
+                 "<footer class=\"muted\" style=\"padding:0 24px 16px\">amends-hub %s</footer>"
+                 "</body></html>",
                  AM_VERSION);
 }
 
@@ -1076,6 +1097,8 @@ static const char *dash_action(const char *url, bool get, bool post)
         return "GET /kiosks/{id}";
     if (post && !strcmp(url, "/logout"))
         return "POST /logout";
+    if (post && !strcmp(url, "/logout/everywhere"))
+        return "POST /logout/everywhere";
     if (post && !strncmp(url, "/alerts/", 8))
         return "POST /alerts/{id}/ack";
     if (get && !strcmp(url, "/audit"))
@@ -1133,6 +1156,8 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
                    : hub_dash_login(d, conn, body, len);
     if (!strncmp(url, "/login/once/", 12) && get)
         return hub_dash_link(d, conn, url + 12);
+    if (!strncmp(url, "/password/", 10))
+        return hub_dash_password(d, conn, url + 10, post, body, len);
 
     web_session ws;
     hub_person who;
@@ -1165,7 +1190,9 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
     } else if (get && !strncmp(url, "/kiosks/", 8)) {
         ret = kiosk_page(d, conn, &ws, &who, url + 8);
     } else if (post && !strcmp(url, "/logout")) {
-        ret = hub_dash_logout(d, conn, &ws);
+        ret = hub_dash_logout(d, conn, &ws, false);
+    } else if (post && !strcmp(url, "/logout/everywhere")) {
+        ret = hub_dash_logout(d, conn, &ws, true);
     } else if (post && !strncmp(url, "/alerts/", 8)) {
         ret = ack(d, conn, &ws, &who, url);
     } else if (action && !strcmp(action, "GET /audit")) {

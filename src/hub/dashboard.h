@@ -1,10 +1,11 @@
 /* dashboard.h — the manager's HTML dashboard: sign-in, sessions and pages.
  *
  * The pages: /, /kiosks/{id}, /login, /login/once/{code}, /logout,
- * /alerts/{id}/ack, /vouchers and /vouchers/redeem (the voucher desk) and
- * /audit (hub_server.c routes them here). A manager signs in at /login
- * with their manager token (or opens a one-time login link made with the
- * token through POST /v1/login-link); the browser then holds a session
+ * /alerts/{id}/ack, /logout/everywhere, /password/{code}, /vouchers and
+ * /vouchers/redeem (the voucher desk) and /audit (hub_server.c routes them
+ * here). A person signs in at /login with their name and password (or an
+ * API token, or a one-time login link made with the token through
+ * POST /v1/login-link); the browser then holds a session
  * cookie (HttpOnly, Secure, SameSite=Strict) whose random id the hub keeps
  * only hashed. Every state-changing form carries the session's CSRF token.
  * Pages use no scripts and no external assets; every value from the

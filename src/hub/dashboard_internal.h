@@ -42,6 +42,8 @@ enum MHD_Result hub_dash_send_page(struct MHD_Connection *conn, unsigned status,
 /* The top of every page, with the sign-out form when ws is not NULL. */
 void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws);
 void hub_dash_page_end(hub_html *h);
+/* The end of a page that shows no data (sign-in, passwords): no note on times. */
+void hub_dash_page_end_plain(hub_html *h);
 /* A short page with one message: errors, refusals. Carries no data. */
 enum MHD_Result hub_dash_message_page(struct MHD_Connection *conn, unsigned status,
                                       const char *title, const char *text);
@@ -93,7 +95,30 @@ enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const ch
 void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor, const char *action,
                     const char *site, const char *target, const char *before, const char *after,
                     const char *detail);
-/* POST /logout (form already checked): ends the session, clears the cookie. */
-enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws);
+/* POST /logout (form already checked): ends the session, clears the cookie.
+ * everywhere: ends every session of the person, in every browser. */
+enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                bool everywhere);
+
+/* The client's address as text ("unknown" when there is none). */
+void hub_dash_client_address(struct MHD_Connection *conn, char *out, size_t outlen);
+/* True when s looks like a session id or link code the hub makes (43
+ * URL-safe base64 characters); nothing else is looked up. */
+bool hub_dash_code_shaped(const char *s);
+/* False when the request's Origin header names another site. */
+bool hub_dash_origin_ok(hub_dash *d, struct MHD_Connection *conn);
+/* The per-address limit on failures (sign-ins, links): true, with a 429
+ * page queued in *ret, when the address must wait; count a failure with
+ * hub_dash_login_failed. */
+bool hub_dash_login_limited(hub_dash *d, struct MHD_Connection *conn, const char *addr,
+                            enum MHD_Result *ret);
+void hub_dash_login_failed(hub_dash *d, const char *addr);
+
+/* --- setting a password (dashboard_password.c) ---------------------------------------- */
+
+/* GET and POST /password/CODE: the form that sets a password with a
+ * one-time link, and setting it. */
+enum MHD_Result hub_dash_password(hub_dash *d, struct MHD_Connection *conn, const char *code,
+                                  bool post, const char *body, size_t len);
 
 #endif

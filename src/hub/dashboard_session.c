@@ -15,6 +15,7 @@
 #include "amends/log.h"
 #include "dashboard_internal.h"
 #include "hub_audit.h"
+#include "hub_password.h"
 
 #define COOKIE      "amends_session"
 #define LINK_TTL_MS (60 * 1000)
@@ -58,7 +59,7 @@ void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor,
 
 /* A session id or link code as the hub makes them: 43 URL-safe base64
  * characters (32 random bytes). Anything else is not looked up. */
-static bool code_shaped(const char *s)
+bool hub_dash_code_shaped(const char *s)
 {
     return s && strlen(s) == 43 &&
            strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43;
@@ -68,7 +69,7 @@ am_rc hub_dash_session_of(hub_dash *d, struct MHD_Connection *conn, web_session 
 {
     memset(ws, 0, sizeof *ws);
     const char *id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE);
-    if (!code_shaped(id))
+    if (!hub_dash_code_shaped(id))
         return AM_ERR_NOTFOUND;
     hub_token_hash(id, ws->id_hash);
     return hub_db_web_session(d->db, ws->id_hash, am_wall_ms(), ws->manager, sizeof ws->manager,
@@ -111,7 +112,7 @@ am_rc hub_dash_login_link(hub_dash *d, const char *manager, char *path, size_t p
 
 /* One field of an application/x-www-form-urlencoded body, decoded; false
  * when absent, malformed or longer than outlen - 1. */
-static bool form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
+bool hub_dash_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
 {
     size_t nlen = strlen(name);
     const char *p = body, *end = body ? body + len : NULL;
@@ -147,15 +148,10 @@ static bool form_value(const char *body, size_t len, const char *name, char *out
     return false;
 }
 
-bool hub_dash_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
-{
-    return form_value(body, len, name, out, outlen);
-}
-
 /* A POST from another site is refused even before the CSRF token: the
  * browser says where the form came from. Clients that send no Origin
  * (curl, scripts) still need the token. */
-static bool origin_ok(hub_dash *d, struct MHD_Connection *conn)
+bool hub_dash_origin_ok(hub_dash *d, struct MHD_Connection *conn)
 {
     const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
     const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
@@ -170,7 +166,7 @@ static bool csrf_ok(const web_session *ws, const char *body, size_t len)
 {
     char got[64];
     size_t n = strlen(ws->csrf);
-    if (!form_value(body, len, "csrf", got, sizeof got) || strlen(got) != n || n < 32)
+    if (!hub_dash_form_value(body, len, "csrf", got, sizeof got) || strlen(got) != n || n < 32)
         return false;
     return sodium_memcmp(got, ws->csrf, n) == 0;
 }
@@ -182,27 +178,39 @@ enum MHD_Result hub_dash_login_page(struct MHD_Connection *conn, unsigned status
 {
     hub_html h = {0};
     hub_dash_page_start(&h, "Sign in", NULL);
-    hub_html_raw(&h, "<div class=\"login\"><h2>Sign in</h2>");
+    hub_html_raw(&h, "<main><div class=\"login\"><h2>Sign in</h2>");
     if (error) {
-        hub_html_raw(&h, "<p class=\"err\" id=\"login-error\">");
+        hub_html_raw(&h, "<p class=\"err\" id=\"login-error\" role=\"alert\">");
         hub_html_text(&h, error);
         hub_html_raw(&h, "</p>");
     }
     hub_html_raw(&h, "<form method=\"post\" action=\"/login\">"
-                     "<label for=\"token\">Manager token</label>"
-                     "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" "
-                     "required autofocus>"
-                     "<button type=\"submit\">Sign in</button></form>"
-                     "<p class=\"muted\">The token is the one <code>amends-hub manager add</code> "
-                     "printed. It is sent once; the browser then keeps a session.</p></div>");
-    hub_dash_page_end(&h);
+                     "<label for=\"name\">Name</label>"
+                     "<input id=\"name\" name=\"name\" autocomplete=\"username\" "
+                     "autocapitalize=\"none\" spellcheck=\"false\" required autofocus>"
+                     "<label for=\"password\">Password</label>"
+                     "<input id=\"password\" name=\"password\" type=\"password\" "
+                     "autocomplete=\"current-password\" required>"
+                     "<button type=\"submit\" class=\"primary\">Sign in</button></form>"
+                     "<p class=\"muted\">Forgotten your password, or never set one? Ask an "
+                     "administrator or your manager for a link to set a new one.</p>"
+                     "<details><summary>Sign in with an API token</summary>"
+                     "<form method=\"post\" action=\"/login\">"
+                     "<label for=\"token\">API token</label>"
+                     "<input id=\"token\" name=\"token\" type=\"password\" "
+                     "autocomplete=\"off\" required>"
+                     "<button type=\"submit\">Sign in with the token</button></form>"
+                     "<p class=\"muted\">The <code>amm_...</code> token "
+                     "<code>amends-hub token add</code> printed: for scripts and wall "
+                     "screens.</p></details></div></main>");
+    hub_dash_page_end_plain(&h);
     return hub_dash_send_page(conn, status, hub_html_take(&h), NULL, NULL, retry_after);
 }
 
 /* Refuses when this address has failed too often lately; true when a
  * response was queued. */
-static bool login_limited(hub_dash *d, struct MHD_Connection *conn, const char *addr,
-                          enum MHD_Result *ret)
+bool hub_dash_login_limited(hub_dash *d, struct MHD_Connection *conn, const char *addr,
+                            enum MHD_Result *ret)
 {
     int retry_s;
     if (hub_rate_check(d->login_fail, addr, am_wall_ms(), &retry_s))
@@ -216,7 +224,7 @@ static bool login_limited(hub_dash *d, struct MHD_Connection *conn, const char *
     return true;
 }
 
-static void login_failed(hub_dash *d, const char *addr)
+void hub_dash_login_failed(hub_dash *d, const char *addr)
 {
     int retry_s;
     hub_rate_take(d->login_fail, addr, am_wall_ms(), &retry_s);
@@ -237,34 +245,130 @@ static enum MHD_Result signed_in(hub_dash *d, struct MHD_Connection *conn, const
     return ret;
 }
 
-enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const char *body,
-                               size_t len)
+static enum MHD_Result login_token(hub_dash *d, struct MHD_Connection *conn, const char *addr,
+                                   const char *body, size_t len)
 {
-    char addr[INET6_ADDRSTRLEN + 1], token[HUB_TOKEN_MAX + 8], hash[HUB_HASH_HEX], name[128];
-    enum MHD_Result ret;
-    hub_dash_client_address(conn, addr, sizeof addr);
-    if (login_limited(d, conn, addr, &ret))
-        return ret;
-    if (!origin_ok(d, conn))
-        return hub_dash_message_page(conn, 403, "Refused", "This form was sent from another site.");
-    if (!form_value(body, len, "token", token, sizeof token) || !token[0]) {
-        login_failed(d, addr);
+    char token[HUB_TOKEN_MAX + 8], hash[HUB_HASH_HEX], name[128];
+    if (!hub_dash_form_value(body, len, "token", token, sizeof token) || !token[0]) {
+        hub_dash_login_failed(d, addr);
         hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL, "no token given");
-        return hub_dash_login_page(conn, 401, "Enter your manager token.", NULL);
+        return hub_dash_login_page(conn, 401, "Enter your API token.", NULL);
     }
     hub_token_hash(token, hash);
     sodium_memzero(token, sizeof token);
     am_rc rc = hub_db_manager_by_token(d->db, hash, name, sizeof name);
     if (rc == AM_ERR_NOTFOUND) {
-        login_failed(d, addr);
-        am_log_warn(HUB_DASH_MOD, "sign-in from %s refused: unknown manager token", addr);
+        hub_dash_login_failed(d, addr);
+        am_log_warn(HUB_DASH_MOD, "sign-in from %s refused: unknown API token", addr);
         hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL,
                        "token not recognised");
-        return hub_dash_login_page(conn, 401, "That manager token is not recognised.", NULL);
+        return hub_dash_login_page(conn, 401, "That API token is not recognised.", NULL);
     }
     if (rc)
         return hub_dash_message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
     return signed_in(d, conn, name, "token");
+}
+
+/* The answer to a wrong name and to a wrong password alike. */
+#define NO_MATCH "That name and password do not match. Check both and try again."
+
+/* 429 while the name typed or the address is locked out; true when a
+ * response was queued (or the database failed). The same text for a name
+ * that exists and one that does not. */
+static bool locked_out(hub_dash *d, struct MHD_Connection *conn, const char *name_key,
+                       const char *addr_key, enum MHD_Result *ret)
+{
+    int64_t now = am_wall_ms(), by_name = 0, by_addr = 0;
+    am_rc rc = hub_db_signin_locked(d->db, name_key, now, &by_name);
+    if (!rc)
+        rc = hub_db_signin_locked(d->db, addr_key, now, &by_addr);
+    if (rc) {
+        *ret = hub_dash_message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
+        return true;
+    }
+    int64_t until = by_name > by_addr ? by_name : by_addr;
+    if (!until)
+        return false;
+    char value[24], text[256];
+    int64_t wait_s = (until - now + 999) / 1000, minutes = (wait_s + 59) / 60;
+    snprintf(value, sizeof value, "%lld", (long long)wait_s);
+    snprintf(text, sizeof text,
+             "Too many failed sign-ins for this name or from this address: signing in is "
+             "locked for %lld more minute%s. An administrator can send you a link to set a new "
+             "password, which lifts the lock.",
+             (long long)minutes, minutes == 1 ? "" : "s");
+    *ret = hub_dash_login_page(conn, 429, text, value);
+    return true;
+}
+
+enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const char *body,
+                               size_t len)
+{
+    char addr[INET6_ADDRSTRLEN + 1], name[HUB_NAME_MAX], password[HUB_PASSWORD_MAX + 1];
+    char name_key[HUB_NAME_MAX + 8], addr_key[INET6_ADDRSTRLEN + 16];
+    char hash[HUB_PASSWORD_HASH_MAX] = "";
+    enum MHD_Result ret;
+    hub_dash_client_address(conn, addr, sizeof addr);
+    if (hub_dash_login_limited(d, conn, addr, &ret))
+        return ret;
+    if (!hub_dash_origin_ok(d, conn))
+        return hub_dash_message_page(conn, 403, "Refused", "This form was sent from another site.");
+    if (hub_dash_form_value(body, len, "token", name, sizeof name) &&
+        !hub_dash_form_value(body, len, "password", password, sizeof password)) {
+        sodium_memzero(name, sizeof name);
+        return login_token(d, conn, addr, body, len);
+    }
+    /* A name too long to be one, or a password too long to be one, is
+     * read as empty: it cannot match, and is answered as any mismatch. */
+    if (!hub_dash_form_value(body, len, "name", name, sizeof name))
+        name[0] = '\0';
+    if (!hub_dash_form_value(body, len, "password", password, sizeof password))
+        password[0] = '\0';
+    if (!name[0] || !password[0]) {
+        sodium_memzero(password, sizeof password);
+        return hub_dash_login_page(conn, 401, "Enter your name and your password.", NULL);
+    }
+    snprintf(name_key, sizeof name_key, "name:%s", name);
+    snprintf(addr_key, sizeof addr_key, "address:%s", addr);
+    if (locked_out(d, conn, name_key, addr_key, &ret)) {
+        sodium_memzero(password, sizeof password);
+        return ret;
+    }
+    /* An unknown name, or a person with no password yet, is checked
+     * against a dummy hash: the same work, the same answer. */
+    am_rc rc = hub_db_password_hash_of(d->db, name, hash, sizeof hash);
+    if (rc && rc != AM_ERR_NOTFOUND) {
+        sodium_memzero(password, sizeof password);
+        return hub_dash_message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
+    }
+    bool ok = hub_password_verify(rc ? NULL : hash, password);
+    sodium_memzero(password, sizeof password);
+    sodium_memzero(hash, sizeof hash);
+    if (ok) {
+        hub_db_signin_clear(d->db, name_key);
+        return signed_in(d, conn, name, "password");
+    }
+    int64_t now = am_wall_ms(), window = (int64_t)d->cfg->lockout_minutes * 60000, until = 0;
+    hub_dash_login_failed(d, addr);
+    rc = hub_db_signin_failed(d->db, name_key, now, window, d->cfg->lockout_failures, window,
+                              &until);
+    if (!rc && until)
+        am_log_warn(HUB_DASH_MOD, "sign-in: a name is locked out after %d failures (from %s)",
+                    d->cfg->lockout_failures, addr);
+    if (!rc)
+        rc = hub_db_signin_failed(d->db, addr_key, now, window, d->cfg->lockout_address_failures,
+                                  window, &until);
+    if (!rc && until)
+        am_log_warn(HUB_DASH_MOD, "sign-in: address %s is locked out after %d failures", addr,
+                    d->cfg->lockout_address_failures);
+    /* The name typed is not logged: it may be a password typed in the
+     * wrong field. */
+    am_log_warn(HUB_DASH_MOD, "sign-in from %s refused: name and password do not match", addr);
+    hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL,
+                   "name and password do not match");
+    if (rc)
+        return hub_dash_message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
+    return hub_dash_login_page(conn, 401, NO_MATCH, NULL);
 }
 
 enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const char *code)
@@ -272,15 +376,15 @@ enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const ch
     char addr[INET6_ADDRSTRLEN + 1], hash[HUB_HASH_HEX], name[128];
     enum MHD_Result ret;
     hub_dash_client_address(conn, addr, sizeof addr);
-    if (login_limited(d, conn, addr, &ret))
+    if (hub_dash_login_limited(d, conn, addr, &ret))
         return ret;
     am_rc rc = AM_ERR_NOTFOUND;
-    if (code_shaped(code)) {
+    if (hub_dash_code_shaped(code)) {
         hub_token_hash(code, hash);
         rc = hub_db_web_link_take(d->db, hash, am_wall_ms(), name, sizeof name);
     }
     if (rc == AM_ERR_NOTFOUND) {
-        login_failed(d, addr);
+        hub_dash_login_failed(d, addr);
         hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL,
                        "login link used already, expired or unknown");
         return hub_dash_login_page(conn, 401, "That login link was used already or has expired.",
@@ -296,13 +400,25 @@ enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const ch
 bool hub_dash_form_ok(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
                       const char *body, size_t len)
 {
-    return origin_ok(d, conn) && csrf_ok(ws, body, len);
+    return hub_dash_origin_ok(d, conn) && csrf_ok(ws, body, len);
 }
 
-enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws)
+enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                bool everywhere)
 {
-    hub_db_web_delete(d->db, ws->id_hash);
-    am_log_info(HUB_DASH_MOD, "manager %s signed out", ws->manager);
-    hub_dash_audit(d, conn, ws->manager, "sign_out", NULL, ws->manager, NULL, NULL, NULL);
+    int64_t ended = 0;
+    am_rc rc = everywhere ? hub_db_web_end_person(d->db, ws->manager, &ended)
+                          : hub_db_web_delete(d->db, ws->id_hash);
+    if (rc)
+        return hub_dash_message_page(conn, 503, "Not signed out",
+                                     "The database is unavailable: the session still stands. "
+                                     "Try again.");
+    if (everywhere)
+        am_log_info(HUB_DASH_MOD, "%s signed out everywhere (%lld sessions ended)", ws->manager,
+                    (long long)ended);
+    else
+        am_log_info(HUB_DASH_MOD, "%s signed out", ws->manager);
+    hub_dash_audit(d, conn, ws->manager, "sign_out", NULL, ws->manager, NULL, NULL,
+                   everywhere ? "everywhere" : NULL);
     return hub_dash_redirect(conn, "/login", clear_cookie);
 }

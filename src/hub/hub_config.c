@@ -252,6 +252,10 @@ static const hub_key keys[] = {
     {"dashboard", "chart_days", parse_whole, AT(chart_days), 1, 90, " of days"},
     {"dashboard", "login_fail_per_minute", parse_whole, AT(login_fail_per_minute), 1, 1000, ""},
     {"dashboard", "login_fail_burst", parse_whole, AT(login_fail_burst), 1, 1000, ""},
+    {"dashboard", "lockout_failures", parse_whole, AT(lockout_failures), 1, 1000, ""},
+    {"dashboard", "lockout_address_failures", parse_whole, AT(lockout_address_failures), 1, 100000,
+     ""},
+    {"dashboard", "lockout_minutes", parse_whole, AT(lockout_minutes), 1, 10080, " of minutes"},
     {"audit", "retention_days", parse_whole, AT(audit_retention_days), 1, 36500, " of days"},
     {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
     {"db", "path", parse_path, AT(db_path), 0, 0, ""},
@@ -310,6 +314,9 @@ static void set_defaults(hub_config *cfg)
     cfg->chart_days = 14;
     cfg->login_fail_per_minute = 5;
     cfg->login_fail_burst = 5;
+    cfg->lockout_failures = 10;
+    cfg->lockout_address_failures = 50;
+    cfg->lockout_minutes = 15;
     cfg->audit_retention_days = 400;
     cfg->log_level = AM_LOG_INFO;
     cfg->backend = HUB_DB_SQLITE;

@@ -45,6 +45,12 @@ typedef struct hub_config {
     int chart_days;            /* days the trend charts cover, today included */
     int login_fail_per_minute; /* failed logins per client address */
     int login_fail_burst;
+    /* failed password sign-ins, in the database: this many for one name, or
+     * lockout_address_failures from one address, within lockout_minutes
+     * lock it for lockout_minutes */
+    int lockout_failures;
+    int lockout_address_failures;
+    int lockout_minutes;
     /* [audit] */
     int audit_retention_days; /* entries older than this are purged */
     /* [db] */

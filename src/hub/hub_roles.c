@@ -29,6 +29,7 @@ const hub_action hub_actions[] = {
     {"GET /vouchers", {ANY, OWN, OWN, NO}},
     {"POST /vouchers/redeem", {ANY, OWN, OWN, NO}},
     {"POST /logout", {ANY, ANY, ANY, ANY}},
+    {"POST /logout/everywhere", {ANY, ANY, ANY, ANY}},
 };
 const size_t hub_action_count = sizeof hub_actions / sizeof hub_actions[0];
 

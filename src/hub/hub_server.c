@@ -142,6 +142,10 @@ static route match(const char *url, char *id, size_t idlen)
         !strncmp(url, "/alerts/", 8) || !strcmp(url, "/audit") || !strcmp(url, "/vouchers") ||
         !strcmp(url, "/vouchers/redeem"))
         return R_DASHBOARD;
+    /* Passwords, signing out everywhere, people (dashboard_password.c). */
+    if (!strcmp(url, "/logout/everywhere") || !strncmp(url, "/password/", 10) ||
+        !strcmp(url, "/people") || !strncmp(url, "/people/", 8))
+        return R_DASHBOARD;
     if (!strncmp(url, "/v1/kiosks/", 11)) {
         const char *rest = url + 11;
         const char *slash = strchr(rest, '/');

@@ -13,6 +13,7 @@
  *   amends-hub [--config FILE] team add SITE TEAM --name NAME
  *   amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...] [--team SITE/TEAM ...]
  *   amends-hub [--config FILE] person list
+ *   amends-hub [--config FILE] person password-link NAME   a new set-password link
  *   amends-hub [--config FILE] token add NAME    an API token for a person, shown once
  */
 #include <pthread.h>
@@ -67,6 +68,7 @@ static const char usage_main[] =
     "  person add NAME --role admin|manager|staff|viewer [--site SITE ...]\n"
     "             [--team SITE/TEAM ...]   a named account with a role and its sites\n"
     "  person list       the people, their roles and scope, as JSON\n"
+    "  person password-link NAME   a new one-time link (24 h) that sets NAME's password\n"
     "  token add NAME    an API token for a person (their role and scope); shown once\n"
     "\n"
     "options:\n"
@@ -125,6 +127,12 @@ static const char usage_person[] =
     "usage: amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...]\n"
     "                                  [--team SITE/TEAM ...]\n"
     "       amends-hub [--config FILE] person list\n"
+    "       amends-hub [--config FILE] person password-link NAME\n"
+    "\n"
+    "'person add' prints a one-time link, good for 24 hours, where the person\n"
+    "sets their password (at least 12 characters, not a common one); open it in\n"
+    "a browser that reaches the hub. 'person password-link' makes a new one (a\n"
+    "forgotten password, an expired link): it replaces the person's unused links.\n"
     "\n"
     "NAME is 1 to 64 of A-Z a-z 0-9 . _ -. ROLE is one of:\n"
     "  admin    everything, every site; people, sites, kiosks (no --site or --team)\n"
@@ -487,6 +495,62 @@ static int cmd_team(const char *config_path, int argc, char **argv)
     return status;
 }
 
+/* The address a browser opens links at: the hub's listen address, with the
+ * host's name for a wildcard one; "" when the port is chosen at start. */
+static void link_base(const hub_config *cfg, char *out, size_t outlen)
+{
+    const char *colon = strrchr(cfg->listen, ':');
+    char host[256];
+    out[0] = '\0';
+    if (!colon || !strcmp(colon, ":0"))
+        return;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - cfg->listen), cfg->listen);
+    if (!strcmp(host, "0.0.0.0") || !strcmp(host, "[::]") || !host[0]) {
+        if (gethostname(host, sizeof host) != 0)
+            snprintf(host, sizeof host, "HUB");
+        host[sizeof host - 1] = '\0';
+    }
+    snprintf(out, outlen, "%s://%s%s", cfg->tls ? "https" : "http", host, colon);
+}
+
+/* Makes and prints a set-password link for `name`: 0, or 1 (err printed). */
+static int print_password_link(const hub_config *cfg, hub_db *db, const char *what,
+                               const char *name)
+{
+    char path[128], base[300], err[256], when[32];
+    int64_t expires = 0;
+    if (hub_db_password_link_new(db, name, am_wall_ms(), path, sizeof path, &expires, err,
+                                 sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: %s: %s\n", what, err);
+        return 1;
+    }
+    link_base(cfg, base, sizeof base);
+    am_format_utc(expires, when, sizeof when);
+    printf("password_link: %s%s\npassword_link_expires: %s\n", base, path, when);
+    sodium_memzero(path, sizeof path);
+    return 0;
+}
+
+static int cmd_password_link(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    if (argc != 2) {
+        fputs(usage_person, stderr);
+        return 2;
+    }
+    if (!id_ok("person password-link", "name", argv[1]))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    status = print_password_link(&cfg, db, "person password-link", argv[1]);
+    if (!status)
+        printf("person: %s\n", argv[1]);
+    hub_db_close(db);
+    return status;
+}
+
 static int cmd_person(const char *config_path, int argc, char **argv)
 {
     hub_config cfg;
@@ -500,6 +564,8 @@ static int cmd_person(const char *config_path, int argc, char **argv)
         return 0;
     if (argc == 1 && !strcmp(argv[0], "list"))
         return print_list(config_path, "person list", hub_db_people);
+    if (argc >= 1 && !strcmp(argv[0], "password-link"))
+        return cmd_password_link(config_path, argc, argv);
     if (argc < 1 || strcmp(argv[0], "add") != 0) {
         fputs(usage_person, stderr);
         return 2;
@@ -544,6 +610,7 @@ static int cmd_person(const char *config_path, int argc, char **argv)
             append(after, sizeof after, &n, "%s%s", j ? "," : "; teams=", opts[2].values[j]);
         cli_audit(db, "person.add", site[0] ? site : NULL, name, NULL, after);
         printf("person: %s\nrole: %s\n", name, hub_role_name(role));
+        status = print_password_link(&cfg, db, "person add", name);
     }
     hub_db_close(db);
     return status;

@@ -134,7 +134,13 @@ static long act(group *g, const char *action, int role, int where, char **body)
     else if (!strcmp(action, "POST /logout"))
         snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/logout'", cookie, g->csrf[role],
                  h->url);
-    else
+    else if (!strcmp(action, "POST /logout/everywhere")) {
+        /* POST /logout went just before: a new session to end. */
+        sign_in(g, role);
+        snprintf(cookie, sizeof cookie, "-b '%s' -H 'Origin: %s'", g->cookie[role], h->url);
+        snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/logout/everywhere'", cookie,
+                 g->csrf[role], h->url);
+    } else
         fail_msg("the walk does not know %s: add it here", action);
     return curl(h, args, body);
 }
@@ -147,10 +153,15 @@ static bool is_list(const char *action)
            !strcmp(action, "GET /");
 }
 
+static bool signs_out(const char *action)
+{
+    return !strcmp(action, "POST /logout") || !strcmp(action, "POST /logout/everywhere");
+}
+
 static bool not_about_a_site(const char *action)
 {
     return !strcmp(action, "GET /v1/me") || !strcmp(action, "POST /v1/login-link") ||
-           !strcmp(action, "POST /logout");
+           signs_out(action);
 }
 
 static void walk(void **state)
@@ -162,7 +173,7 @@ static void walk(void **state)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < hub_action_count; i++) {
             const hub_action *a = &hub_actions[i];
-            if ((pass == 1) != !strcmp(a->name, "POST /logout"))
+            if ((pass == 1) != signs_out(a->name))
                 continue;
             for (int r = 0; r < HUB_ROLE_COUNT; r++) {
                 hub_access want = a->access[r];
