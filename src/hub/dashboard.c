@@ -987,6 +987,9 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
 
     hub_dash_page_start(&h, "Dashboard", ws);
     hub_html_raw(&h, "<main>");
+    if (hub_access_of(who, "GET /people") != HUB_ACCESS_NO)
+        hub_html_raw(&h, "<p class=\"pagelinks\"><a href=\"/people\" id=\"people-link\">People"
+                         "</a>: add people, change roles, reset passwords</p>");
     /* The fleet table is built first so the summary can count the silent. */
     hub_html fleet_html = {0};
     int silent = fleet(d, &fleet_html, kiosks, now);
@@ -1099,6 +1102,15 @@ static const char *dash_action(const char *url, bool get, bool post)
         return "POST /logout";
     if (post && !strcmp(url, "/logout/everywhere"))
         return "POST /logout/everywhere";
+    if (!strcmp(url, "/people"))
+        return get ? "GET /people" : "POST /people";
+    if (post && !strncmp(url, "/people/", 8)) {
+        const char *slash = strchr(url + 8, '/');
+        if (slash && !strcmp(slash, "/role"))
+            return "POST /people/{name}/role";
+        if (slash && !strcmp(slash, "/password-link"))
+            return "POST /people/{name}/password-link";
+    }
     if (post && !strncmp(url, "/alerts/", 8))
         return "POST /alerts/{id}/ack";
     if (get && !strcmp(url, "/audit"))
@@ -1193,6 +1205,8 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         ret = hub_dash_logout(d, conn, &ws, false);
     } else if (post && !strcmp(url, "/logout/everywhere")) {
         ret = hub_dash_logout(d, conn, &ws, true);
+    } else if (action && !strncmp(url, "/people", 7)) {
+        ret = hub_dash_people(d, conn, &ws, &who, url, post, body, len);
     } else if (post && !strncmp(url, "/alerts/", 8)) {
         ret = ack(d, conn, &ws, &who, url);
     } else if (action && !strcmp(action, "GET /audit")) {

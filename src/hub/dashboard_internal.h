@@ -114,6 +114,15 @@ bool hub_dash_login_limited(hub_dash *d, struct MHD_Connection *conn, const char
                             enum MHD_Result *ret);
 void hub_dash_login_failed(hub_dash *d, const char *addr);
 
+/* --- people (dashboard_people.c) -------------------------------------------------------- */
+
+/* GET /people, POST /people, POST /people/{name}/role and
+ * /people/{name}/password-link, once the role table let `who` in (the
+ * form's CSRF token is checked already). */
+enum MHD_Result hub_dash_people(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                const hub_person *who, const char *url, bool post, const char *body,
+                                size_t len);
+
 /* --- setting a password (dashboard_password.c) ---------------------------------------- */
 
 /* GET and POST /password/CODE: the form that sets a password with a

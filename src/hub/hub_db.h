@@ -99,6 +99,9 @@ am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, i
 am_rc hub_db_person_get(hub_db *db, const char *name, hub_person *out);
 /* The owner of an API token, as hub_db_person_get. */
 am_rc hub_db_person_by_token(hub_db *db, const char *token_hash, hub_person *out);
+/* Gives the person another role; their sites and teams stay.
+ * AM_ERR_NOTFOUND (err says so) for an unknown person. */
+am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role, char *err, size_t errlen);
 /* [{"name","role","created_at","sites":[...],"teams":["SITE/TEAM"...]}] by name. */
 am_rc hub_db_people(hub_db *db, cJSON **out);
 /* The site of a kiosk, of an alert's kiosk; AM_ERR_NOTFOUND when unknown. */

@@ -253,3 +253,23 @@ am_rc hub_db_alert_site(hub_db *db, const char *alert, char *site, size_t len)
                    "SELECT k.site FROM alerts a JOIN kiosks k ON k.id = a.kiosk WHERE a.id = ?1",
                    alert, site, len);
 }
+
+am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role, char *err, size_t errlen)
+{
+    int slot;
+    int64_t changes = 0;
+    const char *p[] = {hub_role_name(role), name};
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = hub_db_run(db, conn, "UPDATE people SET role = ?1 WHERE name = ?2", 2, p, NULL, NULL,
+                          &changes);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    if (!rc && changes != 1)
+        rc = AM_ERR_NOTFOUND;
+    if (rc == AM_ERR_NOTFOUND)
+        snprintf(err, errlen, "no person '%s'", name);
+    else if (rc)
+        snprintf(err, errlen, "storing the role failed (see the log)");
+    return rc;
+}

@@ -30,6 +30,10 @@ const hub_action hub_actions[] = {
     {"POST /vouchers/redeem", {ANY, OWN, OWN, NO}},
     {"POST /logout", {ANY, ANY, ANY, ANY}},
     {"POST /logout/everywhere", {ANY, ANY, ANY, ANY}},
+    {"GET /people", {ANY, OWN, NO, NO}},
+    {"POST /people", {ANY, OWN, NO, NO}},
+    {"POST /people/{name}/role", {ANY, OWN, NO, NO}},
+    {"POST /people/{name}/password-link", {ANY, OWN, NO, NO}},
 };
 const size_t hub_action_count = sizeof hub_actions / sizeof hub_actions[0];
 

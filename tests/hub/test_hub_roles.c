@@ -134,6 +134,18 @@ static long act(group *g, const char *action, int role, int where, char **body)
     else if (!strcmp(action, "POST /logout"))
         snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/logout'", cookie, g->csrf[role],
                  h->url);
+    else if (!strcmp(action, "GET /people"))
+        snprintf(args, sizeof args, "%s '%s/people'", cookie, h->url);
+    else if (!strcmp(action, "POST /people"))
+        snprintf(args, sizeof args,
+                 "%s --data 'csrf=%s&name=new-%d-%d&role=viewer&site=%s' '%s/people'", cookie,
+                 g->csrf[role], role, where, where ? "b" : "a", h->url);
+    else if (!strcmp(action, "POST /people/{name}/role"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s&role=viewer' '%s/people/%s/role'", cookie,
+                 g->csrf[role], h->url, where ? "pb" : "vwr");
+    else if (!strcmp(action, "POST /people/{name}/password-link"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/people/%s/password-link'", cookie,
+                 g->csrf[role], h->url, where ? "pb" : "vwr");
     else if (!strcmp(action, "POST /logout/everywhere")) {
         /* POST /logout went just before: a new session to end. */
         sign_in(g, role);
@@ -161,13 +173,17 @@ static bool signs_out(const char *action)
 static bool not_about_a_site(const char *action)
 {
     return !strcmp(action, "GET /v1/me") || !strcmp(action, "POST /v1/login-link") ||
-           signs_out(action);
+           !strcmp(action, "GET /people") || signs_out(action);
 }
 
 static void walk(void **state)
 {
     group g = {.h = *state};
     setup_group(&g);
+    /* Someone at site b only, for the people actions. */
+    char out[1024];
+    const char *pb[] = {"person", "add", "pb", "--role", "viewer", "--site", "b", NULL};
+    cmd(g.h, pb, out, sizeof out);
     int checked = 0;
     /* Sign-out ends the session: it goes last. */
     for (int pass = 0; pass < 2; pass++) {
