@@ -289,14 +289,16 @@ static am_step handle_backspace(am_journey *j)
     return AM_STEP_OK;
 }
 
-/* FOCUS, TEXT and BACKSPACE on a screen whose fields are `a` and `b`. */
-static am_step handle_field_event(am_journey *j, const am_event *ev, am_field a, am_field b)
+/* FOCUS, TEXT and BACKSPACE on a screen whose fields are `a`, `b` and `c`
+ * (AM_FIELD_NONE where a screen has fewer). */
+static am_step handle_field_event(am_journey *j, const am_event *ev, am_field a, am_field b,
+                                  am_field c)
 {
     switch (ev->type) {
     case AM_EV_FOCUS:
         if (ev->value <= AM_FIELD_NONE || ev->value >= AM_FIELD_COUNT)
             return refuse(j, AM_STEP_INVALID, "no such field");
-        if (ev->value != (int)a && ev->value != (int)b)
+        if (ev->value != (int)a && ev->value != (int)b && ev->value != (int)c)
             return refuse(j, AM_STEP_IGNORED, "that field is not on this screen");
         j->focus = (am_field)ev->value;
         return AM_STEP_OK;
@@ -377,12 +379,9 @@ static am_step on_details(am_journey *j, const am_event *ev, am_effects *fx)
         return AM_STEP_OK;
     default:
         /* Where it happened is a field only where the site asks for it. */
-        if (ev->type == AM_EV_FOCUS && ev->value == AM_FIELD_LOCATION &&
-            am_config_asks_location(j->cfg)) {
-            j->focus = AM_FIELD_LOCATION;
-            return AM_STEP_OK;
-        }
-        return handle_field_event(j, ev, AM_FIELD_DESCRIPTION, AM_FIELD_NAME);
+        return handle_field_event(j, ev, AM_FIELD_DESCRIPTION, AM_FIELD_NAME,
+                                  am_config_asks_location(j->cfg) ? AM_FIELD_LOCATION
+                                                                  : AM_FIELD_NONE);
     }
 }
 
@@ -525,9 +524,9 @@ static am_step on_apology(am_journey *j, const am_event *ev, am_effects *fx)
     case AM_EV_FOCUS:
         if (ev->value == AM_FIELD_RESOLUTION_TEXT && !(def && def->asks_text))
             return refuse(j, AM_STEP_IGNORED, "choose \"something else\" first");
-        return handle_field_event(j, ev, AM_FIELD_RESOLUTION_TEXT, AM_FIELD_NONE);
+        return handle_field_event(j, ev, AM_FIELD_RESOLUTION_TEXT, AM_FIELD_NONE, AM_FIELD_NONE);
     default:
-        return handle_field_event(j, ev, AM_FIELD_RESOLUTION_TEXT, AM_FIELD_NONE);
+        return handle_field_event(j, ev, AM_FIELD_RESOLUTION_TEXT, AM_FIELD_NONE, AM_FIELD_NONE);
     }
 }
 
@@ -627,7 +626,7 @@ static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
               ev->now_ms);
         return AM_STEP_OK;
     default:
-        return handle_field_event(j, ev, AM_FIELD_CONTACT, AM_FIELD_COMMENT);
+        return handle_field_event(j, ev, AM_FIELD_CONTACT, AM_FIELD_COMMENT, AM_FIELD_NONE);
     }
 }
 
