@@ -373,10 +373,16 @@ static void screen_offer(lay *c)
     int bottom = am_lay_footer(c, f) - U(c, 24);
     int cw = c->W - 2 * c->M;
     if (escalated) {
-        y = am_lay_title(c, S(c, AM_STR_OFFER_ESCALATED_TITLE), y, 48, 130) + U(c, 16);
+        /* A manager hears of it only through the hub: with sync off the
+         * kiosk says where to go instead of promising contact. */
+        bool sync = c->cfg->sync.url[0] != '\0';
+        y = am_lay_title(c,
+                         S(c, sync ? AM_STR_OFFER_ESCALATED_TITLE : AM_STR_STAFF_WAIT_TITLE_DESK),
+                         y, 48, 130) +
+            U(c, 16);
         tstyle st = style(AM_FONT_REGULAR, 32, c->portrait ? AL_CENTER : AL_START, c->text);
-        am_lay_put_text(c, S(c, AM_STR_OFFER_ESCALATED_BODY), rect(c->M, y, cw, bottom - y), st,
-                        -1);
+        am_lay_put_text(c, S(c, sync ? AM_STR_OFFER_ESCALATED_BODY : AM_STR_THANKS_ASK_DESK),
+                        rect(c->M, y, cw, bottom - y), st, -1);
         return;
     }
     y = am_lay_title(c, S(c, AM_STR_OFFER_TITLE), y, 48, 70) + U(c, 20);
@@ -480,9 +486,11 @@ static void screen_followup(lay *c)
     am_field focus = am_journey_focus(c->j);
     bool kbd = focus != AM_FIELD_NONE;
     /* After "I can't wait", what the contact is for: that call back. */
-    const char *body = am_journey_cant_wait(c->j)          ? S(c, AM_STR_FOLLOWUP_BODY_CANT_WAIT)
-                       : am_journey_contact_promised(c->j) ? S(c, AM_STR_FOLLOWUP_BODY_PROMISED)
-                                                           : S(c, AM_STR_FOLLOWUP_BODY);
+    /* A promised contact is asked for only where the hub can pass it on. */
+    bool promised = am_journey_contact_promised(c->j) && c->cfg->sync.url[0];
+    const char *body = am_journey_cant_wait(c->j) ? S(c, AM_STR_FOLLOWUP_BODY_CANT_WAIT)
+                       : promised                 ? S(c, AM_STR_FOLLOWUP_BODY_PROMISED)
+                                                  : S(c, AM_STR_FOLLOWUP_BODY);
     footer_spec f = {.back_label = S(c, AM_STR_BACK),
                      .skip_label = S(c, AM_STR_SKIP),
                      .primary_id = "done",
@@ -641,7 +649,18 @@ static void screen_thanks(lay *c)
     int text_w = voucher && !c->portrait ? cw - qr - U(c, 40) : cw;
     const char *body = S(c, AM_STR_THANKS_BODY);
     const char *promise = promise_text(c);
-    bool escalated = c->r->offer_state == AM_OFFER_ESCALATED;
+    /* Over budget: a manager can contact only a guest who said how, and
+     * only through the hub; else the desk, said once even when the
+     * resolution's own promise already sends the guest there. */
+    const char *manager = NULL;
+    if (c->r->offer_state == AM_OFFER_ESCALATED) {
+        manager = S(c, c->r->contact[0] && c->cfg->sync.url[0] ? AM_STR_THANKS_MANAGER
+                                                               : AM_STR_THANKS_ASK_DESK_LATER);
+        if (!strcmp(manager, promise) ||
+            (!c->cfg->sync.url[0] && !strcmp(promise, S(c, AM_STR_THANKS_ASK_DESK))))
+            manager = NULL;
+    }
+    bool escalated = manager != NULL;
     int badge = U(c, 64);
 
     /* The voucher's lines, measured first: what the code is for and how
@@ -698,10 +717,7 @@ static void screen_thanks(lay *c)
     y += rh + U(c, 16);
     if (escalated) {
         st = style(AM_FONT_BOLD, 28, align, c->text);
-        /* A manager can contact only a guest who said how. */
-        am_lay_put_text(
-            c, S(c, c->r->contact[0] ? AM_STR_THANKS_MANAGER : AM_STR_THANKS_ASK_DESK_LATER),
-            rect(c->M, y, text_w, U(c, 84)), st, -1);
+        am_lay_put_text(c, manager, rect(c->M, y, text_w, U(c, 84)), st, -1);
         y += U(c, 84) + U(c, 8);
     }
     if (voucher) {

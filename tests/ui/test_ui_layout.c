@@ -413,6 +413,107 @@ static void escalation_asks_for_contact_or_sends_to_the_desk(void **state)
     assert_int_equal(checked, 2 * AM_LANG_COUNT);
 }
 
+/* How many text blocks on screen hold `text`. */
+static int blocks_with(const am_layout *l, const char *text)
+{
+    int n = 0;
+    for (int i = 0; i < l->block_count; i++)
+        n += l->blocks[i].line_count > 0 && strstr(l->blocks[i].text, text) != NULL;
+    return n;
+}
+
+/* Sync off, over budget: no manager can hear of it, so no screen promises
+ * one; the offer sends the guest to staff, followup does not ask for a
+ * contact "we promised", and thanks sends the guest to the desk once. Then staff_now
+ * over budget, "I can't wait" and no contact: the desk sentence of the
+ * call and of the escalation is one sentence, said once. */
+static void escalation_offline_promises_no_manager(void **state)
+{
+    (void)state;
+    am_config *offline = ui_load_config(GOLDEN_CONF);
+    am_config *online = ui_load_config(AM_SOURCE_DIR "/config/hotel.conf");
+    assert_int_equal(offline->sync.url[0], '\0');
+    assert_int_not_equal(online->sync.url[0], '\0');
+    am_render *r = ui_open_measurer();
+    am_i18n *i18n = NULL;
+    char err[2048];
+    if (am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    am_layout *l = malloc(sizeof *l);
+    assert_non_null(l);
+    int checked = 0;
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        const char *title = am_i18n_get(i18n, lang, AM_STR_OFFER_ESCALATED_TITLE);
+        const char *manager = am_i18n_get(i18n, lang, AM_STR_THANKS_MANAGER);
+        const char *desk_later = am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK_LATER);
+        const char *desk_now = am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK);
+        am_journey *j = ui_journey_at(offline, lang, UI_OFFER_ESCALATED);
+        am_view v = {.cfg = offline,
+                     .i18n = i18n,
+                     .journey = j,
+                     .now_ms = ui_fixture_now,
+                     .width = 1280,
+                     .height = 800,
+                     .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                     .measure = am_render_measure,
+                     .measure_ud = r};
+        am_layout_build(l, &v);
+        assert_false(am_layout_has_text(l, title));
+        assert_false(am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_OFFER_ESCALATED_BODY)));
+        assert_true(am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK)));
+        ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+        am_layout_build(l, &v);
+        assert_false(am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_FOLLOWUP_BODY_PROMISED)));
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
+        ui_feed(j, AM_EV_TEXT, 0, "+33 1 23 45 67 89", true);
+        ui_feed(j, AM_EV_CONSENT, AM_CONSENT_YES, NULL, true);
+        ui_feed(j, AM_EV_DONE, 0, NULL, true);
+        assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
+        am_layout_build(l, &v);
+        assert_false(am_layout_has_text(l, manager));
+        assert_int_equal(blocks_with(l, desk_later) + blocks_with(l, desk_now), 1);
+        am_journey_free(j);
+
+        /* The same guest online is promised the manager (the control). */
+        j = ui_journey_at(online, lang, UI_OFFER_ESCALATED);
+        v.cfg = online;
+        v.journey = j;
+        am_layout_build(l, &v);
+        assert_true(am_layout_has_text(l, title));
+        am_journey_free(j);
+
+        /* staff_now over budget, could not wait, left no contact. */
+        for (int c = 0; c < 2; c++) {
+            am_config *cfg = c ? online : offline;
+            j = ui_journey_at(cfg, lang, UI_APOLOGY);
+            am_journey_set_spend(j, INT64_MAX / 4, 1000);
+            int options[16];
+            int n = am_config_options_for(cfg, 0, options, 16);
+            assert_int_equal(cfg->resolutions[options[n - 2]].action, AM_ACTION_STAFF_NOW);
+            ui_feed(j, AM_EV_RESOLUTION, options[n - 2], NULL, true);
+            assert_int_equal(am_journey_report(j)->offer_state, AM_OFFER_ESCALATED);
+            ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+            assert_int_equal(am_journey_screen(j), AM_SCREEN_STAFF_WAIT);
+            ui_feed(j, AM_EV_CANT_WAIT, 0, NULL, true);
+            ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+            assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
+            v.cfg = cfg;
+            v.journey = j;
+            am_layout_build(l, &v);
+            assert_int_equal(blocks_with(l, desk_later) + blocks_with(l, desk_now), 1);
+            am_journey_free(j);
+            checked++;
+        }
+        checked++;
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_render_close(r);
+    am_config_free(online);
+    am_config_free(offline);
+    assert_int_equal(checked, 3 * AM_LANG_COUNT);
+}
+
 /* Sync off: nothing carries an action out, and thanks says so. */
 static void promises_follow_actions_sync_off(void **state)
 {
@@ -738,6 +839,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(promises_follow_actions_retail),
     cmocka_unit_test(promises_follow_actions_sync_off),
     cmocka_unit_test(escalation_asks_for_contact_or_sends_to_the_desk),
+    cmocka_unit_test(escalation_offline_promises_no_manager),
     cmocka_unit_test(checker_reports_overflow),
     cmocka_unit_test(arabic_mirrors_the_layout),
     cmocka_unit_test(hit_testing_finds_every_widget),

@@ -231,12 +231,13 @@ static void code_is_stored_with_the_acceptance(void **state)
 }
 
 /* Without its key the kiosk cannot issue a voucher, so it shows none: the
- * offer goes to a manager, and the log says which file and why. */
+ * offer goes to a manager (with sync off, as here, the guest is sent to
+ * staff), and the log says which file and why. */
 static void missing_key_escalates_instead_of_offering(void **state)
 {
     fixture *f = *state;
     assert_int_equal(unlink(f->key), 0);
-    assert_int_equal(run_script(f, TO_OFFER "expect-text A manager will contact you personally\n"
+    assert_int_equal(run_script(f, TO_OFFER "expect-text Please ask a member of staff.\n"
                                             "tap offer.accept\n"),
                      1);
     assert_file_contains(f->err, f->key);
@@ -255,7 +256,7 @@ static void key_readable_by_others_escalates(void **state)
 {
     fixture *f = *state;
     assert_int_equal(chmod(f->key, 0644), 0);
-    run_ok(f, TO_OFFER "expect-text A manager will contact you personally\n"
+    run_ok(f, TO_OFFER "expect-text Please ask a member of staff.\n"
                        "tap next\n"
                        "expect followup\n");
     assert_file_contains(f->err, f->key);
