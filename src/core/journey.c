@@ -175,13 +175,6 @@ static int default_lang(const am_config *cfg)
     return lang >= 0 && lang < AM_LANG_COUNT ? lang : AM_LANG_EN;
 }
 
-/* The field a screen starts with: details opens on "what happened" so the
- * guest can type at once; elsewhere the guest taps a field first. */
-static am_field default_focus(am_screen s)
-{
-    return s == AM_SCREEN_DETAILS ? AM_FIELD_DESCRIPTION : AM_FIELD_NONE;
-}
-
 /* The PIN pad starts empty and ready each time it shows and forgets the
  * digits when it is left; a lockout is the app's to restate (it is kept in
  * the store, not here). */
@@ -198,7 +191,9 @@ static void enter(am_journey *j, am_screen s, int64_t now_ms)
     if (s != j->screen && (s == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER_PIN))
         pin_reset(j);
     j->screen = s;
-    j->focus = default_focus(s);
+    /* No field has the focus on entry: the on-screen keyboard covers half
+     * the screen, so it opens only when the guest taps a field. */
+    j->focus = AM_FIELD_NONE;
     j->idle_from_ms = now_ms;
     j->prompting = false;
 }

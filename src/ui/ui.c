@@ -255,7 +255,9 @@ static void make_plans(am_ui *ui, const am_journey *j)
             q.category = i;
             add_plan(p, q);
         }
-        q.typed = true;
+        /* details opens with the keyboard down; a tap on "what happened"
+         * brings it up. */
+        q.focus = AM_FIELD_DESCRIPTION;
         add_plan(p, q);
         q = base;
         q.screen = AM_SCREEN_ATTRACT;
@@ -267,6 +269,8 @@ static void make_plans(am_ui *ui, const am_journey *j)
         add_plan(p, q);
         q.resolution = base.resolution;
         q.screen = AM_SCREEN_DETAILS;
+        q.focus = AM_FIELD_DESCRIPTION;
+        add_plan(p, q);
         q.typed = true;
         add_plan(p, q);
         q.focus = AM_FIELD_NAME;

@@ -301,6 +301,7 @@ static void long_words_break_at_hyphenation_points(void **state)
                      am_lang_codes[lang]);
         am_journey *j = ui_journey_at(cfg, lang, UI_CATEGORY);
         ui_feed(j, AM_EV_CATEGORY, 0, NULL, true);
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_DESCRIPTION, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, word, true);
         am_view v = {.cfg = cfg,
                      .i18n = i18n,

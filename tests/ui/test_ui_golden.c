@@ -142,6 +142,7 @@ static void run_goldens(const char *lang, const char *size)
             "shot %s/category.png\n"
             "tap category.room\n"
             "tap impact.severe\n"
+            "tap field.description\n"
             "type %s\n"
             "tap field.name\n"
             "type %s\n"

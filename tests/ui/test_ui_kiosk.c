@@ -152,6 +152,7 @@ static void store_failure_shows_out_of_order(void **state)
              "tap start\n"
              "tap category.room\n"
              "tap impact.minor\n"
+             "tap field.description\n"
              "type The lift was broken\n"
              "tap next\n"
              "expect out_of_order\n"
@@ -241,6 +242,7 @@ static void idle_reset_clears_the_screen(void **state)
     assert_int_equal(run_kiosk(f,
                                "tap start\n"
                                "tap category.room\n"
+                               "tap field.description\n"
                                "type CanaryWords\n"
                                "expect-text CanaryWords\n"
                                "wait 31\n"
@@ -252,7 +254,7 @@ static void idle_reset_clears_the_screen(void **state)
                                "expect-text CanaryWords\n",
                                0),
                      1);
-    assert_err_contains(f, ":11: expected text \"CanaryWords\" on details, but it is not drawn");
+    assert_err_contains(f, ":12: expected text \"CanaryWords\" on details, but it is not drawn");
 }
 
 /* shot writes a real PNG of the frame's size; a bad path is a clear

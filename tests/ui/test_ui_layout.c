@@ -760,6 +760,7 @@ static void idle_preparation_never_renders_guest_text(void **state)
         am_journey *j = ui_journey_at(cfg, lang, UI_CATEGORY);
         ui_feed(j, AM_EV_CATEGORY, 0, NULL, true);
         ui_feed(j, AM_EV_IMPACT, AM_SEVERITY_SEVERE, NULL, true);
+        ui_feed(j, AM_EV_FOCUS, AM_FIELD_DESCRIPTION, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, canary, true);
         ui_feed(j, AM_EV_FOCUS, AM_FIELD_NAME, NULL, true);
         ui_feed(j, AM_EV_TEXT, 0, canary, true);

@@ -100,8 +100,8 @@ static inline am_manager_info ui_stopped_sync(void)
 }
 
 /* Feeds one event and answers the store; returns the step. */
-static am_step ui_feed(am_journey *j, am_event_type type, int value, const char *text,
-                       bool store_ok)
+static inline am_step ui_feed(am_journey *j, am_event_type type, int value, const char *text,
+                              bool store_ok)
 {
     am_event ev = {.type = type, .now_ms = ui_fixture_now, .value = value, .text = text};
     am_effects fx;
@@ -144,7 +144,7 @@ static const char *const ui_state_names[UI_STATE_COUNT] = {
 };
 
 /* Long guest text in the language, so wrapping and clipping are tested. */
-static const char *ui_sample_text(int lang)
+static inline const char *ui_sample_text(int lang)
 {
     switch (lang) {
     case AM_LANG_AR:
@@ -158,7 +158,7 @@ static const char *ui_sample_text(int lang)
 }
 
 /* A new journey in `lang` on the given screen. The caller frees it. */
-static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
+static inline am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
 {
     ui_fixture_now = 1000;
     am_journey *j = am_journey_new(cfg, 0);
@@ -184,6 +184,7 @@ static am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state state)
             state == UI_OFFER || state == UI_OFFER_ESCALATED ? AM_SEVERITY_SEVERE
                                                              : AM_SEVERITY_SIGNIFICANT,
             NULL, true);
+    ui_feed(j, AM_EV_FOCUS, AM_FIELD_DESCRIPTION, NULL, true);
     ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
     ui_feed(j, AM_EV_FOCUS, AM_FIELD_NAME, NULL, true);
     ui_feed(j, AM_EV_TEXT, 0, lang == AM_LANG_AR ? "أميرة" : "Maximiliane", true);

@@ -215,7 +215,11 @@ static void category_choice_goes_to_details(void **state)
     assert_ok(send(h, AM_EV_CATEGORY, CAT_NOISE));
     assert_screen(h, AM_SCREEN_DETAILS);
     assert_string_equal(REPORT(h)->category, "noise");
-    assert_int_equal(am_journey_focus(h->j), AM_FIELD_DESCRIPTION);
+    /* No field is focused, so the keyboard stays down until a tap. */
+    assert_int_equal(am_journey_focus(h->j), AM_FIELD_NONE);
+    assert_ignored(type_text(h, "typed before any tap"));
+    assert_refusal(h, "tap a field first");
+    assert_string_equal(REPORT(h)->description, "");
     assert_trace(h, "");
     assert_int_equal(h->store.writes, 0);
 }
@@ -235,6 +239,7 @@ static void category_back_cancels_and_stores_nothing(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "the shower is cold"));
     assert_ok(send(h, AM_EV_BACK, 0));
     assert_screen(h, AM_SCREEN_CATEGORY);
@@ -306,6 +311,7 @@ static void details_text_goes_to_focused_field(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "Towels "));
     assert_ok(type_text(h, "missing"));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_NAME));
@@ -362,6 +368,7 @@ static void details_back_keeps_input(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "dirty sheets"));
     assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_MINOR));
     assert_ok(send(h, AM_EV_BACK, 0));
@@ -381,6 +388,7 @@ static void details_idle_before_commit_keeps_abandoned(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "no hot water"));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_NAME));
     assert_ok(type_text(h, "Ana"));
@@ -610,6 +618,7 @@ static void completed_journey_stores_every_field(void **state)
     harness *h = *state;
     assert_ok(send(h, AM_EV_LANG, AM_LANG_AR));
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "Stain on the \"clean\" sheets, again"));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_NAME));
     assert_ok(type_text(h, "Zo\xc3\xab"));
@@ -730,6 +739,7 @@ static void text_invalid_utf8_leaves_field(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "keep"));
     const char *bad[] = {"\xc3", "ok\xff", "\xed\xa0\x80", "\xc0\xaf", "\xf0\x9f\x98"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -775,6 +785,7 @@ static void text_round_trips_unchanged(void **state)
         "quote \" apostrophe ' comma , newline\nsecond line\r\n'; DROP TABLE journeys; --"
         " \xf0\x9f\x98\xa1\xe2\x9d\xa4\xef\xb8\x8f \xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7 \\ %s %n";
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, tricky));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_NAME));
     assert_ok(type_text(h, "O'Brien, \"Jo\""));
@@ -788,6 +799,7 @@ static void text_backspace_and_focus_rules(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "a\xc3\xa9\xf0\x9f\x98\xa1"));
     assert_ok(send(h, AM_EV_BACKSPACE, 0));
     assert_string_equal(REPORT(h)->description, "a\xc3\xa9");
@@ -811,6 +823,7 @@ static void wipe_clears_every_field(void **state)
     /* Fill every field, then cancel from the idle prompt path. */
     assert_ok(send(h, AM_EV_LANG, AM_LANG_AR));
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "desc"));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_NAME));
     assert_ok(type_text(h, "name"));

@@ -226,6 +226,7 @@ static void store_failed_goes_out_of_order(void **state)
     harness *h = *state;
     h->auto_store = false;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(type_text(h, "broken lamp"));
     assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_MINOR));
     assert_ok(send(h, AM_EV_NEXT, 0));
@@ -317,6 +318,7 @@ static void idle_other_input_is_consumed_by_prompt(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(wait_s(h, TIMEOUT_S));
     assert_true(am_journey_prompting(h->j, h->now, NULL));
     assert_ok(send(h, AM_EV_IMPACT, AM_SEVERITY_SEVERE));
@@ -337,6 +339,7 @@ static void idle_input_resets_timer(void **state)
 {
     harness *h = *state;
     to_details(h, CAT_ROOM);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_DESCRIPTION));
     assert_ok(wait_s(h, TIMEOUT_S - 1));
     assert_ok(type_text(h, "a"));
     assert_ok(wait_s(h, TIMEOUT_S - 1));

@@ -74,8 +74,9 @@ static void no_personal_data_in_any_log(void **state)
 
     char script[4096];
     snprintf(script, sizeof script,
-             "tap start\ntap category.room\ntap impact.severe\ntype %s\ntap field.name\n"
-             "type %s\ntap next\ntap resolution.other\ntap field.other\ntype %s\ntap next\n"
+             "tap start\ntap category.room\ntap impact.severe\ntap field.description\n"
+             "type %s\ntap field.name\ntype %s\ntap next\ntap resolution.other\ntap "
+             "field.other\ntype %s\ntap next\n"
              "tap offer.decline\ntap rating.2\ntap field.comment\ntype %s\n"
              "tap field.contact\ntype %s\ntap consent.yes\ntap done\nexpect thanks\n",
              canaries[1], canaries[0], canaries[2], canaries[3], canaries[4]);
@@ -83,7 +84,8 @@ static void no_personal_data_in_any_log(void **state)
 
     /* Abandoned with personal data on screen. */
     snprintf(script, sizeof script,
-             "tap start\ntap category.noise\ntap impact.minor\ntype %s\ntap field.name\ntype %s\n"
+             "tap start\ntap category.noise\ntap impact.minor\ntap field.description\n"
+             "type %s\ntap field.name\ntype %s\n"
              "wait 600\nexpect attract\n",
              canaries[1], canaries[0]);
     assert_int_equal(kiosk(f, script), 0);
