@@ -229,6 +229,36 @@ static void parse_conninfo(load_ctx *ctx, const hub_key *k, const char *value, v
         fail(ctx, k->name, "longer than %zu bytes", cap - 1);
 }
 
+/* A list of ids (a-z 0-9 _, 1 to 32 each), separated by commas and
+ * spaces; kept as "a,b,c". */
+static void parse_id_list(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    char *out = field;
+    size_t len = 0, count = 0;
+    const char *p = value;
+    out[0] = '\0';
+    while (*p) {
+        p += strspn(p, ", ");
+        size_t n = strcspn(p, ", ");
+        if (!n)
+            break;
+        if (n > 32 || strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_") < n) {
+            fail(ctx, k->name, "'%.*s' is not an id (1 to 32 of a-z 0-9 _)", (int)(n > 40 ? 40 : n),
+                 p);
+            return;
+        }
+        if (len + n + 2 > (size_t)k->max || ++count > 32) {
+            fail(ctx, k->name, "too many entries (at most 32, %ld bytes)", k->max - 1);
+            return;
+        }
+        len +=
+            (size_t)snprintf(out + len, (size_t)k->max - len, "%s%.*s", len ? "," : "", (int)n, p);
+        p += n;
+    }
+    if (!count)
+        fail(ctx, k->name, "must name at least one");
+}
+
 #define AT(f) offsetof(hub_config, f)
 
 /* Every key hub.conf may hold. docs/hub.md documents each one (a
@@ -257,13 +287,16 @@ static const hub_key keys[] = {
      ""},
     {"dashboard", "lockout_minutes", parse_whole, AT(lockout_minutes), 1, 10080, " of minutes"},
     {"audit", "retention_days", parse_whole, AT(audit_retention_days), 1, 36500, " of days"},
+    {"cases", "low_rating", parse_whole, AT(case_low_rating), 0, 5, ""},
+    {"cases", "root_causes", parse_id_list, AT(case_root_causes), 0,
+     sizeof(((hub_config *)0)->case_root_causes), ""},
     {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
     {"db", "path", parse_path, AT(db_path), 0, 0, ""},
     {"db", "conninfo", parse_conninfo, AT(conninfo), 0, 0, ""},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"hub", "dashboard", "audit", "db"};
+static const char *const sections[] = {"hub", "dashboard", "audit", "cases", "db"};
 
 bool hub_config_key_at(size_t i, const char **section, const char **key)
 {
@@ -283,7 +316,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
         known_section = known_section || !strcmp(section, sections[i]);
     if (!known_section) {
-        fail(ctx, section, "unknown section (expected [hub], [dashboard], [audit] or [db])");
+        fail(ctx, section,
+             "unknown section (expected [hub], [dashboard], [audit], [cases] or [db])");
         return 0;
     }
     for (size_t i = 0; i < KEY_COUNT; i++) {
@@ -318,6 +352,9 @@ static void set_defaults(hub_config *cfg)
     cfg->lockout_address_failures = 50;
     cfg->lockout_minutes = 15;
     cfg->audit_retention_days = 400;
+    cfg->case_low_rating = 2;
+    snprintf(cfg->case_root_causes, sizeof cfg->case_root_causes, "%s",
+             "process,staffing,equipment,supplier,communication,guest_expectation");
     cfg->log_level = AM_LOG_INFO;
     cfg->backend = HUB_DB_SQLITE;
 }

@@ -53,6 +53,9 @@ typedef struct hub_config {
     int lockout_minutes;
     /* [audit] */
     int audit_retention_days; /* entries older than this are purged */
+    /* [cases] */
+    int case_low_rating;        /* a rating from 1 to this opens a case; 0: ratings open none */
+    char case_root_causes[512]; /* the root causes a resolve may name: ids, comma-separated */
     /* [db] */
     hub_backend backend;
     char db_path[HUB_PATH_MAX];

@@ -1,5 +1,6 @@
 /* hub_db_ingest.c — storing a kiosk batch (feedback, alerts) exactly once, and the ingest log. */
 #include "hub_db_internal.h"
+#include "hub_case.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -247,6 +248,10 @@ static am_rc ingest_once(hub_db *db, void *conn, const am_proto_batch *b, const 
         }
         out->counts[res->status]++;
     }
+    /* Cases, in this same transaction: a batch stored is its cases opened. */
+    rc = hub_cases_ingest(db, conn, b, resp, db->case_low_rating, now_ms);
+    if (rc)
+        goto out;
     body = am_proto_response_encode(resp);
     if (!body) {
         rc = AM_ERR_NOMEM;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hub_case.h"
 #include "hub_schema.h"
 
 /* A waiter in a first-come, first-served queue. Under load, plain mutexes
@@ -133,6 +134,7 @@ am_rc hub_db_open(const hub_config *cfg, int connections, hub_db **out, char *er
     db->drv = cfg->backend == HUB_DB_POSTGRESQL ? &hub_driver_pg : &hub_driver_sqlite;
     pthread_mutex_init(&db->mu, NULL);
     db->serialize_writes = cfg->backend == HUB_DB_SQLITE;
+    db->case_low_rating = cfg->case_low_rating;
     db->conns = calloc((size_t)connections, sizeof *db->conns);
     db->in_use = calloc((size_t)connections, sizeof *db->in_use);
     if (!db->conns || !db->in_use) {
@@ -151,9 +153,13 @@ am_rc hub_db_open(const hub_config *cfg, int connections, hub_db **out, char *er
                 goto out;
         }
     }
+    rc = hub_db_cases_backfill(db);
+    if (rc) {
+        snprintf(err, errlen, "giving the upgraded cases their codes failed (see the log)");
+        goto out;
+    }
     *out = db;
     db = NULL;
-    rc = AM_OK;
 out:
     hub_db_close(db);
     return rc;

@@ -28,6 +28,7 @@ struct hub_db {
     bool *in_use;
     pthread_mutex_t mu;
     hub_db_fifo pool_queue;
+    int case_low_rating;    /* [cases] low_rating, for opening cases at ingest */
     atomic_uint purge_tick; /* hub_db_ingest.c forgets old ids every 512th ingest */
     /* SQLite has one writer at a time whatever we do; queueing writers
      * here in order beats its busy handler, which sleeps and polls and

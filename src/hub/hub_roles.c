@@ -22,6 +22,8 @@ const hub_action hub_actions[] = {
     {"GET /v1/vouchers/{code}", {ANY, OWN, OWN, NO}},
     {"POST /v1/vouchers/{code}/redeem", {ANY, OWN, OWN, NO}},
     {"GET /v1/audit", {ANY, OWN, NO, NO}},
+    {"GET /v1/cases", {ANY, OWN, OWN, OWN}},
+    {"GET /v1/cases/{id}", {ANY, OWN, OWN, HIDDEN}},
     {"GET /", {ANY, OWN, HIDDEN, HIDDEN}},
     {"GET /kiosks/{id}", {ANY, OWN, NO, OWN}},
     {"POST /alerts/{id}/ack", {ANY, OWN, OWN, NO}},

@@ -149,6 +149,50 @@
     " locked_until BIGINT NOT NULL);"                                                              \
     "CREATE INDEX web_sessions_manager ON web_sessions (manager);"
 
+/* Migration 9: cases (hub_case.h). One case per journey that needs
+ * action, keyed by (kiosk, journey): a journey's UUID, or an alert's own
+ * for an alert raised outside one. Its events are case_events; its alerts
+ * point at it. On upgrade every open alert joins the case of its journey,
+ * and each such case gets its code from the hub when it opens the
+ * database (hub_db_cases_backfill), since codes are made in C. */
+#define CASE_URGENT_SQL                                                                            \
+    "MAX(CASE WHEN a.reason IN ('staff_now', 'severe', 'severe_unsent') THEN 1 ELSE 0 END) = 1"
+#define CASES(serial_key, reason_list)                                                             \
+    "CREATE TABLE cases ( id " serial_key ", site TEXT NOT NULL, kiosk TEXT NOT NULL,"             \
+    " journey TEXT NOT NULL, code TEXT, state TEXT NOT NULL, priority TEXT NOT NULL, team TEXT,"   \
+    " assignee TEXT, reasons TEXT NOT NULL, category TEXT NOT NULL, severity TEXT NOT NULL,"       \
+    " location TEXT NOT NULL DEFAULT '', resolution TEXT NOT NULL DEFAULT '',"                     \
+    " opened_at BIGINT NOT NULL, acknowledged_at BIGINT, resolved_at BIGINT,"                      \
+    " ack_due BIGINT NOT NULL, resolve_due BIGINT NOT NULL, escalation INTEGER NOT NULL DEFAULT "  \
+    "0,"                                                                                           \
+    " root_cause TEXT, corrective_action TEXT, guest_message TEXT, updated_at BIGINT NOT NULL,"    \
+    " version BIGINT NOT NULL DEFAULT 1, UNIQUE (kiosk, journey), UNIQUE (site, code));"           \
+    "CREATE INDEX cases_site_state ON cases (site, state);"                                        \
+    "CREATE INDEX cases_opened ON cases (opened_at);"                                              \
+    "CREATE TABLE case_events ( seq " serial_key ", case_id BIGINT NOT NULL, at BIGINT NOT NULL,"  \
+    " actor TEXT NOT NULL, via TEXT NOT NULL, type TEXT NOT NULL, before_value TEXT,"              \
+    " after_value TEXT, detail TEXT);"                                                             \
+    "CREATE INDEX case_events_case ON case_events (case_id, seq);"                                 \
+    "ALTER TABLE alerts ADD COLUMN case_id BIGINT;"                                                \
+    "CREATE INDEX alerts_case ON alerts (case_id);"                                                \
+    "INSERT INTO cases (site, kiosk, journey, state, priority, reasons, category, severity,"       \
+    " opened_at, ack_due, resolve_due, updated_at)"                                                \
+    " SELECT COALESCE(MIN(k.site), 'default'), a.kiosk, COALESCE(a.journey, a.id), 'open',"        \
+    " CASE WHEN " CASE_URGENT_SQL " THEN 'urgent' ELSE 'normal' END, " reason_list ","             \
+    " MIN(a.category), MIN(a.severity), MIN(a.raised_at),"                                         \
+    " MIN(a.raised_at) + CASE WHEN " CASE_URGENT_SQL " THEN 300000 ELSE 14400000 END,"             \
+    " MIN(a.raised_at) + CASE WHEN " CASE_URGENT_SQL " THEN 7200000 ELSE 172800000 END,"           \
+    " MIN(a.raised_at) FROM alerts a LEFT JOIN kiosks k ON k.id = a.kiosk"                         \
+    " WHERE a.acked_at IS NULL GROUP BY a.kiosk, COALESCE(a.journey, a.id);"                       \
+    "UPDATE cases SET location = COALESCE((SELECT f.location FROM feedback f"                      \
+    " WHERE f.id = cases.journey AND f.kiosk = cases.kiosk), ''),"                                 \
+    " resolution = COALESCE((SELECT f.resolution FROM feedback f"                                  \
+    " WHERE f.id = cases.journey AND f.kiosk = cases.kiosk), '');"                                 \
+    "UPDATE alerts SET case_id = (SELECT c.id FROM cases c WHERE c.kiosk = alerts.kiosk"           \
+    " AND c.journey = COALESCE(alerts.journey, alerts.id)) WHERE acked_at IS NULL;"                \
+    "INSERT INTO case_events (case_id, at, actor, via, type, after_value, detail)"                 \
+    " SELECT id, opened_at, 'hub', 'upgrade', 'opened', 'open', reasons FROM cases;"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -168,6 +212,10 @@ const hub_migration hub_migrations[] = {
     {6, "where it happened", HUB_SQL_BOTH(LOCATION_SQL)},
     {7, "the audit trail", HUB_SQL_SERIAL(AUDIT)},
     {8, "passwords, set-password links and sign-in lockouts", HUB_SQL_BOTH(PASSWORDS_SQL)},
+    {9,
+     "cases",
+     {CASES(HUB_SERIAL_KEY_SQLITE, "group_concat(DISTINCT a.reason)"),
+      CASES(HUB_SERIAL_KEY_PG, "string_agg(DISTINCT a.reason, ',')")}},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

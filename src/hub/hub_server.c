@@ -137,6 +137,11 @@ static route match(const char *url, char *id, size_t idlen)
         return R_ME;
     if (!strcmp(url, "/v1/audit"))
         return R_AUDIT;
+    if (!strcmp(url, "/v1/cases"))
+        return R_CASES;
+    if (!strncmp(url, "/v1/cases/", 10) && !strchr(url + 10, '/') &&
+        segment(url + 10, strlen(url + 10), id, idlen))
+        return R_CASE;
     if (!strcmp(url, "/") || !strcmp(url, "/login") || !strcmp(url, "/logout") ||
         !strncmp(url, "/login/once/", 12) || !strncmp(url, "/kiosks/", 8) ||
         !strncmp(url, "/alerts/", 8) || !strcmp(url, "/audit") || !strcmp(url, "/vouchers") ||
@@ -203,6 +208,10 @@ const char *hub_http_route_action(route r)
         return "GET /v1/me";
     case R_AUDIT:
         return "GET /v1/audit";
+    case R_CASES:
+        return "GET /v1/cases";
+    case R_CASE:
+        return "GET /v1/cases/{id}";
     case R_NONE:
     case R_INGEST:
     case R_DASHBOARD:
@@ -439,6 +448,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->route == R_VOUCHER || req->route == R_VOUCHER_REDEEM)
         return hub_http_handle_voucher(s, conn, req);
+    if (req->route == R_CASES || req->route == R_CASE)
+        return hub_http_handle_cases(s, conn, req);
     return hub_http_handle_manager(s, conn, req);
 }
 

@@ -583,3 +583,26 @@ enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *co
     snprintf(reason, sizeof reason, "redeemed now (%s): honour the offer", when);
     return voucher_answer(conn, 200, "redeemed", reason, res.code.text, &v);
 }
+
+/* --- shared with the other handler files ---------------------------------------------- */
+
+bool hub_http_args_ok(struct MHD_Connection *conn, const char *const *allowed, char *bad,
+                      size_t badlen)
+{
+    return args_ok(conn, allowed, bad, badlen);
+}
+
+const char *hub_http_arg(struct MHD_Connection *conn, const char *name)
+{
+    return arg(conn, name);
+}
+
+bool hub_http_parse_limit(const char *text, int *out)
+{
+    return parse_limit(text, out);
+}
+
+bool hub_http_parse_since(const char *text, int64_t *out)
+{
+    return parse_since(text, out);
+}

@@ -43,6 +43,8 @@ typedef enum route {
     R_LOGIN_LINK,
     R_ME,
     R_AUDIT,
+    R_CASES,     /* GET /v1/cases (hub_server_cases.c) */
+    R_CASE,      /* GET /v1/cases/{id-or-code} */
     R_DASHBOARD, /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
@@ -68,6 +70,19 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
 
 /* Voucher check and redeem (hub_server_api.c). */
 enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *conn, request *req);
+
+/* Query parameters (hub_server_api.c): false, and the first unknown one
+ * in bad, when the query has a parameter not in `allowed`; a parameter's
+ * value (NULL when absent or empty); limit (1-10000, default 1000); a time
+ * as ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (absent: 0). */
+bool hub_http_args_ok(struct MHD_Connection *conn, const char *const *allowed, char *bad,
+                      size_t badlen);
+const char *hub_http_arg(struct MHD_Connection *conn, const char *name);
+bool hub_http_parse_limit(const char *text, int *out);
+bool hub_http_parse_since(const char *text, int64_t *out);
+
+/* The cases API (hub_server_cases.c). */
+enum MHD_Result hub_http_handle_cases(hub_server *s, struct MHD_Connection *conn, request *req);
 
 /* Records a change the request's person made through the API (hub_audit.h);
  * purges entries past the retention now and then. NULL: none. */

@@ -25,6 +25,7 @@ typedef struct group {
     char csrf[HUB_ROLE_COUNT][64];
     char alert[2][AM_PROTO_UUID_LEN + 1]; /* an alert at site a, at site b */
     char voucher[2][AM_VOUCHER_CODE_SIZE];
+    char case_code[2][32]; /* the case the alert at site a, at site b opened */
 } group;
 
 static inline void cmd(harness *h, const char *const *args, char *out, size_t outlen)
@@ -38,7 +39,7 @@ static inline void cmd(harness *h, const char *const *args, char *out, size_t ou
 }
 
 /* A kiosk at `site` that has sent one report (with a guest's name and
- * contact), one alert and one voucher. */
+ * contact), its alert (which opens the journey's case) and one voucher. */
 static inline void kiosk_at(group *g, const char *id, const char *site, int which)
 {
     harness *h = g->h;
@@ -54,10 +55,14 @@ static inline void kiosk_at(group *g, const char *id, const char *site, int whic
                                        NULL, sodium_base64_VARIANT_ORIGINAL),
                      0);
     am_proto_batch *b = h_batch(id, 4);
-    am_report *rp = &h_add_feedback(b, "room", AM_OUTCOME_COMPLETED)->u.feedback.report;
+    am_proto_record *fb = h_add_feedback(b, "room", AM_OUTCOME_COMPLETED);
+    am_report *rp = &fb->u.feedback.report;
     snprintf(rp->first_name, sizeof rp->first_name, GUEST);
     snprintf(rp->contact, sizeof rp->contact, CONTACT);
-    am_proto_record *al = h_add_alert(b, NULL);
+    char journey[AM_PROTO_UUID_LEN + 1];
+    memcpy(journey, fb->id, sizeof journey);
+    /* The report's alert: its journey's case shows the report. */
+    am_proto_record *al = h_add_alert(b, journey);
     memcpy(g->alert[which], al->id, sizeof g->alert[which]);
     am_proto_record *v = am_proto_batch_add(b, AM_PROTO_VOUCHER);
     assert_non_null(v);
@@ -161,6 +166,17 @@ static inline void setup_group(group *g)
     }
     for (int r = 0; r < HUB_ROLE_COUNT; r++)
         sign_in(g, r);
+    for (int w = 0; w < 2; w++) {
+        char args[1024], *body;
+        snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/cases?site=%s'",
+                 h->mgr_token, h->url, w ? "b" : "a");
+        assert_int_equal(curl(h, args, &body), 200);
+        const char *code = strstr(body, "\"code\":\"");
+        assert_non_null(code);
+        code += strlen("\"code\":\"");
+        snprintf(g->case_code[w], sizeof g->case_code[w], "%.*s", (int)strcspn(code, "\""), code);
+        free(body);
+    }
 }
 
 #endif

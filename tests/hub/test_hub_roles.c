@@ -117,6 +117,10 @@ static long act(group *g, const char *action, int role, int where, char **body)
                  g->voucher[where]);
     else if (!strcmp(action, "GET /v1/audit"))
         snprintf(args, sizeof args, "%s '%s/v1/audit?site=%s'", auth, h->url, where ? "b" : "a");
+    else if (!strcmp(action, "GET /v1/cases"))
+        snprintf(args, sizeof args, "%s '%s/v1/cases'", auth, h->url);
+    else if (!strcmp(action, "GET /v1/cases/{id}"))
+        snprintf(args, sizeof args, "%s '%s/v1/cases/%s'", auth, h->url, g->case_code[where]);
     else if (!strcmp(action, "GET /audit"))
         snprintf(args, sizeof args, "%s '%s/audit?site=%s'", cookie, h->url, where ? "b" : "a");
     else if (!strcmp(action, "GET /vouchers"))
@@ -162,7 +166,7 @@ static long act(group *g, const char *action, int role, int where, char **body)
 static bool is_list(const char *action)
 {
     return !strcmp(action, "GET /v1/kiosks") || !strcmp(action, "GET /v1/alerts") ||
-           !strcmp(action, "GET /");
+           !strcmp(action, "GET /v1/cases") || !strcmp(action, "GET /");
 }
 
 static bool signs_out(const char *action)

@@ -418,6 +418,28 @@ static void upgrade_from_0_1_0(void **state)
     root = manager_get(h, "/v1/alerts");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "alerts")), 1);
     cJSON_Delete(root);
+    /* The open alert became a case, open, with a code of the site's. */
+    root = manager_get(h, "/v1/cases");
+    const cJSON *cs = cJSON_GetObjectItem(root, "cases");
+    assert_int_equal(cJSON_GetArraySize(cs), 1);
+    const cJSON *c0 = cJSON_GetArrayItem(cs, 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c0, "state")), "open");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c0, "reasons")), "staff_now");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c0, "priority")), "urgent");
+    char code[32];
+    snprintf(code, sizeof code, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(c0, "code")));
+    assert_int_equal(strncmp(code, "DE-", 3), 0);
+    assert_int_equal(strlen(code), 7);
+    cJSON_Delete(root);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/cases/%s", code);
+    root = manager_get(h, path);
+    const cJSON *c1 = cJSON_GetObjectItem(root, "case");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(c1, "alerts")), 1);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+                            cJSON_GetArrayItem(cJSON_GetObjectItem(c1, "timeline"), 0), "via")),
+                        "upgrade");
+    cJSON_Delete(root);
     root = manager_get(h, "/v1/kiosks/k1/ingest-log");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "entries")), 1);
     cJSON_Delete(root);
@@ -455,6 +477,11 @@ static void upgrade_from_0_1_0(void **state)
     h_hub_start(h);
     root = manager_get(h, "/v1/kiosks");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "kiosks")), 2);
+    cJSON_Delete(root);
+    /* ... and keeps the case's code. */
+    root = manager_get(h, path);
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "case"), "code")), code);
     cJSON_Delete(root);
 }
 

@@ -1,0 +1,114 @@
+/* hub_case.h — cases: every guest's report that needs action, owned until
+ * it is put right.
+ *
+ * A journey that needs action (the guest asked for staff now, a severe
+ * impact, a resolution whose action is notify, callback or staff_now, an
+ * offer escalated over budget, a rating at or below [cases] low_rating)
+ * opens exactly one case when the hub stores it, in the same transaction:
+ * the case is keyed by (kiosk, journey), so a repeated batch, a record sent
+ * again, the alerts of the journey and its report (in whatever order and
+ * batches they come) all find the one case. An alert raised outside any
+ * journey is a case of its own, keyed by the alert's id. Each alert points
+ * at its case (alerts.case_id).
+ *
+ * A case has a short code a guest can read and type (HUB_CASE_CODE_MAX),
+ * unique per site: the site's prefix, a dash and four characters of an
+ * alphabet without look-alikes (no 0 O 1 I L U).
+ *
+ * Everything that happens to a case is a row of case_events (who, when,
+ * through what, the type, the value before and after, a detail): what the
+ * case page's timeline shows and what notifications and follow-ups join.
+ * No guest's words, name or contact go into an event.
+ */
+#ifndef AMENDS_HUB_CASE_H
+#define AMENDS_HUB_CASE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amends/error.h"
+#include "amends/proto.h"
+#include "hub_roles.h"
+
+typedef struct hub_db hub_db;
+
+#define HUB_CASE_CODE_MAX 16 /* bytes, NUL included: "HV-7K2M" */
+
+/* The states, in the order a case goes through them. */
+typedef enum hub_case_state {
+    HUB_CASE_OPEN = 0,
+    HUB_CASE_ACKNOWLEDGED,
+    HUB_CASE_IN_PROGRESS,
+    HUB_CASE_RESOLVED,
+    HUB_CASE_UNRESOLVED,
+    HUB_CASE_STATE_COUNT
+} hub_case_state;
+/* "open", "acknowledged", "in_progress", "resolved", "unresolved". */
+const char *hub_case_state_name(hub_case_state s);
+/* 0 and the state for one of those names, -1 otherwise. */
+int hub_case_state_parse(const char *name, hub_case_state *out);
+
+/* Deadlines when no site sets its own: to acknowledge and to resolve, from
+ * the case's opening. */
+#define HUB_CASE_URGENT_ACK_MS     (INT64_C(5) * 60 * 1000)
+#define HUB_CASE_URGENT_RESOLVE_MS (INT64_C(2) * 3600 * 1000)
+#define HUB_CASE_NORMAL_ACK_MS     (INT64_C(4) * 3600 * 1000)
+#define HUB_CASE_NORMAL_RESOLVE_MS (INT64_C(48) * 3600 * 1000)
+
+/* True for a case code: 1 to 15 of A-Z 0-9 and '-', starting with a
+ * letter or digit. */
+bool hub_case_code_valid(const char *code);
+/* The site's code prefix: the initials of its first two words when its id
+ * has several ("harbour-view" -> "HV"), else its first two letters or
+ * digits ("harbour" -> "HA"), upper case; "C" when it has none. */
+void hub_case_code_prefix(const char *site, char *out, size_t len);
+/* A new code for the site: PREFIX-XXXX, four random characters of the
+ * alphabet. */
+void hub_case_code_new(const char *site, char *out, size_t len);
+
+typedef struct hub_case_filter {
+    const char *site;        /* NULL: any */
+    const char *team;        /* NULL: any */
+    const char *state;       /* a state's name, "active" (not resolved or unresolved); NULL: any */
+    const char *code;        /* NULL: any */
+    bool overdue_only;       /* past a deadline it has not met */
+    int64_t since_ms;        /* opened at or after; 0: any */
+    int64_t now_ms;          /* what "overdue" is measured against */
+    int limit;               /* rows at most */
+    const hub_person *scope; /* only what this person may see (NULL: all) */
+} hub_case_filter;
+
+/* Cases, newest first: [{"id","code","site","kiosk","journey","state",
+ * "priority","team","assignee","reasons","category","severity",
+ * "location","resolution","opened_at","acknowledged_at","resolved_at",
+ * "ack_due","resolve_due","escalation","root_cause","corrective_action",
+ * "guest_message","updated_at","overdue"}...]. A scope keeps the cases at
+ * the person's sites, and for staff those of their teams or of no team. */
+am_rc hub_db_cases(hub_db *db, const hub_case_filter *f, cJSON **out);
+
+/* One case by its id (digits) or its code, as hub_db_cases shows it, with
+ * "alerts", "report" (the guest's report, null until it arrives) and
+ * "timeline" (its events, oldest first: {"seq","at","actor","via","type",
+ * "before","after","detail"}). AM_ERR_NOTFOUND when there is none. The
+ * caller checks the person may see it (hub_case_visible). */
+am_rc hub_db_case_get(hub_db *db, const char *id_or_code, int64_t now_ms, cJSON **out);
+
+/* True when p may see the case (an object from hub_db_cases or
+ * hub_db_case_get) under `access`: at their sites and, for staff, of
+ * their teams or of no team. */
+bool hub_case_visible(const hub_person *p, const cJSON *c);
+
+/* For hub_db_ingest, inside its transaction on conn: opens or finds the
+ * case of each record of b that resp answers "stored" and that needs
+ * one, and files the journey's other records with it. low_rating:
+ * [cases] low_rating. */
+am_rc hub_cases_ingest(hub_db *db, void *conn, const am_proto_batch *b,
+                       const am_proto_response *resp, int low_rating, int64_t now_ms);
+
+/* Gives every case without a code (those an upgrade made from open
+ * alerts) one. Run when the database is opened. */
+am_rc hub_db_cases_backfill(hub_db *db);
+
+#endif

@@ -1,0 +1,639 @@
+/* hub_db_cases.c — cases in the database: opening one per journey that
+ * needs action at ingest, codes, listing and reading a case with its
+ * timeline (hub_case.h). */
+#include "hub_case.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amends/log.h"
+#include "hub_db_internal.h"
+
+#define MOD "cases"
+
+/* --- names and codes ------------------------------------------------------------------- */
+
+static const char *const state_names[HUB_CASE_STATE_COUNT] = {
+    "open", "acknowledged", "in_progress", "resolved", "unresolved",
+};
+
+const char *hub_case_state_name(hub_case_state s)
+{
+    return s < HUB_CASE_STATE_COUNT ? state_names[s] : "?";
+}
+
+int hub_case_state_parse(const char *name, hub_case_state *out)
+{
+    for (int i = 0; name && i < HUB_CASE_STATE_COUNT; i++) {
+        if (!strcmp(name, state_names[i])) {
+            *out = (hub_case_state)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Read aloud or typed from a screen: no 0/O, 1/I/L, and no U. */
+static const char code_alphabet[] = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+bool hub_case_code_valid(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n == 0 || n >= HUB_CASE_CODE_MAX || code[0] == '-')
+        return false;
+    return strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
+}
+
+void hub_case_code_prefix(const char *site, char *out, size_t len)
+{
+    char p[3] = "";
+    size_t n = 0;
+    const char *second = strpbrk(site, "-_.");
+    if (second && isalnum((unsigned char)site[0]) && isalnum((unsigned char)second[1])) {
+        p[n++] = (char)toupper((unsigned char)site[0]);
+        p[n++] = (char)toupper((unsigned char)second[1]);
+    } else {
+        for (const char *c = site; *c && n < 2; c++) {
+            if (isalnum((unsigned char)*c))
+                p[n++] = (char)toupper((unsigned char)*c);
+        }
+    }
+    p[n] = '\0';
+    snprintf(out, len, "%s", n ? p : "C");
+}
+
+void hub_case_code_new(const char *site, char *out, size_t len)
+{
+    char prefix[3], tail[5];
+    hub_case_code_prefix(site, prefix, sizeof prefix);
+    for (int i = 0; i < 4; i++)
+        tail[i] = code_alphabet[randombytes_uniform((uint32_t)(sizeof code_alphabet - 1))];
+    tail[4] = '\0';
+    snprintf(out, len, "%s-%s", prefix, tail);
+}
+
+/* --- opening at ingest ------------------------------------------------------------------- */
+
+/* What one stored record says about its journey's case. */
+typedef struct case_note {
+    const char *kiosk;
+    const char *journey;
+    const char *record;   /* the record's id */
+    const char *kind;     /* "alert" or "report" */
+    char reasons[96];     /* why it needs action, comma-separated; "" when it needs none */
+    const char *category; /* from the record */
+    const char *severity;
+    const char *location;   /* the report's; NULL for an alert */
+    const char *resolution; /* the report's; NULL for an alert */
+    bool alert;
+} case_note;
+
+typedef struct case_row {
+    bool found;
+    int64_t id;
+    char state[16];
+    char priority[16];
+    char reasons[256];
+    int64_t opened_at;
+} case_row;
+
+static void on_case_row(void *ud, int ncols, const char *const *v)
+{
+    case_row *r = ud;
+    if (ncols < 5 || !v[0])
+        return;
+    r->found = true;
+    r->id = strtoll(v[0], NULL, 10);
+    snprintf(r->state, sizeof r->state, "%s", v[1] ? v[1] : "");
+    snprintf(r->priority, sizeof r->priority, "%s", v[2] ? v[2] : "");
+    snprintf(r->reasons, sizeof r->reasons, "%s", v[3] ? v[3] : "");
+    r->opened_at = v[4] ? strtoll(v[4], NULL, 10) : 0;
+}
+
+static void on_text(void *ud, int ncols, const char *const *v)
+{
+    char *out = ud;
+    if (ncols >= 1 && v[0])
+        snprintf(out, AM_KIOSK_ID_MAX, "%s", v[0]);
+}
+
+static void on_id(void *ud, int ncols, const char *const *v)
+{
+    if (ncols >= 1 && v[0])
+        *(int64_t *)ud = strtoll(v[0], NULL, 10);
+}
+
+static bool has_reason(const char *list, const char *reason)
+{
+    size_t n = strlen(reason);
+    for (const char *p = list; p && *p;) {
+        size_t m = strcspn(p, ",");
+        if (m == n && !strncmp(p, reason, n))
+            return true;
+        p += m;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static void add_reason(char *list, size_t len, const char *reason)
+{
+    if (!reason[0] || has_reason(list, reason))
+        return;
+    size_t used = strlen(list);
+    snprintf(list + used, len - used, "%s%s", used ? "," : "", reason);
+}
+
+/* Staff now and a severe impact are urgent; the rest normal. */
+static bool reasons_urgent(const char *reasons)
+{
+    return has_reason(reasons, "staff_now") || has_reason(reasons, "severe") ||
+           has_reason(reasons, "severe_unsent");
+}
+
+static void deadlines(bool urgent, int64_t opened, int64_t *ack, int64_t *resolve)
+{
+    *ack = opened + (urgent ? HUB_CASE_URGENT_ACK_MS : HUB_CASE_NORMAL_ACK_MS);
+    *resolve = opened + (urgent ? HUB_CASE_URGENT_RESOLVE_MS : HUB_CASE_NORMAL_RESOLVE_MS);
+}
+
+static am_rc add_event(hub_db *db, void *conn, int64_t case_id, int64_t at, const char *actor,
+                       const char *via, const char *type, const char *before, const char *after,
+                       const char *detail)
+{
+    num id = i64(case_id), when = i64(at);
+    const char *p[] = {id.s, when.s, actor, via, type, before, after, detail};
+    return hub_db_run(db, conn,
+                      "INSERT INTO case_events (case_id, at, actor, via, type, before_value, "
+                      "after_value, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      8, p, NULL, NULL, NULL);
+}
+
+static am_rc find_case(hub_db *db, void *conn, const char *kiosk, const char *journey,
+                       case_row *row)
+{
+    const char *p[] = {kiosk, journey};
+    memset(row, 0, sizeof *row);
+    return hub_db_run(db, conn,
+                      "SELECT id, state, priority, reasons, opened_at FROM cases "
+                      "WHERE kiosk = ?1 AND journey = ?2",
+                      2, p, on_case_row, row, NULL);
+}
+
+/* A new case for the note's journey; *id 0 when another transaction made
+ * one first (the caller then finds it). A code taken at the site already
+ * is drawn again. */
+static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_ms, int64_t *id)
+{
+    char site[AM_KIOSK_ID_MAX] = "default";
+    const char *k[] = {n->kiosk};
+    am_rc rc =
+        hub_db_run(db, conn, "SELECT site FROM kiosks WHERE id = ?1", 1, k, on_text, site, NULL);
+    if (rc)
+        return rc;
+    bool urgent = reasons_urgent(n->reasons);
+    int64_t ack, resolve;
+    deadlines(urgent, now_ms, &ack, &resolve);
+    num now = i64(now_ms), ack_s = i64(ack), resolve_s = i64(resolve);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        char code[HUB_CASE_CODE_MAX];
+        hub_case_code_new(site, code, sizeof code);
+        const char *p[] = {site,
+                           n->kiosk,
+                           n->journey,
+                           code,
+                           urgent ? "urgent" : "normal",
+                           n->reasons,
+                           n->category,
+                           n->severity,
+                           n->location ? n->location : "",
+                           n->resolution ? n->resolution : "",
+                           now.s,
+                           ack_s.s,
+                           resolve_s.s};
+        *id = 0;
+        rc = hub_db_run(db, conn,
+                        "INSERT INTO cases (site, kiosk, journey, code, state, priority, reasons, "
+                        "category, severity, location, resolution, opened_at, ack_due, "
+                        "resolve_due, updated_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, ?7, ?8, "
+                        "?9, ?10, ?11, ?12, ?13, ?11) ON CONFLICT DO NOTHING RETURNING id",
+                        13, p, on_id, id, NULL);
+        if (rc || *id)
+            return rc;
+        case_row row;
+        rc = find_case(db, conn, n->kiosk, n->journey, &row);
+        if (rc || row.found)
+            return rc; /* opened meanwhile: *id stays 0 */
+    }
+    am_log_error(MOD, "site %s: no free case code after 8 draws", site);
+    return AM_ERR;
+}
+
+/* The case of the note's journey: opened when it needs one and has none,
+ * else found and told what the record adds. */
+static am_rc note_case(hub_db *db, void *conn, const case_note *n, int64_t now_ms)
+{
+    case_row row;
+    int64_t id = 0;
+    am_rc rc = find_case(db, conn, n->kiosk, n->journey, &row);
+    if (rc)
+        return rc;
+    if (!row.found && n->reasons[0]) {
+        rc = open_case(db, conn, n, now_ms, &id);
+        if (rc)
+            return rc;
+        if (id) {
+            rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", "opened", NULL, "open",
+                           n->reasons);
+            if (!rc)
+                rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", n->kind, NULL, NULL,
+                               n->alert ? n->reasons : "the guest's report");
+            goto file_alert;
+        }
+        rc = find_case(db, conn, n->kiosk, n->journey, &row);
+        if (rc)
+            return rc;
+    }
+    if (!row.found)
+        return AM_OK; /* needs no case, and its journey has none */
+    id = row.id;
+    {
+        /* A reason more; the priority rises while nobody has touched the
+         * case (it stays what a person made it after that). */
+        char reasons[256];
+        snprintf(reasons, sizeof reasons, "%s", row.reasons);
+        for (const char *p = n->reasons; *p;) {
+            char one[32];
+            size_t m = strcspn(p, ",");
+            snprintf(one, sizeof one, "%.*s", (int)(m < sizeof one ? m : sizeof one - 1), p);
+            add_reason(reasons, sizeof reasons, one);
+            p += m;
+            if (*p == ',')
+                p++;
+        }
+        bool raise = !strcmp(row.state, "open") && !strcmp(row.priority, "normal") &&
+                     reasons_urgent(reasons);
+        int64_t ack, resolve;
+        deadlines(raise || !strcmp(row.priority, "urgent"), row.opened_at, &ack, &resolve);
+        num cid = i64(id), now = i64(now_ms), ack_s = i64(ack), resolve_s = i64(resolve);
+        const char *p[] = {cid.s,       reasons,     raise ? "1" : "0", ack_s.s,
+                           resolve_s.s, n->location, n->resolution,     now.s};
+        rc = hub_db_run(db, conn,
+                        "UPDATE cases SET reasons = ?2, "
+                        "priority = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN 'urgent' ELSE priority "
+                        "END, "
+                        "ack_due = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN CAST(?4 AS BIGINT) ELSE "
+                        "ack_due END, "
+                        "resolve_due = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN CAST(?5 AS BIGINT) "
+                        "ELSE resolve_due END, "
+                        "location = COALESCE(?6, location), resolution = COALESCE(?7, resolution), "
+                        "updated_at = ?8 WHERE id = ?1",
+                        8, p, NULL, NULL, NULL);
+        if (!rc)
+            rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", n->kind, NULL, NULL,
+                           n->alert ? n->reasons : "the guest's report");
+        if (!rc && raise)
+            rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", "priority", "normal", "urgent",
+                           reasons);
+    }
+file_alert:
+    if (rc || !n->alert)
+        return rc;
+    num cid = i64(id);
+    const char *p[] = {n->record, cid.s};
+    return hub_db_run(db, conn, "UPDATE alerts SET case_id = ?2 WHERE id = ?1", 2, p, NULL, NULL,
+                      NULL);
+}
+
+/* What a stored record says: its journey, and why that needs a case. */
+static void note_of(const am_proto_record *r, int low_rating, case_note *n)
+{
+    memset(n, 0, sizeof *n);
+    n->kiosk = r->kiosk;
+    n->record = r->id;
+    if (r->kind == AM_PROTO_ALERT) {
+        const am_proto_alert *al = &r->u.alert;
+        n->alert = true;
+        n->kind = "alert";
+        n->journey = al->journey[0] ? al->journey : r->id;
+        n->category = al->category;
+        n->severity = am_severity_name(al->severity);
+        add_reason(n->reasons, sizeof n->reasons, am_alert_reason_name(al->reason));
+        return;
+    }
+    const am_report *rp = &r->u.feedback.report;
+    n->kind = "report";
+    n->journey = r->id;
+    n->category = rp->category;
+    n->severity = am_severity_name(rp->severity);
+    n->location = rp->location;
+    n->resolution = rp->resolution;
+    if (rp->severity == AM_SEVERITY_SEVERE)
+        add_reason(n->reasons, sizeof n->reasons, "severe");
+    if (rp->offer_state == AM_OFFER_ESCALATED)
+        add_reason(n->reasons, sizeof n->reasons, "over_budget");
+    if (rp->rating >= 1 && rp->rating <= low_rating)
+        add_reason(n->reasons, sizeof n->reasons, "low_rating");
+}
+
+am_rc hub_cases_ingest(hub_db *db, void *conn, const am_proto_batch *b,
+                       const am_proto_response *resp, int low_rating, int64_t now_ms)
+{
+    /* Two passes: the records that need a case first, so that a report
+     * that needs none, sent in the same batch as its journey's alert, is
+     * filed with the case the alert opens. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < b->count && i < resp->count; i++) {
+            const am_proto_record *r = &b->records[i];
+            if (resp->results[i].status != AM_PROTO_STORED ||
+                (r->kind != AM_PROTO_ALERT && r->kind != AM_PROTO_FEEDBACK))
+                continue;
+            case_note n;
+            note_of(r, low_rating, &n);
+            if ((pass == 0) != (n.reasons[0] != '\0'))
+                continue;
+            am_rc rc = note_case(db, conn, &n, now_ms);
+            if (rc)
+                return rc;
+        }
+    }
+    return AM_OK;
+}
+
+/* --- codes for upgraded cases ---------------------------------------------------------- */
+
+typedef struct uncoded {
+    int64_t id[64];
+    char site[64][AM_KIOSK_ID_MAX];
+    int n;
+} uncoded;
+
+static void on_uncoded(void *ud, int ncols, const char *const *v)
+{
+    uncoded *u = ud;
+    if (ncols < 2 || !v[0] || !v[1] || u->n >= 64)
+        return;
+    u->id[u->n] = strtoll(v[0], NULL, 10);
+    snprintf(u->site[u->n], sizeof u->site[u->n], "%s", v[1]);
+    u->n++;
+}
+
+am_rc hub_db_cases_backfill(hub_db *db)
+{
+    int slot;
+    am_rc rc = AM_OK;
+    void *conn = hub_db_acquire(db, &slot);
+    for (int round = 0; round < 1000 && !rc; round++) {
+        uncoded u = {.n = 0};
+        rc = hub_db_run(db, conn,
+                        "SELECT id, site FROM cases WHERE code IS NULL ORDER BY id LIMIT 64", 0,
+                        NULL, on_uncoded, &u, NULL);
+        if (rc || u.n == 0)
+            break;
+        for (int i = 0; i < u.n && !rc; i++) {
+            /* A code another case has already is simply drawn again; of
+             * two hubs starting at once, the first to write wins. */
+            for (int attempt = 0; attempt < 8; attempt++) {
+                char code[HUB_CASE_CODE_MAX];
+                int taken = 0;
+                hub_case_code_new(u.site[i], code, sizeof code);
+                num id = i64(u.id[i]);
+                const char *p[] = {id.s, code, u.site[i]};
+                hub_db_write_lock(db);
+                rc = hub_db_run(db, conn, "SELECT 1 FROM cases WHERE site = ?2 AND code = ?1", 2,
+                                p + 1, hub_db_count_rows, &taken, NULL);
+                if (!rc && !taken)
+                    rc = hub_db_run(db, conn,
+                                    "UPDATE cases SET code = ?2 WHERE id = ?1 AND code IS NULL", 2,
+                                    p, NULL, NULL, NULL);
+                hub_db_write_unlock(db);
+                if (rc || !taken)
+                    break;
+            }
+        }
+    }
+    hub_db_release(db, slot);
+    return rc;
+}
+
+/* --- reading ------------------------------------------------------------------------------ */
+
+static const col case_cols[] = {
+    {"id", COL_INT},
+    {"code", COL_TEXT},
+    {"site", COL_TEXT},
+    {"kiosk", COL_TEXT},
+    {"journey", COL_TEXT},
+    {"state", COL_TEXT},
+    {"priority", COL_TEXT},
+    {"team", COL_TEXT},
+    {"assignee", COL_TEXT},
+    {"reasons", COL_TEXT},
+    {"category", COL_TEXT},
+    {"severity", COL_TEXT},
+    {"location", COL_TEXT},
+    {"resolution", COL_TEXT},
+    {"opened_at", COL_INT},
+    {"acknowledged_at", COL_INT},
+    {"resolved_at", COL_INT},
+    {"ack_due", COL_INT},
+    {"resolve_due", COL_INT},
+    {"escalation", COL_INT},
+    {"root_cause", COL_TEXT},
+    {"corrective_action", COL_TEXT},
+    {"guest_message", COL_TEXT},
+    {"updated_at", COL_INT},
+    {"overdue", COL_INT},
+};
+#define CASE_NCOLS ((int)(sizeof case_cols / sizeof case_cols[0]))
+
+/* Past the deadline of the step it has not taken: acknowledging while
+ * open, resolving until resolved or unresolved. ?N is now. */
+#define OVERDUE_SQL(now)                                                                           \
+    "(CASE WHEN (c.state = 'open' AND c.ack_due < CAST(" now " AS BIGINT)) OR (c.state IN "        \
+    "('open', 'acknowledged', 'in_progress') AND c.resolve_due < CAST(" now " AS BIGINT)) "        \
+    "THEN 1 ELSE 0 END)"
+
+#define CASE_SELECT                                                                                \
+    "SELECT c.id, c.code, c.site, c.kiosk, c.journey, c.state, c.priority, c.team, c.assignee, "   \
+    "c.reasons, c.category, c.severity, c.location, c.resolution, c.opened_at, "                   \
+    "c.acknowledged_at, c.resolved_at, c.ack_due, c.resolve_due, c.escalation, c.root_cause, "     \
+    "c.corrective_action, c.guest_message, c.updated_at, " OVERDUE_SQL("?1") " FROM cases c "
+
+/* "overdue" as true or false rather than 1 or 0. */
+static void overdue_as_bool(cJSON *rows)
+{
+    cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(row, "overdue");
+        bool yes = cJSON_IsNumber(o) && o->valuedouble != 0;
+        cJSON_ReplaceItemInObjectCaseSensitive(row, "overdue", cJSON_CreateBool(yes));
+    }
+}
+
+am_rc hub_db_cases(hub_db *db, const hub_case_filter *f, cJSON **out)
+{
+    num now = i64(f->now_ms), since = i64(f->since_ms), lim = i64(f->limit);
+    /* Scope: 0 every site, 1 the person's sites, 2 also only their teams' (staff). */
+    const char *mode = "0";
+    if (f->scope && f->scope->role != HUB_ROLE_ADMIN)
+        mode = f->scope->role == HUB_ROLE_STAFF ? "2" : "1";
+    const char *p[] = {now.s,
+                       f->site ? f->site : "",
+                       f->team ? f->team : "",
+                       f->state ? f->state : "",
+                       f->code ? f->code : "",
+                       f->overdue_only ? "1" : "0",
+                       since.s,
+                       mode,
+                       f->scope ? f->scope->name : "",
+                       lim.s};
+    am_rc rc = hub_db_query_rows(
+        db,
+        CASE_SELECT
+        "WHERE (CAST(?2 AS TEXT) = '' OR c.site = ?2) "
+        "AND (CAST(?3 AS TEXT) = '' OR c.team = ?3) "
+        "AND (CAST(?4 AS TEXT) = '' OR c.state = ?4 OR (?4 = 'active' AND c.state IN ('open', "
+        "'acknowledged', 'in_progress'))) "
+        "AND (CAST(?5 AS TEXT) = '' OR c.code = ?5) "
+        "AND (CAST(?6 AS INTEGER) = 0 OR " OVERDUE_SQL(
+            "?1") " = 1) "
+                  "AND c.opened_at >= CAST(?7 AS BIGINT) "
+                  "AND (CAST(?8 AS INTEGER) = 0 OR c.site IN (SELECT site FROM person_scopes WHERE "
+                  "person "
+                  "= ?9)) "
+                  "AND (CAST(?8 AS INTEGER) < 2 OR c.team IS NULL OR EXISTS (SELECT 1 FROM "
+                  "person_scopes s "
+                  "WHERE s.person = ?9 AND s.site = c.site AND s.team = c.team)) "
+                  "ORDER BY c.opened_at DESC, c.id DESC LIMIT CAST(?10 AS BIGINT)",
+        10, p, case_cols, CASE_NCOLS, out);
+    if (!rc)
+        overdue_as_bool(*out);
+    return rc;
+}
+
+bool hub_case_visible(const hub_person *p, const cJSON *c)
+{
+    const char *site = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "site"));
+    const char *team = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "team"));
+    if (!site || !hub_person_at(p, site))
+        return false;
+    if (p->role != HUB_ROLE_STAFF || !team)
+        return true;
+    for (size_t i = 0; i < p->nteams; i++) {
+        if (!strcmp(p->teams[i].site, site) && !strcmp(p->teams[i].team, team))
+            return true;
+    }
+    return false;
+}
+
+static const col event_cols[] = {
+    {"seq", COL_INT},   {"at", COL_INT},      {"actor", COL_TEXT}, {"via", COL_TEXT},
+    {"type", COL_TEXT}, {"before", COL_TEXT}, {"after", COL_TEXT}, {"detail", COL_TEXT},
+};
+
+static const col alert_cols[] = {
+    {"id", COL_TEXT},       {"reason", COL_TEXT},   {"category", COL_TEXT},
+    {"severity", COL_TEXT}, {"raised_at", COL_INT}, {"received_at", COL_INT},
+    {"acked_at", COL_INT},  {"acked_by", COL_TEXT},
+};
+
+/* The guest's report as the case page shows it. The contact only with
+ * the guest's consent. */
+static const col report_cols[] = {
+    {"closed_at", COL_INT},
+    {"outcome", COL_TEXT},
+    {"lang", COL_TEXT},
+    {"category", COL_TEXT},
+    {"severity", COL_TEXT},
+    {"description", COL_TEXT},
+    {"location", COL_TEXT},
+    {"resolution", COL_TEXT},
+    {"resolution_text", COL_TEXT},
+    {"offer", COL_TEXT},
+    {"offer_value_minor", COL_INT},
+    {"offer_state", COL_TEXT},
+    {"voucher", COL_TEXT},
+    {"voucher_redeemed_at", COL_INT},
+    {"rating", COL_INT},
+    {"comment", COL_TEXT},
+    {"first_name", COL_TEXT},
+    {"contact", COL_TEXT},
+    {"consent", COL_TEXT},
+};
+
+am_rc hub_db_case_get(hub_db *db, const char *id_or_code, int64_t now_ms, cJSON **out)
+{
+    cJSON *rows = NULL, *alerts = NULL, *report = NULL, *timeline = NULL;
+    *out = NULL;
+    bool by_id = id_or_code[0] && strspn(id_or_code, "0123456789") == strlen(id_or_code) &&
+                 strlen(id_or_code) < 19;
+    num now = i64(now_ms);
+    const char *p[] = {now.s, id_or_code};
+    am_rc rc = hub_db_query_rows(
+        db, by_id ? CASE_SELECT "WHERE c.id = CAST(?2 AS BIGINT)" : CASE_SELECT "WHERE c.code = ?2",
+        2, p, case_cols, CASE_NCOLS, &rows);
+    if (rc)
+        return rc;
+    overdue_as_bool(rows);
+    cJSON *c = cJSON_DetachItemFromArray(rows, 0);
+    cJSON_Delete(rows);
+    if (!c)
+        return AM_ERR_NOTFOUND;
+    num id = i64((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "id")));
+    const char *kiosk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "kiosk"));
+    const char *journey = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "journey"));
+    const char *q[] = {id.s, kiosk, journey};
+    rc = hub_db_query_rows(db,
+                           "SELECT id, reason, category, severity, raised_at, received_at, "
+                           "acked_at, acked_by FROM alerts WHERE case_id = CAST(?1 AS BIGINT) "
+                           "ORDER BY raised_at, id",
+                           1, q, alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]),
+                           &alerts);
+    if (!rc)
+        rc = hub_db_query_rows(
+            db,
+            "SELECT f.closed_at, f.outcome, f.lang, f.category, f.severity, f.description, "
+            "f.location, f.resolution, f.resolution_text, f.offer, f.offer_value_minor, "
+            "f.offer_state, f.voucher, (SELECT v.redeemed_at FROM vouchers v WHERE v.kiosk = "
+            "f.kiosk AND v.journey = f.id ORDER BY v.serial LIMIT 1), f.rating, f.comment, "
+            "f.first_name, CASE WHEN f.consent = 'yes' THEN f.contact ELSE '' END, f.consent "
+            "FROM feedback f WHERE f.kiosk = ?1 AND f.id = ?2",
+            2, q + 1, report_cols, (int)(sizeof report_cols / sizeof report_cols[0]), &report);
+    if (!rc)
+        rc = hub_db_query_rows(db,
+                               "SELECT seq, at, actor, via, type, before_value, after_value, "
+                               "detail FROM case_events WHERE case_id = CAST(?1 AS BIGINT) "
+                               "ORDER BY seq",
+                               1, q, event_cols, (int)(sizeof event_cols / sizeof event_cols[0]),
+                               &timeline);
+    if (rc)
+        goto fail;
+    cJSON *one = cJSON_DetachItemFromArray(report, 0);
+    cJSON_Delete(report);
+    report = NULL;
+    if (!cJSON_AddItemToObject(c, "alerts", alerts)) {
+        cJSON_Delete(one);
+        goto oom;
+    }
+    alerts = NULL;
+    if (!cJSON_AddItemToObject(c, "report", one ? one : cJSON_CreateNull()))
+        goto oom;
+    if (!cJSON_AddItemToObject(c, "timeline", timeline))
+        goto oom;
+    timeline = NULL;
+    *out = c;
+    return AM_OK;
+oom:
+    rc = AM_ERR_NOMEM;
+fail:
+    cJSON_Delete(c);
+    cJSON_Delete(alerts);
+    cJSON_Delete(report);
+    cJSON_Delete(timeline);
+    return rc;
+}
