@@ -84,7 +84,7 @@ typedef struct hub_case_filter {
  * "priority","team","assignee","reasons","category","severity",
  * "location","resolution","opened_at","acknowledged_at","resolved_at",
  * "ack_due","resolve_due","escalation","root_cause","corrective_action",
- * "guest_message","updated_at","overdue"}...]. A scope keeps the cases at
+ * "guest_message","updated_at","version","overdue"}...]. A scope keeps the cases at
  * the person's sites, and for staff those of their teams or of no team. */
 am_rc hub_db_cases(hub_db *db, const hub_case_filter *f, cJSON **out);
 
@@ -99,6 +99,75 @@ am_rc hub_db_case_get(hub_db *db, const char *id_or_code, int64_t now_ms, cJSON 
  * hub_db_case_get) under `access`: at their sites and, for staff, of
  * their teams or of no team. */
 bool hub_case_visible(const hub_person *p, const cJSON *c);
+
+/* --- working a case ------------------------------------------------------------------- */
+
+/* What a person does to a case (POST /v1/cases/{id}/events). */
+typedef enum hub_case_event {
+    HUB_CASE_EV_ACK = 0,    /* open -> acknowledged */
+    HUB_CASE_EV_ASSIGN,     /* to a person who may work it; -> in_progress */
+    HUB_CASE_EV_NOTE,       /* a note, in any state */
+    HUB_CASE_EV_PRIORITY,   /* urgent or normal; the deadlines follow */
+    HUB_CASE_EV_RESOLVE,    /* -> resolved, with a root cause and the action taken */
+    HUB_CASE_EV_UNRESOLVED, /* -> unresolved, with why */
+    HUB_CASE_EV_REOPEN,     /* resolved or unresolved -> open, with why */
+    HUB_CASE_EV_EVENT_COUNT
+} hub_case_event;
+/* "ack", "assign", "note", "priority", "resolve", "unresolved", "reopen". */
+const char *hub_case_event_name(hub_case_event e);
+
+#define HUB_CASE_TEXT_MAX 1000 /* characters of a note, an action, a reason, a message */
+
+typedef struct hub_case_action {
+    hub_case_event type;
+    char person[AM_KIOSK_ID_MAX]; /* assign */
+    char priority[8];             /* priority: "urgent" or "normal" */
+    char root_cause[33];          /* resolve: one of [cases] root_causes */
+    char text[HUB_CASE_TEXT_MAX * 4 +
+              1]; /* note; resolve's action; unresolved's and reopen's reason */
+    char guest_message[HUB_CASE_TEXT_MAX * 4 + 1]; /* resolve: optional */
+    int64_t version; /* the case's version the person saw; 0: not given */
+} hub_case_action;
+
+/* Reads an event from its JSON body: {"type":"ack"}, {"type":"assign",
+ * "person":NAME}, {"type":"note","text":...}, {"type":"priority",
+ * "priority":"urgent"|"normal"}, {"type":"resolve","root_cause":...,
+ * "action":...,"guest_message":...}, {"type":"unresolved","reason":...},
+ * {"type":"reopen","reason":...}, each with an optional "version".
+ * root_causes is [cases] root_causes ("a,b,c"). false, and why in err
+ * (naming the key), for anything else. */
+bool hub_case_action_parse(const char *body, size_t len, const char *root_causes,
+                           hub_case_action *out, char *err, size_t errlen);
+
+/* Who acts, and through what: for the event and the audit trail. */
+typedef struct hub_case_actor {
+    const char *name;
+    const char *via;     /* "api", "dashboard", "timer" */
+    const char *address; /* the client's address; "local" for the hub itself */
+} hub_case_actor;
+
+typedef enum hub_case_verdict {
+    HUB_CASE_DONE = 0, /* done: the event is on the timeline and in the audit trail */
+    HUB_CASE_UNFIT,    /* the event does not fit the case's state: nothing done */
+    HUB_CASE_CONFLICT, /* someone changed the case first: nothing done */
+} hub_case_verdict;
+
+typedef struct hub_case_outcome {
+    hub_case_verdict verdict;
+    char state[16];  /* the case's state now */
+    int64_t version; /* and its version */
+    /* The last event before this one (what the other person did). */
+    char last_actor[AM_KIOSK_ID_MAX];
+    char last_type[16];
+    int64_t last_at;
+} hub_case_outcome;
+
+/* Applies a to the case `id` in one transaction with its event and its
+ * audit entry: the case changes only if it is still at the version read
+ * (and at a.version, when given), so of two people acting at once one wins
+ * and the other gets HUB_CASE_CONFLICT with what the winner did. */
+am_rc hub_db_case_act(hub_db *db, int64_t id, const hub_case_action *a, const hub_case_actor *who,
+                      int64_t now_ms, hub_case_outcome *out);
 
 /* For hub_db_ingest, inside its transaction on conn: opens or finds the
  * case of each record of b that resp answers "stored" and that needs

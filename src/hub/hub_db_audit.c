@@ -10,11 +10,12 @@
 
 /* Keep docs/hub.md#audit-trail in step: a test compares them. */
 const char *const hub_audit_actions[] = {
-    "sign_in",      "sign_in.failed", "sign_out",     "login_link.add",
-    "person.add",   "manager.add",    "token.add",    "site.add",
-    "site.set",     "team.add",       "kiosk.add",    "kiosk.voucher_key",
-    "kiosk.rotate", "kiosk.disable",  "kiosk.enable", "kiosk.remove",
-    "alert.ack",    "voucher.redeem", NULL,
+    "sign_in",      "sign_in.failed",    "sign_out",       "login_link.add",  "person.add",
+    "manager.add",  "token.add",         "site.add",       "site.set",        "team.add",
+    "kiosk.add",    "kiosk.voucher_key", "kiosk.rotate",   "kiosk.disable",   "kiosk.enable",
+    "kiosk.remove", "alert.ack",         "voucher.redeem", "case.ack",        "case.assign",
+    "case.note",    "case.priority",     "case.resolve",   "case.unresolved", "case.reopen",
+    NULL,
 };
 
 const char *const hub_audit_columns[] = {

@@ -446,6 +446,7 @@ static const col case_cols[] = {
     {"corrective_action", COL_TEXT},
     {"guest_message", COL_TEXT},
     {"updated_at", COL_INT},
+    {"version", COL_INT},
     {"overdue", COL_INT},
 };
 #define CASE_NCOLS ((int)(sizeof case_cols / sizeof case_cols[0]))
@@ -461,7 +462,8 @@ static const col case_cols[] = {
     "SELECT c.id, c.code, c.site, c.kiosk, c.journey, c.state, c.priority, c.team, c.assignee, "   \
     "c.reasons, c.category, c.severity, c.location, c.resolution, c.opened_at, "                   \
     "c.acknowledged_at, c.resolved_at, c.ack_due, c.resolve_due, c.escalation, c.root_cause, "     \
-    "c.corrective_action, c.guest_message, c.updated_at, " OVERDUE_SQL("?1") " FROM cases c "
+    "c.corrective_action, c.guest_message, c.updated_at, c.version, " OVERDUE_SQL(                 \
+        "?1") " FROM cases c "
 
 /* "overdue" as true or false rather than 1 or 0. */
 static void overdue_as_bool(cJSON *rows)
@@ -635,5 +637,301 @@ fail:
     cJSON_Delete(alerts);
     cJSON_Delete(report);
     cJSON_Delete(timeline);
+    return rc;
+}
+
+/* --- working a case ------------------------------------------------------------------------ */
+
+/* A case as an event changes it. */
+typedef struct case_full {
+    bool found;
+    char state[16], priority[16], site[AM_KIOSK_ID_MAX], team[AM_KIOSK_ID_MAX];
+    char code[HUB_CASE_CODE_MAX], assignee[AM_KIOSK_ID_MAX];
+    bool has_team, has_assignee;
+    int64_t opened_at, acknowledged_at, resolved_at, ack_due, resolve_due, escalation, version;
+} case_full;
+
+static int64_t num_or_0(const char *v)
+{
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static void on_case_full(void *ud, int ncols, const char *const *v)
+{
+    case_full *c = ud;
+    if (ncols < 14 || !v[0])
+        return;
+    c->found = true;
+    snprintf(c->state, sizeof c->state, "%s", v[0]);
+    snprintf(c->priority, sizeof c->priority, "%s", v[1] ? v[1] : "normal");
+    snprintf(c->site, sizeof c->site, "%s", v[2] ? v[2] : "");
+    c->has_team = v[3] != NULL;
+    snprintf(c->team, sizeof c->team, "%s", v[3] ? v[3] : "");
+    snprintf(c->code, sizeof c->code, "%s", v[4] ? v[4] : "");
+    c->has_assignee = v[5] != NULL;
+    snprintf(c->assignee, sizeof c->assignee, "%s", v[5] ? v[5] : "");
+    c->opened_at = num_or_0(v[6]);
+    c->acknowledged_at = num_or_0(v[7]);
+    c->resolved_at = num_or_0(v[8]);
+    c->ack_due = num_or_0(v[9]);
+    c->resolve_due = num_or_0(v[10]);
+    c->escalation = num_or_0(v[11]);
+    c->version = num_or_0(v[12]);
+}
+
+typedef struct last_event {
+    char actor[AM_KIOSK_ID_MAX], type[16];
+    int64_t at;
+} last_event;
+
+static void on_last_event(void *ud, int ncols, const char *const *v)
+{
+    last_event *e = ud;
+    if (ncols < 3)
+        return;
+    snprintf(e->actor, sizeof e->actor, "%s", v[0] ? v[0] : "");
+    snprintf(e->type, sizeof e->type, "%s", v[1] ? v[1] : "");
+    e->at = num_or_0(v[2]);
+}
+
+static am_rc read_case(hub_db *db, void *conn, int64_t id, case_full *c)
+{
+    num cid = i64(id);
+    const char *p[] = {cid.s};
+    memset(c, 0, sizeof *c);
+    return hub_db_run(db, conn,
+                      "SELECT state, priority, site, team, code, assignee, opened_at, "
+                      "acknowledged_at, resolved_at, ack_due, resolve_due, escalation, version, "
+                      "id FROM cases WHERE id = CAST(?1 AS BIGINT)",
+                      1, p, on_case_full, c, NULL);
+}
+
+static bool is_active(const char *state)
+{
+    return !strcmp(state, "open") || !strcmp(state, "acknowledged") ||
+           !strcmp(state, "in_progress");
+}
+
+/* Whether event e fits a case in `state`. */
+static bool fits(hub_case_event e, const char *state)
+{
+    switch (e) {
+    case HUB_CASE_EV_ACK:
+        return !strcmp(state, "open");
+    case HUB_CASE_EV_NOTE:
+        return true;
+    case HUB_CASE_EV_REOPEN:
+        return !strcmp(state, "resolved") || !strcmp(state, "unresolved");
+    case HUB_CASE_EV_ASSIGN:
+    case HUB_CASE_EV_PRIORITY:
+    case HUB_CASE_EV_RESOLVE:
+    case HUB_CASE_EV_UNRESOLVED:
+    case HUB_CASE_EV_EVENT_COUNT:
+    default:
+        return is_active(state);
+    }
+}
+
+/* The audit entry of a case event, in the event's transaction. */
+static am_rc audit_event(hub_db *db, void *conn, const hub_case_actor *who, int64_t now_ms,
+                         const char *action, const case_full *c, const char *before,
+                         const char *after, const char *detail)
+{
+    num at = i64(now_ms);
+    char target[64];
+    snprintf(target, sizeof target, "case %s", c->code);
+    const char *p[] = {at.s,    who->name, who->via, who->address, action,
+                       c->site, target,    before,   after,        detail};
+    return hub_db_run(db, conn,
+                      "INSERT INTO audit (at, actor, via, address, action, site, target, "
+                      "before_value, after_value, detail) VALUES (CAST(?1 AS BIGINT), ?2, ?3, ?4, "
+                      "?5, ?6, ?7, ?8, ?9, ?10)",
+                      10, p, NULL, NULL, NULL);
+}
+
+static am_rc act_once(hub_db *db, void *conn, int64_t id, const hub_case_action *a,
+                      const hub_case_actor *who, int64_t now_ms, hub_case_outcome *out)
+{
+    case_full c;
+    int64_t changes = 0;
+    am_rc rc = db->drv->begin(conn);
+    if (rc)
+        return rc;
+    rc = read_case(db, conn, id, &c);
+    if (rc)
+        goto out;
+    if (!c.found) {
+        rc = AM_ERR_NOTFOUND;
+        goto out;
+    }
+    snprintf(out->state, sizeof out->state, "%s", c.state);
+    out->version = c.version;
+    if ((a->version && a->version != c.version) || !fits(a->type, c.state)) {
+        out->verdict = (a->version && a->version != c.version) ? HUB_CASE_CONFLICT : HUB_CASE_UNFIT;
+        goto out; /* rolled back below: nothing changed */
+    }
+    case_full n = c; /* what the case becomes */
+    const char *before = c.state, *after = NULL, *detail = NULL;
+    char detail_buf[160];
+    switch (a->type) {
+    case HUB_CASE_EV_ACK:
+        snprintf(n.state, sizeof n.state, "acknowledged");
+        n.acknowledged_at = now_ms;
+        break;
+    case HUB_CASE_EV_ASSIGN:
+        snprintf(n.state, sizeof n.state, "in_progress");
+        n.has_assignee = true;
+        snprintf(n.assignee, sizeof n.assignee, "%s", a->person);
+        if (!n.acknowledged_at)
+            n.acknowledged_at = now_ms;
+        snprintf(detail_buf, sizeof detail_buf, "to %s", a->person);
+        detail = detail_buf;
+        break;
+    case HUB_CASE_EV_NOTE:
+        break;
+    case HUB_CASE_EV_PRIORITY: {
+        snprintf(n.priority, sizeof n.priority, "%s", a->priority);
+        deadlines(!strcmp(a->priority, "urgent"), c.opened_at, &n.ack_due, &n.resolve_due);
+        before = c.priority;
+        after = n.priority;
+        break;
+    }
+    case HUB_CASE_EV_RESOLVE:
+        snprintf(n.state, sizeof n.state, "resolved");
+        n.resolved_at = now_ms;
+        if (!n.acknowledged_at)
+            n.acknowledged_at = now_ms;
+        snprintf(detail_buf, sizeof detail_buf, "root cause %s", a->root_cause);
+        detail = detail_buf;
+        break;
+    case HUB_CASE_EV_UNRESOLVED:
+        snprintf(n.state, sizeof n.state, "unresolved");
+        n.resolved_at = now_ms;
+        break;
+    case HUB_CASE_EV_REOPEN:
+    case HUB_CASE_EV_EVENT_COUNT:
+    default:
+        /* Back to the start, with fresh deadlines from now. */
+        snprintf(n.state, sizeof n.state, "open");
+        n.acknowledged_at = 0;
+        n.resolved_at = 0;
+        n.escalation = 0;
+        deadlines(!strcmp(c.priority, "urgent"), now_ms, &n.ack_due, &n.resolve_due);
+        break;
+    }
+    if (a->type != HUB_CASE_EV_PRIORITY)
+        after = n.state;
+    bool resolving = a->type == HUB_CASE_EV_RESOLVE, reopening = a->type == HUB_CASE_EV_REOPEN;
+    num cid = i64(id), ver = i64(c.version), ack_at = i64(n.acknowledged_at),
+        res_at = i64(n.resolved_at), ack_due = i64(n.ack_due), res_due = i64(n.resolve_due),
+        esc = i64(n.escalation), now = i64(now_ms);
+    const char *p[] = {cid.s,
+                       ver.s,
+                       n.state,
+                       n.priority,
+                       n.has_assignee ? n.assignee : NULL,
+                       n.acknowledged_at ? ack_at.s : NULL,
+                       n.resolved_at ? res_at.s : NULL,
+                       ack_due.s,
+                       res_due.s,
+                       esc.s,
+                       resolving ? a->root_cause : NULL,
+                       resolving ? a->text : NULL,
+                       resolving && a->guest_message[0] ? a->guest_message : NULL,
+                       (resolving || reopening) ? "1" : "0",
+                       now.s};
+    /* A note changes nothing of the case: it takes no version, so notes
+     * never collide with anything. */
+    if (a->type != HUB_CASE_EV_NOTE) {
+        rc = hub_db_run(db, conn,
+                        "UPDATE cases SET state = ?3, priority = ?4, assignee = ?5, "
+                        "acknowledged_at = CAST(?6 AS BIGINT), resolved_at = CAST(?7 AS BIGINT), "
+                        "ack_due = CAST(?8 AS BIGINT), resolve_due = CAST(?9 AS BIGINT), "
+                        "escalation = CAST(?10 AS INTEGER), "
+                        "root_cause = CASE WHEN CAST(?14 AS INTEGER) = 1 THEN ?11 ELSE root_cause "
+                        "END, corrective_action = CASE WHEN CAST(?14 AS INTEGER) = 1 THEN ?12 ELSE "
+                        "corrective_action END, guest_message = CASE WHEN CAST(?14 AS INTEGER) = 1 "
+                        "THEN ?13 ELSE guest_message END, updated_at = CAST(?15 AS BIGINT), "
+                        "version = version + 1 "
+                        "WHERE id = CAST(?1 AS BIGINT) AND version = CAST(?2 AS BIGINT)",
+                        15, p, NULL, NULL, &changes);
+        if (rc)
+            goto out;
+        if (changes == 0) {
+            /* Someone else changed it between our read and our write
+             * (PostgreSQL: their transaction committed while ours waited). */
+            out->verdict = HUB_CASE_CONFLICT;
+            goto out;
+        }
+        out->version = c.version + 1;
+    }
+    snprintf(out->state, sizeof out->state, "%s", n.state);
+    /* The event keeps the words staff wrote (a note, the action, a reason);
+     * the audit entry only what kind of thing happened. */
+    const char *words = a->type == HUB_CASE_EV_NOTE || a->type == HUB_CASE_EV_RESOLVE ||
+                                a->type == HUB_CASE_EV_UNRESOLVED || a->type == HUB_CASE_EV_REOPEN
+                            ? a->text
+                            : NULL;
+    char event_detail[HUB_CASE_TEXT_MAX * 4 + 200];
+    snprintf(event_detail, sizeof event_detail, "%s%s%s", detail ? detail : "",
+             detail && words ? ": " : "", words ? words : "");
+    rc = add_event(db, conn, id, now_ms, who->name, who->via, hub_case_event_name(a->type),
+                   a->type == HUB_CASE_EV_NOTE ? NULL : before,
+                   a->type == HUB_CASE_EV_NOTE ? NULL : after,
+                   event_detail[0] ? event_detail : NULL);
+    if (!rc) {
+        char action[32];
+        snprintf(action, sizeof action, "case.%s", hub_case_event_name(a->type));
+        rc = audit_event(db, conn, who, now_ms, action, &c,
+                         a->type == HUB_CASE_EV_NOTE ? NULL : before,
+                         a->type == HUB_CASE_EV_NOTE ? NULL : after, detail);
+    }
+    if (rc)
+        goto out;
+    rc = db->drv->commit(conn);
+    if (!rc) {
+        out->verdict = HUB_CASE_DONE;
+        return AM_OK;
+    }
+out:
+    db->drv->rollback(conn);
+    return rc;
+}
+
+am_rc hub_db_case_act(hub_db *db, int64_t id, const hub_case_action *a, const hub_case_actor *who,
+                      int64_t now_ms, hub_case_outcome *out)
+{
+    int slot;
+    am_rc rc = AM_ERR_BUSY;
+    memset(out, 0, sizeof *out);
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    for (int attempt = 0; attempt < BUSY_RETRIES && rc == AM_ERR_BUSY; attempt++) {
+        memset(out, 0, sizeof *out);
+        rc = act_once(db, conn, id, a, who, now_ms, out);
+    }
+    hub_db_write_unlock(db);
+    if (!rc && out->verdict != HUB_CASE_DONE) {
+        /* What the other person did: the case's last event. */
+        last_event e = {.at = 0};
+        num cid = i64(id);
+        const char *p[] = {cid.s};
+        rc = hub_db_run(db, conn,
+                        "SELECT actor, type, at FROM case_events WHERE case_id = CAST(?1 AS "
+                        "BIGINT) ORDER BY seq DESC LIMIT 1",
+                        1, p, on_last_event, &e, NULL);
+        /* And where the case stands now, after them. */
+        case_full now;
+        if (!rc)
+            rc = read_case(db, conn, id, &now);
+        if (!rc && now.found) {
+            snprintf(out->state, sizeof out->state, "%s", now.state);
+            out->version = now.version;
+        }
+        snprintf(out->last_actor, sizeof out->last_actor, "%s", e.actor);
+        snprintf(out->last_type, sizeof out->last_type, "%s", e.type);
+        out->last_at = e.at;
+    }
+    hub_db_release(db, slot);
     return rc;
 }

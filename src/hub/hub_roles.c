@@ -24,6 +24,7 @@ const hub_action hub_actions[] = {
     {"GET /v1/audit", {ANY, OWN, NO, NO}},
     {"GET /v1/cases", {ANY, OWN, OWN, OWN}},
     {"GET /v1/cases/{id}", {ANY, OWN, OWN, HIDDEN}},
+    {"POST /v1/cases/{id}/events", {ANY, OWN, OWN, NO}},
     {"GET /", {ANY, OWN, HIDDEN, HIDDEN}},
     {"GET /kiosks/{id}", {ANY, OWN, NO, OWN}},
     {"POST /alerts/{id}/ack", {ANY, OWN, OWN, NO}},

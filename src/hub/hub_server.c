@@ -139,9 +139,14 @@ static route match(const char *url, char *id, size_t idlen)
         return R_AUDIT;
     if (!strcmp(url, "/v1/cases"))
         return R_CASES;
-    if (!strncmp(url, "/v1/cases/", 10) && !strchr(url + 10, '/') &&
-        segment(url + 10, strlen(url + 10), id, idlen))
-        return R_CASE;
+    if (!strncmp(url, "/v1/cases/", 10)) {
+        const char *rest = url + 10;
+        const char *slash = strchr(rest, '/');
+        if (!slash && segment(rest, strlen(rest), id, idlen))
+            return R_CASE;
+        if (slash && !strcmp(slash, "/events") && segment(rest, (size_t)(slash - rest), id, idlen))
+            return R_CASE_EVENTS;
+    }
     if (!strcmp(url, "/") || !strcmp(url, "/login") || !strcmp(url, "/logout") ||
         !strncmp(url, "/login/once/", 12) || !strncmp(url, "/kiosks/", 8) ||
         !strncmp(url, "/alerts/", 8) || !strcmp(url, "/audit") || !strcmp(url, "/vouchers") ||
@@ -177,7 +182,8 @@ static route match(const char *url, char *id, size_t idlen)
 
 static const char *route_method(route r)
 {
-    return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM || r == R_LOGIN_LINK)
+    return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM || r == R_LOGIN_LINK ||
+            r == R_CASE_EVENTS)
                ? "POST"
                : "GET";
 }
@@ -212,6 +218,8 @@ const char *hub_http_route_action(route r)
         return "GET /v1/cases";
     case R_CASE:
         return "GET /v1/cases/{id}";
+    case R_CASE_EVENTS:
+        return "POST /v1/cases/{id}/events";
     case R_NONE:
     case R_INGEST:
     case R_DASHBOARD:
@@ -421,7 +429,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (req->answered || (req->route != R_INGEST && req->route != R_DASHBOARD) ||
+        if (req->answered ||
+            (req->route != R_INGEST && req->route != R_DASHBOARD && req->route != R_CASE_EVENTS) ||
             req->too_large)
             return MHD_YES;
         am_rc rc = am_buf_add(&req->body, upload_data, n);
@@ -448,7 +457,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->route == R_VOUCHER || req->route == R_VOUCHER_REDEEM)
         return hub_http_handle_voucher(s, conn, req);
-    if (req->route == R_CASES || req->route == R_CASE)
+    if (req->route == R_CASES || req->route == R_CASE || req->route == R_CASE_EVENTS)
         return hub_http_handle_cases(s, conn, req);
     return hub_http_handle_manager(s, conn, req);
 }

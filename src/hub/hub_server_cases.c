@@ -1,11 +1,15 @@
 /* hub_server_cases.c — the cases API: GET /v1/cases (filters), GET
- * /v1/cases/{id-or-code} with the report and the timeline (hub_case.h). */
+ * /v1/cases/{id-or-code} with the report and the timeline, POST
+ * /v1/cases/{id}/events (hub_case.h). */
 #include "hub_server_internal.h"
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "amends/clock.h"
+#include "amends/log.h"
 #include "hub_case.h"
 
 /* The guest's name, contact and words in the report, as "hidden". */
@@ -112,8 +116,122 @@ static cJSON *case_for(hub_server *s, struct MHD_Connection *conn, const request
     return c;
 }
 
+/* 409: the event did not happen; the case's state and what was done last. */
+static enum MHD_Result refuse_event(struct MHD_Connection *conn, const hub_case_action *a,
+                                    const hub_case_outcome *o)
+{
+    char when[32] = "", reason[512];
+    if (o->last_at)
+        am_format_utc(o->last_at, when, sizeof when);
+    if (o->verdict == HUB_CASE_CONFLICT)
+        snprintf(reason, sizeof reason,
+                 "the case changed first: %s did '%s' at %s; it is %s now (version %lld)",
+                 o->last_actor, o->last_type, when, o->state, (long long)o->version);
+    else
+        snprintf(reason, sizeof reason,
+                 "'%s' does not fit a case that is %s (last: %s did '%s' at %s)",
+                 hub_case_event_name(a->type), o->state, o->last_actor, o->last_type, when);
+    cJSON *root = cJSON_CreateObject();
+    cJSON *last = cJSON_CreateObject();
+    bool ok = root && last && cJSON_AddStringToObject(root, "error", "conflict") &&
+              cJSON_AddStringToObject(root, "reason", reason) &&
+              cJSON_AddStringToObject(root, "state", o->state) &&
+              cJSON_AddNumberToObject(root, "version", (double)o->version) &&
+              cJSON_AddStringToObject(last, "actor", o->last_actor) &&
+              cJSON_AddStringToObject(last, "type", o->last_type) &&
+              cJSON_AddNumberToObject(last, "at", (double)o->last_at);
+    if (ok)
+        ok = cJSON_AddItemToObject(root, "last", last);
+    else
+        cJSON_Delete(last);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return hub_http_send_error(conn, 500, "internal", "out of memory");
+    return hub_http_send_json(conn, 409, text);
+}
+
+/* POST /v1/cases/{id}/events. */
+static enum MHD_Result case_event(hub_server *s, struct MHD_Connection *conn, request *req)
+{
+    enum MHD_Result ret = MHD_NO;
+    char err[256], addr[64];
+    hub_case_action *a = calloc(1, sizeof *a);
+    if (!a)
+        return hub_http_send_error(conn, 500, "internal", "out of memory");
+    cJSON *c = case_for(s, conn, req, &ret);
+    if (!c)
+        goto out;
+    if (req->too_large || am_buf_len(&req->body) > 64 * 1024) {
+        ret = hub_http_send_error(conn, 413, "too_large", "an event is at most 64 KiB");
+        goto out;
+    }
+    if (!hub_case_action_parse(am_buf_str(&req->body), am_buf_len(&req->body),
+                               s->cfg->case_root_causes, a, err, sizeof err)) {
+        ret = hub_http_send_error(conn, 400, "bad_event", "%s", err);
+        goto out;
+    }
+    if (a->type == HUB_CASE_EV_ASSIGN) {
+        /* Only to someone who may work the case. */
+        hub_person p;
+        am_rc rc = hub_db_person_get(s->db, a->person, &p);
+        if (rc && rc != AM_ERR_NOTFOUND) {
+            ret = hub_http_send_db_error(conn, rc);
+            goto out;
+        }
+        const char *site = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "site"));
+        if (rc || !hub_allowed(&p, hub_http_route_action(req->route), site) ||
+            !hub_case_visible(&p, c)) {
+            ret = hub_http_send_error(conn, 422, "bad_person",
+                                      "person: %s is not someone who may work this case (staff "
+                                      "of its team, or a manager of its site)",
+                                      a->person);
+            goto out;
+        }
+    }
+    hub_dash_client_address(conn, addr, sizeof addr);
+    hub_case_actor who = {.name = req->person.name, .via = "api", .address = addr};
+    hub_case_outcome o;
+    int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "id"));
+    am_rc rc = hub_db_case_act(s->db, id, a, &who, am_wall_ms(), &o);
+    if (rc) {
+        ret = hub_http_send_db_error(conn, rc);
+        goto out;
+    }
+    if (o.verdict != HUB_CASE_DONE) {
+        ret = refuse_event(conn, a, &o);
+        goto out;
+    }
+    am_log_info("cases", "case %.0f: %s by %s", (double)id, hub_case_event_name(a->type),
+                req->person.name);
+    cJSON_Delete(c);
+    c = NULL;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    rc = hub_db_case_get(s->db, key, am_wall_ms(), &c);
+    if (rc) {
+        ret = hub_http_send_db_error(conn, rc);
+        goto out;
+    }
+    cJSON *root = cJSON_CreateObject();
+    if (!root || !cJSON_AddItemToObject(root, "case", c)) {
+        cJSON_Delete(root);
+        ret = hub_http_send_error(conn, 500, "internal", "out of memory");
+        goto out;
+    }
+    c = NULL;
+    ret = hub_http_send_cjson(conn, root);
+out:
+    cJSON_Delete(c);
+    sodium_memzero(a, sizeof *a);
+    free(a);
+    return ret;
+}
+
 enum MHD_Result hub_http_handle_cases(hub_server *s, struct MHD_Connection *conn, request *req)
 {
+    if (req->route == R_CASE_EVENTS)
+        return case_event(s, conn, req);
     static const char *const none[] = {NULL};
     char bad[48];
     enum MHD_Result ret = MHD_NO;

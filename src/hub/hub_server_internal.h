@@ -43,9 +43,10 @@ typedef enum route {
     R_LOGIN_LINK,
     R_ME,
     R_AUDIT,
-    R_CASES,     /* GET /v1/cases (hub_server_cases.c) */
-    R_CASE,      /* GET /v1/cases/{id-or-code} */
-    R_DASHBOARD, /* the HTML pages (dashboard.c); other paths stay 404 */
+    R_CASES,       /* GET /v1/cases (hub_server_cases.c) */
+    R_CASE,        /* GET /v1/cases/{id-or-code} */
+    R_CASE_EVENTS, /* POST /v1/cases/{id}/events */
+    R_DASHBOARD,   /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
 typedef struct request {

@@ -246,3 +246,15 @@ am_rc am_hub_client_request(am_hub_client *c, const char *method, const char *pa
     curl_slist_free_all(h);
     return rc;
 }
+
+am_rc am_hub_client_send_json(am_hub_client *c, const char *method, const char *path,
+                              const char *json, am_hub_reply *out, char *err, size_t errlen)
+{
+    bool ok = true;
+    struct curl_slist *h = add(NULL, &ok, "%s", c->auth_header);
+    h = add(h, &ok, "Content-Type: application/json");
+    am_rc rc =
+        ok ? perform(c, method, path, h, json, strlen(json), out, err, errlen) : AM_ERR_NOMEM;
+    curl_slist_free_all(h);
+    return rc;
+}

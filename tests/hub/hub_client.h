@@ -59,4 +59,9 @@ am_rc am_hub_client_post_batch_ex(am_hub_client *c, const char *body, size_t len
 am_rc am_hub_client_request(am_hub_client *c, const char *method, const char *path,
                             am_hub_reply *out, char *err, size_t errlen);
 
+/* As am_hub_client_request, with `json` as the body (Content-Type:
+ * application/json). */
+am_rc am_hub_client_send_json(am_hub_client *c, const char *method, const char *path,
+                              const char *json, am_hub_reply *out, char *err, size_t errlen);
+
 #endif

@@ -121,6 +121,11 @@ static long act(group *g, const char *action, int role, int where, char **body)
         snprintf(args, sizeof args, "%s '%s/v1/cases'", auth, h->url);
     else if (!strcmp(action, "GET /v1/cases/{id}"))
         snprintf(args, sizeof args, "%s '%s/v1/cases/%s'", auth, h->url, g->case_code[where]);
+    else if (!strcmp(action, "POST /v1/cases/{id}/events"))
+        snprintf(args, sizeof args,
+                 "-X POST %s -H 'Content-Type: application/json' --data "
+                 "'{\"type\":\"note\",\"text\":\"seen\"}' '%s/v1/cases/%s/events'",
+                 auth, h->url, g->case_code[where]);
     else if (!strcmp(action, "GET /audit"))
         snprintf(args, sizeof args, "%s '%s/audit?site=%s'", cookie, h->url, where ? "b" : "a");
     else if (!strcmp(action, "GET /vouchers"))
