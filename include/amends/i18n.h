@@ -74,8 +74,17 @@ typedef enum am_str {
     AM_STR_FOLLOWUP_YES,
     AM_STR_FOLLOWUP_NO,
     AM_STR_FOLLOWUP_DONE,
-    AM_STR_FOLLOWUP_BODY_CANT_WAIT, /* after "I can't wait": what the contact is for */
-    AM_STR_FOLLOWUP_BODY_PROMISED,  /* a call back was promised: what the contact is for */
+    AM_STR_FOLLOWUP_BODY_CANT_WAIT,   /* after "I can't wait": what the contact is for */
+    AM_STR_FOLLOWUP_BODY_PROMISED,    /* a call back was promised: what the contact is for */
+    AM_STR_ASK_CONTACT_TITLE,         /* Finish with a contact: may we use it? */
+    AM_STR_ASK_CONTACT_BODY,          /* ... what for, and that "no" keeps nothing */
+    AM_STR_ASK_CONTACT_BODY_PROMISED, /* the same when contact was promised */
+    AM_STR_ASK_CONTACT_YES,
+    AM_STR_ASK_CONTACT_NO,
+    AM_STR_ASK_DISCARD_TITLE, /* Skip with something given */
+    AM_STR_ASK_DISCARD_BODY,  /* ... what would be dropped */
+    AM_STR_ASK_KEEP,
+    AM_STR_ASK_DISCARD,
     AM_STR_THANKS_TITLE,
     AM_STR_THANKS_TITLE_NAMED,
     AM_STR_THANKS_BODY,

@@ -276,6 +276,20 @@ am_pin_pad am_journey_pin_pad(const am_journey *j, int64_t now_ms, int *digits, 
  * wiped when the answer arrives. */
 const char *am_journey_pin(const am_journey *j);
 
+/* A question the last screen (followup) asks on top of itself before it
+ * finishes: the app draws it as a modal prompt. */
+typedef enum am_question {
+    AM_ASK_NONE = 0,
+    /* Finish with a contact and no consent given: "May we contact you at
+     * ...?" CONSENT yes or no answers it and finishes; BACK returns to
+     * editing with nothing lost. */
+    AM_ASK_CONSENT,
+    /* Skip with a rating, comment or contact given: "Discard what you
+     * typed?" SKIP again discards and finishes; BACK keeps it. */
+    AM_ASK_DISCARD,
+} am_question;
+am_question am_journey_question(const am_journey *j);
+
 /* True when the guest, told to wait for staff, chose to leave contact
  * instead ("I can't wait"). */
 bool am_journey_cant_wait(const am_journey *j);

@@ -67,7 +67,7 @@ enum {
     AM_WF_SELECTED = 1u << 0,
     AM_WF_FOCUSED = 1u << 1,
     AM_WF_DISABLED = 1u << 2, /* shown dimmed; a tap gets the journey's refusal */
-    AM_WF_OVERLAY = 1u << 3,  /* part of the "still there?" prompt */
+    AM_WF_OVERLAY = 1u << 3,  /* part of a prompt on top ("still there?", a question) */
     AM_WF_NOMIRROR = 1u << 4, /* keeps its place in right-to-left layouts */
 };
 
@@ -233,6 +233,11 @@ typedef struct am_layout {
     am_screen screen;
     int lang;
     bool rtl, prompting, keyboard;
+    /* The journey's question (am_journey_question) shows on top: only its
+     * widgets take taps, and a tap outside ask_card goes back to the
+     * screen (BACK). */
+    bool asking;
+    am_rect ask_card;
     int widget_count, cmd_count, block_count;
     am_widget widgets[AM_LAYOUT_MAX_WIDGETS];
     am_cmd cmds[AM_LAYOUT_MAX_CMDS];
@@ -247,7 +252,7 @@ typedef struct am_layout {
 void am_layout_build(am_layout *out, const am_view *v);
 
 /* The widget with this id on the screen, or NULL. While the "still
- * there?" prompt shows, only its widgets count. */
+ * there?" prompt or a question shows, only its widgets count. */
 const am_widget *am_layout_find(const am_layout *l, const char *id);
 /* The widget under a touch at (x, y), topmost first, or NULL; the same
  * rule for the prompt. */

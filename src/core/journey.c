@@ -38,6 +38,7 @@ struct am_journey {
     int64_t urgent_until_ms;
     bool urgent_on_store; /* the awaited step raised an urgent alert */
     bool cant_wait;       /* told to wait for staff, the guest left contact instead */
+    am_question question; /* followup: the prompt on top of the screen */
 
     /* Set while the store's answer to the last step is awaited. */
     bool awaiting;
@@ -194,6 +195,7 @@ static void enter(am_journey *j, am_screen s, int64_t now_ms)
     /* No field has the focus on entry: the on-screen keyboard covers half
      * the screen, so it opens only when the guest taps a field. */
     j->focus = AM_FIELD_NONE;
+    j->question = AM_ASK_NONE;
     j->idle_from_ms = now_ms;
     j->prompting = false;
 }
@@ -217,6 +219,7 @@ static void journey_reset(am_journey *j)
     j->urgent_until_ms = 0;
     j->urgent_on_store = false;
     j->cant_wait = false;
+    j->question = AM_ASK_NONE;
     j->awaiting = false;
     j->commit_on_store = false;
     j->reset_on_store = false;
@@ -555,15 +558,20 @@ static am_step on_offer(am_journey *j, const am_event *ev, am_effects *fx)
     }
 }
 
-/* NULL when the follow-up can be stored as it stands, else why not. */
+/* NULL when the follow-up can be finished as it stands, else why not. A
+ * contact without an answer about consent is not a problem: Finish asks
+ * (AM_ASK_CONSENT). */
 static const char *followup_problem(const am_journey *j)
 {
-    bool has_contact = j->report.contact[0] != '\0';
-    if (has_contact && j->report.consent == AM_CONSENT_UNSET)
-        return "say whether we may contact you";
-    if (!has_contact && j->report.consent == AM_CONSENT_YES)
+    if (j->report.contact[0] == '\0' && j->report.consent == AM_CONSENT_YES)
         return "tell us how to reach you, or choose no";
     return NULL;
+}
+
+/* Something given on followup that Skip would drop. */
+static bool followup_given(const am_journey *j)
+{
+    return j->report.rating != 0 || j->report.comment[0] != '\0' || j->report.contact[0] != '\0';
 }
 
 static am_step close_completed(am_journey *j, const am_event *ev, am_effects *fx)
@@ -573,9 +581,57 @@ static am_step close_completed(am_journey *j, const am_event *ev, am_effects *fx
     return go(j, fx, AM_SCREEN_THANKS, ev->now_ms);
 }
 
+static am_step finish_followup(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    /* "No" means we keep no way of reaching them. */
+    if (j->report.consent == AM_CONSENT_NO)
+        wipe_field(j, AM_FIELD_CONTACT);
+    /* Could not wait for staff and left a way to reach them: the team
+     * is asked to call back, so thanks can say they will. */
+    if (j->cant_wait && j->report.consent == AM_CONSENT_YES)
+        raise_alert(j, fx, AM_ALERT_CALLBACK);
+    return close_completed(j, ev, fx);
+}
+
+/* Skipping means "no answer": a face, comment or contact left half-given
+ * is not stored as if the guest had submitted it. */
+static am_step skip_followup(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    j->report.rating = 0;
+    wipe_field(j, AM_FIELD_COMMENT);
+    wipe_field(j, AM_FIELD_CONTACT);
+    j->report.consent = AM_CONSENT_UNSET;
+    return close_completed(j, ev, fx);
+}
+
+/* The question on top of followup: one tap answers it and finishes, or
+ * BACK (a tap beside it) returns to the screen with nothing lost. */
+static am_step on_followup_question(am_journey *j, const am_event *ev, am_effects *fx)
+{
+    am_question q = j->question;
+    if (ev->type == AM_EV_BACK) {
+        j->question = AM_ASK_NONE;
+        return AM_STEP_OK;
+    }
+    if (q == AM_ASK_CONSENT && ev->type == AM_EV_CONSENT) {
+        if (ev->value != AM_CONSENT_YES && ev->value != AM_CONSENT_NO)
+            return refuse(j, AM_STEP_INVALID, "consent is yes or no");
+        j->question = AM_ASK_NONE;
+        j->report.consent = (am_consent)ev->value;
+        return finish_followup(j, ev, fx);
+    }
+    if (q == AM_ASK_DISCARD && ev->type == AM_EV_SKIP) {
+        j->question = AM_ASK_NONE;
+        return skip_followup(j, ev, fx);
+    }
+    return refuse(j, AM_STEP_IGNORED, "answer the question first");
+}
+
 static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
 {
     const char *problem;
+    if (j->question != AM_ASK_NONE)
+        return on_followup_question(j, ev, fx);
     switch (ev->type) {
     case AM_EV_CONSENT:
         if (ev->value != AM_CONSENT_YES && ev->value != AM_CONSENT_NO)
@@ -587,27 +643,27 @@ static am_step on_followup(am_journey *j, const am_event *ev, am_effects *fx)
         problem = followup_problem(j);
         if (problem)
             return refuse(j, AM_STEP_IGNORED, problem);
-        /* "No" means we keep no way of reaching them. */
-        if (j->report.consent == AM_CONSENT_NO)
-            wipe_field(j, AM_FIELD_CONTACT);
-        /* Could not wait for staff and left a way to reach them: the team
-         * is asked to call back, so thanks can say they will. */
-        if (j->cant_wait && j->report.consent == AM_CONSENT_YES)
-            raise_alert(j, fx, AM_ALERT_CALLBACK);
-        return close_completed(j, ev, fx);
+        /* A contact and no word on consent: ask, on this screen, and let
+         * the answer finish. */
+        if (j->report.contact[0] != '\0' && j->report.consent == AM_CONSENT_UNSET) {
+            j->question = AM_ASK_CONSENT;
+            j->focus = AM_FIELD_NONE;
+            return AM_STEP_OK;
+        }
+        return finish_followup(j, ev, fx);
     case AM_EV_RATE:
         if (ev->value < 1 || ev->value > 5)
             return refuse(j, AM_STEP_INVALID, "ratings go from 1 to 5");
         j->report.rating = ev->value;
         return AM_STEP_OK;
     case AM_EV_SKIP:
-        /* Skipping means "no answer": a face, comment or contact left
-         * half-given is not stored as if the guest had submitted it. */
-        j->report.rating = 0;
-        wipe_field(j, AM_FIELD_COMMENT);
-        wipe_field(j, AM_FIELD_CONTACT);
-        j->report.consent = AM_CONSENT_UNSET;
-        return close_completed(j, ev, fx);
+        /* What the guest gave is not thrown away on one tap. */
+        if (followup_given(j)) {
+            j->question = AM_ASK_DISCARD;
+            j->focus = AM_FIELD_NONE;
+            return AM_STEP_OK;
+        }
+        return skip_followup(j, ev, fx);
     case AM_EV_BACK:
         if (j->cant_wait) {
             j->cant_wait = false;
@@ -820,6 +876,10 @@ static am_step abandon(am_journey *j, int64_t now_ms, am_effects *fx)
          * marked as not sent by the guest. */
         if (!j->committed && j->report.severity == AM_SEVERITY_SEVERE)
             raise_alert(j, fx, AM_ALERT_SEVERE_UNSENT);
+        /* A contact is kept only with the guest's yes. */
+        if (j->report.consent != AM_CONSENT_YES)
+            wipe_field(j, AM_FIELD_CONTACT);
+        j->question = AM_ASK_NONE;
         fx_push(fx, AM_FX_CLOSE_JOURNEY, AM_OUTCOME_ABANDONED);
     }
     return end_journey(j, fx, now_ms);
@@ -1039,7 +1099,7 @@ bool am_journey_can_next(const am_journey *j)
     case AM_SCREEN_OFFER:
         return j->report.offer_state == AM_OFFER_ESCALATED;
     case AM_SCREEN_FOLLOWUP:
-        return followup_problem(j) == NULL;
+        return followup_problem(j) == NULL && j->question == AM_ASK_NONE;
     default:
         return false;
     }
@@ -1083,6 +1143,11 @@ int64_t am_journey_deadline(const am_journey *j)
     if (j->urgent == AM_URGENT_SENDING && j->urgent_until_ms < due)
         due = j->urgent_until_ms;
     return due;
+}
+
+am_question am_journey_question(const am_journey *j)
+{
+    return j->question;
 }
 
 bool am_journey_cant_wait(const am_journey *j)

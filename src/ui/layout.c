@@ -846,11 +846,11 @@ static void screen_out_of_order(lay *c)
         rect(x + pad, y + pad + U(c, 170), maxw - 2 * pad, card_h - 2 * pad - U(c, 170)), st, -1);
 }
 
-/* "Still there?": dims the screen; any tap answers it. */
-static void idle_overlay(lay *c, int seconds)
+/* Dims what is behind a prompt by darkening its colours rather than
+ * blending a veil over every pixel: the same look at a fraction of the
+ * cost. */
+static void dim(lay *c)
 {
-    /* Dim what is behind by darkening its colours rather than blending a
-     * veil over every pixel: the same look at a fraction of the cost. */
     for (int i = 0; i < c->l->cmd_count; i++) {
         am_cmd *cmd = &c->l->cmds[i];
         uint32_t alpha = cmd->color & 0xFF000000u;
@@ -858,6 +858,73 @@ static void idle_overlay(lay *c, int seconds)
         alpha = cmd->border_color & 0xFF000000u;
         cmd->border_color = (mix(cmd->border_color, 0xFF101418u, 0.69) & 0xFFFFFFu) | alpha;
     }
+}
+
+/* The question followup asks before it finishes, on top of it: what is
+ * asked (with the contact as typed, for consent), what the answer means,
+ * and two large answers, each of which finishes or goes back. A tap
+ * beside the card goes back to the screen (am_ui_tap). */
+static void ask_overlay(lay *c, am_question q)
+{
+    dim(c);
+    bool consent = q == AM_ASK_CONSENT;
+    int cw = c->W - 2 * c->M;
+    int w = cw < U(c, 820) ? cw : U(c, 820);
+    int pad = U(c, 36), inner = w - 2 * pad;
+    const char *title = S(c, consent ? AM_STR_ASK_CONTACT_TITLE : AM_STR_ASK_DISCARD_TITLE);
+    const char *body = !consent ? S(c, AM_STR_ASK_DISCARD_BODY)
+                       : am_journey_cant_wait(c->j) || am_journey_contact_promised(c->j)
+                           ? S(c, AM_STR_ASK_CONTACT_BODY_PROMISED)
+                           : S(c, AM_STR_ASK_CONTACT_BODY);
+    int th = am_lay_text_height(c, title, inner, AM_FONT_BOLD, 40);
+    if (th > U(c, 150))
+        th = U(c, 150);
+    int contact_h = consent ? U(c, 64) + U(c, 16) : 0;
+    int bh = am_lay_text_height(c, body, inner, AM_FONT_REGULAR, 26);
+    if (bh > U(c, 120))
+        bh = U(c, 120);
+    int button_h = U(c, 92);
+    int h = 2 * pad + th + U(c, 16) + contact_h + bh + U(c, 28) + button_h;
+    am_rect card = rect((c->W - w) / 2, (c->H - h) / 2, w, h);
+    c->l->asking = true;
+    c->l->ask_card = card;
+    am_lay_fill(c, card, c->bg, U(c, 26), 0, 0);
+    int y = card.y + pad;
+    tstyle st = style(AM_FONT_BOLD, 40, AL_CENTER, c->text);
+    st.middle = true;
+    am_lay_put_text(c, title, rect(card.x + pad, y, inner, th), st, -1);
+    y += th + U(c, 16);
+    if (consent) {
+        /* The contact exactly as typed, so the guest sees what they
+         * agree to; the guest's own words, wiped with the journey. */
+        am_rect box = rect(card.x + pad, y, inner, U(c, 64));
+        am_lay_fill(c, box, c->tint, U(c, 14), 0, 0);
+        st = style(AM_FONT_BOLD, 30, AL_CENTER, c->text);
+        st.middle = true;
+        st.flags = AM_TF_GUEST;
+        st.min_scale = 0.5;
+        am_lay_put_text(c, c->r->contact, inset(box, U(c, 10)), st, -1);
+        y += contact_h;
+    }
+    st = style(AM_FONT_REGULAR, 26, AL_CENTER, c->muted);
+    st.middle = true;
+    am_lay_put_text(c, body, rect(card.x + pad, y, inner, bh), st, -1);
+    y += bh + U(c, 28);
+    int gap = U(c, 20);
+    int bw = (inner - gap) / 2;
+    /* The first answer is the one that keeps what the guest gave. */
+    am_lay_button(c, consent ? "ask.contact_yes" : "ask.keep", AM_WK_PRIMARY,
+                  rect(card.x + pad, y, bw, button_h),
+                  S(c, consent ? AM_STR_ASK_CONTACT_YES : AM_STR_ASK_KEEP), AM_WF_OVERLAY);
+    am_lay_button(c, consent ? "ask.contact_no" : "ask.discard", AM_WK_BUTTON,
+                  rect(card.x + pad + bw + gap, y, bw, button_h),
+                  S(c, consent ? AM_STR_ASK_CONTACT_NO : AM_STR_ASK_DISCARD), AM_WF_OVERLAY);
+}
+
+/* "Still there?": dims the screen; any tap answers it. */
+static void idle_overlay(lay *c, int seconds)
+{
+    dim(c);
     int cw = c->W - 2 * c->M;
     int w = cw < U(c, 760) ? cw : U(c, 760);
     int h = U(c, 470);
@@ -907,6 +974,8 @@ static void mirror(lay *c)
             continue;
         b->box.x = c->W - b->box.x - b->box.w;
     }
+    if (l->asking)
+        l->ask_card.x = c->W - l->ask_card.x - l->ask_card.w;
 }
 
 void am_layout_build(am_layout *out, const am_view *v)
@@ -990,6 +1059,12 @@ void am_layout_build(am_layout *out, const am_view *v)
         break;
     }
     out->keyboard = c.kbd_cmd_begin >= 0;
+    out->asking = false;
+    out->ask_card = rect(0, 0, 0, 0);
+    /* "Still there?" comes first; the question is back once answered. */
+    am_question q = am_journey_question(c.j);
+    if (q != AM_ASK_NONE && out->screen == AM_SCREEN_FOLLOWUP && !out->prompting)
+        ask_overlay(&c, q);
     if (out->prompting)
         idle_overlay(&c, seconds);
     if (out->rtl)

@@ -30,7 +30,7 @@ bool am_rect_inside(am_rect in, am_rect out)
 
 static bool counts(const am_layout *l, const am_widget *w)
 {
-    return !l->prompting || (w->flags & AM_WF_OVERLAY);
+    return !(l->prompting || l->asking) || (w->flags & AM_WF_OVERLAY);
 }
 
 const am_widget *am_layout_find(const am_layout *l, const char *id)
@@ -179,10 +179,10 @@ int am_layout_check(const am_layout *l, const am_view *v, char *err, size_t errl
                 continue;
             /* Under the prompt, the dimmed screen's text is meant to be
              * covered. */
-            if (am_rect_overlaps(ia, ink_of(l, b)) && !l->prompting)
+            if (am_rect_overlaps(ia, ink_of(l, b)) && !l->prompting && !l->asking)
                 PROBLEM("text \"%.24s\" overlaps \"%.24s\"; ", a->text, b->text);
         }
-        if (a->widget >= 0 || l->prompting)
+        if (a->widget >= 0 || l->prompting || l->asking)
             continue;
         for (int k = 0; k < l->widget_count; k++) {
             const am_widget *w = &l->widgets[k];

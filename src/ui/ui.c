@@ -746,6 +746,12 @@ am_ui_result am_ui_tap(am_ui *ui, const am_journey *j, int64_t now_ms, int x, in
         return AM_UI_EVENT;
     }
     const am_widget *w = am_layout_hit(l, x, y);
+    if (!w && l->asking && !am_rect_contains(l->ask_card, x, y)) {
+        /* Beside the question: back to the screen, nothing lost. */
+        memset(ev, 0, sizeof *ev);
+        ev->type = AM_EV_BACK;
+        return AM_UI_EVENT;
+    }
     if (!w || w->kind == AM_WK_HIDDEN)
         return AM_UI_NOTHING;
     return am_ui_activate(ui, w, ev);

@@ -1,6 +1,7 @@
 /* test_ui_asks.c — what the screens ask of a guest, and when: the
- * on-screen keyboard only after a tap on a text field, and the resolution
- * grid that stays put when "something else" opens its field. Headless,
+ * on-screen keyboard only after a tap on a text field, the resolution
+ * grid that stays put when "something else" opens its field, and the
+ * questions followup asks before it finishes (consent, discard). Headless,
  * laid out with the real fonts. */
 #include "am_test.h"
 
@@ -225,7 +226,150 @@ static void grid_stays_put_retail(void **state)
     check_grid_stays(RETAIL_CONF);
 }
 
+/* A journey on followup with a face, a comment and a long contact, and
+ * the question asked: consent (Finish) or discard (Skip). */
+static am_journey *asking(const am_config *cfg, int lang, am_question q)
+{
+    ui_fixture_now = 1000;
+    am_journey *j = am_journey_new(cfg, 0);
+    ui_feed(j, AM_EV_LANG, lang, NULL, true);
+    ui_feed(j, AM_EV_CATEGORY, 0, NULL, true);
+    ui_feed(j, AM_EV_IMPACT, AM_SEVERITY_MINOR, NULL, true);
+    ui_feed(j, AM_EV_NEXT, 0, NULL, true);
+    int options[AM_MAX_CAT_OPTIONS + 2];
+    am_config_options_for(cfg, 0, options, AM_MAX_CAT_OPTIONS + 2);
+    ui_feed(j, AM_EV_RESOLUTION, options[0], NULL, true);
+    if (am_journey_screen(j) == AM_SCREEN_OFFER)
+        ui_feed(j,
+                am_journey_report(j)->offer_state == AM_OFFER_SHOWN ? AM_EV_OFFER_DECLINE
+                                                                    : AM_EV_NEXT,
+                0, NULL, true);
+    if (am_journey_screen(j) == AM_SCREEN_STAFF_WAIT)
+        ui_feed(j, AM_EV_CANT_WAIT, 0, NULL, true);
+    assert_int_equal(am_journey_screen(j), AM_SCREEN_FOLLOWUP);
+    ui_feed(j, AM_EV_RATE, 2, NULL, true);
+    ui_feed(j, AM_EV_FOCUS, AM_FIELD_COMMENT, NULL, true);
+    ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
+    ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
+    ui_feed(j, AM_EV_TEXT, 0, "maximiliane.schneider-oberhausen@example.org", true);
+    assert_int_equal(ui_feed(j, q == AM_ASK_CONSENT ? AM_EV_DONE : AM_EV_SKIP, 0, NULL, true),
+                     AM_STEP_OK);
+    assert_int_equal(am_journey_question(j), q);
+    return j;
+}
+
+/* Both questions, for each site, in every language and at every size:
+ * they fit, they show the contact as typed (consent), and only their two
+ * answers take taps. */
+static void check_questions(const char *conf)
+{
+    am_config *cfg = ui_load_config(conf);
+    am_i18n *i18n = load_i18n();
+    am_render *r = ui_open_measurer();
+    am_layout *l = malloc(sizeof *l);
+    static const struct {
+        am_question q;
+        const char *yes, *no;
+    } asks[] = {{AM_ASK_CONSENT, "ask.contact_yes", "ask.contact_no"},
+                {AM_ASK_DISCARD, "ask.keep", "ask.discard"}};
+    for (size_t a = 0; a < 2; a++) {
+        for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+            for (size_t z = 0; z < sizeof ui_sizes / sizeof ui_sizes[0]; z++) {
+                am_journey *j = asking(cfg, lang, asks[a].q);
+                build(l, cfg, i18n, r, j, ui_sizes[z].w, ui_sizes[z].h);
+                assert_true(l->asking);
+                assert_false(l->keyboard);
+                const am_widget *yes = am_layout_find(l, asks[a].yes);
+                const am_widget *no = am_layout_find(l, asks[a].no);
+                assert_non_null(yes);
+                assert_non_null(no);
+                assert_true(am_rect_inside(yes->rect, l->ask_card));
+                assert_true(am_rect_inside(no->rect, l->ask_card));
+                /* The screen under it takes no taps. */
+                assert_null(am_layout_find(l, "done"));
+                assert_null(am_layout_find(l, "skip"));
+                assert_null(am_layout_find(l, "field.contact"));
+                assert_int_equal(am_layout_hit(l, l->ask_card.x + 2, l->ask_card.y + 2), NULL);
+                if (asks[a].q == AM_ASK_CONSENT)
+                    assert_true(am_layout_has_text(l, "schneider-oberhausen@example.org"));
+                am_journey_free(j);
+            }
+        }
+    }
+    free(l);
+    am_render_close(r);
+    am_i18n_free(i18n);
+    am_config_free(cfg);
+}
+
+static void questions_fit_golden_site(void **state)
+{
+    (void)state;
+    check_questions(GOLDEN_CONF);
+}
+
+static void questions_fit_hotel(void **state)
+{
+    (void)state;
+    check_questions(HOTEL_CONF);
+}
+
+static void questions_fit_retail(void **state)
+{
+    (void)state;
+    check_questions(RETAIL_CONF);
+}
+
+/* On the real UI: a tap beside the question goes back with nothing lost,
+ * a tap on the card but not on an answer does nothing, and one tap on an
+ * answer finishes. */
+static void question_taps(void **state)
+{
+    (void)state;
+    am_config *cfg = ui_load_config(GOLDEN_CONF);
+    am_ui *ui = ui_open_ui(cfg);
+    am_journey *j = asking(cfg, AM_LANG_EN, AM_ASK_CONSENT);
+    const am_layout *l = am_ui_layout(ui, j, ui_fixture_now);
+    assert_true(am_layout_has_text(l, "May we use this to contact you about this report?"));
+    /* what it will be used for, and that no keeps nothing */
+    assert_true(
+        am_layout_has_text(l, "We will use it only to check that everything was put right."));
+    am_rect card = l->ask_card;
+    am_event ev;
+    assert_int_equal(am_ui_tap(ui, j, ui_fixture_now, card.x + card.w / 2, card.y + 4, &ev),
+                     AM_UI_NOTHING);
+    assert_int_equal(am_ui_tap(ui, j, ui_fixture_now, 4, card.y + card.h / 2, &ev), AM_UI_EVENT);
+    assert_int_equal(ev.type, AM_EV_BACK);
+    assert_int_equal(ui_feed(j, ev.type, ev.value, NULL, true), AM_STEP_OK);
+    assert_int_equal(am_journey_question(j), AM_ASK_NONE);
+    assert_string_equal(am_journey_report(j)->contact,
+                        "maximiliane.schneider-oberhausen@example.org");
+    l = am_ui_layout(ui, j, ui_fixture_now);
+    assert_false(l->asking);
+    const am_widget *done = am_layout_find(l, "done");
+    assert_non_null(done);
+    /* Finish is not greyed out for a missing consent. */
+    assert_false(done->flags & AM_WF_DISABLED);
+    assert_int_equal(ui_feed(j, done->event.type, 0, NULL, true), AM_STEP_OK);
+    l = am_ui_layout(ui, j, ui_fixture_now);
+    const am_widget *yes = am_layout_find(l, "ask.contact_yes");
+    assert_non_null(yes);
+    assert_int_equal(am_ui_tap(ui, j, ui_fixture_now, yes->rect.x + yes->rect.w / 2,
+                               yes->rect.y + yes->rect.h / 2, &ev),
+                     AM_UI_EVENT);
+    assert_int_equal(ui_feed(j, ev.type, ev.value, NULL, true), AM_STEP_OK);
+    assert_int_equal(am_journey_screen(j), AM_SCREEN_THANKS);
+    assert_int_equal(am_journey_report(j)->consent, AM_CONSENT_YES);
+    am_journey_free(j);
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(questions_fit_golden_site),
+    cmocka_unit_test(questions_fit_hotel),
+    cmocka_unit_test(questions_fit_retail),
+    cmocka_unit_test(question_taps),
     cmocka_unit_test(keyboard_opens_only_when_a_field_is_tapped),
     cmocka_unit_test(grid_stays_put_golden_site),
     cmocka_unit_test(grid_stays_put_hotel),

@@ -27,9 +27,9 @@
 #define KIOSK       AM_BINARY_DIR "/bin/amends-kiosk"
 #define GOLDEN_CONF AM_SOURCE_DIR "/tests/goldens/golden.conf"
 
-static const char *const screens[] = {"attract",        "manager_pin", "category",      "details",
-                                      "idle",           "apology",     "apology_other", "offer",
-                                      "followup_rated", "followup",    "thanks",        "manager"};
+static const char *const screens[] = {
+    "attract", "manager_pin",    "category",     "details",  "idle",   "apology", "apology_other",
+    "offer",   "followup_rated", "followup_ask", "followup", "thanks", "manager"};
 
 /* dir/golden.conf: the hotel site, with dir/voucher.key holding a fixed
  * test key (never a real site's key). */
@@ -167,6 +167,10 @@ static void run_goldens(const char *lang, const char *size)
             "shot %s/followup_rated.png\n"
             "tap field.contact\n"
             "type %s\n"
+            "tap done\n"
+            "expect followup\n"
+            "shot %s/followup_ask.png\n"
+            "tap-at 10 400\n" /* beside the question: back to the screen */
             "tap consent.yes\n"
             "shot %s/followup.png\n"
             "tap done\n"
@@ -179,7 +183,7 @@ static void run_goldens(const char *lang, const char *size)
             "expect manager\n"
             "shot %s/manager.png\n",
             lang, dir, dir, dir, w->description, w->name, dir, dir, dir, w->other, dir, dir, dir,
-            w->contact, dir, dir, dir);
+            w->contact, dir, dir, dir, dir);
     fclose(f);
     set_pin(dir);
     run_kiosk(dir, script, size);

@@ -626,7 +626,7 @@ static void hit_testing_finds_every_widget(void **state)
         assert_true(l->widget_count > 0 || s == UI_OUT_OF_ORDER);
         for (int i = 0; i < l->widget_count; i++) {
             const am_widget *w = &l->widgets[i];
-            if (l->prompting && !(w->flags & AM_WF_OVERLAY))
+            if ((l->prompting || l->asking) && !(w->flags & AM_WF_OVERLAY))
                 continue;
             const am_widget *hit =
                 am_layout_hit(l, w->rect.x + w->rect.w / 2, w->rect.y + w->rect.h / 2);

@@ -131,16 +131,33 @@ typedef enum ui_state {
     UI_MANAGER_PIN,
     UI_PIN_LOCKED, /* the pad after too many wrong PINs, saying why */
     UI_MANAGER,
-    UI_STAFF_WAIT,     /* staff_now asked for: "please wait here" */
-    UI_FOLLOWUP_RATED, /* followup with a face chosen, no field focused */
+    UI_STAFF_WAIT,           /* staff_now asked for: "please wait here" */
+    UI_FOLLOWUP_RATED,       /* followup with a face chosen, no field focused */
+    UI_FOLLOWUP_ASK_CONSENT, /* Finish with a contact: "may we contact you?" */
+    UI_FOLLOWUP_ASK_DISCARD, /* Skip with a comment typed: "discard it?" */
     UI_STATE_COUNT
 } ui_state;
 
 static const char *const ui_state_names[UI_STATE_COUNT] = {
-    "attract",    "category",        "details",          "apology",    "apology_other",
-    "offer",      "offer_escalated", "followup_comment", "followup",   "thanks",
-    "idle",       "out_of_order",    "manager_pin",      "pin_locked", "manager",
-    "staff_wait", "followup_rated",
+    "attract",
+    "category",
+    "details",
+    "apology",
+    "apology_other",
+    "offer",
+    "offer_escalated",
+    "followup_comment",
+    "followup",
+    "thanks",
+    "idle",
+    "out_of_order",
+    "manager_pin",
+    "pin_locked",
+    "manager",
+    "staff_wait",
+    "followup_rated",
+    "followup_ask_consent",
+    "followup_ask_discard",
 };
 
 /* Long guest text in the language, so wrapping and clipping are tested. */
@@ -226,8 +243,16 @@ static inline am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state
     ui_feed(j, AM_EV_TEXT, 0, ui_sample_text(lang), true);
     if (state == UI_FOLLOWUP_COMMENT || state == UI_STAFF_WAIT)
         return j;
+    if (state == UI_FOLLOWUP_ASK_DISCARD) {
+        ui_feed(j, AM_EV_SKIP, 0, NULL, true);
+        return j;
+    }
     ui_feed(j, AM_EV_FOCUS, AM_FIELD_CONTACT, NULL, true);
     ui_feed(j, AM_EV_TEXT, 0, "maximiliane.schneider-oberhausen@example.org", true);
+    if (state == UI_FOLLOWUP_ASK_CONSENT) {
+        ui_feed(j, AM_EV_DONE, 0, NULL, true);
+        return j;
+    }
     ui_feed(j, AM_EV_CONSENT, AM_CONSENT_YES, NULL, true);
     if (state == UI_FOLLOWUP)
         return j;
@@ -241,11 +266,11 @@ static inline am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state
 static inline am_screen ui_expected_screen(ui_state s)
 {
     static const am_screen screens[UI_STATE_COUNT] = {
-        AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY,    AM_SCREEN_DETAILS, AM_SCREEN_APOLOGY,
-        AM_SCREEN_APOLOGY,     AM_SCREEN_OFFER,       AM_SCREEN_OFFER,   AM_SCREEN_FOLLOWUP,
-        AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,      AM_SCREEN_DETAILS, AM_SCREEN_OUT_OF_ORDER,
-        AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER, AM_SCREEN_STAFF_WAIT,
-        AM_SCREEN_FOLLOWUP,
+        AM_SCREEN_ATTRACT,     AM_SCREEN_CATEGORY,    AM_SCREEN_DETAILS,  AM_SCREEN_APOLOGY,
+        AM_SCREEN_APOLOGY,     AM_SCREEN_OFFER,       AM_SCREEN_OFFER,    AM_SCREEN_FOLLOWUP,
+        AM_SCREEN_FOLLOWUP,    AM_SCREEN_THANKS,      AM_SCREEN_DETAILS,  AM_SCREEN_OUT_OF_ORDER,
+        AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER_PIN, AM_SCREEN_MANAGER,  AM_SCREEN_STAFF_WAIT,
+        AM_SCREEN_FOLLOWUP,    AM_SCREEN_FOLLOWUP,    AM_SCREEN_FOLLOWUP,
     };
     return screens[s];
 }

@@ -228,11 +228,55 @@ static void followup_skip_drops_rating_and_comment(void **state)
     assert_ok(send(h, AM_EV_RATE, 1));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_COMMENT));
     assert_ok(type_text(h, "half a thought"));
+    /* Skip asks before it drops what was given... */
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_trace(h, "");
+    assert_int_equal(am_journey_question(h->j), AM_ASK_DISCARD);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_false(am_journey_can_next(h->j));
+    /* ... and "discard and finish" (skip again) does. */
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_trace(h, "close_journey:completed");
     assert_screen(h, AM_SCREEN_THANKS);
     assert_int_equal(h->store.record.rating, 0);
     assert_string_equal(h->store.record.comment, "");
+}
+
+/* With nothing given, Skip finishes in one tap. */
+static void followup_skip_with_nothing_given_finishes_at_once(void **state)
+{
+    harness *h = *state;
+    to_followup_unrated(h);
+    assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_NO)); /* a choice, not something typed */
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_trace(h, "close_journey:completed");
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_int_equal(am_journey_question(h->j), AM_ASK_NONE);
+}
+
+/* "Keep it" (BACK) returns to the screen with everything as it was. */
+static void followup_skip_keep_it_loses_nothing(void **state)
+{
+    harness *h = *state;
+    to_followup(h);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
+    assert_ok(type_text(h, "ana@example.com"));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_DISCARD);
+    /* The question takes the focus, so the keyboard is down under it. */
+    assert_int_equal(am_journey_focus(h->j), AM_FIELD_NONE);
+    /* Only its answers act while it shows. */
+    assert_ignored(send(h, AM_EV_DONE, 0));
+    assert_refusal(h, "answer the question first");
+    assert_ignored(send(h, AM_EV_CONSENT, AM_CONSENT_YES));
+    assert_refusal(h, "answer the question first");
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_NONE);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_trace(h, "");
+    assert_int_equal(REPORT(h)->rating, 4);
+    assert_string_equal(REPORT(h)->contact, "ana@example.com");
+    assert_int_equal(REPORT(h)->consent, AM_CONSENT_UNSET);
 }
 
 static void followup_back_goes_to_offer_or_apology(void **state)
@@ -273,7 +317,10 @@ static void followup_idle_keeps_rating(void **state)
 
 /* ---- followup ------------------------------------------------------------------ */
 
-static void followup_contact_needs_consent(void **state)
+/* Finish with a contact and no word on consent asks, on the same screen,
+ * and one tap on "yes" answers and finishes. Finish is never greyed out
+ * for it. */
+static void followup_contact_asks_consent_on_finish(void **state)
 {
     harness *h = *state;
     to_followup(h);
@@ -281,21 +328,93 @@ static void followup_contact_needs_consent(void **state)
     assert_true(am_journey_can_next(h->j));
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
     assert_ok(type_text(h, "room 412"));
-    assert_false(am_journey_can_next(h->j));
-    assert_ignored(send(h, AM_EV_DONE, 0));
-    assert_refusal(h, "say whether we may contact you");
-    assert_ignored(send(h, AM_EV_NEXT, 0));
-    assert_refusal(h, "say whether we may contact you");
+    assert_true(am_journey_can_next(h->j));
+    assert_ok(send(h, AM_EV_DONE, 0));
     assert_trace(h, "");
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_int_equal(am_journey_question(h->j), AM_ASK_CONSENT);
+    assert_int_equal(am_journey_focus(h->j), AM_FIELD_NONE);
+    assert_false(am_journey_can_next(h->j));
     assert_invalid(send(h, AM_EV_CONSENT, AM_CONSENT_UNSET));
     assert_refusal(h, "consent is yes or no");
+    assert_ignored(send(h, AM_EV_SKIP, 0));
+    assert_refusal(h, "answer the question first");
     assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_YES));
-    assert_true(am_journey_can_next(h->j));
-    assert_ok(send(h, AM_EV_NEXT, 0));
     assert_trace(h, "close_journey:completed");
     assert_screen(h, AM_SCREEN_THANKS);
     assert_string_equal(h->store.record.contact, "room 412");
     assert_int_equal(h->store.record.consent, AM_CONSENT_YES);
+    assert_int_equal(h->store.record.rating, 4);
+}
+
+/* "No" on the question finishes too, and the contact is not kept. */
+static void followup_asked_consent_no_finishes_without_contact(void **state)
+{
+    harness *h = *state;
+    to_followup(h);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
+    assert_ok(type_text(h, "ana@example.com"));
+    assert_ok(send(h, AM_EV_NEXT, 0));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_CONSENT);
+    assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_NO));
+    assert_trace(h, "close_journey:completed");
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_string_equal(h->store.record.contact, "");
+    assert_int_equal(h->store.record.consent, AM_CONSENT_NO);
+    assert_string_equal(REPORT(h)->contact, "");
+}
+
+/* Back (a tap beside the question) returns to editing: the text stays,
+ * the field can be typed into again, and nothing was stored. */
+static void followup_asked_consent_back_keeps_the_text(void **state)
+{
+    harness *h = *state;
+    to_followup(h);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
+    assert_ok(type_text(h, "ana@exampel.com"));
+    int writes = h->store.writes;
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_CONSENT);
+    assert_ok(send(h, AM_EV_BACK, 0));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_NONE);
+    assert_screen(h, AM_SCREEN_FOLLOWUP);
+    assert_trace(h, "");
+    assert_int_equal(h->store.writes, writes);
+    assert_string_equal(REPORT(h)->contact, "ana@exampel.com");
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
+    for (int i = 0; i < 6; i++)
+        assert_ok(send(h, AM_EV_BACKSPACE, 0));
+    assert_ok(type_text(h, "le.com"));
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_YES));
+    assert_screen(h, AM_SCREEN_THANKS);
+    assert_string_equal(h->store.record.contact, "ana@example.com");
+}
+
+/* The idle prompt works over the question as over the screen; a guest who
+ * walks away from it leaves no contact they did not agree to. */
+static void followup_asked_consent_idle_stores_no_contact(void **state)
+{
+    harness *h = *state;
+    to_followup(h);
+    assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
+    assert_ok(type_text(h, "ana@example.com"));
+    assert_ok(send(h, AM_EV_DONE, 0));
+    assert_ok(wait_s(h, TIMEOUT_S));
+    assert_true(am_journey_prompting(h->j, h->now, NULL));
+    /* "I'm still here": the question is back, as it was. */
+    assert_ok(send(h, AM_EV_STILL_HERE, 0));
+    assert_false(am_journey_prompting(h->j, h->now, NULL));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_CONSENT);
+    assert_trace(h, "");
+    assert_ok(wait_s(h, TIMEOUT_S + COUNTDOWN_S));
+    assert_trace(h, "close_journey:abandoned wipe");
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_int_equal(h->store.record.outcome, AM_OUTCOME_ABANDONED);
+    assert_int_equal(h->store.record.rating, 4);
+    assert_string_equal(h->store.record.contact, "");
+    assert_int_equal(h->store.record.consent, AM_CONSENT_UNSET);
+    assert_int_equal(am_journey_question(h->j), AM_ASK_NONE);
 }
 
 static void followup_consent_no_wipes_contact(void **state)
@@ -320,6 +439,8 @@ static void followup_skip_wipes_contact_and_consent(void **state)
     assert_ok(send(h, AM_EV_FOCUS, AM_FIELD_CONTACT));
     assert_ok(type_text(h, "+34 600 000 000"));
     assert_ok(send(h, AM_EV_CONSENT, AM_CONSENT_YES));
+    assert_ok(send(h, AM_EV_SKIP, 0));
+    assert_int_equal(am_journey_question(h->j), AM_ASK_DISCARD);
     assert_ok(send(h, AM_EV_SKIP, 0));
     assert_trace(h, "close_journey:completed");
     assert_screen(h, AM_SCREEN_THANKS);
@@ -351,9 +472,9 @@ static void followup_idle_closes_abandoned(void **state)
     assert_trace(h, "close_journey:abandoned wipe");
     assert_screen(h, AM_SCREEN_ATTRACT);
     assert_int_equal(h->store.record.outcome, AM_OUTCOME_ABANDONED);
-    /* Kept as given; consent was never given, and the store's follow-up
-     * queue only takes consented contacts. */
-    assert_string_equal(h->store.record.contact, "room 9");
+    /* Kept as given, except a contact the guest never agreed to. */
+    assert_int_equal(h->store.record.rating, 4);
+    assert_string_equal(h->store.record.contact, "");
     assert_int_equal(h->store.record.consent, AM_CONSENT_UNSET);
 }
 
@@ -620,7 +741,14 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(followup_skip_drops_rating_and_comment, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_back_goes_to_offer_or_apology, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_idle_keeps_rating, setup, teardown),
-    cmocka_unit_test_setup_teardown(followup_contact_needs_consent, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_skip_with_nothing_given_finishes_at_once, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(followup_skip_keep_it_loses_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_contact_asks_consent_on_finish, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_asked_consent_no_finishes_without_contact, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(followup_asked_consent_back_keeps_the_text, setup, teardown),
+    cmocka_unit_test_setup_teardown(followup_asked_consent_idle_stores_no_contact, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_consent_no_wipes_contact, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_skip_wipes_contact_and_consent, setup, teardown),
     cmocka_unit_test_setup_teardown(followup_yes_without_contact_is_refused, setup, teardown),
