@@ -12,6 +12,7 @@
 
 #include "dashboard.h"
 #include "html.h"
+#include "hub_audit.h"
 #include "hub_auth.h"
 
 #define HUB_DASH_MOD "dashboard"
@@ -95,6 +96,12 @@ enum MHD_Result hub_dash_link(hub_dash *d, struct MHD_Connection *conn, const ch
 void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor, const char *action,
                     const char *site, const char *target, const char *before, const char *after,
                     const char *detail);
+/* The entry of such a change, for the database to write in the change's
+ * own transaction; addr (HUB_DASH_ADDR_MAX) holds the address it points at. */
+#define HUB_DASH_ADDR_MAX 64
+hub_audit_entry hub_dash_entry(struct MHD_Connection *conn, char addr[HUB_DASH_ADDR_MAX],
+                               const char *actor, const char *action, const char *site,
+                               const char *target, const char *before, const char *after);
 /* POST /logout (form already checked): ends the session, clears the cookie.
  * everywhere: ends every session of the person, in every browser. */
 enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,

@@ -139,8 +139,15 @@ enum MHD_Result hub_dash_password(hub_dash *d, struct MHD_Connection *conn, cons
     sodium_memzero(again, sizeof again);
     if (rc == AM_ERR_INVALID)
         return form_page(conn, 422, code, person, why);
-    if (!rc)
-        rc = hub_db_password_set(d->db, hash, pw_hash, am_wall_ms(), &state, person, sizeof person);
+    if (!rc) {
+        /* Recorded as the link's person's own change, from this address. */
+        char ea[HUB_DASH_ADDR_MAX];
+        hub_audit_entry e =
+            hub_dash_entry(conn, ea, person, "password.set", NULL, person, NULL, "a new password");
+        e.detail = "through a set-password link";
+        rc = hub_db_password_set(d->db, hash, pw_hash, am_wall_ms(), &e, &state, person,
+                                 sizeof person);
+    }
     sodium_memzero(pw_hash, sizeof pw_hash);
     if (rc)
         return hub_dash_message_page(conn, 503, "Password not set",

@@ -38,12 +38,11 @@ void hub_dash_client_address(struct MHD_Connection *conn, char *out, size_t outl
                   (socklen_t)outlen);
 }
 
-void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor, const char *action,
-                    const char *site, const char *target, const char *before, const char *after,
-                    const char *detail)
+hub_audit_entry hub_dash_entry(struct MHD_Connection *conn, char addr[HUB_DASH_ADDR_MAX],
+                               const char *actor, const char *action, const char *site,
+                               const char *target, const char *before, const char *after)
 {
-    char addr[64];
-    hub_dash_client_address(conn, addr, sizeof addr);
+    hub_dash_client_address(conn, addr, HUB_DASH_ADDR_MAX);
     hub_audit_entry e = {.at_ms = am_wall_ms(),
                          .actor = actor,
                          .via = "dashboard",
@@ -52,8 +51,17 @@ void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor,
                          .site = site,
                          .target = target,
                          .before = before,
-                         .after = after,
-                         .detail = detail};
+                         .after = after};
+    return e;
+}
+
+void hub_dash_audit(hub_dash *d, struct MHD_Connection *conn, const char *actor, const char *action,
+                    const char *site, const char *target, const char *before, const char *after,
+                    const char *detail)
+{
+    char addr[HUB_DASH_ADDR_MAX];
+    hub_audit_entry e = hub_dash_entry(conn, addr, actor, action, site, target, before, after);
+    e.detail = detail;
     hub_audit(d->db, &e);
 }
 

@@ -90,25 +90,34 @@ void hub_db_count_rows(void *ud, int ncols, const char *const *values)
 
 /* --- provisioning ------------------------------------------------------------- */
 
-/* One statement on a borrowed connection under the write lock; *changes
- * is how many rows it wrote. */
-static am_rc write_alone(hub_db *db, const char *sql, const char *const *params, int n,
-                         int64_t *changes)
+am_rc hub_db_write_audited(hub_db *db, const char *sql, const char *const *params, int n,
+                           const hub_audit_entry *audit, int64_t *changes)
 {
     int slot;
+    *changes = 0;
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn, sql, n, params, NULL, NULL, changes);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_run(db, conn, sql, n, params, NULL, NULL, changes);
+    if (!rc && *changes > 0)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc) {
+        db->drv->rollback(conn);
+        *changes = 0;
+    }
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     return rc;
 }
 
 am_rc hub_db_add_unique(hub_db *db, const char *sql, const char *const *params, int n,
-                        const char *what, char *err, size_t errlen)
+                        const char *what, const hub_audit_entry *audit, char *err, size_t errlen)
 {
     int64_t changes = 0;
-    am_rc rc = write_alone(db, sql, params, n, &changes);
+    am_rc rc = hub_db_write_audited(db, sql, params, n, audit, &changes);
     if (rc) {
         snprintf(err, errlen, "storing the %s failed (see the log)", what);
         return rc;
@@ -120,14 +129,13 @@ am_rc hub_db_add_unique(hub_db *db, const char *sql, const char *const *params, 
     return AM_OK;
 }
 
-static am_rc site_exists(hub_db *db, const char *site, char *err, size_t errlen)
+/* Whether the site exists, read on conn (in the caller's transaction). */
+static am_rc site_exists(hub_db *db, void *conn, const char *site, char *err, size_t errlen)
 {
-    int slot, found = 0;
+    int found = 0;
     const char *p[] = {site};
-    void *conn = hub_db_acquire(db, &slot);
     am_rc rc = hub_db_run(db, conn, "SELECT 1 FROM sites WHERE id = ?1", 1, p, hub_db_count_rows,
                           &found, NULL);
-    hub_db_release(db, slot);
     if (rc) {
         snprintf(err, errlen, "reading the sites failed (see the log)");
         return rc;
@@ -140,26 +148,50 @@ static am_rc site_exists(hub_db *db, const char *site, char *err, size_t errlen)
 }
 
 am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char *token_hash,
-                       const char *secret, int64_t now_ms, char *err, size_t errlen)
+                       const char *secret, const char *voucher_key, int64_t now_ms,
+                       const hub_audit_entry *audit, char *err, size_t errlen)
 {
+    int slot;
+    int64_t changes = 0;
     num now = i64(now_ms);
     const char *p[] = {id, token_hash, secret, now.s, site};
-    am_rc rc = site_exists(db, site, err, errlen);
-    if (rc)
-        return rc;
-    /* Sites are never removed, so the site checked above is still there. */
-    return hub_db_add_unique(db,
-                             "INSERT INTO kiosks (id, token_hash, secret, created_at, site) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                             p, 5, "kiosk", err, errlen);
-}
-
-am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
-                         char *err, size_t errlen)
-{
-    am_rc rc = hub_db_person_add(db, name, HUB_ROLE_ADMIN, NULL, 0, NULL, 0, now_ms, err, errlen);
+    const char *k[] = {id, voucher_key, now.s};
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = db->drv->begin(conn);
+    if (rc) {
+        snprintf(err, errlen, "storing the kiosk failed (see the log)");
+        goto out;
+    }
+    rc = site_exists(db, conn, site, err, errlen);
+    if (!rc) {
+        rc = hub_db_run(db, conn,
+                        "INSERT INTO kiosks (id, token_hash, secret, created_at, site) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                        5, p, NULL, NULL, &changes);
+        if (!rc && changes == 0) {
+            snprintf(err, errlen, "kiosk '%s' already exists", id);
+            rc = AM_ERR_INVALID;
+        } else if (rc) {
+            snprintf(err, errlen, "storing the kiosk failed (see the log)");
+        }
+    }
+    /* A new kiosk has no voucher key yet: nothing to collide with. */
+    if (!rc && voucher_key)
+        rc = hub_db_run(db, conn,
+                        "INSERT INTO voucher_keys (kiosk, vkey, created_at) VALUES (?1, ?2, ?3)", 3,
+                        k, NULL, NULL, NULL);
     if (!rc)
-        rc = hub_db_token_add(db, name, token_hash, now_ms, err, errlen);
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc == AM_ERR_BUSY || (rc && changes == 1))
+        snprintf(err, errlen, "storing the kiosk failed (see the log); nothing was stored");
+out:
+    if (rc)
+        db->drv->rollback(conn);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
     return rc;
 }
 
@@ -205,31 +237,27 @@ am_rc hub_db_kiosks(hub_db *db, cJSON **out)
 /* --- sites and teams ------------------------------------------------------------ */
 
 am_rc hub_db_site_add(hub_db *db, const char *id, const char *name, const char *timezone,
-                      const char *currency, int64_t now_ms, char *err, size_t errlen)
+                      const char *currency, int64_t now_ms, const hub_audit_entry *audit, char *err,
+                      size_t errlen)
 {
     num now = i64(now_ms);
     const char *p[] = {id, name, timezone, currency, now.s};
     return hub_db_add_unique(db,
                              "INSERT INTO sites (id, name, timezone, currency, created_at) "
                              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                             p, 5, "site", err, errlen);
+                             p, 5, "site", audit, err, errlen);
 }
 
 am_rc hub_db_site_set(hub_db *db, const char *id, const char *name, const char *timezone,
-                      const char *currency, char *err, size_t errlen)
+                      const char *currency, const hub_audit_entry *audit, char *err, size_t errlen)
 {
-    int slot;
     int64_t changes = 0;
     const char *p[] = {id, name, timezone, currency};
-    void *conn = hub_db_acquire(db, &slot);
-    hub_db_write_lock(db);
-    am_rc rc =
-        hub_db_run(db, conn,
-                   "UPDATE sites SET name = COALESCE(?2, name), timezone = COALESCE(?3, timezone), "
-                   "currency = COALESCE(?4, currency) WHERE id = ?1",
-                   4, p, NULL, NULL, &changes);
-    hub_db_write_unlock(db);
-    hub_db_release(db, slot);
+    am_rc rc = hub_db_write_audited(
+        db,
+        "UPDATE sites SET name = COALESCE(?2, name), timezone = COALESCE(?3, timezone), "
+        "currency = COALESCE(?4, currency) WHERE id = ?1",
+        p, 4, audit, &changes);
     if (rc) {
         snprintf(err, errlen, "storing the site failed (see the log)");
         return rc;
@@ -287,17 +315,21 @@ out:
 }
 
 am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *name,
-                      int64_t now_ms, char *err, size_t errlen)
+                      int64_t now_ms, const hub_audit_entry *audit, char *err, size_t errlen)
 {
+    int slot;
     num now = i64(now_ms);
     const char *p[] = {id, site, name, now.s};
-    am_rc rc = site_exists(db, site, err, errlen);
+    void *conn = hub_db_acquire(db, &slot);
+    am_rc rc = site_exists(db, conn, site, err, errlen);
+    hub_db_release(db, slot);
     if (rc)
         return rc;
+    /* Sites are never removed, so the site checked above is still there. */
     rc = hub_db_add_unique(db,
                            "INSERT INTO teams (id, site, name, created_at) "
                            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                           p, 4, "team", err, errlen);
+                           p, 4, "team", audit, err, errlen);
     if (rc == AM_ERR_INVALID)
         snprintf(err, errlen, "site '%s' has a team '%s' already", site, id);
     return rc;
@@ -387,10 +419,10 @@ out:
 /* One UPDATE of one kiosk; AM_ERR_NOTFOUND (err says so) when no row
  * changed. */
 static am_rc kiosk_update(hub_db *db, const char *sql, const char *const *params, int n,
-                          const char *what, char *err, size_t errlen)
+                          const char *what, const hub_audit_entry *audit, char *err, size_t errlen)
 {
     int64_t changes = 0;
-    am_rc rc = write_alone(db, sql, params, n, &changes);
+    am_rc rc = hub_db_write_audited(db, sql, params, n, audit, &changes);
     if (rc) {
         snprintf(err, errlen, "%s failed (see the log)", what);
         return rc;
@@ -403,7 +435,8 @@ static am_rc kiosk_update(hub_db *db, const char *sql, const char *const *params
 }
 
 am_rc hub_db_kiosk_rotate(hub_db *db, const char *id, const char *token_hash, const char *secret,
-                          int64_t prev_until_ms, char *err, size_t errlen)
+                          int64_t prev_until_ms, const hub_audit_entry *audit, char *err,
+                          size_t errlen)
 {
     num until = i64(prev_until_ms);
     const char *p[] = {id, token_hash, secret, until.s};
@@ -411,11 +444,11 @@ am_rc hub_db_kiosk_rotate(hub_db *db, const char *id, const char *token_hash, co
                         "UPDATE kiosks SET prev_token_hash = token_hash, prev_secret = secret, "
                         "prev_until = CAST(?4 AS BIGINT), token_hash = ?2, secret = ?3 "
                         "WHERE id = ?1",
-                        p, 4, "storing the new credentials", err, errlen);
+                        p, 4, "storing the new credentials", audit, err, errlen);
 }
 
-am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t now_ms, char *err,
-                           size_t errlen)
+am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t now_ms,
+                           const hub_audit_entry *audit, char *err, size_t errlen)
 {
     num now = i64(now_ms);
     const char *p[] = {id, now.s};
@@ -423,23 +456,34 @@ am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t no
         return kiosk_update(db,
                             "UPDATE kiosks SET disabled_at = COALESCE(disabled_at, "
                             "CAST(?2 AS BIGINT)) WHERE id = ?1",
-                            p, 2, "disabling the kiosk", err, errlen);
+                            p, 2, "disabling the kiosk", audit, err, errlen);
     return kiosk_update(db, "UPDATE kiosks SET disabled_at = NULL WHERE id = ?1", p, 1,
-                        "enabling the kiosk", err, errlen);
+                        "enabling the kiosk", audit, err, errlen);
 }
 
-am_rc hub_db_kiosk_remove(hub_db *db, const char *id, char *err, size_t errlen)
+am_rc hub_db_kiosk_remove(hub_db *db, const char *id, const hub_audit_entry *audit, char *err,
+                          size_t errlen)
 {
     int slot, found = 0;
     int64_t changes = 0;
     const char *p[] = {id};
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn, "DELETE FROM kiosks WHERE id = ?1 AND disabled_at IS NOT NULL",
-                          1, p, NULL, NULL, &changes);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_run(db, conn, "DELETE FROM kiosks WHERE id = ?1 AND disabled_at IS NOT NULL", 1,
+                        p, NULL, NULL, &changes);
     if (!rc && changes == 0)
         rc = hub_db_run(db, conn, "SELECT 1 FROM kiosks WHERE id = ?1", 1, p, hub_db_count_rows,
                         &found, NULL);
+    if (!rc && changes > 0)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc) {
+        db->drv->rollback(conn);
+        changes = 0;
+    }
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     if (rc)

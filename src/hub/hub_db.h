@@ -9,6 +9,12 @@
  *
  * A hub_db is a pool of connections, safe to use from many threads at
  * once; each call borrows a connection for its duration.
+ *
+ * A call that changes something a person may want to know about takes
+ * `audit` (hub_audit.h; NULL: not recorded): the entry is written in the
+ * change's own transaction, so the two are committed together or not at
+ * all, and a change whose entry cannot be written is not made. It is
+ * written only when something changed.
  */
 #ifndef AMENDS_HUB_DB_H
 #define AMENDS_HUB_DB_H
@@ -26,6 +32,7 @@
 #include "hub_roles.h"
 
 typedef struct hub_db hub_db;
+typedef struct hub_audit_entry hub_audit_entry; /* hub_audit.h */
 
 /* Opens `connections` connections and creates or checks the schema. On
  * failure *out is NULL and err says what failed (never a password). */
@@ -35,13 +42,16 @@ void hub_db_close(hub_db *db); /* accepts NULL */
 /* --- provisioning ------------------------------------------------------------ */
 
 /* AM_ERR_INVALID when the id is taken, AM_ERR_NOTFOUND when there is no
- * site `site`. token_hash is lower-case hex. */
+ * site `site`. token_hash is lower-case hex. voucher_key (standard base64
+ * of 32 bytes; NULL: none) is filed with the kiosk, in the same
+ * transaction. */
 am_rc hub_db_kiosk_add(hub_db *db, const char *id, const char *site, const char *token_hash,
-                       const char *secret, int64_t now_ms, char *err, size_t errlen);
+                       const char *secret, const char *voucher_key, int64_t now_ms,
+                       const hub_audit_entry *audit, char *err, size_t errlen);
 /* An admin named `name` with one API token (what "manager add" made before
  * there were roles). AM_ERR_INVALID when the name is taken. */
 am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
-                         char *err, size_t errlen);
+                         const hub_audit_entry *audit, char *err, size_t errlen);
 /* [...]: the fleet view, each kiosk with its site and the site's
  * timezone and currency ("" when the site has none set), when it was
  * disabled (null: enabled) and until when its previous credentials are
@@ -55,32 +65,35 @@ am_rc hub_db_kiosks(hub_db *db, cJSON **out);
  * refuses them at once). Credentials of an earlier rotation are forgotten.
  * AM_ERR_NOTFOUND (err says so) for an unknown kiosk. */
 am_rc hub_db_kiosk_rotate(hub_db *db, const char *id, const char *token_hash, const char *secret,
-                          int64_t prev_until_ms, char *err, size_t errlen);
+                          int64_t prev_until_ms, const hub_audit_entry *audit, char *err,
+                          size_t errlen);
 /* Disables (disabled true) or enables a kiosk. Disabling a disabled kiosk
  * keeps its first time. AM_ERR_NOTFOUND for an unknown kiosk. */
-am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t now_ms, char *err,
-                           size_t errlen);
+am_rc hub_db_kiosk_disable(hub_db *db, const char *id, bool disabled, int64_t now_ms,
+                           const hub_audit_entry *audit, char *err, size_t errlen);
 /* Removes a disabled kiosk: its credentials go, what it sent (feedback,
  * alerts, vouchers, its voucher key, the ingest log) stays. AM_ERR_NOTFOUND
  * for an unknown kiosk, AM_ERR_INVALID (err says why) for one that is not
  * disabled. */
-am_rc hub_db_kiosk_remove(hub_db *db, const char *id, char *err, size_t errlen);
+am_rc hub_db_kiosk_remove(hub_db *db, const char *id, const hub_audit_entry *audit, char *err,
+                          size_t errlen);
 
 /* --- sites and teams --------------------------------------------------------- */
 
 /* A site: id as a kiosk id, a display name, an IANA zone (hub_tz.h) and an
  * ISO 4217 currency ("" for not set). AM_ERR_INVALID when the id is taken. */
 am_rc hub_db_site_add(hub_db *db, const char *id, const char *name, const char *timezone,
-                      const char *currency, int64_t now_ms, char *err, size_t errlen);
+                      const char *currency, int64_t now_ms, const hub_audit_entry *audit, char *err,
+                      size_t errlen);
 /* Changes what is not NULL. AM_ERR_NOTFOUND for an unknown site. */
 am_rc hub_db_site_set(hub_db *db, const char *id, const char *name, const char *timezone,
-                      const char *currency, char *err, size_t errlen);
+                      const char *currency, const hub_audit_entry *audit, char *err, size_t errlen);
 /* [{"id","name","timezone","currency","kiosks":N,"teams":[{"id","name"}...]}...] by id. */
 am_rc hub_db_sites(hub_db *db, cJSON **out);
 /* A team of a site. AM_ERR_NOTFOUND when there is no such site,
  * AM_ERR_INVALID when the site has the team already. */
 am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *name,
-                      int64_t now_ms, char *err, size_t errlen);
+                      int64_t now_ms, const hub_audit_entry *audit, char *err, size_t errlen);
 
 /* --- people -------------------------------------------------------------------- */
 
@@ -89,11 +102,11 @@ am_rc hub_db_team_add(hub_db *db, const char *site, const char *id, const char *
  * a site or team is unknown or given twice; nothing is stored then. */
 am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char *const *sites,
                         size_t nsites, const char *const *teams, size_t nteams, int64_t now_ms,
-                        char *err, size_t errlen);
+                        const hub_audit_entry *audit, char *err, size_t errlen);
 /* An API token (its SHA-256, hex) for a person. AM_ERR_NOTFOUND for an
  * unknown person. */
 am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, int64_t now_ms,
-                       char *err, size_t errlen);
+                       const hub_audit_entry *audit, char *err, size_t errlen);
 /* The person and their scope, or AM_ERR_NOTFOUND (also for a role this
  * hub does not know: it grants nothing). */
 am_rc hub_db_person_get(hub_db *db, const char *name, hub_person *out);
@@ -101,7 +114,8 @@ am_rc hub_db_person_get(hub_db *db, const char *name, hub_person *out);
 am_rc hub_db_person_by_token(hub_db *db, const char *token_hash, hub_person *out);
 /* Gives the person another role; their sites and teams stay.
  * AM_ERR_NOTFOUND (err says so) for an unknown person. */
-am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role, char *err, size_t errlen);
+am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role,
+                             const hub_audit_entry *audit, char *err, size_t errlen);
 /* [{"name","role","created_at","sites":[...],"teams":["SITE/TEAM"...]}] by name. */
 am_rc hub_db_people(hub_db *db, cJSON **out);
 /* The site of a kiosk, of an alert's kiosk; AM_ERR_NOTFOUND when unknown. */
@@ -196,7 +210,7 @@ am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t 
  * the kiosk already has one (a key is never replaced: every code issued
  * under the old one would turn "tampered"). */
 am_rc hub_db_voucher_key_add(hub_db *db, const char *kiosk, const char *key_b64, int64_t now_ms,
-                             char *err, size_t errlen);
+                             const hub_audit_entry *audit, char *err, size_t errlen);
 /* The kiosk's voucher key, or AM_ERR_NOTFOUND. Wipe it when done. */
 am_rc hub_db_voucher_key(hub_db *db, const char *kiosk, am_voucher_key *out);
 
@@ -256,13 +270,15 @@ am_rc hub_db_web_end_person(hub_db *db, const char *person, int64_t *ended);
  * is stored; it is good once, until expires_ms. It replaces the person's
  * unused links. AM_ERR_NOTFOUND (err says so) for an unknown person. */
 am_rc hub_db_password_link_add(hub_db *db, const char *person, const char *token_hash,
-                               int64_t now_ms, int64_t expires_ms, char *err, size_t errlen);
+                               int64_t now_ms, int64_t expires_ms, const hub_audit_entry *audit,
+                               char *err, size_t errlen);
 
 /* As hub_db_password_link_add with a new code, valid for 24 hours: *path
  * gets "/password/CODE" (the code is nowhere else: show it once). */
 #define HUB_PASSWORD_LINK_MS (INT64_C(24) * 3600 * 1000)
 am_rc hub_db_password_link_new(hub_db *db, const char *person, int64_t now_ms, char *path,
-                               size_t pathlen, int64_t *expires_ms, char *err, size_t errlen);
+                               size_t pathlen, int64_t *expires_ms, const hub_audit_entry *audit,
+                               char *err, size_t errlen);
 
 typedef enum hub_link_state {
     HUB_LINK_OK,      /* unused and not expired */
@@ -279,9 +295,11 @@ am_rc hub_db_password_link(hub_db *db, const char *token_hash, int64_t now_ms,
 /* Uses the link up and sets its person's password (password_hash, from
  * hub_password_hash) in one transaction, which also lifts the person's
  * lockout and ends their sessions. Of racing calls at most one gets
- * HUB_LINK_OK; any other state changes nothing. */
+ * HUB_LINK_OK; any other state changes nothing. audit's actor and target
+ * are taken to be the link's person, whatever they say. */
 am_rc hub_db_password_set(hub_db *db, const char *token_hash, const char *password_hash,
-                          int64_t now_ms, hub_link_state *state, char *person, size_t personlen);
+                          int64_t now_ms, const hub_audit_entry *audit, hub_link_state *state,
+                          char *person, size_t personlen);
 /* The person's password hash; AM_ERR_NOTFOUND for an unknown person or
  * one who has set none. */
 am_rc hub_db_password_hash_of(hub_db *db, const char *person, char *hash, size_t hashlen);

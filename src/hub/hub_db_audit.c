@@ -10,11 +10,13 @@
 
 /* Keep docs/hub.md#audit-trail in step: a test compares them. */
 const char *const hub_audit_actions[] = {
-    "sign_in",      "sign_in.failed",    "sign_out",       "login_link.add",  "person.add",
-    "manager.add",  "token.add",         "site.add",       "site.set",        "team.add",
-    "kiosk.add",    "kiosk.voucher_key", "kiosk.rotate",   "kiosk.disable",   "kiosk.enable",
-    "kiosk.remove", "alert.ack",         "voucher.redeem", "case.ack",        "case.assign",
-    "case.note",    "case.priority",     "case.resolve",   "case.unresolved", "case.reopen",
+    "sign_in",      "sign_in.failed", "sign_out",          "login_link.add",
+    "person.add",   "manager.add",    "token.add",         "site.add",
+    "site.set",     "team.add",       "kiosk.add",         "kiosk.voucher_key",
+    "kiosk.rotate", "kiosk.disable",  "kiosk.enable",      "kiosk.remove",
+    "alert.ack",    "voucher.redeem", "case.ack",          "case.assign",
+    "case.note",    "case.priority",  "case.resolve",      "case.unresolved",
+    "case.reopen",  "person.role",    "password_link.add", "password.set",
     NULL,
 };
 
@@ -32,21 +34,41 @@ bool hub_audit_action_known(const char *name)
     return false;
 }
 
-am_rc hub_db_audit_add(hub_db *db, const hub_audit_entry *e)
+static bool entry_ok(const hub_audit_entry *e)
 {
-    if (!hub_audit_action_known(e->action) || !e->actor || !e->via || !e->address)
+    return hub_audit_action_known(e->action) && e->actor && e->via && e->address;
+}
+
+am_rc hub_db_audit_write(hub_db *db, void *conn, const hub_audit_entry *e)
+{
+    if (!e)
+        return AM_OK;
+    if (!entry_ok(e))
         return AM_ERR_INVALID;
-    int slot;
     num at = i64(e->at_ms);
     const char *p[] = {at.s,    e->actor,  e->via,    e->address, e->action,
                        e->site, e->target, e->before, e->after,   e->detail};
+    return hub_db_run(db, conn,
+                      "INSERT INTO audit (at, actor, via, address, action, site, target, "
+                      "before_value, after_value, detail) VALUES (CAST(?1 AS BIGINT), ?2, ?3, "
+                      "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                      10, p, NULL, NULL, NULL);
+}
+
+am_rc hub_db_audit_add(hub_db *db, const hub_audit_entry *e)
+{
+    if (!entry_ok(e))
+        return AM_ERR_INVALID;
+    int slot;
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn,
-                          "INSERT INTO audit (at, actor, via, address, action, site, target, "
-                          "before_value, after_value, detail) VALUES (CAST(?1 AS BIGINT), ?2, ?3, "
-                          "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                          10, p, NULL, NULL, NULL);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_audit_write(db, conn, e);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc)
+        db->drv->rollback(conn);
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     return rc;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "amends/report.h"
+#include "hub_audit.h"
 #include "hub_db.h"
 #include "hub_db_driver.h"
 #include "hub_db_pool.h"
@@ -62,10 +63,22 @@ am_rc hub_db_query_rows(hub_db *db, const char *sql, int n, const char *const *p
 /* Row callback: counts rows into the int at ud. */
 void hub_db_count_rows(void *ud, int ncols, const char *const *values);
 
-/* One INSERT that may not collide; err says "what 'params[0]' already exists"
- * (AM_ERR_INVALID) when no row was written. */
+/* One statement and, when it wrote a row, the audit entry (NULL: none), in
+ * one transaction on a borrowed connection under the write lock; *changes
+ * is how many rows the statement wrote (0 when anything failed). */
+am_rc hub_db_write_audited(hub_db *db, const char *sql, const char *const *params, int n,
+                           const hub_audit_entry *audit, int64_t *changes);
+
+/* One INSERT that may not collide, recorded as audit says (NULL: not);
+ * err says "what 'params[0]' already exists" (AM_ERR_INVALID) when no row
+ * was written. */
 am_rc hub_db_add_unique(hub_db *db, const char *sql, const char *const *params, int n,
-                        const char *what, char *err, size_t errlen);
+                        const char *what, const hub_audit_entry *audit, char *err, size_t errlen);
+
+/* Records e (NULL: nothing) inside the transaction open on conn, so that
+ * a change and its audit entry are committed together or not at all.
+ * AM_ERR_INVALID for an entry hub_db_audit_add would refuse. */
+am_rc hub_db_audit_write(hub_db *db, void *conn, const hub_audit_entry *e);
 
 /* Two token hashes equal, compared in constant time. */
 bool hub_db_same_hash(const char *a, const char *b);

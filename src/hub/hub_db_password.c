@@ -32,7 +32,8 @@ static void on_text(void *ud, int ncols, const char *const *v)
 /* --- set-password links ------------------------------------------------------------------ */
 
 am_rc hub_db_password_link_add(hub_db *db, const char *person, const char *token_hash,
-                               int64_t now_ms, int64_t expires_ms, char *err, size_t errlen)
+                               int64_t now_ms, int64_t expires_ms, const hub_audit_entry *audit,
+                               char *err, size_t errlen)
 {
     int slot;
     int64_t changes = 0;
@@ -61,26 +62,29 @@ am_rc hub_db_password_link_add(hub_db *db, const char *person, const char *token
     if (!rc && changes != 1)
         rc = AM_ERR_NOTFOUND;
     if (!rc)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
         rc = db->drv->commit(conn);
-    else
+    if (rc)
         db->drv->rollback(conn);
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     if (rc == AM_ERR_NOTFOUND)
         snprintf(err, errlen, "no person '%s'", person);
     else if (rc)
-        snprintf(err, errlen, "storing the link failed (see the log)");
+        snprintf(err, errlen, "storing the link failed (see the log): nothing changed");
     return rc;
 }
 
 am_rc hub_db_password_link_new(hub_db *db, const char *person, int64_t now_ms, char *path,
-                               size_t pathlen, int64_t *expires_ms, char *err, size_t errlen)
+                               size_t pathlen, int64_t *expires_ms, const hub_audit_entry *audit,
+                               char *err, size_t errlen)
 {
     char code[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     hub_token_new("", code);
     hub_token_hash(code, hash);
     *expires_ms = now_ms + HUB_PASSWORD_LINK_MS;
-    am_rc rc = hub_db_password_link_add(db, person, hash, now_ms, *expires_ms, err, errlen);
+    am_rc rc = hub_db_password_link_add(db, person, hash, now_ms, *expires_ms, audit, err, errlen);
     if (!rc)
         snprintf(path, pathlen, "/password/%s", code);
     sodium_memzero(code, sizeof code);
@@ -143,7 +147,8 @@ am_rc hub_db_password_link(hub_db *db, const char *token_hash, int64_t now_ms,
 }
 
 am_rc hub_db_password_set(hub_db *db, const char *token_hash, const char *password_hash,
-                          int64_t now_ms, hub_link_state *state, char *person, size_t personlen)
+                          int64_t now_ms, const hub_audit_entry *audit, hub_link_state *state,
+                          char *person, size_t personlen)
 {
     int slot;
     num now = i64(now_ms);
@@ -184,6 +189,12 @@ am_rc hub_db_password_set(hub_db *db, const char *token_hash, const char *passwo
             rc = hub_db_run(db, conn,
                             "DELETE FROM web_sessions WHERE manager = ?1 AND kind = 'session'", 1,
                             s, NULL, NULL, NULL);
+        if (!rc && audit) {
+            hub_audit_entry e = *audit;
+            e.actor = who;
+            e.target = who;
+            rc = hub_db_audit_write(db, conn, &e);
+        }
     }
     if (!rc)
         rc = db->drv->commit(conn);

@@ -15,26 +15,22 @@ static am_rc write_one(hub_db *db, void *conn, const char *sql, int n, const cha
     return rc ? rc : changes == 1 ? AM_OK : AM_ERR_NOTFOUND;
 }
 
-am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char *const *sites,
-                        size_t nsites, const char *const *teams, size_t nteams, int64_t now_ms,
-                        char *err, size_t errlen)
+/* The person and their scope, inside the transaction open on conn.
+ * AM_ERR_INVALID (err says why) when the name is taken or a site or team
+ * is unknown or given twice. */
+static am_rc person_insert(hub_db *db, void *conn, const char *name, hub_role role,
+                           const char *const *sites, size_t nsites, const char *const *teams,
+                           size_t nteams, int64_t now_ms, char *err, size_t errlen)
 {
-    int slot;
     num now = i64(now_ms);
     const char *p[] = {name, hub_role_name(role), now.s};
-    void *conn = hub_db_acquire(db, &slot);
-    hub_db_write_lock(db);
-    am_rc rc = db->drv->begin(conn);
-    if (rc)
-        goto out;
-    rc = write_one(db, conn,
-                   "INSERT INTO people (name, role, created_at) VALUES (?1, ?2, ?3) "
-                   "ON CONFLICT DO NOTHING",
-                   3, p);
+    am_rc rc = write_one(db, conn,
+                         "INSERT INTO people (name, role, created_at) VALUES (?1, ?2, ?3) "
+                         "ON CONFLICT DO NOTHING",
+                         3, p);
     if (rc == AM_ERR_NOTFOUND) {
         snprintf(err, errlen, "person '%s' already exists", name);
-        rc = AM_ERR_INVALID;
-        goto out;
+        return AM_ERR_INVALID;
     }
     for (size_t i = 0; !rc && i < nsites; i++) {
         const char *q[] = {name, sites[i]};
@@ -51,8 +47,7 @@ am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char 
         size_t n = slash ? (size_t)(slash - teams[i]) : 0;
         if (!slash || n == 0 || n >= sizeof site) {
             snprintf(err, errlen, "team '%s' is not SITE/TEAM", teams[i]);
-            rc = AM_ERR_INVALID;
-            break;
+            return AM_ERR_INVALID;
         }
         memcpy(site, teams[i], n);
         site[n] = '\0';
@@ -65,37 +60,95 @@ am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char 
         if (rc == AM_ERR_NOTFOUND)
             snprintf(err, errlen, "no team '%s' (or given twice)", teams[i]);
     }
-    if (!rc)
-        rc = db->drv->commit(conn);
-    else if (rc != AM_ERR_NOTFOUND && rc != AM_ERR_INVALID)
-        snprintf(err, errlen, "storing the person failed (see the log)");
-out:
+    if (rc == AM_ERR_NOTFOUND)
+        return AM_ERR_INVALID;
     if (rc)
-        db->drv->rollback(conn);
-    hub_db_write_unlock(db);
-    hub_db_release(db, slot);
-    return rc == AM_ERR_NOTFOUND ? AM_ERR_INVALID : rc;
+        snprintf(err, errlen, "storing the person failed (see the log)");
+    return rc;
 }
 
-am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, int64_t now_ms,
-                       char *err, size_t errlen)
+/* An API token for a person, inside the transaction open on conn. */
+static am_rc token_insert(hub_db *db, void *conn, const char *person, const char *token_hash,
+                          int64_t now_ms, char *err, size_t errlen)
 {
-    int slot;
     num now = i64(now_ms);
     const char *p[] = {token_hash, person, now.s};
-    void *conn = hub_db_acquire(db, &slot);
-    hub_db_write_lock(db);
     am_rc rc = write_one(db, conn,
                          "INSERT INTO api_tokens (token_hash, person, created_at) "
                          "SELECT ?1, name, ?3 FROM people WHERE name = ?2",
                          3, p);
-    hub_db_write_unlock(db);
-    hub_db_release(db, slot);
     if (rc == AM_ERR_NOTFOUND)
         snprintf(err, errlen, "no person '%s' (amends-hub person add %s ...)", person, person);
     else if (rc)
         snprintf(err, errlen, "storing the token failed (see the log)");
     return rc;
+}
+
+/* Runs the writes of a people change (person and token NULL: none) and
+ * its audit entry in one transaction. */
+typedef struct person_change {
+    const char *name;
+    hub_role role;
+    const char *const *sites, *const *teams;
+    size_t nsites, nteams;
+    const char *token_hash; /* a token for `name`; NULL: none */
+    bool add;               /* add the person first */
+} person_change;
+
+static am_rc people_write(hub_db *db, const person_change *c, int64_t now_ms,
+                          const hub_audit_entry *audit, char *err, size_t errlen)
+{
+    int slot;
+    void *conn = hub_db_acquire(db, &slot);
+    hub_db_write_lock(db);
+    am_rc rc = db->drv->begin(conn);
+    if (rc)
+        snprintf(err, errlen, "the database is busy (see the log)");
+    if (!rc && c->add)
+        rc = person_insert(db, conn, c->name, c->role, c->sites, c->nsites, c->teams, c->nteams,
+                           now_ms, err, errlen);
+    if (!rc && c->token_hash)
+        rc = token_insert(db, conn, c->name, c->token_hash, now_ms, err, errlen);
+    if (!rc) {
+        rc = hub_db_audit_write(db, conn, audit);
+        if (!rc)
+            rc = db->drv->commit(conn);
+        if (rc)
+            snprintf(err, errlen, "recording the change failed (see the log): nothing changed");
+    }
+    if (rc)
+        db->drv->rollback(conn);
+    hub_db_write_unlock(db);
+    hub_db_release(db, slot);
+    return rc;
+}
+
+am_rc hub_db_person_add(hub_db *db, const char *name, hub_role role, const char *const *sites,
+                        size_t nsites, const char *const *teams, size_t nteams, int64_t now_ms,
+                        const hub_audit_entry *audit, char *err, size_t errlen)
+{
+    person_change c = {.name = name,
+                       .role = role,
+                       .sites = sites,
+                       .nsites = nsites,
+                       .teams = teams,
+                       .nteams = nteams,
+                       .add = true};
+    return people_write(db, &c, now_ms, audit, err, errlen);
+}
+
+am_rc hub_db_token_add(hub_db *db, const char *person, const char *token_hash, int64_t now_ms,
+                       const hub_audit_entry *audit, char *err, size_t errlen)
+{
+    person_change c = {.name = person, .token_hash = token_hash};
+    return people_write(db, &c, now_ms, audit, err, errlen);
+}
+
+am_rc hub_db_manager_add(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
+                         const hub_audit_entry *audit, char *err, size_t errlen)
+{
+    person_change c = {.name = name, .role = HUB_ROLE_ADMIN, .token_hash = token_hash, .add = true};
+    return people_write(db, &c, now_ms, audit, err, errlen);
 }
 
 typedef struct person_row {
@@ -254,22 +307,18 @@ am_rc hub_db_alert_site(hub_db *db, const char *alert, char *site, size_t len)
                    alert, site, len);
 }
 
-am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role, char *err, size_t errlen)
+am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role,
+                             const hub_audit_entry *audit, char *err, size_t errlen)
 {
-    int slot;
     int64_t changes = 0;
     const char *p[] = {hub_role_name(role), name};
-    void *conn = hub_db_acquire(db, &slot);
-    hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn, "UPDATE people SET role = ?1 WHERE name = ?2", 2, p, NULL, NULL,
-                          &changes);
-    hub_db_write_unlock(db);
-    hub_db_release(db, slot);
+    am_rc rc = hub_db_write_audited(db, "UPDATE people SET role = ?1 WHERE name = ?2", p, 2, audit,
+                                    &changes);
     if (!rc && changes != 1)
         rc = AM_ERR_NOTFOUND;
     if (rc == AM_ERR_NOTFOUND)
         snprintf(err, errlen, "no person '%s'", name);
     else if (rc)
-        snprintf(err, errlen, "storing the role failed (see the log)");
+        snprintf(err, errlen, "storing the role failed (see the log): nothing changed");
     return rc;
 }

@@ -8,7 +8,7 @@
 /* --- vouchers ------------------------------------------------------------------------ */
 
 am_rc hub_db_voucher_key_add(hub_db *db, const char *kiosk, const char *key_b64, int64_t now_ms,
-                             char *err, size_t errlen)
+                             const hub_audit_entry *audit, char *err, size_t errlen)
 {
     int slot, found = 0;
     const char *p1[] = {kiosk};
@@ -29,7 +29,7 @@ am_rc hub_db_voucher_key_add(hub_db *db, const char *kiosk, const char *key_b64,
     rc = hub_db_add_unique(db,
                            "INSERT INTO voucher_keys (kiosk, vkey, created_at) VALUES (?1, ?2, ?3) "
                            "ON CONFLICT DO NOTHING",
-                           p, 3, "voucher key of kiosk", err, errlen);
+                           p, 3, "voucher key of kiosk", audit, err, errlen);
     return rc;
 }
 

@@ -186,18 +186,19 @@ static int open_db(const char *config_path, hub_config *cfg, int connections, hu
     return 0;
 }
 
-/* Records a change made from the command line. The operator is named by
- * the Unix account that ran the command (as `id -un` prints it), via
- * "cli", from the address "local". */
-static void cli_audit(hub_db *db, const char *action, const char *site, const char *target,
-                      const char *before, const char *after)
+/* The audit entry of a change made from the command line, which the
+ * database writes in the change's own transaction. The operator is named
+ * by the Unix account that ran the command (as `id -un` prints it, into
+ * who), via "cli", from the address "local". */
+#define CLI_WHO_MAX 64
+static hub_audit_entry cli_entry(char who[CLI_WHO_MAX], const char *action, const char *site,
+                                 const char *target, const char *before, const char *after)
 {
-    char who[64];
     struct passwd *pw = getpwuid(geteuid());
     if (pw && pw->pw_name)
-        snprintf(who, sizeof who, "%s", pw->pw_name);
+        snprintf(who, CLI_WHO_MAX, "%s", pw->pw_name);
     else
-        snprintf(who, sizeof who, "uid %ld", (long)geteuid());
+        snprintf(who, CLI_WHO_MAX, "uid %ld", (long)geteuid());
     hub_audit_entry e = {.at_ms = am_wall_ms(),
                          .actor = who,
                          .via = "cli",
@@ -207,7 +208,7 @@ static void cli_audit(hub_db *db, const char *action, const char *site, const ch
                          .target = target,
                          .before = before,
                          .after = after};
-    hub_audit(db, &e);
+    return e;
 }
 
 /* Appends to out (cap outlen) at *n; cut at the end of the buffer. */
@@ -233,21 +234,25 @@ static void site_values(char *out, size_t outlen, const char *name, const char *
              zone && currency ? "; " : "", currency ? "currency=" : "", currency ? currency : "");
 }
 
-/* The site `id` as it is now, for the "before" of a change. */
-static void site_now(hub_db *db, const char *id, char *out, size_t outlen)
+/* The site `id` as it is now, for the "before" of a change, and as it
+ * will be with name, zone and currency (NULL: kept) for the "after". */
+static void site_now(hub_db *db, const char *id, const char *name, const char *zone,
+                     const char *currency, char *before, char *after, size_t len)
 {
     cJSON *sites = NULL, *s;
-    out[0] = '\0';
+    before[0] = after[0] = '\0';
     if (hub_db_sites(db, &sites) != AM_OK)
         return;
     cJSON_ArrayForEach(s, sites)
     {
         const char *sid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "id"));
-        if (sid && !strcmp(sid, id))
-            site_values(out, outlen,
-                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name")),
-                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "timezone")),
-                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "currency")));
+        if (!sid || strcmp(sid, id) != 0)
+            continue;
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name"));
+        const char *z = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "timezone"));
+        const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "currency"));
+        site_values(before, len, n, z, c);
+        site_values(after, len, name ? name : n, zone ? zone : z, currency ? currency : c);
     }
     cJSON_Delete(sites);
 }
@@ -439,17 +444,20 @@ static int cmd_site(const char *config_path, int argc, char **argv)
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
         return status;
-    char before[512], after[512];
+    char before[512], after[512], who[CLI_WHO_MAX];
     if (set)
-        site_now(db, id, before, sizeof before);
-    am_rc rc = add ? hub_db_site_add(db, id, name, zone, currency, am_wall_ms(), err, sizeof err)
-                   : hub_db_site_set(db, id, name, zone, currency, err, sizeof err);
+        site_now(db, id, name, zone, currency, before, after, sizeof after);
+    else
+        site_values(after, sizeof after, name, zone, currency);
+    hub_audit_entry e =
+        cli_entry(who, add ? "site.add" : "site.set", id, id, set ? before : NULL, after);
+    am_rc rc =
+        add ? hub_db_site_add(db, id, name, zone, currency, am_wall_ms(), &e, err, sizeof err)
+            : hub_db_site_set(db, id, name, zone, currency, &e, err, sizeof err);
     if (rc) {
         fprintf(stderr, "amends-hub: %s: %s\n", what, err);
         status = 1;
     } else {
-        site_now(db, id, after, sizeof after);
-        cli_audit(db, add ? "site.add" : "site.set", id, id, set ? before : NULL, after);
         printf("site: %s\n", id);
     }
     hub_db_close(db);
@@ -481,14 +489,14 @@ static int cmd_team(const char *config_path, int argc, char **argv)
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
         return status;
-    if (hub_db_team_add(db, pos[0], pos[1], opts[0].values[0], am_wall_ms(), err, sizeof err)) {
+    char target[160], after[256], who[CLI_WHO_MAX];
+    snprintf(target, sizeof target, "%s/%s", pos[0], pos[1]);
+    snprintf(after, sizeof after, "name=%s", opts[0].values[0]);
+    hub_audit_entry e = cli_entry(who, "team.add", pos[0], target, NULL, after);
+    if (hub_db_team_add(db, pos[0], pos[1], opts[0].values[0], am_wall_ms(), &e, err, sizeof err)) {
         fprintf(stderr, "amends-hub: team add: %s\n", err);
         status = 1;
     } else {
-        char target[160], after[256];
-        snprintf(target, sizeof target, "%s/%s", pos[0], pos[1]);
-        snprintf(after, sizeof after, "name=%s", opts[0].values[0]);
-        cli_audit(db, "team.add", pos[0], target, NULL, after);
         printf("team: %s/%s\n", pos[0], pos[1]);
     }
     hub_db_close(db);
@@ -513,19 +521,27 @@ static void link_base(const hub_config *cfg, char *out, size_t outlen)
     snprintf(out, outlen, "%s://%s%s", cfg->tls ? "https" : "http", host, colon);
 }
 
-/* Makes and prints a set-password link for `name`: 0, or 1 (err printed). */
+/* Makes and prints a set-password link for `name`: 0, or 1 (err printed).
+ * The audit entry says when it expires, never the link. */
 static int print_password_link(const hub_config *cfg, hub_db *db, const char *what,
                                const char *name)
 {
-    char path[128], base[300], err[256], when[32];
-    int64_t expires = 0;
-    if (hub_db_password_link_new(db, name, am_wall_ms(), path, sizeof path, &expires, err,
-                                 sizeof err) != AM_OK) {
+    char path[128], base[300], err[256], when[32], after[64], who[CLI_WHO_MAX];
+    int64_t now = am_wall_ms(), expires = now + HUB_PASSWORD_LINK_MS;
+    hub_person p;
+    if (hub_db_person_get(db, name, &p) != AM_OK)
+        memset(&p, 0, sizeof p); /* the link's insert says there is no such person */
+    am_format_utc(expires, when, sizeof when);
+    snprintf(after, sizeof after, "a link good until %s", when);
+    hub_audit_entry e =
+        cli_entry(who, "password_link.add", p.nsites ? p.sites[0] : NULL, name, NULL, after);
+    e.detail = !strcmp(what, "person add") ? "for a new person" : "a new link";
+    if (hub_db_password_link_new(db, name, now, path, sizeof path, &expires, &e, err, sizeof err) !=
+        AM_OK) {
         fprintf(stderr, "amends-hub: %s: %s\n", what, err);
         return 1;
     }
     link_base(cfg, base, sizeof base);
-    am_format_utc(expires, when, sizeof when);
     printf("password_link: %s%s\npassword_link_expires: %s\n", base, path, when);
     sodium_memzero(path, sizeof path);
     return 0;
@@ -589,26 +605,26 @@ static int cmd_person(const char *config_path, int argc, char **argv)
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
         return status;
+    /* The site of the entry: the person's first site (a manager of it
+     * reads the entry); none for an admin. */
+    char after[1024], site[AM_KIOSK_ID_MAX] = "", who[CLI_WHO_MAX];
+    if (opts[1].count)
+        snprintf(site, sizeof site, "%s", opts[1].values[0]);
+    else if (opts[2].count)
+        snprintf(site, sizeof site, "%.*s", (int)strcspn(opts[2].values[0], "/"),
+                 opts[2].values[0]);
+    size_t n = 0;
+    append(after, sizeof after, &n, "role=%s", hub_role_name(role));
+    for (int j = 0; j < opts[1].count; j++)
+        append(after, sizeof after, &n, "%s%s", j ? "," : "; sites=", opts[1].values[j]);
+    for (int j = 0; j < opts[2].count; j++)
+        append(after, sizeof after, &n, "%s%s", j ? "," : "; teams=", opts[2].values[j]);
+    hub_audit_entry e = cli_entry(who, "person.add", site[0] ? site : NULL, name, NULL, after);
     if (hub_db_person_add(db, name, role, opts[1].values, (size_t)opts[1].count, opts[2].values,
-                          (size_t)opts[2].count, am_wall_ms(), err, sizeof err)) {
+                          (size_t)opts[2].count, am_wall_ms(), &e, err, sizeof err)) {
         fprintf(stderr, "amends-hub: person add: %s\n", err);
         status = 1;
     } else {
-        /* The site of the entry: the person's first site (a manager of
-         * it reads the entry); none for an admin. */
-        char after[1024], site[AM_KIOSK_ID_MAX] = "";
-        if (opts[1].count)
-            snprintf(site, sizeof site, "%s", opts[1].values[0]);
-        else if (opts[2].count)
-            snprintf(site, sizeof site, "%.*s", (int)strcspn(opts[2].values[0], "/"),
-                     opts[2].values[0]);
-        size_t n = 0;
-        append(after, sizeof after, &n, "role=%s", hub_role_name(role));
-        for (int j = 0; j < opts[1].count; j++)
-            append(after, sizeof after, &n, "%s%s", j ? "," : "; sites=", opts[1].values[j]);
-        for (int j = 0; j < opts[2].count; j++)
-            append(after, sizeof after, &n, "%s%s", j ? "," : "; teams=", opts[2].values[j]);
-        cli_audit(db, "person.add", site[0] ? site : NULL, name, NULL, after);
         printf("person: %s\nrole: %s\n", name, hub_role_name(role));
         status = print_password_link(&cfg, db, "person add", name);
     }
@@ -623,9 +639,10 @@ typedef struct token_cmd {
     const char *usage;  /* its --help */
     const char *label;  /* the key of the first line printed: "person" */
     const char *action; /* what the audit trail calls it */
-    /* Stores the token's hash for NAME (for a manager, the admin first). */
-    am_rc (*store)(hub_db *db, const char *name, const char *token_hash, int64_t now_ms, char *err,
-                   size_t errlen);
+    /* Stores the token's hash for NAME (for a manager, the admin first)
+     * and the audit entry. */
+    am_rc (*store)(hub_db *db, const char *name, const char *token_hash, int64_t now_ms,
+                   const hub_audit_entry *audit, char *err, size_t errlen);
 } token_cmd;
 
 static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc, char **argv)
@@ -647,13 +664,18 @@ static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc,
     char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     hub_token_new(HUB_MANAGER_TOKEN_PREFIX, token);
     hub_token_hash(token, hash);
-    if (tc->store(db, argv[1], hash, am_wall_ms(), err, sizeof err) != AM_OK) {
+    /* The entry's site: the person's first (none for an admin). */
+    char who[CLI_WHO_MAX];
+    hub_person p;
+    if (hub_db_person_get(db, argv[1], &p) != AM_OK)
+        memset(&p, 0, sizeof p);
+    hub_audit_entry e = cli_entry(who, tc->action, p.nsites ? p.sites[0] : NULL, argv[1], NULL,
+                                  !strcmp(tc->action, "manager.add") ? "role=admin; one API token"
+                                                                     : "an API token");
+    if (tc->store(db, argv[1], hash, am_wall_ms(), &e, err, sizeof err) != AM_OK) {
         fprintf(stderr, "amends-hub: %s: %s\n", tc->what, err);
         status = 1;
     } else {
-        cli_audit(db, tc->action, NULL, argv[1], NULL,
-                  !strcmp(tc->action, "manager.add") ? "role=admin; one API token"
-                                                     : "an API token");
         printf("%s: %s\ntoken: %s\n", tc->label, argv[1], token);
         fprintf(stderr, "amends-hub: shown once; the hub keeps only its hash\n");
     }
@@ -710,15 +732,15 @@ static int kiosk_rotate(const char *config_path, int argc, char **argv)
     hub_token_hash(token, hash);
     am_webhook_secret_new(secret);
     int64_t until = am_wall_ms() + (int64_t)hours * 3600 * 1000;
-    if (hub_db_kiosk_rotate(db, id, hash, secret, until, err, sizeof err) != AM_OK) {
+    char when[32], after[128], site[AM_KIOSK_ID_MAX], who[CLI_WHO_MAX];
+    am_format_utc(until, when, sizeof when);
+    snprintf(after, sizeof after, "new token and secret; the old ones accepted until %s", when);
+    bool sited = hub_db_kiosk_site(db, id, site, sizeof site) == AM_OK;
+    hub_audit_entry e = cli_entry(who, "kiosk.rotate", sited ? site : NULL, id, NULL, after);
+    if (hub_db_kiosk_rotate(db, id, hash, secret, until, &e, err, sizeof err) != AM_OK) {
         fprintf(stderr, "amends-hub: kiosk rotate: %s\n", err);
         status = 1;
     } else {
-        char when[32], after[128], site[AM_KIOSK_ID_MAX];
-        am_format_utc(until, when, sizeof when);
-        snprintf(after, sizeof after, "new token and secret; the old ones accepted until %s", when);
-        bool sited = hub_db_kiosk_site(db, id, site, sizeof site) == AM_OK;
-        cli_audit(db, "kiosk.rotate", sited ? site : NULL, id, NULL, after);
         printf("kiosk: %s\ntoken: %s\nsecret: %s\n", id, token, secret);
         fprintf(stderr,
                 "amends-hub: shown once: put the token in the kiosk's token_file and the secret "
@@ -743,23 +765,24 @@ static int kiosk_state(const char *config_path, const char *verb, const char *id
     int status = open_db(config_path, &cfg, 1, &db);
     if (status)
         return status;
-    char site[AM_KIOSK_ID_MAX], action[32];
+    char site[AM_KIOSK_ID_MAX], action[32], who[CLI_WHO_MAX];
     bool sited = hub_db_kiosk_site(db, id, site, sizeof site) == AM_OK;
     const char *before = kiosk_now(db, id);
+    snprintf(action, sizeof action, "kiosk.%s", verb);
+    hub_audit_entry e = cli_entry(who, action, sited ? site : NULL, id, before,
+                                  !strcmp(verb, "remove")    ? "removed"
+                                  : !strcmp(verb, "disable") ? "disabled"
+                                                             : "enabled");
     am_rc rc;
     if (!strcmp(verb, "remove"))
-        rc = hub_db_kiosk_remove(db, id, err, sizeof err);
+        rc = hub_db_kiosk_remove(db, id, &e, err, sizeof err);
     else
-        rc = hub_db_kiosk_disable(db, id, !strcmp(verb, "disable"), am_wall_ms(), err, sizeof err);
+        rc = hub_db_kiosk_disable(db, id, !strcmp(verb, "disable"), am_wall_ms(), &e, err,
+                                  sizeof err);
     if (rc) {
         fprintf(stderr, "amends-hub: %s: %s\n", what, err);
         status = 1;
     } else {
-        snprintf(action, sizeof action, "kiosk.%s", verb);
-        cli_audit(db, action, sited ? site : NULL, id, before,
-                  !strcmp(verb, "remove")    ? "removed"
-                  : !strcmp(verb, "disable") ? "disabled"
-                                             : "enabled");
         printf("kiosk: %s\nstate: %s\n", id,
                !strcmp(verb, "remove")    ? "removed"
                : !strcmp(verb, "disable") ? "disabled"
@@ -805,23 +828,14 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         hub_token_hash(token, hash);
         am_webhook_secret_new(secret);
         voucher_key_new(vkey);
-        if (hub_db_kiosk_add(db, id, site, hash, secret, am_wall_ms(), err, sizeof err) != AM_OK) {
+        char after[128], who[CLI_WHO_MAX];
+        snprintf(after, sizeof after, "site=%s; token, secret and voucher key made", site);
+        hub_audit_entry e = cli_entry(who, "kiosk.add", site, id, NULL, after);
+        if (hub_db_kiosk_add(db, id, site, hash, secret, vkey, am_wall_ms(), &e, err, sizeof err) !=
+            AM_OK) {
             fprintf(stderr, "amends-hub: kiosk add: %s\n", err);
             status = 1;
-        } else if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), err, sizeof err) !=
-                   AM_OK) {
-            /* The kiosk exists and can sync; only its voucher key is missing. */
-            cli_audit(db, "kiosk.add", site, id, NULL, "token and secret made; no voucher key");
-            printf("kiosk: %s\ntoken: %s\nsecret: %s\n", argv[1], token, secret);
-            fprintf(stderr,
-                    "amends-hub: kiosk add: storing the voucher key failed: %s\n"
-                    "amends-hub: the kiosk was added; run 'kiosk voucher-key %s' to try again\n",
-                    err, argv[1]);
-            status = 1;
         } else {
-            char after[128];
-            snprintf(after, sizeof after, "site=%s; token, secret and voucher key made", site);
-            cli_audit(db, "kiosk.add", site, id, NULL, after);
             printf("kiosk: %s\ntoken: %s\nsecret: %s\nvoucher_key: %s\n", argv[1], token, secret,
                    vkey);
             fprintf(stderr, "amends-hub: shown once: put the token in the kiosk's token_file, "
@@ -843,16 +857,15 @@ static int cmd_kiosk(const char *config_path, int argc, char **argv)
         status = open_db(config_path, &cfg, 1, &db);
         if (status)
             return status;
-        char vkey[VOUCHER_KEY_B64];
+        char vkey[VOUCHER_KEY_B64], site[AM_KIOSK_ID_MAX], who[CLI_WHO_MAX];
         voucher_key_new(vkey);
-        if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), err, sizeof err) != AM_OK) {
+        bool sited = hub_db_kiosk_site(db, argv[1], site, sizeof site) == AM_OK;
+        hub_audit_entry e = cli_entry(who, "kiosk.voucher_key", sited ? site : NULL, argv[1], NULL,
+                                      "voucher key made");
+        if (hub_db_voucher_key_add(db, argv[1], vkey, am_wall_ms(), &e, err, sizeof err) != AM_OK) {
             fprintf(stderr, "amends-hub: kiosk voucher-key: %s\n", err);
             status = 1;
         } else {
-            char site[AM_KIOSK_ID_MAX];
-            bool sited = hub_db_kiosk_site(db, argv[1], site, sizeof site) == AM_OK;
-            cli_audit(db, "kiosk.voucher_key", sited ? site : NULL, argv[1], NULL,
-                      "voucher key made");
             printf("kiosk: %s\nvoucher_key: %s\n", argv[1], vkey);
             fprintf(stderr, "amends-hub: shown once: put the voucher key, base64-decoded, in "
                             "/etc/amends/voucher.key (mode 0600); see docs/vouchers.md\n");

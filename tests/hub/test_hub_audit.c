@@ -216,7 +216,8 @@ static void every_change_is_recorded(void **state)
            "role=manager; sites=a");
     expect(entry(audit, "person.add", "stf"), op, "cli", "local", "a", NULL,
            "role=staff; teams=a/hk");
-    expect(entry(audit, "token.add", "stf"), op, "cli", "local", NULL, NULL, NULL);
+    /* A person's token is filed under their site (an admin's under none). */
+    expect(entry(audit, "token.add", "stf"), op, "cli", "local", "a", NULL, NULL);
     expect(entry(audit, "kiosk.rotate", "kiosk-at-a"), op, "cli", "local", "a", NULL,
            "accepted until");
     expect(entry(audit, "kiosk.enable", "k2"), op, "cli", "local", "default", "disabled",
