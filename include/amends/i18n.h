@@ -25,7 +25,6 @@ typedef enum am_str {
     AM_STR_BACK,
     AM_STR_CANCEL,
     AM_STR_SKIP,
-    AM_STR_OPTIONAL,
     AM_STR_ATTRACT_TITLE,
     AM_STR_ATTRACT_BODY,
     AM_STR_ATTRACT_START,
@@ -46,11 +45,8 @@ typedef enum am_str {
     AM_STR_APOLOGY_TITLE,
     AM_STR_APOLOGY_TITLE_NAMED, /* {name} stands for the first name */
     AM_STR_APOLOGY_BODY,
-    AM_STR_APOLOGY_WHY, /* heads the explanation: what went wrong */
     AM_STR_APOLOGY_RECEIVED,
-    AM_STR_APOLOGY_CONTINUE,
     AM_STR_RESOLUTION_TITLE,
-    AM_STR_RESOLUTION_BODY,
     AM_STR_RESOLUTION_OTHER_HINT,
     AM_STR_OFFER_TITLE,
     AM_STR_OFFER_BODY,
@@ -117,7 +113,6 @@ typedef enum am_str {
     AM_STR_PIN_BODY,
     AM_STR_PIN_OK,
     AM_STR_MANAGER_TITLE,
-    AM_STR_MANAGER_BODY,
     AM_STR_MANAGER_COUNTS,
     AM_STR_MANAGER_SYNC_OFF,
     AM_STR_MANAGER_NEVER,

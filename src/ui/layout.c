@@ -303,13 +303,27 @@ static void screen_apology(lay *c)
                                ? am_text_get(&def->apology, c->lang)
                                : S(c, AM_STR_APOLOGY_BODY);
         body = with_name(c, body, c->r->first_name);
+        /* The site's explanation takes part of the body's room: the
+         * options under them keep theirs. */
+        bool why = def && !am_text_empty(&def->explanation);
         int body_h = am_lay_text_height(c, body, cw, AM_FONT_REGULAR, 30);
-        if (body_h > U(c, 120))
-            body_h = U(c, 120);
+        if (body_h > U(c, why ? 84 : 120))
+            body_h = U(c, why ? 84 : 120);
         st = style(AM_FONT_REGULAR, 30, al, c->text);
         st.flags = named ? AM_TF_GUEST : 0;
         am_lay_put_text(c, body, rect(c->M, y, cw, body_h), st, -1);
         y += body_h + U(c, 8);
+        /* What went wrong on our side, in the site's words, when it gave
+         * them ([category.ID] explanation). */
+        if (why) {
+            const char *text = am_text_get(&def->explanation, c->lang);
+            int why_h = am_lay_text_height(c, text, cw, AM_FONT_REGULAR, 24);
+            if (why_h > U(c, 40))
+                why_h = U(c, 40);
+            st = style(AM_FONT_REGULAR, 24, al, c->muted);
+            am_lay_put_text(c, text, rect(c->M, y, cw, why_h), st, -1);
+            y += why_h + U(c, 4);
+        }
         /* Said because it is true: the report is committed before this
          * screen shows. */
         int received_h = U(c, 40);

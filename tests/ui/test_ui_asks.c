@@ -1,6 +1,7 @@
 /* test_ui_asks.c — what the screens ask of a guest, and when: the
  * on-screen keyboard only after a tap on a text field, the resolution
- * grid that stays put when "something else" opens its field, and the
+ * grid that stays put when "something else" opens its field (and the
+ * site's explanation of what went wrong above it), and the
  * questions followup asks before it finishes (consent, discard). Headless,
  * laid out with the real fonts. */
 #include "am_test.h"
@@ -143,7 +144,7 @@ static void check_grid_stays(const char *conf)
     am_render *r = ui_open_measurer();
     am_layout *l = malloc(sizeof *l);
     options_seen *before = malloc(sizeof *before), *after = malloc(sizeof *after);
-    int checked = 0;
+    int checked = 0, explained = 0;
     for (int cat = 0; cat < cfg->category_count; cat++) {
         int options[AM_MAX_CAT_OPTIONS + 2];
         int n = am_config_options_for(cfg, cat, options, AM_MAX_CAT_OPTIONS + 2);
@@ -170,6 +171,13 @@ static void check_grid_stays(const char *conf)
                     assert_int_equal(am_journey_screen(j), AM_SCREEN_APOLOGY);
                     build(l, cfg, i18n, r, j, ui_sizes[z].w, ui_sizes[z].h);
                     record_options(l, before);
+                    /* The site's explanation is drawn under the apology. */
+                    const am_text *why = &cfg->categories[cat].explanation;
+                    if (!am_text_empty(why) && !am_layout_has_text(l, am_text_get(why, lang)))
+                        fail_msg("%s %s %dx%d: the explanation is not drawn",
+                                 cfg->categories[cat].id, am_lang_codes[lang], ui_sizes[z].w,
+                                 ui_sizes[z].h);
+                    explained += !am_text_empty(why);
                     assert_int_equal(before->count, n);
                     assert_null(am_layout_find(l, "field.other"));
                     assert_int_equal(ui_feed(j, AM_EV_RESOLUTION, other, NULL, true), AM_STEP_OK);
@@ -198,8 +206,10 @@ static void check_grid_stays(const char *conf)
             }
         }
     }
-    /* Every site here has categories that offer "something else". */
+    /* Every site here has categories that offer "something else", and
+     * explains some of them. */
     assert_true(checked > 0);
+    assert_true(explained > 0);
     free(before);
     free(after);
     free(l);
