@@ -169,6 +169,61 @@ typedef struct hub_case_outcome {
 am_rc hub_db_case_act(hub_db *db, int64_t id, const hub_case_action *a, const hub_case_actor *who,
                       int64_t now_ms, hub_case_outcome *out);
 
+/* --- routing -------------------------------------------------------------------------- */
+
+/* A routing rule of a site: a case whose category, resolution (the fix the
+ * guest chose), severity, location (a glob such as "Room 2*", any case)
+ * and kiosk match the rule's (each "" matches anything) goes to `team`,
+ * with `priority` ("urgent", "normal"; "" keeps the one its reasons give).
+ * A site's rules are tried in order; the first that matches wins; none:
+ * the site's default team, or no team. */
+typedef struct hub_case_route {
+    char category[33];
+    char resolution[33];
+    char severity[16];
+    char location[64];
+    char kiosk[AM_KIOSK_ID_MAX];
+    char team[AM_KIOSK_ID_MAX];
+    char priority[8];
+} hub_case_route;
+
+/* Adds a rule after the site's others; *position gets its number (from 1).
+ * AM_ERR_NOTFOUND (err says which) for an unknown site or team. */
+am_rc hub_db_route_add(hub_db *db, const char *site, const hub_case_route *r, int64_t now_ms,
+                       int *position, char *err, size_t errlen);
+/* The site's default team. AM_ERR_NOTFOUND for an unknown site or team. */
+am_rc hub_db_route_default(hub_db *db, const char *site, const char *team, char *err,
+                           size_t errlen);
+/* The site's deadlines for a priority, in ms. AM_ERR_NOTFOUND for an
+ * unknown site. */
+am_rc hub_db_route_deadline(hub_db *db, const char *site, const char *priority, int64_t ack_ms,
+                            int64_t resolve_ms, char *err, size_t errlen);
+/* {"routes": [{"site","position","category","resolution","severity",
+ * "location","kiosk","team","priority"}...] by site and position,
+ * "sites": [{"site","default_team","urgent_ack_ms","urgent_resolve_ms",
+ * "normal_ack_ms","normal_resolve_ms"}...]} (null: the hub's default). */
+am_rc hub_db_routes(hub_db *db, cJSON **out);
+
+/* `amends-hub route ARGS...` (argv after "route"): the exit status. */
+int hub_cli_route(const char *config_path, int argc, char **argv);
+
+/* For hub_db_cases.c, inside a transaction on conn: where a new case goes
+ * (its site's rules, default team and deadlines; urgent: what its reasons
+ * say), and a site's deadlines for a priority. */
+typedef struct hub_case_where {
+    const char *site, *kiosk, *category, *severity, *location, *resolution;
+} hub_case_where;
+typedef struct hub_case_routing {
+    char team[AM_KIOSK_ID_MAX]; /* "" for none */
+    char priority[8];
+    int64_t ack_ms, resolve_ms; /* from the opening */
+    char detail[160];           /* which rule, for the timeline */
+} hub_case_routing;
+am_rc hub_cases_route(hub_db *db, void *conn, const hub_case_where *w, bool urgent,
+                      hub_case_routing *out);
+am_rc hub_cases_deadlines(hub_db *db, void *conn, const char *site, bool urgent, int64_t *ack_ms,
+                          int64_t *resolve_ms);
+
 /* For hub_db_ingest, inside its transaction on conn: opens or finds the
  * case of each record of b that resp answers "stored" and that needs
  * one, and files the journey's other records with it. low_rating:

@@ -97,15 +97,22 @@ typedef struct case_row {
     char priority[16];
     char reasons[256];
     int64_t opened_at;
+    int64_t version;
+    char site[AM_KIOSK_ID_MAX], category[33], severity[16], team[AM_KIOSK_ID_MAX];
 } case_row;
 
 static void on_case_row(void *ud, int ncols, const char *const *v)
 {
     case_row *r = ud;
-    if (ncols < 5 || !v[0])
+    if (ncols < 10 || !v[0])
         return;
+    snprintf(r->team, sizeof r->team, "%s", v[9] ? v[9] : "");
     r->found = true;
     r->id = strtoll(v[0], NULL, 10);
+    r->version = v[5] ? strtoll(v[5], NULL, 10) : 0;
+    snprintf(r->site, sizeof r->site, "%s", v[6] ? v[6] : "");
+    snprintf(r->category, sizeof r->category, "%s", v[7] ? v[7] : "");
+    snprintf(r->severity, sizeof r->severity, "%s", v[8] ? v[8] : "");
     snprintf(r->state, sizeof r->state, "%s", v[1] ? v[1] : "");
     snprintf(r->priority, sizeof r->priority, "%s", v[2] ? v[2] : "");
     snprintf(r->reasons, sizeof r->reasons, "%s", v[3] ? v[3] : "");
@@ -154,10 +161,14 @@ static bool reasons_urgent(const char *reasons)
            has_reason(reasons, "severe_unsent");
 }
 
-static void deadlines(bool urgent, int64_t opened, int64_t *ack, int64_t *resolve)
+/* The site's deadlines for a priority, from `from`. */
+static am_rc deadlines(hub_db *db, void *conn, const char *site, bool urgent, int64_t from,
+                       int64_t *ack, int64_t *resolve)
 {
-    *ack = opened + (urgent ? HUB_CASE_URGENT_ACK_MS : HUB_CASE_NORMAL_ACK_MS);
-    *resolve = opened + (urgent ? HUB_CASE_URGENT_RESOLVE_MS : HUB_CASE_NORMAL_RESOLVE_MS);
+    am_rc rc = hub_cases_deadlines(db, conn, site, urgent, ack, resolve);
+    *ack += from;
+    *resolve += from;
+    return rc;
 }
 
 static am_rc add_event(hub_db *db, void *conn, int64_t case_id, int64_t at, const char *actor,
@@ -178,26 +189,27 @@ static am_rc find_case(hub_db *db, void *conn, const char *kiosk, const char *jo
     const char *p[] = {kiosk, journey};
     memset(row, 0, sizeof *row);
     return hub_db_run(db, conn,
-                      "SELECT id, state, priority, reasons, opened_at FROM cases "
-                      "WHERE kiosk = ?1 AND journey = ?2",
+                      "SELECT id, state, priority, reasons, opened_at, version, site, category, "
+                      "severity, team FROM cases WHERE kiosk = ?1 AND journey = ?2",
                       2, p, on_case_row, row, NULL);
 }
 
 /* A new case for the note's journey; *id 0 when another transaction made
  * one first (the caller then finds it). A code taken at the site already
  * is drawn again. */
-static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_ms, int64_t *id)
+static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_ms, int64_t *id,
+                       hub_case_routing *r)
 {
     char site[AM_KIOSK_ID_MAX] = "default";
     const char *k[] = {n->kiosk};
     am_rc rc =
         hub_db_run(db, conn, "SELECT site FROM kiosks WHERE id = ?1", 1, k, on_text, site, NULL);
+    hub_case_where w = {site, n->kiosk, n->category, n->severity, n->location, n->resolution};
+    if (!rc)
+        rc = hub_cases_route(db, conn, &w, reasons_urgent(n->reasons), r);
     if (rc)
         return rc;
-    bool urgent = reasons_urgent(n->reasons);
-    int64_t ack, resolve;
-    deadlines(urgent, now_ms, &ack, &resolve);
-    num now = i64(now_ms), ack_s = i64(ack), resolve_s = i64(resolve);
+    num now = i64(now_ms), ack_s = i64(now_ms + r->ack_ms), resolve_s = i64(now_ms + r->resolve_ms);
     for (int attempt = 0; attempt < 8; attempt++) {
         char code[HUB_CASE_CODE_MAX];
         hub_case_code_new(site, code, sizeof code);
@@ -205,7 +217,7 @@ static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
                            n->kiosk,
                            n->journey,
                            code,
-                           urgent ? "urgent" : "normal",
+                           r->priority,
                            n->reasons,
                            n->category,
                            n->severity,
@@ -213,14 +225,16 @@ static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
                            n->resolution ? n->resolution : "",
                            now.s,
                            ack_s.s,
-                           resolve_s.s};
+                           resolve_s.s,
+                           r->team[0] ? r->team : NULL};
         *id = 0;
         rc = hub_db_run(db, conn,
                         "INSERT INTO cases (site, kiosk, journey, code, state, priority, reasons, "
                         "category, severity, location, resolution, opened_at, ack_due, "
-                        "resolve_due, updated_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, ?7, ?8, "
-                        "?9, ?10, ?11, ?12, ?13, ?11) ON CONFLICT DO NOTHING RETURNING id",
-                        13, p, on_id, id, NULL);
+                        "resolve_due, updated_at, team) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, "
+                        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14) ON CONFLICT DO NOTHING "
+                        "RETURNING id",
+                        14, p, on_id, id, NULL);
         if (rc || *id)
             return rc;
         case_row row;
@@ -241,13 +255,17 @@ static am_rc note_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
     am_rc rc = find_case(db, conn, n->kiosk, n->journey, &row);
     if (rc)
         return rc;
+    hub_case_routing route;
     if (!row.found && n->reasons[0]) {
-        rc = open_case(db, conn, n, now_ms, &id);
+        rc = open_case(db, conn, n, now_ms, &id, &route);
         if (rc)
             return rc;
         if (id) {
             rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", "opened", NULL, "open",
                            n->reasons);
+            if (!rc)
+                rc = add_event(db, conn, id, now_ms, "hub", "routing", "routed", NULL,
+                               route.team[0] ? route.team : NULL, route.detail);
             if (!rc)
                 rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", n->kind, NULL, NULL,
                                n->alert ? n->reasons : "the guest's report");
@@ -274,28 +292,62 @@ static am_rc note_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
             if (*p == ',')
                 p++;
         }
-        bool raise = !strcmp(row.state, "open") && !strcmp(row.priority, "normal") &&
-                     reasons_urgent(reasons);
-        int64_t ack, resolve;
-        deadlines(raise || !strcmp(row.priority, "urgent"), row.opened_at, &ack, &resolve);
-        num cid = i64(id), now = i64(now_ms), ack_s = i64(ack), resolve_s = i64(resolve);
-        const char *p[] = {cid.s,       reasons,     raise ? "1" : "0", ack_s.s,
-                           resolve_s.s, n->location, n->resolution,     now.s};
+        bool untouched = !strcmp(row.state, "open") && row.version == 1;
+        bool raise = untouched && !strcmp(row.priority, "normal") && reasons_urgent(reasons);
+        /* A report on a case its alerts opened brings where it happened and
+         * the fix the guest chose: routed again while nobody has touched it. */
+        bool reroute = untouched && !n->alert;
+        memset(&route, 0, sizeof route);
+        if (reroute) {
+            hub_case_where w = {row.site,     n->kiosk,    row.category,
+                                row.severity, n->location, n->resolution};
+            rc = hub_cases_route(db, conn, &w, reasons_urgent(reasons), &route);
+            if (!rc) {
+                route.ack_ms += row.opened_at;
+                route.resolve_ms += row.opened_at;
+            }
+            raise = raise && !strcmp(route.priority, "urgent");
+            /* Only a different answer is a new routing. */
+            reroute = strcmp(route.team, row.team) || strcmp(route.priority, row.priority);
+        } else if (raise) {
+            snprintf(route.priority, sizeof route.priority, "urgent");
+            rc = deadlines(db, conn, row.site, true, row.opened_at, &route.ack_ms,
+                           &route.resolve_ms);
+        }
+        if (rc)
+            return rc;
+        bool change = reroute || raise;
+        num cid = i64(id), now = i64(now_ms), ack_s = i64(route.ack_ms),
+            resolve_s = i64(route.resolve_ms);
+        const char *p[] = {cid.s,
+                           reasons,
+                           change ? "1" : "0",
+                           ack_s.s,
+                           resolve_s.s,
+                           n->location,
+                           n->resolution,
+                           now.s,
+                           route.priority,
+                           reroute ? "1" : "0",
+                           route.team[0] ? route.team : NULL};
         rc = hub_db_run(db, conn,
                         "UPDATE cases SET reasons = ?2, "
-                        "priority = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN 'urgent' ELSE priority "
-                        "END, "
+                        "priority = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN ?9 ELSE priority END, "
                         "ack_due = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN CAST(?4 AS BIGINT) ELSE "
                         "ack_due END, "
                         "resolve_due = CASE WHEN CAST(?3 AS INTEGER) = 1 THEN CAST(?5 AS BIGINT) "
                         "ELSE resolve_due END, "
+                        "team = CASE WHEN CAST(?10 AS INTEGER) = 1 THEN ?11 ELSE team END, "
                         "location = COALESCE(?6, location), resolution = COALESCE(?7, resolution), "
                         "updated_at = ?8 WHERE id = ?1",
-                        8, p, NULL, NULL, NULL);
+                        11, p, NULL, NULL, NULL);
         if (!rc)
             rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", n->kind, NULL, NULL,
                            n->alert ? n->reasons : "the guest's report");
-        if (!rc && raise)
+        if (!rc && reroute)
+            rc = add_event(db, conn, id, now_ms, "hub", "routing", "routed", NULL,
+                           route.team[0] ? route.team : NULL, route.detail);
+        if (!rc && raise && !reroute)
             rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", "priority", "normal", "urgent",
                            reasons);
     }
@@ -791,7 +843,10 @@ static am_rc act_once(hub_db *db, void *conn, int64_t id, const hub_case_action 
         break;
     case HUB_CASE_EV_PRIORITY: {
         snprintf(n.priority, sizeof n.priority, "%s", a->priority);
-        deadlines(!strcmp(a->priority, "urgent"), c.opened_at, &n.ack_due, &n.resolve_due);
+        rc = deadlines(db, conn, c.site, !strcmp(a->priority, "urgent"), c.opened_at, &n.ack_due,
+                       &n.resolve_due);
+        if (rc)
+            goto out;
         before = c.priority;
         after = n.priority;
         break;
@@ -816,7 +871,10 @@ static am_rc act_once(hub_db *db, void *conn, int64_t id, const hub_case_action 
         n.acknowledged_at = 0;
         n.resolved_at = 0;
         n.escalation = 0;
-        deadlines(!strcmp(c.priority, "urgent"), now_ms, &n.ack_due, &n.resolve_due);
+        rc = deadlines(db, conn, c.site, !strcmp(c.priority, "urgent"), now_ms, &n.ack_due,
+                       &n.resolve_due);
+        if (rc)
+            goto out;
         break;
     }
     if (a->type != HUB_CASE_EV_PRIORITY)

@@ -193,6 +193,18 @@
     "INSERT INTO case_events (case_id, at, actor, via, type, after_value, detail)"                 \
     " SELECT id, opened_at, 'hub', 'upgrade', 'opened', 'open', reasons FROM cases;"
 
+/* Migration 10: routing cases. Per site, ordered rules (first match wins;
+ * '' matches anything) giving a team and, when not '', a priority; and a
+ * site's default team and its deadlines per priority (NULL: the hub's). */
+#define CASE_ROUTES_SQL                                                                            \
+    "CREATE TABLE case_routes ( site TEXT NOT NULL REFERENCES sites (id),"                         \
+    " position INTEGER NOT NULL, category TEXT NOT NULL, resolution TEXT NOT NULL,"                \
+    " severity TEXT NOT NULL, location TEXT NOT NULL, kiosk TEXT NOT NULL, team TEXT NOT NULL,"    \
+    " priority TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (site, position));"          \
+    "CREATE TABLE case_sites ( site TEXT PRIMARY KEY REFERENCES sites (id), default_team TEXT,"    \
+    " urgent_ack_ms BIGINT, urgent_resolve_ms BIGINT, normal_ack_ms BIGINT,"                       \
+    " normal_resolve_ms BIGINT);"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -216,6 +228,7 @@ const hub_migration hub_migrations[] = {
      "cases",
      {CASES(HUB_SERIAL_KEY_SQLITE, "group_concat(DISTINCT a.reason)"),
       CASES(HUB_SERIAL_KEY_PG, "string_agg(DISTINCT a.reason, ',')")}},
+    {10, "routing cases", HUB_SQL_BOTH(CASE_ROUTES_SQL)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

@@ -37,6 +37,7 @@
 #include "hub_audit.h"
 #include "hub_auth.h"
 #include "hub_config.h"
+#include "hub_case.h"
 #include "hub_db.h"
 #include "hub_server.h"
 #include "hub_tz.h"
@@ -70,6 +71,11 @@ static const char usage_main[] =
     "  person list       the people, their roles and scope, as JSON\n"
     "  person password-link NAME   a new one-time link (24 h) that sets NAME's password\n"
     "  token add NAME    an API token for a person (their role and scope); shown once\n"
+    "  route add SITE --team TEAM [--category ID] [--resolution ID] [--severity S]\n"
+    "            [--location GLOB] [--kiosk ID] [--priority P]   a routing rule for cases\n"
+    "  route default SITE TEAM   the team of a site's cases no rule matches\n"
+    "  route deadline SITE urgent|normal --ack MINUTES --resolve MINUTES\n"
+    "  route list        the routing rules, default teams and deadlines, as JSON\n"
     "\n"
     "options:\n"
     "  --config FILE     hub configuration (default " DEFAULT_CONFIG ")\n"
@@ -982,6 +988,8 @@ int main(int argc, char **argv)
         return cmd_site(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "team"))
         return cmd_team(config_path, argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "route"))
+        return hub_cli_route(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "person"))
         return cmd_person(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "token"))

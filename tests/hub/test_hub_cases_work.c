@@ -207,10 +207,10 @@ static void walk(void **state)
     /* The timeline, in order, with who did each. */
     c = get_case(h, id);
     assert_string_equal(str(c, "state"), "unresolved");
-    const char *want[][2] = {{"opened", "k1"},     {"alert", "k1"},    {"report", "k1"},
-                             {"ack", "sam"},       {"note", "ann"},    {"assign", "ann"},
-                             {"priority", "ann"},  {"resolve", "sam"}, {"reopen", "ann"},
-                             {"unresolved", "ann"}};
+    const char *want[][2] = {{"opened", "k1"},  {"routed", "hub"},    {"alert", "k1"},
+                             {"report", "k1"},  {"ack", "sam"},       {"note", "ann"},
+                             {"assign", "ann"}, {"priority", "ann"},  {"resolve", "sam"},
+                             {"reopen", "ann"}, {"unresolved", "ann"}};
     const cJSON *tl = cJSON_GetObjectItem(c, "timeline");
     assert_int_equal(cJSON_GetArraySize(tl), sizeof want / sizeof want[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -219,9 +219,9 @@ static void walk(void **state)
             fail_msg("event %zu: %s by %s, want %s by %s", i, str(e, "type"), str(e, "actor"),
                      want[i][0], want[i][1]);
     }
-    assert_string_equal(str(cJSON_GetArrayItem(tl, 4), "detail"), "Heater replaced in 214");
-    assert_string_equal(str(cJSON_GetArrayItem(tl, 7), "before"), "in_progress");
-    assert_string_equal(str(cJSON_GetArrayItem(tl, 7), "after"), "resolved");
+    assert_string_equal(str(cJSON_GetArrayItem(tl, 5), "detail"), "Heater replaced in 214");
+    assert_string_equal(str(cJSON_GetArrayItem(tl, 8), "before"), "in_progress");
+    assert_string_equal(str(cJSON_GetArrayItem(tl, 8), "after"), "resolved");
     cJSON_Delete(c);
 
     /* The audit trail has each action, and none of the words. */
