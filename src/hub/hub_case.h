@@ -204,6 +204,23 @@ am_rc hub_db_route_deadline(hub_db *db, const char *site, const char *priority, 
  * "normal_ack_ms","normal_resolve_ms"}...]} (null: the hub's default). */
 am_rc hub_db_routes(hub_db *db, cJSON **out);
 
+/* --- escalation ----------------------------------------------------------------------- */
+
+/* Escalates, one level, each case past a deadline it has not met: level 1
+ * (its team) when it is open past its acknowledge deadline, level 2 (the
+ * site's managers) when it is past its resolve deadline and already at 1.
+ * Each step is a conditional update in its own transaction with its
+ * `escalated` event, so that of several hubs sharing the database exactly
+ * one takes it; *escalated counts this call's steps, *lost the steps
+ * another hub took first. A reopened case starts again at 0. */
+am_rc hub_db_cases_escalate(hub_db *db, int64_t now_ms, int *escalated, int *lost);
+
+/* A thread that runs hub_db_cases_escalate every every_s seconds, the
+ * first time at once, until stopped. */
+typedef struct hub_case_timer hub_case_timer;
+am_rc hub_case_timer_start(hub_db *db, int every_s, hub_case_timer **out);
+void hub_case_timer_stop(hub_case_timer *t); /* waits for it; accepts NULL */
+
 /* `amends-hub route ARGS...` (argv after "route"): the exit status. */
 int hub_cli_route(const char *config_path, int argc, char **argv);
 

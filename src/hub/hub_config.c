@@ -290,6 +290,7 @@ static const hub_key keys[] = {
     {"cases", "low_rating", parse_whole, AT(case_low_rating), 0, 5, ""},
     {"cases", "root_causes", parse_id_list, AT(case_root_causes), 0,
      sizeof(((hub_config *)0)->case_root_causes), ""},
+    {"cases", "escalate_every_s", parse_whole, AT(case_escalate_every_s), 1, 3600, " of seconds"},
     {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
     {"db", "path", parse_path, AT(db_path), 0, 0, ""},
     {"db", "conninfo", parse_conninfo, AT(conninfo), 0, 0, ""},
@@ -353,6 +354,7 @@ static void set_defaults(hub_config *cfg)
     cfg->lockout_minutes = 15;
     cfg->audit_retention_days = 400;
     cfg->case_low_rating = 2;
+    cfg->case_escalate_every_s = 30;
     snprintf(cfg->case_root_causes, sizeof cfg->case_root_causes, "%s",
              "process,staffing,equipment,supplier,communication,guest_expectation");
     cfg->log_level = AM_LOG_INFO;

@@ -56,6 +56,7 @@ typedef struct hub_config {
     /* [cases] */
     int case_low_rating;        /* a rating from 1 to this opens a case; 0: ratings open none */
     char case_root_causes[512]; /* the root causes a resolve may name: ids, comma-separated */
+    int case_escalate_every_s;  /* how often the hub looks for overdue cases */
     /* [db] */
     hub_backend backend;
     char db_path[HUB_PATH_MAX];

@@ -88,6 +88,7 @@ typedef struct case_note {
     const char *location;   /* the report's; NULL for an alert */
     const char *resolution; /* the report's; NULL for an alert */
     bool alert;
+    int64_t at; /* when the guest asked: the alert raised, the journey closed */
 } case_note;
 
 typedef struct case_row {
@@ -209,7 +210,11 @@ static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
         rc = hub_cases_route(db, conn, &w, reasons_urgent(n->reasons), r);
     if (rc)
         return rc;
-    num now = i64(now_ms), ack_s = i64(now_ms + r->ack_ms), resolve_s = i64(now_ms + r->resolve_ms);
+    /* The deadlines run from when the guest asked, not from when the hub
+     * heard of it: a kiosk that was offline delivers a late case. */
+    int64_t opened = n->at > 0 && n->at < now_ms ? n->at : now_ms;
+    num now = i64(opened), ack_s = i64(opened + r->ack_ms), resolve_s = i64(opened + r->resolve_ms),
+        heard = i64(now_ms);
     for (int attempt = 0; attempt < 8; attempt++) {
         char code[HUB_CASE_CODE_MAX];
         hub_case_code_new(site, code, sizeof code);
@@ -226,15 +231,16 @@ static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
                            now.s,
                            ack_s.s,
                            resolve_s.s,
-                           r->team[0] ? r->team : NULL};
+                           r->team[0] ? r->team : NULL,
+                           heard.s};
         *id = 0;
         rc = hub_db_run(db, conn,
                         "INSERT INTO cases (site, kiosk, journey, code, state, priority, reasons, "
                         "category, severity, location, resolution, opened_at, ack_due, "
                         "resolve_due, updated_at, team) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, "
-                        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14) ON CONFLICT DO NOTHING "
+                        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?14) ON CONFLICT DO NOTHING "
                         "RETURNING id",
-                        14, p, on_id, id, NULL);
+                        15, p, on_id, id, NULL);
         if (rc || *id)
             return rc;
         case_row row;
@@ -373,6 +379,7 @@ static void note_of(const am_proto_record *r, int low_rating, case_note *n)
         n->journey = al->journey[0] ? al->journey : r->id;
         n->category = al->category;
         n->severity = am_severity_name(al->severity);
+        n->at = al->raised_at;
         add_reason(n->reasons, sizeof n->reasons, am_alert_reason_name(al->reason));
         return;
     }
@@ -383,6 +390,7 @@ static void note_of(const am_proto_record *r, int low_rating, case_note *n)
     n->severity = am_severity_name(rp->severity);
     n->location = rp->location;
     n->resolution = rp->resolution;
+    n->at = r->u.feedback.closed_at;
     if (rp->severity == AM_SEVERITY_SEVERE)
         add_reason(n->reasons, sizeof n->reasons, "severe");
     if (rp->offer_state == AM_OFFER_ESCALATED)
@@ -991,5 +999,119 @@ am_rc hub_db_case_act(hub_db *db, int64_t id, const hub_case_action *a, const hu
         out->last_at = e.at;
     }
     hub_db_release(db, slot);
+    return rc;
+}
+
+/* --- escalation ------------------------------------------------------------------------------ */
+
+#define ESCALATE_BATCH 500
+
+typedef struct overdue {
+    int64_t id[ESCALATE_BATCH];
+    int level[ESCALATE_BATCH]; /* the level it is at */
+    bool resolve_late[ESCALATE_BATCH];
+    char code[ESCALATE_BATCH][HUB_CASE_CODE_MAX];
+    char team[ESCALATE_BATCH][AM_KIOSK_ID_MAX];
+    int n;
+} overdue;
+
+static void on_overdue(void *ud, int ncols, const char *const *v)
+{
+    overdue *o = ud;
+    if (ncols < 5 || !v[0] || o->n >= ESCALATE_BATCH)
+        return;
+    o->id[o->n] = strtoll(v[0], NULL, 10);
+    o->level[o->n] = v[1] ? atoi(v[1]) : 0;
+    o->resolve_late[o->n] = v[2] && atoi(v[2]) == 1;
+    snprintf(o->code[o->n], sizeof o->code[o->n], "%s", v[3] ? v[3] : "");
+    snprintf(o->team[o->n], sizeof o->team[o->n], "%s", v[4] ? v[4] : "");
+    o->n++;
+}
+
+static const char *level_name(int level)
+{
+    return level <= 0 ? "none" : level == 1 ? "team" : "site managers";
+}
+
+/* One step of one case: *won when this call took it. */
+static am_rc escalate_one(hub_db *db, void *conn, const overdue *o, int i, int64_t now_ms,
+                          bool *won)
+{
+    int64_t changes = 0;
+    num id = i64(o->id[i]), from = i64(o->level[i]), to = i64(o->level[i] + 1), now = i64(now_ms);
+    const char *p[] = {id.s, from.s, to.s, now.s};
+    *won = false;
+    am_rc rc = db->drv->begin(conn);
+    if (rc)
+        return rc;
+    rc = hub_db_run(db, conn,
+                    "UPDATE cases SET escalation = CAST(?3 AS INTEGER), updated_at = CAST(?4 AS "
+                    "BIGINT) WHERE id = CAST(?1 AS BIGINT) AND escalation = CAST(?2 AS INTEGER) "
+                    "AND state IN ('open', 'acknowledged', 'in_progress')",
+                    4, p, NULL, NULL, &changes);
+    if (!rc && changes == 1) {
+        char detail[160];
+        if (o->level[i] == 0)
+            snprintf(detail, sizeof detail, "%s: %s",
+                     o->resolve_late[i] ? "not resolved in time" : "not acknowledged in time",
+                     o->team[i][0] ? o->team[i] : "the site's staff");
+        else
+            snprintf(detail, sizeof detail, "not resolved in time: the site's managers");
+        rc = add_event(db, conn, o->id[i], now_ms, "hub", "timer", "escalated",
+                       level_name(o->level[i]), level_name(o->level[i] + 1), detail);
+        *won = !rc;
+    }
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc) {
+        db->drv->rollback(conn);
+        *won = false;
+    }
+    return rc;
+}
+
+am_rc hub_db_cases_escalate(hub_db *db, int64_t now_ms, int *escalated, int *lost)
+{
+    int slot;
+    overdue *o = calloc(1, sizeof *o);
+    *escalated = *lost = 0;
+    if (!o)
+        return AM_ERR_NOMEM;
+    num now = i64(now_ms);
+    const char *p[] = {now.s};
+    void *conn = hub_db_acquire(db, &slot);
+    /* Level 1 is due once the acknowledgement is late (or the
+     * resolution, for a case acknowledged in time); level 2 once the
+     * resolution is late. */
+    am_rc rc = hub_db_run(
+        db, conn,
+        "SELECT id, escalation, CASE WHEN resolve_due < CAST(?1 AS BIGINT) THEN 1 ELSE 0 END, "
+        "code, team FROM cases WHERE state IN ('open', 'acknowledged', 'in_progress') AND ("
+        "(escalation = 0 AND ((state = 'open' AND ack_due < CAST(?1 AS BIGINT)) OR resolve_due < "
+        "CAST(?1 AS BIGINT))) OR (escalation = 1 AND resolve_due < CAST(?1 AS BIGINT))) "
+        "ORDER BY id LIMIT 500",
+        1, p, on_overdue, o, NULL);
+    for (int i = 0; !rc && i < o->n; i++) {
+        bool won = false;
+        hub_db_write_lock(db);
+        for (int attempt = 0; attempt < BUSY_RETRIES; attempt++) {
+            rc = escalate_one(db, conn, o, i, now_ms, &won);
+            if (rc != AM_ERR_BUSY)
+                break;
+        }
+        hub_db_write_unlock(db);
+        if (rc)
+            break;
+        if (won) {
+            (*escalated)++;
+            am_log_info(MOD, "case %s escalated to %s", o->code[i], level_name(o->level[i] + 1));
+        } else {
+            (*lost)++;
+            am_log_info(MOD, "case %s: escalated to %s by another hub first", o->code[i],
+                        level_name(o->level[i] + 1));
+        }
+    }
+    hub_db_release(db, slot);
+    free(o);
     return rc;
 }

@@ -922,6 +922,10 @@ static int serve(const char *config_path)
         hub_db_close(db);
         return 1;
     }
+    /* Overdue cases escalate whether or not anyone is looking. */
+    hub_case_timer *timer = NULL;
+    if (hub_case_timer_start(db, cfg.case_escalate_every_s, &timer) != AM_OK)
+        am_log_error("hub", "the escalation timer did not start: overdue cases will not escalate");
     /* "ready: URL" is the line service managers wait for. The URL also
      * goes alone on a line to stdout: with port 0 in `listen` that is how
      * whoever started the hub (a test) learns the port (docs/hub.md). */
@@ -942,6 +946,7 @@ static int serve(const char *config_path)
     am_log_info("hub", "%s: no new connections; finishing requests in flight",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     int left = hub_server_stop(server, cfg.drain_timeout_s);
+    hub_case_timer_stop(timer);
     hub_db_close(db);
     am_log_info("hub", "stopped%s", left ? " with requests unfinished" : " cleanly");
     return left ? 1 : 0;
