@@ -156,6 +156,9 @@ static const char *action_label(const char *action)
         {"kiosk.remove", "Kiosk removed"},
         {"alert.ack", "Alert acknowledged"},
         {"voucher.redeem", "Voucher redeemed"},
+        {"person.role", "Role changed"},
+        {"password_link.add", "Password link made"},
+        {"password.set", "Password set"},
     };
     for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++) {
         if (!strcmp(labels[i][0], action))

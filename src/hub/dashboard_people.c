@@ -213,18 +213,18 @@ static enum MHD_Result list_page(hub_dash *d, struct MHD_Connection *conn, const
     return hub_dash_send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
 }
 
-/* The page that shows a new set-password link for p, once; `who` made it
- * (recorded with when it expires, never the link). */
+/* The page that shows a new set-password link for person, once; `who`
+ * made it (recorded with when it expires, never the link). */
 static enum MHD_Result link_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
-                                 const hub_person *who, const hub_person *p, const char *title)
+                                 const hub_person *who, const char *person, const char *title)
 {
     char path[128], err[256], when[32], after[64], addr[HUB_DASH_ADDR_MAX];
-    const char *person = p->name;
     int64_t now = am_wall_ms(), expires = now + HUB_PASSWORD_LINK_MS;
     am_format_utc(expires, when, sizeof when);
     snprintf(after, sizeof after, "a link good until %s", when);
-    hub_audit_entry e = hub_dash_entry(conn, addr, who->name, "password_link.add",
-                                       p->nsites ? p->sites[0] : NULL, person, NULL, after);
+    hub_audit_entry e =
+        hub_dash_entry(conn, addr, who->name, "password_link.add", NULL, person, NULL, after);
+    e.person_sites = person; /* filed under each of the person's sites */
     e.detail = !strcmp(title, "Person added") ? "for a new person" : "a new link";
     if (hub_db_password_link_new(d->db, person, now, path, sizeof path, &expires, &e, err,
                                  sizeof err) != AM_OK)
@@ -298,15 +298,13 @@ static enum MHD_Result add(hub_dash *d, struct MHD_Connection *conn, const web_s
         snprintf(after, sizeof after, "role=%s", hub_role_name(role));
     hub_audit_entry e = hub_dash_entry(conn, addr, who->name, "person.add", site[0] ? site : NULL,
                                        name, NULL, after);
+    e.person_sites = name; /* and under each of the person's sites */
     am_rc rc = hub_db_person_add(d->db, name, role, sites, team[0] || !site[0] ? 0 : 1, teams,
                                  team[0] ? 1 : 0, am_wall_ms(), &e, err, sizeof err);
     if (rc)
         return hub_dash_message_page(conn, rc == AM_ERR_INVALID ? 422 : 503, "Not added", err);
     am_log_info(HUB_DASH_MOD, "%s added person %s (%s)", who->name, name, hub_role_name(role));
-    hub_person p = {.role = role, .nsites = site[0] ? 1 : 0};
-    snprintf(p.name, sizeof p.name, "%s", name);
-    snprintf(p.sites[0], sizeof p.sites[0], "%s", site);
-    return link_page(d, conn, ws, who, &p, "Person added");
+    return link_page(d, conn, ws, who, name, "Person added");
 }
 
 /* The person named in /people/{name}/..., if `who` manages them. */
@@ -342,7 +340,7 @@ enum MHD_Result hub_dash_people(hub_dash *d, struct MHD_Connection *conn, const 
         return hub_dash_message_page(conn, 503, "Unavailable", "The database is unavailable.");
     if (!strcmp(slash, "/password-link")) {
         am_log_info(HUB_DASH_MOD, "%s made a set-password link for %s", who->name, name);
-        return link_page(d, conn, ws, who, &p, "New password link");
+        return link_page(d, conn, ws, who, name, "New password link");
     }
     if (strcmp(slash, "/role") != 0)
         return hub_dash_message_page(conn, 404, "Not found", "No such page.");
@@ -362,9 +360,9 @@ enum MHD_Result hub_dash_people(hub_dash *d, struct MHD_Connection *conn, const 
         return hub_dash_message_page(conn, 422, "Not changed", "The person has no site.");
     /* The same role again changes nothing and is not recorded. */
     char addr[HUB_DASH_ADDR_MAX];
-    hub_audit_entry e =
-        hub_dash_entry(conn, addr, who->name, "person.role", p.nsites ? p.sites[0] : NULL, name,
-                       hub_role_name(p.role), hub_role_name(role));
+    hub_audit_entry e = hub_dash_entry(conn, addr, who->name, "person.role", NULL, name,
+                                       hub_role_name(p.role), hub_role_name(role));
+    e.person_sites = name; /* filed under each of the person's sites */
     if (hub_db_person_set_role(d->db, name, role, role == p.role ? NULL : &e, err, sizeof err) !=
         AM_OK)
         return hub_dash_message_page(conn, 503, "Not changed", err);

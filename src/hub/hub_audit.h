@@ -43,6 +43,11 @@ typedef struct hub_audit_entry {
     const char *before;  /* the value before, when there was one */
     const char *after;   /* the value after */
     const char *detail;  /* anything else worth knowing (how someone signed in) */
+    /* A person the change is about: the entry is also filed under each of
+     * their sites, as they are in the change's transaction (after it), so
+     * that every site it concerns reads it; `site`, when NULL, becomes the
+     * first of them. NULL: only `site`. */
+    const char *person_sites;
 } hub_audit_entry;
 
 /* Stores e. AM_ERR_INVALID for an action not in the list. */
@@ -53,14 +58,15 @@ am_rc hub_db_audit_add(hub_db *db, const hub_audit_entry *e);
 void hub_audit(hub_db *db, const hub_audit_entry *e);
 
 typedef struct hub_audit_filter {
-    const char *site;   /* NULL: any */
+    const char *site;   /* entries filed under this site (hub_audit_entry); NULL: any */
     const char *actor;  /* NULL: any */
     const char *action; /* NULL: any */
     int64_t since_ms;   /* at >= since; 0: any */
     int64_t until_ms;   /* at < until; 0: any */
     int64_t before_seq; /* seq < before (the next page); 0: from the newest */
     int limit;
-    const hub_person *scope; /* only rows of this person's sites (NULL or admin: all) */
+    const hub_person *scope; /* only entries filed under one of this person's sites
+                              * (NULL or admin: all) */
 } hub_audit_filter;
 
 /* The columns of an entry as hub_db_audit_list gives them, in order,

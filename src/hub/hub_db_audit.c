@@ -63,20 +63,41 @@ static bool entry_ok(const hub_audit_entry *e)
     return hub_audit_action_known(e->action) && e->actor && e->via && e->address;
 }
 
+static void on_seq(void *ud, int ncols, const char *const *v)
+{
+    if (ncols >= 1 && v[0])
+        snprintf(((num *)ud)->s, sizeof((num *)ud)->s, "%s", v[0]);
+}
+
 am_rc hub_db_audit_write(hub_db *db, void *conn, const hub_audit_entry *e)
 {
     if (!e)
         return AM_OK;
     if (!entry_ok(e))
         return AM_ERR_INVALID;
-    num at = i64(e->at_ms);
-    const char *p[] = {at.s,    e->actor,  e->via,    e->address, e->action,
-                       e->site, e->target, e->before, e->after,   e->detail};
-    return hub_db_run(db, conn,
-                      "INSERT INTO audit (at, actor, via, address, action, site, target, "
-                      "before_value, after_value, detail) VALUES (CAST(?1 AS BIGINT), ?2, ?3, "
-                      "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                      10, p, NULL, NULL, NULL);
+    num at = i64(e->at_ms), seq = {.s = ""};
+    const char *person = e->person_sites ? e->person_sites : "";
+    const char *p[] = {at.s,      e->actor,  e->via,   e->address, e->action, e->site,
+                       e->target, e->before, e->after, e->detail,  person};
+    /* The one site column shows the first site when none is given. */
+    am_rc rc = hub_db_run(
+        db, conn,
+        "INSERT INTO audit (at, actor, via, address, action, site, target, before_value, "
+        "after_value, detail) VALUES (CAST(?1 AS BIGINT), ?2, ?3, ?4, ?5, COALESCE(?6, "
+        "(SELECT MIN(site) FROM person_scopes WHERE person = ?11)), ?7, ?8, ?9, ?10) "
+        "RETURNING seq",
+        11, p, on_seq, &seq, NULL);
+    if (!rc && !seq.s[0])
+        rc = AM_ERR;
+    const char *q[] = {seq.s, person};
+    if (!rc)
+        rc = hub_db_run(db, conn,
+                        "INSERT INTO audit_sites (seq, site) SELECT seq, site FROM audit "
+                        "WHERE seq = CAST(?1 AS BIGINT) AND site IS NOT NULL "
+                        "UNION SELECT CAST(?1 AS BIGINT), site FROM person_scopes "
+                        "WHERE person = ?2",
+                        2, q, NULL, NULL, NULL);
+    return rc;
 }
 
 am_rc hub_db_audit_add(hub_db *db, const hub_audit_entry *e)
@@ -129,13 +150,14 @@ am_rc hub_db_audit_list(hub_db *db, const hub_audit_filter *f, cJSON **out)
         db,
         "SELECT seq, at, actor, via, address, action, site, target, before_value, after_value, "
         "detail FROM audit "
-        "WHERE (CAST(?1 AS TEXT) = '' OR site = ?1) "
+        "WHERE (CAST(?1 AS TEXT) = '' OR seq IN (SELECT seq FROM audit_sites WHERE site = ?1)) "
         "AND (CAST(?2 AS TEXT) = '' OR actor = ?2) "
         "AND (CAST(?3 AS TEXT) = '' OR action = ?3) "
         "AND at >= CAST(?4 AS BIGINT) "
         "AND (CAST(?5 AS BIGINT) = 0 OR at < CAST(?5 AS BIGINT)) "
         "AND (CAST(?6 AS BIGINT) = 0 OR seq < CAST(?6 AS BIGINT)) "
-        "AND (CAST(?7 AS TEXT) = '' OR site IN (SELECT site FROM person_scopes WHERE person = ?7)) "
+        "AND (CAST(?7 AS TEXT) = '' OR seq IN (SELECT s.seq FROM audit_sites s "
+        "JOIN person_scopes p ON p.site = s.site WHERE p.person = ?7)) "
         "ORDER BY seq DESC LIMIT CAST(?8 AS BIGINT)",
         8, p, cols, (int)(sizeof cols / sizeof cols[0]), out);
 }
@@ -148,8 +170,19 @@ am_rc hub_db_audit_purge(hub_db *db, int64_t before_ms, int64_t *removed)
     const char *p[] = {before.s};
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn, "DELETE FROM audit WHERE at < CAST(?1 AS BIGINT)", 1, p, NULL,
-                          NULL, &changes);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_run(db, conn,
+                        "DELETE FROM audit_sites WHERE seq IN "
+                        "(SELECT seq FROM audit WHERE at < CAST(?1 AS BIGINT))",
+                        1, p, NULL, NULL, NULL);
+    if (!rc)
+        rc = hub_db_run(db, conn, "DELETE FROM audit WHERE at < CAST(?1 AS BIGINT)", 1, p, NULL,
+                        NULL, &changes);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc)
+        db->drv->rollback(conn);
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     if (removed)

@@ -193,6 +193,7 @@ am_rc hub_db_password_set(hub_db *db, const char *token_hash, const char *passwo
             hub_audit_entry e = *audit;
             e.actor = who;
             e.target = who;
+            e.person_sites = who;
             rc = hub_db_audit_write(db, conn, &e);
         }
     }

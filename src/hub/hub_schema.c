@@ -205,6 +205,15 @@
     " urgent_ack_ms BIGINT, urgent_resolve_ms BIGINT, normal_ack_ms BIGINT,"                       \
     " normal_resolve_ms BIGINT);"
 
+/* Migration 11: the sites an audit entry concerns, all of them (a person
+ * of two sites is a change at both: each site's managers read it); the
+ * entries before it concern their one site. */
+#define AUDIT_SITES_SQL                                                                            \
+    "CREATE TABLE audit_sites ("                                                                   \
+    " seq BIGINT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (seq, site));"                          \
+    "CREATE INDEX audit_sites_site ON audit_sites (site, seq);"                                    \
+    "INSERT INTO audit_sites (seq, site) SELECT seq, site FROM audit WHERE site IS NOT NULL;"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -229,6 +238,7 @@ const hub_migration hub_migrations[] = {
      {CASES(HUB_SERIAL_KEY_SQLITE, "group_concat(DISTINCT a.reason)"),
       CASES(HUB_SERIAL_KEY_PG, "string_agg(DISTINCT a.reason, ',')")}},
     {10, "routing cases", HUB_SQL_BOTH(CASE_ROUTES_SQL)},
+    {11, "every site of an audit entry", HUB_SQL_BOTH(AUDIT_SITES_SQL)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

@@ -534,13 +534,10 @@ static int print_password_link(const hub_config *cfg, hub_db *db, const char *wh
 {
     char path[128], base[300], err[256], when[32], after[64], who[CLI_WHO_MAX];
     int64_t now = am_wall_ms(), expires = now + HUB_PASSWORD_LINK_MS;
-    hub_person p;
-    if (hub_db_person_get(db, name, &p) != AM_OK)
-        memset(&p, 0, sizeof p); /* the link's insert says there is no such person */
     am_format_utc(expires, when, sizeof when);
     snprintf(after, sizeof after, "a link good until %s", when);
-    hub_audit_entry e =
-        cli_entry(who, "password_link.add", p.nsites ? p.sites[0] : NULL, name, NULL, after);
+    hub_audit_entry e = cli_entry(who, "password_link.add", NULL, name, NULL, after);
+    e.person_sites = name; /* filed under each of the person's sites */
     e.detail = !strcmp(what, "person add") ? "for a new person" : "a new link";
     if (hub_db_password_link_new(db, name, now, path, sizeof path, &expires, &e, err, sizeof err) !=
         AM_OK) {
@@ -626,6 +623,7 @@ static int cmd_person(const char *config_path, int argc, char **argv)
     for (int j = 0; j < opts[2].count; j++)
         append(after, sizeof after, &n, "%s%s", j ? "," : "; teams=", opts[2].values[j]);
     hub_audit_entry e = cli_entry(who, "person.add", site[0] ? site : NULL, name, NULL, after);
+    e.person_sites = name; /* and under each of the person's sites */
     if (hub_db_person_add(db, name, role, opts[1].values, (size_t)opts[1].count, opts[2].values,
                           (size_t)opts[2].count, am_wall_ms(), &e, err, sizeof err)) {
         fprintf(stderr, "amends-hub: person add: %s\n", err);
@@ -670,14 +668,12 @@ static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc,
     char token[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     hub_token_new(HUB_MANAGER_TOKEN_PREFIX, token);
     hub_token_hash(token, hash);
-    /* The entry's site: the person's first (none for an admin). */
+    /* Filed under each of the person's sites (none for an admin). */
     char who[CLI_WHO_MAX];
-    hub_person p;
-    if (hub_db_person_get(db, argv[1], &p) != AM_OK)
-        memset(&p, 0, sizeof p);
-    hub_audit_entry e = cli_entry(who, tc->action, p.nsites ? p.sites[0] : NULL, argv[1], NULL,
+    hub_audit_entry e = cli_entry(who, tc->action, NULL, argv[1], NULL,
                                   !strcmp(tc->action, "manager.add") ? "role=admin; one API token"
                                                                      : "an API token");
+    e.person_sites = argv[1];
     if (tc->store(db, argv[1], hash, am_wall_ms(), &e, err, sizeof err) != AM_OK) {
         fprintf(stderr, "amends-hub: %s: %s\n", tc->what, err);
         status = 1;

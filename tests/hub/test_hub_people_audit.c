@@ -212,7 +212,7 @@ static void people_changes_are_recorded(void **state)
     assert_string_equal(sval(entry(audit, "password_link.add", "mgr"), "detail"), "a new link");
     expect(entry(audit, "token.add", "mgr"), op, "cli", "local", "a", NULL, "an API token");
     /* The password: its person, from the browser's address. */
-    expect(entry(audit, "password.set", "mgr"), "mgr", "dashboard", "127.0.0.1", NULL, NULL,
+    expect(entry(audit, "password.set", "mgr"), "mgr", "dashboard", "127.0.0.1", "a", NULL,
            "a new password");
     /* The dashboard's: the manager, from the browser's address. */
     expect(entry(audit, "person.add", "hk1"), "mgr", "dashboard", "127.0.0.1", "a", NULL,
@@ -400,6 +400,134 @@ static void a_change_without_its_entry_is_not_made(void **state)
     free(kiosks_after);
 }
 
+/* --- a person of two sites --------------------------------------------------------------- */
+
+static int entries_of(harness *h, const char *token, const char *query, const char *action,
+                      const char *target)
+{
+    cJSON *root = audit_of(h, token, query);
+    int n = count_of(cJSON_GetObjectItemCaseSensitive(root, "audit"), action, target);
+    cJSON_Delete(root);
+    return n;
+}
+
+static long audit_status(harness *h, const char *token, const char *query)
+{
+    char args[1024], *body;
+    snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/audit%s'", token, h->url,
+             query);
+    long status = curl(h, args, &body);
+    free(body);
+    return status;
+}
+
+/* A viewer of sites a and b, and a staff member of a's team and of site
+ * b: every change about them is read by the managers of both sites, once
+ * each, under either site's filter; a manager of one site still reads
+ * nothing of the other's own changes and may not ask for its entries. */
+static void a_person_of_two_sites_is_seen_at_both(void **state)
+{
+    harness *h = *state;
+    char out[2048], tok_a[128], tok_b[128], tok_ab[128], cookie[128], csrf[64], form[256], *body;
+    sites(h);
+    const char *people[][10] = {
+        {"person", "add", "ma", "--role", "manager", "--site", "a", NULL},
+        {"person", "add", "mb", "--role", "manager", "--site", "b", NULL},
+        {"person", "add", "mab", "--role", "manager", "--site", "a", "--site", "b", NULL},
+        {"person", "add", "two", "--role", "viewer", "--site", "a", "--site", "b", NULL},
+        {"person", "add", "mix", "--role", "staff", "--team", "a/hk", "--site", "b", NULL},
+    };
+    char *toks[] = {tok_a, tok_b, tok_ab};
+    for (int i = 0; i < 5; i++) {
+        cmd(h, people[i], out, sizeof out);
+        if (i < 3) {
+            const char *tok[] = {"token", "add", people[i][2], NULL};
+            cmd(h, tok, out, sizeof out);
+            h_field(out, "token: ", toks[i], 128);
+        }
+    }
+    const char *tok_two[] = {"token", "add", "two", NULL};
+    const char *link_two[] = {"person", "password-link", "two", NULL};
+    const char *kiosk_a[] = {"kiosk", "add", "ka", "--site", "a", NULL};
+    cmd(h, tok_two, out, sizeof out);
+    cmd(h, link_two, out, sizeof out);
+    cmd(h, kiosk_a, out, sizeof out);
+    /* The admin makes "two" a staff member on the dashboard. */
+    char args[1024], hdr[700];
+    snprintf(hdr, sizeof hdr, "%s/admin.hdr", h->dir);
+    snprintf(args, sizeof args, "-D '%s' --data-urlencode 'token=%s' '%s/login'", hdr, h->mgr_token,
+             h->url);
+    assert_int_equal(curl(h, args, &body), 303);
+    free(body);
+    char *headers = am_test_read_file(hdr, NULL);
+    const char *set = strstr(headers, "amends_session=");
+    assert_non_null(set);
+    snprintf(cookie, sizeof cookie, "%.*s", (int)strcspn(set, ";"), set);
+    free(headers);
+    snprintf(args, sizeof args, "-b '%s' '%s/people'", cookie, h->url);
+    assert_int_equal(curl(h, args, &body), 200);
+    const char *c = strstr(body, "name=\"csrf\" value=\"");
+    assert_non_null(c);
+    c += strlen("name=\"csrf\" value=\"");
+    snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(c, "\""), c);
+    free(body);
+    snprintf(form, sizeof form, "csrf=%s&role=staff", csrf);
+    assert_int_equal(dash_post(h, cookie, "/people/two/role", form, &body), 303);
+    free(body);
+
+    const struct {
+        const char *action, *target;
+        int links;
+    } about[] = {
+        {"person.add", "two", 1},  {"token.add", "two", 1},  {"password_link.add", "two", 2},
+        {"person.role", "two", 1}, {"person.add", "mix", 1}, {"password_link.add", "mix", 1},
+        {"person.add", "mab", 1},
+    };
+    for (size_t i = 0; i < sizeof about / sizeof about[0]; i++) {
+        int want = about[i].links;
+        const char *a = about[i].action, *t = about[i].target;
+        /* Each manager reads it, once; and under either site's filter. */
+        for (int m = 0; m < 3; m++)
+            if (entries_of(h, toks[m], "", a, t) != want)
+                fail_msg("manager %d reads %d entries %s about %s, want %d", m,
+                         entries_of(h, toks[m], "", a, t), a, t, want);
+        assert_int_equal(entries_of(h, tok_b, "?site=b", a, t), want);
+        assert_int_equal(entries_of(h, tok_a, "?site=a", a, t), want);
+        assert_int_equal(entries_of(h, tok_ab, "?site=a", a, t), want);
+        assert_int_equal(entries_of(h, tok_ab, "?site=b", a, t), want);
+        /* The admin: once, with or without a filter (one entry, two sites). */
+        assert_int_equal(entries_of(h, h->mgr_token, "", a, t), want);
+        assert_int_equal(entries_of(h, h->mgr_token, "?site=a", a, t), want);
+        assert_int_equal(entries_of(h, h->mgr_token, "?site=b", a, t), want);
+    }
+    /* What concerns one site stays there: site a's kiosk and manager. */
+    assert_int_equal(entries_of(h, tok_a, "", "kiosk.add", "ka"), 1);
+    assert_int_equal(entries_of(h, tok_b, "", "kiosk.add", "ka"), 0);
+    assert_int_equal(entries_of(h, tok_b, "", "person.add", "ma"), 0);
+    assert_int_equal(entries_of(h, tok_b, "?site=b", "kiosk.add", "ka"), 0);
+    assert_int_equal(entries_of(h, tok_ab, "?site=b", "kiosk.add", "ka"), 0);
+    assert_int_equal(entries_of(h, tok_ab, "?site=a", "kiosk.add", "ka"), 1);
+    assert_int_equal(audit_status(h, tok_b, "?site=a"), 403);
+    assert_int_equal(audit_status(h, tok_a, "?site=b"), 403);
+    /* The manager of b reads it on the audit page too. */
+    char cookie_b[128], csrf_b[64];
+    snprintf(hdr, sizeof hdr, "%s/mb.hdr", h->dir);
+    snprintf(args, sizeof args, "-D '%s' --data-urlencode 'token=%s' '%s/login'", hdr, tok_b,
+             h->url);
+    assert_int_equal(curl(h, args, &body), 303);
+    free(body);
+    headers = am_test_read_file(hdr, NULL);
+    set = strstr(headers, "amends_session=");
+    assert_non_null(set);
+    snprintf(cookie_b, sizeof cookie_b, "%.*s", (int)strcspn(set, ";"), set);
+    free(headers);
+    (void)csrf_b;
+    snprintf(args, sizeof args, "-b '%s' '%s/audit?action=person.role'", cookie_b, h->url);
+    assert_int_equal(curl(h, args, &body), 200);
+    assert_non_null(strstr(body, ">two<"));
+    free(body);
+}
+
 static int setup_sqlite(void **state)
 {
     return h_setup(state, false, RELAXED);
@@ -418,7 +546,16 @@ static void a_change_without_its_entry_is_not_made_postgresql(void **state)
     a_change_without_its_entry_is_not_made(state);
 }
 
+static void a_person_of_two_sites_is_seen_at_both_postgresql(void **state)
+{
+    a_person_of_two_sites_is_seen_at_both(state);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(a_person_of_two_sites_is_seen_at_both, setup_sqlite,
+                                    h_teardown),
+    cmocka_unit_test_setup_teardown(a_person_of_two_sites_is_seen_at_both_postgresql, setup_pg,
+                                    h_teardown),
     cmocka_unit_test_setup_teardown(people_changes_are_recorded, setup_sqlite, h_teardown),
     cmocka_unit_test_setup_teardown(people_changes_are_recorded_postgresql, setup_pg, h_teardown),
     cmocka_unit_test_setup_teardown(a_change_without_its_entry_is_not_made, setup_sqlite,
