@@ -101,8 +101,9 @@ static cJSON *case_for(hub_server *s, struct MHD_Connection *conn, const request
     }
     const char *site = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "site"));
     if (!hub_allowed(&req->person, action, site)) {
-        cJSON_Delete(c);
+        /* `site` lives in c: answer first, then free. */
         *ret = hub_http_forbidden(conn, &req->person, action, site);
+        cJSON_Delete(c);
         return NULL;
     }
     if (!hub_case_visible(&req->person, c)) {
