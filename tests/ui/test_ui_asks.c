@@ -32,15 +32,7 @@ static void build(am_layout *l, const am_config *cfg, const am_i18n *i18n, am_re
                   const am_journey *j, int w, int h)
 {
     int lang = am_journey_lang(j);
-    am_view v = {.cfg = cfg,
-                 .i18n = i18n,
-                 .journey = j,
-                 .now_ms = ui_fixture_now,
-                 .width = w,
-                 .height = h,
-                 .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
-                 .measure = am_render_measure,
-                 .measure_ud = r};
+    am_view v = ui_view(cfg, i18n, j, lang, w, h, r);
     am_layout_build(l, &v);
     char err[1024];
     if (am_layout_check(l, &v, err, sizeof err) != 0)

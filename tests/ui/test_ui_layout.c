@@ -261,15 +261,7 @@ static void check_promises(const char *conf)
             for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
                 am_journey *before = NULL;
                 am_journey *j = journey_that_chose(cfg, lang, cat, options[o], &before);
-                am_view v = {.cfg = cfg,
-                             .i18n = i18n,
-                             .journey = before,
-                             .now_ms = ui_fixture_now,
-                             .width = 1280,
-                             .height = 800,
-                             .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
-                             .measure = am_render_measure,
-                             .measure_ud = r};
+                am_view v = ui_view(cfg, i18n, before, lang, 1280, 800, r);
                 am_layout_build(l, &v);
                 if (other_promises_shown(l, cfg, i18n, NULL, which, sizeof which)) {
                     failures++;
@@ -376,15 +368,7 @@ static void escalation_asks_for_contact_or_sends_to_the_desk(void **state)
             assert_true(am_journey_contact_promised(j));
             ui_feed(j, AM_EV_NEXT, 0, NULL, true);
             assert_int_equal(am_journey_screen(j), AM_SCREEN_FOLLOWUP);
-            am_view v = {.cfg = cfg,
-                         .i18n = i18n,
-                         .journey = j,
-                         .now_ms = ui_fixture_now,
-                         .width = 1280,
-                         .height = 800,
-                         .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
-                         .measure = am_render_measure,
-                         .measure_ud = r};
+            am_view v = ui_view(cfg, i18n, j, lang, 1280, 800, r);
             am_layout_build(l, &v);
             assert_true(
                 am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_FOLLOWUP_BODY_PROMISED)));
@@ -448,15 +432,7 @@ static void escalation_offline_promises_no_manager(void **state)
         const char *desk_later = am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK_LATER);
         const char *desk_now = am_i18n_get(i18n, lang, AM_STR_THANKS_ASK_DESK);
         am_journey *j = ui_journey_at(offline, lang, UI_OFFER_ESCALATED);
-        am_view v = {.cfg = offline,
-                     .i18n = i18n,
-                     .journey = j,
-                     .now_ms = ui_fixture_now,
-                     .width = 1280,
-                     .height = 800,
-                     .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
-                     .measure = am_render_measure,
-                     .measure_ud = r};
+        am_view v = ui_view(offline, i18n, j, lang, 1280, 800, r);
         am_layout_build(l, &v);
         assert_false(am_layout_has_text(l, title));
         assert_false(am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_OFFER_ESCALATED_BODY)));

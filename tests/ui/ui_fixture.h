@@ -160,6 +160,22 @@ static const char *const ui_state_names[UI_STATE_COUNT] = {
     "followup_ask_discard",
 };
 
+/* The view of journey j in `lang` at w x h, measured by the real fonts
+ * (r from ui_open_measurer), with the language's own keyboard. */
+static inline am_view ui_view(const am_config *cfg, const am_i18n *i18n, const am_journey *j,
+                              int lang, int w, int h, am_render *r)
+{
+    return (am_view){.cfg = cfg,
+                     .i18n = i18n,
+                     .journey = j,
+                     .now_ms = ui_fixture_now,
+                     .width = w,
+                     .height = h,
+                     .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                     .measure = am_render_measure,
+                     .measure_ud = r};
+}
+
 /* Long guest text in the language, so wrapping and clipping are tested. */
 static inline const char *ui_sample_text(int lang)
 {
