@@ -1142,11 +1142,11 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
     am_rc rc = hub_db_alert_site(d->db, id, site, sizeof site);
     if (!rc && !hub_allowed(who, "POST /alerts/{id}/ack", site))
         return hub_dash_refused_page(conn, who, "POST /alerts/{id}/ack", site);
-    int64_t now = am_wall_ms();
+    char addr[HUB_DASH_ADDR_MAX];
+    hub_audit_entry e =
+        hub_dash_entry(conn, addr, ws->manager, "alert.ack", site, id, "open", "acknowledged");
     if (!rc)
-        rc = hub_db_alert_ack(d->db, id, ws->manager, now, &alert);
-    if (!rc && hub_alert_acked_now(alert, ws->manager, now))
-        hub_dash_audit(d, conn, ws->manager, "alert.ack", site, id, "open", "acknowledged", NULL);
+        rc = hub_db_alert_ack(d->db, id, ws->manager, e.at_ms, &e, &alert);
     cJSON_Delete(alert);
     if (rc == AM_ERR_NOTFOUND)
         return hub_dash_message_page(conn, 404, "Not found", "No such alert.");

@@ -46,8 +46,9 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
 void hub_dash_client_address(struct MHD_Connection *conn, char *out, size_t outlen);
 
 /* Makes a one-time login link for `manager`, valid for 60 s: *path gets
- * "/login/once/CODE". */
-am_rc hub_dash_login_link(hub_dash *d, const char *manager, char *path, size_t pathlen,
-                          int64_t *expires_ms);
+ * "/login/once/CODE". `audit` (may be NULL) is stored with it, in one
+ * transaction. */
+am_rc hub_dash_login_link(hub_dash *d, const char *manager, const hub_audit_entry *audit,
+                          char *path, size_t pathlen, int64_t *expires_ms);
 
 #endif

@@ -84,15 +84,17 @@ am_rc hub_dash_session_of(hub_dash *d, struct MHD_Connection *conn, web_session 
                               ws->csrf, sizeof ws->csrf);
 }
 
-/* Starts a session for `manager`: *cookie gets the Set-Cookie value. */
-static am_rc session_start(hub_dash *d, const char *manager, char *cookie, size_t cookielen)
+/* Starts a session for `manager`, its audit entry in the same
+ * transaction: *cookie gets the Set-Cookie value. */
+static am_rc session_start(hub_dash *d, const char *manager, const hub_audit_entry *audit,
+                           char *cookie, size_t cookielen)
 {
     char id[HUB_TOKEN_MAX], csrf[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     int64_t now = am_wall_ms(), ttl_s = (int64_t)d->cfg->session_hours * 3600;
     hub_token_new("", id);
     hub_token_new("", csrf);
     hub_token_hash(id, hash);
-    am_rc rc = hub_db_web_add(d->db, hash, false, manager, csrf, now, now + ttl_s * 1000);
+    am_rc rc = hub_db_web_add(d->db, hash, false, manager, csrf, now, now + ttl_s * 1000, audit);
     if (!rc)
         snprintf(cookie, cookielen,
                  COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; Secure; SameSite=Strict", id,
@@ -103,15 +105,15 @@ static am_rc session_start(hub_dash *d, const char *manager, char *cookie, size_
 
 static const char clear_cookie[] = COOKIE "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
 
-am_rc hub_dash_login_link(hub_dash *d, const char *manager, char *path, size_t pathlen,
-                          int64_t *expires_ms)
+am_rc hub_dash_login_link(hub_dash *d, const char *manager, const hub_audit_entry *audit,
+                          char *path, size_t pathlen, int64_t *expires_ms)
 {
     char code[HUB_TOKEN_MAX], hash[HUB_HASH_HEX];
     int64_t now = am_wall_ms();
     hub_token_new("", code);
     hub_token_hash(code, hash);
     *expires_ms = now + LINK_TTL_MS;
-    am_rc rc = hub_db_web_add(d->db, hash, true, manager, "", now, *expires_ms);
+    am_rc rc = hub_db_web_add(d->db, hash, true, manager, "", now, *expires_ms, audit);
     if (!rc)
         snprintf(path, pathlen, "/login/once/%s", code);
     sodium_memzero(code, sizeof code);
@@ -241,13 +243,14 @@ void hub_dash_login_failed(hub_dash *d, const char *addr)
 static enum MHD_Result signed_in(hub_dash *d, struct MHD_Connection *conn, const char *manager,
                                  const char *how)
 {
-    char cookie[256];
-    am_rc rc = session_start(d, manager, cookie, sizeof cookie);
+    char cookie[256], addr[HUB_DASH_ADDR_MAX];
+    hub_audit_entry e = hub_dash_entry(conn, addr, manager, "sign_in", NULL, manager, NULL, NULL);
+    e.detail = how;
+    am_rc rc = session_start(d, manager, &e, cookie, sizeof cookie);
     if (rc)
         return hub_dash_message_page(conn, 503, "Sign-in failed",
                                      "The hub could not store the session.");
     am_log_info(HUB_DASH_MOD, "manager %s signed in (%s)", manager, how);
-    hub_dash_audit(d, conn, manager, "sign_in", NULL, manager, NULL, NULL, how);
     enum MHD_Result ret = hub_dash_redirect(conn, "/", cookie);
     sodium_memzero(cookie, sizeof cookie);
     return ret;
@@ -356,24 +359,24 @@ enum MHD_Result hub_dash_login(hub_dash *d, struct MHD_Connection *conn, const c
         hub_db_signin_clear(d->db, name_key);
         return signed_in(d, conn, name, "password");
     }
-    int64_t now = am_wall_ms(), window = (int64_t)d->cfg->lockout_minutes * 60000, until = 0;
+    int64_t window = (int64_t)d->cfg->lockout_minutes * 60000;
     hub_dash_login_failed(d, addr);
-    rc = hub_db_signin_failed(d->db, name_key, now, window, d->cfg->lockout_failures, window,
-                              &until);
-    if (!rc && until)
+    /* Both counts and the audit entry: one transaction. */
+    char ea[HUB_DASH_ADDR_MAX];
+    hub_audit_entry e = hub_dash_entry(conn, ea, "", "sign_in.failed", NULL, NULL, NULL, NULL);
+    e.detail = "name and password do not match";
+    hub_signin_count keys[] = {{.key = name_key, .max_failures = d->cfg->lockout_failures},
+                               {.key = addr_key, .max_failures = d->cfg->lockout_address_failures}};
+    rc = hub_db_signin_failed(d->db, keys, 2, e.at_ms, window, window, &e);
+    if (!rc && keys[0].until_ms)
         am_log_warn(HUB_DASH_MOD, "sign-in: a name is locked out after %d failures (from %s)",
                     d->cfg->lockout_failures, addr);
-    if (!rc)
-        rc = hub_db_signin_failed(d->db, addr_key, now, window, d->cfg->lockout_address_failures,
-                                  window, &until);
-    if (!rc && until)
+    if (!rc && keys[1].until_ms)
         am_log_warn(HUB_DASH_MOD, "sign-in: address %s is locked out after %d failures", addr,
                     d->cfg->lockout_address_failures);
     /* The name typed is not logged: it may be a password typed in the
      * wrong field. */
     am_log_warn(HUB_DASH_MOD, "sign-in from %s refused: name and password do not match", addr);
-    hub_dash_audit(d, conn, "", "sign_in.failed", NULL, NULL, NULL, NULL,
-                   "name and password do not match");
     if (rc)
         return hub_dash_message_page(conn, 503, "Sign-in failed", "The database is unavailable.");
     return hub_dash_login_page(conn, 401, NO_MATCH, NULL);
@@ -415,8 +418,12 @@ enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const 
                                 bool everywhere)
 {
     int64_t ended = 0;
-    am_rc rc = everywhere ? hub_db_web_end_person(d->db, ws->manager, &ended)
-                          : hub_db_web_delete(d->db, ws->id_hash);
+    char addr[HUB_DASH_ADDR_MAX];
+    hub_audit_entry e =
+        hub_dash_entry(conn, addr, ws->manager, "sign_out", NULL, ws->manager, NULL, NULL);
+    e.detail = everywhere ? "everywhere" : NULL;
+    am_rc rc = everywhere ? hub_db_web_end_person(d->db, ws->manager, &e, &ended)
+                          : hub_db_web_delete(d->db, ws->id_hash, &e);
     if (rc)
         return hub_dash_message_page(conn, 503, "Not signed out",
                                      "The database is unavailable: the session still stands. "
@@ -426,7 +433,5 @@ enum MHD_Result hub_dash_logout(hub_dash *d, struct MHD_Connection *conn, const 
                     (long long)ended);
     else
         am_log_info(HUB_DASH_MOD, "%s signed out", ws->manager);
-    hub_dash_audit(d, conn, ws->manager, "sign_out", NULL, ws->manager, NULL, NULL,
-                   everywhere ? "everywhere" : NULL);
     return hub_dash_redirect(conn, "/login", clear_cookie);
 }

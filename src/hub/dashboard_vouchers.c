@@ -347,8 +347,11 @@ enum MHD_Result hub_dash_voucher_redeem(hub_dash *d, struct MHD_Connection *conn
     /* The API's redeem: one UPDATE ... WHERE redeemed_at IS NULL, so of
      * two desks pressing at once exactly one wins. */
     bool won = false;
-    int64_t now = am_wall_ms();
-    am_rc rc = hub_db_voucher_redeem(d->db, k.code, who->name, now, &won, &k.v);
+    char target[128], addr[HUB_DASH_ADDR_MAX];
+    hub_voucher_target(&k.v, target, sizeof target);
+    hub_audit_entry e = hub_dash_entry(conn, addr, who->name, "voucher.redeem",
+                                       k.site[0] ? k.site : NULL, target, "valid", "redeemed");
+    am_rc rc = hub_db_voucher_redeem(d->db, k.code, who->name, e.at_ms, &e, &won, &k.v);
     if (rc) {
         am_log_error(MOD, "voucher desk: redeem failed: %s", am_rc_str(rc));
         return hub_dash_message_page(conn, 503, "Not redeemed",
@@ -359,12 +362,8 @@ enum MHD_Result hub_dash_voucher_redeem(hub_dash *d, struct MHD_Connection *conn
         k.verdict = V_USED;
         return desk_page(conn, 409, ws, &k);
     }
-    char target[128];
-    hub_voucher_target(&k.v, target, sizeof target);
     am_log_info(MOD, "voucher of kiosk %s serial %lld redeemed by %s at the desk", k.v.rec.kiosk,
                 (long long)k.v.rec.serial, who->name);
-    hub_dash_audit(d, conn, who->name, "voucher.redeem", k.site[0] ? k.site : NULL, target, "valid",
-                   "redeemed", NULL);
     k.verdict = V_REDEEMED;
     return desk_page(conn, 200, ws, &k);
 }

@@ -85,8 +85,4 @@ am_rc hub_db_audit_purge(hub_db *db, int64_t before_ms, int64_t *removed);
  * removed. For the hub's start and its periodic purge. */
 am_rc hub_audit_purge_old(hub_db *db, int retention_days, int64_t now_ms);
 
-/* True when `alert` (as hub_db_alert_ack returns it) was acknowledged by
- * `who` at now_ms: by this call, not an earlier one, which keeps its ack. */
-bool hub_alert_acked_now(const cJSON *alert, const char *who, int64_t now_ms);
-
 #endif

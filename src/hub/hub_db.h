@@ -199,9 +199,11 @@ const char *const *hub_db_feedback_columns(void);
  * a scope (NULL: all) keeps those of kiosks at the person's sites. */
 am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, const hub_person *scope, cJSON **out);
 /* Acknowledges an alert (once; later calls keep the first ack) and returns
- * it. AM_ERR_NOTFOUND for an unknown id. */
+ * it. AM_ERR_NOTFOUND for an unknown id. The call that acknowledges it
+ * stores `audit` (may be NULL) in the same transaction: neither without
+ * the other. */
 am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms,
-                       cJSON **out);
+                       const hub_audit_entry *audit, cJSON **out);
 
 /* --- vouchers ---------------------------------------------------------------------- */
 
@@ -228,9 +230,10 @@ am_rc hub_db_voucher_get(hub_db *db, const char *code, hub_voucher *out);
 /* Redeems once: a single UPDATE ... WHERE redeemed_at IS NULL, so of any
  * number of racing calls (threads or hubs sharing the database) exactly
  * one sets *won. *out is the voucher afterwards (the winner's time and
- * name). AM_ERR_NOTFOUND for an unknown code. */
+ * name). AM_ERR_NOTFOUND for an unknown code. The winner stores `audit`
+ * (may be NULL) in the same transaction: neither without the other. */
 am_rc hub_db_voucher_redeem(hub_db *db, const char *code, const char *manager, int64_t now_ms,
-                            bool *won, hub_voucher *out);
+                            const hub_audit_entry *audit, bool *won, hub_voucher *out);
 
 /* Every kiosk with a voucher key, its key and the highest serial the hub
  * holds for it: for telling "unknown" from "tampered" when a code has no
@@ -249,7 +252,8 @@ am_rc hub_db_voucher_kiosks(hub_db *db, hub_voucher_kiosk **out, size_t *count);
  * the CSRF token is stored as is (it grants nothing without the cookie).
  * Adding one also forgets every expired one. */
 am_rc hub_db_web_add(hub_db *db, const char *id_hash, bool link, const char *manager,
-                     const char *csrf, int64_t now_ms, int64_t expires_ms);
+                     const char *csrf, int64_t now_ms, int64_t expires_ms,
+                     const hub_audit_entry *audit);
 /* AM_OK with the manager and the CSRF token of a live session, or
  * AM_ERR_NOTFOUND (unknown or expired). */
 am_rc hub_db_web_session(hub_db *db, const char *id_hash, int64_t now_ms, char *manager,
@@ -259,10 +263,13 @@ am_rc hub_db_web_session(hub_db *db, const char *id_hash, int64_t now_ms, char *
 am_rc hub_db_web_link_take(hub_db *db, const char *id_hash, int64_t now_ms, char *manager,
                            size_t managerlen);
 /* Ends a session (logout). Unknown ids are not an error. */
-am_rc hub_db_web_delete(hub_db *db, const char *id_hash);
+am_rc hub_db_web_delete(hub_db *db, const char *id_hash, const hub_audit_entry *audit);
 /* Ends every session of `person` (sign out everywhere); *ended says how
  * many there were. Login links are left alone. */
-am_rc hub_db_web_end_person(hub_db *db, const char *person, int64_t *ended);
+am_rc hub_db_web_end_person(hub_db *db, const char *person, const hub_audit_entry *audit,
+                            int64_t *ended);
+/* (hub_db_web_add, _delete, _end_person: `audit`, may be NULL, is stored
+ * in the change's transaction: neither without the other.) */
 
 /* --- passwords ----------------------------------------------------------------------- */
 
@@ -311,10 +318,17 @@ am_rc hub_db_password_hash_of(hub_db *db, const char *person, char *hash, size_t
  * across restarts and across hubs sharing it. *until_ms: when the key's
  * lockout ends, 0 when it is not locked. */
 am_rc hub_db_signin_locked(hub_db *db, const char *key, int64_t now_ms, int64_t *until_ms);
-/* Counts a failure: max_failures within window_ms lock the key for
- * lock_ms (*until_ms then says until when, else 0). */
-am_rc hub_db_signin_failed(hub_db *db, const char *key, int64_t now_ms, int64_t window_ms,
-                           int max_failures, int64_t lock_ms, int64_t *until_ms);
+/* One key whose failures are counted: max_failures within the window
+ * lock it; until_ms is set to when that lock ends, else 0. */
+typedef struct hub_signin_count {
+    const char *key;
+    int max_failures;
+    int64_t until_ms;
+} hub_signin_count;
+/* Counts a failure of each key and stores `audit` (may be NULL), in one
+ * transaction: the counts and the entry, or nothing. */
+am_rc hub_db_signin_failed(hub_db *db, hub_signin_count *keys, size_t nkeys, int64_t now_ms,
+                           int64_t window_ms, int64_t lock_ms, const hub_audit_entry *audit);
 /* Forgets the key's failures (a successful sign-in). */
 am_rc hub_db_signin_clear(hub_db *db, const char *key);
 

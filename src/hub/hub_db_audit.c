@@ -202,10 +202,3 @@ am_rc hub_audit_purge_old(hub_db *db, int retention_days, int64_t now_ms)
                     retention_days);
     return rc;
 }
-
-bool hub_alert_acked_now(const cJSON *alert, const char *who, int64_t now_ms)
-{
-    const cJSON *at = cJSON_GetObjectItemCaseSensitive(alert, "acked_at");
-    const char *by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(alert, "acked_by"));
-    return cJSON_IsNumber(at) && (int64_t)at->valuedouble == now_ms && by && !strcmp(by, who);
-}

@@ -250,16 +250,46 @@ am_rc hub_db_signin_locked(hub_db *db, const char *key, int64_t now_ms, int64_t 
     return rc;
 }
 
-am_rc hub_db_signin_failed(hub_db *db, const char *key, int64_t now_ms, int64_t window_ms,
-                           int max_failures, int64_t lock_ms, int64_t *until_ms)
+/* Counts one failure of key k in the open transaction. */
+static am_rc count_failure(hub_db *db, void *conn, hub_signin_count *k, int64_t now_ms,
+                           int64_t window_ms, int64_t lock_ms)
 {
-    int slot;
     int64_t failures = 0;
     num now = i64(now_ms), win = i64(window_ms), lock = i64(now_ms + lock_ms);
+    const char *p[] = {k->key, now.s, win.s};
+    const char *l[] = {k->key, lock.s, now.s};
+    k->until_ms = 0;
+    /* One statement counts the failure, so racing hubs lose none: a
+     * window that is over starts again at 1. */
+    am_rc rc = hub_db_run(
+        db, conn,
+        "INSERT INTO sign_in_failures (fail_key, failures, window_start, locked_until) "
+        "VALUES (?1, 1, " T(
+            2) ", 0) ON CONFLICT (fail_key) DO UPDATE SET "
+               "failures = CASE WHEN sign_in_failures.window_start <= " T(2) " - " T(
+                   3) " THEN 1 ELSE sign_in_failures.failures + 1 END, "
+                      "window_start = CASE WHEN sign_in_failures.window_start <= " T(2) " - " T(
+                          3) " THEN " T(2) " ELSE sign_in_failures.window_start END "
+                                           "RETURNING failures",
+        3, p, on_int, &failures, NULL);
+    if (!rc && failures >= k->max_failures) {
+        rc = hub_db_run(db, conn,
+                        "UPDATE sign_in_failures SET locked_until = " T(
+                            2) ", failures = 0, "
+                               "window_start = " T(3) " WHERE fail_key = ?1",
+                        3, l, NULL, NULL, NULL);
+        if (!rc)
+            k->until_ms = now_ms + lock_ms;
+    }
+    return rc;
+}
+
+am_rc hub_db_signin_failed(hub_db *db, hub_signin_count *keys, size_t nkeys, int64_t now_ms,
+                           int64_t window_ms, int64_t lock_ms, const hub_audit_entry *audit)
+{
+    int slot;
+    num now = i64(now_ms), win = i64(window_ms);
     const char *purge[] = {now.s, win.s};
-    const char *p[] = {key, now.s, win.s};
-    const char *l[] = {key, lock.s, now.s};
-    *until_ms = 0;
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
     am_rc rc = db->drv->begin(conn);
@@ -269,33 +299,17 @@ am_rc hub_db_signin_failed(hub_db *db, const char *key, int64_t now_ms, int64_t 
                         "DELETE FROM sign_in_failures WHERE locked_until <= " T(
                             1) " AND window_start <= " T(1) " - " T(2),
                         2, purge, NULL, NULL, NULL);
-    /* One statement counts the failure, so racing hubs lose none: a
-     * window that is over starts again at 1. */
+    for (size_t i = 0; !rc && i < nkeys; i++)
+        rc = count_failure(db, conn, &keys[i], now_ms, window_ms, lock_ms);
     if (!rc)
-        rc = hub_db_run(
-            db, conn,
-            "INSERT INTO sign_in_failures (fail_key, failures, window_start, locked_until) "
-            "VALUES (?1, 1, " T(
-                2) ", 0) ON CONFLICT (fail_key) DO UPDATE SET "
-                   "failures = CASE WHEN sign_in_failures.window_start <= " T(2) " - " T(
-                       3) " THEN 1 ELSE sign_in_failures.failures + 1 END, "
-                          "window_start = CASE WHEN sign_in_failures.window_start <= " T(2) " - " T(
-                              3) " THEN " T(2) " ELSE sign_in_failures.window_start END "
-                                               "RETURNING failures",
-            3, p, on_int, &failures, NULL);
-    if (!rc && failures >= max_failures) {
-        rc = hub_db_run(db, conn,
-                        "UPDATE sign_in_failures SET locked_until = " T(
-                            2) ", failures = 0, "
-                               "window_start = " T(3) " WHERE fail_key = ?1",
-                        3, l, NULL, NULL, NULL);
-        if (!rc)
-            *until_ms = now_ms + lock_ms;
-    }
+        rc = hub_db_audit_write(db, conn, audit);
     if (!rc)
         rc = db->drv->commit(conn);
-    if (rc)
+    if (rc) {
         db->drv->rollback(conn);
+        for (size_t i = 0; i < nkeys; i++)
+            keys[i].until_ms = 0;
+    }
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     return rc;
@@ -316,16 +330,27 @@ am_rc hub_db_signin_clear(hub_db *db, const char *key)
 
 /* --- sessions --------------------------------------------------------------------------- */
 
-am_rc hub_db_web_end_person(hub_db *db, const char *person, int64_t *ended)
+am_rc hub_db_web_end_person(hub_db *db, const char *person, const hub_audit_entry *audit,
+                            int64_t *ended)
 {
     int slot;
     const char *p[] = {person};
     *ended = 0;
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc =
-        hub_db_run(db, conn, "DELETE FROM web_sessions WHERE manager = ?1 AND kind = 'session'", 1,
-                   p, NULL, NULL, ended);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc =
+            hub_db_run(db, conn, "DELETE FROM web_sessions WHERE manager = ?1 AND kind = 'session'",
+                       1, p, NULL, NULL, ended);
+    if (!rc)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc) {
+        db->drv->rollback(conn);
+        *ended = 0;
+    }
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     return rc;

@@ -113,18 +113,29 @@ am_rc hub_db_alerts(hub_db *db, bool open_only, int limit, const hub_person *sco
         2 + SCOPE_PARAMS, p, alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]), out);
 }
 
-am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms, cJSON **out)
+am_rc hub_db_alert_ack(hub_db *db, const char *id, const char *manager, int64_t now_ms,
+                       const hub_audit_entry *audit, cJSON **out)
 {
     int slot;
+    int64_t changes = 0;
     num now = i64(now_ms);
     const char *p[] = {id, now.s, manager};
     *out = NULL;
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc = hub_db_run(db, conn,
-                          "UPDATE alerts SET acked_at = ?2, acked_by = ?3 "
-                          "WHERE id = ?1 AND acked_at IS NULL",
-                          3, p, NULL, NULL, NULL);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_run(db, conn,
+                        "UPDATE alerts SET acked_at = ?2, acked_by = ?3 "
+                        "WHERE id = ?1 AND acked_at IS NULL",
+                        3, p, NULL, NULL, &changes);
+    /* Only the call that acknowledges it records it, in its transaction. */
+    if (!rc && changes == 1)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc)
+        db->drv->rollback(conn);
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     if (rc)

@@ -7,7 +7,8 @@
 /* --- dashboard sessions -------------------------------------------------------------- */
 
 am_rc hub_db_web_add(hub_db *db, const char *id_hash, bool link, const char *manager,
-                     const char *csrf, int64_t now_ms, int64_t expires_ms)
+                     const char *csrf, int64_t now_ms, int64_t expires_ms,
+                     const hub_audit_entry *audit)
 {
     int slot;
     num now = i64(now_ms), exp = i64(expires_ms);
@@ -15,15 +16,22 @@ am_rc hub_db_web_add(hub_db *db, const char *id_hash, bool link, const char *man
     const char *p[] = {id_hash, link ? "link" : "session", manager, csrf, now.s, exp.s};
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc =
-        hub_db_run(db, conn, "DELETE FROM web_sessions WHERE expires_at <= CAST(?1 AS BIGINT)", 1,
-                   purge, NULL, NULL, NULL);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_run(db, conn, "DELETE FROM web_sessions WHERE expires_at <= CAST(?1 AS BIGINT)",
+                        1, purge, NULL, NULL, NULL);
     if (!rc)
         rc = hub_db_run(
             db, conn,
             "INSERT INTO web_sessions (id_hash, kind, manager, csrf, created_at, expires_at) "
             "VALUES (?1, ?2, ?3, ?4, CAST(?5 AS BIGINT), CAST(?6 AS BIGINT))",
             6, p, NULL, NULL, NULL);
+    if (!rc)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc)
+        db->drv->rollback(conn);
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     return rc;
@@ -94,14 +102,22 @@ am_rc hub_db_web_link_take(hub_db *db, const char *id_hash, int64_t now_ms, char
     return AM_OK;
 }
 
-am_rc hub_db_web_delete(hub_db *db, const char *id_hash)
+am_rc hub_db_web_delete(hub_db *db, const char *id_hash, const hub_audit_entry *audit)
 {
     int slot;
     const char *p[] = {id_hash};
     void *conn = hub_db_acquire(db, &slot);
     hub_db_write_lock(db);
-    am_rc rc =
-        hub_db_run(db, conn, "DELETE FROM web_sessions WHERE id_hash = ?1", 1, p, NULL, NULL, NULL);
+    am_rc rc = db->drv->begin(conn);
+    if (!rc)
+        rc = hub_db_run(db, conn, "DELETE FROM web_sessions WHERE id_hash = ?1", 1, p, NULL, NULL,
+                        NULL);
+    if (!rc)
+        rc = hub_db_audit_write(db, conn, audit);
+    if (!rc)
+        rc = db->drv->commit(conn);
+    if (rc)
+        db->drv->rollback(conn);
     hub_db_write_unlock(db);
     hub_db_release(db, slot);
     return rc;

@@ -123,7 +123,7 @@ am_rc hub_db_voucher_get(hub_db *db, const char *code, hub_voucher *out)
 }
 
 am_rc hub_db_voucher_redeem(hub_db *db, const char *code, const char *manager, int64_t now_ms,
-                            bool *won, hub_voucher *out)
+                            const hub_audit_entry *audit, bool *won, hub_voucher *out)
 {
     int slot;
     int64_t changes = 0;
@@ -139,11 +139,21 @@ am_rc hub_db_voucher_redeem(hub_db *db, const char *code, const char *manager, i
             nanosleep(&ts, NULL);
         }
         /* The condition is the lock: whoever's UPDATE finds redeemed_at
-         * still NULL wins; the database serialises the writers to the row. */
-        rc = hub_db_run(db, conn,
-                        "UPDATE vouchers SET redeemed_at = ?2, redeemed_by = ?3 "
-                        "WHERE code = ?1 AND redeemed_at IS NULL",
-                        3, p, NULL, NULL, &changes);
+         * still NULL wins; the database serialises the writers to the row.
+         * The winner's audit entry is in its transaction. */
+        changes = 0;
+        rc = db->drv->begin(conn);
+        if (!rc)
+            rc = hub_db_run(db, conn,
+                            "UPDATE vouchers SET redeemed_at = ?2, redeemed_by = ?3 "
+                            "WHERE code = ?1 AND redeemed_at IS NULL",
+                            3, p, NULL, NULL, &changes);
+        if (!rc && changes == 1)
+            rc = hub_db_audit_write(db, conn, audit);
+        if (!rc)
+            rc = db->drv->commit(conn);
+        if (rc)
+            db->drv->rollback(conn);
     }
     hub_db_write_unlock(db);
     if (!rc) {

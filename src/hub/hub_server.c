@@ -242,13 +242,12 @@ enum MHD_Result hub_http_forbidden(struct MHD_Connection *conn, const hub_person
 
 /* --- the audit trail --------------------------------------------------------------- */
 
-void hub_http_audit(hub_server *s, struct MHD_Connection *conn, const request *req,
-                    const char *action, const char *site, const char *target, const char *before,
-                    const char *after)
+hub_audit_entry hub_http_entry(hub_server *s, struct MHD_Connection *conn, const request *req,
+                               char addr[64], const char *action, const char *site,
+                               const char *target, const char *before, const char *after)
 {
-    char addr[64];
     int64_t now = am_wall_ms();
-    hub_dash_client_address(conn, addr, sizeof addr);
+    hub_dash_client_address(conn, addr, 64);
     hub_audit_entry e = {.at_ms = now,
                          .actor = req->person.name,
                          .via = "api",
@@ -258,11 +257,20 @@ void hub_http_audit(hub_server *s, struct MHD_Connection *conn, const request *r
                          .target = target,
                          .before = before,
                          .after = after};
-    hub_audit(s->db, &e);
     int64_t last = atomic_load(&s->audit_purged_ms);
     if (now - last >= AUDIT_PURGE_MS &&
         atomic_compare_exchange_strong(&s->audit_purged_ms, &last, now))
         hub_audit_purge_old(s->db, s->cfg->audit_retention_days, now);
+    return e;
+}
+
+void hub_http_audit(hub_server *s, struct MHD_Connection *conn, const request *req,
+                    const char *action, const char *site, const char *target, const char *before,
+                    const char *after)
+{
+    char addr[64];
+    hub_audit_entry e = hub_http_entry(s, conn, req, addr, action, site, target, before, after);
+    hub_audit(s->db, &e);
 }
 
 /* --- authentication -------------------------------------------------------------- */

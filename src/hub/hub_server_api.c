@@ -368,7 +368,6 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
     cJSON *out = NULL;
     am_rc rc;
     int limit;
-    int64_t now;
     switch (req->route) {
     case R_KIOSKS:
         if (!args_ok(conn, none, bad, sizeof bad))
@@ -425,7 +424,10 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
             return hub_http_send_error(conn, 400, "bad_query", "unknown parameter '%s'", bad);
         char path[128];
         int64_t expires = 0;
-        rc = hub_dash_login_link(s->dash, req->person.name, path, sizeof path, &expires);
+        char addr[64];
+        hub_audit_entry e = hub_http_entry(s, conn, req, addr, "login_link.add", NULL,
+                                           req->person.name, NULL, NULL);
+        rc = hub_dash_login_link(s->dash, req->person.name, &e, path, sizeof path, &expires);
         if (rc)
             return hub_http_send_db_error(conn, rc);
         out = cJSON_CreateObject();
@@ -435,7 +437,6 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
             return hub_http_send_error(conn, 500, "internal", "out of memory");
         }
         am_log_info(MOD, "manager %s: one-time login link made", req->person.name);
-        hub_http_audit(s, conn, req, "login_link.add", NULL, req->person.name, NULL, NULL);
         return hub_http_send_cjson(conn, out);
     }
     case R_ALERT_ACK:
@@ -448,14 +449,16 @@ enum MHD_Result hub_http_handle_manager(hub_server *s, struct MHD_Connection *co
             return hub_http_send_db_error(conn, rc);
         if (!hub_allowed(&req->person, hub_http_route_action(req->route), site))
             return hub_http_forbidden(conn, &req->person, hub_http_route_action(req->route), site);
-        now = am_wall_ms();
-        rc = hub_db_alert_ack(s->db, req->path_id, req->person.name, now, &out);
+        {
+            char addr[64];
+            hub_audit_entry e = hub_http_entry(s, conn, req, addr, "alert.ack", site, req->path_id,
+                                               "open", "acknowledged");
+            rc = hub_db_alert_ack(s->db, req->path_id, req->person.name, e.at_ms, &e, &out);
+        }
         if (rc == AM_ERR_NOTFOUND)
             return hub_http_send_error(conn, 404, "not_found", "no alert %s", req->path_id);
         if (rc)
             return hub_http_send_db_error(conn, rc);
-        if (hub_alert_acked_now(out, req->person.name, now))
-            hub_http_audit(s, conn, req, "alert.ack", site, req->path_id, "open", "acknowledged");
         am_log_info(MOD, "alert %s acknowledged by manager %s", req->path_id, req->person.name);
         return wrap(conn, "alert", out);
     default:
@@ -566,7 +569,13 @@ enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *co
                               res.code.text, &v);
     }
     bool won = false;
-    rc = hub_db_voucher_redeem(s->db, res.code.text, req->person.name, am_wall_ms(), &won, &v);
+    /* The entry goes in with the redemption, in its transaction. */
+    char addr[64];
+    hub_voucher_target(&v, target, sizeof target);
+    bool sited = hub_db_kiosk_site(s->db, v.rec.kiosk, site, sizeof site) == AM_OK;
+    hub_audit_entry e = hub_http_entry(s, conn, req, addr, "voucher.redeem", sited ? site : NULL,
+                                       target, "valid", "redeemed");
+    rc = hub_db_voucher_redeem(s->db, res.code.text, req->person.name, e.at_ms, &e, &won, &v);
     if (rc)
         return hub_http_send_db_error(conn, rc);
     am_format_utc(v.redeemed_at, when, sizeof when);
@@ -576,10 +585,6 @@ enum MHD_Result hub_http_handle_voucher(hub_server *s, struct MHD_Connection *co
     }
     am_log_info(MOD, "voucher of kiosk %s serial %lld redeemed by manager %s", v.rec.kiosk,
                 (long long)v.rec.serial, req->person.name);
-    hub_voucher_target(&v, target, sizeof target);
-    bool sited = hub_db_kiosk_site(s->db, v.rec.kiosk, site, sizeof site) == AM_OK;
-    hub_http_audit(s, conn, req, "voucher.redeem", sited ? site : NULL, target, "valid",
-                   "redeemed");
     snprintf(reason, sizeof reason, "redeemed now (%s): honour the offer", when);
     return voucher_answer(conn, 200, "redeemed", reason, res.code.text, &v);
 }

@@ -90,6 +90,12 @@ enum MHD_Result hub_http_handle_cases(hub_server *s, struct MHD_Connection *conn
 void hub_http_audit(hub_server *s, struct MHD_Connection *conn, const request *req,
                     const char *action, const char *site, const char *target, const char *before,
                     const char *after);
+/* The entry hub_http_audit would store, for a change that stores it in its
+ * own transaction; addr (64 bytes) holds the address it points at. Also
+ * purges entries past the retention now and then. */
+hub_audit_entry hub_http_entry(hub_server *s, struct MHD_Connection *conn, const request *req,
+                               char addr[64], const char *action, const char *site,
+                               const char *target, const char *before, const char *after);
 
 /* The request header name, or NULL. */
 const char *hub_http_header(struct MHD_Connection *conn, const char *name);

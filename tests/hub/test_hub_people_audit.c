@@ -7,7 +7,9 @@
  * changes, and the kiosk, site and team ones, with the audit table made to
  * refuse every insert (a trigger the test adds): each is refused and
  * nothing of it is stored, because the change and its entry are one
- * transaction. */
+ * transaction; so are an alert acknowledged and a voucher redeemed
+ * (through the API and the dashboard), a sign-in, a failed sign-in (its
+ * counts) and a sign-out. */
 #include <cjson/cJSON.h>
 #include <pwd.h>
 
@@ -295,6 +297,138 @@ static void cmd_refused(harness *h, const char *const *args)
         fail_msg("%s %s printed a credential it did not store: %s", args[0], args[1], out);
 }
 
+static void on_text(void *ud, int ncols, const char *const *v)
+{
+    if (ncols >= 1 && v[0])
+        snprintf(ud, 64, "%s", v[0]);
+}
+
+/* The failed sign-ins the hub has counted, as "rows/failures/locks", read
+ * through a connection of the test's own. */
+static void failures_counted(harness *h, char out[64])
+{
+    hub_config cfg;
+    char err[512];
+    void *conn = NULL;
+    if (hub_config_load(h->conf, &cfg, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    const hub_driver *drv = h->use_pg ? &hub_driver_pg : &hub_driver_sqlite;
+    if (drv->connect(&cfg, &conn, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    snprintf(out, 64, "(none)");
+    if (drv->exec(
+            conn,
+            "SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM(failures), 0) AS TEXT) "
+            "|| '/' || CAST(COALESCE(SUM(locked_until), 0) AS TEXT) FROM sign_in_failures",
+            0, NULL, on_text, out, NULL) != AM_OK)
+        fail_msg("%s", drv->errmsg(conn));
+    drv->disconnect(conn);
+}
+
+/* With the audit table refusing entries: acknowledging an alert, redeeming
+ * a voucher (API and dashboard), signing in, a failed sign-in and signing
+ * out are each refused, and none of them is made. `g` has an admin's
+ * dashboard session and an alert and a voucher of site a; cookie and csrf
+ * are a manager of site a's session. */
+static void desk_and_sessions_refused(harness *h, group *g, const char *cookie, const char *csrf)
+{
+    char args[2048], form[512], hdr[700], *body;
+    const char *admin = g->cookie[HUB_ROLE_ADMIN], *admin_csrf = g->csrf[HUB_ROLE_ADMIN];
+    char failures_before[64], failures_after[64];
+    failures_counted(h, failures_before);
+    /* The alert: through the API and the dashboard. */
+    snprintf(args, sizeof args, "-X POST -H 'Authorization: Bearer %s' '%s/v1/alerts/%s/ack'",
+             h->mgr_token, h->url, g->alert[0]);
+    long status = curl(h, args, &body);
+    if (status < 500)
+        fail_msg("an alert acknowledged without its entry (API): %ld %.300s", status, body);
+    free(body);
+    snprintf(form, sizeof form, "csrf=%s", admin_csrf);
+    char path[96];
+    snprintf(path, sizeof path, "/alerts/%s/ack", g->alert[0]);
+    assert_int_equal(dash_post(h, admin, path, form, &body), 503);
+    free(body);
+    /* The voucher: through the API and the desk. */
+    snprintf(args, sizeof args, "-X POST -H 'Authorization: Bearer %s' '%s/v1/vouchers/%s/redeem'",
+             h->mgr_token, h->url, g->voucher[0]);
+    status = curl(h, args, &body);
+    if (status < 500)
+        fail_msg("a voucher redeemed without its entry (API): %ld %.300s", status, body);
+    free(body);
+    snprintf(form, sizeof form, "csrf=%s&code=%s", admin_csrf, g->voucher[0]);
+    assert_int_equal(dash_post(h, admin, "/vouchers/redeem", form, &body), 503);
+    free(body);
+    /* Signing in (a token, a password) starts no session. */
+    snprintf(hdr, sizeof hdr, "%s/refused.hdr", h->dir);
+    snprintf(args, sizeof args, "-D '%s' -H 'Origin: %s' --data-urlencode 'token=%s' '%s/login'",
+             hdr, h->url, h->mgr_token, h->url);
+    assert_int_equal(curl(h, args, &body), 503);
+    free(body);
+    char *headers = am_test_read_file(hdr, NULL);
+    if (headers && strstr(headers, "amends_session=") && !strstr(headers, "amends_session=;"))
+        fail_msg("a session started without its entry: %s", headers);
+    free(headers);
+    snprintf(args, sizeof args,
+             "-D '%s' -H 'Origin: %s' --data-urlencode 'name=mgr' --data-urlencode 'password=%s' "
+             "'%s/login'",
+             hdr, h->url, PW, h->url);
+    assert_int_equal(curl(h, args, &body), 503);
+    free(body);
+    headers = am_test_read_file(hdr, NULL);
+    if (headers && strstr(headers, "amends_session=") && !strstr(headers, "amends_session=;"))
+        fail_msg("a session started without its entry: %s", headers);
+    free(headers);
+    /* A wrong password: neither count goes up. */
+    snprintf(args, sizeof args,
+             "-H 'Origin: %s' --data-urlencode 'name=mgr' --data-urlencode 'password=wrong "
+             "password here' '%s/login'",
+             h->url, h->url);
+    assert_int_equal(curl(h, args, &body), 503);
+    free(body);
+    failures_counted(h, failures_after);
+    assert_string_equal(failures_after, failures_before);
+    /* Signing out (here, everywhere): the session still stands. */
+    snprintf(form, sizeof form, "csrf=%s", csrf);
+    assert_int_equal(dash_post(h, cookie, "/logout", form, &body), 503);
+    free(body);
+    assert_int_equal(dash_post(h, cookie, "/logout/everywhere", form, &body), 503);
+    free(body);
+    snprintf(args, sizeof args, "-b '%s' '%s/'", cookie, h->url);
+    assert_int_equal(curl(h, args, &body), 200);
+    free(body);
+}
+
+/* After desk_and_sessions_refused: the alert is still open, the voucher
+ * still valid. */
+static void desk_unchanged(harness *h, group *g)
+{
+    char args[1024], *body;
+    snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/alerts'", h->mgr_token,
+             h->url);
+    assert_int_equal(curl(h, args, &body), 200);
+    cJSON *root = cJSON_Parse(body);
+    free(body);
+    const cJSON *a;
+    int seen = 0;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(root, "alerts"))
+    {
+        if (!strcmp(sval(a, "id"), g->alert[0])) {
+            seen++;
+            if (!cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(a, "acked_at")))
+                fail_msg("alert %s was acknowledged without its entry", g->alert[0]);
+        }
+    }
+    assert_int_equal(seen, 1);
+    cJSON_Delete(root);
+    snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/vouchers/%s'", h->mgr_token,
+             h->url, g->voucher[0]);
+    assert_int_equal(curl(h, args, &body), 200);
+    root = cJSON_Parse(body);
+    free(body);
+    assert_string_equal(sval(root, "status"), "valid");
+    cJSON_Delete(root);
+}
+
 static char *cmd_text(harness *h, const char *const *args)
 {
     char *out = malloc(65536);
@@ -317,6 +451,11 @@ static void a_change_without_its_entry_is_not_made(void **state)
     pw_sign_in(h, "mgr", cookie, sizeof cookie, csrf, sizeof csrf);
     cmd(h, vic, out, sizeof out);
     link_path(out, vic_link, sizeof vic_link);
+    /* An alert and a voucher of site a; the admin's dashboard session. */
+    group g = {.h = h};
+    kiosk_at(&g, "kv", "a", 0);
+    snprintf(g.token[HUB_ROLE_ADMIN], sizeof g.token[0], "%s", h->mgr_token);
+    sign_in(&g, HUB_ROLE_ADMIN);
     const char *people_cmd[] = {"person", "list", NULL};
     const char *sites_cmd[] = {"site", "list", NULL};
     const char *kiosks_cmd[] = {"kiosk", "list", NULL};
@@ -360,6 +499,8 @@ static void a_change_without_its_entry_is_not_made(void **state)
     free(body);
     /* The password set through vic's link: refused, the link unused. */
     assert_int_equal(set_pw(h, vic_link), 503);
+    /* Alerts, vouchers, signing in and out. */
+    desk_and_sessions_refused(h, &g, cookie, csrf);
 
     /* Nothing changed: people, sites, teams, kiosks (and their tokens:
      * k1's still works), the audit trail. */
@@ -382,6 +523,7 @@ static void a_change_without_its_entry_is_not_made(void **state)
     am_hub_client_free(k1);
 
     audit_refuses(h, false);
+    desk_unchanged(h, &g);
     /* vic's first link still sets the password: it was neither replaced
      * nor used; and with entries stored again, changes are made. */
     assert_int_equal(set_pw(h, vic_link), 200);
