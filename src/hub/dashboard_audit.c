@@ -94,8 +94,8 @@ static void filters(hub_html *h, struct MHD_Connection *conn, const cJSON *sites
     }
     hub_html_raw(h, "</select></label><label>Action<select name=\"action\">");
     option(h, "", "any", q(conn, "action"));
-    for (const char *const *a = hub_audit_actions; *a; a++)
-        option(h, *a, action_label(*a), q(conn, "action"));
+    for (const hub_audit_action *a = hub_audit_actions; a->name; a++)
+        option(h, a->name, a->label, q(conn, "action"));
     hub_html_raw(h, "</select></label>");
     input(h, "Person", "person", "text", q(conn, "person"));
     input(h, "From (UTC day)", "since", "date", q(conn, "since"));
@@ -135,36 +135,11 @@ static const char *name_of_site(const cJSON *sites, const char *site)
 }
 
 /* What a manager reads for an action (its name is the cell's tooltip). */
+/* The action's label (hub_audit_actions); an unknown one as it is. */
 static const char *action_label(const char *action)
 {
-    static const char *const labels[][2] = {
-        {"sign_in", "Signed in"},
-        {"sign_in.failed", "Sign-in failed"},
-        {"sign_out", "Signed out"},
-        {"login_link.add", "Login link made"},
-        {"person.add", "Person added"},
-        {"manager.add", "Admin added"},
-        {"token.add", "API token made"},
-        {"site.add", "Site added"},
-        {"site.set", "Site changed"},
-        {"team.add", "Team added"},
-        {"kiosk.add", "Kiosk added"},
-        {"kiosk.voucher_key", "Voucher key made"},
-        {"kiosk.rotate", "Kiosk credentials rotated"},
-        {"kiosk.disable", "Kiosk disabled"},
-        {"kiosk.enable", "Kiosk enabled"},
-        {"kiosk.remove", "Kiosk removed"},
-        {"alert.ack", "Alert acknowledged"},
-        {"voucher.redeem", "Voucher redeemed"},
-        {"person.role", "Role changed"},
-        {"password_link.add", "Password link made"},
-        {"password.set", "Password set"},
-    };
-    for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++) {
-        if (!strcmp(labels[i][0], action))
-            return labels[i][1];
-    }
-    return action;
+    const char *label = hub_audit_action_label(action);
+    return label ? label : action;
 }
 
 static void rows_table(hub_html *h, const cJSON *rows, const cJSON *sites)

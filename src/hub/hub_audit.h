@@ -25,10 +25,18 @@
 
 typedef struct hub_db hub_db;
 
-/* The actions, NULL-terminated: "sign_in", "person.add", ... */
-extern const char *const hub_audit_actions[];
+/* An action ("sign_in", "person.add", ...) and how the dashboard's audit
+ * page names it ("Signed in", "Person added"). */
+typedef struct hub_audit_action {
+    const char *name;
+    const char *label;
+} hub_audit_action;
+/* Every action, with its label; ends with {NULL, NULL}. */
+extern const hub_audit_action hub_audit_actions[];
 /* True when name is one of them. */
 bool hub_audit_action_known(const char *name);
+/* The action's label, or NULL for an action not in the list. */
+const char *hub_audit_action_label(const char *name);
 
 /* One change. Every string is borrowed; NULL for none (actor, via,
  * address and action are always given). */
