@@ -159,6 +159,47 @@ static const char style[] =
     "a{color:#1d4ed8}"
     "</style>";
 
+/* Cases: read on a phone between rooms, so larger type and big targets. */
+static const char style_cases[] =
+    "<style>"
+    "#cases table.queue td{font-size:15px}"
+    "a.code{font-size:17px;font-weight:700}"
+    ".tag{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;"
+    "font-weight:700;background:#1d4ed8;color:#fff}.tag.urgent{background:var(--warn)}"
+    "tr.case.mine td{background:#eff6ff}"
+    "strong.overdue{background:var(--warn);color:#fff;padding:0 5px;border-radius:4px}"
+    "td.next{font-weight:600}"
+    "form.filters{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;margin:0 0 10px}"
+    "form.filters select,form.filters input{font:inherit;padding:4px}"
+    "main.case{max-width:900px}main.case .case-title{font-size:22px}"
+    ".case-title .state{font-size:16px;color:var(--muted);font-weight:600;margin-left:8px}"
+    "#case.over{border-color:var(--warn);border-width:2px}"
+    "p.deadline,p.next{font-size:17px;margin:4px 0}"
+    "table.facts th{width:34%;text-transform:none;font-size:14px;letter-spacing:0}"
+    ".banner{background:var(--warnbg);border:2px solid var(--warn);border-radius:8px;"
+    "padding:12px 16px;margin-bottom:16px;font-size:17px;font-weight:600}"
+    ".forms{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px}"
+    "form.event{border:1px solid var(--line);border-radius:8px;padding:10px 12px}"
+    "form.event h3{margin:0 0 6px;font-size:15px}"
+    "form.event label{display:block;font-weight:600;margin-bottom:8px}"
+    "form.event textarea,form.event select{display:block;width:100%;font:inherit;"
+    "font-weight:normal;padding:6px;margin-top:3px}"
+    "form.event button{padding:8px 16px;font-size:16px}"
+    "button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8;font-weight:700}"
+    "ol.timeline{list-style:none;padding:0;margin:0}"
+    "ol.timeline li{border-left:3px solid var(--line);padding:4px 10px;margin-bottom:6px}"
+    "ol.timeline .when{color:var(--muted)}ol.timeline .detail{white-space:pre-wrap;"
+    "overflow-wrap:anywhere}"
+    "@media (max-width:700px){body{font-size:17px}main{padding:10px}"
+    "header{padding:8px 12px}"
+    "table.queue thead{display:none}table.queue tr{display:block;border:1px solid var(--line);"
+    "border-radius:8px;margin-bottom:10px;padding:6px}"
+    "table.queue td{display:block;border:0;padding:2px 4px;font-size:17px}"
+    "table.queue td::before{content:attr(data-label) ': ';color:var(--muted);font-size:14px}"
+    "table.queue td:first-child::before{content:''}"
+    "button{padding:10px 16px;font-size:17px}}"
+    "</style>";
+
 void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
 {
     hub_html_raw(h, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -167,6 +208,7 @@ void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
     hub_html_text(h, title);
     hub_html_raw(h, " — amends hub</title>");
     hub_html_raw(h, style);
+    hub_html_raw(h, style_cases);
     hub_html_raw(h, "</head><body><header><h1><a href=\"/\" style=\"color:#fff;"
                     "text-decoration:none\">amends hub</a></h1>");
     if (ws && (ws->nav_vouchers || ws->nav_audit)) {
@@ -451,41 +493,6 @@ static int fleet(hub_dash *d, hub_html *h, const cJSON *kiosks, int64_t now)
     }
     hub_html_raw(h, "</tbody></table></section>");
     return silent_count;
-}
-
-static void alerts(hub_html *h, const cJSON *list, const web_session *ws, const cJSON *kiosks,
-                   bool can_ack)
-{
-    hub_html_fmt(h, "<section id=\"alerts\"><h2>Open alerts <span class=\"count\">(%d)</span></h2>",
-                 cJSON_GetArraySize(list));
-    if (!cJSON_GetArraySize(list)) {
-        hub_html_raw(h, "<p class=\"ok\">No open alerts.</p></section>");
-        return;
-    }
-    hub_html_raw(h, "<table><thead><tr><th>Raised</th><th>Kiosk</th><th>Reason</th>"
-                    "<th>Category</th><th>Severity</th><th></th></tr></thead><tbody>");
-    const cJSON *a;
-    cJSON_ArrayForEach(a, list)
-    {
-        hub_html_raw(h, "<tr class=\"alert\" data-alert=\"");
-        hub_html_text(h, jstr(a, "id"));
-        hub_html_raw(h, "\">");
-        td_time(h, a, "raised_at", kiosks, jstr(a, "kiosk"));
-        td_text(h, NULL, jstr(a, "kiosk"));
-        td_text(h, NULL, jstr(a, "reason"));
-        td_text(h, NULL, jstr(a, "category"));
-        td_text(h, NULL, jstr(a, "severity"));
-        if (!can_ack) {
-            hub_html_raw(h, "<td></td></tr>");
-            continue;
-        }
-        hub_html_raw(h, "<td><form method=\"post\" action=\"/alerts/");
-        hub_html_text(h, jstr(a, "id"));
-        hub_html_raw(h, "/ack\"><input type=\"hidden\" name=\"csrf\" value=\"");
-        hub_html_text(h, ws->csrf);
-        hub_html_raw(h, "\"><button type=\"submit\">Acknowledge</button></form></td></tr>");
-    }
-    hub_html_raw(h, "</tbody></table></section>");
 }
 
 static void followups(hub_html *h, const cJSON *list, int days, const cJSON *kiosks)
@@ -958,7 +965,7 @@ static am_rc charts(hub_html *h, const cJSON *kiosks, const cJSON *rows, int64_t
 static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
                                  const hub_person *who)
 {
-    cJSON *kiosks = NULL, *open = NULL, *rows = NULL, *follow = NULL;
+    cJSON *kiosks = NULL, *rows = NULL, *follow = NULL;
     hub_html h = {0};
     int64_t now = am_wall_ms();
     size_t days = (size_t)d->cfg->chart_days;
@@ -967,8 +974,6 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     hub_feedback_filter fu = {
         .since_ms = start, .limit = MAX_ROWS, .followups = true, .scope = who};
     am_rc rc = hub_db_kiosks(d->db, &kiosks);
-    if (!rc)
-        rc = hub_db_alerts(d->db, true, 500, who, &open);
     if (!rc)
         rc = hub_db_feedback(d->db, &all, &rows);
     if (!rc)
@@ -990,26 +995,38 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     if (hub_access_of(who, "GET /people") != HUB_ACCESS_NO)
         hub_html_raw(&h, "<p class=\"pagelinks\"><a href=\"/people\" id=\"people-link\">People"
                          "</a>: add people, change roles, reset passwords</p>");
-    /* The fleet table is built first so the summary can count the silent. */
-    hub_html fleet_html = {0};
+    /* The case queue and the fleet table are built first so the summary
+     * can count the overdue and the silent. */
+    hub_html queue_html = {0}, fleet_html = {0};
+    int overdue = 0, urgent = 0;
+    rc = hub_dash_case_queue(d, conn, &queue_html, who, kiosks, &overdue, &urgent);
+    if (rc) {
+        hub_html_clear(&queue_html);
+        goto out;
+    }
     int silent = fleet(d, &fleet_html, kiosks, now);
-    int nalerts = cJSON_GetArraySize(open);
     hub_html_fmt(&h,
-                 "<div class=\"summary\"><div><b>%d</b>kiosks</div>"
+                 "<div class=\"summary\"><div class=\"%s\" id=\"count-overdue\"><b>%d</b>cases "
+                 "overdue</div><div class=\"%s\" id=\"count-urgent\"><b>%d</b>urgent cases "
+                 "open</div><div><b>%d</b>kiosks</div>"
                  "<div class=\"%s\"><b>%d</b>silent</div>"
-                 "<div class=\"%s\"><b>%d</b>open alerts</div>"
                  "<div><b>%d</b>to follow up</div>"
                  "<div><b>%d</b>reports, %zu days</div></div>",
-                 cJSON_GetArraySize(kiosks), silent ? "alarm" : "", silent, nalerts ? "alarm" : "",
-                 nalerts, cJSON_GetArraySize(follow), cJSON_GetArraySize(rows), days);
+                 overdue ? "alarm" : "", overdue, urgent ? "alarm" : "", urgent,
+                 cJSON_GetArraySize(kiosks), silent ? "alarm" : "", silent,
+                 cJSON_GetArraySize(follow), cJSON_GetArraySize(rows), days);
+    char *queue_text = hub_html_take(&queue_html);
     char *fleet_text = hub_html_take(&fleet_html);
-    if (!fleet_text) {
+    if (!fleet_text || !queue_text) {
+        free(queue_text);
+        free(fleet_text);
         rc = AM_ERR_NOMEM;
         goto out;
     }
+    hub_html_raw(&h, queue_text);
     hub_html_raw(&h, fleet_text);
+    free(queue_text);
     free(fleet_text);
-    alerts(&h, open, ws, kiosks, hub_access_of(who, "POST /alerts/{id}/ack") != HUB_ACCESS_NO);
     rc = charts(&h, kiosks, rows, start, days, cJSON_GetArraySize(rows) >= MAX_ROWS);
     if (rc)
         goto out;
@@ -1019,7 +1036,6 @@ static enum MHD_Result dashboard(hub_dash *d, struct MHD_Connection *conn, const
     hub_dash_page_end(&h);
 out:
     cJSON_Delete(kiosks);
-    cJSON_Delete(open);
     cJSON_Delete(rows);
     cJSON_Delete(follow);
     if (rc) {
@@ -1113,6 +1129,13 @@ static const char *dash_action(const char *url, bool get, bool post)
     }
     if (post && !strncmp(url, "/alerts/", 8))
         return "POST /alerts/{id}/ack";
+    if (get && !strncmp(url, "/cases/", 7) && !strchr(url + 7, '/'))
+        return "GET /cases/{id}";
+    if (post && !strncmp(url, "/cases/", 7)) {
+        const char *slash = strchr(url + 7, '/');
+        if (slash && !strcmp(slash, "/events"))
+            return "POST /cases/{id}/events";
+    }
     if (get && !strcmp(url, "/audit"))
         return "GET /audit";
     if (get && !strcmp(url, "/vouchers"))
@@ -1125,8 +1148,8 @@ static const char *dash_action(const char *url, bool get, bool post)
 /* --- dispatch ----------------------------------------------------------------------------------
  */
 
-static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
-                           const hub_person *who, const char *url)
+static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const hub_person *who,
+                           const char *url)
 {
     char site[AM_KIOSK_ID_MAX];
     char id[AM_PROTO_UUID_LEN + 1];
@@ -1138,22 +1161,15 @@ static enum MHD_Result ack(hub_dash *d, struct MHD_Connection *conn, const web_s
     id[AM_PROTO_UUID_LEN] = '\0';
     if (!am_proto_uuid_valid(id))
         return hub_dash_message_page(conn, 404, "Not found", "No such alert.");
-    cJSON *alert = NULL;
     am_rc rc = hub_db_alert_site(d->db, id, site, sizeof site);
-    if (!rc && !hub_allowed(who, "POST /alerts/{id}/ack", site))
-        return hub_dash_refused_page(conn, who, "POST /alerts/{id}/ack", site);
-    char addr[HUB_DASH_ADDR_MAX];
-    hub_audit_entry e =
-        hub_dash_entry(conn, addr, ws->manager, "alert.ack", site, id, "open", "acknowledged");
-    if (!rc)
-        rc = hub_db_alert_ack(d->db, id, ws->manager, e.at_ms, &e, &alert);
-    cJSON_Delete(alert);
     if (rc == AM_ERR_NOTFOUND)
         return hub_dash_message_page(conn, 404, "Not found", "No such alert.");
     if (rc)
         return hub_dash_message_page(conn, 503, "Not acknowledged", "The database is unavailable.");
-    am_log_info(MOD, "alert %s acknowledged by manager %s", id, ws->manager);
-    return hub_dash_redirect(conn, "/#alerts", NULL);
+    if (!hub_allowed(who, "POST /alerts/{id}/ack", site))
+        return hub_dash_refused_page(conn, who, "POST /alerts/{id}/ack", site);
+    /* An alert belongs to its case: acknowledging it acknowledges the case. */
+    return hub_dash_alert_case_ack(d, conn, who, id);
 }
 
 enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const char *url,
@@ -1208,7 +1224,19 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
     } else if (action && !strncmp(url, "/people", 7)) {
         ret = hub_dash_people(d, conn, &ws, &who, url, post, body, len);
     } else if (post && !strncmp(url, "/alerts/", 8)) {
-        ret = ack(d, conn, &ws, &who, url);
+        ret = ack(d, conn, &who, url);
+    } else if (action && !strcmp(action, "GET /cases/{id}")) {
+        ret = hub_dash_case_page(d, conn, &ws, &who, url + 7);
+    } else if (action && !strcmp(action, "POST /cases/{id}/events")) {
+        char key[32];
+        size_t klen = (size_t)(strchr(url + 7, '/') - (url + 7));
+        if (klen >= sizeof key) {
+            ret = hub_dash_message_page(conn, 404, "Not found", "No such case.");
+        } else {
+            memcpy(key, url + 7, klen);
+            key[klen] = '\0';
+            ret = hub_dash_case_event(d, conn, &ws, &who, key, body, len);
+        }
     } else if (action && !strcmp(action, "GET /audit")) {
         ret = hub_dash_audit_page(d, conn, &ws, &who);
     } else if (action && !strcmp(action, "GET /vouchers")) {

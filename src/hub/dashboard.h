@@ -27,7 +27,7 @@
 typedef struct hub_dash hub_dash;
 
 /* Largest form body the dashboard reads. */
-#define HUB_DASH_BODY_MAX 4096
+#define HUB_DASH_BODY_MAX 32768
 
 /* Borrows cfg and db, which must outlive it. NULL when out of memory. */
 hub_dash *hub_dash_new(const hub_config *cfg, hub_db *db);

@@ -69,6 +69,27 @@ enum MHD_Result hub_dash_voucher_redeem(hub_dash *d, struct MHD_Connection *conn
 enum MHD_Result hub_dash_audit_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
                                     const hub_person *who);
 
+/* --- cases (dashboard_cases.c) ---------------------------------------------------------- */
+
+/* The front page's case queue: the cases `who` may see, filtered by the
+ * query (site, team, state, overdue, mine), overdue and urgent first.
+ * *overdue and *urgent count those shown. */
+am_rc hub_dash_case_queue(hub_dash *d, struct MHD_Connection *conn, hub_html *h,
+                          const hub_person *who, const cJSON *kiosks, int *overdue, int *urgent);
+/* GET /cases/{id-or-code}: the case, its report, alerts, timeline and forms. */
+enum MHD_Result hub_dash_case_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                   const hub_person *who, const char *key);
+/* POST /cases/{id-or-code}/events (form already checked): one event, as
+ * POST /v1/cases/{id}/events does it. */
+enum MHD_Result hub_dash_case_event(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
+                                    const hub_person *who, const char *key, const char *body,
+                                    size_t len);
+/* POST /alerts/{id}/ack once the alert's site is allowed: acknowledges the
+ * alert's case (and with it its alerts); a case past acknowledging keeps
+ * its state and the alert alone is marked. Answers with the case page. */
+enum MHD_Result hub_dash_alert_case_ack(hub_dash *d, struct MHD_Connection *conn,
+                                        const hub_person *who, const char *alert);
+
 /* --- sessions, sign-in and CSRF (dashboard_session.c) ----------------------------- */
 
 /* One field of an application/x-www-form-urlencoded body, decoded; false

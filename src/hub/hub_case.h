@@ -169,6 +169,21 @@ typedef struct hub_case_outcome {
 am_rc hub_db_case_act(hub_db *db, int64_t id, const hub_case_action *a, const hub_case_actor *who,
                       int64_t now_ms, hub_case_outcome *out);
 
+/* The one way a person works a case, for the API and the dashboard alike:
+ * a (from hub_case_action_parse) applied to the case c (as hub_db_case_get
+ * gives it) by who, the role table's `action` naming what is done. An
+ * assign goes only to someone who may work the case (staff of its team or
+ * of no team at its site, or a manager or admin of the site): else AM_OK
+ * with *bad_person true and nothing done. Other answers as
+ * hub_db_case_act. */
+am_rc hub_case_work(hub_db *db, const char *action, const cJSON *c, const hub_case_action *a,
+                    const hub_case_actor *who, int64_t now_ms, hub_case_outcome *out,
+                    bool *bad_person);
+
+/* The case an alert belongs to: AM_ERR_NOTFOUND for an unknown alert (or
+ * one in no case). */
+am_rc hub_db_alert_case(hub_db *db, const char *alert, int64_t *case_id);
+
 /* --- routing -------------------------------------------------------------------------- */
 
 /* A routing rule of a site: a case whose category, resolution (the fix the

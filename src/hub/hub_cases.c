@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "amends/text.h"
+#include "hub_db.h"
 
 static const char *const event_names[HUB_CASE_EV_EVENT_COUNT] = {
     "ack", "assign", "note", "priority", "resolve", "unresolved", "reopen",
@@ -147,4 +148,25 @@ bool hub_case_action_parse(const char *body, size_t len, const char *root_causes
 out:
     cJSON_Delete(o);
     return ok;
+}
+
+am_rc hub_case_work(hub_db *db, const char *action, const cJSON *c, const hub_case_action *a,
+                    const hub_case_actor *who, int64_t now_ms, hub_case_outcome *out,
+                    bool *bad_person)
+{
+    *bad_person = false;
+    memset(out, 0, sizeof *out);
+    if (a->type == HUB_CASE_EV_ASSIGN) {
+        hub_person p;
+        am_rc rc = hub_db_person_get(db, a->person, &p);
+        if (rc && rc != AM_ERR_NOTFOUND)
+            return rc;
+        const char *site = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "site"));
+        if (rc || !hub_allowed(&p, action, site) || !hub_case_visible(&p, c)) {
+            *bad_person = true;
+            return AM_OK;
+        }
+    }
+    int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "id"));
+    return hub_db_case_act(db, id, a, who, now_ms, out);
 }

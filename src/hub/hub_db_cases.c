@@ -931,6 +931,17 @@ static am_rc act_once(hub_db *db, void *conn, int64_t id, const hub_case_action 
         }
         out->version = c.version + 1;
     }
+    if (a->type == HUB_CASE_EV_ACK) {
+        /* The case's alerts are acknowledged with it: an alert has no
+         * life of its own once it belongs to a case. */
+        const char *q[] = {cid.s, now.s, who->name};
+        rc = hub_db_run(db, conn,
+                        "UPDATE alerts SET acked_at = CAST(?2 AS BIGINT), acked_by = ?3 "
+                        "WHERE case_id = CAST(?1 AS BIGINT) AND acked_at IS NULL",
+                        3, q, NULL, NULL, NULL);
+        if (rc)
+            goto out;
+    }
     snprintf(out->state, sizeof out->state, "%s", n.state);
     /* The event keeps the words staff wrote (a note, the action, a reason);
      * the audit entry only what kind of thing happened. */
@@ -999,6 +1010,23 @@ am_rc hub_db_case_act(hub_db *db, int64_t id, const hub_case_action *a, const hu
         out->last_at = e.at;
     }
     hub_db_release(db, slot);
+    return rc;
+}
+
+am_rc hub_db_alert_case(hub_db *db, const char *alert, int64_t *case_id)
+{
+    static const col cols[] = {{"case_id", COL_INT}};
+    const char *p[] = {alert};
+    cJSON *rows = NULL;
+    am_rc rc =
+        hub_db_query_rows(db, "SELECT case_id FROM alerts WHERE id = ?1", 1, p, cols, 1, &rows);
+    if (rc)
+        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rows, 0), "case_id");
+    rc = cJSON_IsNumber(v) ? AM_OK : AM_ERR_NOTFOUND;
+    if (!rc)
+        *case_id = (int64_t)v->valuedouble;
+    cJSON_Delete(rows);
     return rc;
 }
 

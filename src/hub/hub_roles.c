@@ -28,6 +28,8 @@ const hub_action hub_actions[] = {
     {"GET /", {ANY, OWN, HIDDEN, HIDDEN}},
     {"GET /kiosks/{id}", {ANY, OWN, NO, OWN}},
     {"POST /alerts/{id}/ack", {ANY, OWN, OWN, NO}},
+    {"GET /cases/{id}", {ANY, OWN, OWN, HIDDEN}},
+    {"POST /cases/{id}/events", {ANY, OWN, OWN, NO}},
     {"GET /audit", {ANY, OWN, NO, NO}},
     {"GET /vouchers", {ANY, OWN, OWN, NO}},
     {"POST /vouchers/redeem", {ANY, OWN, OWN, NO}},

@@ -156,6 +156,9 @@ static route match(const char *url, char *id, size_t idlen)
     if (!strcmp(url, "/logout/everywhere") || !strncmp(url, "/password/", 10) ||
         !strcmp(url, "/people") || !strncmp(url, "/people/", 8))
         return R_DASHBOARD;
+    /* Cases (dashboard_cases.c). */
+    if (!strncmp(url, "/cases/", 7))
+        return R_DASHBOARD;
     if (!strncmp(url, "/v1/kiosks/", 11)) {
         const char *rest = url + 11;
         const char *slash = strchr(rest, '/');

@@ -172,29 +172,20 @@ static enum MHD_Result case_event(hub_server *s, struct MHD_Connection *conn, re
         ret = hub_http_send_error(conn, 400, "bad_event", "%s", err);
         goto out;
     }
-    if (a->type == HUB_CASE_EV_ASSIGN) {
-        /* Only to someone who may work the case. */
-        hub_person p;
-        am_rc rc = hub_db_person_get(s->db, a->person, &p);
-        if (rc && rc != AM_ERR_NOTFOUND) {
-            ret = hub_http_send_db_error(conn, rc);
-            goto out;
-        }
-        const char *site = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "site"));
-        if (rc || !hub_allowed(&p, hub_http_route_action(req->route), site) ||
-            !hub_case_visible(&p, c)) {
-            ret = hub_http_send_error(conn, 422, "bad_person",
-                                      "person: %s is not someone who may work this case (staff "
-                                      "of its team, or a manager of its site)",
-                                      a->person);
-            goto out;
-        }
-    }
     hub_dash_client_address(conn, addr, sizeof addr);
     hub_case_actor who = {.name = req->person.name, .via = "api", .address = addr};
     hub_case_outcome o;
+    bool bad_person = false;
     int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "id"));
-    am_rc rc = hub_db_case_act(s->db, id, a, &who, am_wall_ms(), &o);
+    am_rc rc = hub_case_work(s->db, hub_http_route_action(req->route), c, a, &who, am_wall_ms(), &o,
+                             &bad_person);
+    if (!rc && bad_person) {
+        ret = hub_http_send_error(conn, 422, "bad_person",
+                                  "person: %s is not someone who may work this case (staff "
+                                  "of its team, or a manager of its site)",
+                                  a->person);
+        goto out;
+    }
     if (rc) {
         ret = hub_http_send_db_error(conn, rc);
         goto out;

@@ -326,7 +326,9 @@ static void dashboard_session_csrf_escaping_and_logout(void **state)
     snprintf(args, sizeof args, "-b '%s' '%s/'", cookie, h->url);
     p = fetch(h, args);
     assert_int_equal(p.status, 200);
-    assert_non_null(strstr(p.body, "No open alerts."));
+    /* The alert's case is acknowledged with it, and the queue says so. */
+    assert_non_null(strstr(p.body, "<td data-label=\"State\">acknowledged</td>"));
+    assert_null(strstr(p.body, "data-alert="));
     page_free(&p);
 
     /* Exports: the CSV is an attachment, not a page, and defuses formulas. */
@@ -446,11 +448,9 @@ static void dashboard_in_chromium(void **state)
     /* The fleet: k1 heard from just now, k2 never (silent). */
     assert_non_null(strstr(dom, "<tr class=\"kiosk\" data-kiosk=\"k1\">"));
     assert_non_null(strstr(dom, "<tr class=\"kiosk silent\" data-kiosk=\"k2\">"));
-    /* The open alert with its acknowledge form, the follow-up. */
-    char alert_row[128];
-    snprintf(alert_row, sizeof alert_row, "<tr class=\"alert\" data-alert=\"%s\">", s.alert_id);
-    assert_non_null(strstr(dom, alert_row));
-    assert_non_null(strstr(dom, ">Acknowledge</button>"));
+    /* The alert's case in the queue, with what to do next; the follow-up. */
+    assert_non_null(strstr(dom, "<tr class=\"case\" data-case=\""));
+    assert_non_null(strstr(dom, ">Acknowledge it</td>"));
     assert_non_null(strstr(dom, "<tr class=\"followup\">"));
     assert_non_null(strstr(dom, "room 214"));
     /* Four charts, drawn as SVG by the hub. */
@@ -576,11 +576,12 @@ static void dashboard_money_per_currency_and_site_times(void **state)
     assert_non_null(strstr(p.body, "<svg id=\"chart-spend-GBP\""));
     assert_non_null(strstr(p.body, "<svg id=\"chart-spend-EUR\""));
     assert_non_null(strstr(p.body, "<svg id=\"chart-spend-unknown\""));
-    /* The alerts, raised at the same instant, in each site's summer time. */
-    assert_non_null(strstr(p.body, "title=\"Europe/London\">2026-07-01 13:00 BST</td><td>g1<"));
-    assert_non_null(strstr(p.body, "title=\"Europe/Paris\">2026-07-01 14:00 CEST</td><td>e1<"));
-    assert_non_null(strstr(p.body, "title=\"Europe/Paris\">2026-07-01 14:01 CEST</td><td>e2<"));
-    assert_non_null(strstr(p.body, "title=\"UTC\">2026-07-01 12:00 UTC</td><td>d1<"));
+    /* The alerts' cases, opened at the same instant, in each site's summer
+     * time. */
+    assert_non_null(strstr(p.body, "since 2026-07-01 13:00 BST (g1)"));
+    assert_non_null(strstr(p.body, "since 2026-07-01 14:00 CEST (e1)"));
+    assert_non_null(strstr(p.body, "since 2026-07-01 14:01 CEST (e2)"));
+    assert_non_null(strstr(p.body, "since 2026-07-01 12:00 UTC (d1)"));
     page_free(&p);
 
     /* The ingest log reads in the kiosk's zone too. */

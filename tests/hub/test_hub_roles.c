@@ -140,6 +140,11 @@ static long act(group *g, const char *action, int role, int where, char **body)
     else if (!strcmp(action, "POST /alerts/{id}/ack"))
         snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/alerts/%s/ack'", cookie, g->csrf[role],
                  h->url, g->alert[where]);
+    else if (!strcmp(action, "GET /cases/{id}"))
+        snprintf(args, sizeof args, "%s '%s/cases/%s'", cookie, h->url, g->case_code[where]);
+    else if (!strcmp(action, "POST /cases/{id}/events"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s&type=note&text=seen' '%s/cases/%s/events'",
+                 cookie, g->csrf[role], h->url, g->case_code[where]);
     else if (!strcmp(action, "POST /logout"))
         snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/logout'", cookie, g->csrf[role],
                  h->url);
