@@ -211,8 +211,10 @@ void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
     hub_html_raw(h, style_cases);
     hub_html_raw(h, "</head><body><header><h1><a href=\"/\" style=\"color:#fff;"
                     "text-decoration:none\">amends hub</a></h1>");
-    if (ws && (ws->nav_vouchers || ws->nav_audit)) {
+    if (ws && (ws->nav_vouchers || ws->nav_audit || ws->nav_trends)) {
         hub_html_raw(h, "<nav>");
+        if (ws->nav_trends)
+            hub_html_raw(h, "<a href=\"/trends\" id=\"nav-trends\">Trends</a>");
         if (ws->nav_vouchers)
             hub_html_raw(h, "<a href=\"/vouchers\" id=\"nav-vouchers\">Voucher desk</a>");
         if (ws->nav_audit)
@@ -1138,6 +1140,8 @@ static const char *dash_action(const char *url, bool get, bool post)
     }
     if (get && !strcmp(url, "/audit"))
         return "GET /audit";
+    if (get && !strcmp(url, "/trends"))
+        return "GET /trends";
     if (get && !strcmp(url, "/vouchers"))
         return "GET /vouchers";
     if (post && !strcmp(url, "/vouchers/redeem"))
@@ -1205,6 +1209,7 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
 
     ws.nav_vouchers = hub_access_of(&who, "GET /vouchers") != HUB_ACCESS_NO;
     ws.nav_audit = hub_access_of(&who, "GET /audit") != HUB_ACCESS_NO;
+    ws.nav_trends = hub_access_of(&who, "GET /trends") != HUB_ACCESS_NO;
     enum MHD_Result ret;
     const char *action = dash_action(url, get, post);
     if (post && !hub_dash_form_ok(d, conn, &ws, body, len)) {
@@ -1237,6 +1242,8 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
             key[klen] = '\0';
             ret = hub_dash_case_event(d, conn, &ws, &who, key, body, len);
         }
+    } else if (action && !strcmp(action, "GET /trends")) {
+        ret = hub_dash_trends_page(d, conn, &ws, &who);
     } else if (action && !strcmp(action, "GET /audit")) {
         ret = hub_dash_audit_page(d, conn, &ws, &who);
     } else if (action && !strcmp(action, "GET /vouchers")) {

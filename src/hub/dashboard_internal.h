@@ -30,7 +30,8 @@ typedef struct web_session {
     char manager[128];
     char csrf[64];
     char id_hash[HUB_HASH_HEX];
-    bool nav_vouchers, nav_audit; /* the header links to the pages the person may open */
+    bool nav_vouchers, nav_audit, nav_trends; /* the header links to the pages the person may
+                                               * open */
 } web_session;
 
 /* --- pages (dashboard.c) ------------------------------------------------------------ */
@@ -89,6 +90,11 @@ enum MHD_Result hub_dash_case_event(hub_dash *d, struct MHD_Connection *conn, co
  * its state and the alert alone is marked. Answers with the case page. */
 enum MHD_Result hub_dash_alert_case_ack(hub_dash *d, struct MHD_Connection *conn,
                                         const hub_person *who, const char *alert);
+
+/* GET /trends[?site=S&days=N]: the site's trends (hub_trends.h), drawn
+ * (dashboard_trends.c). */
+enum MHD_Result hub_dash_trends_page(hub_dash *d, struct MHD_Connection *conn,
+                                     const web_session *ws, const hub_person *who);
 
 /* --- sessions, sign-in and CSRF (dashboard_session.c) ----------------------------- */
 

@@ -139,6 +139,8 @@ static route match(const char *url, char *id, size_t idlen)
         return R_AUDIT;
     if (!strcmp(url, "/v1/cases"))
         return R_CASES;
+    if (!strcmp(url, "/v1/trends"))
+        return R_TRENDS;
     if (!strncmp(url, "/v1/cases/", 10)) {
         const char *rest = url + 10;
         const char *slash = strchr(rest, '/');
@@ -157,7 +159,7 @@ static route match(const char *url, char *id, size_t idlen)
         !strcmp(url, "/people") || !strncmp(url, "/people/", 8))
         return R_DASHBOARD;
     /* Cases (dashboard_cases.c). */
-    if (!strncmp(url, "/cases/", 7))
+    if (!strncmp(url, "/cases/", 7) || !strcmp(url, "/trends"))
         return R_DASHBOARD;
     if (!strncmp(url, "/v1/kiosks/", 11)) {
         const char *rest = url + 11;
@@ -223,6 +225,8 @@ const char *hub_http_route_action(route r)
         return "GET /v1/cases/{id}";
     case R_CASE_EVENTS:
         return "POST /v1/cases/{id}/events";
+    case R_TRENDS:
+        return "GET /v1/trends";
     case R_NONE:
     case R_INGEST:
     case R_DASHBOARD:
@@ -470,6 +474,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return hub_http_handle_voucher(s, conn, req);
     if (req->route == R_CASES || req->route == R_CASE || req->route == R_CASE_EVENTS)
         return hub_http_handle_cases(s, conn, req);
+    if (req->route == R_TRENDS)
+        return hub_http_handle_trends(s, conn, req);
     return hub_http_handle_manager(s, conn, req);
 }
 

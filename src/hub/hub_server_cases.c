@@ -11,6 +11,7 @@
 #include "amends/clock.h"
 #include "amends/log.h"
 #include "hub_case.h"
+#include "hub_trends.h"
 
 /* The guest's name, contact and words in the report, as "hidden". */
 static void hide_report(cJSON *c)
@@ -242,5 +243,36 @@ enum MHD_Result hub_http_handle_cases(hub_server *s, struct MHD_Connection *conn
         cJSON_Delete(root);
         return hub_http_send_error(conn, 500, "internal", "out of memory");
     }
+    return hub_http_send_cjson(conn, root);
+}
+
+/* GET /v1/trends?site=S[&days=N]. */
+enum MHD_Result hub_http_handle_trends(hub_server *s, struct MHD_Connection *conn,
+                                       const request *req)
+{
+    static const char *const allowed[] = {"site", "days", NULL};
+    const char *action = hub_http_route_action(req->route);
+    char bad[48];
+    if (!hub_http_args_ok(conn, allowed, bad, sizeof bad))
+        return hub_http_send_error(conn, 400, "bad_query",
+                                   "unknown parameter '%s' (allowed: site, days)", bad);
+    const char *site = hub_http_arg(conn, "site"), *days_text = hub_http_arg(conn, "days");
+    if (!site || !am_proto_kiosk_id_valid(site))
+        return hub_http_send_error(conn, 400, "bad_query", "site: required, a site id");
+    if (!hub_allowed(&req->person, action, site))
+        return hub_http_forbidden(conn, &req->person, action, site);
+    int days = 30;
+    if (days_text) {
+        char *end = NULL;
+        long v = strtol(days_text, &end, 10);
+        if (!*days_text || *end || v < 1 || v > HUB_TRENDS_DAYS_MAX)
+            return hub_http_send_error(conn, 400, "bad_query", "days: must be from 1 to %d",
+                                       HUB_TRENDS_DAYS_MAX);
+        days = (int)v;
+    }
+    cJSON *root = NULL;
+    am_rc rc = hub_trends(s->db, site, days, am_wall_ms(), &root);
+    if (rc)
+        return hub_http_send_db_error(conn, rc);
     return hub_http_send_cjson(conn, root);
 }

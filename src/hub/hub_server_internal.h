@@ -46,6 +46,7 @@ typedef enum route {
     R_CASES,       /* GET /v1/cases (hub_server_cases.c) */
     R_CASE,        /* GET /v1/cases/{id-or-code} */
     R_CASE_EVENTS, /* POST /v1/cases/{id}/events */
+    R_TRENDS,      /* GET /v1/trends (hub_server_cases.c) */
     R_DASHBOARD,   /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
@@ -83,6 +84,8 @@ bool hub_http_parse_limit(const char *text, int *out);
 bool hub_http_parse_since(const char *text, int64_t *out);
 
 /* The cases API (hub_server_cases.c). */
+enum MHD_Result hub_http_handle_trends(hub_server *s, struct MHD_Connection *conn,
+                                       const request *req);
 enum MHD_Result hub_http_handle_cases(hub_server *s, struct MHD_Connection *conn, request *req);
 
 /* Records a change the request's person made through the API (hub_audit.h);

@@ -126,6 +126,10 @@ static long act(group *g, const char *action, int role, int where, char **body)
                  "-X POST %s -H 'Content-Type: application/json' --data "
                  "'{\"type\":\"note\",\"text\":\"seen\"}' '%s/v1/cases/%s/events'",
                  auth, h->url, g->case_code[where]);
+    else if (!strcmp(action, "GET /v1/trends"))
+        snprintf(args, sizeof args, "%s '%s/v1/trends?site=%s'", auth, h->url, where ? "b" : "a");
+    else if (!strcmp(action, "GET /trends"))
+        snprintf(args, sizeof args, "%s '%s/trends?site=%s'", cookie, h->url, where ? "b" : "a");
     else if (!strcmp(action, "GET /audit"))
         snprintf(args, sizeof args, "%s '%s/audit?site=%s'", cookie, h->url, where ? "b" : "a");
     else if (!strcmp(action, "GET /vouchers"))
