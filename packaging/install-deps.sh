@@ -7,7 +7,7 @@ packages="
   build-essential cmake pkg-config git ca-certificates
   libsqlite3-dev sqlite3 libinih-dev libcjson-dev libcmocka-dev
   clang clang-format libsystemd-dev tzdata python3
-  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libpng-dev xvfb xauth chromium
+  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libpng-dev xvfb xauth chromium chromium-driver
   libsodium-dev nettle-dev wamerican
   libhyphen-dev hyphen-en-us hyphen-de hyphen-fr hyphen-es
   libmicrohttpd-dev libgnutls28-dev libpq-dev libcurl4-openssl-dev postgresql curl openssl sslscan

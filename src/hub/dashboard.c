@@ -90,7 +90,11 @@ enum MHD_Result hub_dash_send_page(struct MHD_Connection *conn, unsigned status,
     MHD_add_response_header(resp, "Content-Security-Policy", CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    /* same-origin, not no-referrer: under no-referrer a browser sends
+     * "Origin: null" with every form, which the origin check must refuse,
+     * so nobody could sign in from a real browser. Nothing leaves for
+     * other sites either way. */
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     if (cookie)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     if (location)
@@ -190,7 +194,11 @@ static const char style_cases[] =
     "ol.timeline li{border-left:3px solid var(--line);padding:4px 10px;margin-bottom:6px}"
     "ol.timeline .when{color:var(--muted)}ol.timeline .detail{white-space:pre-wrap;"
     "overflow-wrap:anywhere}"
+    "details.filters{margin:0 0 10px}details.filters summary{cursor:pointer;font-weight:600;"
+    "color:#1d4ed8;padding:4px 0}"
     "@media (max-width:700px){body{font-size:17px}main{padding:10px}"
+    "section{overflow-x:auto}.summary{gap:6px}.summary div{min-width:0;padding:4px 10px}"
+    ".summary b{font-size:18px}"
     "header{padding:8px 12px}"
     "table.queue thead{display:none}table.queue tr{display:block;border:1px solid var(--line);"
     "border-radius:8px;margin-bottom:10px;padding:6px}"

@@ -217,6 +217,10 @@ am_rc hub_dash_case_queue(hub_dash *d, struct MHD_Connection *conn, hub_html *h,
                  "urgent first)</span></h2>",
                  n);
     /* The filters: a plain GET form, so the page works without scripts. */
+    /* Folded away unless in use: on a phone the cases come first. */
+    bool filtered = site || team || over || mine || strcmp(state, "active");
+    hub_html_fmt(h, "<details class=\"filters\"%s><summary>Filter%s</summary>",
+                 filtered ? " open" : "", filtered ? " (on)" : "");
     hub_html_raw(h, "<form method=\"get\" action=\"/\" class=\"filters\" id=\"case-filters\">"
                     "<label>Site <select name=\"site\"><option value=\"\">all my sites</option>");
     if (who->role == HUB_ROLE_ADMIN) {
@@ -249,7 +253,7 @@ am_rc hub_dash_case_queue(hub_dash *d, struct MHD_Connection *conn, hub_html *h,
     hub_html_fmt(h,
                  "</select></label><label><input type=\"checkbox\" name=\"overdue\" value=\"1\"%s>"
                  " overdue only</label><label><input type=\"checkbox\" name=\"mine\" value=\"1\"%s>"
-                 " mine only</label><button type=\"submit\">Show</button></form>",
+                 " mine only</label><button type=\"submit\">Show</button></form></details>",
                  over ? " checked" : "", mine ? " checked" : "");
     if (!n) {
         hub_html_raw(h, "<p class=\"muted\" id=\"no-cases\">No cases to show.</p></section>");
