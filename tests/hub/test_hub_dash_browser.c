@@ -45,6 +45,9 @@ static void driver_start(driver *d, const char *dir)
     d->pid = fork();
     assert_true(d->pid >= 0);
     if (d->pid == 0) {
+        /* A process group of its own, with the browser it starts: stopping
+         * it stops them all, even when the test failed half-way. */
+        setsid();
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
@@ -70,11 +73,14 @@ static void driver_start(driver *d, const char *dir)
 static void driver_stop(driver *d)
 {
     if (d->pid > 0) {
-        kill(d->pid, SIGTERM);
+        kill(-d->pid, SIGTERM);
         waitpid(d->pid, NULL, 0);
+        kill(-d->pid, SIGKILL); /* whatever of the browser is left */
+        d->pid = 0;
     }
     if (d->out)
         fclose(d->out);
+    d->out = NULL;
 }
 
 typedef struct buf {
@@ -212,6 +218,10 @@ static void screenshot(driver *d, const char *file)
 
 /* --- the test ------------------------------------------------------------------------------ */
 
+/* The one chromedriver, stopped by the teardown whether the test passed or
+ * failed. */
+static driver the_driver;
+
 static void staff_work_a_case_in_chromium(void **state)
 {
     harness *h = *state;
@@ -262,8 +272,7 @@ static void staff_work_a_case_in_chromium(void **state)
 
     /* The browser: a phone-sized window. The hub's CA is made for this
      * test only, so certificate errors are accepted here, in tests only. */
-    driver d = {0};
-    driver_start(&d, h->dir);
+    driver_start(&the_driver, h->dir);
     char caps[2048];
     snprintf(caps, sizeof caps,
              "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\","
@@ -274,44 +283,45 @@ static void staff_work_a_case_in_chromium(void **state)
              "\"--user-data-dir=%s/chrome-wd\"]}}}}",
              CHROMIUM, h->dir);
     cJSON *root;
-    const cJSON *v = wd(&d, "POST", "/session", caps, &root);
+    const cJSON *v = wd(&the_driver, "POST", "/session", caps, &root);
     const char *sid = cJSON_GetStringValue(cJSON_GetObjectItem(v, "sessionId"));
     assert_non_null(sid);
-    snprintf(d.session, sizeof d.session, "%s", sid);
+    snprintf(the_driver.session, sizeof the_driver.session, "%s", sid);
     cJSON_Delete(root);
     char path[256];
-    snprintf(path, sizeof path, "/session/%s/timeouts", d.session);
-    wd_do(&d, "POST", path, "{\"implicit\":15000,\"pageLoad\":60000}");
+    snprintf(path, sizeof path, "/session/%s/timeouts", the_driver.session);
+    wd_do(&the_driver, "POST", path, "{\"implicit\":15000,\"pageLoad\":60000}");
 
     /* Sign in with name and password. */
     char url[512];
     snprintf(url, sizeof url, "%s/login", h->url);
-    open_url(&d, url);
-    type(&d, "#name", "sam");
-    type(&d, "#password", PASSWORD);
-    click(&d, "button.primary");
+    open_url(&the_driver, url);
+    type(&the_driver, "#name", "sam");
+    type(&the_driver, "#password", PASSWORD);
+    click(&the_driver, "button.primary");
     /* Her queue: the case, with what to do next. */
     char sel[256];
     snprintf(sel, sizeof sel, "tr.case[data-case=\"%s\"] td.next", code);
-    find(&d, sel, line, sizeof line);
-    screenshot(&d, SHOT_QUEUE);
+    find(&the_driver, sel, line, sizeof line);
+    screenshot(&the_driver, SHOT_QUEUE);
     snprintf(sel, sizeof sel, "tr.case[data-case=\"%s\"] a.code", code);
-    click(&d, sel);
+    click(&the_driver, sel);
     /* Acknowledge, note, resolve: each answered with the case page. */
-    click(&d, "#form-ack button");
-    find(&d, "#case[data-state=\"acknowledged\"]", line, sizeof line);
-    type(&d, "#form-note textarea[name=\"text\"]", "Brought fresh towels to room 214");
-    click(&d, "#form-note button");
-    find(&d, "li.event[data-type=\"note\"]", line, sizeof line);
-    click(&d, "#form-resolve select[name=\"root_cause\"] option[value=\"supplier\"]");
-    type(&d, "#form-resolve textarea[name=\"action\"]", "Replaced the towels; told the laundry");
-    type(&d, "#form-resolve textarea[name=\"guest_message\"]", "Sorry about the towels.");
-    click(&d, "#form-resolve button");
-    find(&d, "#case[data-state=\"resolved\"]", line, sizeof line);
-    screenshot(&d, SHOT_CASE);
-    snprintf(path, sizeof path, "/session/%s", d.session);
-    wd_do(&d, "DELETE", path, NULL);
-    driver_stop(&d);
+    click(&the_driver, "#form-ack button");
+    find(&the_driver, "#case[data-state=\"acknowledged\"]", line, sizeof line);
+    type(&the_driver, "#form-note textarea[name=\"text\"]", "Brought fresh towels to room 214");
+    click(&the_driver, "#form-note button");
+    find(&the_driver, "li.event[data-type=\"note\"]", line, sizeof line);
+    click(&the_driver, "#form-resolve select[name=\"root_cause\"] option[value=\"supplier\"]");
+    type(&the_driver, "#form-resolve textarea[name=\"action\"]",
+         "Replaced the towels; told the laundry");
+    type(&the_driver, "#form-resolve textarea[name=\"guest_message\"]", "Sorry about the towels.");
+    click(&the_driver, "#form-resolve button");
+    find(&the_driver, "#case[data-state=\"resolved\"]", line, sizeof line);
+    screenshot(&the_driver, SHOT_CASE);
+    snprintf(path, sizeof path, "/session/%s", the_driver.session);
+    wd_do(&the_driver, "DELETE", path, NULL);
+    driver_stop(&the_driver);
 
     /* What the API says happened. */
     snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/cases/%s'", h->mgr_token,
@@ -346,8 +356,14 @@ static int setup_sqlite(void **state)
     return h_setup(state, false, NULL);
 }
 
+static int teardown(void **state)
+{
+    driver_stop(&the_driver);
+    return h_teardown(state);
+}
+
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(staff_work_a_case_in_chromium, setup_sqlite, h_teardown),
+    cmocka_unit_test_setup_teardown(staff_work_a_case_in_chromium, setup_sqlite, teardown),
 };
 
 AM_TEST_MAIN(tests)
