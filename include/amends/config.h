@@ -122,6 +122,9 @@ typedef struct am_config {
         int default_language;
         char data_dir[AM_PATH_MAX];
         am_log_level log_level;
+        /* The prefix of the case codes this kiosk makes (HV, L2); "": made
+         * from the kiosk id (am_config_case_prefix). */
+        char case_prefix[8];
         /* The optional "where" field on details ("Room number", "Till or
          * department"); empty: the field is not shown. */
         am_text location_label;
@@ -202,6 +205,9 @@ void am_config_free(am_config *cfg);
 int am_config_category_index(const am_config *cfg, const char *id);
 /* True when details asks where it happened ([kiosk] location_label set). */
 bool am_config_asks_location(const am_config *cfg);
+/* The prefix of this kiosk's case codes: [kiosk] case_prefix, else the
+ * one its id gives (am_case_prefix_of). */
+void am_config_case_prefix(const am_config *cfg, char *out, size_t len);
 int am_config_resolution_index(const am_config *cfg, const char *id);
 int am_config_offer_index(const am_config *cfg, const char *id);
 int am_config_team_index(const am_config *cfg, const char *id);

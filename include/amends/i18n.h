@@ -91,6 +91,7 @@ typedef enum am_str {
     AM_STR_THANKS_URGENT_DESK,      /* the hub did not confirm it in time: go to staff */
     AM_STR_THANKS_CONTACT_PROMISE,  /* contact left for a call back: the team will call */
     AM_STR_THANKS_ASK_DESK_LATER,   /* contact was promised but the guest left none */
+    AM_STR_THANKS_REFERENCE,        /* heading over the case code */
     AM_STR_THANKS_VOUCHER,
     AM_STR_THANKS_VOUCHER_VALID,
     AM_STR_THANKS_VOUCHER_VALID_ONE,

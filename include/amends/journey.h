@@ -316,6 +316,14 @@ bool am_journey_alert_urgent(const am_journey *j, am_alert_reason reason);
 
 /* The voucher code issued for an accepted offer (by the app, issue 6). */
 void am_journey_set_voucher(am_journey *j, const char *code);
+/* The case code the store made when it committed the report (the app sets
+ * it once that transaction has committed). Forgotten with the journey. */
+void am_journey_set_case_code(am_journey *j, const char *code);
+/* The code thanks shows as "Your reference": only for a report the hub
+ * opens a case for, by an alert of this journey (staff_now, severe,
+ * notify, callback, over_budget), and only when sync is on, so that the
+ * hub can find the case by it once it arrives. NULL otherwise. */
+const char *am_journey_reference(const am_journey *j);
 /* When that voucher stops being valid (wall clock, ms), for thanks to show
  * its last day; 0 when unknown. Forgotten with the journey. */
 void am_journey_set_voucher_expiry(am_journey *j, int64_t expires_ms);

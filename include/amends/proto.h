@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amends/case_code.h"
 #include "amends/config.h"
 #include "amends/error.h"
 #include "amends/journey.h"
@@ -61,7 +62,8 @@ const char *am_proto_kind_name(am_proto_kind k);
 typedef struct am_proto_feedback {
     int64_t created_at; /* ms since the Unix epoch, UTC */
     int64_t closed_at;
-    am_report report; /* report.outcome is completed, abandoned or interrupted */
+    am_report report;                 /* report.outcome is completed, abandoned or interrupted */
+    char case_code[AM_CASE_CODE_MAX]; /* the kiosk's code for its case; "" from older kiosks */
 } am_proto_feedback;
 
 typedef struct am_proto_alert {
@@ -70,6 +72,7 @@ typedef struct am_proto_alert {
     char category[AM_ID_MAX];
     am_severity severity;
     int64_t raised_at;
+    char case_code[AM_CASE_CODE_MAX]; /* its journey's case code; "" without one */
 } am_proto_alert;
 
 typedef struct am_proto_heartbeat {

@@ -17,12 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amends/case_code.h"
 #include "amends/error.h"
 #include "amends/journey.h"
 
 #define AM_UUID_LEN             36 /* 8-4-4-4-12, lower case */
 #define AM_STORE_FILE           "amends.db"
-#define AM_STORE_SCHEMA_VERSION 6
+#define AM_STORE_SCHEMA_VERSION 7
 
 typedef struct am_store am_store;
 
@@ -54,9 +55,17 @@ void am_store_rollback(am_store *st);
 /* --- journeys ----------------------------------------------------------- */
 
 /* Inserts a new open journey; its UUID is made in the same transaction and
- * written to uuid_out (AM_UUID_LEN + 1 bytes). */
+ * written to uuid_out (AM_UUID_LEN + 1 bytes). Its case code, prefix `kiosk`
+ * gives (am_case_prefix_of), is made there too. */
 am_rc am_store_journey_open(am_store *st, const char *kiosk, const am_report *r, int64_t now_ms,
                             char *uuid_out);
+/* The same with the case code's prefix (a valid am_case_prefix_valid one),
+ * writing the code to code_out (AM_CASE_CODE_MAX bytes; may be NULL). The
+ * code is unique among the store's journeys: one already taken is drawn
+ * again. */
+am_rc am_store_journey_open_coded(am_store *st, const char *kiosk, const char *case_prefix,
+                                  const am_report *r, int64_t now_ms, char *uuid_out,
+                                  char *code_out);
 am_rc am_store_journey_save(am_store *st, const char *uuid, const am_report *r, int64_t now_ms);
 /* Saves, marks closed with `outcome` and puts the record in the outbox. */
 am_rc am_store_journey_close(am_store *st, const char *uuid, const am_report *r, am_outcome outcome,
@@ -105,6 +114,7 @@ typedef struct am_alert_row {
     char category[AM_ID_MAX];
     am_severity severity;
     int64_t raised_at_ms;
+    char case_code[AM_CASE_CODE_MAX]; /* its journey's; "" without one */
     am_sync_state sync_state;
 } am_alert_row;
 
@@ -201,8 +211,9 @@ typedef struct am_journey_row {
     char id[AM_UUID_LEN + 1];
     char kiosk[AM_KIOSK_ID_MAX];
     int64_t created_at_ms;
-    int64_t closed_at_ms; /* 0 while open */
-    am_report report;     /* report.outcome is the journey's outcome */
+    int64_t closed_at_ms;             /* 0 while open */
+    am_report report;                 /* report.outcome is the journey's outcome */
+    char case_code[AM_CASE_CODE_MAX]; /* "" for a journey stored before codes */
     am_sync_state sync_state;
 } am_journey_row;
 

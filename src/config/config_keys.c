@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "amends/case_code.h"
 #include "amends/text.h"
 #include "config_internal.h"
 #include "config_load.h"
@@ -85,6 +86,21 @@ static int parse_kiosk_id(load_ctx *ctx, const key_def *key, void *field, const 
         return -1;
     }
     memcpy(field, value, len + 1);
+    return 0;
+}
+
+/* The prefix of the kiosk's case codes: empty (made from the kiosk id)
+ * or 1 to AM_CASE_PREFIX_MAX of A-Z 0-9. */
+static int parse_case_prefix(load_ctx *ctx, const key_def *key, void *field, const char *value)
+{
+    char shown[64];
+    (void)key;
+    if (*value && !am_case_prefix_valid(value)) {
+        config_fail_key(ctx, "'%s' is not a case code prefix (1 to %d of A-Z and 0-9, or empty)",
+                        config_quote(value, shown, sizeof shown), AM_CASE_PREFIX_MAX);
+        return -1;
+    }
+    snprintf(field, AM_CASE_PREFIX_MAX + 1, "%s", value);
     return 0;
 }
 
@@ -625,6 +641,7 @@ const key_def config_key_table[] = {
      false},
     {SEC_KIOSK, "data_dir", parse_path, CFG(kiosk.data_dir), 1, 0, false},
     {SEC_KIOSK, "log_level", parse_log_level, CFG(kiosk.log_level), 0, 0, false},
+    {SEC_KIOSK, "case_prefix", parse_case_prefix, CFG(kiosk.case_prefix), 0, 0, false},
     {SEC_KIOSK, "location_label", parse_text_or_none, CFG(kiosk.location_label), 0, 48, true},
     {SEC_IDLE, "timeout", parse_int, CFG(idle.timeout_s), 10, 600, false},
     {SEC_IDLE, "countdown", parse_int, CFG(idle.countdown_s), 5, 60, false},

@@ -3,6 +3,8 @@
  * policy code in src/core can use it without pulling in the INI loader. */
 #include "amends/config.h"
 
+#include "amends/case_code.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,14 @@ bool am_config_asks_location(const am_config *cfg)
 {
     return cfg && cfg->kiosk.location_label.s[AM_LANG_EN] &&
            cfg->kiosk.location_label.s[AM_LANG_EN][0];
+}
+
+void am_config_case_prefix(const am_config *cfg, char *out, size_t len)
+{
+    if (cfg && cfg->kiosk.case_prefix[0])
+        snprintf(out, len, "%s", cfg->kiosk.case_prefix);
+    else
+        am_case_prefix_of(cfg ? cfg->kiosk.id : "", out, len);
 }
 
 int am_config_category_index(const am_config *cfg, const char *id)

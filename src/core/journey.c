@@ -11,11 +11,13 @@
  */
 #include "amends/journey.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "amends/text.h"
+#include "amends/case_code.h"
 #include "amends/report.h"
+#include "amends/text.h"
 
 /* Room for a category's own options plus the two built-ins. */
 #define OPTIONS_MAX (AM_MAX_CAT_OPTIONS + 2)
@@ -48,7 +50,8 @@ struct am_journey {
 
     int64_t spent_today_minor;
     int offers_last_hour;
-    int64_t voucher_expires_ms; /* wall clock; 0 when no voucher */
+    int64_t voucher_expires_ms;       /* wall clock; 0 when no voucher */
+    char case_code[AM_CASE_CODE_MAX]; /* made by the store with the report; "" before */
 
     int64_t idle_from_ms; /* last guest input, or when the screen showed */
     bool prompting;
@@ -206,6 +209,7 @@ static void journey_reset(am_journey *j)
 {
     am_wipe(&j->report, sizeof j->report);
     memset(&j->report, 0, sizeof j->report);
+    memset(j->case_code, 0, sizeof j->case_code);
     j->report.lang = default_lang(j->cfg);
     j->focus = AM_FIELD_NONE;
     j->category = -1;
@@ -1171,6 +1175,25 @@ void am_journey_set_spend(am_journey *j, int64_t spent_today_minor, int offers_l
 {
     j->spent_today_minor = spent_today_minor;
     j->offers_last_hour = offers_last_hour;
+}
+
+void am_journey_set_case_code(am_journey *j, const char *code)
+{
+    snprintf(j->case_code, sizeof j->case_code, "%s", code ? code : "");
+}
+
+const char *am_journey_reference(const am_journey *j)
+{
+    /* A code the hub finds: one it will hear of (sync on), for a journey
+     * whose alerts open a case there. severe_unsent is raised after the
+     * guest has gone. */
+    if (!j || !j->case_code[0] || !j->cfg->sync.url[0])
+        return NULL;
+    for (int i = 0; i < AM_ALERT_REASON_COUNT; i++) {
+        if (j->alerted[i] && i != AM_ALERT_SEVERE_UNSENT)
+            return j->case_code;
+    }
+    return NULL;
 }
 
 void am_journey_set_voucher(am_journey *j, const char *code)

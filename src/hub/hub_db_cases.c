@@ -87,6 +87,7 @@ typedef struct case_note {
     const char *severity;
     const char *location;   /* the report's; NULL for an alert */
     const char *resolution; /* the report's; NULL for an alert */
+    const char *code;       /* the case code the kiosk made; "" from older kiosks */
     bool alert;
     int64_t at; /* when the guest asked: the alert raised, the journey closed */
 } case_note;
@@ -217,7 +218,17 @@ static am_rc open_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
         heard = i64(now_ms);
     for (int attempt = 0; attempt < 8; attempt++) {
         char code[HUB_CASE_CODE_MAX];
-        hub_case_code_new(site, code, sizeof code);
+        /* The kiosk's own code first: the guest read it on the kiosk. */
+        if (attempt == 0 && n->code && n->code[0])
+            snprintf(code, sizeof code, "%s", n->code);
+        else
+            hub_case_code_new(site, code, sizeof code);
+        if (attempt == 1 && n->code && n->code[0])
+            am_log_warn(MOD,
+                        "site %s: case code %s of kiosk %s is another kiosk's case already; "
+                        "this case gets a code from the hub (give each kiosk of a site its own "
+                        "[kiosk] case_prefix)",
+                        site, n->code, n->kiosk);
         const char *p[] = {site,
                            n->kiosk,
                            n->journey,
@@ -380,6 +391,7 @@ static void note_of(const am_proto_record *r, int low_rating, case_note *n)
         n->category = al->category;
         n->severity = am_severity_name(al->severity);
         n->at = al->raised_at;
+        n->code = al->case_code;
         add_reason(n->reasons, sizeof n->reasons, am_alert_reason_name(al->reason));
         return;
     }
@@ -391,6 +403,7 @@ static void note_of(const am_proto_record *r, int low_rating, case_note *n)
     n->location = rp->location;
     n->resolution = rp->resolution;
     n->at = r->u.feedback.closed_at;
+    n->code = r->u.feedback.case_code;
     if (rp->severity == AM_SEVERITY_SEVERE)
         add_reason(n->reasons, sizeof n->reasons, "severe");
     if (rp->offer_state == AM_OFFER_ESCALATED)

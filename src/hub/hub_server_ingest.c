@@ -12,6 +12,7 @@
 #include "amends/log.h"
 #include "amends/voucher.h"
 #include "amends/webhook.h"
+#include "hub_case.h"
 
 #define MOD "http"
 
@@ -59,6 +60,27 @@ static void check_vouchers(hub_server *s, const request *req, am_proto_batch *b)
     }
     if (loaded)
         am_voucher_key_wipe(&key);
+}
+
+/* A case code a kiosk made must be one the hub can find a case by; a
+ * record without one (an older kiosk) gets a code from the hub. */
+static void check_case_codes(const request *req, am_proto_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++) {
+        am_proto_record *r = &b->records[i];
+        if (!r->valid || (r->kind != AM_PROTO_ALERT && r->kind != AM_PROTO_FEEDBACK))
+            continue;
+        const char *code =
+            r->kind == AM_PROTO_ALERT ? r->u.alert.case_code : r->u.feedback.case_code;
+        if (!code[0] || hub_case_code_valid(code))
+            continue;
+        snprintf(r->reason, sizeof r->reason,
+                 "records[%zu].case_code: not a case code (1 to 15 of A-Z, 0-9 and '-', not "
+                 "starting with '-')",
+                 i);
+        r->valid = false;
+        am_log_warn(MOD, "kiosk %s: record %zu rejected: malformed case code", req->kiosk.id, i);
+    }
 }
 
 enum MHD_Result hub_http_handle_ingest(hub_server *s, struct MHD_Connection *conn, request *req)
@@ -130,6 +152,7 @@ enum MHD_Result hub_http_handle_ingest(hub_server *s, struct MHD_Connection *con
     }
 
     check_vouchers(s, req, b);
+    check_case_codes(req, b);
 
     /* What makes a repeated request the same request: its exact bytes. */
     uint8_t digest[crypto_hash_sha256_BYTES];

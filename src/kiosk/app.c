@@ -23,6 +23,7 @@ struct am_app {
     am_sync *sync; /* borrowed; NULL when sync is off */
     am_journey *journey;
     char journey_uuid[AM_UUID_LEN + 1]; /* "" until the report is committed */
+    char case_code[AM_CASE_CODE_MAX];   /* made with the report, told the journey on commit */
     int64_t mono_base_ms;
     int64_t wall_base_ms;
     char store_error[256];
@@ -214,11 +215,14 @@ static am_rc apply_effect(am_app *app, const am_effect *fx, int64_t wall_ms)
     const char *uuid = app->journey_uuid[0] ? app->journey_uuid : NULL;
     switch (fx->type) {
     case AM_FX_OPEN_REPORT: {
-        am_rc rc =
-            am_store_journey_open(app->store, app->cfg->kiosk.id, r, wall_ms, app->journey_uuid);
+        char prefix[AM_CASE_PREFIX_MAX + 1];
+        am_config_case_prefix(app->cfg, prefix, sizeof prefix);
+        am_rc rc = am_store_journey_open_coded(app->store, app->cfg->kiosk.id, prefix, r, wall_ms,
+                                               app->journey_uuid, app->case_code);
         if (rc == AM_OK)
-            am_log_info("journey", "report %s committed: category=%s severity=%s",
-                        app->journey_uuid, r->category, am_severity_name(r->severity));
+            am_log_info("journey", "report %s committed: category=%s severity=%s case=%s",
+                        app->journey_uuid, r->category, am_severity_name(r->severity),
+                        app->case_code);
         return rc;
     }
     case AM_FX_SAVE_REPORT:
@@ -288,6 +292,7 @@ static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall
             if (!had_voucher)
                 am_journey_set_voucher(app->journey, "");
             app->urgent_count = had_urgent;
+            app->case_code[0] = '\0';
             return rc;
         }
         outbox |=
@@ -296,6 +301,10 @@ static am_rc apply_store_effects(am_app *app, const am_effects *fx, int64_t wall
     rc = am_store_commit(app->store);
     if (rc != AM_OK)
         app->urgent_count = had_urgent;
+    /* The case code exists once its report does. */
+    if (rc == AM_OK && app->case_code[0])
+        am_journey_set_case_code(app->journey, app->case_code);
+    app->case_code[0] = '\0';
     if (rc == AM_OK && outbox)
         am_sync_wake(app->sync);
     return rc;

@@ -87,6 +87,8 @@ static const field feedback_head[] = {
     {"closed_at", F_TIME, FB(closed_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
     {"outcome", F_ENUM, RP(outcome), 0, 0, AM_OUTCOME_COMPLETED, AM_OUTCOME_INTERRUPTED,
      outcome_name, true, false},
+    {"case_code", F_ASCII, FB(case_code), SZ(am_proto_feedback, case_code), AM_CASE_CODE_MAX - 1, 0,
+     0, NULL, false, true},
 };
 #define FEEDBACK_MAX (COUNT_OF(feedback_head) + AM_REPORT_FIELDS_MAX)
 static field feedback_fields[FEEDBACK_MAX];
@@ -101,6 +103,8 @@ static const field alert_fields[] = {
     {"severity", F_ENUM, AL(severity), 0, 0, AM_SEVERITY_MINOR, AM_SEVERITY_SEVERE, severity_name,
      true, false},
     {"raised_at", F_TIME, AL(raised_at), 0, 0, 1, AM_PROTO_MAX_TIME_MS, NULL, false, false},
+    {"case_code", F_ASCII, AL(case_code), SZ(am_proto_alert, case_code), AM_CASE_CODE_MAX - 1, 0, 0,
+     NULL, false, true},
 };
 
 static const field heartbeat_fields[] = {

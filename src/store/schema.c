@@ -156,8 +156,17 @@ static const char schema_v5[] =
 static const char schema_v6[] = "ALTER TABLE journeys ADD COLUMN location TEXT NOT NULL DEFAULT '';"
                                 "PRAGMA user_version = 6;";
 
+/* Version 7: each journey's case code (amends/case_code.h), made in the
+ * transaction that commits the report, unique per kiosk (the index);
+ * journeys stored before it have none (''). */
+static const char schema_v7[] =
+    "ALTER TABLE journeys ADD COLUMN case_code TEXT NOT NULL DEFAULT '';"
+    "CREATE UNIQUE INDEX journeys_case_code ON journeys(case_code) WHERE case_code != '';"
+    "PRAGMA user_version = 7;";
+
 static const am_schema_step schema_steps[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5}, {6, schema_v6},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4},
+    {5, schema_v5}, {6, schema_v6}, {7, schema_v7},
 };
 #define SCHEMA_STEP_COUNT ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 

@@ -1,14 +1,17 @@
 /* store_journey.c — the store's journeys, alerts, offers and budget (see
  * include/amends/store.h; the module's layout is in store_internal.h).
  */
+#include "amends/case_code.h"
 #include "amends/report.h"
 #include "amends/store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <sqlite3.h>
 
@@ -66,12 +69,13 @@ static void journey_sql_build(void)
         if (am_report_fields[i].personal)
             sql_add(purge, "%s%s = ''", purge[0] ? ", " : "", name);
     }
-    sql_add(insert, ") VALUES (?1, ?2, ?3, ?3, NULL, 'open'");
+    sql_add(insert, ", case_code) VALUES (?1, ?2, ?3, ?3, NULL, 'open'");
     for (size_t i = 0; i < am_report_field_count; i++)
         sql_add(insert, ", ?%zu", i + REPORT_FIRST_PARAM);
-    sql_add(insert, ")");
+    sql_add(insert, ", ?%zu)", am_report_field_count + REPORT_FIRST_PARAM);
     sql_add(update, " WHERE id = ?1 AND outcome = 'open'");
 
+    sql_add(columns, "j.case_code, ");
     static const char head[] = "SELECT j.id, j.kiosk, j.created_at_ms, j.closed_at_ms, j.outcome, ";
     sql_add(journey_sql[JSQL_GET],
             "%s%so.state FROM journeys j LEFT JOIN outbox o ON o.uuid = j.id WHERE j.id = ?1", head,
@@ -103,7 +107,8 @@ static const char SQL_ALERT_INSERT[] =
     "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_ALERT_GET[] =
     "SELECT a.id, a.kiosk, a.journey_id, a.reason, a.category, a.severity, "
-    "a.created_at_ms, o.state FROM alerts a LEFT JOIN outbox o ON o.uuid = a.id "
+    "a.created_at_ms, o.state, coalesce(j.case_code, '') FROM alerts a "
+    "LEFT JOIN outbox o ON o.uuid = a.id LEFT JOIN journeys j ON j.id = a.journey_id "
     "WHERE a.id = ?1";
 static const char SQL_OFFER_UPSERT[] =
     "INSERT INTO offer_spend (journey_id, offer_id, value_minor, state, "
@@ -185,16 +190,50 @@ out:
     return rc;
 }
 
+/* Four random numbers for a case code's characters. */
+static am_rc code_random(am_store *st, uint32_t rnd[AM_CASE_CODE_TAIL])
+{
+    size_t got = 0;
+    int tries = 0;
+    unsigned char *b = (unsigned char *)rnd;
+    size_t want = AM_CASE_CODE_TAIL * sizeof rnd[0];
+    while (got < want) {
+        ssize_t n = getrandom(b + got, want - got, 0);
+        if (n < 0) {
+            if (errno == EINTR && ++tries < 100)
+                continue;
+            return am_store_failf(st, AM_ERR_IO, "making a case code: getrandom: %s",
+                                  strerror(errno));
+        }
+        got += (size_t)n;
+    }
+    return AM_OK;
+}
+
 am_rc am_store_journey_open(am_store *st, const char *kiosk, const am_report *r, int64_t now_ms,
                             char *uuid_out)
+{
+    char prefix[AM_CASE_PREFIX_MAX + 1];
+    am_case_prefix_of(kiosk, prefix, sizeof prefix);
+    return am_store_journey_open_coded(st, kiosk, prefix, r, now_ms, uuid_out, NULL);
+}
+
+/* Codes a store may draw before it gives up: with 30^4 codes per prefix,
+ * eight taken in a row means the prefix is all but used up. */
+#define CODE_DRAWS 8
+
+am_rc am_store_journey_open_coded(am_store *st, const char *kiosk, const char *case_prefix,
+                                  const am_report *r, int64_t now_ms, char *uuid_out,
+                                  char *code_out)
 {
     static const char what[] = "storing a new journey";
     sqlite3_stmt *stmt = NULL;
     bool own = false;
     char uuid[AM_UUID_LEN + 1];
+    char code[AM_CASE_CODE_MAX] = "";
     am_rc rc;
 
-    if (!st || !kiosk || !r || !uuid_out)
+    if (!st || !kiosk || !r || !uuid_out || !am_case_prefix_valid(case_prefix))
         return AM_ERR_INVALID;
     if (strnlen(kiosk, AM_KIOSK_ID_MAX) == AM_KIOSK_ID_MAX)
         return am_store_failf(st, AM_ERR_INVALID, "%s: kiosk id too long", what);
@@ -209,28 +248,47 @@ am_rc am_store_journey_open(am_store *st, const char *kiosk, const am_report *r,
     rc = am_store_stmt(st, STMT_JOURNEY_INSERT, journey_sql_get(JSQL_INSERT), &stmt);
     if (rc)
         goto out;
-    int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 2, kiosk, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 3, now_ms);
-    if (src != SQLITE_OK) {
-        rc = am_store_fail(st, src, what);
-        goto out;
-    }
-    rc = bind_report(st, stmt, r);
-    if (rc)
-        goto out;
-    src = sqlite3_step(stmt);
-    if (src != SQLITE_DONE) {
+    /* The case code too: a code another journey holds fails the unique
+     * index, and is drawn again in the same transaction. */
+    for (int draw = 0;; draw++) {
+        uint32_t rnd[AM_CASE_CODE_TAIL];
+        rc = code_random(st, rnd);
+        if (rc)
+            goto out;
+        am_case_code_make(case_prefix, rnd, code, sizeof code);
+        sqlite3_reset(stmt);
+        int src = sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, 2, kiosk, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 3, now_ms);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, (int)(am_report_field_count + REPORT_FIRST_PARAM), code,
+                                    -1, SQLITE_STATIC);
+        if (src != SQLITE_OK) {
+            rc = am_store_fail(st, src, what);
+            goto out;
+        }
+        rc = bind_report(st, stmt, r);
+        if (rc)
+            goto out;
+        src = sqlite3_step(stmt);
+        if (src == SQLITE_DONE)
+            break;
+        if (sqlite3_extended_errcode(sqlite3_db_handle(stmt)) == SQLITE_CONSTRAINT_UNIQUE &&
+            draw + 1 < CODE_DRAWS)
+            continue;
         rc = am_store_fail(st, src, what);
         goto out;
     }
 out:
     am_store_stmt_done(stmt);
     rc = am_store_write_end(st, own, rc, what);
-    if (rc == AM_OK)
+    if (rc == AM_OK) {
         memcpy(uuid_out, uuid, sizeof uuid);
+        if (code_out)
+            memcpy(code_out, code, sizeof code);
+    }
     return rc;
 }
 
@@ -348,6 +406,7 @@ static void journey_row_read(sqlite3_stmt *stmt, am_journey_row *row)
             break;
         }
     }
+    am_store_column_text(stmt, col++, row->case_code, sizeof row->case_code);
     am_store_column_text(stmt, col, name, sizeof name);
     row->sync_state = (am_sync_state)am_store_index_of(
         am_store_sync_state_names, COUNT_OF(am_store_sync_state_names), name, 0);
@@ -521,6 +580,7 @@ am_rc am_store_alert_get(am_store *st, const char *uuid, am_alert_row *row)
     am_store_column_text(stmt, 7, name, sizeof name);
     row->sync_state = (am_sync_state)am_store_index_of(
         am_store_sync_state_names, COUNT_OF(am_store_sync_state_names), name, 0);
+    am_store_column_text(stmt, 8, row->case_code, sizeof row->case_code);
 out:
     am_store_stmt_done(stmt);
     return rc;

@@ -405,6 +405,7 @@ static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_ou
         snprintf(r->u.alert.category, sizeof r->u.alert.category, "%s", row.category);
         r->u.alert.severity = row.severity;
         r->u.alert.raised_at = row.raised_at_ms;
+        snprintf(r->u.alert.case_code, sizeof r->u.alert.case_code, "%s", row.case_code);
     } else if (it->kind == AM_RECORD_VOUCHER) {
         am_voucher_row row;
         rc = am_store_voucher_get_outbox(s->store, it->uuid, &row);
@@ -449,6 +450,7 @@ static bool add_record(am_sync *s, batch_work *w, am_proto_batch *b, const am_ou
         r->u.feedback.created_at = row->created_at_ms;
         r->u.feedback.closed_at = row->closed_at_ms;
         r->u.feedback.report = row->report;
+        snprintf(r->u.feedback.case_code, sizeof r->u.feedback.case_code, "%s", row->case_code);
         /* The row held the guest's personal data. */
         sodium_memzero(row, sizeof *row);
     }

@@ -84,6 +84,7 @@ static const char *const key_names[AM_STR_COUNT] = {
     "thanks.urgent_desk",
     "thanks.contact_promise",
     "thanks.ask_desk_later",
+    "thanks.reference",
     "thanks.voucher",
     "thanks.voucher_valid",
     "thanks.voucher_valid_one",

@@ -708,13 +708,24 @@ static void screen_thanks(lay *c)
                     (c->portrait ? qr : 0);
     }
     int esc_h = escalated ? U(c, 84) + U(c, 8) : 0;
+    /* The case code, for a report the hub opens a case for: what the guest
+     * quotes to staff, large enough to copy down. */
+    const char *reference = am_journey_reference(c->j);
+    int ref_head_h = 0, ref_h = 0;
+    if (reference) {
+        ref_head_h =
+            am_lay_text_height(c, S(c, AM_STR_THANKS_REFERENCE), text_w, AM_FONT_REGULAR, 24);
+        if (ref_head_h < U(c, 36))
+            ref_head_h = U(c, 36);
+        ref_h = ref_head_h + U(c, 60) + U(c, 12);
+    }
     int bh = am_lay_text_height(c, body, text_w, AM_FONT_REGULAR, 30);
     if (bh > U(c, 130))
         bh = U(c, 130);
     int rh = am_lay_text_height(c, promise, text_w, AM_FONT_REGULAR, 30);
     if (rh > U(c, 160))
         rh = U(c, 160);
-    int room = bottom - badge - U(c, 16) - y - voucher_h - esc_h - 2 * U(c, 16);
+    int room = bottom - badge - U(c, 16) - y - voucher_h - esc_h - ref_h - 2 * U(c, 16);
     if (bh + rh > room) {
         /* The promise gives way (put_text scales its words to fit), down to
          * two lines' worth; the short first sentence keeps its size. */
@@ -733,6 +744,17 @@ static void screen_thanks(lay *c)
         st = style(AM_FONT_BOLD, 28, align, c->text);
         am_lay_put_text(c, manager, rect(c->M, y, text_w, U(c, 84)), st, -1);
         y += U(c, 84) + U(c, 8);
+    }
+    if (reference) {
+        st = style(AM_FONT_REGULAR, 24, align, c->muted);
+        st.middle = true;
+        am_lay_put_text(c, S(c, AM_STR_THANKS_REFERENCE), rect(c->M, y, text_w, ref_head_h), st,
+                        -1);
+        y += ref_head_h;
+        st = style(AM_FONT_BOLD, 48, align, c->primary);
+        st.middle = true;
+        am_lay_put_text(c, reference, rect(c->M, y, text_w, U(c, 60)), st, -1);
+        y += U(c, 60) + U(c, 12);
     }
     if (voucher) {
         int vx = c->M;

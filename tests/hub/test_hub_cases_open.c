@@ -341,6 +341,76 @@ static void codes(void **state)
     assert_false(hub_case_code_valid("HV 7K2M"));
 }
 
+/* The kiosk makes the code when the guest's report is committed, and the
+ * guest reads it on thanks: the hub opens the journey's case under that
+ * code, whichever of its records arrives first, and finds it by it. A
+ * malformed code rejects its record with a reason; an older kiosk's record
+ * without one gets a code from the hub. */
+static void kiosk_codes(void **state)
+{
+    harness *h = *state;
+    char journey[AM_PROTO_UUID_LEN + 1];
+    am_proto_batch *b = h_batch("k1", 1);
+    am_proto_record *al = alert(b, NULL, AM_ALERT_STAFF_NOW);
+    memcpy(journey, al->id, sizeof journey);
+    am_proto_batch_free(b);
+
+    b = h_batch("k1", 2);
+    al = alert(b, journey, AM_ALERT_STAFF_NOW);
+    snprintf(al->u.alert.case_code, sizeof al->u.alert.case_code, "L2-7K2M");
+    post(h, b, AM_PROTO_STORED);
+    am_proto_batch_free(b);
+    /* The report comes later with the same code. */
+    b = h_batch("k1", 1);
+    am_proto_record *fb = calm_report(b);
+    memcpy(fb->id, journey, sizeof journey);
+    fb->u.feedback.report.severity = AM_SEVERITY_SEVERE;
+    snprintf(fb->u.feedback.case_code, sizeof fb->u.feedback.case_code, "L2-7K2M");
+    post(h, b, AM_PROTO_STORED);
+    am_proto_batch_free(b);
+
+    cJSON *root = get_json(h, "/v1/cases/L2-7K2M");
+    const cJSON *c = cJSON_GetObjectItem(root, "case");
+    assert_string_equal(str(c, "code"), "L2-7K2M");
+    assert_string_equal(str(c, "journey"), journey);
+    assert_true(cJSON_IsObject(cJSON_GetObjectItem(c, "report")));
+    cJSON_Delete(root);
+    assert_int_equal(case_count(h), 1);
+
+    /* Malformed: rejected, saying which field. */
+    b = h_batch("k1", 1);
+    al = alert(b, NULL, AM_ALERT_SEVERE);
+    snprintf(al->u.alert.case_code, sizeof al->u.alert.case_code, "l2 7k2m");
+    am_hub_client *k = h_kiosk(h, 1);
+    char *body = h_encode(b);
+    am_hub_reply reply;
+    h_post(k, body, b->batch, &reply);
+    assert_int_equal(reply.status, 200);
+    am_proto_response *resp = h_response(&reply);
+    assert_int_equal(resp->count, 1);
+    assert_int_equal(resp->results[0].status, AM_PROTO_REJECTED);
+    assert_non_null(strstr(resp->results[0].reason, "records[0].case_code: not a case code"));
+    am_proto_response_free(resp);
+    am_hub_reply_clear(&reply);
+    am_hub_client_free(k);
+    free(body);
+    am_proto_batch_free(b);
+    assert_int_equal(case_count(h), 1);
+
+    /* No code (a kiosk before codes): the hub makes one for the site. */
+    b = h_batch("k1", 1);
+    alert(b, NULL, AM_ALERT_SEVERE);
+    post(h, b, AM_PROTO_STORED);
+    am_proto_batch_free(b);
+    root = cases(h);
+    const cJSON *list = cJSON_GetObjectItem(root, "cases");
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    const char *hub_made = str(cJSON_GetArrayItem(list, 0), "code");
+    assert_memory_equal(hub_made, "DE-", 3);
+    assert_true(hub_case_code_valid(hub_made));
+    cJSON_Delete(root);
+}
+
 static int setup_sqlite(void **state)
 {
     return h_setup(state, false, NULL);
@@ -379,6 +449,15 @@ static void repeats_open_nothing_postgresql(void **state)
     repeats_open_nothing(state);
 }
 
+static void kiosk_codes_sqlite(void **state)
+{
+    kiosk_codes(state);
+}
+static void kiosk_codes_postgresql(void **state)
+{
+    kiosk_codes(state);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(codes),
     cmocka_unit_test_setup_teardown(one_case_per_journey_sqlite, setup_sqlite, h_teardown),
@@ -390,6 +469,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(repeats_open_nothing_sqlite, setup_sqlite, h_teardown),
     cmocka_unit_test_setup_teardown(repeats_open_nothing_postgresql, setup_pg, h_teardown),
     cmocka_unit_test_setup_teardown(low_rating_is_configured, setup_low3, h_teardown),
+    cmocka_unit_test_setup_teardown(kiosk_codes_sqlite, setup_sqlite, h_teardown),
+    cmocka_unit_test_setup_teardown(kiosk_codes_postgresql, setup_pg, h_teardown),
 };
 
 AM_TEST_MAIN(tests)

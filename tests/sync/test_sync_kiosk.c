@@ -303,6 +303,46 @@ static void urgent_report_with_sync_off(void **state)
         kx_fail_with_log(k, "the wait screen did not send the guest to staff with sync off");
 }
 
+static int first_code(const am_journey_row *row, void *ud)
+{
+    snprintf(ud, AM_CASE_CODE_MAX, "%s", row->case_code);
+    return 1;
+}
+
+/* A severe report opens a case: thanks shows "Your reference" and the code
+ * the kiosk made when the report was committed (prefix K1, from the kiosk
+ * id k1), and the real hub, once the records arrive, finds the case by
+ * exactly that code. */
+static void reference_on_thanks_is_the_case_at_the_hub(void **state)
+{
+    kiosk_fx *k = *state;
+    sync_fx *fx = k->fx;
+    const char *thanks = strstr(kx_full_journey, "expect thanks\n");
+    assert_non_null(thanks);
+    size_t head = (size_t)(thanks - kx_full_journey) + strlen("expect thanks\n");
+    char script[3000];
+    snprintf(script, sizeof script,
+             "%.*sexpect-text Your reference\nexpect-text K1-\nshot %s/thanks-reference.png\n"
+             "await-sync\ntap done\nexpect attract\nawait-sync\n",
+             (int)head, kx_full_journey, fx->h->dir);
+    if (kx_run_script(k, script) != 0)
+        kx_fail_with_log(k, "thanks did not show the case's reference");
+    kx_store_open(k);
+    char code[AM_CASE_CODE_MAX] = "";
+    assert_int_equal(am_store_journeys_each(fx->st, 0, first_code, code), AM_OK);
+    assert_true(am_case_code_valid(code));
+    assert_memory_equal(code, "K1-", 3);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM cases WHERE code = ?1", code), 1);
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM cases", NULL), 1);
+    /* For a person to look at: AMENDS_SHOT_DIR keeps the screen. */
+    const char *keep = getenv("AMENDS_SHOT_DIR");
+    if (keep) {
+        char sh[1600];
+        snprintf(sh, sizeof sh, "cp '%s/thanks-reference.png' '%s/'", fx->h->dir, keep);
+        assert_int_equal(h_sh(sh, NULL, NULL), 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +356,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(urgent_report_confirmed_by_the_hub, setup, kx_teardown),
         cmocka_unit_test_setup_teardown(urgent_report_with_the_hub_stopped, setup, kx_teardown),
         cmocka_unit_test_setup_teardown(urgent_report_with_sync_off, setup, kx_teardown),
+        cmocka_unit_test_setup_teardown(reference_on_thanks_is_the_case_at_the_hub, setup,
+                                        kx_teardown),
     };
     return am_test_run(__FILE__, tests, sizeof tests / sizeof tests[0], argc, argv);
 }

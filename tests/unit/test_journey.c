@@ -598,6 +598,34 @@ static void resolution_action_raises_its_alert(void **state)
     assert_trace(h, "save_report record_offer:shown");
 }
 
+/* thanks shows the case code as "Your reference" only for a report whose
+ * alerts open a case at the hub, and only when the hub will hear of it. */
+static void reference_only_for_a_case_the_hub_opens(void **state)
+{
+    harness *h = *state;
+    snprintf(h->cfg->sync.url, sizeof h->cfg->sync.url, "https://hub.example");
+    to_thanks(h); /* minor, a clean room: no alert, no case */
+    am_journey_set_case_code(h->j, "K1-7K2M");
+    assert_null(am_journey_reference(h->j));
+}
+
+static void reference_for_a_severe_report(void **state)
+{
+    harness *h = *state;
+    snprintf(h->cfg->sync.url, sizeof h->cfg->sync.url, "https://hub.example");
+    to_apology(h, CAT_ROOM, AM_SEVERITY_SEVERE); /* raises severe: a case */
+    assert_null(am_journey_reference(h->j));     /* no code yet */
+    am_journey_set_case_code(h->j, "K1-7K2M");
+    assert_string_equal(am_journey_reference(h->j), "K1-7K2M");
+    h->cfg->sync.url[0] = '\0'; /* nothing will carry it to the hub */
+    assert_null(am_journey_reference(h->j));
+    snprintf(h->cfg->sync.url, sizeof h->cfg->sync.url, "https://hub.example");
+    /* Forgotten with the journey. */
+    assert_ok(wait_s(h, TIMEOUT_S + COUNTDOWN_S));
+    assert_screen(h, AM_SCREEN_ATTRACT);
+    assert_null(am_journey_reference(h->j));
+}
+
 static void resolution_idle_closes_abandoned(void **state)
 {
     harness *h = *state;
@@ -931,6 +959,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(resolution_other_asks_for_text, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_staff_now_alerts_once, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_action_raises_its_alert, setup, teardown),
+    cmocka_unit_test_setup_teardown(reference_only_for_a_case_the_hub_opens, setup, teardown),
+    cmocka_unit_test_setup_teardown(reference_for_a_severe_report, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_idle_closes_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(completed_journey_stores_every_field, setup, teardown),
     cmocka_unit_test_setup_teardown(abandoned_after_commit_stores_what_was_given, setup, teardown),

@@ -63,6 +63,79 @@ static void store_pragmas_are_set(void **state)
 
 /* --- journeys ------------------------------------------------------------ */
 
+/* Each report gets its case code in the transaction that commits it: the
+ * prefix asked for (or the kiosk id's initials), four characters without
+ * look-alikes, different for every journey (the store's unique index), and
+ * read back with the journey. */
+static void store_case_codes(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    char dir[512], uuid[AM_UUID_LEN + 1];
+    static char codes[N + 2][AM_CASE_CODE_MAX];
+    memset(codes, 0, sizeof codes);
+    am_test_tmpdir(dir, sizeof dir, "store_case_codes");
+    am_store *st = open_rw(dir, 1000);
+    am_report r;
+    fill_report(&r, "code");
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(
+            am_store_journey_open_coded(st, KIOSK, "HV1", &r, 1000 + i, uuid, codes[i]), AM_OK);
+        assert_true(am_case_code_valid(codes[i]));
+        assert_memory_equal(codes[i], "HV1-", 4);
+        for (int k = 0; k < i; k++)
+            assert_string_not_equal(codes[k], codes[i]);
+    }
+    am_journey_row *row = calloc(1, sizeof *row);
+    assert_non_null(row);
+    assert_int_equal(am_store_journey_get(st, uuid, row), AM_OK);
+    assert_string_equal(row->case_code, codes[N - 1]);
+    /* Without a prefix: the kiosk id's (lobby-2 -> L2). */
+    assert_int_equal(am_store_journey_open(st, "lobby-2", &r, 2000, uuid), AM_OK);
+    assert_int_equal(am_store_journey_get(st, uuid, row), AM_OK);
+    assert_memory_equal(row->case_code, "L2-", 3);
+    assert_true(am_case_code_valid(row->case_code));
+    free(row);
+    assert_int_equal(am_store_journey_open_coded(st, KIOSK, "hv", &r, 2000, uuid, NULL),
+                     AM_ERR_INVALID);
+    am_store_close(st);
+
+    /* The store, not the caller, keeps them apart. */
+    sqlite3 *db = raw_open(dir, SQLITE_OPEN_READWRITE);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE journeys SET case_code = '%s' WHERE case_code = '%s'",
+             codes[0], codes[1]);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+    am_test_rmtree(dir);
+}
+
+static void case_code_text(void **state)
+{
+    (void)state;
+    char p[8], code[AM_CASE_CODE_MAX];
+    am_case_prefix_of("lobby-2", p, sizeof p);
+    assert_string_equal(p, "L2");
+    am_case_prefix_of("front_desk", p, sizeof p);
+    assert_string_equal(p, "FD");
+    am_case_prefix_of("k1", p, sizeof p);
+    assert_string_equal(p, "K1");
+    am_case_prefix_of("-", p, sizeof p);
+    assert_string_equal(p, "K");
+    const uint32_t rnd[AM_CASE_CODE_TAIL] = {0, 29, 30, 4000000009u};
+    am_case_code_make("HV", rnd, code, sizeof code);
+    assert_string_equal(code, "HV-2Z2N");
+    assert_true(am_case_code_valid(code));
+    assert_true(am_case_code_valid("HV12-7K2M"));
+    assert_false(am_case_code_valid("HV123-7K2M"));
+    assert_false(am_case_code_valid("HV-7K2O")); /* O looks like 0 */
+    assert_false(am_case_code_valid("HV-7K2"));
+    assert_false(am_case_code_valid("-7K2M"));
+    assert_false(am_case_code_valid("hv-7K2M"));
+    assert_true(am_case_prefix_valid("HV1") && !am_case_prefix_valid("HV-1") &&
+                !am_case_prefix_valid("") && !am_case_prefix_valid("ABCDE"));
+}
+
 static void store_journey_round_trip_every_field(void **state)
 {
     (void)state;
@@ -1014,6 +1087,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_open_creates_store),
     cmocka_unit_test(store_pragmas_are_set),
     cmocka_unit_test(store_journey_round_trip_every_field),
+    cmocka_unit_test(store_case_codes),
+    cmocka_unit_test(case_code_text),
     cmocka_unit_test(store_tricky_text_round_trip),
     cmocka_unit_test(store_journey_updates_refused_when_closed_or_absent),
     cmocka_unit_test(store_journeys_each_since_and_order),

@@ -331,12 +331,12 @@ static void store_newer_version_refused(void **state)
     store_path(path, sizeof path, dir);
     sqlite3 *db = raw_open(dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     assert_int_equal(
-        sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 7", NULL, NULL, NULL),
+        sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 8", NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
 
     snprintf(want, sizeof want,
-             "%s: store schema version 7 is newer than this amends supports (%d); install a newer "
+             "%s: store schema version 8 is newer than this amends supports (%d); install a newer "
              "amends or restore a backup made by this version",
              path, AM_STORE_SCHEMA_VERSION);
     am_store *st = (am_store *)&st; /* must come back NULL */
@@ -354,7 +354,7 @@ static void store_newer_version_refused(void **state)
     char journal[16];
     raw_text(db, "PRAGMA journal_mode", journal, sizeof journal);
     assert_string_equal(journal, "delete");
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 7);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 8);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master"), 1);
     sqlite3_close(db);
     am_test_rmtree(dir);
