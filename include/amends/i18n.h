@@ -99,10 +99,12 @@ typedef enum am_str {
     AM_STR_THANKS_MANAGER,
     AM_STR_THANKS_RETURNING,
     AM_STR_THANKS_DONE,
-    AM_STR_STAFF_WAIT_TITLE,      /* "Please wait here." */
-    AM_STR_STAFF_WAIT_TITLE_DESK, /* the hub did not confirm the call: go to staff */
-    AM_STR_STAFF_WAIT_CALLING,    /* heads the team's name while the call is on its way */
-    AM_STR_STAFF_WAIT_CALLED,     /* heads the team's name once the hub has it */
+    AM_STR_STAFF_WAIT_TITLE,       /* "Please wait here." */
+    AM_STR_STAFF_WAIT_TITLE_DESK,  /* the hub did not confirm the call: go to staff */
+    AM_STR_STAFF_WAIT_CALLING,     /* heads the team's name while the call is on its way */
+    AM_STR_STAFF_WAIT_CALLED,      /* heads the team's name once the hub has it */
+    AM_STR_STAFF_WAIT_TAKEN,       /* {name} from {team} is on the way */
+    AM_STR_STAFF_WAIT_TAKEN_ALONE, /* {name} is on the way (a case of no team) */
     AM_STR_STAFF_WAIT_CANT_WAIT,
     AM_STR_STAFF_WAIT_DONE,
     AM_STR_IDLE_TITLE,

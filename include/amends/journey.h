@@ -324,6 +324,14 @@ void am_journey_set_case_code(am_journey *j, const char *code);
  * notify, callback, over_budget), and only when sync is on, so that the
  * hub can find the case by it once it arrives. NULL otherwise. */
 const char *am_journey_reference(const am_journey *j);
+/* Who the hub says acknowledged the guest's urgent case (a person's name)
+ * and the case's team's name ("" without one), for staff_wait; the app
+ * sets it from the hub's answer, only while staff_wait shows. Forgotten
+ * with the journey. */
+#define AM_TAKEN_NAME_MAX 97
+void am_journey_set_taken(am_journey *j, const char *by, const char *team);
+/* The name, or NULL before the hub said; *team (may be NULL) its team. */
+const char *am_journey_taken_by(const am_journey *j, const char **team);
 /* When that voucher stops being valid (wall clock, ms), for thanks to show
  * its last day; 0 when unknown. Forgotten with the journey. */
 void am_journey_set_voucher_expiry(am_journey *j, int64_t expires_ms);

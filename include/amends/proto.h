@@ -180,6 +180,22 @@ typedef struct am_proto_response {
     am_proto_result *results; /* owned */
 } am_proto_response;
 
+/* One of the kiosk's urgent cases, as the hub's answer tells it
+ * ("cases"): who took it, never anything of the guest's. */
+#define AM_PROTO_MAX_CASES 8
+#define AM_PROTO_NAME_MAX  97 /* a person's or a team's name, UTF-8 */
+typedef struct am_proto_case {
+    char code[AM_CASE_CODE_MAX];
+    char journey[AM_PROTO_UUID_LEN + 1];
+    char state[16];               /* open, acknowledged, in_progress */
+    char by[AM_PROTO_NAME_MAX];   /* who acknowledged or took it; "" before */
+    char team[AM_PROTO_NAME_MAX]; /* the case's team; "" without one */
+} am_proto_case;
+/* The "cases" of a hub's answer, at most max: an entry without a UUID
+ * journey is skipped, a name that is not UTF-8 or too long reads as "".
+ * Returns how many were written; 0 when the answer has none. */
+size_t am_proto_response_cases(const char *body, size_t len, am_proto_case *out, size_t max);
+
 /* A response with `count` zeroed results. NULL on out of memory. */
 am_proto_response *am_proto_response_new(const char *batch, size_t count);
 void am_proto_response_free(am_proto_response *r); /* accepts NULL */

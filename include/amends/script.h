@@ -27,6 +27,11 @@ typedef enum am_script_op {
      * the sync worker has sent what the outbox holds or is backing off
      * (at most AM_SCRIPT_AWAIT_SYNC_S seconds). */
     AM_OP_AWAIT_SYNC,
+    /* await-text TEXT: real time passes, the virtual clock stands still,
+     * until TEXT is drawn (at most AM_SCRIPT_AWAIT_SYNC_S seconds, then the
+     * script fails as expect-text would): what the hub says reaches the
+     * screen without any timer. */
+    AM_OP_AWAIT_TEXT,
 } am_script_op;
 
 typedef enum am_script_key {

@@ -93,6 +93,12 @@ am_rc am_sync_start(const am_sync_options *opt, am_sync **out, char *err, size_t
  * now. Cheap; never blocks on the network. Lifts a backoff of our own
  * (never one the hub asked for with Retry-After) so an alert goes at once. */
 void am_sync_wake(am_sync *s);
+/* A guest waits for staff (staff_wait shows): heartbeats every
+ * AM_SYNC_WAITING_HEARTBEAT_MS, the first at once, so the hub's answer
+ * soon says who took the call; false goes back to [sync] heartbeat.
+ * Each answer's "cases" are kept in the store's meta "hub_cases". */
+#define AM_SYNC_WAITING_HEARTBEAT_MS 2000
+void am_sync_set_waiting(am_sync *s, bool waiting);
 
 /* A manager's "sync now": clears the auth-failed state (meta
  * sync.auth_failed), re-reads the token and secret files, lifts every

@@ -50,8 +50,10 @@ struct am_journey {
 
     int64_t spent_today_minor;
     int offers_last_hour;
-    int64_t voucher_expires_ms;       /* wall clock; 0 when no voucher */
-    char case_code[AM_CASE_CODE_MAX]; /* made by the store with the report; "" before */
+    int64_t voucher_expires_ms;         /* wall clock; 0 when no voucher */
+    char case_code[AM_CASE_CODE_MAX];   /* made by the store with the report; "" before */
+    char taken_by[AM_TAKEN_NAME_MAX];   /* who the hub says took the call; "" before */
+    char taken_team[AM_TAKEN_NAME_MAX]; /* their case's team; "" without one */
 
     int64_t idle_from_ms; /* last guest input, or when the screen showed */
     bool prompting;
@@ -210,6 +212,8 @@ static void journey_reset(am_journey *j)
     am_wipe(&j->report, sizeof j->report);
     memset(&j->report, 0, sizeof j->report);
     memset(j->case_code, 0, sizeof j->case_code);
+    memset(j->taken_by, 0, sizeof j->taken_by);
+    memset(j->taken_team, 0, sizeof j->taken_team);
     j->report.lang = default_lang(j->cfg);
     j->focus = AM_FIELD_NONE;
     j->category = -1;
@@ -1194,6 +1198,21 @@ const char *am_journey_reference(const am_journey *j)
             return j->case_code;
     }
     return NULL;
+}
+
+void am_journey_set_taken(am_journey *j, const char *by, const char *team)
+{
+    if (j->screen != AM_SCREEN_STAFF_WAIT || !by || !by[0])
+        return;
+    snprintf(j->taken_by, sizeof j->taken_by, "%s", by);
+    snprintf(j->taken_team, sizeof j->taken_team, "%s", team ? team : "");
+}
+
+const char *am_journey_taken_by(const am_journey *j, const char **team)
+{
+    if (team)
+        *team = j->taken_team;
+    return j->taken_by[0] ? j->taken_by : NULL;
 }
 
 void am_journey_set_voucher(am_journey *j, const char *code)

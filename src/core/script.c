@@ -10,8 +10,8 @@
 #include "amends/journey.h"
 #include "amends/text.h"
 
-static const char *const op_names[] = {"tap",    "tap-at",      "type", "key",       "wait",
-                                       "expect", "expect-text", "shot", "await-sync"};
+static const char *const op_names[] = {"tap",    "tap-at",      "type", "key",        "wait",
+                                       "expect", "expect-text", "shot", "await-sync", "await-text"};
 static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab"};
 
 const char *am_script_op_name(am_script_op op)
@@ -223,6 +223,10 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
     case AM_OP_EXPECT_TEXT:
         if (!*rest)
             return fail(err, errlen, name, lineno, "expect-text needs text");
+        break;
+    case AM_OP_AWAIT_TEXT:
+        if (!*rest)
+            return fail(err, errlen, name, lineno, "await-text needs text");
         break;
     case AM_OP_AWAIT_SYNC:
         if (*rest)

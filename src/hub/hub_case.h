@@ -80,6 +80,11 @@ typedef struct hub_case_filter {
     const hub_person *scope; /* only what this person may see (NULL: all) */
 } hub_case_filter;
 
+/* The kiosk's urgent cases not yet closed, newest first, at most 8, for its
+ * ingest answer: [{"code","journey","state","by","team"}], "by" the name of
+ * the person who last acknowledged or took it (null before), "team" the
+ * case's team's name (null without one). No guest data. */
+am_rc hub_db_kiosk_cases(hub_db *db, const char *kiosk, cJSON **out);
 /* Cases, newest first: [{"id","code","site","kiosk","journey","state",
  * "priority","team","assignee","reasons","category","severity",
  * "location","resolution","opened_at","acknowledged_at","resolved_at",

@@ -641,6 +641,24 @@ static const col report_cols[] = {
     {"consent", COL_TEXT},
 };
 
+static const col kiosk_case_cols[] = {
+    {"code", COL_TEXT}, {"journey", COL_TEXT}, {"state", COL_TEXT},
+    {"by", COL_TEXT},   {"team", COL_TEXT},
+};
+
+am_rc hub_db_kiosk_cases(hub_db *db, const char *kiosk, cJSON **out)
+{
+    const char *p[] = {kiosk};
+    return hub_db_query_rows(
+        db,
+        "SELECT c.code, c.journey, c.state, (SELECT e.actor FROM case_events e WHERE e.case_id = "
+        "c.id AND e.type IN ('ack', 'assign') ORDER BY e.at DESC, e.seq DESC LIMIT 1), t.name "
+        "FROM cases c LEFT JOIN teams t ON t.site = c.site AND t.id = c.team WHERE c.kiosk = ?1 "
+        "AND c.priority = 'urgent' AND c.state IN ('open', 'acknowledged', 'in_progress') "
+        "ORDER BY c.opened_at DESC, c.id DESC LIMIT 8",
+        1, p, kiosk_case_cols, (int)(sizeof kiosk_case_cols / sizeof kiosk_case_cols[0]), out);
+}
+
 am_rc hub_db_case_get(hub_db *db, const char *id_or_code, int64_t now_ms, cJSON **out)
 {
     cJSON *rows = NULL, *alerts = NULL, *report = NULL, *timeline = NULL;

@@ -83,6 +83,35 @@ static void check_case_codes(const request *req, am_proto_batch *b)
     }
 }
 
+/* The answer with "cases": the kiosk's urgent cases not yet closed, what
+ * happened to each and who took it (hub_db_kiosk_cases). The body as it
+ * was when they cannot be read: the batch's answer matters more. */
+static char *with_cases(hub_server *s, const char *kiosk, int status, char *body)
+{
+    if (status != 200 || !body)
+        return body;
+    cJSON *cases = NULL;
+    if (hub_db_kiosk_cases(s->db, kiosk, &cases) != AM_OK) {
+        am_log_warn(MOD, "kiosk %s: its cases could not be read for its answer", kiosk);
+        return body;
+    }
+    cJSON *root = cJSON_Parse(body);
+    char *out = NULL;
+    if (root && cJSON_IsObject(root)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "cases");
+        if (cJSON_AddItemToObject(root, "cases", cases)) {
+            cases = NULL;
+            out = cJSON_PrintUnformatted(root);
+        }
+    }
+    cJSON_Delete(cases);
+    cJSON_Delete(root);
+    if (!out)
+        return body;
+    free(body);
+    return out;
+}
+
 enum MHD_Result hub_http_handle_ingest(hub_server *s, struct MHD_Connection *conn, request *req)
 {
     char reason[512];
@@ -190,6 +219,9 @@ enum MHD_Result hub_http_handle_ingest(hub_server *s, struct MHD_Connection *con
                     req->kiosk.id, b->batch, result.counts[AM_PROTO_STORED],
                     result.counts[AM_PROTO_DUPLICATE], result.counts[AM_PROTO_REJECTED]);
     }
+    /* What happened to the kiosk's urgent cases, as of now (a repeated
+     * request gets its stored answer with today's cases). */
+    result.body = with_cases(s, req->kiosk.id, result.status, result.body);
     ret = hub_http_send_body(conn, (unsigned)result.status, result.body, "application/json",
                              "Idempotent-Replayed", result.replayed ? "true" : "false", NULL, NULL);
 out:

@@ -24,6 +24,7 @@ struct am_app {
     am_journey *journey;
     char journey_uuid[AM_UUID_LEN + 1]; /* "" until the report is committed */
     char case_code[AM_CASE_CODE_MAX];   /* made with the report, told the journey on commit */
+    bool guest_waiting;                 /* staff_wait shows: the worker was told */
     int64_t mono_base_ms;
     int64_t wall_base_ms;
     char store_error[256];
@@ -337,8 +338,52 @@ static void poll_urgent(am_app *app, int64_t mono_ms)
     am_journey_handle(app->journey, &ev, &none);
 }
 
+/* While staff_wait shows: tells the worker a guest waits (it then asks
+ * the hub often), and reads what the hub last said of this journey's case
+ * (the worker keeps it in the store's meta "hub_cases"): once someone
+ * acknowledged or took it, the screen names them. */
+static void poll_taken(am_app *app)
+{
+    bool waiting =
+        am_journey_screen(app->journey) == AM_SCREEN_STAFF_WAIT && app->journey_uuid[0] != '\0';
+    if (waiting != app->guest_waiting) {
+        app->guest_waiting = waiting;
+        am_sync_set_waiting(app->sync, waiting);
+    }
+    if (!waiting || am_journey_taken_by(app->journey, NULL))
+        return;
+    char text[2048];
+    if (am_store_meta_get(app->store, "hub_cases", text, sizeof text) != AM_OK)
+        return;
+    for (char *line = text; *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        char *f[4] = {line, NULL, NULL, NULL};
+        for (int i = 1; i < 4 && f[i - 1]; i++) {
+            char *tab = strchr(f[i - 1], '\t');
+            if (tab) {
+                *tab = '\0';
+                f[i] = tab + 1;
+            }
+        }
+        if (f[3] && !strcmp(f[0], app->journey_uuid) && f[2][0] &&
+            (!strcmp(f[1], "acknowledged") || !strcmp(f[1], "in_progress"))) {
+            am_journey_set_taken(app->journey, f[2], f[3]);
+            am_log_info("alert", "the hub says someone took report %s's call", app->journey_uuid);
+            return;
+        }
+        if (!end)
+            break;
+        line = end + 1;
+    }
+}
+
 bool am_app_urgent_waiting(const am_app *app)
 {
+    /* A guest waiting for staff: the screen looks for who took the call. */
+    if (app->guest_waiting && !am_journey_taken_by(app->journey, NULL))
+        return true;
     return am_journey_urgent(app->journey) == AM_URGENT_SENDING;
 }
 
@@ -747,6 +792,7 @@ am_step am_app_event(am_app *app, const am_event *ev)
 void am_app_advance(am_app *app, int64_t mono_ms)
 {
     poll_urgent(app, mono_ms);
+    poll_taken(app);
     /* Bounded: each tick fires at least one timer or ends the loop. */
     for (int guard = 0; guard < 1000; guard++) {
         int64_t due = am_journey_deadline(app->journey);

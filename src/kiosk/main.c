@@ -364,6 +364,29 @@ static int run_script(am_app *app, am_sync *sync, am_ui *ui, const am_config *cf
             am_app_advance(app, clock_ms);
             follow_wipes(app, ui, &wipes_seen);
             continue;
+        case AM_OP_AWAIT_TEXT: {
+            /* Real time, the virtual clock standing still: the app looks
+             * at what the worker kept from the hub at each advance. */
+            bool drawn = false;
+            for (int64_t waited = 0; waited <= (int64_t)AM_SCRIPT_AWAIT_SYNC_S * 1000;
+                 waited += 20) {
+                am_app_advance(app, clock_ms);
+                follow_wipes(app, ui, &wipes_seen);
+                j = am_app_journey(app);
+                drawn = am_layout_has_text(am_ui_layout(ui, j, clock_ms), cmd->arg);
+                if (drawn)
+                    break;
+                SDL_Delay(20);
+            }
+            if (!drawn) {
+                fprintf(
+                    stderr, "%s:%d: expected text \"%s\" on %s within %d s, but it is not drawn\n",
+                    script->name, cmd->line, cmd->arg,
+                    am_screen_id(am_journey_screen(am_app_journey(app))), AM_SCRIPT_AWAIT_SYNC_S);
+                return 1;
+            }
+            continue;
+        }
         case AM_OP_EXPECT:
             if (strcmp(cmd->arg, screen) != 0) {
                 fprintf(stderr, "%s:%d: expected screen %s, but %s is showing\n", script->name,
@@ -419,11 +442,13 @@ typedef struct timed_view {
     bool prompting;
     int seconds;
     am_urgent urgent; /* the hub's confirmation changes what thanks says */
+    bool taken;       /* the hub said who took the call: staff_wait names them */
 } timed_view;
 
 static timed_view timed_view_of(const am_journey *j, int64_t now_ms)
 {
-    timed_view v = {am_journey_screen(j), false, 0, am_journey_urgent(j)};
+    timed_view v = {am_journey_screen(j), false, 0, am_journey_urgent(j),
+                    am_journey_taken_by(j, NULL) != NULL};
     v.prompting = am_journey_prompting(j, now_ms, &v.seconds);
     if (v.screen == AM_SCREEN_MANAGER_PIN)
         am_journey_pin_pad(j, now_ms, NULL, &v.seconds); /* a wait counting down */
@@ -518,7 +543,7 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
     int width, height;
     am_render_size(am_ui_renderer(ui), &width, &height);
     bool dirty = true;
-    timed_view shown = {AM_SCREEN_COUNT, false, 0, AM_URGENT_NONE};
+    timed_view shown = {AM_SCREEN_COUNT, false, 0, AM_URGENT_NONE, false};
     for (;;) {
         int64_t now = (int64_t)(SDL_GetTicks64() - t0);
         am_app_advance(app, now);
@@ -530,7 +555,7 @@ static int run_screen(am_app *app, am_ui *ui, const am_config *cfg)
         if (v.screen == AM_SCREEN_MANAGER && now - manager_drawn >= 2000)
             dirty = true;
         if (dirty || v.screen != shown.screen || v.prompting != shown.prompting ||
-            v.seconds != shown.seconds || v.urgent != shown.urgent) {
+            v.seconds != shown.seconds || v.urgent != shown.urgent || v.taken != shown.taken) {
             refresh_manager(app, ui, now);
             am_ui_draw(ui, j, now);
             manager_drawn = now;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amends/text.h"
+
 static const char *const status_names[AM_PROTO_STATUS_COUNT] = {"stored", "duplicate", "rejected"};
 
 const char *am_proto_status_name(am_proto_status s)
@@ -159,6 +161,44 @@ out:
     am_proto_response_free(r);
     cJSON_Delete(root);
     return rc;
+}
+
+static void copy_name(const cJSON *v, char *out, size_t size)
+{
+    const char *s = cJSON_GetStringValue(v);
+    size_t n = s ? strlen(s) : 0;
+    if (!s || n >= size || !am_utf8_valid(s, n))
+        n = 0;
+    memcpy(out, s ? s : "", n);
+    out[n] = '\0';
+}
+
+size_t am_proto_response_cases(const char *body, size_t len, am_proto_case *out, size_t max)
+{
+    size_t n = 0;
+    cJSON *root = body ? cJSON_ParseWithLength(body, len) : NULL;
+    const cJSON *cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
+    const cJSON *item;
+    if (!cJSON_IsArray(cases))
+        cases = NULL;
+    cJSON_ArrayForEach(item, cases)
+    {
+        if (n >= max)
+            break;
+        const char *journey =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "journey"));
+        if (!journey || !am_proto_uuid_valid(journey))
+            continue;
+        am_proto_case *c = &out[n++];
+        memset(c, 0, sizeof *c);
+        memcpy(c->journey, journey, AM_PROTO_UUID_LEN + 1);
+        copy_name(cJSON_GetObjectItemCaseSensitive(item, "code"), c->code, sizeof c->code);
+        copy_name(cJSON_GetObjectItemCaseSensitive(item, "state"), c->state, sizeof c->state);
+        copy_name(cJSON_GetObjectItemCaseSensitive(item, "by"), c->by, sizeof c->by);
+        copy_name(cJSON_GetObjectItemCaseSensitive(item, "team"), c->team, sizeof c->team);
+    }
+    cJSON_Delete(root);
+    return n;
 }
 
 char *am_proto_error_encode(const char *code, const char *reason)

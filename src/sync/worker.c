@@ -63,6 +63,8 @@ struct am_sync {
     int64_t hold_until_ms;                /* wall clock: no request before this */
     bool hold_from_server;                /* the hub asked (Retry-After): a wake does not lift it */
     int64_t next_heartbeat_mono;
+    bool waiting_seen;    /* the guest-waiting flag as the loop last saw it */
+    char hub_cases[2048]; /* the meta "hub_cases" last written */
 
     /* Shared: guarded by mu. */
     pthread_t thread;
@@ -70,6 +72,8 @@ struct am_sync {
     pthread_cond_t cond;
     bool have_mu, have_cond; /* initialised: sync_free destroys them */
     bool wake_req, now_req, stop_req;
+    bool waiting;     /* a guest waits for staff (am_sync_set_waiting) */
+    bool waiting_req; /* ... and that changed since the loop looked */
     am_sync_status status;
     atomic_bool stop; /* read by the transfer's progress callback */
 };
@@ -759,6 +763,44 @@ out:
     sync_reply_clear(&reply);
 }
 
+/* The heartbeat's interval now: fast while a guest waits for staff. */
+static int64_t heartbeat_every(const am_sync *s)
+{
+    if (s->waiting_seen && (s->heartbeat_ms <= 0 || s->heartbeat_ms > AM_SYNC_WAITING_HEARTBEAT_MS))
+        return AM_SYNC_WAITING_HEARTBEAT_MS;
+    return s->heartbeat_ms;
+}
+
+/* Keeps what the hub's answer says of this kiosk's urgent cases, one line
+ * each (journey, state, by, team; tabs between), in the store's meta
+ * "hub_cases" for the screen to read; written only when it changed. */
+static void keep_hub_cases(am_sync *s, const char *body, size_t len)
+{
+    am_proto_case cases[AM_PROTO_MAX_CASES];
+    size_t n = am_proto_response_cases(body, len, cases, AM_PROTO_MAX_CASES);
+    char text[sizeof s->hub_cases] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (char *p = cases[i].by; *p; p++)
+            *p = (*p == '\t' || *p == '\n') ? ' ' : *p;
+        for (char *p = cases[i].team; *p; p++)
+            *p = (*p == '\t' || *p == '\n') ? ' ' : *p;
+        int w = snprintf(text + used, sizeof text - used, "%s\t%s\t%s\t%s\n", cases[i].journey,
+                         cases[i].state, cases[i].by, cases[i].team);
+        if (w < 0 || (size_t)w >= sizeof text - used)
+            break;
+        used += (size_t)w;
+    }
+    if (!strcmp(text, s->hub_cases))
+        return;
+    if (am_store_meta_set(s->store, "hub_cases", text) != AM_OK) {
+        am_log_warn(MOD, "cannot keep the hub's word on urgent cases: %s",
+                    am_store_errmsg(s->store));
+        return;
+    }
+    memcpy(s->hub_cases, text, sizeof text);
+}
+
 /* --- heartbeat ---------------------------------------------------------------------------- */
 
 static void send_heartbeat(am_sync *s)
@@ -841,6 +883,7 @@ static void send_heartbeat(am_sync *s)
                                      sizeof err) == AM_OK &&
                verdict.answered && verdict.status != AM_PROTO_REJECTED) {
         log_attempt(s, now, 0, &reply, "ok", "heartbeat");
+        keep_hub_cases(s, reply.body, reply.len);
     } else {
         char reason[200];
         error_reason(&reply, reason, sizeof reason);
@@ -859,7 +902,7 @@ out:
 static void wait_until(am_sync *s, int64_t deadline_mono)
 {
     pthread_mutex_lock(&s->mu);
-    while (!s->stop_req && !s->wake_req && !s->now_req) {
+    while (!s->stop_req && !s->wake_req && !s->now_req && !s->waiting_req) {
         if (deadline_mono != INT64_MAX && mono_now(s) >= deadline_mono)
             break;
         s->clock.wait(s->clock.ctx, &s->cond, &s->mu, deadline_mono);
@@ -881,10 +924,16 @@ static void *worker_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&s->mu);
         bool stop = s->stop_req, woken = s->wake_req, manager = s->now_req;
+        bool waiting = s->waiting;
+        s->waiting_req = false;
         s->wake_req = s->now_req = false;
         pthread_mutex_unlock(&s->mu);
         if (stop)
             break;
+        /* A guest began to wait: a heartbeat now, then often. */
+        if (waiting && !s->waiting_seen)
+            s->next_heartbeat_mono = mono_now(s);
+        s->waiting_seen = waiting;
         if (manager) {
             char err[512];
             if (load_credentials(s, err, sizeof err) != AM_OK)
@@ -929,10 +978,11 @@ static void *worker_main(void *arg)
          * between two batches when due. Alerts still go first: each batch
          * claims the waiting alerts before anything else, and a heartbeat
          * follows a batch, never precedes the first one. */
-        if (s->heartbeat_ms > 0 && mono_now(s) >= s->next_heartbeat_mono &&
+        int64_t beat_ms = heartbeat_every(s);
+        if (beat_ms > 0 && mono_now(s) >= s->next_heartbeat_mono &&
             wall_now(s) >= s->hold_until_ms) {
             send_heartbeat(s);
-            s->next_heartbeat_mono = mono_now(s) + s->heartbeat_ms;
+            s->next_heartbeat_mono = mono_now(s) + beat_ms;
             continue;
         }
         if (sent)
@@ -948,7 +998,7 @@ static void *worker_main(void *arg)
             int64_t in = next_due - wall_now(s);
             deadline = mono_now(s) + (in > 0 ? in : 0);
         }
-        if (s->heartbeat_ms > 0) {
+        if (beat_ms > 0) {
             /* A heartbeat also waits for the hold to pass. */
             int64_t beat = s->next_heartbeat_mono;
             int64_t hold_in = s->hold_until_ms - wall_now(s);
@@ -1161,6 +1211,19 @@ void am_sync_wake(am_sync *s)
 {
     if (s)
         request(s, &s->wake_req);
+}
+
+void am_sync_set_waiting(am_sync *s, bool waiting)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (s->waiting != waiting) {
+        s->waiting = waiting;
+        s->waiting_req = true;
+        pthread_cond_signal(&s->cond);
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 void am_sync_now(am_sync *s)

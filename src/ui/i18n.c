@@ -96,6 +96,8 @@ static const char *const key_names[AM_STR_COUNT] = {
     "staff_wait.title_desk",
     "staff_wait.calling",
     "staff_wait.called",
+    "staff_wait.taken",
+    "staff_wait.taken_alone",
     "staff_wait.cant_wait",
     "staff_wait.done",
     "idle.title",

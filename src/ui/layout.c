@@ -857,8 +857,18 @@ static void screen_staff_wait(lay *c)
     }
     st = style(AM_FONT_BOLD, 30, align, c->text);
     am_lay_put_text(c, status, rect(card.x + pad, iy, inner, sh), st, -1);
-    /* The last ack_h of the card stays empty: "acknowledged by" goes there
-     * once the hub tells the kiosk who took the call. */
+    /* The last line: who took the call, once the hub says so. */
+    const char *team = NULL;
+    const char *by = am_journey_taken_by(c->j, &team);
+    if (by && !desk) {
+        const char *line = team && team[0]
+                               ? am_lay_with_field(c, S(c, AM_STR_STAFF_WAIT_TAKEN), "{team}", team)
+                               : S(c, AM_STR_STAFF_WAIT_TAKEN_ALONE);
+        line = am_lay_with_field(c, line, "{name}", by);
+        st = style(AM_FONT_BOLD, 30, align, c->primary);
+        st.middle = true;
+        am_lay_put_text(c, line, rect(card.x + pad, iy + sh + U(c, 12), inner, ack_h), st, -1);
+    }
 }
 
 static void screen_out_of_order(lay *c)

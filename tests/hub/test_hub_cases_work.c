@@ -118,6 +118,81 @@ static cJSON *get_case(harness *h, long id)
     return c;
 }
 
+/* Posts a heartbeat as kiosk 1 and returns the answer's "cases". */
+static cJSON *kiosk_answer_cases(harness *h)
+{
+    am_proto_batch *b = h_batch("k1", 1);
+    h_add_heartbeat(b, 0, 0, "");
+    am_hub_client *c = h_kiosk(h, 1);
+    char *body = h_encode(b);
+    am_hub_reply reply;
+    h_post(c, body, b->batch, &reply);
+    assert_int_equal(reply.status, 200);
+    cJSON *root = cJSON_Parse(reply.body);
+    assert_non_null(root);
+    cJSON *cases = cJSON_DetachItemFromObject(root, "cases");
+    if (!cases)
+        fail_msg("answer without cases: %s", reply.body);
+    assert_true(cJSON_IsArray(cases));
+    cJSON_Delete(root);
+    am_hub_reply_clear(&reply);
+    free(body);
+    am_hub_client_free(c);
+    am_proto_batch_free(b);
+    return cases;
+}
+
+/* The hub's answer to a kiosk says what happened to its urgent cases: the
+ * code, the journey, the state and, once someone acknowledged, their name
+ * and the case's team; nothing of the guest's. */
+static void kiosk_answer_carries_its_urgent_cases(void **state)
+{
+    harness *h = *state;
+    char out[1024], sam[128];
+    const char *team[] = {"team", "add", "default", "frontdesk", "--name", "Front Desk", NULL};
+    const char *route[] = {"route", "default", "default", "frontdesk", NULL};
+    cli(h, team, out, sizeof out);
+    cli(h, route, out, sizeof out);
+    const char *add[] = {"person", "add", "Sam", "--role", "staff", "--team", "default/frontdesk",
+                         NULL};
+    const char *tok[] = {"token", "add", "Sam", NULL};
+    cli(h, add, out, sizeof out);
+    cli(h, tok, out, sizeof out);
+    h_field(out, "token: ", sam, sizeof sam);
+    long id = open_case(h);
+    cJSON *c = get_case(h, id);
+    char code[32], journey[64];
+    snprintf(code, sizeof code, "%s", str(c, "code"));
+    snprintf(journey, sizeof journey, "%s", str(c, "journey"));
+    cJSON_Delete(c);
+
+    cJSON *cases = kiosk_answer_cases(h);
+    assert_int_equal(cJSON_GetArraySize(cases), 1);
+    const cJSON *k = cJSON_GetArrayItem(cases, 0);
+    assert_string_equal(str(k, "code"), code);
+    assert_string_equal(str(k, "journey"), journey);
+    assert_string_equal(str(k, "state"), "open");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(k, "by")));
+    assert_string_equal(str(k, "team"), "Front Desk");
+    assert_int_equal(cJSON_GetArraySize(k), 5); /* nothing of the guest's */
+    cJSON_Delete(cases);
+
+    expect(h, sam, id, "{\"type\":\"ack\"}", 200);
+    cases = kiosk_answer_cases(h);
+    k = cJSON_GetArrayItem(cases, 0);
+    assert_string_equal(str(k, "state"), "acknowledged");
+    assert_string_equal(str(k, "by"), "Sam");
+    assert_string_equal(str(k, "team"), "Front Desk");
+    cJSON_Delete(cases);
+
+    /* Closed: no longer in the answer. */
+    expect(h, sam, id, "{\"type\":\"resolve\",\"root_cause\":\"staffing\",\"action\":\"came\"}",
+           200);
+    cases = kiosk_answer_cases(h);
+    assert_int_equal(cJSON_GetArraySize(cases), 0);
+    cJSON_Delete(cases);
+}
+
 /* --- the walk ------------------------------------------------------------------------------ */
 
 static void walk(void **state)
@@ -346,6 +421,8 @@ static void two_acknowledge_at_once_postgresql(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(walk_sqlite, setup_sqlite, h_teardown),
+    cmocka_unit_test_setup_teardown(kiosk_answer_carries_its_urgent_cases, setup_sqlite,
+                                    h_teardown),
     cmocka_unit_test_setup_teardown(walk_postgresql, setup_pg, h_teardown),
     cmocka_unit_test_setup_teardown(two_acknowledge_at_once_sqlite, setup_sqlite, h_teardown),
     cmocka_unit_test_setup_teardown(two_acknowledge_at_once_postgresql, setup_pg, h_teardown),
