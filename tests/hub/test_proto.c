@@ -480,6 +480,36 @@ static void batch_level_errors(void **state)
     free(big);
 }
 
+/* The "cases" of an answer: an entry without a UUID journey is skipped, a
+ * name that is not UTF-8 reads as "", at most max are read, and an answer
+ * without them (an older hub) has none. */
+static void response_cases_are_read_strictly(void **state)
+{
+    (void)state;
+    static const char body[] =
+        "{\"batch\":\"0b1c2d3e-4f50-4617-8899-aabbccddeeff\",\"results\":[],\"cases\":["
+        "{\"code\":\"K1-7K2M\",\"journey\":\"11111111-2222-4333-8444-555555555555\","
+        "\"state\":\"acknowledged\",\"by\":\"Sam\",\"team\":\"Front Desk\"},"
+        "{\"code\":\"K1-AAAA\",\"journey\":\"not a uuid\",\"state\":\"open\"},"
+        "{\"code\":\"K1-BBBB\",\"journey\":\"21111111-2222-4333-8444-555555555555\","
+        "\"state\":\"open\",\"by\":null,\"team\":\"\xff\xfe\"},"
+        "{\"code\":\"K1-CCCC\",\"journey\":\"31111111-2222-4333-8444-555555555555\","
+        "\"state\":\"open\"}]}";
+    am_proto_case c[2];
+    assert_int_equal(am_proto_response_cases(body, strlen(body), c, 2), 2);
+    assert_string_equal(c[0].code, "K1-7K2M");
+    assert_string_equal(c[0].journey, "11111111-2222-4333-8444-555555555555");
+    assert_string_equal(c[0].state, "acknowledged");
+    assert_string_equal(c[0].by, "Sam");
+    assert_string_equal(c[0].team, "Front Desk");
+    assert_string_equal(c[1].code, "K1-BBBB");
+    assert_string_equal(c[1].by, "");
+    assert_string_equal(c[1].team, "");
+    static const char old[] = "{\"batch\":\"0b1c2d3e-4f50-4617-8899-aabbccddeeff\",\"results\":[]}";
+    assert_int_equal(am_proto_response_cases(old, strlen(old), c, 2), 0);
+    assert_int_equal(am_proto_response_cases("not json", 8, c, 2), 0);
+}
+
 static void response_round_trips(void **state)
 {
     (void)state;
@@ -674,6 +704,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(feedback_cross_field_rules),
     cmocka_unit_test(batch_level_errors),
     cmocka_unit_test(response_round_trips),
+    cmocka_unit_test(response_cases_are_read_strictly),
     cmocka_unit_test(webhook_matches_standard_vector),
     cmocka_unit_test(webhook_verify_refusals),
     cmocka_unit_test(webhook_secrets),

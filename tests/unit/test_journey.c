@@ -626,6 +626,16 @@ static void reference_for_a_severe_report(void **state)
     assert_null(am_journey_reference(h->j));
 }
 
+/* Who took the call is kept only on staff_wait, as the hub said it, and
+ * forgotten with the journey. */
+static void taken_only_on_staff_wait(void **state)
+{
+    harness *h = *state;
+    to_thanks(h);
+    am_journey_set_taken(h->j, "Sam", "Front Desk");
+    assert_null(am_journey_taken_by(h->j, NULL));
+}
+
 static void resolution_idle_closes_abandoned(void **state)
 {
     harness *h = *state;
@@ -961,6 +971,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(resolution_action_raises_its_alert, setup, teardown),
     cmocka_unit_test_setup_teardown(reference_only_for_a_case_the_hub_opens, setup, teardown),
     cmocka_unit_test_setup_teardown(reference_for_a_severe_report, setup, teardown),
+    cmocka_unit_test_setup_teardown(taken_only_on_staff_wait, setup, teardown),
     cmocka_unit_test_setup_teardown(resolution_idle_closes_abandoned, setup, teardown),
     cmocka_unit_test_setup_teardown(completed_journey_stores_every_field, setup, teardown),
     cmocka_unit_test_setup_teardown(abandoned_after_commit_stores_what_was_given, setup, teardown),
