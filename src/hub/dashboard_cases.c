@@ -48,6 +48,25 @@ static const char *zone_of(const cJSON *kiosks, const char *id)
     return NULL;
 }
 
+/* The entry `id` of a list of objects with an "id" (sites, teams), or NULL. */
+static const cJSON *by_id(const cJSON *list, const char *id)
+{
+    const cJSON *o;
+    cJSON_ArrayForEach(o, list)
+    {
+        const char *oid = str(o, "id");
+        if (id && oid && !strcmp(oid, id))
+            return o;
+    }
+    return NULL;
+}
+
+/* The currency kiosk `id` budgets in (its "budget_currency"), or NULL. */
+static const char *currency_of(const cJSON *kiosks, const char *id)
+{
+    return str(by_id(kiosks, id), "budget_currency");
+}
+
 /* "3 min", "2 h 05 min", "3 d 4 h"; "under a minute". */
 static void span(int64_t ms, char *out, size_t len)
 {
@@ -506,8 +525,8 @@ static const struct {
     {"resolution", "Fix the guest chose"},
     {"resolution_text", "In the guest's words"},
     {"offer", "Offer"},
-    {"offer_value_minor", "Offer value (minor units)"},
-    {"offer_state", "Offer"},
+    {"offer_value_minor", "Offer value"},
+    {"offer_state", "What became of the offer"},
     {"voucher", "Voucher"},
     {"rating", "Recovery rating (1-5)"},
     {"comment", "Comment"},
@@ -518,7 +537,45 @@ static const struct {
     {"outcome", "Journey outcome"},
 };
 
-static void report(hub_html *h, const cJSON *r, const char *zone)
+/* What the guest's choice of fix was, for a person: a built-in
+ * resolution's meaning, else its id (the kiosk's own labels stay there). */
+static const char *resolution_words(const char *id)
+{
+    if (!strcmp(id, "staff_now"))
+        return "speak to a member of staff now";
+    if (!strcmp(id, "other"))
+        return "something else (in the guest's words below)";
+    return id;
+}
+
+/* One field of the report as text: money with its currency, a rating
+ * the guest did not give as "not given"; NULL for a field not to show. */
+static const char *report_value(const char *key, const cJSON *v, const char *currency, char *buf,
+                                size_t len)
+{
+    if (cJSON_IsString(v))
+        return !*v->valuestring             ? NULL
+               : !strcmp(key, "resolution") ? resolution_words(v->valuestring)
+                                            : v->valuestring;
+    if (!cJSON_IsNumber(v))
+        return NULL;
+    long long n = (long long)v->valuedouble;
+    if (!strcmp(key, "rating")) {
+        if (n < 1)
+            return "not given";
+        snprintf(buf, len, "%lld of 5", n);
+    } else if (!strcmp(key, "offer_value_minor")) {
+        if (n <= 0)
+            return NULL;
+        snprintf(buf, len, "%lld.%02lld%s%s", n / 100, n % 100, currency && *currency ? " " : "",
+                 currency ? currency : "");
+    } else {
+        snprintf(buf, len, "%lld", n);
+    }
+    return buf;
+}
+
+static void report(hub_html *h, const cJSON *r, const char *zone, const char *currency)
 {
     hub_html_raw(h, "<section id=\"report\"><h2>The guest's report</h2>");
     if (!cJSON_IsObject(r)) {
@@ -530,13 +587,10 @@ static void report(hub_html *h, const cJSON *r, const char *zone)
     fact_time(h, "Reported", num(r, "closed_at"), zone);
     for (size_t i = 0; i < sizeof report_fields / sizeof report_fields[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, report_fields[i].key);
-        char text[32];
-        if (cJSON_IsString(v) && *v->valuestring) {
-            fact(h, report_fields[i].label, v->valuestring);
-        } else if (cJSON_IsNumber(v)) {
-            snprintf(text, sizeof text, "%lld", (long long)v->valuedouble);
-            fact(h, report_fields[i].label, text);
-        }
+        char text[48];
+        const char *shown = report_value(report_fields[i].key, v, currency, text, sizeof text);
+        if (shown)
+            fact(h, report_fields[i].label, shown);
     }
     if (num(r, "voucher_redeemed_at"))
         fact_time(h, "Voucher redeemed", num(r, "voucher_redeemed_at"), zone);
@@ -562,7 +616,8 @@ static void alerts(hub_html *h, const cJSON *list, const char *zone)
         hub_html_raw(h, "<tr class=\"case-alert\"><td>");
         time_text(h, num(a, "raised_at"), zone);
         hub_html_raw(h, "</td><td>");
-        hub_html_text(h, str(a, "reason"));
+        const char *words = hub_case_reason_words(str(a, "reason"));
+        hub_html_text(h, words ? words : str(a, "reason"));
         hub_html_raw(h, "</td><td>");
         if (num(a, "acked_at")) {
             time_text(h, num(a, "acked_at"), zone);
@@ -592,9 +647,11 @@ static void timeline(hub_html *h, const cJSON *list, const char *zone)
         hub_html_text(h, str(e, "type"));
         if (str(e, "before") || str(e, "after")) {
             hub_html_raw(h, " <span class=\"muted\">(");
-            hub_html_text(h, str(e, "before") ? str(e, "before") : "");
-            hub_html_raw(h, " → ");
-            hub_html_text(h, str(e, "after") ? str(e, "after") : "");
+            if (str(e, "before")) {
+                hub_html_text(h, str(e, "before"));
+                hub_html_raw(h, " → ");
+            }
+            hub_html_text(h, str(e, "after") ? str(e, "after") : "nothing");
             hub_html_raw(h, ")</span>");
         }
         if (str(e, "via")) {
@@ -604,7 +661,15 @@ static void timeline(hub_html *h, const cJSON *list, const char *zone)
         }
         if (str(e, "detail")) {
             hub_html_raw(h, "<div class=\"detail\">");
-            hub_html_text(h, str(e, "detail"));
+            /* An alert's or an opening's detail is its reasons. */
+            const char *type = str(e, "type") ? str(e, "type") : "";
+            if (!strcmp(type, "alert") || !strcmp(type, "opened")) {
+                char why[512];
+                hub_case_reasons_text(str(e, "detail"), why, sizeof why);
+                hub_html_text(h, why);
+            } else {
+                hub_html_text(h, str(e, "detail"));
+            }
             hub_html_raw(h, "</div>");
         }
         hub_html_raw(h, "</li>");
@@ -618,8 +683,9 @@ static enum MHD_Result case_page(hub_dash *d, struct MHD_Connection *conn, unsig
                                  const web_session *ws, const hub_person *who, cJSON *c,
                                  const char *banner)
 {
-    cJSON *kiosks = NULL;
-    if (hub_db_kiosks(d->db, &kiosks)) {
+    cJSON *kiosks = NULL, *sites = NULL;
+    if (hub_db_kiosks(d->db, &kiosks) || hub_db_sites(d->db, &sites)) {
+        cJSON_Delete(kiosks);
         cJSON_Delete(c);
         return hub_dash_message_page(conn, 503, "Unavailable",
                                      "The hub could not read its database.");
@@ -660,11 +726,20 @@ static enum MHD_Result case_page(hub_dash *d, struct MHD_Connection *conn, unsig
     hub_html_raw(&h, "</p><p class=\"next\">Next: <b>");
     hub_html_text(&h, next_step(c, may_act));
     hub_html_raw(&h, "</b></p><table class=\"facts\">");
-    fact(&h, "Site", str(c, "site"));
+    const cJSON *site = by_id(sites, str(c, "site"));
+    const cJSON *team = by_id(cJSON_GetObjectItemCaseSensitive(site, "teams"), str(c, "team"));
+    char site_text[160], why[512];
+    snprintf(site_text, sizeof site_text, "%s (%s)", str(site, "name") ? str(site, "name") : "",
+             str(c, "site") ? str(c, "site") : "");
+    hub_case_reasons_text(str(c, "reasons"), why, sizeof why);
+    fact(&h, "Site", str(site, "name") ? site_text : str(c, "site"));
     fact(&h, "Kiosk", str(c, "kiosk"));
-    fact(&h, "Team", str(c, "team") ? str(c, "team") : "no team");
+    fact(&h, "Team",
+         str(team, "name") ? str(team, "name")
+         : str(c, "team")  ? str(c, "team")
+                           : "no team");
     fact(&h, "Assigned to", str(c, "assignee"));
-    fact(&h, "Why it is a case", str(c, "reasons"));
+    fact(&h, "Why it is a case", why);
     fact_time(&h, "Opened", num(c, "opened_at"), zone);
     fact_time(&h, "Acknowledge by", num(c, "ack_due"), zone);
     fact_time(&h, "Acknowledged", num(c, "acknowledged_at"), zone);
@@ -681,11 +756,14 @@ static enum MHD_Result case_page(hub_dash *d, struct MHD_Connection *conn, unsig
     hub_html_raw(&h, "</table></section>");
     if (may_act)
         forms(d, &h, ws, who, c);
-    report(&h, cJSON_GetObjectItemCaseSensitive(c, "report"), zone);
+    report(&h, cJSON_GetObjectItemCaseSensitive(c, "report"), zone,
+           str(site, "currency") && *str(site, "currency") ? str(site, "currency")
+                                                           : currency_of(kiosks, str(c, "kiosk")));
     alerts(&h, cJSON_GetObjectItemCaseSensitive(c, "alerts"), zone);
     timeline(&h, cJSON_GetObjectItemCaseSensitive(c, "timeline"), zone);
     hub_html_raw(&h, "</main>");
     hub_dash_page_end(&h);
+    cJSON_Delete(sites);
     cJSON_Delete(kiosks);
     cJSON_Delete(c);
     return hub_dash_send_page(conn, status, hub_html_take(&h), NULL, NULL, NULL);

@@ -121,6 +121,14 @@ typedef enum hub_case_event {
 /* "ack", "assign", "note", "priority", "resolve", "unresolved", "reopen". */
 const char *hub_case_event_name(hub_case_event e);
 
+/* Why a journey is a case, in words a manager reads: "severe" -> "severe
+ * impact", "staff_now" -> "the guest asked for staff now"; NULL for a
+ * reason this hub does not know. */
+const char *hub_case_reason_words(const char *reason);
+/* A case's comma-separated reasons in those words, joined by "; " (an
+ * unknown reason as it is). */
+void hub_case_reasons_text(const char *reasons, char *out, size_t len);
+
 #define HUB_CASE_TEXT_MAX 1000 /* characters of a note, an action, a reason, a message */
 
 typedef struct hub_case_action {

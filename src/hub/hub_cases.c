@@ -17,6 +17,44 @@ const char *hub_case_event_name(hub_case_event e)
     return e < HUB_CASE_EV_EVENT_COUNT ? event_names[e] : "?";
 }
 
+/* Every reason a case is opened for (hub_db_cases.c, am_alert_reason_name). */
+static const struct {
+    const char *id, *words;
+} reason_words[] = {
+    {"staff_now", "the guest asked for staff now"},
+    {"severe", "severe impact"},
+    {"severe_unsent", "severe impact, not sent from the kiosk at once"},
+    {"over_budget", "more than the kiosk may offer: passed to a manager"},
+    {"notify", "the guest asked for the team to be told"},
+    {"callback", "the guest asked to be called back"},
+    {"low_rating", "low recovery rating"},
+};
+
+const char *hub_case_reason_words(const char *reason)
+{
+    for (size_t i = 0; reason && i < sizeof reason_words / sizeof reason_words[0]; i++)
+        if (!strcmp(reason, reason_words[i].id))
+            return reason_words[i].words;
+    return NULL;
+}
+
+void hub_case_reasons_text(const char *reasons, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *p = reasons ? reasons : ""; *p && used + 1 < len;) {
+        char one[32];
+        size_t m = strcspn(p, ",");
+        snprintf(one, sizeof one, "%.*s", (int)(m < sizeof one ? m : sizeof one - 1), p);
+        const char *words = hub_case_reason_words(one);
+        int n = snprintf(out + used, len - used, "%s%s", used ? "; " : "", words ? words : one);
+        used = n < 0 ? len : used + (size_t)n;
+        p += m;
+        if (*p == ',')
+            p++;
+    }
+}
+
 /* True when `id` is one of the comma-separated `list`. */
 static bool in_list(const char *list, const char *id)
 {

@@ -6,6 +6,7 @@
  * and by its code, with its alerts, the guest's report and its timeline. */
 #include <cjson/cJSON.h>
 
+#include "amends/journey.h"
 #include "hub_case.h"
 #include "hub_harness.h"
 
@@ -315,6 +316,27 @@ static void repeats_open_nothing(void **state)
 
 /* Case codes: the site's prefix and four characters without look-alikes,
  * and what a code may be. */
+/* Every reason a case can be opened for reads as words on the case page:
+ * each alert reason a kiosk sends and the hub's own (severe, over_budget,
+ * low_rating); an unknown one shows as it is. */
+static void every_reason_has_words(void **state)
+{
+    (void)state;
+    for (int r = 0; r < AM_ALERT_REASON_COUNT; r++) {
+        const char *name = am_alert_reason_name((am_alert_reason)r);
+        if (!hub_case_reason_words(name))
+            fail_msg("alert reason %s has no words for the case page", name);
+    }
+    static const char *const own[] = {"severe", "over_budget", "low_rating"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        assert_non_null(hub_case_reason_words(own[i]));
+    char text[256];
+    hub_case_reasons_text("severe,staff_now,made_up", text, sizeof text);
+    assert_string_equal(text, "severe impact; the guest asked for staff now; made_up");
+    hub_case_reasons_text("", text, sizeof text);
+    assert_string_equal(text, "");
+}
+
 static void codes(void **state)
 {
     (void)state;
@@ -460,6 +482,7 @@ static void kiosk_codes_postgresql(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(codes),
+    cmocka_unit_test(every_reason_has_words),
     cmocka_unit_test_setup_teardown(one_case_per_journey_sqlite, setup_sqlite, h_teardown),
     cmocka_unit_test_setup_teardown(one_case_per_journey_postgresql, setup_pg, h_teardown),
     cmocka_unit_test_setup_teardown(only_journeys_that_need_action_sqlite, setup_sqlite,

@@ -209,6 +209,13 @@ static void cases_on_the_dashboard(void **state)
     assert_non_null(strstr(body, "<option value=\"guest_expectation\">"));
     assert_non_null(strstr(body, "id=\"timeline\""));
     assert_non_null(strstr(body, "class=\"case-alert\""));
+    /* In words a person reads: the site's name, money in the site's
+     * currency, the rating out of five, why it is a case. */
+    assert_non_null(strstr(body, "<td>Site A (a)</td>"));
+    assert_non_null(strstr(body, "<td>15.00 GBP</td>"));
+    assert_null(strstr(body, "minor units"));
+    assert_non_null(strstr(body, "<td>4 of 5</td>"));
+    assert_non_null(strstr(body, "the guest asked for staff now"));
     free(body);
     assert_int_equal(page_as(&g, HUB_ROLE_VIEWER, path, &body), 200);
     assert_null(strstr(body, GUEST));
