@@ -834,8 +834,31 @@ static void screen_staff_wait(lay *c)
     int inner = cw - 2 * pad;
     /* Sent to staff instead: nobody may be said to be called. */
     int head_h = desk ? 0 : U(c, 40), team_h = desk ? 0 : U(c, 64), ack_h = U(c, 44);
+    /* The last line: who took the call, once the hub says so; a long name
+     * of a long-named team takes two lines. */
+    const char *team = NULL;
+    const char *by = am_journey_taken_by(c->j, &team);
+    const char *line = NULL;
+    if (by && !desk) {
+        line = team && team[0] ? am_lay_with_field(c, S(c, AM_STR_STAFF_WAIT_TAKEN), "{team}", team)
+                               : S(c, AM_STR_STAFF_WAIT_TAKEN_ALONE);
+        line = am_lay_with_field(c, line, "{name}", by);
+        int lh = am_lay_text_height(c, line, inner, AM_FONT_BOLD, 30);
+        if (lh > ack_h)
+            ack_h = lh < U(c, 88) ? lh : U(c, 88);
+    }
     int sh = am_lay_text_height(c, status, inner, AM_FONT_REGULAR, 30);
-    int room = bottom - y - 2 * pad - head_h - team_h - ack_h - U(c, 24);
+    /* The case code, as on thanks: a guest who leaves from here never sees
+     * thanks, and it is what they quote to staff or type to check on it. */
+    const char *reference = am_journey_reference(c->j);
+    int ref_head_h = 0, ref_h = 0;
+    if (reference) {
+        ref_head_h = am_lay_text_height(c, S(c, AM_STR_THANKS_REFERENCE), cw, AM_FONT_REGULAR, 24);
+        if (ref_head_h < U(c, 36))
+            ref_head_h = U(c, 36);
+        ref_h = U(c, 16) + ref_head_h + U(c, 60);
+    }
+    int room = bottom - y - 2 * pad - head_h - team_h - ack_h - U(c, 24) - ref_h;
     if (sh > room)
         sh = room > U(c, 64) ? room : U(c, 64);
     am_rect card = rect(c->M, y, cw, 2 * pad + head_h + team_h + U(c, 12) + sh + U(c, 12) + ack_h);
@@ -857,17 +880,20 @@ static void screen_staff_wait(lay *c)
     }
     st = style(AM_FONT_BOLD, 30, align, c->text);
     am_lay_put_text(c, status, rect(card.x + pad, iy, inner, sh), st, -1);
-    /* The last line: who took the call, once the hub says so. */
-    const char *team = NULL;
-    const char *by = am_journey_taken_by(c->j, &team);
-    if (by && !desk) {
-        const char *line = team && team[0]
-                               ? am_lay_with_field(c, S(c, AM_STR_STAFF_WAIT_TAKEN), "{team}", team)
-                               : S(c, AM_STR_STAFF_WAIT_TAKEN_ALONE);
-        line = am_lay_with_field(c, line, "{name}", by);
+    if (line) {
         st = style(AM_FONT_BOLD, 30, align, c->primary);
         st.middle = true;
         am_lay_put_text(c, line, rect(card.x + pad, iy + sh + U(c, 12), inner, ack_h), st, -1);
+    }
+    if (reference) {
+        y = card.y + card.h + U(c, 16);
+        st = style(AM_FONT_REGULAR, 24, align, c->muted);
+        st.middle = true;
+        am_lay_put_text(c, S(c, AM_STR_THANKS_REFERENCE), rect(c->M, y, cw, ref_head_h), st, -1);
+        y += ref_head_h;
+        st = style(AM_FONT_BOLD, 48, align, c->primary);
+        st.middle = true;
+        am_lay_put_text(c, reference, rect(c->M, y, cw, U(c, 60)), st, -1);
     }
 }
 

@@ -491,6 +491,59 @@ static void escalation_offline_promises_no_manager(void **state)
 }
 
 /* Sync off: nothing carries an action out, and thanks says so. */
+/* The wait screen at its fullest: the hub has the report, someone with a
+ * long name of a long-named team took the call, and the case's reference
+ * is under the card (a guest who leaves from here never sees thanks). In
+ * every language and size it fits and shows the reference; before the
+ * hub has the case (sync off) it shows none. */
+static void staff_wait_shows_the_reference(void **state)
+{
+    (void)state;
+    am_config *cfg = ui_load_config(AM_SOURCE_DIR "/config/hotel.conf");
+    assert_int_not_equal(cfg->sync.url[0], '\0');
+    am_render *r = ui_open_measurer();
+    am_i18n *i18n = NULL;
+    char err[2048];
+    if (am_i18n_load(ASSETS "/i18n", &i18n, err, sizeof err) != AM_OK)
+        fail_msg("%s", err);
+    am_layout *l = malloc(sizeof *l);
+    assert_non_null(l);
+    int cat = 0, staff_now = -1, failures = 0;
+    int options[AM_MAX_CAT_OPTIONS + 2];
+    int n = am_config_options_for(cfg, cat, options, AM_MAX_CAT_OPTIONS + 2);
+    for (int o = 0; o < n; o++)
+        if (cfg->resolutions[options[o]].action == AM_ACTION_STAFF_NOW)
+            staff_now = options[o];
+    assert_true(staff_now >= 0);
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        am_journey *before = NULL;
+        am_journey *j = journey_that_chose(cfg, lang, cat, staff_now, &before);
+        am_journey_free(before);
+        assert_int_equal(am_journey_screen(j), AM_SCREEN_STAFF_WAIT);
+        am_journey_set_case_code(j, "HV12-7K2M");
+        ui_feed(j, AM_EV_URGENT_STORED, 0, NULL, true);
+        am_journey_set_taken(j, "Maximiliane Schneider-Oberhausen", "Housekeeping and Laundry");
+        for (size_t z = 0; z < sizeof ui_sizes / sizeof ui_sizes[0]; z++) {
+            am_view v = ui_view(cfg, i18n, j, lang, ui_sizes[z].w, ui_sizes[z].h, r);
+            am_layout_build(l, &v);
+            if (am_layout_check(l, &v, err, sizeof err) > 0 ||
+                !am_layout_has_text(l, "HV12-7K2M") ||
+                !am_layout_has_text(l, am_i18n_get(i18n, lang, AM_STR_THANKS_REFERENCE))) {
+                failures++;
+                print_error("staff_wait %s %dx%d: %s\n", am_lang_codes[lang], ui_sizes[z].w,
+                            ui_sizes[z].h,
+                            am_layout_has_text(l, "HV12-7K2M") ? err : "no reference");
+            }
+        }
+        am_journey_free(j);
+    }
+    free(l);
+    am_i18n_free(i18n);
+    am_render_close(r);
+    am_config_free(cfg);
+    assert_int_equal(failures, 0);
+}
+
 static void promises_follow_actions_sync_off(void **state)
 {
     (void)state;
@@ -815,6 +868,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(promises_follow_actions_hotel),
     cmocka_unit_test(promises_follow_actions_retail),
     cmocka_unit_test(promises_follow_actions_sync_off),
+    cmocka_unit_test(staff_wait_shows_the_reference),
     cmocka_unit_test(escalation_asks_for_contact_or_sends_to_the_desk),
     cmocka_unit_test(escalation_offline_promises_no_manager),
     cmocka_unit_test(checker_reports_overflow),
