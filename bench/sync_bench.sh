@@ -52,8 +52,8 @@ CONF
 
 for k in batched single; do
     "$hub" --config hub.conf kiosk add "$k" > "$k.txt"
-    awk '/^token:/{print $2}' "$k.txt" > "$k.token"
-    awk '/^secret:/{print $2}' "$k.txt" > "$k.secret"
+    (umask 077; awk '/^token:/{print $2}' "$k.txt" > "$k.token")
+    (umask 077; awk '/^secret:/{print $2}' "$k.txt" > "$k.secret")
 done
 
 "$hub" --config hub.conf > /dev/null 2> hub.log &

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amends/log.h"
+#include "amends/private_file.h"
 #include "hub_db_driver.h"
 
+#define MOD             "db"
 #define STMT_CACHE      48
 #define BUSY_TIMEOUT_MS 10000
 
@@ -32,6 +35,15 @@ static am_rc sq_connect(const hub_config *cfg, void **out, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         return AM_ERR_NOMEM;
     }
+    /* The database holds every kiosk's signing secret and guests' words:
+     * made 0600 whatever the umask, and made private if it is not. */
+    char note[1200];
+    rc = am_private_db_prepare(cfg->db_path, note, sizeof note, err, errlen);
+    if (rc)
+        goto out;
+    if (note[0])
+        am_log_warn(MOD, "made the database private: %s", note);
+    rc = AM_ERR;
     if (sqlite3_open_v2(cfg->db_path, &c->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {

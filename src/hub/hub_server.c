@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -506,12 +507,24 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     am_log_warn("mhd", "%s", msg);
 }
 
-static char *read_pem(const char *path, char *err, size_t errlen)
+/* Reads a PEM file; a private key (`secret`) that every user of the
+ * machine may read is refused. Its group may read it: Debian gives TLS
+ * keys to the group ssl-cert (mode 0640). */
+static char *read_pem(const char *path, bool secret, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
+    struct stat sb;
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (secret && fstat(fileno(f), &sb) == 0 && (sb.st_mode & 007)) {
+        snprintf(err, errlen,
+                 "hub.key %s: has mode %04o, so every user of this machine can read the hub's "
+                 "TLS key; chmod 600 %s (or 640 with a group only the hub is in)",
+                 path, (unsigned)(sb.st_mode & 07777), path);
+        fclose(f);
         return NULL;
     }
     size_t cap = 1 << 16;
@@ -579,10 +592,10 @@ am_rc hub_server_start(const hub_config *cfg, hub_db *db, hub_server **out, char
         flags |= MHD_USE_IPv6;
     if (cfg->tls) {
         flags |= MHD_USE_TLS;
-        s->cert_pem = read_pem(cfg->cert, err, errlen);
+        s->cert_pem = read_pem(cfg->cert, false, err, errlen);
         if (!s->cert_pem)
             goto out;
-        s->key_pem = read_pem(cfg->key, err, errlen);
+        s->key_pem = read_pem(cfg->key, true, err, errlen);
         if (!s->key_pem)
             goto out;
     }

@@ -15,6 +15,8 @@
  * process dies, so a crash never leaves it held.
  */
 #include "amends/clock.h"
+#include "amends/log.h"
+#include "amends/private_file.h"
 #include "amends/store.h"
 #include "amends/uuid.h"
 
@@ -34,6 +36,7 @@
 
 #include "store_internal.h"
 
+#define MOD                   "store"
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 /* --- text values --------------------------------------------------------- */
@@ -590,6 +593,18 @@ am_rc am_store_open(const char *data_dir, am_store_mode mode, int64_t now_ms, am
         goto out;
     }
 
+    if (mode == AM_STORE_READWRITE) {
+        /* Guests' words and contacts: the store is made 0600 whatever the
+         * umask, and made private if it is not (private_file.h). */
+        char note[1200], why[1400];
+        rc = am_private_db_prepare(st->path, note, sizeof note, why, sizeof why);
+        if (rc) {
+            rc = am_store_failf(st, rc, "%s", why);
+            goto out;
+        }
+        if (note[0])
+            am_log_warn(MOD, "made the store private: %s", note);
+    }
     int flags = SQLITE_OPEN_NOMUTEX |
                 (mode == AM_STORE_READONLY ? SQLITE_OPEN_READONLY
                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

@@ -22,6 +22,7 @@
 
 #include "amends/clock.h"
 #include "amends/log.h"
+#include "amends/private_file.h"
 #include "amends/store.h"
 #include "amends/version.h"
 #include "amends/webhook.h"
@@ -197,14 +198,20 @@ static am_rc read_line_file(const char *path, const char *what, char *out, size_
         snprintf(err, errlen, "sync.%s is not set", what);
         return AM_ERR_CONFIG;
     }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "sync.%s %.300s: cannot open: %s", what, path, strerror(errno));
+    /* A token or secret others can read lets them send as this kiosk:
+     * refused, like the voucher key (private_file.h). */
+    char setting[32];
+    size_t n = 0;
+    snprintf(setting, sizeof setting, "sync.%s", what);
+    am_rc read_rc = am_secret_read(path, setting, buf, sizeof buf, &n, err, errlen);
+    if (read_rc == AM_ERR_TOOBIG) {
+        snprintf(err, errlen, "sync.%s %.300s: longer than %zu bytes", what, path, outlen - 1);
         return AM_ERR_CONFIG;
     }
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
+    if (read_rc) {
+        sodium_memzero(buf, sizeof buf);
+        return AM_ERR_CONFIG;
+    }
     char *p = buf;
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;

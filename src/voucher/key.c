@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,16 +13,7 @@
 
 #include <sodium.h>
 
-static const char *user_name(uid_t uid, char *buf, size_t len)
-{
-    struct passwd pw, *found = NULL;
-    char scratch[1024];
-    if (getpwuid_r(uid, &pw, scratch, sizeof scratch, &found) == 0 && found)
-        snprintf(buf, len, "%s", found->pw_name);
-    else
-        snprintf(buf, len, "uid %lu", (unsigned long)uid);
-    return buf;
-}
+#include "amends/private_file.h"
 
 void am_voucher_key_wipe(am_voucher_key *key)
 {
@@ -33,10 +23,8 @@ void am_voucher_key_wipe(am_voucher_key *key)
 
 am_rc am_voucher_key_load(const char *path, am_voucher_key *key, char *err, size_t errlen)
 {
-    am_rc rc = AM_OK;
-    int fd = -1;
-    struct stat sb;
-    unsigned char buf[AM_VOUCHER_KEY_LEN + 1];
+    /* One byte more than a key, to tell "exactly 32" from "longer". */
+    char buf[AM_VOUCHER_KEY_LEN + 2];
     size_t got = 0;
 
     memset(key, 0, sizeof *key);
@@ -44,86 +32,24 @@ am_rc am_voucher_key_load(const char *path, am_voucher_key *key, char *err, size
         snprintf(err, errlen, "no voucher key file given");
         return AM_ERR_CONFIG;
     }
-    /* O_NOFOLLOW: the checks below must be about the file itself, not
-     * about a link someone could point elsewhere. */
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT) {
-            snprintf(err, errlen,
-                     "%s: voucher key file not found (install the voucher_key that "
-                     "'amends-hub kiosk add' printed, mode 0600; a kiosk without a hub can "
-                     "use 'amendsctl voucher keygen --key %s')",
-                     path, path);
-            return AM_ERR_NOTFOUND;
-        }
-        if (e == ELOOP) {
-            snprintf(err, errlen,
-                     "%s: voucher key file is a symbolic link; point the setting "
-                     "at the file itself",
-                     path);
-            return AM_ERR_CONFIG;
-        }
-        snprintf(err, errlen, "%s: cannot open the voucher key file: %s", path, strerror(e));
-        return AM_ERR_IO;
-    }
-    if (fstat(fd, &sb) != 0) {
-        snprintf(err, errlen, "%s: cannot read the voucher key file's status: %s", path,
-                 strerror(errno));
-        rc = AM_ERR_IO;
-        goto out;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "%s: the voucher key must be a regular file", path);
-        rc = AM_ERR_CONFIG;
-        goto out;
-    }
-    if (sb.st_uid != geteuid()) {
-        char owner[64], me[64];
+    am_rc rc = am_secret_read(path, "voucher key file", buf, sizeof buf, &got, err, errlen);
+    if (rc == AM_ERR_NOTFOUND) {
         snprintf(err, errlen,
-                 "%s: voucher key file is owned by %s, not by %s who runs this program; "
-                 "refusing it (chown it to %s)",
-                 path, user_name(sb.st_uid, owner, sizeof owner),
-                 user_name(geteuid(), me, sizeof me), me);
-        rc = AM_ERR_CONFIG;
-        goto out;
-    }
-    mode_t mode = sb.st_mode & 07777;
-    if (mode != 0600 && mode != 0400) {
-        snprintf(err, errlen,
-                 "%s: voucher key file has mode %04o; it must be 0600 or 0400 so that no one "
-                 "else can read it (chmod 600 %s)",
-                 path, (unsigned)mode, path);
-        rc = AM_ERR_CONFIG;
-        goto out;
-    }
-    /* One byte more than a key, to tell "exactly 32" from "longer". */
-    while (got < sizeof buf) {
-        ssize_t n = read(fd, buf + got, sizeof buf - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "%s: cannot read the voucher key: %s", path, strerror(errno));
-            rc = AM_ERR_IO;
-            goto out;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    if (got != AM_VOUCHER_KEY_LEN) {
+                 "%s: voucher key file not found (install the voucher_key that "
+                 "'amends-hub kiosk add' printed, mode 0600; a kiosk without a hub can "
+                 "use 'amendsctl voucher keygen --key %s')",
+                 path, path);
+    } else if (rc == AM_ERR_TOOBIG || (rc == AM_OK && got != AM_VOUCHER_KEY_LEN)) {
         snprintf(err, errlen,
                  "%s: a voucher key is exactly %d bytes; this file holds %s%zu (make one with "
                  "'amendsctl voucher keygen')",
                  path, AM_VOUCHER_KEY_LEN, got > AM_VOUCHER_KEY_LEN ? "more than " : "",
                  got > AM_VOUCHER_KEY_LEN ? (size_t)AM_VOUCHER_KEY_LEN : got);
         rc = AM_ERR_CONFIG;
-        goto out;
+    } else if (rc == AM_OK) {
+        memcpy(key->bytes, buf, AM_VOUCHER_KEY_LEN);
     }
-    memcpy(key->bytes, buf, AM_VOUCHER_KEY_LEN);
-out:
     sodium_memzero(buf, sizeof buf);
-    close(fd);
     return rc;
 }
 

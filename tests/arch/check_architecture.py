@@ -35,7 +35,7 @@ LIBC = set(
     stdbool.h stddef.h stdint.h stdio.h stdlib.h stdnoreturn.h string.h
     tgmath.h threads.h time.h uchar.h wchar.h wctype.h strings.h unistd.h
     fcntl.h dirent.h poll.h sched.h pthread.h sys/types.h sys/stat.h
-    sys/time.h""".split()
+    sys/time.h pwd.h""".split()
 )
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -145,6 +145,18 @@ static inline void h_write(const char *path, const char *text)
     fclose(f);
 }
 
+/* Writes a secret (a kiosk's token or signing secret) the way an installer
+ * does: mode 0600, or the kiosk refuses it (private_file.h). */
+static inline void h_write_secret(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(fchmod(fd, 0600), 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    assert_int_equal(close(fd), 0);
+}
+
 /* --- certificates -------------------------------------------------------------- */
 
 static inline void h_make_certs(harness *h)

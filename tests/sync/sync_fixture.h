@@ -53,8 +53,8 @@ static inline sync_fx *fx_open(void **state, const char *extra_hub)
     assert_int_equal(mkdir(fx->data, 0700), 0);
     snprintf(fx->token_file, sizeof fx->token_file, "%s/token", fx->h->dir);
     snprintf(fx->secret_file, sizeof fx->secret_file, "%s/secret", fx->h->dir);
-    h_write(fx->token_file, fx->h->k1_token);
-    h_write(fx->secret_file, fx->h->k1_secret);
+    h_write_secret(fx->token_file, fx->h->k1_token);
+    h_write_secret(fx->secret_file, fx->h->k1_secret);
     vclock_init_real(&fx->vc);
     char err[256];
     if (am_store_open(fx->data, AM_STORE_READWRITE, h_now_ms(), &fx->st, err, sizeof err))

@@ -110,7 +110,7 @@ static void auth_failure_stops_until_the_token_changes(void **state)
 {
     sync_fx *fx = *state;
     am_sync_options opt;
-    h_write(fx->token_file, "not-the-right-token");
+    h_write_secret(fx->token_file, "not-the-right-token");
     fx_virtual_time(fx);
     fx_seed(fx, 20, 0);
     fx_options(fx, &opt);
@@ -141,25 +141,54 @@ static void auth_failure_stops_until_the_token_changes(void **state)
     am_sync_get_status(fx->sync, &st);
     assert_int_equal(st.phase, AM_SYNC_AUTH_FAILED);
     /* The right token, then a wake (the kiosk wakes it on every commit). */
-    h_write(fx->token_file, fx->h->k1_token);
+    h_write_secret(fx->token_file, fx->h->k1_token);
     am_sync_wake(fx->sync);
     fx_wait_drained(fx, 10000);
     assert_false(fx_status(fx).auth_failed);
     fx_assert_exactly_once(fx, 20, 0);
 }
 
+/* A token or signing secret others can read lets them send as this kiosk:
+ * the worker refuses to start on one, names the setting, the file and
+ * the fix, and sends nothing; made private, it starts and sends. */
+static void readable_secrets_are_refused(void **state)
+{
+    sync_fx *fx = *state;
+    am_sync_options opt;
+    char err[512];
+    fx_seed(fx, 2, 0);
+    fx_options(fx, &opt);
+    const char *files[] = {fx->token_file, fx->secret_file};
+    const char *names[] = {"sync.token_file", "sync.secret_file"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(chmod(files[i], 0644), 0);
+        am_sync *sync = NULL;
+        assert_int_equal(am_sync_start(&opt, &sync, err, sizeof err), AM_ERR_CONFIG);
+        assert_null(sync);
+        assert_non_null(strstr(err, names[i]));
+        assert_non_null(strstr(err, files[i]));
+        assert_non_null(strstr(err, "0644"));
+        assert_non_null(strstr(err, "chmod 600"));
+        assert_int_equal(chmod(files[i], 0600), 0);
+    }
+    assert_int_equal(fx_hub_int(fx, "SELECT count(*) FROM ingest_log", NULL), 0);
+    fx_start(fx, &opt);
+    fx_wait_drained(fx, 10000);
+    fx_assert_exactly_once(fx, 2, 0);
+}
+
 static void manager_sync_now_lifts_auth_failure(void **state)
 {
     sync_fx *fx = *state;
     am_sync_options opt;
-    h_write(fx->secret_file, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    h_write_secret(fx->secret_file, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     fx_virtual_time(fx);
     fx_seed(fx, 5, 0);
     fx_options(fx, &opt);
     fx_start(fx, &opt);
     fx_idle(fx);
     assert_true(fx_status(fx).auth_failed);
-    h_write(fx->secret_file, fx->h->k1_secret);
+    h_write_secret(fx->secret_file, fx->h->k1_secret);
     am_sync_now(fx->sync);
     fx_wait_drained(fx, 10000);
     assert_false(fx_status(fx).auth_failed);
@@ -531,6 +560,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(drains_backlog_exactly_once, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(alerts_go_ahead_of_the_queue, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(sleeps_until_woken, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(readable_secrets_are_refused, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(auth_failure_stops_until_the_token_changes, setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(manager_sync_now_lifts_auth_failure, setup, fx_teardown),

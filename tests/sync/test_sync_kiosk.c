@@ -120,7 +120,7 @@ static void refused_token_shows_auth_failed_in_amendsctl(void **state)
     /* A token the hub does not know: 401, sync stops, the records stay. */
     char bad[800];
     snprintf(bad, sizeof bad, "%s/bad-token", fx->h->dir);
-    h_write(bad, "not-a-token-the-hub-issued\n");
+    h_write_secret(bad, "not-a-token-the-hub-issued\n");
     kx_write_conf(k, fx->h->url, bad, 7);
     if (kx_run_script(k, kx_left_on_apology) != 0)
         kx_fail_with_log(k, "the script failed");

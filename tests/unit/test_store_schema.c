@@ -323,6 +323,39 @@ static void store_upgrade_v3_to_v4_queues_vouchers(void **state)
     am_test_rmtree(dir);
 }
 
+/* Guests' words and contacts: the store is made 0600 under a umask that
+ * would let others read it, and an existing one others may read (and its
+ * write-ahead log) is made private when opened for writing. */
+static void store_is_private(void **state)
+{
+    (void)state;
+    char dir[512], path[1100], wal[1120];
+    struct stat sb;
+    mode_t old = umask(022);
+    am_test_tmpdir(dir, sizeof dir, "store_private");
+    store_path(path, sizeof path, dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    am_store *st = open_rw(dir, 1000);
+    char uuid[AM_UUID_LEN + 1];
+    closed_journey(st, "kept", 100, uuid);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(stat(wal, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    am_store_close(st);
+    assert_int_equal(chmod(path, 0644), 0);
+    if (stat(wal, &sb) == 0)
+        assert_int_equal(chmod(wal, 0664), 0);
+    st = open_rw(dir, 2000);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    if (stat(wal, &sb) == 0)
+        assert_int_equal(sb.st_mode & 0777, 0600);
+    am_store_close(st);
+    umask(old);
+    am_test_rmtree(dir);
+}
+
 static void store_newer_version_refused(void **state)
 {
     (void)state;
@@ -643,6 +676,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_readonly_refuses_writes),
     cmocka_unit_test(store_readonly_while_writer_holds_transaction),
     cmocka_unit_test(store_unwritable_file_gives_readonly),
+    cmocka_unit_test(store_is_private),
     cmocka_unit_test(store_corrupt_file_reported),
 };
 
