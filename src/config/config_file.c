@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "amends/palette.h"
 #include "amends/text.h"
 #include "config_internal.h"
 #include "config_load.h"
@@ -856,6 +857,41 @@ static int check_offer_values(load_ctx *ctx)
     return 0;
 }
 
+/* Every pair of colours the screens draw with this theme stands out as
+ * WCAG asks (palette.h): a theme that would make a screen hard to read is
+ * refused at the line of the colour that fails. */
+static int check_theme_contrast(load_ctx *ctx)
+{
+    static const char *const names[] = {"theme.primary", "theme.accent", "theme.background",
+                                        "theme.text"};
+    const am_config *cfg = ctx->cfg;
+    am_palette p;
+    am_contrast_pair pairs[AM_CONTRAST_PAIRS];
+    am_palette_make(cfg->theme.primary, cfg->theme.accent, cfg->theme.background, cfg->theme.text,
+                    &p);
+    int n = am_palette_pairs(&p, pairs);
+    for (int i = 0; i < n; i++) {
+        double ratio = am_contrast(pairs[i].fg, pairs[i].bg);
+        if (ratio >= pairs[i].need)
+            continue;
+        /* Blamed on the theme colour the pair comes from (primary for the
+         * primary colour and its label, else text), or on the background
+         * when that was set later. */
+        const char *fg = pairs[i].fg_name;
+        int key = !strcmp(fg, "primary") || !strcmp(fg, "on-primary") ? 0 : 3;
+        where k = ctx->theme_at[key], b = ctx->theme_at[2];
+        if (b.pass > k.pass || (b.pass == k.pass && b.line > k.line))
+            key = 2;
+        config_fail_at(ctx, ctx->theme_at[key], names[key],
+                       "%s #%06X on %s #%06X has contrast %.2f:1; %s needs at least %.1f:1 "
+                       "(WCAG 2.2)",
+                       pairs[i].fg_name, (unsigned)(pairs[i].fg & 0xFFFFFF), pairs[i].bg_name,
+                       (unsigned)(pairs[i].bg & 0xFFFFFF), ratio, pairs[i].use, pairs[i].need);
+        return -1;
+    }
+    return 0;
+}
+
 /* Every resolution that commits to something names a team that says, in
  * its words, what will happen: the kiosk never shows a promise no action
  * backs, nor an action nobody is told about. */
@@ -939,7 +975,8 @@ static int finish(load_ctx *ctx)
             return -1;
         }
     }
-    if (check_languages(ctx) || check_offer_values(ctx) || check_resolution_teams(ctx))
+    if (check_languages(ctx) || check_offer_values(ctx) || check_resolution_teams(ctx) ||
+        check_theme_contrast(ctx))
         return -1;
     return 0;
 }

@@ -179,7 +179,6 @@ static int parse_color(load_ctx *ctx, const key_def *key, void *field, const cha
     uint32_t rgb = 0;
     char shown[64];
     bool ok = value[0] == '#' && strlen(value) == 7;
-    (void)key;
     for (int i = 1; ok && i < 7; i++) {
         int h = hex_value(value[i]);
         ok = h >= 0;
@@ -191,6 +190,12 @@ static int parse_color(load_ctx *ctx, const key_def *key, void *field, const cha
         return -1;
     }
     *(uint32_t *)field = rgb;
+    /* Where the theme's colours were set: a contrast they fail is
+     * reported there (config_file.c). */
+    static const char *const theme_keys[] = {"primary", "accent", "background", "text"};
+    for (int i = 0; ctx->kind == SEC_THEME && i < 4; i++)
+        if (!strcmp(key->name, theme_keys[i]))
+            ctx->theme_at[i] = config_here(ctx);
     return 0;
 }
 

@@ -113,6 +113,7 @@ struct load_ctx {
     int replaced_at[PASS_COUNT][SEC_KIND_COUNT];
 
     where languages_at, default_language_at, daily_value_at;
+    where theme_at[4];            /* theme.primary, accent, background, text */
     where location_translated_at; /* the last location_label.xx line */
     category_side categories[AM_MAX_CATEGORIES];
     resolution_side resolutions[AM_MAX_RESOLUTIONS];

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amends/palette.h"
 #include "amends/text.h"
 #include "amends/widget.h"
 #include "layout_internal.h"
@@ -407,7 +408,7 @@ static void screen_offer(lay *c)
         card_h = U(c, 300);
     am_rect card = rect(c->M, y, cw, card_h);
     /* The gift card is warm: the accent colour, lightly. */
-    am_lay_fill(c, card, mix(c->accent, c->surface, 0.82), U(c, 22), c->accent, U(c, 3));
+    am_lay_fill(c, card, c->notice, U(c, 22), c->accent, U(c, 3));
     int pad = U(c, 32);
     tstyle st = style(AM_FONT_BOLD, 44, AL_CENTER, c->text);
     st.middle = true;
@@ -455,7 +456,7 @@ static int faces(lay *c, am_rect area)
         am_rect r = rect(x + i * (fw + gap), area.y, fw, fh);
         int idx = am_lay_add_widget(c, id, AM_WK_FACE, r, selected ? AM_WF_SELECTED : 0);
         am_lay_fill(c, r, selected ? c->tint : c->surface, U(c, 18),
-                    selected ? c->primary : c->border, selected ? U(c, 4) : U(c, 2));
+                    selected ? c->primary : c->control, selected ? U(c, 4) : U(c, 2));
         am_cmd *face =
             am_lay_push_cmd(c, AM_CMD_FACE, rect(r.x + (fw - d) / 2, r.y + U(c, 10), d, d));
         if (face) {
@@ -1072,17 +1073,23 @@ void am_layout_build(am_layout *out, const am_view *v)
     c.M = U(&c, c.portrait ? 36 : 48);
     c.kbd_cmd_begin = c.kbd_cmd_end = -1;
     const am_config *cfg = v->cfg;
-    c.bg = opaque(cfg->theme.background);
-    c.text = opaque(cfg->theme.text);
-    c.primary = opaque(cfg->theme.primary);
-    c.accent = opaque(cfg->theme.accent);
-    c.on_primary = ink_on(c.primary);
-    c.muted = mix(c.text, c.bg, 0.35);
-    bool dark = luminance(c.bg) < 0.4;
-    c.surface = mix(c.bg, dark ? 0xFF000000u : 0xFFFFFFFFu, 0.65);
-    c.border = mix(c.text, c.bg, 0.78);
-    c.field_bg = dark ? mix(c.bg, 0xFF000000u, 0.4) : 0xFFFFFFFFu;
-    c.tint = mix(c.primary, c.surface, 0.86);
+    am_palette pal;
+    am_palette_make(cfg->theme.primary, cfg->theme.accent, cfg->theme.background, cfg->theme.text,
+                    &pal);
+    c.bg = pal.bg;
+    c.text = pal.text;
+    c.primary = pal.primary;
+    c.accent = pal.accent;
+    c.on_primary = pal.on_primary;
+    c.muted = pal.muted;
+    c.surface = pal.surface;
+    c.border = pal.border;
+    c.control = pal.control;
+    c.field_bg = pal.field_bg;
+    c.tint = pal.tint;
+    c.panel = pal.panel;
+    c.key_special = pal.key_special;
+    c.notice = pal.notice;
 
     out->width = c.W;
     out->height = c.H;

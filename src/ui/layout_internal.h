@@ -33,7 +33,10 @@ typedef struct lay {
     double s;
     int W, H, M;
     bool portrait;
-    uint32_t bg, text, muted, primary, on_primary, accent, surface, border, field_bg, tint;
+    /* palette.h: `control` outlines what can be tapped (3:1 to what is
+     * around it); `border` only decorates. */
+    uint32_t bg, text, muted, primary, on_primary, accent, surface, border, control, field_bg, tint;
+    uint32_t panel, key_special, notice;
     int kbd_cmd_begin, kbd_cmd_end;
     bool no_mirror;                     /* commands emitted now keep their place */
     bool cmd_fixed[AM_LAYOUT_MAX_CMDS]; /* ... and which those were */

@@ -95,7 +95,7 @@ void am_lay_screen_manager_pin(lay *c)
             bgc = mix(bgc, c->bg, 0.55);
             fg = mix(fg, bgc, 0.45);
         }
-        am_lay_fill(c, r, bgc, U(c, 14), c->border, U(c, 2));
+        am_lay_fill(c, r, bgc, U(c, 14), c->control, U(c, 2));
         if (i == 9) {
             int isz = U(c, 40);
             am_lay_icon(c, rect(r.x + (r.w - isz) / 2, r.y + (r.h - isz) / 2, isz, isz),

@@ -99,7 +99,7 @@ int am_lay_button(lay *c, const char *id, am_widget_kind kind, am_rect r, const 
         radius = r.h / 2;
         bgc = selected ? c->primary : c->surface;
         fg = selected ? c->on_primary : c->text;
-        bc = selected ? c->primary : c->border;
+        bc = selected ? c->primary : c->control;
         border = U(c, 2);
         break;
     case AM_WK_TILE:
@@ -107,13 +107,13 @@ int am_lay_button(lay *c, const char *id, am_widget_kind kind, am_rect r, const 
         radius = U(c, kind == AM_WK_TILE ? 18 : 14);
         bgc = selected ? c->tint : c->surface;
         fg = c->text;
-        bc = selected ? c->primary : c->border;
+        bc = selected ? c->primary : c->control;
         border = selected ? U(c, 4) : U(c, 2);
         break;
     default:
         bgc = c->surface;
         fg = c->primary;
-        bc = mix(c->primary, c->bg, 0.45);
+        bc = c->control;
         border = U(c, 2);
         break;
     }
@@ -237,9 +237,9 @@ static void key(lay *c, const am_kbd_key *k)
     if (k->typed[0])
         snprintf(w->key_text, sizeof w->key_text, "%s", k->typed);
     bool active = k->action == AM_ACT_KBD_SHIFT && c->v->kbd.shift;
-    uint32_t bgc = active ? c->primary : k->special ? mix(c->surface, c->text, 0.07) : c->surface;
+    uint32_t bgc = active ? c->primary : k->special ? c->key_special : c->surface;
     uint32_t fg = active ? c->on_primary : c->text;
-    am_lay_fill(c, r, bgc, U(c, 10), c->border, U(c, 1) > 0 ? U(c, 1) : 1);
+    am_lay_fill(c, r, bgc, U(c, 10), c->control, U(c, 1) > 0 ? U(c, 1) : 1);
     if (k->has_icon) {
         int sz = r.h * 5 / 10;
         am_lay_icon(c, rect(r.x + (r.w - sz) / 2, r.y + (r.h - sz) / 2, sz, sz), k->icon, fg);
@@ -257,8 +257,7 @@ void am_lay_keyboard(lay *c, am_rect area)
 {
     c->kbd_cmd_begin = c->l->cmd_count;
     c->no_mirror = true;
-    am_lay_fill(c, rect(0, area.y - U(c, 10), c->W, area.h + U(c, 20)), mix(c->bg, c->text, 0.06),
-                0, 0, 0);
+    am_lay_fill(c, rect(0, area.y - U(c, 10), c->W, area.h + U(c, 20)), c->panel, 0, 0, 0);
     /* Automatic capital at the start of a field, as phones do. */
     /* The contact field stays lower case: an email address. */
     am_field focus = am_journey_focus(c->j);
@@ -301,7 +300,7 @@ void am_lay_text_field(lay *c, am_field f, am_rect r, const char *hint)
 {
     bool focused = am_journey_focus(c->j) == f;
     int idx = am_lay_add_widget(c, am_field_widget(f), AM_WK_FIELD, r, focused ? AM_WF_FOCUSED : 0);
-    am_lay_fill(c, r, c->field_bg, U(c, 12), focused ? c->primary : c->border,
+    am_lay_fill(c, r, c->field_bg, U(c, 12), focused ? c->primary : c->control,
                 focused ? U(c, 4) : U(c, 2));
     int pad = U(c, 16);
     bool single = r.h < U(c, 90);
