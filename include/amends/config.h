@@ -125,6 +125,8 @@ typedef struct am_config {
         /* The prefix of the case codes this kiosk makes (HV, L2); "": made
          * from the kiosk id (am_config_case_prefix). */
         char case_prefix[8];
+        /* What a guest sees until they switch it on attract (am_mode). */
+        bool high_contrast, large_text;
         /* The optional "where" field on details ("Room number", "Till or
          * department"); empty: the field is not shown. */
         am_text location_label;

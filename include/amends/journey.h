@@ -166,6 +166,7 @@ typedef enum am_event_type {
     AM_EV_MANAGER_ACTION,  /* manager: value am_manager_action */
     AM_EV_URGENT_STORED,   /* the app's answer: the hub has stored every urgent alert raised */
     AM_EV_CANT_WAIT,       /* staff_wait: the guest leaves contact instead of waiting */
+    AM_EV_MODE,            /* value: an am_mode to switch on or off, for this guest */
     AM_EV_COUNT
 } am_event_type;
 const char *am_event_name(am_event_type t);
@@ -242,6 +243,17 @@ am_screen am_journey_screen(const am_journey *j);
 const am_report *am_journey_report(const am_journey *j);
 am_field am_journey_focus(const am_journey *j);
 int am_journey_lang(const am_journey *j);
+
+/* The ways a guest can ask the screens to change for them, from attract
+ * (the site's [kiosk] defaults until then; back to them when the journey
+ * ends). Large text also doubles every idle timeout (WCAG 2.2.1). */
+typedef enum am_mode {
+    AM_MODE_HIGH_CONTRAST = 1,
+    AM_MODE_LARGE_TEXT = 2,
+} am_mode;
+#define AM_MODE_ALL (AM_MODE_HIGH_CONTRAST | AM_MODE_LARGE_TEXT)
+/* The am_mode bits on now. */
+unsigned am_journey_modes(const am_journey *j);
 /* True once the report has been committed as a journey in the store. */
 bool am_journey_committed(const am_journey *j);
 bool am_journey_awaiting_store(const am_journey *j);

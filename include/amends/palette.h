@@ -32,6 +32,11 @@ typedef struct am_palette {
 void am_palette_make(uint32_t primary, uint32_t accent, uint32_t background, uint32_t text,
                      am_palette *out);
 
+/* The high-contrast palette a guest can switch to on attract, the same for
+ * every site: white text and yellow on black, every pair at least 7:1
+ * (WCAG's AAA) and every outline at least 4.5:1. */
+void am_palette_high_contrast(am_palette *out);
+
 /* WCAG 2.x contrast ratio of two colours, 1.0 to 21.0. */
 double am_contrast(uint32_t a, uint32_t b);
 

@@ -647,6 +647,8 @@ const key_def config_key_table[] = {
     {SEC_KIOSK, "data_dir", parse_path, CFG(kiosk.data_dir), 1, 0, false},
     {SEC_KIOSK, "log_level", parse_log_level, CFG(kiosk.log_level), 0, 0, false},
     {SEC_KIOSK, "case_prefix", parse_case_prefix, CFG(kiosk.case_prefix), 0, 0, false},
+    {SEC_KIOSK, "high_contrast", parse_bool, CFG(kiosk.high_contrast), 0, 0, false},
+    {SEC_KIOSK, "large_text", parse_bool, CFG(kiosk.large_text), 0, 0, false},
     {SEC_KIOSK, "location_label", parse_text_or_none, CFG(kiosk.location_label), 0, 48, true},
     {SEC_IDLE, "timeout", parse_int, CFG(idle.timeout_s), 10, 600, false},
     {SEC_IDLE, "countdown", parse_int, CFG(idle.countdown_s), 5, 60, false},

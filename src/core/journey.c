@@ -55,6 +55,7 @@ struct am_journey {
     char taken_by[AM_TAKEN_NAME_MAX];   /* who the hub says took the call; "" before */
     char taken_team[AM_TAKEN_NAME_MAX]; /* their case's team; "" without one */
 
+    unsigned modes;       /* am_mode bits this guest has on */
     int64_t idle_from_ms; /* last guest input, or when the screen showed */
     bool prompting;
     int64_t prompt_until_ms;
@@ -175,6 +176,19 @@ static int64_t seconds_ms(int seconds)
     return (int64_t)(seconds > 0 ? seconds : 0) * 1000;
 }
 
+/* A guest-facing timeout, doubled while large text is on: a guest who
+ * needs larger text often needs more time to read it (WCAG 2.2.1). */
+static int64_t guest_ms(const am_journey *j, int seconds)
+{
+    return seconds_ms(seconds) * (j->modes & AM_MODE_LARGE_TEXT ? 2 : 1);
+}
+
+static unsigned default_modes(const am_config *cfg)
+{
+    return (cfg->kiosk.high_contrast ? AM_MODE_HIGH_CONTRAST : 0u) |
+           (cfg->kiosk.large_text ? AM_MODE_LARGE_TEXT : 0u);
+}
+
 static int default_lang(const am_config *cfg)
 {
     int lang = cfg->kiosk.default_language;
@@ -215,6 +229,7 @@ static void journey_reset(am_journey *j)
     memset(j->taken_by, 0, sizeof j->taken_by);
     memset(j->taken_team, 0, sizeof j->taken_team);
     j->report.lang = default_lang(j->cfg);
+    j->modes = default_modes(j->cfg);
     j->focus = AM_FIELD_NONE;
     j->category = -1;
     j->resolution = -1;
@@ -898,7 +913,7 @@ static am_step abandon(am_journey *j, int64_t now_ms, am_effects *fx)
 static int64_t thanks_ms(const am_journey *j)
 {
     bool voucher = j->report.voucher[0] != '\0' && j->report.offer_state == AM_OFFER_ACCEPTED;
-    return seconds_ms(voucher ? j->cfg->journey.voucher_s : j->cfg->idle.thanks_s);
+    return guest_ms(j, voucher ? j->cfg->journey.voucher_s : j->cfg->idle.thanks_s);
 }
 
 /* The guest is sent to staff (at the exact moment the hub's time ran
@@ -920,12 +935,12 @@ static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
     if (j->urgent == AM_URGENT_SENDING && now_ms >= j->urgent_until_ms)
         urgent_unconfirmed(j);
     if (am_screen_is_guest(j->screen)) {
-        int64_t prompt_at = j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
+        int64_t prompt_at = j->idle_from_ms + guest_ms(j, cfg->idle.timeout_s);
         if (!j->prompting && now_ms >= prompt_at) {
             /* Counted from when the prompt was due, so a late tick does not
              * give the countdown extra time. */
             j->prompting = true;
-            j->prompt_until_ms = prompt_at + seconds_ms(cfg->idle.countdown_s);
+            j->prompt_until_ms = prompt_at + guest_ms(j, cfg->idle.countdown_s);
         }
         if (j->prompting && now_ms >= j->prompt_until_ms)
             return abandon(j, now_ms, fx);
@@ -934,7 +949,7 @@ static am_step on_tick(am_journey *j, int64_t now_ms, am_effects *fx)
     if (j->screen == AM_SCREEN_THANKS && now_ms >= j->idle_from_ms + thanks_ms(j))
         return end_journey(j, fx, now_ms);
     if (j->screen == AM_SCREEN_STAFF_WAIT &&
-        now_ms >= j->idle_from_ms + seconds_ms(cfg->journey.staff_wait_s)) {
+        now_ms >= j->idle_from_ms + guest_ms(j, cfg->journey.staff_wait_s)) {
         /* The guest waited as long as we ask anyone to: what they gave is
          * kept as sent. */
         j->report.outcome = AM_OUTCOME_COMPLETED;
@@ -1052,12 +1067,23 @@ am_step am_journey_handle(am_journey *j, const am_event *ev, am_effects *fx)
         j->report.lang = ev->value;
         return AM_STEP_OK;
     }
+    if (ev->type == AM_EV_MODE) {
+        if (ev->value <= 0 || (ev->value & ~AM_MODE_ALL))
+            return refuse(j, AM_STEP_INVALID, "no such mode");
+        j->modes ^= (unsigned)ev->value;
+        return AM_STEP_OK;
+    }
     return on_screen(j, ev, fx);
 }
 
 const char *am_journey_refusal(const am_journey *j)
 {
     return j->refusal;
+}
+
+unsigned am_journey_modes(const am_journey *j)
+{
+    return j->modes;
 }
 
 am_screen am_journey_screen(const am_journey *j)
@@ -1128,11 +1154,11 @@ static int64_t screen_deadline(const am_journey *j)
     const am_config *cfg = j->cfg;
     if (am_screen_is_guest(j->screen))
         return j->prompting ? j->prompt_until_ms
-                            : j->idle_from_ms + seconds_ms(cfg->idle.timeout_s);
+                            : j->idle_from_ms + guest_ms(j, cfg->idle.timeout_s);
     if (j->screen == AM_SCREEN_THANKS)
         return j->idle_from_ms + thanks_ms(j);
     if (j->screen == AM_SCREEN_STAFF_WAIT)
-        return j->idle_from_ms + seconds_ms(cfg->journey.staff_wait_s);
+        return j->idle_from_ms + guest_ms(j, cfg->journey.staff_wait_s);
     if (j->screen == AM_SCREEN_MANAGER_PIN || j->screen == AM_SCREEN_MANAGER) {
         int64_t idle = j->idle_from_ms + seconds_ms(cfg->idle.manager_s);
         /* The pad opens again when a wait or lockout ends. */

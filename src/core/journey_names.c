@@ -33,7 +33,7 @@ static const char *const event_names[] = {
     "manager",       "pin_digit",     "pin_delete",
     "pin_ok",        "pin_accepted",  "pin_rejected",
     "pin_locked",    "pin_unset",     "manager_action",
-    "urgent_stored", "cant_wait",
+    "urgent_stored", "cant_wait",     "mode",
 };
 static const char *const effect_names[] = {
     "open_report",   "save_report", "raise_alert", "record_offer",

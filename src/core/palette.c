@@ -81,6 +81,24 @@ void am_palette_make(uint32_t primary, uint32_t accent, uint32_t background, uin
     out->control = control_edge(out->text, around, 4);
 }
 
+void am_palette_high_contrast(am_palette *out)
+{
+    out->bg = 0xFF000000u;
+    out->text = 0xFFFFFFFFu;
+    out->primary = 0xFFFFE14Du; /* yellow: titles, selected outlines, primary buttons */
+    out->accent = 0xFFFFE14Du;
+    out->on_primary = 0xFF000000u;
+    out->muted = 0xFFD6D6D6u;
+    out->surface = 0xFF141414u;
+    out->border = 0xFF8A8A8Au;
+    out->control = 0xFFC8C8C8u;
+    out->field_bg = 0xFF000000u;
+    out->tint = 0xFF3A3410u;
+    out->panel = 0xFF1E1E1Eu;
+    out->key_special = 0xFF2E2E2Eu;
+    out->notice = 0xFF2A2608u;
+}
+
 int am_palette_pairs(const am_palette *p, am_contrast_pair *out)
 {
     const am_contrast_pair pairs[] = {

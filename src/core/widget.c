@@ -21,6 +21,8 @@ static const struct {
     {"cant_wait", AM_EV_CANT_WAIT, 0},
     {"still_here", AM_EV_STILL_HERE, 0},
     {"manager", AM_EV_MANAGER, 0},
+    {"mode.contrast", AM_EV_MODE, AM_MODE_HIGH_CONTRAST},
+    {"mode.large_text", AM_EV_MODE, AM_MODE_LARGE_TEXT},
     {"offer.accept", AM_EV_OFFER_ACCEPT, 0},
     {"offer.decline", AM_EV_OFFER_DECLINE, 0},
     {"impact.minor", AM_EV_IMPACT, AM_SEVERITY_MINOR},

@@ -22,6 +22,8 @@ static const char *const key_names[AM_STR_COUNT] = {
     "attract.body",
     "attract.start",
     "attract.privacy",
+    "attract.contrast",
+    "attract.large_text",
     "category.title",
     "category.body",
     "details.title",

@@ -16,10 +16,66 @@
 
 /* ---- the guest's screens ------------------------------------------------------ */
 
+/* The PIN pad and the manager screen are staff's, not a guest's. */
+static bool am_screen_is_manager(am_screen s)
+{
+    return s == AM_SCREEN_MANAGER_PIN || s == AM_SCREEN_MANAGER;
+}
+
+/* The guest's own switches, in the header of attract: high contrast and
+ * large text (am_mode). They keep their side of the screen, away from
+ * the brand (which mirrors) and from the manager's corner. */
+static void mode_switches(lay *c, int header_h)
+{
+    static const struct {
+        const char *id;
+        am_str label;
+        am_mode mode;
+    } sw[] = {{"mode.contrast", AM_STR_ATTRACT_CONTRAST, AM_MODE_HIGH_CONTRAST},
+              {"mode.large_text", AM_STR_ATTRACT_LARGE_TEXT, AM_MODE_LARGE_TEXT}};
+    bool rtl = am_lang_rtl(c->lang);
+    am_corner corner = c->cfg->manager.gesture_corner;
+    int h = U(c, 52), gap = U(c, 10), y = (header_h - h) / 2;
+    int w[2], total = gap;
+    for (int i = 0; i < 2; i++) {
+        const char *t = S(c, sw[i].label);
+        w[i] = am_lay_width_of(c, t, strlen(t), AM_FONT_BOLD, U(c, 20 * c->ts)) + U(c, 36);
+        total += w[i];
+    }
+    /* From the edge away from the brand inwards, past the manager's corner
+     * when it is on that side. */
+    bool corner_here = rtl ? corner == AM_CORNER_TOP_LEFT : corner == AM_CORNER_TOP_RIGHT;
+    int edge = c->M / 2 + (corner_here ? U(c, 96) : 0);
+    /* The brand has the other half of the header: on a narrow screen the
+     * switches share what is left, their labels set smaller to fit. */
+    int room = c->W / 2 - edge - U(c, 16);
+    if (total > room) {
+        for (int i = 0; i < 2; i++)
+            w[i] = (int)((long)w[i] * (room - gap) / (total - gap));
+        total = w[0] + w[1] + gap;
+    }
+    int x = rtl ? edge : c->W - edge - total + gap;
+    unsigned modes = am_journey_modes(c->j);
+    c->no_mirror = true;
+    for (int i = 0; i < 2; i++) {
+        bool on = modes & sw[i].mode;
+        am_rect r = rect(x, y, w[i], h);
+        int idx = am_lay_add_widget(c, sw[i].id, AM_WK_CHIP, r,
+                                    AM_WF_NOMIRROR | (on ? AM_WF_SELECTED : 0));
+        am_lay_fill(c, r, on ? c->on_primary : c->primary, h / 2, c->on_primary, U(c, 2));
+        tstyle st = style(AM_FONT_BOLD, 20, AL_CENTER, on ? c->primary : c->on_primary);
+        st.middle = true;
+        am_lay_put_text(c, S(c, sw[i].label), inset(r, U(c, 10)), st, idx);
+        x += w[i] + gap;
+    }
+    c->no_mirror = false;
+}
+
 static void screen_attract(lay *c)
 {
     int top = am_lay_header(c);
     am_lay_manager_corner(c);
+    mode_switches(c, top);
     int cw = c->W - 2 * c->M;
     int maxw = cw < U(c, 1100) ? cw : U(c, 1100);
     int x = (c->W - maxw) / 2;
@@ -307,7 +363,7 @@ static void screen_apology(lay *c)
         /* The site's explanation takes part of the body's room: the
          * options under them keep theirs. */
         bool why = def && !am_text_empty(&def->explanation);
-        int body_h = am_lay_text_height(c, body, cw, AM_FONT_REGULAR, 30);
+        int body_h = am_lay_text_height_normal(c, body, cw, AM_FONT_REGULAR, 30);
         if (body_h > U(c, why ? 84 : 120))
             body_h = U(c, why ? 84 : 120);
         st = style(AM_FONT_REGULAR, 30, al, c->text);
@@ -318,7 +374,7 @@ static void screen_apology(lay *c)
          * them ([category.ID] explanation). */
         if (why) {
             const char *text = am_text_get(&def->explanation, c->lang);
-            int why_h = am_lay_text_height(c, text, cw, AM_FONT_REGULAR, 24);
+            int why_h = am_lay_text_height_normal(c, text, cw, AM_FONT_REGULAR, 24);
             if (why_h > U(c, 40))
                 why_h = U(c, 40);
             st = style(AM_FONT_REGULAR, 24, al, c->muted);
@@ -337,7 +393,7 @@ static void screen_apology(lay *c)
         y += received_h + U(c, 12);
         st = style(AM_FONT_BOLD, 34, al, c->text);
         st.middle = true;
-        int qh = am_lay_text_height(c, S(c, AM_STR_RESOLUTION_TITLE), cw, AM_FONT_BOLD, 34);
+        int qh = am_lay_text_height_normal(c, S(c, AM_STR_RESOLUTION_TITLE), cw, AM_FONT_BOLD, 34);
         if (qh > U(c, 96))
             qh = U(c, 96);
         am_lay_put_text(c, S(c, AM_STR_RESOLUTION_TITLE), rect(c->M, y, cw, qh), st, -1);
@@ -696,13 +752,13 @@ static void screen_thanks(lay *c)
         }
         /* Its measured height: a fixed box shrank the Arabic label (taller
          * line) to half the size of the English one. */
-        lh = am_lay_text_height(c, S(c, AM_STR_THANKS_VOUCHER), text_w, AM_FONT_REGULAR, 24);
+        lh = am_lay_text_height_normal(c, S(c, AM_STR_THANKS_VOUCHER), text_w, AM_FONT_REGULAR, 24);
         if (lh < U(c, 36))
             lh = U(c, 36);
-        wh = what[0] ? am_lay_text_height(c, what, text_w, AM_FONT_BOLD, 26) : 0;
+        wh = what[0] ? am_lay_text_height_normal(c, what, text_w, AM_FONT_BOLD, 26) : 0;
         if (wh > U(c, 76))
             wh = U(c, 76);
-        vh = am_lay_text_height(c, valid, text_w, AM_FONT_REGULAR, 24);
+        vh = am_lay_text_height_normal(c, valid, text_w, AM_FONT_REGULAR, 24);
         if (vh > U(c, 70))
             vh = U(c, 70);
         voucher_h = lh + U(c, 64) + U(c, 4) + (wh ? wh + U(c, 4) : 0) + vh + U(c, 16) +
@@ -720,10 +776,10 @@ static void screen_thanks(lay *c)
             ref_head_h = U(c, 36);
         ref_h = ref_head_h + U(c, 60) + U(c, 12);
     }
-    int bh = am_lay_text_height(c, body, text_w, AM_FONT_REGULAR, 30);
+    int bh = am_lay_text_height_normal(c, body, text_w, AM_FONT_REGULAR, 30);
     if (bh > U(c, 130))
         bh = U(c, 130);
-    int rh = am_lay_text_height(c, promise, text_w, AM_FONT_REGULAR, 30);
+    int rh = am_lay_text_height_normal(c, promise, text_w, AM_FONT_REGULAR, 30);
     if (rh > U(c, 160))
         rh = U(c, 160);
     int room = bottom - badge - U(c, 16) - y - voucher_h - esc_h - ref_h - 2 * U(c, 16);
@@ -775,6 +831,11 @@ static void screen_thanks(lay *c)
             y += wh + U(c, 4);
         }
         st = style(AM_FONT_REGULAR, 24, align, c->muted);
+        /* Its box may reach a few pixels into the countdown's row, where
+         * the normal-size line beside the badge leaves them free; with
+         * large text that line fills its row, so this gives way. */
+        if (c->ts > 1.0 && vh > bottom - badge - U(c, 8) - y)
+            vh = bottom - badge - U(c, 8) - y;
         am_lay_put_text(c, valid, rect(vx, y, text_w, vh), st, -1);
         y += vh + U(c, 16);
         am_rect q = c->portrait ? rect((c->W - qr) / 2, y, qr, qr)
@@ -1074,8 +1135,16 @@ void am_layout_build(am_layout *out, const am_view *v)
     c.kbd_cmd_begin = c.kbd_cmd_end = -1;
     const am_config *cfg = v->cfg;
     am_palette pal;
-    am_palette_make(cfg->theme.primary, cfg->theme.accent, cfg->theme.background, cfg->theme.text,
-                    &pal);
+    unsigned modes = am_journey_modes(c.j);
+    if (modes & AM_MODE_HIGH_CONTRAST)
+        am_palette_high_contrast(&pal);
+    else
+        am_palette_make(cfg->theme.primary, cfg->theme.accent, cfg->theme.background,
+                        cfg->theme.text, &pal);
+    /* Large text is the guest's: the manager's screens keep their size. */
+    c.ts = (modes & AM_MODE_LARGE_TEXT) && !am_screen_is_manager(am_journey_screen(c.j))
+               ? AM_LARGE_TEXT_SCALE
+               : 1.0;
     c.bg = pal.bg;
     c.text = pal.text;
     c.primary = pal.primary;

@@ -37,6 +37,7 @@ typedef struct lay {
      * around it); `border` only decorates. */
     uint32_t bg, text, muted, primary, on_primary, accent, surface, border, control, field_bg, tint;
     uint32_t panel, key_special, notice;
+    double ts; /* text scale: 1, or more while the guest has large text on */
     int kbd_cmd_begin, kbd_cmd_end;
     bool no_mirror;                     /* commands emitted now keep their place */
     bool cmd_fixed[AM_LAYOUT_MAX_CMDS]; /* ... and which those were */
@@ -94,6 +95,9 @@ static inline uint32_t ink_on(uint32_t bg)
 
 enum { AL_START = 0, AL_CENTER, AL_END };
 
+/* How much larger text is while a guest has large text on. */
+#define AM_LARGE_TEXT_SCALE 1.3
+
 typedef struct tstyle {
     am_font font;
     double size; /* design units */
@@ -133,6 +137,10 @@ bool am_lay_text_rtl(const lay *c, const char *t, size_t len);
 int am_lay_put_text(lay *c, const char *text, am_rect box, tstyle st, int widget);
 /* The height text needs at full size when wrapped to w. */
 int am_lay_text_height(lay *c, const char *text, int w, am_font f, double size);
+/* The same at the text's normal size, large text or not: for a screen
+ * whose room is tight, so that its geometry stays what it is normally and
+ * large text takes only the room its boxes have to spare. */
+int am_lay_text_height_normal(lay *c, const char *text, int w, am_font f, double size);
 
 /* --- draw commands, widgets, frame, keyboard, fields (layout_widget.c) ---- */
 

@@ -304,8 +304,13 @@ int am_lay_put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
 
     bool rtl = am_lay_text_rtl(c, t, len);
     double min_scale = st.min_scale > 0 ? st.min_scale : 0.6;
-    int base_px = U(c, st.size);
-    int min_px = st.tail ? base_px : (int)lround(base_px * min_scale);
+    /* Large text: a third larger, except in a field (its height is the
+     * keyboard's to keep), which shows typed text at its normal size. */
+    int normal_px = U(c, st.size);
+    int base_px = st.tail ? normal_px : U(c, st.size * c->ts);
+    /* Large text gives way first where a box has no room for it: down to
+     * the smallest the text may be at its normal size. */
+    int min_px = st.tail ? base_px : (int)lround(normal_px * min_scale);
     if (min_px < 6)
         min_px = 6;
 
@@ -356,9 +361,12 @@ int am_lay_put_text(lay *c, const char *text, am_rect box, tstyle st, int widget
                 total -= heights[--n];
             break;
         }
-        px = px * 92 / 100;
-        if (px < min_px)
-            px = min_px;
+        /* Shrinking from large text passes through the normal size, so
+         * a box that fits the text normally still fits it. */
+        int next = px * 92 / 100;
+        if (px > normal_px && next < normal_px)
+            next = normal_px;
+        px = next < min_px ? min_px : next;
     }
     b->px = px;
     int y = box.y + (st.middle && total < box.h ? (box.h - total) / 2 : 0);
@@ -405,7 +413,7 @@ int am_lay_text_height(lay *c, const char *text, int w, am_font f, double size)
 {
     size_t starts[MAX_LINES], lens[MAX_LINES], rest;
     bool hyph[MAX_LINES];
-    int px = U(c, size);
+    int px = U(c, size * c->ts);
     int n = wrap(c, text, strlen(text), w, f, px, starts, lens, hyph, MAX_LINES, &rest);
     int total = 0;
     char buf[512];
@@ -417,4 +425,13 @@ int am_lay_text_height(lay *c, const char *text, int w, am_font f, double size)
         total += hh;
     }
     return total;
+}
+
+int am_lay_text_height_normal(lay *c, const char *text, int w, am_font f, double size)
+{
+    double ts = c->ts;
+    c->ts = 1.0;
+    int h = am_lay_text_height(c, text, w, f, size);
+    c->ts = ts;
+    return h;
 }

@@ -390,7 +390,9 @@ const char *am_lay_with_field(lay *c, const char *fmt, const char *field, const 
 /* A title's box: one line, or two when a long name needs them. */
 int am_lay_title_height(lay *c, const char *t, int w, double size)
 {
-    int h = am_lay_text_height(c, t, w, AM_FONT_BOLD, size);
+    /* A title's room is what its normal size needs: large text shows it
+     * larger within that room, never pushing the screen down. */
+    int h = am_lay_text_height_normal(c, t, w, AM_FONT_BOLD, size);
     if (h < U(c, 80))
         h = U(c, 80);
     if (h > U(c, 170))

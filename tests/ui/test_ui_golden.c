@@ -256,6 +256,48 @@ static void golden_details_hint_ar_1280x800(void **state)
         fail_msg("%s", why);
 }
 
+/* A guest who switched on high contrast and large text on attract: the
+ * switches shown on, then details with the keyboard up, in English and
+ * in Arabic (the switches keep their side; the rest mirrors). */
+static void run_modes_golden(const char *lang)
+{
+    char dir[512], script[600], attract[700], details[700], name[128], tag[64];
+    snprintf(tag, sizeof tag, "golden-modes-%s", lang);
+    am_test_tmpdir(dir, sizeof dir, tag);
+    snprintf(script, sizeof script, "%s/modes.script", dir);
+    snprintf(attract, sizeof attract, "%s/attract_modes.png", dir);
+    snprintf(details, sizeof details, "%s/details_modes.png", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "tap lang.%s\ntap mode.contrast\ntap mode.large_text\nshot %s\n"
+            "tap category.room\nexpect details\ntap impact.severe\ntap field.description\n"
+            "type %s\nshot %s\n",
+            lang, attract, !strcmp(lang, "ar") ? "الماء بارد" : "The shower ran cold.", details);
+    fclose(f);
+    run_kiosk(dir, script, "1280x800");
+    snprintf(name, sizeof name, "attract_modes-%s-1280x800", lang);
+    const char *why = golden_compare(attract, name);
+    if (why)
+        fail_msg("%s", why);
+    snprintf(name, sizeof name, "details_modes-%s-1280x800", lang);
+    why = golden_compare(details, name);
+    if (why)
+        fail_msg("%s", why);
+}
+
+static void golden_modes_en_1280x800(void **state)
+{
+    (void)state;
+    run_modes_golden("en");
+}
+
+static void golden_modes_ar_1280x800(void **state)
+{
+    (void)state;
+    run_modes_golden("ar");
+}
+
 static void goldens_en_1080x1920(void **state)
 {
     (void)state;
@@ -385,6 +427,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(goldens_de_1280x800),
     cmocka_unit_test(goldens_zh_1280x800),
     cmocka_unit_test(golden_details_hint_ar_1280x800),
+    cmocka_unit_test(golden_modes_en_1280x800),
+    cmocka_unit_test(golden_modes_ar_1280x800),
     cmocka_unit_test(golden_thanks_voucher_en_1280x800),
     cmocka_unit_test(golden_thanks_voucher_ar_1280x800),
     cmocka_unit_test(comparison_catches_a_different_screen),

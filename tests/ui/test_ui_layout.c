@@ -76,37 +76,43 @@ static void check_config(const char *conf)
     assert_non_null(l);
     am_manager_info manager = ui_stopped_sync();
     int failures = 0, checked = 0;
-    for (int s = 0; s < UI_STATE_COUNT; s++) {
-        for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
-            am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
-            assert_int_equal(am_journey_screen(j), ui_expected_screen((ui_state)s));
-            for (size_t z = 0; z < sizeof ui_sizes / sizeof ui_sizes[0]; z++) {
-                am_view v = {.cfg = cfg,
-                             .i18n = i18n,
-                             .journey = j,
-                             .now_ms = ui_fixture_now,
-                             .width = ui_sizes[z].w,
-                             .height = ui_sizes[z].h,
-                             .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
-                             .measure = am_render_measure,
-                             .measure_ud = r,
-                             .manager = &manager};
-                am_layout_build(l, &v);
-                checked++;
-                if (am_layout_check(l, &v, err, sizeof err) > 0) {
-                    failures++;
-                    print_error("%s %s %dx%d: %s\n", ui_state_names[s], am_lang_codes[lang],
-                                ui_sizes[z].w, ui_sizes[z].h, err);
+    /* The site's look, then each mode a guest can switch on, and both. */
+    static const unsigned modes[] = {0, AM_MODE_HIGH_CONTRAST, AM_MODE_LARGE_TEXT, AM_MODE_ALL};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+        for (int s = 0; s < UI_STATE_COUNT; s++) {
+            ui_fixture_modes = modes[m];
+            for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+                am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
+                assert_int_equal(am_journey_screen(j), ui_expected_screen((ui_state)s));
+                for (size_t z = 0; z < sizeof ui_sizes / sizeof ui_sizes[0]; z++) {
+                    am_view v = {.cfg = cfg,
+                                 .i18n = i18n,
+                                 .journey = j,
+                                 .now_ms = ui_fixture_now,
+                                 .width = ui_sizes[z].w,
+                                 .height = ui_sizes[z].h,
+                                 .kbd = {am_kbd_default_layer(lang), am_kbd_default_layer(lang), 0},
+                                 .measure = am_render_measure,
+                                 .measure_ud = r,
+                                 .manager = &manager};
+                    am_layout_build(l, &v);
+                    checked++;
+                    if (am_layout_check(l, &v, err, sizeof err) > 0) {
+                        failures++;
+                        print_error("%s %s %dx%d modes %u: %s\n", ui_state_names[s],
+                                    am_lang_codes[lang], ui_sizes[z].w, ui_sizes[z].h, modes[m],
+                                    err);
+                    }
                 }
+                am_journey_free(j);
             }
-            am_journey_free(j);
         }
-    }
     free(l);
     am_i18n_free(i18n);
     am_render_close(r);
     am_config_free(cfg);
-    assert_int_equal(checked, UI_STATE_COUNT * AM_LANG_COUNT * 4);
+    ui_fixture_modes = 0;
+    assert_int_equal(checked, 4 * UI_STATE_COUNT * AM_LANG_COUNT * 4);
     assert_int_equal(failures, 0);
 }
 

@@ -59,6 +59,9 @@ static inline am_ui *ui_open_ui(const am_config *cfg)
 }
 
 static int64_t ui_fixture_now;
+/* The am_mode bits a guest switches on at attract before each journey
+ * ui_journey_at walks (0: the site's own look). */
+static unsigned ui_fixture_modes;
 
 /* The screen sizes every layout check covers. */
 static const struct {
@@ -196,6 +199,9 @@ static inline am_journey *ui_journey_at(const am_config *cfg, int lang, ui_state
     ui_fixture_now = 1000;
     am_journey *j = am_journey_new(cfg, 0);
     ui_feed(j, AM_EV_LANG, lang, NULL, true);
+    for (unsigned m = AM_MODE_HIGH_CONTRAST; m & AM_MODE_ALL; m <<= 1)
+        if ((ui_fixture_modes & m) && !(am_journey_modes(j) & m))
+            ui_feed(j, AM_EV_MODE, (int)m, NULL, true);
     if (state == UI_ATTRACT)
         return j;
     if (state == UI_MANAGER_PIN || state == UI_PIN_LOCKED || state == UI_MANAGER) {

@@ -77,6 +77,27 @@ static void control_outlines_stand_out(void **state)
     }
 }
 
+/* High contrast, the same for every site: every text pair at least 7:1
+ * (WCAG AAA), every outline and large text at least 4.5:1. */
+static void high_contrast_is_aaa(void **state)
+{
+    (void)state;
+    am_palette p;
+    am_contrast_pair pairs[AM_CONTRAST_PAIRS];
+    am_palette_high_contrast(&p);
+    int n = am_palette_pairs(&p, pairs);
+    printf("high contrast\n");
+    for (int i = 0; i < n; i++) {
+        double r = am_contrast(pairs[i].fg, pairs[i].bg);
+        double need = pairs[i].need >= 4.5 ? 7.0 : 4.5;
+        printf("  %-10s #%06X on %-10s #%06X  %5.2f:1  (needs %.1f: %s)\n", pairs[i].fg_name,
+               (unsigned)(pairs[i].fg & 0xFFFFFF), pairs[i].bg_name,
+               (unsigned)(pairs[i].bg & 0xFFFFFF), r, need, pairs[i].use);
+        if (r < need)
+            fail_msg("high contrast: %s on %s is %.2f:1", pairs[i].fg_name, pairs[i].bg_name, r);
+    }
+}
+
 static void expect_refused(const char *text, const char *expected)
 {
     am_config *cfg = NULL;
@@ -111,6 +132,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ratios_are_wcags),
     cmocka_unit_test(shipped_themes_pass),
     cmocka_unit_test(control_outlines_stand_out),
+    cmocka_unit_test(high_contrast_is_aaa),
     cmocka_unit_test(low_contrast_theme_is_refused),
 };
 
