@@ -221,6 +221,9 @@ typedef struct am_view {
     am_measure_fn measure;
     void *measure_ud;
     const am_manager_info *manager; /* the manager screen's figures; NULL: none */
+    /* The widget a keypad or switch has reached (am_ui_key): drawn with a
+     * focus ring. NULL or "": none. */
+    const char *key_focus;
 } am_view;
 
 #define AM_LAYOUT_MAX_WIDGETS 96
@@ -233,6 +236,7 @@ typedef struct am_layout {
     am_screen screen;
     int lang;
     bool rtl, prompting, keyboard;
+    int key_focus; /* index of the widget with the focus ring; -1: none */
     /* The journey's question (am_journey_question) shows on top: only its
      * widgets take taps, and a tap outside ask_card goes back to the
      * screen (BACK). */

@@ -18,7 +18,7 @@ typedef enum am_script_op {
     AM_OP_TAP = 0,     /* tap ID */
     AM_OP_TAP_AT,      /* tap-at X Y */
     AM_OP_TYPE,        /* type TEXT */
-    AM_OP_KEY,         /* key Return|Escape|BackSpace|Tab */
+    AM_OP_KEY,         /* key Return|Escape|BackSpace|Tab|BackTab|Left|Right|Up|Down|Space */
     AM_OP_WAIT,        /* wait SECONDS (decimal) */
     AM_OP_EXPECT,      /* expect SCREEN */
     AM_OP_EXPECT_TEXT, /* expect-text TEXT */
@@ -32,6 +32,8 @@ typedef enum am_script_op {
      * script fails as expect-text would): what the hub says reaches the
      * screen without any timer. */
     AM_OP_AWAIT_TEXT,
+    /* expect-focus ID: the keypad's focus ring is on widget ID. */
+    AM_OP_EXPECT_FOCUS,
 } am_script_op;
 
 typedef enum am_script_key {
@@ -39,6 +41,12 @@ typedef enum am_script_key {
     AM_KEY_ESCAPE,
     AM_KEY_BACKSPACE,
     AM_KEY_TAB,
+    AM_KEY_BACKTAB, /* Shift+Tab */
+    AM_KEY_LEFT,
+    AM_KEY_RIGHT,
+    AM_KEY_UP,
+    AM_KEY_DOWN,
+    AM_KEY_SPACE,
 } am_script_key;
 
 typedef struct am_script_cmd {

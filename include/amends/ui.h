@@ -57,6 +57,23 @@ typedef enum am_ui_result {
 /* What a tap on widget w (from the current layout) does. Fills ev (its
  * text, for a key, points into the UI and lasts until the next call). */
 am_ui_result am_ui_activate(am_ui *ui, const am_widget *w, am_event *ev);
+/* Moving with keys alone (a USB keypad, a switch, Tab and arrows): a
+ * focus ring goes from control to control in reading order (right to left
+ * in Arabic), and ACTIVATE does what a tap on the ringed control does. */
+typedef enum am_nav {
+    AM_NAV_NEXT = 0, /* Tab, and Down */
+    AM_NAV_PREV,     /* Shift+Tab, and Up */
+    AM_NAV_LEFT,     /* the arrow: back in reading order, or on in Arabic */
+    AM_NAV_RIGHT,
+    AM_NAV_ACTIVATE, /* Return, Enter, Space */
+} am_nav;
+/* AM_UI_CHANGED when the ring moved, AM_UI_EVENT with *ev for ACTIVATE
+ * on a control that makes one (STILL_HERE while "still there?" shows),
+ * AM_UI_NOTHING when no control has the ring (ACTIVATE) or none can. */
+am_ui_result am_ui_key(am_ui *ui, const am_journey *j, int64_t now_ms, am_nav nav, am_event *ev);
+/* The id of the control the ring is on, or NULL. */
+const char *am_ui_key_focus(const am_ui *ui);
+
 /* A touch at (x, y) on the current screen: hit testing, then as
  * am_ui_activate. While "still there?" shows, any touch answers it. A
  * plain tap on the hidden manager corner does nothing: that takes a held

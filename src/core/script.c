@@ -10,9 +10,11 @@
 #include "amends/journey.h"
 #include "amends/text.h"
 
-static const char *const op_names[] = {"tap",    "tap-at",      "type", "key",        "wait",
-                                       "expect", "expect-text", "shot", "await-sync", "await-text"};
-static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab"};
+static const char *const op_names[] = {"tap",        "tap-at",     "type",        "key",
+                                       "wait",       "expect",     "expect-text", "shot",
+                                       "await-sync", "await-text", "expect-focus"};
+static const char *const key_names[] = {"Return", "Escape", "BackSpace", "Tab",  "BackTab",
+                                        "Left",   "Right",  "Up",        "Down", "Space"};
 
 const char *am_script_op_name(am_script_op op)
 {
@@ -161,7 +163,7 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
     if (op == sizeof op_names / sizeof op_names[0])
         return fail(err, errlen, name, lineno,
                     "unknown command '%.40s' (expected tap, tap-at, type, key, wait, expect, "
-                    "expect-text, shot or await-sync)",
+                    "expect-text, expect-focus, shot, await-sync or await-text)",
                     verb);
     cmd->op = (am_script_op)op;
     cmd->line = lineno;
@@ -200,9 +202,11 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
                 break;
         }
         if (k == sizeof key_names / sizeof key_names[0])
-            return fail(err, errlen, name, lineno,
-                        "key: '%.40s' is not a key (expected Return, Escape, BackSpace or Tab)",
-                        rest);
+            return fail(
+                err, errlen, name, lineno,
+                "key: '%.40s' is not a key (expected Return, Escape, BackSpace, Tab, BackTab, "
+                "Left, Right, Up, Down or Space)",
+                rest);
         cmd->key = (am_script_key)k;
         return AM_OK;
     }
@@ -227,6 +231,13 @@ static am_rc parse_line(const char *name, int lineno, char *line, am_script_cmd 
     case AM_OP_AWAIT_TEXT:
         if (!*rest)
             return fail(err, errlen, name, lineno, "await-text needs text");
+        break;
+    case AM_OP_EXPECT_FOCUS:
+        if (!*rest)
+            return fail(err, errlen, name, lineno, "expect-focus needs a widget id");
+        if (!valid_id(rest))
+            return fail(err, errlen, name, lineno, "expect-focus: '%.60s' is not a widget id",
+                        rest);
         break;
     case AM_OP_AWAIT_SYNC:
         if (*rest)

@@ -148,41 +148,10 @@ static char *read_text_file(const char *path)
     return text;
 }
 
-/* The fields reachable with Tab on each screen, in order (details' last
- * only where the site asks where it happened). */
-static am_field next_field(const am_config *cfg, am_screen screen, am_field current)
-{
-    static const am_field details[] = {AM_FIELD_DESCRIPTION, AM_FIELD_NAME, AM_FIELD_LOCATION};
-    static const am_field followup[] = {AM_FIELD_COMMENT, AM_FIELD_CONTACT};
-    const am_field *order = NULL;
-    size_t n = 0;
-    static am_field single[1];
-    switch (screen) {
-    case AM_SCREEN_DETAILS:
-        order = details;
-        n = am_config_asks_location(cfg) ? 3 : 2;
-        break;
-    case AM_SCREEN_APOLOGY:
-        single[0] = AM_FIELD_RESOLUTION_TEXT;
-        order = single;
-        n = 1;
-        break;
-    case AM_SCREEN_FOLLOWUP:
-        order = followup;
-        n = 2;
-        break;
-    default:
-        return AM_FIELD_NONE;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (order[i] == current)
-            return order[(i + 1) % n];
-    }
-    return order[0];
-}
-
-/* The event a physical key makes on the current screen. */
-static am_event key_event(const am_config *cfg, const am_journey *j, am_script_key key)
+/* The event Return, Escape or BackSpace makes on the current screen when
+ * no control has the keypad's ring: the screen's main action, back, or
+ * deleting the last character. */
+static am_event key_event(const am_journey *j, am_script_key key)
 {
     am_event ev = {.type = AM_EV_TICK};
     am_screen screen = am_journey_screen(j);
@@ -201,12 +170,59 @@ static am_event key_event(const am_config *cfg, const am_journey *j, am_script_k
     case AM_KEY_BACKSPACE:
         ev.type = screen == AM_SCREEN_MANAGER_PIN ? AM_EV_PIN_DELETE : AM_EV_BACKSPACE;
         break;
-    case AM_KEY_TAB:
-        ev.type = AM_EV_FOCUS;
-        ev.value = (int)next_field(cfg, screen, am_journey_focus(j));
+    default:
         break;
     }
     return ev;
+}
+
+/* A physical key (a USB keypad, a switch, a keyboard): Tab, Shift+Tab and
+ * the arrows move the ring from control to control; Return, Enter and
+ * Space do what a tap on the ringed control does. While a text field takes
+ * the typing, Space types (the text input brings it) and the arrows do
+ * not move; Return with the ring on that field, or on nothing, is the
+ * screen's main action, as are Escape and BackSpace. */
+static am_ui_result key_input(am_ui *ui, const am_journey *j, int64_t now_ms, am_script_key key,
+                              am_event *ev)
+{
+    bool typing = am_journey_focus(j) != AM_FIELD_NONE;
+    const char *ring = am_ui_key_focus(ui);
+    bool ring_on_field = ring && !strncmp(ring, "field.", 6);
+    switch (key) {
+    case AM_KEY_TAB:
+        return am_ui_key(ui, j, now_ms, AM_NAV_NEXT, ev);
+    case AM_KEY_BACKTAB:
+        return am_ui_key(ui, j, now_ms, AM_NAV_PREV, ev);
+    case AM_KEY_DOWN:
+    case AM_KEY_UP:
+    case AM_KEY_LEFT:
+    case AM_KEY_RIGHT: {
+        if (typing && (key == AM_KEY_LEFT || key == AM_KEY_RIGHT))
+            return AM_UI_NOTHING;
+        static const am_nav nav[] = {[AM_KEY_DOWN] = AM_NAV_NEXT,
+                                     [AM_KEY_UP] = AM_NAV_PREV,
+                                     [AM_KEY_LEFT] = AM_NAV_LEFT,
+                                     [AM_KEY_RIGHT] = AM_NAV_RIGHT};
+        return am_ui_key(ui, j, now_ms, nav[key], ev);
+    }
+    case AM_KEY_SPACE:
+        if (typing)
+            return AM_UI_NOTHING;
+        return am_ui_key(ui, j, now_ms, AM_NAV_ACTIVATE, ev);
+    case AM_KEY_RETURN:
+        if (ring && !(typing && ring_on_field)) {
+            am_ui_result r = am_ui_key(ui, j, now_ms, AM_NAV_ACTIVATE, ev);
+            if (r != AM_UI_NOTHING)
+                return r;
+        }
+        *ev = key_event(j, key);
+        return AM_UI_EVENT;
+    case AM_KEY_ESCAPE:
+    case AM_KEY_BACKSPACE:
+        *ev = key_event(j, key);
+        return AM_UI_EVENT;
+    }
+    return AM_UI_NOTHING;
 }
 
 /* The guest is gone: the screen drops its copies of their words too. */
@@ -344,14 +360,12 @@ static int run_script(am_app *app, am_sync *sync, am_ui *ui, const am_config *cf
             ev.type = AM_EV_TEXT;
             ev.text = cmd->arg;
             break;
-        case AM_OP_KEY:
-            ev = key_event(cfg, j, cmd->key);
-            if (ev.type == AM_EV_FOCUS && ev.value == AM_FIELD_NONE) {
-                fprintf(stderr, "%s:%d: key Tab: %s has no text field\n", script->name, cmd->line,
-                        screen);
-                return 1;
-            }
+        case AM_OP_KEY: {
+            am_ui_result res = key_input(ui, j, clock_ms, cmd->key, &ev);
+            if (res != AM_UI_EVENT)
+                continue;
             break;
+        }
         case AM_OP_WAIT:
             clock_ms += cmd->wait_ms;
             am_app_advance(app, clock_ms);
@@ -401,6 +415,16 @@ static int run_script(am_app *app, am_sync *sync, am_ui *ui, const am_config *cf
                 return 1;
             }
             continue;
+        case AM_OP_EXPECT_FOCUS: {
+            am_ui_layout(ui, j, clock_ms); /* a new screen drops the ring */
+            const char *ring = am_ui_key_focus(ui);
+            if (!ring || strcmp(ring, cmd->arg) != 0) {
+                fprintf(stderr, "%s:%d: expected the focus ring on %s on %s, but it is on %s\n",
+                        script->name, cmd->line, cmd->arg, screen, ring ? ring : "nothing");
+                return 1;
+            }
+            continue;
+        }
         case AM_OP_SHOT:
             if (am_ui_shot(ui, j, clock_ms, cmd->arg, err, sizeof err) != AM_OK) {
                 fprintf(stderr, "%s:%d: shot: %s\n", script->name, cmd->line, err);
@@ -503,11 +527,14 @@ static bool handle_input(am_app *app, am_ui *ui, const am_config *cfg, am_press 
             return true;
         break;
     }
-    case AM_IN_KEY:
-        ev = key_event(cfg, j, (am_script_key)in->key);
-        if (ev.type == AM_EV_FOCUS && ev.value == AM_FIELD_NONE)
+    case AM_IN_KEY: {
+        am_ui_result res = key_input(ui, j, now_ms, (am_script_key)in->key, &ev);
+        if (res == AM_UI_CHANGED)
+            *dirty = true;
+        if (res != AM_UI_EVENT)
             return true;
         break;
+    }
     case AM_IN_TEXT:
         /* A USB keyboard's digits work on the PIN pad too. */
         if (am_journey_screen(j) == AM_SCREEN_MANAGER_PIN && in->text[0] >= '0' &&

@@ -54,7 +54,27 @@ am_input am_input_from_sdl(const SDL_Event *e, int w, int h)
             break;
         case SDLK_TAB:
             in.type = AM_IN_KEY;
-            in.key = AM_KEY_TAB;
+            in.key = (e->key.keysym.mod & KMOD_SHIFT) ? AM_KEY_BACKTAB : AM_KEY_TAB;
+            break;
+        case SDLK_LEFT:
+            in.type = AM_IN_KEY;
+            in.key = AM_KEY_LEFT;
+            break;
+        case SDLK_RIGHT:
+            in.type = AM_IN_KEY;
+            in.key = AM_KEY_RIGHT;
+            break;
+        case SDLK_UP:
+            in.type = AM_IN_KEY;
+            in.key = AM_KEY_UP;
+            break;
+        case SDLK_DOWN:
+            in.type = AM_IN_KEY;
+            in.key = AM_KEY_DOWN;
+            break;
+        case SDLK_SPACE:
+            in.type = AM_IN_KEY;
+            in.key = AM_KEY_SPACE;
             break;
         default:
             break;

@@ -1112,11 +1112,35 @@ static void mirror(lay *c)
         l->ask_card.x = c->W - l->ask_card.x - l->ask_card.w;
 }
 
+/* The ring around the widget a keypad or switch has reached: four bars
+ * just outside it, in the text colour (at least 4.5:1 on the background in
+ * every theme and mode), drawn last so nothing covers it. After the
+ * mirror pass: the widget's rectangle is already where it shows. */
+static void focus_ring(lay *c)
+{
+    const char *id = c->v->key_focus;
+    const am_widget *w = id && *id ? am_layout_find(c->l, id) : NULL;
+    if (!w)
+        return;
+    int gap = U(c, 5), t = U(c, 4) > 3 ? U(c, 4) : 3;
+    am_rect r = rect(w->rect.x - gap - t, w->rect.y - gap - t, w->rect.w + 2 * (gap + t),
+                     w->rect.h + 2 * (gap + t));
+    uint32_t ink = c->text;
+    c->no_mirror = true;
+    am_lay_fill(c, rect(r.x, r.y, r.w, t), ink, 0, 0, 0);
+    am_lay_fill(c, rect(r.x, r.y + r.h - t, r.w, t), ink, 0, 0, 0);
+    am_lay_fill(c, rect(r.x, r.y, t, r.h), ink, 0, 0, 0);
+    am_lay_fill(c, rect(r.x + r.w - t, r.y, t, r.h), ink, 0, 0, 0);
+    c->no_mirror = false;
+    c->l->key_focus = (int)(w - c->l->widgets);
+}
+
 void am_layout_build(am_layout *out, const am_view *v)
 {
     lay c;
     memset(&c, 0, sizeof c);
     out->widget_count = out->cmd_count = out->block_count = 0;
+    out->key_focus = -1;
     out->arena_used = 0;
     out->full = false;
     c.l = out;
@@ -1217,4 +1241,5 @@ void am_layout_build(am_layout *out, const am_view *v)
         idle_overlay(&c, seconds);
     if (out->rtl)
         mirror(&c);
+    focus_ring(&c);
 }

@@ -29,6 +29,10 @@ struct am_ui {
     size_t warm_next;
     char warm_chars[1536];
     am_manager_info manager;
+    /* The control a keypad's ring is on (am_ui_key), on key_screen; it
+     * goes when the screen changes. */
+    char key_focus[AM_WIDGET_ID_MAX];
+    am_screen key_screen;
 };
 
 /* An installed kiosk finds its assets next to itself: /usr/bin/amends-kiosk
@@ -679,6 +683,8 @@ static void sync_keyboard(am_ui *ui, const am_journey *j)
 const am_layout *am_ui_layout(am_ui *ui, const am_journey *j, int64_t now_ms)
 {
     sync_keyboard(ui, j);
+    if (am_journey_screen(j) != ui->key_screen)
+        ui->key_focus[0] = '\0';
     am_view v = {
         .cfg = ui->cfg,
         .i18n = ui->i18n,
@@ -688,6 +694,7 @@ const am_layout *am_ui_layout(am_ui *ui, const am_journey *j, int64_t now_ms)
         .measure = am_render_measure,
         .measure_ud = ui->render,
         .manager = &ui->manager,
+        .key_focus = ui->key_focus,
     };
     am_render_size(ui->render, &v.width, &v.height);
     am_render_logo_size(ui->render, &v.logo_w, &v.logo_h);
@@ -755,6 +762,90 @@ am_ui_result am_ui_tap(am_ui *ui, const am_journey *j, int64_t now_ms, int x, in
     if (!w || w->kind == AM_WK_HIDDEN)
         return AM_UI_NOTHING;
     return am_ui_activate(ui, w, ev);
+}
+
+/* Whether the ring may stop on w: what a finger could use now, except
+ * the on-screen keyboard's keys (a physical keyboard types) and the
+ * manager's hidden corner. */
+static bool key_reachable(const am_layout *l, const am_widget *w)
+{
+    if (w->kind == AM_WK_HIDDEN || (w->flags & AM_WF_DISABLED) || !strncmp(w->id, "kbd.", 4))
+        return false;
+    if (l->prompting || l->asking)
+        return (w->flags & AM_WF_OVERLAY) != 0;
+    return true;
+}
+
+/* The footer's buttons: laid out first (the screen's content fits above
+ * them) but read last. */
+static bool in_footer(const am_widget *w)
+{
+    static const char *const ids[] = {"back", "next", "skip", "done", "cant_wait"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (!strcmp(w->id, ids[i]))
+            return true;
+    return false;
+}
+
+/* Reading order: the order the screen lays its controls out in, which is
+ * the order of its content (a column of choices before the fields beside
+ * it, a grid row by row), with the footer last, its buttons from the
+ * start of the line (right to left in Arabic). */
+static bool reads_before(const am_layout *l, const am_widget *a, const am_widget *b)
+{
+    bool fa = in_footer(a), fb = in_footer(b);
+    if (fa != fb)
+        return fb;
+    if (fa)
+        return l->rtl ? a->rect.x > b->rect.x : a->rect.x < b->rect.x;
+    return a < b;
+}
+
+am_ui_result am_ui_key(am_ui *ui, const am_journey *j, int64_t now_ms, am_nav nav, am_event *ev)
+{
+    const am_layout *l = am_ui_layout(ui, j, now_ms);
+    memset(ev, 0, sizeof *ev);
+    if (nav == AM_NAV_ACTIVATE && l->prompting) {
+        ev->type = AM_EV_STILL_HERE;
+        return AM_UI_EVENT;
+    }
+    /* The reachable widgets, sorted into reading order (a handful: an
+     * insertion sort). */
+    int order[AM_LAYOUT_MAX_WIDGETS], n = 0, at = -1;
+    for (int i = 0; i < l->widget_count; i++) {
+        if (!key_reachable(l, &l->widgets[i]))
+            continue;
+        int k = n++;
+        while (k > 0 && reads_before(l, &l->widgets[i], &l->widgets[order[k - 1]])) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+    for (int k = 0; k < n; k++)
+        if (!strcmp(l->widgets[order[k]].id, ui->key_focus))
+            at = k;
+    if (nav == AM_NAV_ACTIVATE) {
+        if (at < 0)
+            return AM_UI_NOTHING;
+        am_ui_result r = am_ui_activate(ui, &l->widgets[order[at]], ev);
+        return r;
+    }
+    if (n == 0)
+        return AM_UI_NOTHING;
+    /* Left and right are the screen's; reading order runs the other way
+     * in Arabic. */
+    bool forward =
+        nav == AM_NAV_NEXT || (nav == AM_NAV_RIGHT && !l->rtl) || (nav == AM_NAV_LEFT && l->rtl);
+    int next = at < 0 ? (forward ? 0 : n - 1) : (at + (forward ? 1 : n - 1)) % n;
+    snprintf(ui->key_focus, sizeof ui->key_focus, "%s", l->widgets[order[next]].id);
+    ui->key_screen = am_journey_screen(j);
+    return AM_UI_CHANGED;
+}
+
+const char *am_ui_key_focus(const am_ui *ui)
+{
+    return ui->key_focus[0] ? ui->key_focus : NULL;
 }
 
 void am_ui_set_manager_info(am_ui *ui, const am_manager_info *info)

@@ -193,7 +193,107 @@ static void no_offer_is_five_taps_and_accepting_is_six(void **state)
     assert_int_equal(none, 1);
 }
 
+/* A guest with a USB keypad or a switch: the whole journey with keys
+ * alone, no tap. Tab and the arrows move a focus ring in reading order
+ * (checked at each step with expect-focus), Space and Return do what a
+ * tap would; the report arrives complete. */
+static void journey_with_keys_alone(void **state)
+{
+    fixture *f = *state;
+    static const char script[] = "expect attract\n"
+                                 "key Tab\n"
+                                 "expect-focus mode.contrast\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "expect-focus category.room\n"
+                                 "key Right\n"
+                                 "expect-focus category.noise\n"
+                                 "key Left\n"
+                                 "expect-focus category.room\n"
+                                 "key Return\n"
+                                 "expect details\n"
+                                 "key Tab\n"
+                                 "expect-focus impact.minor\n"
+                                 "key Down\n"
+                                 "expect-focus impact.significant\n"
+                                 "key Space\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "expect-focus field.description\n"
+                                 "key Return\n"
+                                 "type The shower ran cold.\n"
+                                 "key Return\n"
+                                 "expect apology\n"
+                                 "key Tab\n"
+                                 "expect-focus resolution.replace\n"
+                                 "key Return\n"
+                                 "expect offer\n"
+                                 "key Tab\n"
+                                 "expect-focus offer.accept\n"
+                                 "key Space\n"
+                                 "expect followup\n"
+                                 "key Tab\n"
+                                 "expect-focus rating.1\n"
+                                 "key Right\n"
+                                 "key Right\n"
+                                 "key Right\n"
+                                 "key Right\n"
+                                 "expect-focus rating.5\n"
+                                 "key Space\n"
+                                 "key BackTab\n"
+                                 "expect-focus rating.4\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "expect-focus skip\n"
+                                 "key Tab\n"
+                                 "expect-focus done\n"
+                                 "key Return\n"
+                                 "expect thanks\n"
+                                 "key Return\n"
+                                 "expect attract\n";
+    assert_int_equal(count_taps(script), 0);
+    run_kiosk(f, script);
+    rows r;
+    load_rows(f, &r);
+    assert_int_equal(r.count, 1);
+    const am_report *rep = &r.row[0].report;
+    assert_int_equal(rep->outcome, AM_OUTCOME_COMPLETED);
+    assert_string_equal(rep->category, "room");
+    assert_int_equal(rep->severity, AM_SEVERITY_SIGNIFICANT);
+    assert_string_equal(rep->description, "The shower ran cold.");
+    assert_string_equal(rep->resolution, "replace");
+    assert_int_equal(rep->offer_state, AM_OFFER_ACCEPTED);
+    assert_int_equal(rep->rating, 5);
+}
+
+/* In Arabic the reading order runs right to left: the first category is
+ * the rightmost, Left moves on to the next and Right back. */
+static void keys_follow_arabic_reading_order(void **state)
+{
+    fixture *f = *state;
+    static const char script[] = "expect attract\n"
+                                 "tap lang.ar\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "key Tab\n"
+                                 "expect-focus category.room\n"
+                                 "key Left\n"
+                                 "expect-focus category.noise\n"
+                                 "key Right\n"
+                                 "expect-focus category.room\n"
+                                 "key Return\n"
+                                 "expect details\n";
+    run_kiosk(f, script);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(journey_with_keys_alone, setup, teardown),
+    cmocka_unit_test_setup_teardown(keys_follow_arabic_reading_order, setup, teardown),
     cmocka_unit_test_setup_teardown(fastest_path_with_an_offer_is_six_taps, setup, teardown),
     cmocka_unit_test_setup_teardown(no_offer_is_five_taps_and_accepting_is_six, setup, teardown),
 };

@@ -56,6 +56,17 @@ static void parses_every_command(void **state)
     assert_string_equal(s->cmds[7].arg, "out/attract.png");
     assert_int_equal(s->cmds[7].line, 10);
     am_script_free(s);
+    /* Keys alone: every key a keypad or switch sends, and the ring. */
+    s = parse_ok("key Tab\nkey BackTab\nkey Left\nkey Right\nkey Up\nkey Down\nkey Space\n"
+                 "key Return\nexpect-focus category.room\n");
+    assert_int_equal(s->count, 9);
+    static const am_script_key keys[] = {AM_KEY_TAB, AM_KEY_BACKTAB, AM_KEY_LEFT,  AM_KEY_RIGHT,
+                                         AM_KEY_UP,  AM_KEY_DOWN,    AM_KEY_SPACE, AM_KEY_RETURN};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(s->cmds[i].key, keys[i]);
+    assert_int_equal(s->cmds[8].op, AM_OP_EXPECT_FOCUS);
+    assert_string_equal(s->cmds[8].arg, "category.room");
+    am_script_free(s);
 }
 
 static void errors_name_file_and_line(void **state)
@@ -63,7 +74,7 @@ static void errors_name_file_and_line(void **state)
     (void)state;
     expect_error("tap start\njump high\n",
                  "t.script:2: unknown command 'jump' (expected tap, tap-at, type, key, wait, "
-                 "expect, expect-text, shot or await-sync)");
+                 "expect, expect-text, expect-focus, shot, await-sync or await-text)");
     expect_error("await-sync now\n", "t.script:1: await-sync takes nothing after it");
     expect_error("tap\n", "t.script:1: tap needs a widget id");
     expect_error("tap a b\n", "t.script:1: tap: 'a b' is not a widget id");
@@ -72,8 +83,10 @@ static void errors_name_file_and_line(void **state)
     expect_error("tap-at -1 5\n",
                  "t.script:1: tap-at needs two pixel coordinates X Y (whole numbers, 0 or more)");
     expect_error("key Enter\n",
-                 "t.script:1: key: 'Enter' is not a key (expected Return, Escape, BackSpace or "
-                 "Tab)");
+                 "t.script:1: key: 'Enter' is not a key (expected Return, Escape, BackSpace, Tab, "
+                 "BackTab, Left, Right, Up, Down or Space)");
+    expect_error("expect-focus\n", "t.script:1: expect-focus needs a widget id");
+    expect_error("expect-focus a b\n", "t.script:1: expect-focus: 'a b' is not a widget id");
     expect_error("wait soon\n",
                  "t.script:1: wait: 'soon' is not a number of seconds (0 to 604800, e.g. 2 or "
                  "0.5)");
