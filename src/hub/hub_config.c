@@ -6,6 +6,9 @@
  */
 #include "hub_config.h"
 
+#include "amends/private_file.h"
+#include "hub_mail.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct load_ctx {
     hub_config *cfg;
@@ -259,6 +264,70 @@ static void parse_id_list(load_ctx *ctx, const hub_key *k, const char *value, vo
         fail(ctx, k->name, "must name at least one");
 }
 
+/* [smtp] ------------------------------------------------------------------------------- */
+
+static void parse_smtp_url(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    char why[160];
+    if (snprintf(field, (size_t)k->max, "%s", value) >= (int)k->max)
+        fail(ctx, k->name, "longer than %ld bytes", k->max - 1);
+    else if (!hub_mail_url_check(value, why, sizeof why))
+        fail(ctx, k->name, "'%s' %s", value, why);
+}
+
+static void parse_smtp_user(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    bool control = false;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        control = control || *p < 0x20 || *p == 0x7f;
+    if (!value[0] || control)
+        fail(ctx, k->name, "must be a user name (no control characters)");
+    else if (snprintf(field, (size_t)k->max, "%s", value) >= (int)k->max)
+        fail(ctx, k->name, "longer than %ld bytes", k->max - 1);
+}
+
+static void parse_smtp_from(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    char why[160];
+    if (!hub_mail_address_check(value, why, sizeof why))
+        fail(ctx, k->name, "'%s' %s", value, why);
+    else if (snprintf(field, (size_t)k->max, "%s", value) >= (int)k->max)
+        fail(ctx, k->name, "longer than %ld bytes", k->max - 1);
+}
+
+/* The password is read here, with the one check every secret file gets
+ * (private_file.h): a file others may read stops the hub at this line. */
+static void parse_smtp_password_file(load_ctx *ctx, const hub_key *k, const char *value,
+                                     void *field)
+{
+    hub_config *cfg = ctx->cfg;
+    char why[HUB_PATH_MAX + 256];
+    size_t got = 0;
+    if (!set_path(ctx, k->name, value, field))
+        return;
+    if (am_secret_read(field, "[smtp] password_file", cfg->smtp_password, sizeof cfg->smtp_password,
+                       &got, why, sizeof why) != AM_OK) {
+        fail(ctx, k->name, "%s", why);
+        return;
+    }
+    /* One line: the newline an editor adds is not part of the password. */
+    while (got > 0 && (cfg->smtp_password[got - 1] == '\n' || cfg->smtp_password[got - 1] == '\r'))
+        cfg->smtp_password[--got] = '\0';
+    if (!got || strpbrk(cfg->smtp_password, "\r\n"))
+        fail(ctx, k->name, "%s: must hold the password on one line", (char *)field);
+}
+
+static void parse_readable_file(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    struct stat sb;
+    if (!set_path(ctx, k->name, value, field))
+        return;
+    if (stat(field, &sb) != 0)
+        fail(ctx, k->name, "%s: %s", (char *)field, strerror(errno));
+    else if (!S_ISREG(sb.st_mode) || access(field, R_OK) != 0)
+        fail(ctx, k->name, "%s: not a file this user can read", (char *)field);
+}
+
 #define AT(f) offsetof(hub_config, f)
 
 /* Every key hub.conf may hold. docs/hub.md documents each one (a
@@ -291,13 +360,18 @@ static const hub_key keys[] = {
     {"cases", "root_causes", parse_id_list, AT(case_root_causes), 0,
      sizeof(((hub_config *)0)->case_root_causes), ""},
     {"cases", "escalate_every_s", parse_whole, AT(case_escalate_every_s), 1, 3600, " of seconds"},
+    {"smtp", "url", parse_smtp_url, AT(smtp_url), 0, sizeof(((hub_config *)0)->smtp_url), ""},
+    {"smtp", "user", parse_smtp_user, AT(smtp_user), 0, sizeof(((hub_config *)0)->smtp_user), ""},
+    {"smtp", "password_file", parse_smtp_password_file, AT(smtp_password_file), 0, 0, ""},
+    {"smtp", "from", parse_smtp_from, AT(smtp_from), 0, sizeof(((hub_config *)0)->smtp_from), ""},
+    {"smtp", "ca_file", parse_readable_file, AT(smtp_ca_file), 0, 0, ""},
     {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
     {"db", "path", parse_path, AT(db_path), 0, 0, ""},
     {"db", "conninfo", parse_conninfo, AT(conninfo), 0, 0, ""},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"hub", "dashboard", "audit", "cases", "db"};
+static const char *const sections[] = {"hub", "dashboard", "audit", "cases", "smtp", "db"};
 
 bool hub_config_key_at(size_t i, const char **section, const char **key)
 {
@@ -318,7 +392,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
         known_section = known_section || !strcmp(section, sections[i]);
     if (!known_section) {
         fail(ctx, section,
-             "unknown section (expected [hub], [dashboard], [audit], [cases] or [db])");
+             "unknown section (expected [hub], [dashboard], [audit], [cases], [smtp] or [db])");
         return 0;
     }
     for (size_t i = 0; i < KEY_COUNT; i++) {
@@ -361,6 +435,23 @@ static void set_defaults(hub_config *cfg)
     cfg->backend = HUB_DB_SQLITE;
 }
 
+/* [smtp] as a whole: nothing, or a server and a sender; a user and a
+ * password go together. */
+static void check_smtp(load_ctx *ctx)
+{
+    const hub_config *cfg = ctx->cfg;
+    bool any = cfg->smtp_user[0] || cfg->smtp_password_file[0] || cfg->smtp_from[0] ||
+               cfg->smtp_ca_file[0];
+    if (!cfg->smtp_url[0] && any)
+        fail(ctx, "url", "[smtp] has settings but no url (smtp://HOST:587 or smtps://HOST:465)");
+    else if (cfg->smtp_url[0] && !cfg->smtp_from[0])
+        fail(ctx, "from", "[smtp] url is set and needs from (the sender address)");
+    else if (cfg->smtp_user[0] && !cfg->smtp_password_file[0])
+        fail(ctx, "password_file", "[smtp] user is set and needs password_file");
+    else if (!cfg->smtp_user[0] && cfg->smtp_password_file[0])
+        fail(ctx, "user", "[smtp] password_file is set and needs user");
+}
+
 am_rc hub_config_load(const char *path, hub_config *cfg, char *err, size_t errlen)
 {
     load_ctx ctx = {.cfg = cfg, .err = err, .errlen = errlen};
@@ -400,6 +491,8 @@ am_rc hub_config_load(const char *path, hub_config *cfg, char *err, size_t errle
         fail(&ctx, "path", "[db] backend sqlite needs path (the database file)");
     } else if (cfg->backend == HUB_DB_POSTGRESQL && !cfg->conninfo[0]) {
         fail(&ctx, "conninfo", "[db] backend postgresql needs conninfo");
+    } else {
+        check_smtp(&ctx);
     }
     return ctx.failed ? AM_ERR_CONFIG : AM_OK;
 }

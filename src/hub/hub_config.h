@@ -57,6 +57,13 @@ typedef struct hub_config {
     int case_low_rating;        /* a rating from 1 to this opens a case; 0: ratings open none */
     char case_root_causes[512]; /* the root causes a resolve may name: ids, comma-separated */
     int case_escalate_every_s;  /* how often the hub looks for overdue cases */
+    /* [smtp]: where email notifications go (hub_mail.h); no url, no email */
+    char smtp_url[512];
+    char smtp_user[256];
+    char smtp_password_file[HUB_PATH_MAX];
+    char smtp_password[512]; /* read from password_file at load */
+    char smtp_from[256];
+    char smtp_ca_file[HUB_PATH_MAX];
     /* [db] */
     hub_backend backend;
     char db_path[HUB_PATH_MAX];
