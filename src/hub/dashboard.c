@@ -1136,6 +1136,8 @@ static const char *dash_action(const char *url, bool get, bool post)
             return "POST /people/{name}/role";
         if (slash && !strcmp(slash, "/password-link"))
             return "POST /people/{name}/password-link";
+        if (slash && !strcmp(slash, "/remove"))
+            return "POST /people/{name}/remove";
     }
     if (post && !strncmp(url, "/alerts/", 8))
         return "POST /alerts/{id}/ack";

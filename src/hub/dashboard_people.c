@@ -1,10 +1,9 @@
 /* dashboard_people.c — people on the dashboard, for admins and managers:
  * the list of the people they manage, adding one (who then gets a link to
- * set a password), changing a role, and a new set-password link (a
- * reset). An admin manages everyone; a manager the people all of whose
- * sites are theirs, never an admin, and gives no one the admin role. The
- * role table (hub_roles.c) lets only these two roles in; this file decides
- * which people and which sites. */
+ * set a password), changing a role, a new set-password link (a reset)
+ * and removing a person (after a confirmation). An admin manages everyone; a manager the people all
+ * of whose sites are theirs, never an admin, and gives no one the admin role. The role table
+ * (hub_roles.c) lets only these two roles in; this file decides which people and which sites. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,12 +106,14 @@ static enum MHD_Result list_page(hub_dash *d, struct MHD_Connection *conn, const
     hub_html_raw(&h, who->role == HUB_ROLE_ADMIN ? " <span class=\"count\">every site</span>"
                                                  : " <span class=\"count\">of your sites</span>");
     hub_html_raw(&h, "</h2><table id=\"people\"><tr><th>name</th><th>role</th><th>sites</th>"
-                     "<th>teams</th><th>password</th></tr>");
+                     "<th>teams</th><th>password</th><th>access</th></tr>");
     const cJSON *row;
     int shown = 0;
     cJSON_ArrayForEach(row, people)
     {
         hub_person p;
+        if (!strcmp(jstr(row, "role"), "removed"))
+            continue; /* kept for the audit trail, managed by no one */
         person_of(row, &p);
         if (!manages(who, &p))
             continue;
@@ -152,13 +153,19 @@ static enum MHD_Result list_page(hub_dash *d, struct MHD_Connection *conn, const
         hub_html_text(&h, p.name);
         hub_html_raw(&h, "/password-link\">");
         csrf_field(&h, ws);
-        hub_html_raw(&h, "<button type=\"submit\">Reset password</button></form></td></tr>");
+        hub_html_raw(&h, "<button type=\"submit\">Reset password</button></form></td>"
+                         "<td><form method=\"post\" action=\"/people/");
+        hub_html_text(&h, p.name);
+        hub_html_raw(&h, "/remove\">");
+        csrf_field(&h, ws);
+        hub_html_raw(&h, "<button type=\"submit\">Remove</button></form></td></tr>");
     }
     if (!shown)
-        hub_html_raw(&h, "<tr><td colspan=\"5\" class=\"muted\">Nobody yet.</td></tr>");
+        hub_html_raw(&h, "<tr><td colspan=\"6\" class=\"muted\">Nobody yet.</td></tr>");
     hub_html_raw(&h, "</table><p class=\"muted\">Reset password makes a new one-time link "
                      "(24 hours) where the person sets a new password; their old password "
-                     "works until then.</p></section>");
+                     "works until then. Remove asks first, then ends the person's access at once: "
+                     "their API tokens, sessions and password.</p></section>");
 
     hub_html_raw(&h, "<section><h2>Add a person</h2><form method=\"post\" action=\"/people\" "
                      "class=\"add\">");
@@ -318,6 +325,44 @@ static am_rc target(hub_dash *d, const hub_person *who, const char *name, hub_pe
     return manages(who, p) ? AM_OK : AM_ERR_INVALID;
 }
 
+/* POST /people/{name}/remove: without confirm=yes, a page that asks (its
+ * form posts confirm=yes); with it, the person's access ends. */
+static enum MHD_Result remove_person(hub_dash *d, struct MHD_Connection *conn,
+                                     const web_session *ws, const hub_person *who,
+                                     const hub_person *p, const char *body, size_t len)
+{
+    char confirm[8], err[256], addr[HUB_DASH_ADDR_MAX];
+    if (!hub_dash_form_value(body, len, "confirm", confirm, sizeof confirm) ||
+        strcmp(confirm, "yes") != 0) {
+        hub_html h = {0};
+        hub_dash_page_start(&h, "Remove a person", ws);
+        hub_html_raw(&h, "<main><section><h2>Remove ");
+        hub_html_text(&h, p->name);
+        hub_html_raw(&h, "?</h2><p>Their API tokens, sessions and password stop working at once; "
+                         "their name stays in the audit trail. This cannot be undone.</p>"
+                         "<form method=\"post\" action=\"/people/");
+        hub_html_text(&h, p->name);
+        hub_html_raw(&h, "/remove\" id=\"confirm-remove\">");
+        csrf_field(&h, ws);
+        hub_html_raw(&h, "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                         "<button type=\"submit\">Remove ");
+        hub_html_text(&h, p->name);
+        hub_html_raw(&h, "</button></form><p><a href=\"/people\">Keep them</a></p></section>"
+                         "</main>");
+        hub_dash_page_end(&h);
+        return hub_dash_send_page(conn, 200, hub_html_take(&h), NULL, NULL, NULL);
+    }
+    hub_audit_entry e =
+        hub_dash_entry(conn, addr, who->name, "person.remove", NULL, p->name, NULL, NULL);
+    am_rc rc = hub_db_person_remove(d->db, p->name, &e, err, sizeof err);
+    if (rc == AM_ERR_NOTFOUND)
+        return hub_dash_message_page(conn, 404, "Not found", "No such person.");
+    if (rc)
+        return hub_dash_message_page(conn, rc == AM_ERR_INVALID ? 422 : 503, "Not removed", err);
+    am_log_info(HUB_DASH_MOD, "%s removed person %s", who->name, p->name);
+    return hub_dash_redirect(conn, "/people", NULL);
+}
+
 enum MHD_Result hub_dash_people(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
                                 const hub_person *who, const char *url, bool post, const char *body,
                                 size_t len)
@@ -342,6 +387,8 @@ enum MHD_Result hub_dash_people(hub_dash *d, struct MHD_Connection *conn, const 
         am_log_info(HUB_DASH_MOD, "%s made a set-password link for %s", who->name, name);
         return link_page(d, conn, ws, who, name, "New password link");
     }
+    if (!strcmp(slash, "/remove"))
+        return remove_person(d, conn, ws, who, &p, body, len);
     if (strcmp(slash, "/role") != 0)
         return hub_dash_message_page(conn, 404, "Not found", "No such page.");
     char role_s[16], err[256];

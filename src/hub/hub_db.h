@@ -116,6 +116,42 @@ am_rc hub_db_person_by_token(hub_db *db, const char *token_hash, hub_person *out
  * AM_ERR_NOTFOUND (err says so) for an unknown person. */
 am_rc hub_db_person_set_role(hub_db *db, const char *name, hub_role role,
                              const hub_audit_entry *audit, char *err, size_t errlen);
+/* What `person set` changes: the role when has_role; the person's sites
+ * (their whole-site scopes) when has_sites and their teams when has_teams,
+ * each replaced by the list given. Borrowed. */
+typedef struct hub_person_set {
+    const char *name;
+    bool has_role, has_sites, has_teams;
+    hub_role role;
+    const char *const *sites, *const *teams;
+    size_t nsites, nteams;
+} hub_person_set;
+/* Changes a person's role and scope in one transaction with its audit entry
+ * (target, before and after filled in here: "role=R; sites=..; teams=.."),
+ * which is not stored when nothing changed (*changed false). An admin has
+ * no sites or teams; anyone else at least one. AM_ERR_NOTFOUND for no such
+ * person (or one removed), AM_ERR_INVALID (err says why) for a change
+ * those rules refuse, an unknown site or team, or the last admin made
+ * something else; nothing changes then. The caller decides who may. */
+am_rc hub_db_person_set(hub_db *db, const hub_person_set *set, const hub_audit_entry *audit,
+                        bool *changed, char *err, size_t errlen);
+/* Ends a person's access, in one transaction with its audit entry: their
+ * role becomes "removed" (the row stays, so the audit trail still names
+ * them), their password, API tokens, sessions and set-password links are
+ * deleted. AM_ERR_NOTFOUND for no such person (or removed already),
+ * AM_ERR_INVALID for the last admin (err says so). */
+am_rc hub_db_person_remove(hub_db *db, const char *name, const hub_audit_entry *audit, char *err,
+                           size_t errlen);
+/* [{"id","person","created_at"}]: the API tokens (of `person`; NULL: of
+ * everyone). id is the first 12 hex digits of the token's SHA-256, never
+ * the token. */
+#define HUB_TOKEN_ID_LEN 12
+am_rc hub_db_tokens(hub_db *db, const char *person, cJSON **out);
+/* Deletes the API token whose id (hub_db_tokens) is `id`, with its audit
+ * entry (its owner the target), in one transaction; *owner gets the owner.
+ * AM_ERR_NOTFOUND for no such token. */
+am_rc hub_db_token_revoke(hub_db *db, const char *id, const hub_audit_entry *audit, char *owner,
+                          size_t ownerlen, char *err, size_t errlen);
 /* [{"name","role","created_at","sites":[...],"teams":["SITE/TEAM"...]}] by name. */
 am_rc hub_db_people(hub_db *db, cJSON **out);
 /* The site of a kiosk, of an alert's kiosk; AM_ERR_NOTFOUND when unknown. */

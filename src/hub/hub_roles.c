@@ -41,6 +41,7 @@ const hub_action hub_actions[] = {
     {"POST /people", {ANY, OWN, NO, NO}},
     {"POST /people/{name}/role", {ANY, OWN, NO, NO}},
     {"POST /people/{name}/password-link", {ANY, OWN, NO, NO}},
+    {"POST /people/{name}/remove", {ANY, OWN, NO, NO}},
 };
 const size_t hub_action_count = sizeof hub_actions / sizeof hub_actions[0];
 

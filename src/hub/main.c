@@ -14,7 +14,10 @@
  *   amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...] [--team SITE/TEAM ...]
  *   amends-hub [--config FILE] person list
  *   amends-hub [--config FILE] person password-link NAME   a new set-password link
- *   amends-hub [--config FILE] token add NAME    an API token for a person, shown once
+ *   amends-hub [--config FILE] person set NAME [--role ROLE] [--site SITE ...] [--team SITE/TEAM
+ * ...] amends-hub [--config FILE] person remove NAME   end a person's access amends-hub [--config
+ * FILE] token add NAME    an API token for a person, shown once amends-hub [--config FILE] token
+ * list [NAME] | token revoke ID
  */
 #include <pthread.h>
 #include <pwd.h>
@@ -70,7 +73,12 @@ static const char usage_main[] =
     "             [--team SITE/TEAM ...]   a named account with a role and its sites\n"
     "  person list       the people, their roles and scope, as JSON\n"
     "  person password-link NAME   a new one-time link (24 h) that sets NAME's password\n"
+    "  person set NAME [--role ROLE] [--site SITE ...] [--team SITE/TEAM ...]\n"
+    "                    change a person's role, sites or teams (each list replaced)\n"
+    "  person remove NAME  end a person's access: tokens, sessions and password\n"
     "  token add NAME    an API token for a person (their role and scope); shown once\n"
+    "  token list [NAME]   the API tokens (id, person, when made), as JSON; never one\n"
+    "  token revoke ID   the token stops working at once\n"
     "  route add SITE --team TEAM [--category ID] [--resolution ID] [--severity S]\n"
     "            [--location GLOB] [--kiosk ID] [--priority P]   a routing rule for cases\n"
     "  route default SITE TEAM   the team of a site's cases no rule matches\n"
@@ -134,6 +142,16 @@ static const char usage_person[] =
     "                                  [--team SITE/TEAM ...]\n"
     "       amends-hub [--config FILE] person list\n"
     "       amends-hub [--config FILE] person password-link NAME\n"
+    "       amends-hub [--config FILE] person set NAME [--role ROLE] [--site SITE ...]\n"
+    "                                  [--team SITE/TEAM ...]\n"
+    "       amends-hub [--config FILE] person remove NAME\n"
+    "\n"
+    "'person set' changes the role, and replaces the person's sites (with\n"
+    "--site) and teams (with --team); what is not given stays. 'person remove'\n"
+    "ends the person's access at once: their API tokens, sessions, password and\n"
+    "set-password links are deleted; the name stays, with the role 'removed',\n"
+    "so that the audit trail still names them. The last admin cannot be made\n"
+    "something else or removed.\n"
     "\n"
     "'person add' prints a one-time link, good for 24 hours, where the person\n"
     "sets their password (at least 12 characters, not a common one); open it in\n"
@@ -151,9 +169,15 @@ static const char usage_person[] =
 
 static const char usage_token[] =
     "usage: amends-hub [--config FILE] token add NAME\n"
+    "       amends-hub [--config FILE] token list [NAME]\n"
+    "       amends-hub [--config FILE] token revoke ID\n"
     "\n"
-    "Makes an API token (amm_...) for the person NAME and prints it once; the hub\n"
-    "keeps only its hash. The token carries the person's role and scope.\n";
+    "'token add' makes an API token (amm_...) for the person NAME and prints it\n"
+    "once; the hub keeps only its hash. The token carries the person's role and\n"
+    "scope. 'token list' shows each token's id (the first 12 hex digits of its\n"
+    "SHA-256), its person and when it was made, as JSON; never the token, and\n"
+    "the hub does not record when a token was last used. 'token revoke ID'\n"
+    "deletes the token: a request with it gets 401 from then on.\n";
 
 static const char usage_manager[] =
     "usage: amends-hub [--config FILE] manager add NAME\n"
@@ -570,6 +594,77 @@ static int cmd_password_link(const char *config_path, int argc, char **argv)
     return status;
 }
 
+/* `person set NAME [--role R] [--site S ...] [--team S/T ...]`. */
+static int cmd_person_set(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512], who[CLI_WHO_MAX];
+    const char *name = NULL;
+    cli_opt opts[] = {
+        {.name = "role"}, {.name = "site", .many = true}, {.name = "team", .many = true}};
+    hub_person_set set = {0};
+    if (!cli_parse("person set", argc - 1, argv + 1, 1, &name, opts, 3) ||
+        !id_ok("person set", "name", name))
+        return 2;
+    if (opts[0].count && hub_role_parse(opts[0].values[0], &set.role) != 0) {
+        fprintf(stderr, "amends-hub: person set: --role must be admin, manager, staff or viewer\n");
+        return 2;
+    }
+    if (!opts[0].count && !opts[1].count && !opts[2].count) {
+        fprintf(stderr,
+                "amends-hub: person set: nothing to change: give --role, --site or --team\n");
+        return 2;
+    }
+    set.name = name;
+    set.has_role = opts[0].count > 0;
+    set.has_sites = opts[1].count > 0;
+    set.has_teams = opts[2].count > 0;
+    set.sites = opts[1].values;
+    set.nsites = (size_t)opts[1].count;
+    set.teams = opts[2].values;
+    set.nteams = (size_t)opts[2].count;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    bool changed = false;
+    hub_audit_entry e = cli_entry(who, "person.set", NULL, name, NULL, NULL);
+    if (hub_db_person_set(db, &set, &e, &changed, err, sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: person set: %s\n", err);
+        status = 1;
+    } else {
+        printf("person: %s\n%s\n", name, changed ? "changed" : "unchanged");
+    }
+    hub_db_close(db);
+    return status;
+}
+
+/* `person remove NAME`. */
+static int cmd_person_remove(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512], who[CLI_WHO_MAX];
+    if (argc != 2) {
+        fputs(usage_person, stderr);
+        return 2;
+    }
+    if (!id_ok("person remove", "name", argv[1]))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    hub_audit_entry e = cli_entry(who, "person.remove", NULL, argv[1], NULL, NULL);
+    if (hub_db_person_remove(db, argv[1], &e, err, sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: person remove: %s\n", err);
+        status = 1;
+    } else {
+        printf("person: %s\nremoved\n", argv[1]);
+    }
+    hub_db_close(db);
+    return status;
+}
+
 static int cmd_person(const char *config_path, int argc, char **argv)
 {
     hub_config cfg;
@@ -585,6 +680,10 @@ static int cmd_person(const char *config_path, int argc, char **argv)
         return print_list(config_path, "person list", hub_db_people);
     if (argc >= 1 && !strcmp(argv[0], "password-link"))
         return cmd_password_link(config_path, argc, argv);
+    if (argc >= 1 && !strcmp(argv[0], "set"))
+        return cmd_person_set(config_path, argc, argv);
+    if (argc >= 1 && !strcmp(argv[0], "remove"))
+        return cmd_person_remove(config_path, argc, argv);
     if (argc < 1 || strcmp(argv[0], "add") != 0) {
         fputs(usage_person, stderr);
         return 2;
@@ -686,9 +785,83 @@ static int cmd_add_token(const char *config_path, const token_cmd *tc, int argc,
     return status;
 }
 
+static am_rc tokens_of_all(hub_db *db, cJSON **out)
+{
+    return hub_db_tokens(db, NULL, out);
+}
+
+/* `token list [NAME]`: the tokens' ids, owners and ages, never a token. */
+static int cmd_token_list(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    cJSON *list = NULL;
+    if (argc > 2) {
+        fputs(usage_token, stderr);
+        return 2;
+    }
+    if (argc == 1)
+        return print_list(config_path, "token list", tokens_of_all);
+    if (!id_ok("token list", "name", argv[1]))
+        return 2;
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    if (hub_db_tokens(db, argv[1], &list) != AM_OK) {
+        fprintf(stderr, "amends-hub: token list: reading the database failed\n");
+        status = 1;
+    } else {
+        char *text = cJSON_Print(list);
+        if (text)
+            printf("%s\n", text);
+        free(text);
+    }
+    cJSON_Delete(list);
+    hub_db_close(db);
+    return status;
+}
+
+/* `token revoke ID`, ID as `token list` shows it: 12 lower-case hex digits. */
+static int cmd_token_revoke(const char *config_path, int argc, char **argv)
+{
+    hub_config cfg;
+    hub_db *db = NULL;
+    char err[512], who[CLI_WHO_MAX], owner[HUB_NAME_MAX];
+    if (argc != 2) {
+        fputs(usage_token, stderr);
+        return 2;
+    }
+    if (strlen(argv[1]) != HUB_TOKEN_ID_LEN ||
+        strspn(argv[1], "0123456789abcdef") != HUB_TOKEN_ID_LEN) {
+        fprintf(stderr,
+                "amends-hub: token revoke: '%s' is not a token id (12 hex digits, as 'token "
+                "list' shows)\n",
+                argv[1]);
+        return 2;
+    }
+    int status = open_db(config_path, &cfg, 1, &db);
+    if (status)
+        return status;
+    hub_audit_entry e = cli_entry(who, "token.revoke", NULL, NULL, NULL, NULL);
+    if (hub_db_token_revoke(db, argv[1], &e, owner, sizeof owner, err, sizeof err) != AM_OK) {
+        fprintf(stderr, "amends-hub: token revoke: %s\n", err);
+        status = 1;
+    } else {
+        printf("token: %s\nperson: %s\nrevoked\n", argv[1], owner);
+    }
+    hub_db_close(db);
+    return status;
+}
+
 static int cmd_token(const char *config_path, int argc, char **argv)
 {
     static const token_cmd tc = {"token add", usage_token, "person", "token.add", hub_db_token_add};
+    if (cli_help(argc, argv, usage_token))
+        return 0;
+    if (argc >= 1 && !strcmp(argv[0], "list"))
+        return cmd_token_list(config_path, argc, argv);
+    if (argc >= 1 && !strcmp(argv[0], "revoke"))
+        return cmd_token_revoke(config_path, argc, argv);
     return cmd_add_token(config_path, &tc, argc, argv);
 }
 

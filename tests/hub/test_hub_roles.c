@@ -164,7 +164,16 @@ static long act(group *g, const char *action, int role, int where, char **body)
     else if (!strcmp(action, "POST /people/{name}/password-link"))
         snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/people/%s/password-link'", cookie,
                  g->csrf[role], h->url, where ? "pb" : "vwr");
-    else if (!strcmp(action, "POST /logout/everywhere")) {
+    else if (!strcmp(action, "POST /people/{name}/remove")) {
+        /* A person of its own for each try: an allowed one removes them. */
+        char name[32], out[1024];
+        snprintf(name, sizeof name, "rm-%d-%d", role, where);
+        const char *add[] = {"person",          "add", name, "--role", "viewer", "--site",
+                             where ? "b" : "a", NULL};
+        cmd(h, add, out, sizeof out);
+        snprintf(args, sizeof args, "%s --data 'csrf=%s&confirm=yes' '%s/people/%s/remove'", cookie,
+                 g->csrf[role], h->url, name);
+    } else if (!strcmp(action, "POST /logout/everywhere")) {
         /* POST /logout went just before: a new session to end. */
         sign_in(g, role);
         snprintf(cookie, sizeof cookie, "-b '%s' -H 'Origin: %s'", g->cookie[role], h->url);
