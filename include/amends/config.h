@@ -126,7 +126,11 @@ typedef struct am_config {
          * from the kiosk id (am_config_case_prefix). */
         char case_prefix[8];
         /* What a guest sees until they switch it on attract (am_mode). */
-        bool high_contrast, large_text;
+        bool high_contrast, large_text, low_reach;
+        /* With low reach on a portrait screen, the share of the screen's
+         * height, from the bottom, that every control stays within, in
+         * hundredths ([kiosk] reach_max_fraction = 0.6 is 60). */
+        int reach_max_percent;
         /* The optional "where" field on details ("Room number", "Till or
          * department"); empty: the field is not shown. */
         am_text location_label;

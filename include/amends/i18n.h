@@ -31,6 +31,7 @@ typedef enum am_str {
     AM_STR_ATTRACT_PRIVACY,
     AM_STR_ATTRACT_CONTRAST,   /* the guest's high-contrast switch */
     AM_STR_ATTRACT_LARGE_TEXT, /* the guest's large-text switch */
+    AM_STR_ATTRACT_LOW_REACH,  /* the guest's low-reach switch (portrait screens) */
     AM_STR_CATEGORY_TITLE,
     AM_STR_CATEGORY_BODY,
     AM_STR_DETAILS_TITLE,

@@ -250,8 +250,9 @@ int am_journey_lang(const am_journey *j);
 typedef enum am_mode {
     AM_MODE_HIGH_CONTRAST = 1,
     AM_MODE_LARGE_TEXT = 2,
+    AM_MODE_LOW_REACH = 4, /* portrait screens: every control within a seated guest's reach */
 } am_mode;
-#define AM_MODE_ALL (AM_MODE_HIGH_CONTRAST | AM_MODE_LARGE_TEXT)
+#define AM_MODE_ALL (AM_MODE_HIGH_CONTRAST | AM_MODE_LARGE_TEXT | AM_MODE_LOW_REACH)
 /* The am_mode bits on now. */
 unsigned am_journey_modes(const am_journey *j);
 /* True once the report has been committed as a journey in the store. */

@@ -237,6 +237,7 @@ typedef struct am_layout {
     int lang;
     bool rtl, prompting, keyboard;
     int key_focus; /* index of the widget with the focus ring; -1: none */
+    int reach_top; /* low reach: no control may start above this y; 0: no limit */
     /* The journey's question (am_journey_question) shows on top: only its
      * widgets take taps, and a tap outside ask_card goes back to the
      * screen (BACK). */

@@ -35,6 +35,21 @@ static int parse_int(load_ctx *ctx, const key_def *key, void *field, const char 
     return 0;
 }
 
+/* A share like 0.6 (at most two decimals), kept in hundredths. */
+static int parse_fraction(load_ctx *ctx, const key_def *key, void *field, const char *value)
+{
+    int64_t v;
+    char shown[64];
+    if (config_parse_money_text(value, &v) || v < key->min || v > key->max) {
+        config_fail_key(ctx, "'%s' is not a share from %lld.%02lld to %lld.%02lld (like 0.6)",
+                        config_quote(value, shown, sizeof shown), key->min / 100, key->min % 100,
+                        key->max / 100, key->max % 100);
+        return -1;
+    }
+    *(int *)field = (int)v;
+    return 0;
+}
+
 static int parse_money(load_ctx *ctx, const key_def *key, void *field, const char *value)
 {
     int64_t v;
@@ -649,6 +664,8 @@ const key_def config_key_table[] = {
     {SEC_KIOSK, "case_prefix", parse_case_prefix, CFG(kiosk.case_prefix), 0, 0, false},
     {SEC_KIOSK, "high_contrast", parse_bool, CFG(kiosk.high_contrast), 0, 0, false},
     {SEC_KIOSK, "large_text", parse_bool, CFG(kiosk.large_text), 0, 0, false},
+    {SEC_KIOSK, "low_reach", parse_bool, CFG(kiosk.low_reach), 0, 0, false},
+    {SEC_KIOSK, "reach_max_fraction", parse_fraction, CFG(kiosk.reach_max_percent), 40, 100, false},
     {SEC_KIOSK, "location_label", parse_text_or_none, CFG(kiosk.location_label), 0, 48, true},
     {SEC_IDLE, "timeout", parse_int, CFG(idle.timeout_s), 10, 600, false},
     {SEC_IDLE, "countdown", parse_int, CFG(idle.countdown_s), 5, 60, false},

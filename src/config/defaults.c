@@ -18,6 +18,7 @@ const char am_config_defaults_ini[] =
     "default_language = en\n"
     "data_dir = /var/lib/amends\n"
     "log_level = info\n"
+    "reach_max_fraction = 0.6\n"
     "location_label = Where was it?\n"
     "location_label.es = ¿Dónde fue?\n"
     "location_label.fr = Où était-ce ?\n"

@@ -186,7 +186,8 @@ static int64_t guest_ms(const am_journey *j, int seconds)
 static unsigned default_modes(const am_config *cfg)
 {
     return (cfg->kiosk.high_contrast ? AM_MODE_HIGH_CONTRAST : 0u) |
-           (cfg->kiosk.large_text ? AM_MODE_LARGE_TEXT : 0u);
+           (cfg->kiosk.large_text ? AM_MODE_LARGE_TEXT : 0u) |
+           (cfg->kiosk.low_reach ? AM_MODE_LOW_REACH : 0u);
 }
 
 static int default_lang(const am_config *cfg)

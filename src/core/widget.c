@@ -23,6 +23,7 @@ static const struct {
     {"manager", AM_EV_MANAGER, 0},
     {"mode.contrast", AM_EV_MODE, AM_MODE_HIGH_CONTRAST},
     {"mode.large_text", AM_EV_MODE, AM_MODE_LARGE_TEXT},
+    {"mode.low_reach", AM_EV_MODE, AM_MODE_LOW_REACH},
     {"offer.accept", AM_EV_OFFER_ACCEPT, 0},
     {"offer.decline", AM_EV_OFFER_DECLINE, 0},
     {"impact.minor", AM_EV_IMPACT, AM_SEVERITY_MINOR},

@@ -24,6 +24,7 @@ static const char *const key_names[AM_STR_COUNT] = {
     "attract.privacy",
     "attract.contrast",
     "attract.large_text",
+    "attract.low_reach",
     "category.title",
     "category.body",
     "details.title",

@@ -185,9 +185,29 @@ static void screen_attract(lay *c)
             row_start = row_end;
         }
     }
+    /* On a portrait screen, the low-reach switch ends the privacy line:
+     * at the bottom, where a seated guest can reach it to bring the rest
+     * down too. */
+    int lr_w = 0;
+    if (c->v->height > c->v->width) {
+        const char *lr = S(c, AM_STR_ATTRACT_LOW_REACH);
+        lr_w = am_lay_width_of(c, lr, strlen(lr), AM_FONT_BOLD, U(c, 20 * c->ts)) + U(c, 40);
+        if (lr_w > cw / 2)
+            lr_w = cw / 2;
+        bool on = am_journey_modes(c->j) & AM_MODE_LOW_REACH;
+        am_rect r = rect(c->M + cw - lr_w, bottom - U(c, 6), lr_w, privacy_h + U(c, 12));
+        int idx = am_lay_add_widget(c, "mode.low_reach", AM_WK_CHIP, r, on ? AM_WF_SELECTED : 0);
+        am_lay_fill(c, r, on ? c->primary : c->surface, r.h / 2, on ? c->primary : c->control,
+                    U(c, 2));
+        st = style(AM_FONT_BOLD, 20, AL_CENTER, on ? c->on_primary : c->text);
+        st.middle = true;
+        am_lay_put_text(c, lr, inset(r, U(c, 8)), st, idx);
+        lr_w += U(c, 16);
+    }
     st = style(AM_FONT_REGULAR, 22, AL_CENTER, c->muted);
     st.middle = true;
-    am_lay_put_text(c, S(c, AM_STR_ATTRACT_PRIVACY), rect(c->M, bottom, cw, privacy_h), st, -1);
+    am_lay_put_text(c, S(c, AM_STR_ATTRACT_PRIVACY), rect(c->M, bottom, cw - lr_w, privacy_h), st,
+                    -1);
 }
 
 /* A grid of `n` equal cells in `area`; returns the cell height. */
@@ -1112,6 +1132,27 @@ static void mirror(lay *c)
         l->ask_card.x = c->W - l->ask_card.x - l->ask_card.w;
 }
 
+/* Moves the layout built in the lowest part of the screen down there; the
+ * background (the first command) fills the whole screen again, and the
+ * check knows where controls must stay under. */
+static void low_reach(lay *c, int dy, int full_h)
+{
+    am_layout *l = c->l;
+    for (int i = 0; i < l->cmd_count; i++)
+        l->cmds[i].rect.y += dy;
+    for (int i = 0; i < l->widget_count; i++)
+        l->widgets[i].rect.y += dy;
+    for (int i = 0; i < l->block_count; i++)
+        l->blocks[i].box.y += dy;
+    if (l->asking)
+        l->ask_card.y += dy;
+    if (l->cmd_count > 0)
+        l->cmds[0].rect = rect(0, 0, c->W, full_h);
+    c->H = full_h;
+    l->height = full_h;
+    l->reach_top = dy;
+}
+
 /* The ring around the widget a keypad or switch has reached: four bars
  * just outside it, in the text colour (at least 4.5:1 on the background in
  * every theme and mode), drawn last so nothing covers it. After the
@@ -1141,6 +1182,7 @@ void am_layout_build(am_layout *out, const am_view *v)
     memset(&c, 0, sizeof c);
     out->widget_count = out->cmd_count = out->block_count = 0;
     out->key_focus = -1;
+    out->reach_top = 0;
     out->arena_used = 0;
     out->full = false;
     c.l = out;
@@ -1153,8 +1195,23 @@ void am_layout_build(am_layout *out, const am_view *v)
         c.lang = AM_LANG_EN;
     c.W = v->width;
     c.H = v->height;
+    /* Low reach on a portrait screen: the screen is laid out in its lowest
+     * reach_max_fraction, then moved down there (low_reach below). */
+    int reach_dy = 0;
+    if ((am_journey_modes(v->journey) & AM_MODE_LOW_REACH) && c.H > c.W &&
+        v->cfg->kiosk.reach_max_percent > 0 && v->cfg->kiosk.reach_max_percent < 100) {
+        int low_h = (int)((long)c.H * v->cfg->kiosk.reach_max_percent / 100);
+        if (low_h > c.W) /* stays portrait: the same layout, shorter */
+            reach_dy = c.H - low_h;
+        c.H -= reach_dy;
+    }
     c.s = (c.W < c.H ? c.W : c.H) / 800.0;
-    c.portrait = c.H > c.W;
+    /* Low reach lays a portrait screen's lowest part out as a landscape
+     * screen, as wide in design units as the landscape screens' layouts
+     * need (text a little smaller: the price of keeping it all in reach). */
+    if (reach_dy > 0 && c.s > c.W / 1100.0)
+        c.s = c.W / 1100.0;
+    c.portrait = c.H > c.W && reach_dy == 0;
     c.M = U(&c, c.portrait ? 36 : 48);
     c.kbd_cmd_begin = c.kbd_cmd_end = -1;
     const am_config *cfg = v->cfg;
@@ -1241,5 +1298,7 @@ void am_layout_build(am_layout *out, const am_view *v)
         idle_overlay(&c, seconds);
     if (out->rtl)
         mirror(&c);
+    if (reach_dy > 0)
+        low_reach(&c, reach_dy, v->height);
     focus_ring(&c);
 }

@@ -158,6 +158,9 @@ int am_layout_check(const am_layout *l, const am_view *v, char *err, size_t errl
             continue;
         if (l->height >= 1080 && l->width >= 1080 && (a->rect.w < 48 || a->rect.h < 48))
             PROBLEM("%s is %dx%d, under 48x48; ", a->id, a->rect.w, a->rect.h);
+        if (l->reach_top > 0 && a->rect.y < l->reach_top)
+            PROBLEM("%s starts at y %d, above a seated guest's reach (%d); ", a->id, a->rect.y,
+                    l->reach_top);
         for (int k = i + 1; k < l->widget_count; k++) {
             const am_widget *b = &l->widgets[k];
             if (b->kind == AM_WK_HIDDEN || (a->flags & AM_WF_OVERLAY) != (b->flags & AM_WF_OVERLAY))

@@ -298,6 +298,30 @@ static void golden_modes_ar_1280x800(void **state)
     run_modes_golden("ar");
 }
 
+/* Low reach on a portrait screen: everything in the lowest 60 %. */
+static void golden_low_reach_en_1080x1920(void **state)
+{
+    (void)state;
+    char dir[512], script[600], attract[700], details[700];
+    am_test_tmpdir(dir, sizeof dir, "golden-low-reach");
+    snprintf(script, sizeof script, "%s/reach.script", dir);
+    snprintf(attract, sizeof attract, "%s/attract_low_reach.png", dir);
+    snprintf(details, sizeof details, "%s/details_low_reach.png", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "tap mode.low_reach\nshot %s\ntap category.room\nexpect details\n"
+            "tap field.description\ntype The shower ran cold.\nshot %s\n",
+            attract, details);
+    fclose(f);
+    run_kiosk(dir, script, "1080x1920");
+    const char *why = golden_compare(attract, "attract_low_reach-en-1080x1920");
+    if (!why)
+        why = golden_compare(details, "details_low_reach-en-1080x1920");
+    if (why)
+        fail_msg("%s", why);
+}
+
 static void goldens_en_1080x1920(void **state)
 {
     (void)state;
@@ -429,6 +453,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(golden_details_hint_ar_1280x800),
     cmocka_unit_test(golden_modes_en_1280x800),
     cmocka_unit_test(golden_modes_ar_1280x800),
+    cmocka_unit_test(golden_low_reach_en_1080x1920),
     cmocka_unit_test(golden_thanks_voucher_en_1280x800),
     cmocka_unit_test(golden_thanks_voucher_ar_1280x800),
     cmocka_unit_test(comparison_catches_a_different_screen),

@@ -77,7 +77,13 @@ static void check_config(const char *conf)
     am_manager_info manager = ui_stopped_sync();
     int failures = 0, checked = 0;
     /* The site's look, then each mode a guest can switch on, and both. */
-    static const unsigned modes[] = {0, AM_MODE_HIGH_CONTRAST, AM_MODE_LARGE_TEXT, AM_MODE_ALL};
+    static const unsigned modes[] = {0,
+                                     AM_MODE_HIGH_CONTRAST,
+                                     AM_MODE_LARGE_TEXT,
+                                     AM_MODE_HIGH_CONTRAST | AM_MODE_LARGE_TEXT,
+                                     AM_MODE_LOW_REACH,
+                                     AM_MODE_LOW_REACH | AM_MODE_LARGE_TEXT,
+                                     AM_MODE_ALL};
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
         for (int s = 0; s < UI_STATE_COUNT; s++) {
             ui_fixture_modes = modes[m];
@@ -112,7 +118,7 @@ static void check_config(const char *conf)
     am_render_close(r);
     am_config_free(cfg);
     ui_fixture_modes = 0;
-    assert_int_equal(checked, 4 * UI_STATE_COUNT * AM_LANG_COUNT * 4);
+    assert_int_equal(checked, 7 * UI_STATE_COUNT * AM_LANG_COUNT * 4);
     assert_int_equal(failures, 0);
 }
 

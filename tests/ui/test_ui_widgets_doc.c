@@ -158,33 +158,37 @@ static int collect(const char *conf, seen *out, int count, int max)
     am_layout *l = malloc(sizeof *l);
     assert_non_null(l);
     static const int langs[] = {AM_LANG_EN, AM_LANG_AR};
-    for (int s = 0; s < UI_STATE_COUNT; s++) {
-        for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++) {
-            am_journey *j = ui_journey_at(cfg, langs[k], (ui_state)s);
-            am_kbd_layer letters = am_kbd_default_layer(langs[k]);
-            am_view v = {.cfg = cfg,
-                         .i18n = i18n,
-                         .journey = j,
-                         .now_ms = ui_fixture_now,
-                         .width = 1280,
-                         .height = 800,
-                         .kbd = {letters, letters, false},
-                         .measure = ui_fixed_text};
-            am_layout_build(l, &v);
-            for (int i = 0; i < l->widget_count; i++) {
-                bool known = false;
-                for (int m = 0; m < count && !known; m++)
-                    known = out[m].screen == l->screen && strcmp(out[m].id, l->widgets[i].id) == 0;
-                if (known)
-                    continue;
-                assert_true(count < max);
-                out[count].screen = l->screen;
-                snprintf(out[count].id, sizeof out[count].id, "%s", l->widgets[i].id);
-                count++;
+    /* Landscape and portrait: some widgets show on one only (low reach). */
+    static const int sizes[][2] = {{1280, 800}, {1080, 1920}};
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
+        for (int s = 0; s < UI_STATE_COUNT; s++) {
+            for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++) {
+                am_journey *j = ui_journey_at(cfg, langs[k], (ui_state)s);
+                am_kbd_layer letters = am_kbd_default_layer(langs[k]);
+                am_view v = {.cfg = cfg,
+                             .i18n = i18n,
+                             .journey = j,
+                             .now_ms = ui_fixture_now,
+                             .width = sizes[z][0],
+                             .height = sizes[z][1],
+                             .kbd = {letters, letters, false},
+                             .measure = ui_fixed_text};
+                am_layout_build(l, &v);
+                for (int i = 0; i < l->widget_count; i++) {
+                    bool known = false;
+                    for (int m = 0; m < count && !known; m++)
+                        known =
+                            out[m].screen == l->screen && strcmp(out[m].id, l->widgets[i].id) == 0;
+                    if (known)
+                        continue;
+                    assert_true(count < max);
+                    out[count].screen = l->screen;
+                    snprintf(out[count].id, sizeof out[count].id, "%s", l->widgets[i].id);
+                    count++;
+                }
+                am_journey_free(j);
             }
-            am_journey_free(j);
         }
-    }
     free(l);
     am_i18n_free(i18n);
     am_config_free(cfg);
