@@ -328,6 +328,31 @@ static void parse_readable_file(load_ctx *ctx, const hub_key *k, const char *val
         fail(ctx, k->name, "%s: not a file this user can read", (char *)field);
 }
 
+static void parse_bool_key(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    if (!parse_bool(value, field))
+        fail(ctx, k->name, "must be on or off");
+}
+
+/* An https:// address without spaces or quotes (http:// only on loopback,
+ * for tests); kept without a trailing slash. */
+static void parse_public_url(load_ctx *ctx, const hub_key *k, const char *value, void *field)
+{
+    size_t cap = sizeof ctx->cfg->notify_public_url, n = strlen(value);
+    if (strncmp(value, "https://", 8) && strncmp(value, "http://127.0.0.1", 16)) {
+        fail(ctx, k->name, "must start with https://");
+        return;
+    }
+    if (n >= cap || strcspn(value, " \t\"'<>") != n) {
+        fail(ctx, k->name, "must be an address of at most %zu bytes without spaces or quotes",
+             cap - 1);
+        return;
+    }
+    while (n > 0 && value[n - 1] == '/')
+        n--;
+    snprintf(field, cap, "%.*s", (int)n, value);
+}
+
 #define AT(f) offsetof(hub_config, f)
 
 /* Every key hub.conf may hold. docs/hub.md documents each one (a
@@ -365,13 +390,22 @@ static const hub_key keys[] = {
     {"smtp", "password_file", parse_smtp_password_file, AT(smtp_password_file), 0, 0, ""},
     {"smtp", "from", parse_smtp_from, AT(smtp_from), 0, sizeof(((hub_config *)0)->smtp_from), ""},
     {"smtp", "ca_file", parse_readable_file, AT(smtp_ca_file), 0, 0, ""},
+    {"notify", "public_url", parse_public_url, AT(notify_public_url), 0, 0, ""},
+    {"notify", "allow_plain_loopback", parse_bool_key, AT(notify_allow_plain_loopback), 0, 0, ""},
+    {"notify", "max_attempts", parse_whole, AT(notify_max_attempts), 1, 1000, ""},
+    {"notify", "retry_base_ms", parse_whole, AT(notify_retry_base_ms), 10, 3600000,
+     " of milliseconds"},
+    {"notify", "retry_cap_s", parse_whole, AT(notify_retry_cap_s), 1, 86400, " of seconds"},
+    {"notify", "poll_ms", parse_whole, AT(notify_poll_ms), 10, 60000, " of milliseconds"},
+    {"notify", "lease_s", parse_whole, AT(notify_lease_s), 1, 3600, " of seconds"},
+    {"notify", "timeout_s", parse_whole, AT(notify_timeout_s), 1, 300, " of seconds"},
     {"db", "backend", parse_backend, AT(backend), 0, 0, ""},
     {"db", "path", parse_path, AT(db_path), 0, 0, ""},
     {"db", "conninfo", parse_conninfo, AT(conninfo), 0, 0, ""},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"hub", "dashboard", "audit", "cases", "smtp", "db"};
+static const char *const sections[] = {"hub", "dashboard", "audit", "cases", "smtp", "notify", "db"};
 
 bool hub_config_key_at(size_t i, const char **section, const char **key)
 {
@@ -392,7 +426,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         known_section = known_section || !strcmp(section, sections[i]);
     if (!known_section) {
         fail(ctx, section,
-             "unknown section (expected [hub], [dashboard], [audit], [cases], [smtp] or [db])");
+             "unknown section (expected [hub], [dashboard], [audit], [cases], [smtp], [notify] "
+             "or [db])");
         return 0;
     }
     for (size_t i = 0; i < KEY_COUNT; i++) {
@@ -429,6 +464,12 @@ static void set_defaults(hub_config *cfg)
     cfg->audit_retention_days = 400;
     cfg->case_low_rating = 2;
     cfg->case_escalate_every_s = 30;
+    cfg->notify_max_attempts = 10;
+    cfg->notify_retry_base_ms = 1000;
+    cfg->notify_retry_cap_s = 3600;
+    cfg->notify_poll_ms = 250;
+    cfg->notify_lease_s = 60;
+    cfg->notify_timeout_s = 10;
     snprintf(cfg->case_root_causes, sizeof cfg->case_root_causes, "%s",
              "process,staffing,equipment,supplier,communication,guest_expectation");
     cfg->log_level = AM_LOG_INFO;

@@ -64,6 +64,15 @@ typedef struct hub_config {
     char smtp_password[512]; /* read from password_file at load */
     char smtp_from[256];
     char smtp_ca_file[HUB_PATH_MAX];
+    /* [notify] */
+    char notify_public_url[256];      /* the dashboard's address, for links in messages; "" none */
+    bool notify_allow_plain_loopback; /* http:// destinations on loopback (tests) */
+    int notify_max_attempts;          /* sends of one message before it is dead */
+    int notify_retry_base_ms;         /* the first retry's ceiling; doubles per attempt */
+    int notify_retry_cap_s;           /* the longest wait between two attempts */
+    int notify_poll_ms;               /* how often the dispatcher looks for due messages */
+    int notify_lease_s;               /* a claimed message is another hub's again after this */
+    int notify_timeout_s;             /* one send's time limit */
     /* [db] */
     hub_backend backend;
     char db_path[HUB_PATH_MAX];

@@ -46,6 +46,10 @@ const hub_audit_action hub_audit_actions[] = {
     {"case_route.add", "Routing rule added"},
     {"case_route.default", "Default team set"},
     {"case_route.deadline", "Case deadlines set"},
+    {"destination.add", "Notification destination added"},
+    {"destination.remove", "Notification destination removed"},
+    {"destination.site", "Site's notification choices set"},
+    {"notification.retry", "Dead notification sent again"},
     {NULL, NULL},
 };
 

@@ -2,6 +2,7 @@
  * needs action at ingest, codes, listing and reading a case with its
  * timeline (hub_case.h). */
 #include "hub_case.h"
+#include "hub_notify.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -286,6 +287,9 @@ static am_rc note_case(hub_db *db, void *conn, const case_note *n, int64_t now_m
             if (!rc)
                 rc = add_event(db, conn, id, now_ms, n->kiosk, "kiosk", n->kind, NULL, NULL,
                                n->alert ? n->reasons : "the guest's report");
+            /* Its messages, in the transaction that opens it. */
+            if (!rc)
+                rc = hub_notify_case(db, conn, id, "case.opened", 0, now_ms);
             goto file_alert;
         }
         rc = find_case(db, conn, n->kiosk, n->journey, &row);
@@ -992,6 +996,9 @@ static am_rc act_once(hub_db *db, void *conn, int64_t id, const hub_case_action 
                    a->type == HUB_CASE_EV_NOTE ? NULL : before,
                    a->type == HUB_CASE_EV_NOTE ? NULL : after,
                    event_detail[0] ? event_detail : NULL);
+    if (!rc && (resolving || reopening))
+        rc =
+            hub_notify_case(db, conn, id, resolving ? "case.resolved" : "case.reopened", 0, now_ms);
     if (!rc) {
         char action[32];
         snprintf(action, sizeof action, "case.%s", hub_case_event_name(a->type));
@@ -1123,6 +1130,9 @@ static am_rc escalate_one(hub_db *db, void *conn, const overdue *o, int i, int64
             snprintf(detail, sizeof detail, "not resolved in time: the site's managers");
         rc = add_event(db, conn, o->id[i], now_ms, "hub", "timer", "escalated",
                        level_name(o->level[i]), level_name(o->level[i] + 1), detail);
+        /* The next level hears of it, in the escalation's transaction. */
+        if (!rc)
+            rc = hub_notify_case(db, conn, o->id[i], "case.overdue", o->level[i] + 1, now_ms);
         *won = !rc;
     }
     if (!rc)

@@ -214,6 +214,24 @@
     "CREATE INDEX audit_sites_site ON audit_sites (site, seq);"                                    \
     "INSERT INTO audit_sites (seq, site) SELECT seq, site FROM audit WHERE site IS NOT NULL;"
 
+/* Migration 12: notifications. Each site's destinations (a webhook's
+ * secret kept to sign with), the outbox every message is written to in the
+ * transaction of the event that causes it, and each site's choices of what
+ * is sent. */
+#define NOTIFY_SQL                                                                                 \
+    "CREATE TABLE destinations ( id TEXT PRIMARY KEY, site TEXT NOT NULL REFERENCES sites (id),"   \
+    " kind TEXT NOT NULL, target TEXT NOT NULL, team TEXT, events TEXT NOT NULL, secret TEXT,"     \
+    " disabled_at BIGINT, disabled_reason TEXT, created_at BIGINT NOT NULL);"                      \
+    "CREATE INDEX destinations_site ON destinations (site);"                                       \
+    "CREATE TABLE outbox ( id TEXT PRIMARY KEY, destination TEXT NOT NULL, event TEXT NOT NULL,"   \
+    " site TEXT NOT NULL, case_id BIGINT, payload TEXT NOT NULL, state TEXT NOT NULL,"             \
+    " attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, last_error TEXT,"              \
+    " claimed_by TEXT, claimed_until BIGINT, created_at BIGINT NOT NULL, sent_at BIGINT);"         \
+    "CREATE INDEX outbox_due ON outbox (state, next_at);"                                          \
+    "CREATE INDEX outbox_site ON outbox (site, state);"                                            \
+    "CREATE TABLE notify_sites ( site TEXT PRIMARY KEY REFERENCES sites (id),"                     \
+    " normal_cases INTEGER NOT NULL DEFAULT 1, include_guest_text INTEGER NOT NULL DEFAULT 0);"
+
 /* Migrations 2 to 4 came before versions were recorded in hub_schema:
  * hubs built then applied them on SQLite counting PRAGMA user_version
  * (which the runner adopts), on PostgreSQL counting nothing, so there their
@@ -239,6 +257,7 @@ const hub_migration hub_migrations[] = {
       CASES(HUB_SERIAL_KEY_PG, "string_agg(DISTINCT a.reason, ',')")}},
     {10, "routing cases", HUB_SQL_BOTH(CASE_ROUTES_SQL)},
     {11, "every site of an audit entry", HUB_SQL_BOTH(AUDIT_SITES_SQL)},
+    {12, "notifications: destinations and the outbox", HUB_SQL_BOTH(NOTIFY_SQL)},
 };
 const int hub_migration_count = (int)(sizeof hub_migrations / sizeof hub_migrations[0]);
 

@@ -41,6 +41,7 @@
 #include "hub_auth.h"
 #include "hub_config.h"
 #include "hub_case.h"
+#include "hub_notify.h"
 #include "hub_db.h"
 #include "hub_server.h"
 #include "hub_tz.h"
@@ -84,6 +85,12 @@ static const char usage_main[] =
     "  route default SITE TEAM   the team of a site's cases no rule matches\n"
     "  route deadline SITE urgent|normal --ack MINUTES --resolve MINUTES\n"
     "  route list        the routing rules, default teams and deadlines, as JSON\n"
+    "  destination add SITE --kind email|webhook|slack|teams --to ADDRESS_OR_URL\n"
+    "             [--team TEAM] [--events EVENT,...]   where a site's notifications go;\n"
+    "                    a webhook's secret is printed once\n"
+    "  destination list [SITE] | remove ID | test ID   the destinations, as JSON; remove\n"
+    "                    one; send one a test message and print its answer\n"
+    "  destination site SITE [--normal-cases on|off] [--guest-text on|off]\n"
     "\n"
     "options:\n"
     "  --config FILE     hub configuration (default " DEFAULT_CONFIG ")\n"
@@ -1095,6 +1102,10 @@ static int serve(const char *config_path)
     hub_case_timer *timer = NULL;
     if (hub_case_timer_start(db, cfg.case_escalate_every_s, &timer) != AM_OK)
         am_log_error("hub", "the escalation timer did not start: overdue cases will not escalate");
+    /* The outbox is delivered by every hub; a claim keeps each message to one. */
+    hub_notifier *notifier = NULL;
+    if (hub_notifier_start(db, &cfg, &notifier) != AM_OK)
+        am_log_error("hub", "the notification dispatcher did not start: nothing will be sent");
     /* "ready: URL" is the line service managers wait for. The URL also
      * goes alone on a line to stdout: with port 0 in `listen` that is how
      * whoever started the hub (a test) learns the port (docs/hub.md). */
@@ -1116,6 +1127,7 @@ static int serve(const char *config_path)
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     int left = hub_server_stop(server, cfg.drain_timeout_s);
     hub_case_timer_stop(timer);
+    hub_notifier_stop(notifier);
     hub_db_close(db);
     am_log_info("hub", "stopped%s", left ? " with requests unfinished" : " cleanly");
     return left ? 1 : 0;
@@ -1164,6 +1176,8 @@ int main(int argc, char **argv)
         return cmd_team(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "route"))
         return hub_cli_route(config_path, argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "destination"))
+        return hub_cli_destination(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "person"))
         return cmd_person(config_path, argc - i - 1, argv + i + 1);
     if (!strcmp(argv[i], "token"))

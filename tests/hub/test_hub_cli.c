@@ -291,7 +291,7 @@ static void config_mistakes_name_file_and_line(void **state)
         {"[hub]\ncert = a\nkey = b\n[db]\nbackend = postgresql\n",
          "5: conninfo: [db] backend postgresql needs conninfo"},
         {"[hubs]\nx = 1\n", "2: hubs: unknown section (expected [hub], [dashboard], [audit], "
-                            "[cases], [smtp] or [db])"},
+                            "[cases], [smtp], [notify] or [db])"},
         {"[hub]\nnot an ini line\n", "2: not an INI line"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
