@@ -5,6 +5,7 @@
  * else is answered 401.
  */
 #include "dashboard_internal.h"
+#include "hub_notify.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -1150,6 +1151,13 @@ static const char *dash_action(const char *url, bool get, bool post)
     }
     if (get && !strcmp(url, "/audit"))
         return "GET /audit";
+    if (get && !strcmp(url, "/notifications"))
+        return "GET /notifications";
+    if (post && !strncmp(url, "/notifications/", 15)) {
+        const char *slash = strchr(url + 15, '/');
+        if (slash && slash > url + 15 && !strcmp(slash, "/retry"))
+            return "POST /notifications/{id}/retry";
+    }
     if (get && !strcmp(url, "/trends"))
         return "GET /trends";
     if (get && !strcmp(url, "/vouchers"))
@@ -1256,6 +1264,18 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
         ret = hub_dash_trends_page(d, conn, &ws, &who);
     } else if (action && !strcmp(action, "GET /audit")) {
         ret = hub_dash_audit_page(d, conn, &ws, &who);
+    } else if (action && !strcmp(action, "GET /notifications")) {
+        ret = hub_dash_notifications_page(d, conn, &ws, &who);
+    } else if (action && !strcmp(action, "POST /notifications/{id}/retry")) {
+        char id[HUB_MSG_ID_MAX];
+        size_t idlen = (size_t)(strchr(url + 15, '/') - (url + 15));
+        if (idlen >= sizeof id) {
+            ret = hub_dash_message_page(conn, 404, "Not found", "No such notification.");
+        } else {
+            memcpy(id, url + 15, idlen);
+            id[idlen] = '\0';
+            ret = hub_dash_notification_retry(d, conn, &ws, &who, id);
+        }
     } else if (action && !strcmp(action, "GET /vouchers")) {
         ret = hub_dash_voucher_desk(d, conn, &ws, &who);
     } else if (action && !strcmp(action, "POST /vouchers/redeem")) {

@@ -70,6 +70,16 @@ enum MHD_Result hub_dash_voucher_redeem(hub_dash *d, struct MHD_Connection *conn
 enum MHD_Result hub_dash_audit_page(hub_dash *d, struct MHD_Connection *conn, const web_session *ws,
                                     const hub_person *who);
 
+/* GET /notifications: the outbox by site and the dead messages
+ * (dashboard_notify.c). */
+enum MHD_Result hub_dash_notifications_page(hub_dash *d, struct MHD_Connection *conn,
+                                            const web_session *ws, const hub_person *who);
+/* POST /notifications/{id}/retry (form already checked): a dead message
+ * sent again. */
+enum MHD_Result hub_dash_notification_retry(hub_dash *d, struct MHD_Connection *conn,
+                                            const web_session *ws, const hub_person *who,
+                                            const char *id);
+
 /* --- cases (dashboard_cases.c) ---------------------------------------------------------- */
 
 /* The front page's case queue: the cases `who` may see, filtered by the

@@ -510,7 +510,40 @@ am_rc hub_db_outbox_finish(hub_db *db, const char *id, const char *hub_id, const
     return rc;
 }
 
-am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms)
+typedef struct msg_site {
+    bool found, has_destination;
+    char *site, *state;
+    size_t sitelen, statelen;
+} msg_site;
+
+static void on_msg_site(void *ud, int ncols, const char *const *v)
+{
+    msg_site *m = ud;
+    if (ncols < 3 || !v[0])
+        return;
+    m->found = true;
+    snprintf(m->site, m->sitelen, "%s", v[0]);
+    snprintf(m->state, m->statelen, "%s", v[1] ? v[1] : "");
+    m->has_destination = v[2] != NULL;
+}
+
+am_rc hub_db_outbox_site(hub_db *db, const char *id, char *site, size_t sitelen, char *state,
+                         size_t statelen, bool *has_destination)
+{
+    int slot;
+    msg_site m = {false, false, site, state, sitelen, statelen};
+    const char *p[] = {id};
+    void *conn = hub_db_acquire(db, &slot);
+    am_rc rc = hub_db_run(db, conn,
+                          "SELECT o.site, o.state, d.id FROM outbox o LEFT JOIN destinations d ON "
+                          "d.id = o.destination WHERE o.id = ?1",
+                          1, p, on_msg_site, &m, NULL);
+    hub_db_release(db, slot);
+    *has_destination = m.has_destination;
+    return rc ? rc : m.found ? AM_OK : AM_ERR_NOTFOUND;
+}
+
+am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms, const hub_audit_entry *audit)
 {
     num now = i64(now_ms);
     const char *p[] = {id, now.s};
@@ -518,8 +551,8 @@ am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms)
     am_rc rc = hub_db_write_audited(db,
                                     "UPDATE outbox SET state = 'pending', attempts = 0, next_at = "
                                     "CAST(?2 AS BIGINT) WHERE id = ?1 AND state = 'dead'",
-                                    p, 2, NULL, &changes);
-    return rc ? rc : changes ? AM_OK : AM_ERR_NOTFOUND;
+                                    p, 2, audit, &changes);
+    return rc ? rc : changes ? AM_OK : AM_ERR_INVALID;
 }
 
 static bool site_in(const char *site, const char *const *sites, int nsites)

@@ -132,9 +132,13 @@ am_rc hub_db_outbox_claim(hub_db *db, const char *hub_id, int64_t now_ms, int64_
 am_rc hub_db_outbox_finish(hub_db *db, const char *id, const char *hub_id, const char *state,
                            int64_t next_at, const char *error, int64_t now_ms, const char *dest_id,
                            const char *disable_reason, bool uncount);
-/* A dead message pending again, due now, attempts counted from 0.
- * AM_ERR_NOTFOUND when no dead message has that id. */
-am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms);
+/* The site of message `id` and its state ("dead", ...); whether its
+ * destination still exists. AM_ERR_NOTFOUND for an unknown id. */
+am_rc hub_db_outbox_site(hub_db *db, const char *id, char *site, size_t sitelen, char *state,
+                         size_t statelen, bool *has_destination);
+/* A dead message pending again, due now, attempts counted from 0, with
+ * the audit entry. AM_ERR_INVALID when it is not dead (any more). */
+am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms, const hub_audit_entry *audit);
 /* {"sites": [{"site", "pending", "sending", "sent", "dead"}...], "dead":
  * [{"id", "site", "destination", "kind", "event", "attempts", "last_error",
  * "created_at"}...]} of the sites in `sites` (NULL: all). */

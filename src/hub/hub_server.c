@@ -142,6 +142,14 @@ static route match(const char *url, char *id, size_t idlen)
         return R_CASES;
     if (!strcmp(url, "/v1/trends"))
         return R_TRENDS;
+    if (!strcmp(url, "/v1/notifications"))
+        return R_NOTIFICATIONS;
+    if (!strncmp(url, "/v1/notifications/", 18)) {
+        const char *rest = url + 18;
+        const char *slash = strchr(rest, '/');
+        if (slash && !strcmp(slash, "/retry") && segment(rest, (size_t)(slash - rest), id, idlen))
+            return R_NOTIFICATION_RETRY;
+    }
     if (!strncmp(url, "/v1/cases/", 10)) {
         const char *rest = url + 10;
         const char *slash = strchr(rest, '/');
@@ -161,6 +169,9 @@ static route match(const char *url, char *id, size_t idlen)
         return R_DASHBOARD;
     /* Cases (dashboard_cases.c). */
     if (!strncmp(url, "/cases/", 7) || !strcmp(url, "/trends"))
+        return R_DASHBOARD;
+    /* Notifications (dashboard_notify.c). */
+    if (!strcmp(url, "/notifications") || !strncmp(url, "/notifications/", 15))
         return R_DASHBOARD;
     if (!strncmp(url, "/v1/kiosks/", 11)) {
         const char *rest = url + 11;
@@ -189,7 +200,7 @@ static route match(const char *url, char *id, size_t idlen)
 static const char *route_method(route r)
 {
     return (r == R_INGEST || r == R_ALERT_ACK || r == R_VOUCHER_REDEEM || r == R_LOGIN_LINK ||
-            r == R_CASE_EVENTS)
+            r == R_CASE_EVENTS || r == R_NOTIFICATION_RETRY)
                ? "POST"
                : "GET";
 }
@@ -228,6 +239,10 @@ const char *hub_http_route_action(route r)
         return "POST /v1/cases/{id}/events";
     case R_TRENDS:
         return "GET /v1/trends";
+    case R_NOTIFICATIONS:
+        return "GET /v1/notifications";
+    case R_NOTIFICATION_RETRY:
+        return "POST /v1/notifications/{id}/retry";
     case R_NONE:
     case R_INGEST:
     case R_DASHBOARD:
@@ -477,6 +492,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return hub_http_handle_cases(s, conn, req);
     if (req->route == R_TRENDS)
         return hub_http_handle_trends(s, conn, req);
+    if (req->route == R_NOTIFICATIONS || req->route == R_NOTIFICATION_RETRY)
+        return hub_http_handle_notifications(s, conn, req);
     return hub_http_handle_manager(s, conn, req);
 }
 

@@ -43,11 +43,13 @@ typedef enum route {
     R_LOGIN_LINK,
     R_ME,
     R_AUDIT,
-    R_CASES,       /* GET /v1/cases (hub_server_cases.c) */
-    R_CASE,        /* GET /v1/cases/{id-or-code} */
-    R_CASE_EVENTS, /* POST /v1/cases/{id}/events */
-    R_TRENDS,      /* GET /v1/trends (hub_server_cases.c) */
-    R_DASHBOARD,   /* the HTML pages (dashboard.c); other paths stay 404 */
+    R_CASES,              /* GET /v1/cases (hub_server_cases.c) */
+    R_CASE,               /* GET /v1/cases/{id-or-code} */
+    R_CASE_EVENTS,        /* POST /v1/cases/{id}/events */
+    R_TRENDS,             /* GET /v1/trends (hub_server_cases.c) */
+    R_NOTIFICATIONS,      /* GET /v1/notifications (hub_server_notify.c) */
+    R_NOTIFICATION_RETRY, /* POST /v1/notifications/{id}/retry */
+    R_DASHBOARD,          /* the HTML pages (dashboard.c); other paths stay 404 */
 } route;
 
 typedef struct request {
@@ -87,6 +89,8 @@ bool hub_http_parse_since(const char *text, int64_t *out);
 enum MHD_Result hub_http_handle_trends(hub_server *s, struct MHD_Connection *conn,
                                        const request *req);
 enum MHD_Result hub_http_handle_cases(hub_server *s, struct MHD_Connection *conn, request *req);
+enum MHD_Result hub_http_handle_notifications(hub_server *s, struct MHD_Connection *conn,
+                                              request *req);
 
 /* Records a change the request's person made through the API (hub_audit.h);
  * purges entries past the retention now and then. NULL: none. */

@@ -26,6 +26,7 @@ typedef struct group {
     char alert[2][AM_PROTO_UUID_LEN + 1]; /* an alert at site a, at site b */
     char voucher[2][AM_VOUCHER_CODE_SIZE];
     char case_code[2][32]; /* the case the alert at site a, at site b opened */
+    char dead_msg[2][40];  /* a dead notification at site a, at site b (test_hub_roles.c) */
 } group;
 
 static inline void cmd(harness *h, const char *const *args, char *out, size_t outlen)

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "hub_group.h"
 #include "hub_notify.h"
 #include "hub_receiver.h"
 
@@ -338,6 +339,60 @@ static void max_attempts_makes_it_dead(void **state)
     assert_true(!strncmp(out, "dead|2|127.0.0.1:", 17));
     assert_non_null(strstr(out, "answered 502: answer 502"));
     assert_int_equal(rx_count(rx), 2);
+    /* Counted and listed, with the last error, by GET /v1/notifications. */
+    am_hub_client *m = h_manager(h, NULL);
+    am_hub_reply reply;
+    h_get(m, "GET", "/v1/notifications", &reply);
+    assert_int_equal(reply.status, 200);
+    cJSON *root = cJSON_Parse(reply.body);
+    am_hub_reply_clear(&reply);
+    const cJSON *site = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "sites"), 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(site, "site")), "default");
+    assert_int_equal((int)cJSON_GetNumberValue(cJSON_GetObjectItem(site, "dead")), 1);
+    const cJSON *dead = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "dead"), 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(dead, "id")), rx->req[0].id);
+    assert_non_null(
+        strstr(cJSON_GetStringValue(cJSON_GetObjectItem(dead, "last_error")), "answered 502"));
+    cJSON_Delete(root);
+    /* The dashboard lists it with a "Send again" form; sending it again
+     * delivers it, the same id. */
+    group g = {.h = h};
+    snprintf(g.token[0], sizeof g.token[0], "%s", h->mgr_token);
+    sign_in(&g, 0);
+    char args[2048], *body = NULL;
+    snprintf(args, sizeof args, "-b '%s' '%s/notifications'", g.cookie[0], h->url);
+    assert_int_equal(curl(h, args, &body), 200);
+    assert_non_null(strstr(body, rx->req[0].id));
+    assert_non_null(strstr(body, "answered 502"));
+    assert_non_null(strstr(body, "Send again"));
+    free(body);
+    /* Without the form's CSRF token: refused, nothing sent. */
+    snprintf(args, sizeof args,
+             "-b '%s' -H 'Origin: %s' --data 'csrf=wrong' '%s/notifications/%s/retry'", g.cookie[0],
+             h->url, h->url, rx->req[0].id);
+    assert_int_equal(curl(h, args, &body), 403);
+    free(body);
+    snprintf(args, sizeof args,
+             "-b '%s' -H 'Origin: %s' --data 'csrf=%s' '%s/notifications/%s/retry'", g.cookie[0],
+             h->url, g.csrf[0], h->url, rx->req[0].id);
+    assert_int_equal(curl(h, args, &body), 303);
+    free(body);
+    assert_int_equal(rx_wait(rx, 3, 20000), 3);
+    assert_string_equal(rx->req[2].id, rx->req[0].id);
+    check_signature(&rx->req[2], secret);
+    snprintf(line, sizeof line, "message %s (case.opened) to %s: sent", rx->req[0].id, id);
+    wait_log(&h->hub, line);
+    db_rows(h, "SELECT state, attempts FROM outbox", out);
+    assert_string_equal(out, "sent|1\n");
+    /* Not dead any more: the API says so. */
+    char path[256];
+    snprintf(path, sizeof path, "/v1/notifications/%s/retry", rx->req[0].id);
+    h_get(m, "POST", path, &reply);
+    assert_int_equal(reply.status, 409);
+    am_hub_reply_clear(&reply);
+    am_hub_client_free(m);
+    db_rows(h, "SELECT COUNT(*) FROM audit WHERE action = 'notification.retry'", out);
+    assert_string_equal(out, "1\n");
 }
 
 /* Email destinations wait, saying why, until the hub can send mail: never

@@ -128,6 +128,17 @@ static long act(group *g, const char *action, int role, int where, char **body)
                  auth, h->url, g->case_code[where]);
     else if (!strcmp(action, "GET /v1/trends"))
         snprintf(args, sizeof args, "%s '%s/v1/trends?site=%s'", auth, h->url, where ? "b" : "a");
+    else if (!strcmp(action, "GET /v1/notifications"))
+        snprintf(args, sizeof args, "%s '%s/v1/notifications?site=%s'", auth, h->url,
+                 where ? "b" : "a");
+    else if (!strcmp(action, "POST /v1/notifications/{id}/retry"))
+        snprintf(args, sizeof args, "-X POST %s '%s/v1/notifications/%s/retry'", auth, h->url,
+                 g->dead_msg[where]);
+    else if (!strcmp(action, "GET /notifications"))
+        snprintf(args, sizeof args, "%s '%s/notifications'", cookie, h->url);
+    else if (!strcmp(action, "POST /notifications/{id}/retry"))
+        snprintf(args, sizeof args, "%s --data 'csrf=%s' '%s/notifications/%s/retry'", cookie,
+                 g->csrf[role], h->url, g->dead_msg[where]);
     else if (!strcmp(action, "GET /trends"))
         snprintf(args, sizeof args, "%s '%s/trends?site=%s'", cookie, h->url, where ? "b" : "a");
     else if (!strcmp(action, "GET /audit"))
@@ -200,13 +211,53 @@ static bool signs_out(const char *action)
 static bool not_about_a_site(const char *action)
 {
     return !strcmp(action, "GET /v1/me") || !strcmp(action, "POST /v1/login-link") ||
-           !strcmp(action, "GET /people") || signs_out(action);
+           !strcmp(action, "GET /people") || !strcmp(action, "GET /notifications") ||
+           signs_out(action);
+}
+
+/* A dead notification at each site: an email destination hears of the
+ * case resolved and reopened (back to open, for the rest of the walk), then
+ * is removed, which kills its messages. */
+static void dead_letters(group *g)
+{
+    harness *h = g->h;
+    char out[1024], args[2048], *body;
+    for (int w = 0; w < 2; w++) {
+        const char *site = w ? "b" : "a";
+        const char *add[] = {"destination",        "add", site, "--kind", "email", "--to",
+                             "duty@hotel.example", NULL};
+        cmd(h, add, out, sizeof out);
+        char id[64];
+        h_field(out, "destination: ", id, sizeof id);
+        static const char *const events[] = {
+            "{\"type\":\"resolve\",\"root_cause\":\"process\",\"action\":\"fixed\"}",
+            "{\"type\":\"reopen\",\"reason\":\"again\"}"};
+        for (int e = 0; e < 2; e++) {
+            snprintf(args, sizeof args,
+                     "-X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' "
+                     "--data '%s' '%s/v1/cases/%s/events'",
+                     h->mgr_token, events[e], h->url, g->case_code[w]);
+            assert_int_equal(curl(h, args, &body), 200);
+            free(body);
+        }
+        const char *rm[] = {"destination", "remove", id, NULL};
+        cmd(h, rm, out, sizeof out);
+        snprintf(args, sizeof args, "-H 'Authorization: Bearer %s' '%s/v1/notifications?site=%s'",
+                 h->mgr_token, h->url, site);
+        assert_int_equal(curl(h, args, &body), 200);
+        const char *at = strstr(body, "\"id\":\"msg_");
+        assert_non_null(at);
+        at += strlen("\"id\":\"");
+        snprintf(g->dead_msg[w], sizeof g->dead_msg[w], "%.*s", (int)strcspn(at, "\""), at);
+        free(body);
+    }
 }
 
 static void walk(void **state)
 {
     group g = {.h = *state};
     setup_group(&g);
+    dead_letters(&g);
     /* Someone at site b only, for the people actions. */
     char out[1024];
     const char *pb[] = {"person", "add", "pb", "--role", "viewer", "--site", "b", NULL};
