@@ -168,11 +168,13 @@ typedef struct hub_send_result {
     char answer[160];      /* the first line of the receiver's body */
     char error[300];       /* what went wrong, in words */
     int64_t retry_after_s; /* -1: the receiver said nothing */
+    bool not_configured;   /* email on a hub without [smtp] url: nothing was tried */
 } hub_send_result;
 
 /* Sends one message to d now (webhook, slack, teams: HTTPS POST through
  * libcurl, TLS verified, no redirects, cfg's timeout; email through
- * hub_mail when the hub has one). Never inside a transaction. */
+ * hub_mail_send and [smtp], its Message-ID made from msg_id). Never inside
+ * a transaction. */
 void hub_notify_send(const hub_config *cfg, const hub_destination *d, const char *msg_id,
                      const char *event, const char *payload, hub_send_result *res);
 

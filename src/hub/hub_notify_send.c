@@ -17,7 +17,9 @@
 #include "amends/log.h"
 #include "amends/retry_after.h"
 #include "amends/webhook.h"
+#include "hub_mail.h"
 #include "hub_notify.h"
+#include "hub_send.h"
 
 #define MOD         "notify"
 #define ANSWER_MAX  4096 /* of a receiver's body kept, for its first line */
@@ -157,6 +159,62 @@ out:
     free(a);
 }
 
+/* The subject: the headline of the text (its first line). */
+static void subject_of(const char *text, char *out, size_t len)
+{
+    size_t n = strcspn(text, "\r\n");
+    snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), text);
+}
+
+/* Email: the text of the message to each address of the destination, the
+ * Message-ID made from the outbox id so a repeat can be dropped. Without
+ * [smtp] url the message waits, saying so: never a pretended success. */
+static void send_email(const hub_config *cfg, const hub_destination *d, const char *msg_id,
+                       const char *payload, hub_send_result *res)
+{
+    hub_smtp smtp;
+    if (!hub_mail_smtp_from_config(cfg, &smtp)) {
+        snprintf(res->error, sizeof res->error, "email is not configured on this hub");
+        res->verdict = HUB_SEND_AGAIN;
+        res->not_configured = true;
+        return;
+    }
+    /* STARTTLS always: [notify] allow_plain_loopback is for webhooks only. */
+    smtp.allow_plain_loopback = false;
+    smtp.timeout_ms = (long)cfg->notify_timeout_s * 1000;
+    char addrs[HUB_DEST_TARGET_MAX], subject[200], message_id[HUB_MSG_ID_MAX + 32];
+    const char *to[HUB_MAIL_MAX_RCPT];
+    size_t nto = 0;
+    snprintf(addrs, sizeof addrs, "%s", d->target);
+    for (char *save = NULL, *a = strtok_r(addrs, ",", &save); a && nto < HUB_MAIL_MAX_RCPT;
+         a = strtok_r(NULL, ",", &save))
+        to[nto++] = a;
+    char *text = hub_notify_text(payload, cfg->notify_public_url, am_wall_ms());
+    if (!text || !nto) {
+        snprintf(res->error, sizeof res->error, "the message could not be made");
+        res->verdict = text ? HUB_SEND_FAILED : HUB_SEND_AGAIN;
+        free(text);
+        return;
+    }
+    subject_of(text, subject, sizeof subject);
+    snprintf(message_id, sizeof message_id, "<%s@amends-hub>", msg_id);
+    hub_mail m = {.from = cfg->smtp_from,
+                  .to = to,
+                  .nto = nto,
+                  .subject = subject,
+                  .text = text,
+                  .message_id = message_id};
+    int rc = hub_mail_send(&smtp, &m, res->error, sizeof res->error);
+    free(text);
+    res->verdict = rc == HUB_SEND_OK     ? HUB_SENT
+                   : rc == HUB_SEND_FAIL ? HUB_SEND_FAILED
+                                         : HUB_SEND_AGAIN;
+    if (rc == HUB_SEND_OK) {
+        res->status = 250;
+        snprintf(res->answer, sizeof res->answer, "accepted");
+    }
+}
+
 void hub_notify_send(const hub_config *cfg, const hub_destination *d, const char *msg_id,
                      const char *event, const char *payload, hub_send_result *res)
 {
@@ -164,10 +222,7 @@ void hub_notify_send(const hub_config *cfg, const hub_destination *d, const char
     memset(res, 0, sizeof *res);
     res->retry_after_s = -1;
     if (!strcmp(d->kind, "email")) {
-        /* Until the hub has a mail sender (hub_mail), nothing pretends to
-         * have sent one: the message waits, saying why. */
-        snprintf(res->error, sizeof res->error, "email is not configured on this hub");
-        res->verdict = HUB_SEND_AGAIN;
+        send_email(cfg, d, msg_id, payload, res);
         return;
     }
     char *body = hub_notify_render(d->kind, payload, cfg->notify_public_url, am_wall_ms());
@@ -202,7 +257,7 @@ static void deliver(hub_notifier *nt, hub_outbox_msg *m)
     int64_t now = am_wall_ms();
     const char *state = "sent", *disable = NULL;
     int64_t next = now;
-    bool email_waits = !strcmp(m->dest.kind, "email") && res.verdict != HUB_SENT;
+    bool email_waits = res.not_configured;
     if (res.verdict == HUB_SENT) {
         state = "sent";
     } else if (res.verdict == HUB_SEND_GONE) {

@@ -12,6 +12,7 @@
 #include "hub_group.h"
 #include "hub_notify.h"
 #include "hub_receiver.h"
+#include "smtp_server.h"
 
 #define MIN INT64_C(60000)
 
@@ -395,6 +396,77 @@ static void max_attempts_makes_it_dead(void **state)
     assert_string_equal(out, "1\n");
 }
 
+/* A staff_now tap ends as one email in a real SMTP server's mailbox (over
+ * STARTTLS, verified against the test CA), its Message-ID the outbox id. */
+static smtp_server *smtp;
+
+static int setup_smtp(void **state)
+{
+    setup_sqlite(state);
+    harness *h = *state;
+    char cert[700], key[700], err[256], conf[2048];
+    snprintf(cert, sizeof cert, "%s/hub.crt", h->dir);
+    snprintf(key, sizeof key, "%s/hub.key", h->dir);
+    smtp_server_opts o = {.cert_file = cert, .key_file = key, .require_tls = true};
+    smtp = smtp_server_start(&o, err, sizeof err);
+    if (!smtp)
+        fail_msg("SMTP server: %s", err);
+    h_hub_stop(&h->hub, 10000);
+    snprintf(conf, sizeof conf,
+             "%s\n[smtp]\nurl = smtp://127.0.0.1:%d\nfrom = amends@hotel.example\nca_file = %s\n",
+             base_conf, smtp_server_port(smtp), h->ca);
+    h_write_conf(h, conf);
+    h_hub_start(h);
+    return 0;
+}
+
+static int teardown_smtp(void **state)
+{
+    teardown(state);
+    smtp_server_stop(smtp);
+    smtp = NULL;
+    return 0;
+}
+
+static void staff_now_sends_one_email(void **state)
+{
+    harness *h = *state;
+    char out[4096];
+    const char *email[] = {"destination",
+                           "add",
+                           "default",
+                           "--kind",
+                           "email",
+                           "--to",
+                           "duty@hotel.example,gm@hotel.example",
+                           NULL};
+    assert_int_equal(h_hub_cmd(h, email, out, sizeof out), 0);
+    int64_t t0 = h_now_ms();
+    post_staff_now(h, 1, 0);
+    if (!smtp_server_wait(smtp, 1, 20000)) {
+        char *log = am_test_read_file(h->hub.log, NULL);
+        fail_msg("no email within 20 s:\n%s", log ? log : "");
+    }
+    print_message("ingest to email: %lld ms\n", (long long)(h_now_ms() - t0));
+    wait_log(&h->hub, ": sent, 250");
+    db_rows(h, "SELECT id, state, attempts FROM outbox", out);
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)strcspn(out, "|"), out);
+    assert_non_null(strstr(out, "|sent|1"));
+    const smtp_message *msg = smtp_server_message(smtp, 0);
+    assert_true(msg->tls);
+    assert_int_equal((int)msg->nrcpt, 2);
+    assert_string_equal(msg->mail_from, "amends@hotel.example");
+    char want[128];
+    snprintf(want, sizeof want, "Message-ID: <%s@amends-hub>", id);
+    if (!strstr(msg->data, want))
+        fail_msg("no '%s' in:\n%s", want, msg->data);
+    assert_non_null(strstr(msg->data, "opened (urgent)"));
+    assert_non_null(strstr(msg->data, "https://hub.example/cases/"));
+    /* Exactly one. */
+    assert_int_equal((int)smtp_server_count(smtp), 1);
+}
+
 /* Email destinations wait, saying why, until the hub can send mail: never
  * a pretended success, and no attempt counted. */
 static void email_waits_until_configured(void **state)
@@ -697,6 +769,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(gone_disables_the_destination, setup_sqlite, teardown),
     cmocka_unit_test_setup_teardown(max_attempts_makes_it_dead, setup_two_attempts, teardown),
     cmocka_unit_test_setup_teardown(email_waits_until_configured, setup_sqlite, teardown),
+    cmocka_unit_test_setup_teardown(staff_now_sends_one_email, setup_smtp, teardown_smtp),
     cmocka_unit_test_setup_teardown(overdue_escalation_sends_case_overdue, setup_escalate,
                                     teardown),
     cmocka_unit_test_setup_teardown(slack_and_teams_shapes, setup_sqlite, teardown),
