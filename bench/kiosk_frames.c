@@ -12,7 +12,9 @@
  * countdown tick, a keystroke elsewhere). Prints one line per screen and
  * the process's peak RSS; bench/kiosk_bench.py collects them. Not a test.
  *
- * Usage: kiosk_frames [WxH] [CONFIG] [LANG]   (LANG: en, es, ..., default en)
+ * Usage: kiosk_frames [WxH] [CONFIG] [LANG] [file]   (LANG: en, es, ..., default en)
+ * "file": the baseline, fonts read from their files at each glyph load
+ * (am_ui_options.fonts_from_file) rather than mapped, as before 2026-12-03.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +23,25 @@
 #include <time.h>
 
 #include "amends/ui.h"
+
+/* ui_fixture.h is the tests' helper: its paths and its failure report. */
+#define AM_SOURCE_DIR AM_BENCH_SOURCE_DIR
+#define fail_msg(...) (fprintf(stderr, __VA_ARGS__), fputc('\n', stderr), exit(1))
 #include "../tests/ui/ui_fixture.h"
 
 static double now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* CPU time of this thread: what a frame costs, without the waits for a
+ * core on a loaded machine. */
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -43,14 +58,18 @@ static const ui_state predecessor[UI_STATE_COUNT] = {
     [UI_CATEGORY] = UI_ATTRACT,
     [UI_DETAILS] = UI_CATEGORY,
     [UI_APOLOGY] = UI_DETAILS,
-    [UI_RESOLUTION] = UI_APOLOGY,
-    [UI_OFFER] = UI_RESOLUTION,
-    [UI_OFFER_ESCALATED] = UI_RESOLUTION,
-    [UI_RATING] = UI_OFFER,
-    [UI_FOLLOWUP] = UI_RATING,
+    [UI_APOLOGY_OTHER] = UI_APOLOGY,
+    [UI_OFFER] = UI_APOLOGY_OTHER,
+    [UI_OFFER_ESCALATED] = UI_APOLOGY_OTHER,
+    [UI_FOLLOWUP_RATED] = UI_OFFER,
+    [UI_FOLLOWUP_COMMENT] = UI_FOLLOWUP_RATED,
+    [UI_FOLLOWUP] = UI_FOLLOWUP_COMMENT,
+    [UI_FOLLOWUP_ASK_CONSENT] = UI_FOLLOWUP,
+    [UI_FOLLOWUP_ASK_DISCARD] = UI_FOLLOWUP_COMMENT,
     [UI_THANKS] = UI_FOLLOWUP,
     [UI_IDLE_PROMPT] = UI_DETAILS,
     [UI_OUT_OF_ORDER] = UI_DETAILS,
+    [UI_STAFF_WAIT] = UI_APOLOGY,
     [UI_MANAGER_PIN] = UI_ATTRACT,
     [UI_PIN_LOCKED] = UI_MANAGER_PIN,
     [UI_MANAGER] = UI_MANAGER_PIN,
@@ -60,7 +79,7 @@ int main(int argc, char **argv)
 {
     int w = 1920, h = 1080;
     if (argc > 1 && sscanf(argv[1], "%dx%d", &w, &h) != 2) {
-        fprintf(stderr, "usage: kiosk_frames [WxH] [CONFIG] [LANG]\n");
+        fprintf(stderr, "usage: kiosk_frames [WxH] [CONFIG] [LANG] [file]\n");
         return 2;
     }
     const char *conf =
@@ -70,21 +89,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "kiosk_frames: unknown language %s\n", argv[3]);
         return 2;
     }
+    bool from_file = argc > 4 && strcmp(argv[4], "file") == 0;
+    if (argc > 4 && !from_file) {
+        fprintf(stderr, "kiosk_frames: unknown font mode %s (only \"file\")\n", argv[4]);
+        return 2;
+    }
     char err[1024];
     am_config *cfg = NULL;
     if (am_config_load(conf, &cfg, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    am_ui_options o = {
-        .assets_dir = AM_BENCH_SOURCE_DIR "/assets", .width = w, .height = h, .headless = true};
+    am_ui_options o = {.assets_dir = AM_BENCH_SOURCE_DIR "/assets",
+                       .width = w,
+                       .height = h,
+                       .headless = true,
+                       .fonts_from_file = from_file};
     am_ui *ui = NULL;
     if (am_ui_open(&o, cfg, &ui, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    printf("# screen first_ms median_ms worst_ms idle_ms (%dx%d, software renderer, %s)\n", w, h,
-           am_lang_codes[lang]);
+    printf("# screen first_ms median_ms worst_ms idle_ms first_cpu_ms renders measures opens "
+           "(%dx%d, software renderer, %s, fonts %s)\n",
+           w, h, am_lang_codes[lang], from_file ? "from file" : "mapped");
     double worst_all = 0;
     for (int s = 0; s < UI_STATE_COUNT; s++) {
         /* The screen the guest taps on to get here, shown and prepared
@@ -99,9 +127,14 @@ int main(int argc, char **argv)
         double idle = now_ms() - t0;
         am_journey_free(before);
         am_journey *j = ui_journey_at(cfg, lang, (ui_state)s);
+        am_render_stats st0, st1;
+        am_render_get_stats(am_ui_renderer(ui), &st0);
+        double c0 = cpu_ms();
         t0 = now_ms();
         am_ui_draw(ui, j, ui_fixture_now);
         double first = now_ms() - t0;
+        double first_cpu = cpu_ms() - c0;
+        am_render_get_stats(am_ui_renderer(ui), &st1);
         enum { RUNS = 50 };
         double times[RUNS];
         for (int i = 0; i < RUNS; i++) {
@@ -110,8 +143,10 @@ int main(int argc, char **argv)
             times[i] = now_ms() - t0;
         }
         qsort(times, RUNS, sizeof times[0], cmp_double);
-        printf("%s %.2f %.2f %.2f %.2f\n", ui_state_names[s], first, times[RUNS / 2],
-               times[RUNS - 1], idle);
+        printf("%s %.2f %.2f %.2f %.2f %.2f %lu %lu %lu\n", ui_state_names[s], first,
+               times[RUNS / 2], times[RUNS - 1], idle, first_cpu,
+               st1.text_renders - st0.text_renders, st1.measure_misses - st0.measure_misses,
+               st1.font_opens - st0.font_opens);
         if (times[RUNS - 1] > worst_all)
             worst_all = times[RUNS - 1];
         am_journey_free(j);

@@ -27,6 +27,7 @@ typedef struct am_ui_options {
     const char *assets_dir; /* holds i18n/ and fonts/ */
     int width, height;      /* 0: default (fullscreen: the display) */
     bool headless, fullscreen, accelerated;
+    bool fonts_from_file; /* see am_render_options; bench only */
 } am_ui_options;
 
 /* The assets directory: $AMENDS_ASSETS, else the one this build was made

@@ -31,6 +31,9 @@ typedef struct am_render_options {
     bool fullscreen;
     bool accelerated; /* a GPU renderer where there is one */
     const char *title;
+    /* Fonts read from their files at each glyph load instead of mapped:
+     * only bench/kiosk_frames sets it, to measure the baseline. */
+    bool fonts_from_file;
 } am_render_options;
 
 /* Initialises SDL (video, TTF, image) and opens the target. On failure

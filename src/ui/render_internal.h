@@ -60,6 +60,9 @@ struct am_render {
     SDL_Texture *logo;
     int logo_w, logo_h;
     char font_path[FACE_COUNT][1100];
+    void *font_map[FACE_COUNT]; /* each face's file, mapped (map_font) */
+    size_t font_map_len[FACE_COUNT];
+    bool fonts_from_file; /* the bench's baseline: TTF_OpenFont on the path */
     font_slot fonts[FONT_SLOTS];
     text_slot texts[TEXT_SLOTS];
     size_t text_bytes; /* held by texts[].tex */

@@ -39,7 +39,12 @@ static TTF_Font *font_at(am_render *r, int face, int px)
     font_slot *s = free_slot ? free_slot : oldest;
     if (s->font)
         TTF_CloseFont(s->font);
-    s->font = TTF_OpenFont(r->font_path[face], px);
+    if (r->fonts_from_file) {
+        s->font = TTF_OpenFont(r->font_path[face], px);
+    } else {
+        SDL_RWops *rw = SDL_RWFromConstMem(r->font_map[face], (int)r->font_map_len[face]);
+        s->font = rw ? TTF_OpenFontRW(rw, 1, px) : NULL;
+    }
     if (!s->font)
         return NULL;
     r->stats.font_opens++;

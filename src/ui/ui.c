@@ -622,6 +622,7 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
         .headless = o->headless,
         .fullscreen = o->fullscreen,
         .accelerated = o->accelerated,
+        .fonts_from_file = o->fonts_from_file,
         .title = cfg->theme.brand[0] ? cfg->theme.brand : "amends",
     };
     rc = am_render_open(&ro, &ui->render, err, errlen);
