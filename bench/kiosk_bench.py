@@ -16,8 +16,14 @@ Measures, on this machine and in this run:
      runs per language, and kiosk_frames' peak RSS per language.
 Prints a Markdown table for docs/performance.md (## Kiosk). Not a test.
 
-Usage: bench/kiosk_bench.py [--build DIR] [--idle SECONDS]
-Needs: a build (default build/), chromium, Xvfb.
+With --fonts RUNS, only the frame times: kiosk_frames in every language with
+the fonts mapped (now) and read from their files at each glyph load (before,
+kiosk_frames' "file" mode), the two alternating, RUNS runs each; per screen
+and language the median first frame of each and their ratio, wall and CPU,
+and the peak RSS of each.
+
+Usage: bench/kiosk_bench.py [--build DIR] [--idle SECONDS] [--fonts RUNS]
+Needs: a build (default build/), chromium, Xvfb (not for --fonts).
 """
 import argparse
 import os
@@ -241,17 +247,21 @@ def window_runs(kiosk, work, idle_s):
 FRAME_RUNS = 7
 
 
-def frames(build, lang):
-    """Per screen, the median over FRAME_RUNS runs of kiosk_frames in `lang`
+def frames(build, lang, runs_wanted=FRAME_RUNS, mode=None):
+    """Per screen, the median over `runs_wanted` runs of kiosk_frames in `lang`
     (each a fresh process) of: first frame, redraw median, redraw worst,
-    idle preparation before it; and the worst first frame. Also the largest
-    peak RSS of those runs (KiB)."""
+    idle preparation before it, the first frame's CPU time, lines rendered,
+    measured and faces opened in it; and the worst first frame (last). Also
+    the largest peak RSS of those runs (KiB). `mode`: kiosk_frames' fourth
+    argument ("file": fonts read from their files)."""
     runs = {}
     order = []
     rss = 0
-    for _ in range(FRAME_RUNS):
-        out = subprocess.run([os.path.join(build, "bin", "kiosk_frames"), "1920x1080", "", lang],
-                             check=True, capture_output=True, text=True).stdout
+    for _ in range(runs_wanted):
+        cmd = [os.path.join(build, "bin", "kiosk_frames"), "1920x1080", "", lang]
+        if mode:
+            cmd.append(mode)
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         for line in out.splitlines():
             if line.startswith("# peak_rss_kib"):
                 rss = max(rss, int(line.split()[2]))
@@ -269,12 +279,80 @@ def frames(build, lang):
     return rows, rss
 
 
+def merge_runs(parts):
+    """frames() results of single runs, as one frames() result over all."""
+    by_name = {}
+    order = []
+    for rows, _ in parts:
+        for row in rows:
+            if row[0] not in by_name:
+                order.append(row[0])
+            by_name.setdefault(row[0], []).append(row[1:-1])
+    rows = []
+    for name in order:
+        columns = list(zip(*by_name[name]))
+        rows.append((name, *(statistics.median(c) for c in columns), max(columns[0])))
+    return rows, max(rss for _, rss in parts)
+
+
+def fonts_compare(build, runs):
+    """Mapped fonts (after) against fonts read from their files (before),
+    alternating run by run in each language so that the machine's load
+    falls on both alike."""
+    subprocess.run(["cmake", "--build", build, "--target", "kiosk_frames"], check=True,
+                   stdout=subprocess.DEVNULL)
+    result = {}
+    for lang in LANGS:
+        before, after = [], []
+        for _ in range(runs):
+            before.append(frames(build, lang, 1, "file"))
+            after.append(frames(build, lang, 1))
+        result[lang] = (merge_runs(before), merge_runs(after))
+    mib = lambda kb: kb / 1024
+    print(f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}. First frames at 1920x1080, software renderer, headless, "
+          f"median of {runs} runs each way, alternating: before = fonts read from their files "
+          f"at each glyph load, after = fonts mapped. Wall ms (CPU ms of the thread).")
+    print()
+    print("| language | worst first frame before (screen) | after (screen) | ratio "
+          "| worst first frame CPU before | after | ratio | peak RSS before | after |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for lang in LANGS:
+        (b_rows, b_rss), (a_rows, a_rss) = result[lang]
+        b = max(b_rows, key=lambda r: r[1])
+        a = max(a_rows, key=lambda r: r[1])
+        bc = max(b_rows, key=lambda r: r[5])
+        ac = max(a_rows, key=lambda r: r[5])
+        print(f"| {lang} | {b[1]:.2f} ({b[0]}) | {a[1]:.2f} ({a[0]}) | {b[1] / a[1]:.2f}x "
+              f"| {bc[5]:.2f} ({bc[0]}) | {ac[5]:.2f} ({ac[0]}) | {bc[5] / ac[5]:.2f}x "
+              f"| {mib(b_rss):.1f} MiB | {mib(a_rss):.1f} MiB |")
+    print()
+    print("First frame per screen, before / after (wall ms, median), with the lines "
+          "rendered and measured in it:")
+    print()
+    print("| screen | " + " | ".join(LANGS) + " |")
+    print("|---|" + "---|" * len(LANGS))
+    names = [r[0] for r in result[LANGS[0]][0][0]]
+    for i, name in enumerate(names):
+        cells = []
+        for lang in LANGS:
+            b = result[lang][0][0][i]
+            a = result[lang][1][0][i]
+            cells.append(f"{b[1]:.2f} / {a[1]:.2f} ({a[6]:.0f} r, {a[7]:.0f} m)")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--idle", type=float, default=30.0)
+    ap.add_argument("--fonts", type=int, metavar="RUNS",
+                    help="only first frames, fonts mapped against read from files")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
+    if args.fonts:
+        fonts_compare(args.build, args.fonts)
+        return
     kiosk = os.path.join(args.build, "bin", "amends-kiosk")
     for tool in ("chromium", "Xvfb"):
         if not shutil.which(tool):
@@ -334,7 +412,7 @@ def main():
         rows, rss = per_lang[lang]
         first = max(rows, key=lambda r: r[1])
         idle = max(rows, key=lambda r: r[4])
-        print(f"| {lang} | {first[1]:.2f} ({first[0]}) | {first[5]:.2f} "
+        print(f"| {lang} | {first[1]:.2f} ({first[0]}) | {first[-1]:.2f} "
               f"| {max(r[2] for r in rows):.2f} | {max(r[3] for r in rows):.2f} "
               f"| {idle[4]:.2f} ({idle[0]}) | {mib(rss):.1f} MiB |")
     print()
