@@ -159,6 +159,15 @@ int main(int argc, char **argv)
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
         printf("# peak_rss_kib %ld\n", ru.ru_maxrss);
+    /* Of the RSS now, pages of mapped files (the fonts among them). */
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[256];
+    while (status && fgets(line, sizeof line, status)) {
+        if (strncmp(line, "RssFile:", 8) == 0 || strncmp(line, "RssAnon:", 8) == 0)
+            printf("# %.*s_kib %ld\n", 7, line, strtol(line + 8, NULL, 10));
+    }
+    if (status)
+        fclose(status);
     am_ui_close(ui);
     am_config_free(cfg);
     return 0;
