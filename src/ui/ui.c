@@ -100,6 +100,10 @@ typedef struct prep_plan {
     bool voucher;    /* thanks with a voucher (its code a stand-in) */
     bool typed;      /* a placeholder letter in the focused field: the
                       * keyboard's lower case, as after the first key */
+    /* followup: the question a tap asks over it, with a placeholder letter
+     * in the field it is about: Finish with a contact ("may we contact
+     * you?") or Skip with a comment ("discard it?"). */
+    enum { ASK_NONE = 0, ASK_CONSENT, ASK_DISCARD } ask;
 } prep_plan;
 
 #define PREP_PLANS 32
@@ -345,6 +349,14 @@ static void make_plans(am_ui *ui, const am_journey *j)
         add_plan(p, q);
         q.typed = true;
         add_plan(p, q);
+        /* Finish or Skip ask a question first; its text wraps in Chinese
+         * one character at a time, each prefix measured. */
+        q = base;
+        q.screen = AM_SCREEN_FOLLOWUP;
+        q.ask = ASK_CONSENT;
+        add_plan(p, q);
+        q.ask = ASK_DISCARD;
+        add_plan(p, q);
         q = base;
         q.screen = AM_SCREEN_THANKS;
         /* An accepted offer's voucher narrows the text beside its code. */
@@ -464,8 +476,14 @@ static am_journey *plan_journey(const am_ui *ui, const prep_plan *q, int64_t *no
         feed(s, q->declined ? AM_EV_OFFER_DECLINE : AM_EV_OFFER_ACCEPT, 0, 0, true);
     feed(s, AM_EV_RATE, 4, 0, true);
     if (q->screen == AM_SCREEN_FOLLOWUP) {
-        if (q->focus != AM_FIELD_NONE)
+        if (q->ask != ASK_NONE) {
+            feed(s, AM_EV_FOCUS, q->ask == ASK_CONSENT ? AM_FIELD_CONTACT : AM_FIELD_COMMENT, 0,
+                 true);
+            feed_text(s, AM_EV_TEXT, 0, "x", 0, true);
+            feed(s, q->ask == ASK_CONSENT ? AM_EV_DONE : AM_EV_SKIP, 0, 0, true);
+        } else if (q->focus != AM_FIELD_NONE) {
             feed(s, AM_EV_FOCUS, q->focus, 0, true);
+        }
         goto done;
     }
     feed(s, AM_EV_DONE, 0, 0, true);

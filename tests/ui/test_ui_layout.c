@@ -788,6 +788,37 @@ static void idle_preparation_ends_and_draws_nothing(void **state)
     am_config_free(cfg);
 }
 
+/* Skip with a comment typed asks "discard it?" over followup: prepared
+ * while the guest is on followup, its first frame renders and measures
+ * nothing (its question wraps in Chinese one character at a time). */
+static void idle_preparation_covers_the_discard_question(void **state)
+{
+    (void)state;
+    am_config *cfg = ui_load_config(GOLDEN_CONF);
+    am_ui *ui = ui_open_ui(cfg);
+    for (int lang = 0; lang < AM_LANG_COUNT; lang++) {
+        am_journey *j = ui_journey_at(cfg, lang, UI_FOLLOWUP_COMMENT);
+        am_ui_draw(ui, j, ui_fixture_now);
+        int steps = 0;
+        while (am_ui_idle(ui, j))
+            assert_true(++steps < 2000);
+        am_journey_free(j);
+        am_render_stats a, b;
+        am_render_get_stats(am_ui_renderer(ui), &a);
+        j = ui_journey_at(cfg, lang, UI_FOLLOWUP_ASK_DISCARD);
+        am_ui_draw(ui, j, ui_fixture_now);
+        am_render_get_stats(am_ui_renderer(ui), &b);
+        if (b.text_renders != a.text_renders || b.measure_misses != a.measure_misses)
+            fail_msg("%s: the discard question's first frame rendered %lu lines, measured %lu "
+                     "texts",
+                     am_lang_codes[lang], b.text_renders - a.text_renders,
+                     b.measure_misses - a.measure_misses);
+        am_journey_free(j);
+    }
+    am_ui_close(ui);
+    am_config_free(cfg);
+}
+
 /* Idle preparation builds the next screens from the guest's choices, never
  * from their words: with a canary typed into every field of a journey, no
  * cached line or measurement holds it after preparing from each screen. */
@@ -890,6 +921,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(unchanged_text_is_not_rendered_again),
     cmocka_unit_test(idle_preparation_ends_and_draws_nothing),
     cmocka_unit_test(idle_preparation_never_renders_guest_text),
+    cmocka_unit_test(idle_preparation_covers_the_discard_question),
     cmocka_unit_test(idle_prompt_takes_any_tap),
 };
 
