@@ -99,15 +99,30 @@ static size_t utf8_len(const unsigned char *s)
     return 0;
 }
 
-static bool utf8_valid(const char *s)
+/* A copy of s with each byte that is not part of well-formed UTF-8
+ * replaced by U+FFFD: a caller that cut a text in the middle of a
+ * character still gets its message sent. NULL when out of memory. */
+static char *utf8_repaired(const char *s)
 {
+    size_t len = strlen(s);
+    char *out = malloc(len * 3 + 1);
+    size_t o = 0;
+    if (!out)
+        return NULL;
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         size_t n = utf8_len(p);
-        if (!n)
-            return false;
-        p += n;
+        if (n) {
+            memcpy(out + o, p, n);
+            o += n;
+            p += n;
+        } else {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            p++;
+        }
     }
-    return true;
+    out[o] = '\0';
+    return out;
 }
 
 static bool is_atext(char c)
@@ -179,14 +194,11 @@ static bool message_id_valid(const char *id)
     return at && at > id + 1 && at < id + len - 2;
 }
 
-static bool has_control(const char *s, bool allow_newlines)
+static bool has_control(const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (allow_newlines && (*p == '\n' || *p == '\r' || *p == '\t'))
-            continue;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             return true;
-    }
     return false;
 }
 
@@ -218,16 +230,16 @@ static int check_mail(const hub_mail *m, char *err, size_t errlen)
                       m->subject ? "holds a line break (CR or LF), "
                                    "which could add a header"
                                  : "is missing");
-    if (has_control(m->subject, false))
+    if (has_control(m->subject))
         return refuse(err, errlen, "mail refused: the subject holds a control character");
-    if (strlen(m->subject) > SUBJECT_MAX || !utf8_valid(m->subject))
-        return refuse(err, errlen, "mail refused: the subject is not UTF-8 of at most %d bytes",
+    if (strlen(m->subject) > SUBJECT_MAX)
+        return refuse(err, errlen, "mail refused: the subject is longer than %d bytes",
                       SUBJECT_MAX);
-    if (!m->text || strlen(m->text) > TEXT_MAX || !utf8_valid(m->text))
-        return refuse(err, errlen, "mail refused: the text is not UTF-8 of at most %d bytes",
-                      TEXT_MAX);
-    if (has_control(m->text, true))
-        return refuse(err, errlen, "mail refused: the text holds a control character");
+    /* The body is quoted-printable: any byte of the text is safe in it. */
+    if (!m->text)
+        return refuse(err, errlen, "mail refused: the text is missing");
+    if (strlen(m->text) > TEXT_MAX)
+        return refuse(err, errlen, "mail refused: the text is longer than %d bytes", TEXT_MAX);
     if (!message_id_valid(m->message_id))
         return refuse(err, errlen,
                       "mail refused: the Message-ID is not <left@right> in printable ASCII");
@@ -343,7 +355,8 @@ char *hub_mail_format(const hub_mail *m, time_t now, size_t *len, char *err, siz
 {
     if (check_mail(m, err, errlen) != HUB_SEND_OK)
         return NULL;
-    buf b = {0};
+    char *subject = utf8_repaired(m->subject), *text = utf8_repaired(m->text);
+    buf b = {.failed = !subject || !text};
     put_date(&b, now);
     putf(&b, "From: %s\r\n", m->from);
     put(&b, "To: ");
@@ -351,14 +364,16 @@ char *hub_mail_format(const hub_mail *m, time_t now, size_t *len, char *err, siz
         put(&b, m->to[i]);
         put(&b, i + 1 < m->nto ? ",\r\n " : "\r\n");
     }
-    put_subject(&b, m->subject);
+    put_subject(&b, subject ? subject : "");
     putf(&b, "Message-ID: %s\r\n", m->message_id);
     put(&b, "MIME-Version: 1.0\r\n"
             "Content-Type: text/plain; charset=UTF-8\r\n"
             "Content-Transfer-Encoding: quoted-printable\r\n"
             "Auto-Submitted: auto-generated\r\n"
             "\r\n");
-    put_qp_body(&b, m->text);
+    put_qp_body(&b, text ? text : "");
+    free(subject);
+    free(text);
     if (b.failed) {
         free(b.data);
         snprintf(err, errlen, "mail refused: out of memory building the message");

@@ -5,7 +5,9 @@
  * body is 7-bit ASCII of at most 76 characters whatever the text, so it
  * passes any relay (no 8BITMIME or SMTPUTF8 needed), and no body line
  * starts with a dot (a leading "." is written =2E). A subject that is not
- * printable ASCII is sent as RFC 2047 encoded-words (UTF-8, base64).
+ * printable ASCII is sent as RFC 2047 encoded-words (UTF-8, base64). A
+ * byte of the subject or text that is not well-formed UTF-8 (a text cut
+ * in the middle of a character) is sent as U+FFFD, not refused.
  * Addresses are plain ASCII addr-specs ("duty@hotel.example"); a display
  * name, an internationalized address, a CR or LF anywhere in a header
  * value are refused before anything is sent: a category or location
