@@ -31,6 +31,7 @@ typedef struct fault {
     int answer_times; /* >0 or -1: answer `reply` */
     int reset_times;  /* >0 or -1: reset */
     bool reset_after;
+    int silent_times; /* >0 or -1: answer nothing */
 } fault;
 
 struct smtp_server {
@@ -183,6 +184,16 @@ static int answer(conn *c, smtp_stage stage, const char *usual, bool *store_firs
     bool reset_before = false, reset_after = false;
     pthread_mutex_lock(&s->lock);
     fault *f = &s->faults[stage];
+    if (f->silent_times != 0) {
+        if (f->silent_times > 0)
+            f->silent_times--;
+        pthread_mutex_unlock(&s->lock);
+        /* Until the client hangs up (or the idle limit, or stop). */
+        while (conn_fill(c))
+            c->in_len = 0;
+        conn_close(c);
+        return 0;
+    }
     snprintf(reply, sizeof reply, "%s", usual);
     if (f->answer_times != 0) {
         snprintf(reply, sizeof reply, "%s", f->reply);
@@ -262,7 +273,7 @@ static void do_ehlo(conn *c, const char *arg, bool extended)
     }
     /* Continuation lines first; the stage's answer is the last line. */
     char more[512] = "250-amends-test-smtp\r\n250-8BITMIME\r\n250-SIZE 4194304\r\n";
-    if (s->cred && !c->tls)
+    if (s->cred && !c->tls && !s->opts.implicit_tls)
         strcat(more, "250-STARTTLS\r\n");
     if (s->user[0] && (c->tls || !s->opts.require_tls))
         strcat(more, "250-AUTH PLAIN\r\n");
@@ -276,6 +287,8 @@ static void do_ehlo(conn *c, const char *arg, bool extended)
         c->greeted = true;
 }
 
+static bool handshake(conn *c);
+
 static void do_starttls(conn *c)
 {
     smtp_server *s = c->srv;
@@ -286,6 +299,19 @@ static void do_starttls(conn *c)
     if (answer(c, SMTP_AT_STARTTLS, "220 2.0.0 Ready to start TLS", NULL, NULL) != 220)
         return;
     c->in_len = 0; /* nothing sent before the handshake counts (RFC 3207) */
+    if (!handshake(c))
+        return;
+    /* A new session: the client says EHLO again. */
+    c->greeted = false;
+    c->helo[0] = '\0';
+    c->auth_user[0] = '\0';
+    clear_transaction(c);
+}
+
+/* TLS on the connection; false (and the connection reset) when it fails. */
+static bool handshake(conn *c)
+{
+    smtp_server *s = c->srv;
     int rc = gnutls_init(&c->tls, GNUTLS_SERVER);
     if (rc == GNUTLS_E_SUCCESS)
         rc = gnutls_set_default_priority(c->tls);
@@ -303,13 +329,9 @@ static void do_starttls(conn *c)
         s->tls_failures++;
         pthread_mutex_unlock(&s->lock);
         conn_reset(c);
-        return;
+        return false;
     }
-    /* A new session: the client says EHLO again. */
-    c->greeted = false;
-    c->helo[0] = '\0';
-    c->auth_user[0] = '\0';
-    clear_transaction(c);
+    return true;
 }
 
 static bool plain_matches(smtp_server *s, const char *b64, char *user, size_t userlen)
@@ -476,6 +498,8 @@ static void serve(smtp_server *s, int fd)
     struct timeval tv = {IDLE_MS / 1000, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (s->opts.implicit_tls && s->cred && !handshake(&c))
+        return;
     if (answer(&c, SMTP_AT_GREETING, "220 127.0.0.1 ESMTP amends-test-smtp", NULL, NULL) / 100 !=
         2) {
         conn_close(&c);
@@ -603,6 +627,13 @@ void smtp_server_answer(smtp_server *s, smtp_stage stage, const char *reply, int
     pthread_mutex_lock(&s->lock);
     snprintf(s->faults[stage].reply, sizeof s->faults[stage].reply, "%s", reply);
     s->faults[stage].answer_times = times;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void smtp_server_silent(smtp_server *s, smtp_stage stage, int times)
+{
+    pthread_mutex_lock(&s->lock);
+    s->faults[stage].silent_times = times;
     pthread_mutex_unlock(&s->lock);
 }
 

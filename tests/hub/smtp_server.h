@@ -34,8 +34,9 @@ typedef enum smtp_stage {
 typedef struct smtp_server_opts {
     const char *cert_file; /* with key_file: STARTTLS offered */
     const char *key_file;
-    bool require_tls; /* MAIL before STARTTLS: 530 */
-    const char *user; /* with password: AUTH PLAIN offered and required */
+    bool require_tls;  /* MAIL before STARTTLS: 530 */
+    bool implicit_tls; /* TLS from the first byte (smtps://), with cert and key */
+    const char *user;  /* with password: AUTH PLAIN offered and required */
     const char *password;
 } smtp_server_opts;
 
@@ -65,6 +66,10 @@ void smtp_server_answer(smtp_server *s, smtp_stage stage, const char *reply, int
 /* The next `times` times (-1: always) the connection reaches `stage`,
  * reset it (RST), before sending the answer or just after it. */
 void smtp_server_reset(smtp_server *s, smtp_stage stage, bool after_answer, int times);
+
+/* The next `times` times (-1: always) the connection reaches `stage`,
+ * answer nothing and wait for the client to give up (a server that hangs). */
+void smtp_server_silent(smtp_server *s, smtp_stage stage, int times);
 
 /* Waits, at most timeout_ms, until the mailbox holds at least `count`
  * messages; true when it does. */

@@ -50,11 +50,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Starts the server: with STARTTLS (required) and AUTH when tls is set. */
-static void start_server(mail_test *t, bool tls)
+/* Starts the server: with STARTTLS (required) and AUTH when tls is set;
+ * with TLS from the first byte (smtps://) when implicit is set too. */
+static void start_server_with(mail_test *t, bool tls, bool implicit)
 {
     char err[512];
-    smtp_server_opts o = {0};
+    smtp_server_opts o = {.implicit_tls = implicit};
     if (tls) {
         o.cert_file = t->cert;
         o.key_file = t->key;
@@ -65,7 +66,13 @@ static void start_server(mail_test *t, bool tls)
     t->srv = smtp_server_start(&o, err, sizeof err);
     if (!t->srv)
         fail_msg("%s", err);
-    snprintf(t->url, sizeof t->url, "smtp://127.0.0.1:%d", smtp_server_port(t->srv));
+    snprintf(t->url, sizeof t->url, "%s://127.0.0.1:%d", implicit ? "smtps" : "smtp",
+             smtp_server_port(t->srv));
+}
+
+static void start_server(mail_test *t, bool tls)
+{
+    start_server_with(t, tls, false);
 }
 
 static hub_smtp plain_smtp(mail_test *t)
@@ -376,6 +383,20 @@ static void starttls_verified_against_the_test_ca(void **state)
     assert_string_equal(got->auth_user, "amends");
 }
 
+static void smtps_verified_against_the_test_ca(void **state)
+{
+    mail_test *t = *state;
+    start_server_with(t, true, true);
+    hub_smtp smtp = tls_smtp(t, t->h.ca);
+    hub_mail m = a_mail("over TLS from the start", "text\n");
+    int rc = hub_mail_send(&smtp, &m, t->err, sizeof t->err);
+    if (rc != 0)
+        fail_msg("send: %d %s", rc, t->err);
+    const smtp_message *got = only_message(t);
+    assert_true(got->tls);
+    assert_string_equal(got->auth_user, "amends");
+}
+
 static void starttls_refused_against_an_unknown_ca(void **state)
 {
     mail_test *t = *state;
@@ -507,6 +528,27 @@ static void connection_refused_is_retry(void **state)
     char want[200];
     snprintf(want, sizeof want, "%s: ", t->url);
     assert_true(strncmp(t->err, want, strlen(want)) == 0);
+}
+
+/* A server that takes the connection and never answers: retry, within
+ * the timeout. */
+static void no_answer_in_time_is_retry(void **state)
+{
+    mail_test *t = *state;
+    start_server(t, false);
+    smtp_server_silent(t->srv, SMTP_AT_GREETING, -1);
+    hub_smtp smtp = plain_smtp(t);
+    smtp.timeout_ms = 300;
+    hub_mail m = a_mail("hangs", "text\n");
+    int64_t t0 = h_now_ms();
+    assert_int_equal(hub_mail_send(&smtp, &m, t->err, sizeof t->err), HUB_SEND_RETRY);
+    int64_t took = h_now_ms() - t0;
+    assert_true(took >= 250 && took < 5000);
+    char want[200];
+    snprintf(want, sizeof want, "%s: no answer in time: ", t->url);
+    if (strncmp(t->err, want, strlen(want)) != 0)
+        fail_msg("err: %s", t->err);
+    assert_int_equal(smtp_server_count(t->srv), 0);
 }
 
 static void reset_mid_data_is_retry(void **state)
@@ -711,6 +753,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(broken_utf8_is_replaced_not_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(message_id_is_kept_when_sent_again, setup, teardown),
     cmocka_unit_test_setup_teardown(starttls_verified_against_the_test_ca, setup, teardown),
+    cmocka_unit_test_setup_teardown(smtps_verified_against_the_test_ca, setup, teardown),
     cmocka_unit_test_setup_teardown(starttls_refused_against_an_unknown_ca, setup, teardown),
     cmocka_unit_test_setup_teardown(wrong_password_is_fail, setup, teardown),
     cmocka_unit_test_setup_teardown(plain_to_loopback_only_when_allowed, setup, teardown),
@@ -719,6 +762,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(data_550_is_fail, setup, teardown),
     cmocka_unit_test_setup_teardown(reply_naming_an_address_is_redacted, setup, teardown),
     cmocka_unit_test_setup_teardown(connection_refused_is_retry, setup, teardown),
+    cmocka_unit_test_setup_teardown(no_answer_in_time_is_retry, setup, teardown),
     cmocka_unit_test_setup_teardown(reset_mid_data_is_retry, setup, teardown),
     cmocka_unit_test_setup_teardown(reset_after_data_answer_is_delivered, setup, teardown),
     cmocka_unit_test_setup_teardown(header_injection_is_refused, setup, teardown),
