@@ -108,11 +108,11 @@ enum MHD_Result hub_dash_notification_retry(hub_dash *d, struct MHD_Connection *
                                             const char *id)
 {
     static const char action[] = "POST /notifications/{id}/retry";
-    char site[AM_KIOSK_ID_MAX], state[16], addr[64];
+    char site[AM_KIOSK_ID_MAX], state[16], addr[64], disabled[256];
     bool has_destination = false;
     (void)ws;
-    am_rc rc =
-        hub_db_outbox_site(d->db, id, site, sizeof site, state, sizeof state, &has_destination);
+    am_rc rc = hub_db_outbox_site(d->db, id, site, sizeof site, state, sizeof state,
+                                  &has_destination, disabled, sizeof disabled);
     if (rc == AM_ERR_NOTFOUND)
         return hub_dash_message_page(conn, 404, "Not found", "No such notification.");
     if (rc)
@@ -125,6 +125,14 @@ enum MHD_Result hub_dash_notification_retry(hub_dash *d, struct MHD_Connection *
                                      !has_destination
                                          ? "Its destination was removed."
                                          : "It is not dead: it was sent again already.");
+    if (disabled[0]) {
+        char why[400];
+        snprintf(why, sizeof why,
+                 "Its destination is turned off (%s). Add it again with an address that works, "
+                 "then send this again.",
+                 disabled);
+        return hub_dash_message_page(conn, 409, "Not sent again", why);
+    }
     hub_dash_client_address(conn, addr, sizeof addr);
     hub_audit_entry e = {.at_ms = am_wall_ms(),
                          .actor = who->name,

@@ -512,8 +512,8 @@ am_rc hub_db_outbox_finish(hub_db *db, const char *id, const char *hub_id, const
 
 typedef struct msg_site {
     bool found, has_destination;
-    char *site, *state;
-    size_t sitelen, statelen;
+    char *site, *state, *disabled;
+    size_t sitelen, statelen, disabledlen;
 } msg_site;
 
 static void on_msg_site(void *ud, int ncols, const char *const *v)
@@ -525,18 +525,22 @@ static void on_msg_site(void *ud, int ncols, const char *const *v)
     snprintf(m->site, m->sitelen, "%s", v[0]);
     snprintf(m->state, m->statelen, "%s", v[1] ? v[1] : "");
     m->has_destination = v[2] != NULL;
+    if (ncols > 3 && v[3])
+        snprintf(m->disabled, m->disabledlen, "%s", v[3]);
 }
 
 am_rc hub_db_outbox_site(hub_db *db, const char *id, char *site, size_t sitelen, char *state,
-                         size_t statelen, bool *has_destination)
+                         size_t statelen, bool *has_destination, char *disabled, size_t disabledlen)
 {
     int slot;
-    msg_site m = {false, false, site, state, sitelen, statelen};
+    disabled[0] = '\0';
+    msg_site m = {false, false, site, state, disabled, sitelen, statelen, disabledlen};
     const char *p[] = {id};
     void *conn = hub_db_acquire(db, &slot);
     am_rc rc = hub_db_run(db, conn,
-                          "SELECT o.site, o.state, d.id FROM outbox o LEFT JOIN destinations d ON "
-                          "d.id = o.destination WHERE o.id = ?1",
+                          "SELECT o.site, o.state, d.id, CASE WHEN d.disabled_at IS NULL THEN NULL "
+                          "ELSE COALESCE(d.disabled_reason, 'turned off') END FROM outbox o "
+                          "LEFT JOIN destinations d ON d.id = o.destination WHERE o.id = ?1",
                           1, p, on_msg_site, &m, NULL);
     hub_db_release(db, slot);
     *has_destination = m.has_destination;
@@ -550,7 +554,9 @@ am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms, const hub_
     int64_t changes = 0;
     am_rc rc = hub_db_write_audited(db,
                                     "UPDATE outbox SET state = 'pending', attempts = 0, next_at = "
-                                    "CAST(?2 AS BIGINT) WHERE id = ?1 AND state = 'dead'",
+                                    "CAST(?2 AS BIGINT) WHERE id = ?1 AND state = 'dead' AND "
+                                    "destination IN (SELECT id FROM destinations WHERE "
+                                    "disabled_at IS NULL)",
                                     p, 2, audit, &changes);
     return rc ? rc : changes ? AM_OK : AM_ERR_INVALID;
 }

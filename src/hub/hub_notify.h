@@ -133,11 +133,15 @@ am_rc hub_db_outbox_finish(hub_db *db, const char *id, const char *hub_id, const
                            int64_t next_at, const char *error, int64_t now_ms, const char *dest_id,
                            const char *disable_reason, bool uncount);
 /* The site of message `id` and its state ("dead", ...); whether its
- * destination still exists. AM_ERR_NOTFOUND for an unknown id. */
+ * destination still exists, and why it was turned off ("" when it is on:
+ * a receiver that answered 410 Gone turns it off). AM_ERR_NOTFOUND for an
+ * unknown id. */
 am_rc hub_db_outbox_site(hub_db *db, const char *id, char *site, size_t sitelen, char *state,
-                         size_t statelen, bool *has_destination);
+                         size_t statelen, bool *has_destination, char *disabled,
+                         size_t disabledlen);
 /* A dead message pending again, due now, attempts counted from 0, with
- * the audit entry. AM_ERR_INVALID when it is not dead (any more). */
+ * the audit entry. AM_ERR_INVALID when it is not dead (any more) or its
+ * destination is turned off: the dispatcher would never send it. */
 am_rc hub_db_outbox_retry(hub_db *db, const char *id, int64_t now_ms, const hub_audit_entry *audit);
 /* {"sites": [{"site", "pending", "sending", "sent", "dead"}...], "dead":
  * [{"id", "site", "destination", "kind", "event", "attempts", "last_error",

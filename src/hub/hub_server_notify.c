@@ -60,10 +60,10 @@ static enum MHD_Result list(hub_server *s, struct MHD_Connection *conn, const re
 static enum MHD_Result retry(hub_server *s, struct MHD_Connection *conn, const request *req)
 {
     const char *action = hub_http_route_action(req->route);
-    char site[AM_KIOSK_ID_MAX], state[16], addr[64];
+    char site[AM_KIOSK_ID_MAX], state[16], addr[64], disabled[256];
     bool has_destination = false;
     am_rc rc = hub_db_outbox_site(s->db, req->path_id, site, sizeof site, state, sizeof state,
-                                  &has_destination);
+                                  &has_destination, disabled, sizeof disabled);
     if (rc == AM_ERR_NOTFOUND)
         return hub_http_send_error(conn, 404, "not_found", "no notification %s", req->path_id);
     if (rc)
@@ -76,12 +76,18 @@ static enum MHD_Result retry(hub_server *s, struct MHD_Connection *conn, const r
     if (!has_destination)
         return hub_http_send_error(conn, 409, "no_destination",
                                    "notification %s: its destination was removed", req->path_id);
+    if (disabled[0])
+        return hub_http_send_error(conn, 409, "destination_off",
+                                   "notification %s: its destination is turned off (%s); add it "
+                                   "again with an address that works, then send again",
+                                   req->path_id, disabled);
     hub_audit_entry e = hub_http_entry(s, conn, req, addr, "notification.retry", site, req->path_id,
                                        "dead", "pending");
     rc = hub_db_outbox_retry(s->db, req->path_id, am_wall_ms(), &e);
     if (rc == AM_ERR_INVALID)
         return hub_http_send_error(conn, 409, "not_dead",
-                                   "notification %s is no longer dead (sent again meanwhile)",
+                                   "notification %s is no longer dead (sent again meanwhile) or "
+                                   "its destination was turned off meanwhile",
                                    req->path_id);
     if (rc)
         return hub_http_send_db_error(conn, rc);

@@ -315,6 +315,20 @@ static void gone_disables_the_destination(void **state)
     const char *list[] = {"destination", "list", NULL};
     assert_int_equal(h_hub_cmd(h, list, out, sizeof out), 0);
     assert_non_null(strstr(out, "410 Gone"));
+    /* Sending the dead message again to a destination that is off would
+     * leave it pending for ever: refused, saying why. */
+    am_hub_client *m = h_manager(h, NULL);
+    am_hub_reply reply;
+    char path[256];
+    snprintf(path, sizeof path, "/v1/notifications/%s/retry", rx->req[0].id);
+    h_get(m, "POST", path, &reply);
+    assert_int_equal(reply.status, 409);
+    assert_non_null(strstr(reply.body, "turned off"));
+    assert_non_null(strstr(reply.body, "410 Gone"));
+    am_hub_reply_clear(&reply);
+    am_hub_client_free(m);
+    db_rows(h, "SELECT state FROM outbox", out);
+    assert_string_equal(out, "dead\n");
 }
 
 static int setup_two_attempts(void **state)
