@@ -1,9 +1,10 @@
 /* dashboard_people.c — people on the dashboard, for admins and managers:
  * the list of the people they manage, adding one (who then gets a link to
- * set a password), changing a role, a new set-password link (a reset)
- * and removing a person (after a confirmation). An admin manages everyone; a manager the people all
- * of whose sites are theirs, never an admin, and gives no one the admin role. The role table
- * (hub_roles.c) lets only these two roles in; this file decides which people and which sites. */
+ * set a password), changing a role, a new set-password link (a reset) and
+ * removing a person (after a confirmation). An admin manages everyone; a
+ * manager the people all of whose sites are theirs, never an admin, and
+ * gives no one the admin role. The role table (hub_roles.c) lets only
+ * these two roles in; this file decides which people and which sites. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,10 +14,10 @@
  *   amends-hub [--config FILE] person add NAME --role ROLE [--site SITE ...] [--team SITE/TEAM ...]
  *   amends-hub [--config FILE] person list
  *   amends-hub [--config FILE] person password-link NAME   a new set-password link
- *   amends-hub [--config FILE] person set NAME [--role ROLE] [--site SITE ...] [--team SITE/TEAM
- * ...] amends-hub [--config FILE] person remove NAME   end a person's access amends-hub [--config
- * FILE] token add NAME    an API token for a person, shown once amends-hub [--config FILE] token
- * list [NAME] | token revoke ID
+ *   amends-hub [--config FILE] person set NAME [--role ROLE] [--site ...] [--team ...]
+ *   amends-hub [--config FILE] person remove NAME   end a person's access
+ *   amends-hub [--config FILE] token add NAME    an API token for a person, shown once
+ *   amends-hub [--config FILE] token list [NAME] | token revoke ID
  */
 #include <pthread.h>
 #include <pwd.h>

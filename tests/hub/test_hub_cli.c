@@ -68,6 +68,49 @@ static void help_and_version_everywhere(void **state)
     free(err);
 }
 
+/* Every command `amends-hub --help` lists ("  kiosk add ...") is described
+ * in docs/hub.md and in the manual page (where '-' is written '\-'). */
+static void every_command_is_documented(void **state)
+{
+    harness *h = *state;
+    int status;
+    char *err;
+    const char *help[] = {"--help", NULL};
+    char *out = run_hub(h, help, &status, &err);
+    assert_int_equal(status, 0);
+    size_t md_len = 0, man_len = 0;
+    char *md = am_test_read_file(AM_SOURCE_DIR "/docs/hub.md", &md_len);
+    char *man = am_test_read_file(AM_SOURCE_DIR "/docs/man/amends-hub.8", &man_len);
+    assert_non_null(md);
+    assert_non_null(man);
+    const char *p = strstr(out, "\ncommands:\n");
+    assert_non_null(p);
+    int checked = 0;
+    for (p = strchr(p + 1, '\n') + 1; p[0] == ' ' && p[1] == ' '; p = strchr(p, '\n') + 1) {
+        char word[32], sub[32], both[80], man_both[160];
+        if (p[2] == ' ' || sscanf(p, " %31[a-z] %31[a-z-]", word, sub) != 2)
+            continue; /* a continued line */
+        snprintf(both, sizeof both, "%s %s", word, sub);
+        size_t n = 0;
+        for (const char *c = both; *c && n + 3 < sizeof man_both; c++) {
+            if (*c == '-')
+                man_both[n++] = '\\';
+            man_both[n++] = *c;
+        }
+        man_both[n] = '\0';
+        if (!contains(md, md_len, both))
+            fail_msg("docs/hub.md does not describe '%s'", both);
+        if (!contains(man, man_len, man_both))
+            fail_msg("docs/man/amends-hub.8 does not describe '%s'", both);
+        checked++;
+    }
+    assert_true(checked >= 20);
+    free(md);
+    free(man);
+    free(out);
+    free(err);
+}
+
 static void provisioning_prints_once_and_stores_hashes(void **state)
 {
     harness *h = *state;
@@ -360,6 +403,7 @@ static void shipped_config_parses(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(shipped_config_parses, setup_dir, h_teardown),
     cmocka_unit_test_setup_teardown(help_and_version_everywhere, setup_dir, h_teardown),
+    cmocka_unit_test_setup_teardown(every_command_is_documented, setup_dir, h_teardown),
     cmocka_unit_test_setup_teardown(provisioning_prints_once_and_stores_hashes, setup_dir,
                                     h_teardown),
     cmocka_unit_test_setup_teardown(sites_teams_and_kiosks_from_the_command_line, setup_dir,
