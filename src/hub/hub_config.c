@@ -405,7 +405,8 @@ static const hub_key keys[] = {
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"hub", "dashboard", "audit", "cases", "smtp", "notify", "db"};
+static const char *const sections[] = {"hub",  "dashboard", "audit", "cases",
+                                       "smtp", "notify",    "db"};
 
 bool hub_config_key_at(size_t i, const char **section, const char **key)
 {
