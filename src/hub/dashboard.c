@@ -220,7 +220,7 @@ void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
     hub_html_raw(h, style_cases);
     hub_html_raw(h, "</head><body><header><h1><a href=\"/\" style=\"color:#fff;"
                     "text-decoration:none\">amends hub</a></h1>");
-    if (ws && (ws->nav_vouchers || ws->nav_audit || ws->nav_trends)) {
+    if (ws && (ws->nav_vouchers || ws->nav_audit || ws->nav_trends || ws->nav_notifications)) {
         hub_html_raw(h, "<nav>");
         if (ws->nav_trends)
             hub_html_raw(h, "<a href=\"/trends\" id=\"nav-trends\">Trends</a>");
@@ -228,6 +228,9 @@ void hub_dash_page_start(hub_html *h, const char *title, const web_session *ws)
             hub_html_raw(h, "<a href=\"/vouchers\" id=\"nav-vouchers\">Voucher desk</a>");
         if (ws->nav_audit)
             hub_html_raw(h, "<a href=\"/audit\" id=\"nav-audit\">Audit</a>");
+        if (ws->nav_notifications)
+            hub_html_raw(h, "<a href=\"/notifications\" id=\"nav-notifications\">"
+                            "Notifications</a>");
         hub_html_raw(h, "</nav>");
     }
     if (ws) {
@@ -1228,6 +1231,7 @@ enum MHD_Result hub_dash_handle(hub_dash *d, struct MHD_Connection *conn, const 
     ws.nav_vouchers = hub_access_of(&who, "GET /vouchers") != HUB_ACCESS_NO;
     ws.nav_audit = hub_access_of(&who, "GET /audit") != HUB_ACCESS_NO;
     ws.nav_trends = hub_access_of(&who, "GET /trends") != HUB_ACCESS_NO;
+    ws.nav_notifications = hub_access_of(&who, "GET /notifications") != HUB_ACCESS_NO;
     enum MHD_Result ret;
     const char *action = dash_action(url, get, post);
     if (post && !hub_dash_form_ok(d, conn, &ws, body, len)) {

@@ -30,8 +30,8 @@ typedef struct web_session {
     char manager[128];
     char csrf[64];
     char id_hash[HUB_HASH_HEX];
-    bool nav_vouchers, nav_audit, nav_trends; /* the header links to the pages the person may
-                                               * open */
+    bool nav_vouchers, nav_audit, nav_trends, nav_notifications; /* the header links to the pages
+                                                                  * the person may open */
 } web_session;
 
 /* --- pages (dashboard.c) ------------------------------------------------------------ */

@@ -181,6 +181,11 @@ static void cases_on_the_dashboard(void **state)
     assert_true(!strncmp(first, "<tr class=\"case over\"", strlen("<tr class=\"case over\"")));
     assert_non_null(strstr(body, "<strong class=\"overdue\">OVERDUE</strong> to acknowledge, by "));
     assert_non_null(strstr(body, "Acknowledge it"));
+    /* The header leads a manager to dead notifications, not staff. */
+    assert_non_null(strstr(body, "id=\"nav-notifications\""));
+    free(body);
+    assert_int_equal(page_as(&g, HUB_ROLE_STAFF, "/", &body), 200);
+    assert_null(strstr(body, "id=\"nav-notifications\""));
     free(body);
     /* Filters: team, state, overdue. */
     assert_int_equal(page_as(&g, HUB_ROLE_MANAGER, "/?team=fd", &body), 200);
