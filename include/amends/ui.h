@@ -39,6 +39,11 @@ am_rc am_ui_open(const am_ui_options *o, const am_config *cfg, am_ui **out, char
                  size_t errlen);
 /* Accepts NULL. */
 void am_ui_close(am_ui *ui);
+/* Waits until the site's hyphenation dictionaries have loaded. A real
+ * screen never waits (they load beside the first frames, whose long words
+ * break between letters until then); a script does, so that what it
+ * draws does not depend on how fast they load. */
+void am_ui_wait_hyphenation(am_ui *ui);
 
 /* The current screen of j at now_ms, rebuilt when anything it shows has
  * changed. The pointer stays valid until the next call. */

@@ -316,6 +316,7 @@ static int run_script(am_app *app, am_sync *sync, am_ui *ui, const am_config *cf
     unsigned wipes_seen = am_app_wipes(app);
     int width = 0, height = 0;
     am_render_size(am_ui_renderer(ui), &width, &height);
+    am_ui_wait_hyphenation(ui);
     for (size_t i = 0; i < script->count; i++) {
         const am_script_cmd *cmd = &script->cmds[i];
         const am_journey *j = am_app_journey(app);

@@ -672,6 +672,12 @@ out:
     return rc;
 }
 
+void am_ui_wait_hyphenation(am_ui *ui)
+{
+    for (int i = 0; i < ui->cfg->kiosk.language_count && i < AM_LANG_COUNT; i++)
+        (void)am_hyphen_available(ui->cfg->kiosk.languages[i]);
+}
+
 am_render *am_ui_renderer(am_ui *ui)
 {
     return ui->render;
